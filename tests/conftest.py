@@ -1,0 +1,178 @@
+"""Test fixtures: a real server (threaded, on a free port) over a real, migrated database."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import sessionmaker
+
+from workshop.accounts.service import create_facilitator
+from workshop.db import make_engine
+from workshop.measures.models import Measure
+from workshop.migrate import upgrade
+from workshop.sessions.service import create_session
+
+from tests.live_client import LiveClient, cookie_header, join, login
+
+IN_CI = os.environ.get("CI") == "true"
+POSTGRES_ADMIN_URL = os.environ.get("WORKSHOP_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PASSWORD = "correct horse battery"
+
+
+def _postgres_reachable() -> bool:
+    try:
+        engine = create_engine(POSTGRES_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(params=["sqlite"])
+def database_url(request, tmp_path):
+    yield from _database(request.param, tmp_path)
+
+
+def _database(kind: str, tmp_path):
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'workshop.db'}"
+        return
+    if not _postgres_reachable():
+        if IN_CI:
+            pytest.fail(f"PostgreSQL at {POSTGRES_ADMIN_URL} is not reachable, and CI must run these tests")
+        pytest.skip(f"PostgreSQL at {POSTGRES_ADMIN_URL} is not reachable")
+    name = f"workshop_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(tmp_path):
+    yield from _database("postgresql", tmp_path)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """The real `workshop serve` (eventlet) in its own process, over a database the test can read."""
+
+    base_url: str
+    database_url: str
+    process: subprocess.Popen
+    sessions: object
+    log_path: Path
+
+    def db(self):
+        return self.sessions()
+
+    def facilitator(self, email="moderation@example.org", name="Mo Deration"):
+        with self.db() as db:
+            user = create_facilitator(db, email, name, PASSWORD)
+            db.commit()
+            return user.id
+
+    def measure(self, title="Testmaßnahme", reference_number=None):
+        with self.db() as db:
+            m = Measure(title=title, reference_number=reference_number)
+            db.add(m)
+            db.commit()
+            return m.id
+
+    def session(self, facilitator_id, measure_id, template_key="framing", **kw):
+        with self.db() as db:
+            ws = create_session(db, measure_id=measure_id, facilitator_id=facilitator_id,
+                                template_key=template_key, **kw)
+            db.commit()
+            return ws.id, ws.join_code
+
+    def login(self, email="moderation@example.org"):
+        return login(self.base_url, email, PASSWORD)
+
+    def facilitator_client(self, session_id, http, role="facilitator"):
+        return LiveClient(self.base_url, session_id, role, cookies=cookie_header(http))
+
+    def participant(self, session_id, code, name=""):
+        joined = join(self.base_url, code, name)
+        return LiveClient(self.base_url, session_id, "participant", token=joined["token"])
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def start_server(database_url: str, log_path: Path, extra_env: dict | None = None):
+    """Start `workshop serve` and return (process, base_url) once it accepts connections."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
+           "WORKSHOP_HOST": "127.0.0.1", "WORKSHOP_PORT": str(port),
+           "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", **(extra_env or {})}
+    log = open(log_path, "ab")
+    process = subprocess.Popen([sys.executable, "-m", "workshop.cli", "serve"], env=env,
+                               stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while True:  # wait until the port answers (the process's own readiness, not a fixed sleep)
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {log_path.read_text(errors='replace')[-2000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            if time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"server did not start: {log_path.read_text(errors='replace')[-2000:]}")
+            time.sleep(0.05)
+    return process, f"http://127.0.0.1:{port}"
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture
+def server(database_url, tmp_path):
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    log_path = tmp_path / "server.log"
+    process, base_url = start_server(database_url, log_path)
+    yield Server(base_url, database_url, process, sessionmaker(bind=engine, expire_on_commit=False), log_path)
+    stop_server(process)
+    engine.dispose()
+
+
+@pytest.fixture
+def framing(server):
+    """A framing session with its facilitator logged in and connected."""
+    fid = server.facilitator()
+    mid = server.measure("Anlaufstelle Prozessbegleitung", "2022-14222")
+    sid, code = server.session(fid, mid, location="Raum 1")
+    http = server.login()
+    facilitator = server.facilitator_client(sid, http)
+    clients = [facilitator]
+    yield {"server": server, "session_id": sid, "code": code, "measure_id": mid, "http": http,
+           "facilitator": facilitator, "clients": clients}
+    for client in clients:
+        client.close()

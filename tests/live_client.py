@@ -1,0 +1,133 @@
+"""A real Socket.IO client for tests, which keeps the state it sees the way the browser does:
+a snapshot, then events applied in seq order."""
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+
+import requests
+import socketio
+
+
+class LiveClient:
+    def __init__(self, base_url: str, session_id: int, role: str, *, cookies: str | None = None,
+                 token: str | None = None, connect: bool = True):
+        self.base_url, self.session_id, self.role = base_url, session_id, role
+        self.cookies, self.token = cookies, token
+        self.events: list[dict] = []
+        self.snapshots: list[dict] = []
+        self.state: dict | None = None
+        self._changed = threading.Condition()
+        self.sio = socketio.Client(reconnection=False)
+        self.sio.on("event", self._on_event)
+        self.sio.on("snapshot", self._on_snapshot)
+        if connect:
+            self.connect()
+
+    def connect(self):
+        auth = {"session_id": self.session_id, "role": self.role}
+        if self.token:
+            auth["token"] = self.token
+        headers = {"Cookie": self.cookies} if self.cookies else {}
+        self.sio.connect(self.base_url, auth=auth, headers=headers, transports=["websocket"],
+                         wait_timeout=10)
+        self.wait_for(lambda c: c.state is not None, "the first snapshot")
+
+    def close(self):
+        if self.sio.connected:
+            self.sio.disconnect()
+
+    # --- receiving -------------------------------------------------------------------
+    def _on_snapshot(self, snapshot):
+        with self._changed:
+            self.snapshots.append(snapshot)
+            self.state = snapshot
+            self._changed.notify_all()
+
+    def _on_event(self, event):
+        with self._changed:
+            self.events.append(event)
+            if self.state is not None and event["seq"] == self.state["seq"] + 1:
+                apply_event(self.state, event)
+            self._changed.notify_all()
+
+    def wait_for(self, predicate, what: str, timeout: float = 10):
+        with self._changed:
+            if not self._changed.wait_for(lambda: predicate(self), timeout):
+                raise AssertionError(f"{self.role} client never saw {what}; last state seq "
+                                     f"{self.state and self.state['seq']}, events {[e['type'] for e in self.events]}")
+
+    def wait_seq(self, seq: int, timeout: float = 10):
+        self.wait_for(lambda c: c.state is not None and c.state["seq"] >= seq, f"seq {seq}", timeout)
+
+    # --- sending ---------------------------------------------------------------------
+    def op(self, op_type: str, op_id: str | None = None, **payload) -> dict:
+        return self.sio.call("op", {"type": op_type, "op_id": op_id or uuid.uuid4().hex,
+                                    "payload": payload}, timeout=10)
+
+    def raw(self, event: str, data) -> dict:
+        return self.sio.call(event, data, timeout=10)
+
+    # --- what this client sees -------------------------------------------------------
+    def cards(self, step_key: str) -> list[dict]:
+        return [c for c in self.state["cards"] if c["step_key"] == step_key]
+
+    def card_texts(self, step_key: str) -> list[str]:
+        return sorted(c["text"] for c in self.cards(step_key))
+
+    def current_step_key(self) -> str:
+        return self.state["steps"][self.state["session"]["current_step"]]["key"]
+
+    def totals(self, step_key: str) -> dict[int, int]:
+        totals = self.state["activity"].get(step_key, {}).get("totals", {})
+        return {int(k): v for k, v in totals.items()}
+
+
+def apply_event(state: dict, event: dict) -> None:
+    """The same reducer as static/js/live.js, so tests see what a browser would show."""
+    kind, p = event["type"], event["payload"]
+    if kind == "participant.joined":
+        state["participants"] = p["participants"]
+    elif kind == "session.started":
+        state["session"]["status"] = "live"
+    elif kind == "session.ended":
+        state["session"]["status"] = "ended"
+    elif kind == "step.changed":
+        state["session"]["current_step"] = p["step_index"]
+    elif kind == "card.added":
+        state["cards"].append(p["card"])
+    elif kind == "card.edited":
+        state["cards"] = [p["card"] if c["id"] == p["card"]["id"] else c for c in state["cards"]]
+    elif kind == "card.deleted":
+        state["cards"] = [c for c in state["cards"] if c["id"] != p["card_id"]]
+    elif kind == "vote.changed":
+        state["activity"].setdefault(p["step_key"], {}).setdefault("totals", {})[str(p["card_id"])] = p["total"]
+    elif kind == "record.captured":
+        state["captures"].append(p)
+    state["seq"] = event["seq"]
+
+
+def login(base_url: str, email: str, password: str) -> requests.Session:
+    """Log in through the real form (with its CSRF token); returns the browser-like session."""
+    http = requests.Session()
+    page = http.get(f"{base_url}/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    response = http.post(f"{base_url}/login", data={"csrf_token": token, "email": email,
+                                                    "password": password}, allow_redirects=False)
+    assert response.status_code == 302, response.text[:500]
+    return http
+
+
+def cookie_header(http: requests.Session) -> str:
+    return "; ".join(f"{c.name}={c.value}" for c in http.cookies)
+
+
+def csrf_token(http: requests.Session, url: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', http.get(url).text).group(1)
+
+
+def join(base_url: str, code: str, display_name: str = "") -> dict:
+    response = requests.post(f"{base_url}/api/join", json={"code": code, "display_name": display_name})
+    assert response.status_code == 200, response.text
+    return response.json()

@@ -1,0 +1,1 @@
+"""Workshop: live workshop facilitation whose results fill the measure record."""

@@ -1,0 +1,72 @@
+"""The small interface every activity type implements (see DESIGN.md: one module per activity).
+
+An activity declares:
+- config_schema: the step settings it accepts in a session template,
+- ops: the operations participants / facilitators may send while its step is active,
+- state(): what a viewer needs to draw the step,
+- results(): the ordered outcome, used by capture into the record and by the protocol.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
+
+from marshmallow import Schema
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from workshop.live.actors import Actor
+    from workshop.sessions.models import Participant, WorkshopSession
+
+
+@dataclass
+class OpContext:
+    db: "Session"
+    ws: "WorkshopSession"
+    actor: "Actor"
+    participant: "Participant | None"
+
+
+@dataclass
+class Outcome:
+    """What an accepted operation did: the event everybody sees, and the actor's ack result."""
+
+    event_type: str
+    event_payload: dict
+    result: dict = field(default_factory=dict)
+    private_result: dict = field(default_factory=dict)  # returned to the caller, never stored
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    type: str
+    schema: type[Schema]
+    roles: frozenset[str]
+    handler: Callable[[OpContext, dict], Outcome]
+    # Session states in which the op is allowed: ready (created), live (started), ended.
+    allowed_in: frozenset[str] = frozenset({"live"})
+
+
+@dataclass
+class ResultItem:
+    text: str
+    card_id: int | None
+    column_key: str | None
+    votes: int = 0
+
+
+class Activity:
+    type: str = ""
+    config_schema: type[Schema] | None = None
+    ops: tuple[OpSpec, ...] = ()
+
+    def check_step(self, step: dict, earlier_steps: list[dict]) -> list[str]:
+        """Cross-step checks at template load; returns error texts naming the field."""
+        return []
+
+    def state(self, db: "Session", ws: "WorkshopSession", step: dict, viewer: "Actor") -> dict:
+        return {}
+
+    def results(self, db: "Session", ws: "WorkshopSession", step: dict) -> list[ResultItem]:
+        return []

@@ -1,0 +1,6 @@
+"""Summary: a step that shows what has been captured into the record; nobody adds anything."""
+from workshop.activities.base import Activity
+
+
+class SummaryActivity(Activity):
+    type = "summary"

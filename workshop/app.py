@@ -1,0 +1,88 @@
+"""create_app(): the Flask app with its database, login, CSRF, Socket.IO and blueprints."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, redirect, url_for
+from flask_login import current_user
+
+from workshop.config import PROJECT_ROOT, load_config
+from workshop.db import make_engine, make_session_factory
+from workshop.extensions import csrf, login_manager, socketio
+from workshop.i18n import localized
+
+# Socket.IO payloads larger than this are cut off by the transport; everything smaller reaches
+# the schemas, so an oversized card gets a clear error ack instead of a dropped connection.
+MAX_SOCKET_MESSAGE_BYTES = 64 * 1024
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(load_config(overrides))
+
+    engine = make_engine(app.config["DATABASE_URL"])
+    sessions = make_session_factory(engine)
+    app.extensions["workshop.engine"] = engine
+    app.extensions["workshop.db"] = sessions
+
+    @app.teardown_appcontext
+    def _remove_db_session(_exc):
+        sessions.remove()
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Bitte melden Sie sich an."
+
+    @login_manager.user_loader
+    def _load_facilitator(user_id: str):
+        from workshop.accounts.models import Facilitator
+
+        return sessions().get(Facilitator, int(user_id)) if user_id.isdigit() else None
+
+    csrf.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        max_http_buffer_size=MAX_SOCKET_MESSAGE_BYTES,
+        ping_interval=20,
+        ping_timeout=20,
+    )
+
+    from workshop.accounts.views import bp as accounts_bp
+    from workshop.live import sockets  # noqa: F401  (registers the Socket.IO handlers)
+    from workshop.measures.views import bp as measures_bp
+    from workshop.protocols.views import bp as protocols_bp
+    from workshop.sessions.views import bp as sessions_bp
+
+    for blueprint in (accounts_bp, measures_bp, sessions_bp, protocols_bp):
+        app.register_blueprint(blueprint)
+
+    app.jinja_env.globals["localized"] = localized
+
+    @app.route("/")
+    def index():
+        if current_user.is_authenticated:
+            return redirect(url_for("measures.register"))
+        return redirect(url_for("sessions.join_form"))
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    logging.getLogger("workshop").setLevel(logging.INFO)
+    return app

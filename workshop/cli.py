@@ -1,0 +1,158 @@
+"""The `workshop` command.
+
+  workshop serve [--demo]            run the app (eventlet), optionally with demo data
+  workshop db upgrade                apply migrations
+  workshop create-facilitator        add a facilitator account (asks for the password)
+  workshop demo                      seed demo data
+  workshop export-protocol ID --format md|html -o FILE
+  workshop templates check [FILE…]   validate session templates
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+def _app():
+    from workshop.app import create_app
+
+    return create_app()
+
+
+def _upgrade(app) -> None:
+    from workshop.migrate import upgrade
+
+    upgrade(app.config["DATABASE_URL"])
+
+
+@click.group()
+def cli():
+    """Workshop: live workshops that fill the measure record."""
+
+
+@cli.command()
+@click.option("--demo", is_flag=True, help="Create the database and demo data if missing.")
+def serve(demo: bool):
+    """Serve the app with Socket.IO (eventlet unless SOCKETIO_ASYNC_MODE says otherwise)."""
+    from workshop.extensions import socketio
+
+    app = _app()
+    _upgrade(app)
+    base = app.config["PUBLIC_BASE_URL"]
+    if demo:
+        from workshop.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+
+        with app.app_context():
+            _f, ws, _created = seed_demo(app.extensions["workshop.db"]())
+            app.extensions["workshop.db"].remove()
+        click.echo(f"Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}")
+        click.echo(f"Demo session console: {base}/sessions/{ws.id}  (join code {ws.join_code})")
+    click.echo(f"Workshop is running at {base}  (stop with Ctrl+C)")
+    sys.stdout.flush()
+    socketio.run(app, host=app.config["HOST"], port=app.config["PORT"],
+                 allow_unsafe_werkzeug=True, log_output=False)
+
+
+@cli.group()
+def db():
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade():
+    """Apply all migrations."""
+    _upgrade(_app())
+    click.echo("Database is up to date.")
+
+
+@cli.command("create-facilitator")
+@click.option("--email", prompt="E-Mail")
+@click.option("--name", prompt="Name")
+def create_facilitator_command(email: str, name: str):
+    """Add a facilitator. The password is asked for, never taken from the command line."""
+    from workshop.accounts.service import create_facilitator
+
+    password = click.prompt("Passwort", hide_input=True, confirmation_prompt=True)
+    app = _app()
+    _upgrade(app)
+    session = app.extensions["workshop.db"]()
+    try:
+        user = create_facilitator(session, email, name, password)
+        session.commit()
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Facilitator {user.email} created.")
+
+
+@cli.command()
+def demo():
+    """Seed a facilitator, two measures from the seeds and a ready framing session."""
+    from workshop.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+
+    app = _app()
+    _upgrade(app)
+    with app.app_context():
+        _f, ws, created = seed_demo(app.extensions["workshop.db"]())
+    click.echo(("Demo data created." if created else "Demo data was already there.")
+               + f" Login: {DEMO_EMAIL} / {DEMO_PASSWORD}; session {ws.id}, join code {ws.join_code}")
+
+
+@cli.command("export-protocol")
+@click.argument("session_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def export_protocol_command(session_id: int, fmt: str, output: Path):
+    """Write a session's protocol (Ergebnisprotokoll) to FILE."""
+    from workshop.protocols.export import export_protocol
+    from workshop.sessions.models import WorkshopSession
+
+    app = _app()
+    with app.app_context():
+        session = app.extensions["workshop.db"]()
+        ws = session.get(WorkshopSession, session_id)
+        if ws is None:
+            raise click.ClickException(f"there is no session {session_id}")
+        text, _mimetype = export_protocol(session, ws, fmt)
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"Protocol of session {session_id} written to {output}")
+
+
+@cli.group()
+def templates():
+    """Session templates."""
+
+
+@templates.command("check")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+def templates_check(files: tuple[Path, ...]):
+    """Validate session templates (default: all in session_templates/)."""
+    from workshop.config import SESSION_TEMPLATE_DIR
+    from workshop.sessions.templates import check_templates
+
+    paths = list(files) or sorted(SESSION_TEMPLATE_DIR.glob("*.yaml"))
+    errors = check_templates(paths)
+    for error in errors:
+        click.echo(error, err=True)
+    if errors:
+        raise SystemExit(1)
+    click.echo(f"{len(paths)} template(s) OK.")
+
+
+def main():
+    # eventlet must patch the standard library before anything else imports it; only the
+    # server needs it, so every other command (and the tests) runs without it.
+    if len(sys.argv) > 1 and sys.argv[1] == "serve":
+        import os
+
+        if os.environ.get("SOCKETIO_ASYNC_MODE", "eventlet") == "eventlet":
+            import eventlet
+
+            eventlet.monkey_patch()
+            os.environ.setdefault("SOCKETIO_ASYNC_MODE", "eventlet")
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""The one path every change takes: validate → authorize → mutate + append Event → commit.
+
+Plain Python over the database: no sockets, no HTTP. The socket handlers, the HTTP join,
+the CLI and the tests all call apply(); broadcasting what it returns is the caller's job
+(persist before broadcast: nothing is shown that is not stored).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from marshmallow import Schema, ValidationError, fields, validate
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from workshop.activities.base import OpContext, OpSpec
+from workshop.activities.registry import ACTIVITY_OPS
+from workshop.live.actors import FACILITATOR, PARTICIPANT, SYSTEM, Actor
+from workshop.live.errors import Rejected
+from workshop.live.models import Event
+from workshop.live.session_ops import SESSION_OPS
+from workshop.sessions.models import Participant, WorkshopSession
+from workshop.validation import describe_errors
+
+OPS: dict[str, OpSpec] = {**SESSION_OPS, **ACTIVITY_OPS}
+
+
+class OpEnvelope(Schema):
+    type = fields.String(required=True, validate=validate.Length(1, 40))
+    op_id = fields.String(load_default=None, validate=validate.Regexp(
+        r"^[A-Za-z0-9_-]{8,64}$", error="must be 8 to 64 letters, digits, - or _"))
+    payload = fields.Dict(load_default=dict)
+
+
+@dataclass
+class Applied:
+    event: dict  # {seq, type, payload, at}: what every client in the session receives
+    result: dict  # what only the acting client receives in its ack
+    duplicate: bool = False
+
+    @property
+    def seq(self) -> int:
+        return self.event["seq"]
+
+    def as_ack(self) -> dict:
+        ack = {"ok": True, "seq": self.seq, "result": self.result}
+        if self.duplicate:
+            ack["duplicate"] = True
+        return ack
+
+
+def event_view(event: Event) -> dict:
+    return {"seq": event.seq, "type": event.type, "payload": event.payload,
+            "at": event.created_at.isoformat()}
+
+
+def _parse(raw) -> tuple[dict, OpSpec, dict]:
+    if not isinstance(raw, dict):
+        raise Rejected("invalid", "An operation must be an object {type, op_id, payload}.")
+    try:
+        envelope = OpEnvelope().load(raw)
+    except ValidationError as error:
+        raise Rejected("invalid", describe_errors(error.messages)) from error
+    spec = OPS.get(envelope["type"])
+    if spec is None:
+        raise Rejected("unknown_op", f"Unknown operation type '{envelope['type']}'.")
+    try:
+        payload = spec.schema().load(envelope["payload"])
+    except ValidationError as error:
+        raise Rejected("invalid", describe_errors(error.messages, "payload")) from error
+    return envelope, spec, payload
+
+
+def _authorize(db: Session, ws: WorkshopSession, actor: Actor, spec: OpSpec) -> Participant | None:
+    if actor.role not in spec.roles:
+        who = {PARTICIPANT: "Participants", FACILITATOR: "Facilitators"}.get(actor.role, "You")
+        raise Rejected("forbidden", f"{who} may not do '{spec.type}'.")
+    participant = None
+    if actor.role == FACILITATOR and ws.facilitator_id != actor.id:
+        raise Rejected("forbidden", "This is not your session.")
+    if actor.role == PARTICIPANT:
+        participant = db.get(Participant, actor.id)
+        if participant is None or participant.session_id != ws.id:
+            raise Rejected("forbidden", "You are not a participant of this session.")
+    if ws.status not in spec.allowed_in:
+        if ws.status == "ended":
+            raise Rejected("session_ended", "This session has ended.")
+        if ws.status == "ready":
+            raise Rejected("session_not_started", "The session has not started yet.")
+        raise Rejected("wrong_session_state", f"Not possible while the session is {ws.status}.")
+    return participant
+
+
+def apply(db_factory: sessionmaker, session_id: int, actor: Actor, raw_op) -> Applied:
+    """Apply one operation, or raise Rejected having changed nothing."""
+    envelope, spec, payload = _parse(raw_op)
+    with db_factory() as db, db.begin():
+        # Lock the session row first thing: ops of one session are applied one at a time,
+        # which makes seq gapless and budget checks race-free. A no-op UPDATE is a row lock
+        # on PostgreSQL and takes SQLite's write lock before anything is read.
+        db.execute(update(WorkshopSession).where(WorkshopSession.id == session_id)
+                   .values(last_seq=WorkshopSession.last_seq))
+        ws = db.get(WorkshopSession, session_id)
+        if ws is None:
+            raise Rejected("session_not_found", f"There is no session {session_id}.")
+        if envelope["op_id"]:
+            seen = db.scalars(
+                select(Event).where(Event.session_id == ws.id, Event.op_id == envelope["op_id"])
+            ).first()
+            if seen is not None:
+                if seen.actor != actor.label:
+                    raise Rejected("duplicate_op_id", "This op_id was already used by someone else.")
+                return Applied(event_view(seen), seen.result or {}, duplicate=True)
+        participant = _authorize(db, ws, actor, spec)
+        outcome = spec.handler(OpContext(db, ws, actor, participant), payload)
+        ws.last_seq += 1
+        event = Event(session_id=ws.id, seq=ws.last_seq, type=outcome.event_type,
+                      payload=outcome.event_payload, op_id=envelope["op_id"],
+                      actor=actor.label, result=outcome.result)
+        db.add(event)
+        db.flush()
+        applied = Applied(event_view(event), {**outcome.result, **outcome.private_result})
+    return applied
+
+
+def events_after(db: Session, session_id: int, after_seq: int, limit: int) -> list[dict]:
+    rows = db.scalars(
+        select(Event).where(Event.session_id == session_id, Event.seq > after_seq)
+        .order_by(Event.seq).limit(limit)
+    )
+    return [event_view(e) for e in rows]
+
+
+__all__ = ["Applied", "Actor", "Rejected", "apply", "events_after", "OPS", "SYSTEM"]

@@ -1,0 +1,67 @@
+"""The full state of a session as one viewer may see it: what a client draws after (re)connecting."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workshop.activities.cards import card_view
+from workshop.activities.models import Card
+from workshop.activities.registry import activity_for
+from workshop.live.actors import PARTICIPANT, Actor
+from workshop.measures.models import Measure, RecordRevision
+from workshop.measures.record import template_of
+from workshop.sessions.models import Participant, WorkshopSession
+from workshop.sessions.names import participant_names
+
+
+def step_view(step: dict) -> dict:
+    view = {k: step.get(k) for k in ("key", "type", "title", "prompt", "timebox_minutes")}
+    for optional in ("columns", "source", "budget", "max_per_card", "capture"):
+        if optional in step:
+            view[optional] = step[optional]
+    return view
+
+
+def _label(record_template, field_key: str) -> str:
+    field = record_template.field(field_key)
+    return field.label_text() if field else field_key
+
+
+def build_snapshot(db: Session, ws: WorkshopSession, viewer: Actor) -> dict:
+    names = participant_names(db, ws.id)
+    cards = db.scalars(
+        select(Card).where(Card.session_id == ws.id, Card.deleted_at.is_(None)).order_by(Card.id)
+    )
+    measure = db.get(Measure, ws.measure_id)
+    record_template = template_of(measure)
+    captured = db.scalars(
+        select(RecordRevision).where(RecordRevision.source_session_id == ws.id)
+        .order_by(RecordRevision.id)
+    )
+    snapshot = {
+        "seq": ws.last_seq,
+        "session": {
+            "id": ws.id, "title": ws.title, "status": ws.status, "join_code": ws.join_code,
+            "unit": ws.template.get("unit"), "template_title": ws.template["title"],
+            "measure": {"id": measure.id, "title": measure.title,
+                        "reference_number": measure.reference_number},
+            "current_step": ws.current_step,
+            "started_at": ws.started_at.isoformat() if ws.started_at else None,
+            "ended_at": ws.ended_at.isoformat() if ws.ended_at else None,
+        },
+        "participants": db.scalar(
+            select(func.count(Participant.id)).where(Participant.session_id == ws.id)),
+        "steps": [step_view(step) for step in ws.steps],
+        "cards": [card_view(card, names, viewer) for card in cards],
+        "activity": {step["key"]: activity_for(step).state(db, ws, step, viewer) for step in ws.steps},
+        "captures": [
+            {"step_key": r.source_step_key, "field_key": r.field_key, "revision_id": r.id,
+             "field_label": _label(record_template, r.field_key),
+             "lines": [line["text"] for line in r.lines or []]}
+            for r in captured
+        ],
+        "me": {"role": viewer.role, "id": viewer.id},
+    }
+    if viewer.role == PARTICIPANT:
+        snapshot["me"]["name"] = names.get(viewer.id)
+    return snapshot

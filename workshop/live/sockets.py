@@ -1,0 +1,114 @@
+"""Socket.IO handlers: thin. They establish who is connected to which session, hand every
+operation to the engine, broadcast what it committed and acknowledge.
+
+Client → server events: "op" {type, op_id, payload}, "sync" {after_seq}.
+Server → client events: "snapshot", "event". See docs/realtime.md.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import request, session as cookie_session
+from flask_login import current_user
+from flask_socketio import join_room
+
+from workshop.extensions import socketio
+from workshop.live import engine
+from workshop.live.actors import FACILITATOR, PARTICIPANT, VIEWER, Actor
+from workshop.live.errors import Rejected
+from workshop.live.snapshot import build_snapshot
+from workshop.sessions.models import WorkshopSession
+from workshop.sessions.service import participant_by_token
+from workshop.web import db_factory
+
+log = logging.getLogger("workshop.live")
+
+# Events a reconnecting client may be replayed before a fresh snapshot is cheaper.
+MAX_REPLAY = 200
+
+# sid -> (session id, actor). Per process: a socket always talks to the process it connected to.
+connections: dict[str, tuple[int, Actor]] = {}
+
+
+def room(session_id: int) -> str:
+    return f"session:{session_id}"
+
+
+def broadcast(session_id: int, event: dict) -> None:
+    socketio.emit("event", event, to=room(session_id))
+
+
+def _identify(auth) -> tuple[int, Actor]:
+    if not isinstance(auth, dict):
+        raise ConnectionRefusedError("auth must be {session_id, role}")
+    session_id, role = auth.get("session_id"), auth.get("role")
+    if not isinstance(session_id, int) or isinstance(session_id, bool):
+        raise ConnectionRefusedError("auth.session_id must be a number")
+    with db_factory()() as db:
+        ws = db.get(WorkshopSession, session_id)
+        if ws is None:
+            raise ConnectionRefusedError("unknown session")
+        if role == PARTICIPANT:
+            token = auth.get("token") or cookie_session.get("participants", {}).get(str(session_id))
+            participant = participant_by_token(db, session_id, token)
+            if participant is None:
+                raise ConnectionRefusedError("not a participant of this session")
+            return session_id, Actor(PARTICIPANT, participant.id)
+        if role in (FACILITATOR, "projector"):
+            if not current_user.is_authenticated or current_user.id != ws.facilitator_id:
+                raise ConnectionRefusedError("log in as the session's facilitator")
+            return session_id, Actor(FACILITATOR if role == FACILITATOR else VIEWER, current_user.id)
+    raise ConnectionRefusedError("auth.role must be participant, facilitator or projector")
+
+
+def _snapshot(session_id: int, actor: Actor) -> dict:
+    with db_factory()() as db:
+        return build_snapshot(db, db.get(WorkshopSession, session_id), actor)
+
+
+@socketio.on("connect")
+def on_connect(auth=None):
+    session_id, actor = _identify(auth)
+    connections[request.sid] = (session_id, actor)
+    join_room(room(session_id))
+    socketio.emit("snapshot", _snapshot(session_id, actor), to=request.sid)
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_args):
+    connections.pop(request.sid, None)
+
+
+@socketio.on("op")
+def on_op(op=None):
+    connection = connections.get(request.sid)
+    if connection is None:
+        return Rejected("not_connected", "Connect to a session first.").as_ack()
+    session_id, actor = connection
+    try:
+        applied = engine.apply(db_factory(), session_id, actor, op)
+    except Rejected as rejected:
+        return rejected.as_ack()
+    except Exception:  # a bug must not take the connection (or anyone else's) down
+        log.exception("op failed: %r", op)
+        return Rejected("internal", "Something went wrong on the server; nothing was changed.").as_ack()
+    if not applied.duplicate:
+        broadcast(session_id, applied.event)
+    return applied.as_ack()
+
+
+@socketio.on("sync")
+def on_sync(request_data=None):
+    """Catch up after a gap or reconnect: the missed events, or a fresh snapshot."""
+    connection = connections.get(request.sid)
+    if connection is None:
+        return Rejected("not_connected", "Connect to a session first.").as_ack()
+    session_id, actor = connection
+    after = request_data.get("after_seq") if isinstance(request_data, dict) else None
+    if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+        return {"ok": True, "snapshot": _snapshot(session_id, actor)}
+    with db_factory()() as db:
+        events = engine.events_after(db, session_id, after, MAX_REPLAY + 1)
+    if len(events) > MAX_REPLAY:
+        return {"ok": True, "snapshot": _snapshot(session_id, actor)}
+    return {"ok": True, "events": events}

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workshop.db import Base, utcnow
+
+
+class Measure(Base):
+    """A public measure (Maßnahme); its record is the set of current field revisions."""
+
+    __tablename__ = "measures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    record_template: Mapped[str] = mapped_column(String(80), default="default")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    revisions: Mapped[list["RecordRevision"]] = relationship(
+        back_populates="measure", order_by="RecordRevision.id", cascade="all, delete-orphan"
+    )
+
+
+class RecordRevision(Base):
+    """One change of one record field. The newest revision of a field is its value.
+
+    `lines` keeps each line of the value with its own provenance, so a line captured from a
+    card still points at that card after later lines were added by hand.
+    """
+
+    __tablename__ = "record_revisions"
+    __table_args__ = (Index("ix_record_revisions_measure_field", "measure_id", "field_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id", ondelete="CASCADE"))
+    field_key: Mapped[str] = mapped_column(String(80))
+    value: Mapped[str] = mapped_column(Text, default="")
+    lines: Mapped[list] = mapped_column(default=list)
+    source_kind: Mapped[str] = mapped_column(String(20))  # manual | capture | demo
+    source_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sessions.id", ondelete="SET NULL"), index=True
+    )
+    source_step_key: Mapped[str | None] = mapped_column(String(80))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    measure: Mapped[Measure] = relationship(back_populates="revisions")

@@ -1,0 +1,157 @@
+"""The protocol as a document model: a fold over a session's state and log.
+
+Shaped like a German Ergebnisprotokoll: header, one agenda item (TOP) per step with its
+prompt, cards (sorted by votes), results and what went into the record, then open points.
+Each output format is a renderer of this one model.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workshop.activities.cards import live_cards
+from workshop.activities.dot_vote import vote_totals
+from workshop.activities.registry import activity_for
+from workshop.i18n import localized
+from workshop.measures.models import Measure, RecordRevision
+from workshop.measures.record import template_of
+from workshop.sessions.models import Participant, WorkshopSession
+
+LOCAL_TIME = ZoneInfo("Europe/Berlin")
+UNIT_NAMES = {1: "Rahmen setzen", 2: "Wissen zusammenführen", 3: "Gemeinsam formulieren",
+              4: "Mandat", 5: "Öffentlichkeitsbeteiligung"}
+
+
+@dataclass
+class ProtocolCard:
+    text: str
+    column: str | None
+    author: str | None
+    votes: int | None
+
+
+@dataclass
+class Capture:
+    field_label: str
+    lines: list[str]
+
+
+@dataclass
+class AgendaItem:
+    number: int
+    title: str
+    prompt: str
+    kind: str
+    cards: list[ProtocolCard] = field(default_factory=list)
+    results: list[str] = field(default_factory=list)
+    captures: list[Capture] = field(default_factory=list)
+
+
+@dataclass
+class Protocol:
+    title: str
+    occasion: str
+    measure_title: str
+    reference_number: str | None
+    unit: str
+    date: str
+    place: str
+    start: str
+    end: str
+    participants: int
+    named_participants: list[str]
+    moderation: str
+    minute_taker: str
+    agenda: list[AgendaItem]
+    open_points: list[str]
+    generated_at: str
+
+
+def _local(moment: datetime | None, fmt: str) -> str:
+    return moment.astimezone(LOCAL_TIME).strftime(fmt) if moment else "–"
+
+
+def _votes_by_source(db: Session, ws: WorkshopSession) -> dict[str, dict[int, int]]:
+    """For each brainstorm step: card id -> votes it got in the vote step(s) on it."""
+    votes: dict[str, dict[int, int]] = {}
+    for step in ws.steps:
+        if step["type"] == "dot_vote":
+            totals = votes.setdefault(step["source"], {})
+            for card_id, count in vote_totals(db, ws.id, step["key"]).items():
+                totals[card_id] = totals.get(card_id, 0) + count
+    return votes
+
+
+def build_protocol(db: Session, ws: WorkshopSession) -> Protocol:
+    measure = db.get(Measure, ws.measure_id)
+    record_template = template_of(measure)
+    participants = db.scalars(select(Participant).where(Participant.session_id == ws.id)).all()
+    names = {p.id: p.display_name for p in participants}
+    votes = _votes_by_source(db, ws)
+    revisions = db.scalars(
+        select(RecordRevision).where(RecordRevision.source_session_id == ws.id).order_by(RecordRevision.id)
+    ).all()
+    captured_card_ids = {
+        (line.get("source") or {}).get("card_id") for r in revisions for line in (r.lines or [])
+    }
+
+    agenda: list[AgendaItem] = []
+    open_points: list[str] = []
+    for number, step in enumerate(ws.steps, start=1):
+        item = AgendaItem(number, localized(step["title"]), localized(step.get("prompt")), step["type"])
+        columns = {c["key"]: localized(c["title"]) for c in step.get("columns", [])}
+        if step["type"] == "brainstorm":
+            step_votes = votes.get(step["key"])
+            cards = live_cards(db, ws.id, step["key"])
+            if step_votes is not None:
+                cards.sort(key=lambda c: (-step_votes.get(c.id, 0), c.id))
+            item.cards = [
+                ProtocolCard(c.text, columns.get(c.column_key) if len(columns) > 1 else None,
+                             names.get(c.participant_id),
+                             step_votes.get(c.id, 0) if step_votes is not None else None)
+                for c in cards
+            ]
+            item.results = [f"{len(cards)} Karten gesammelt."]
+        elif step["type"] == "dot_vote":
+            ranked = activity_for(step).results(db, ws, step)
+            top = (step.get("capture") or {}).get("top") or len(ranked)
+            item.cards = [ProtocolCard(r.text, None, None, r.votes) for r in ranked]
+            item.results = [f"{r.text} ({r.votes} Punkte)" for r in ranked[:top] if r.votes]
+            open_points += [r.text for r in ranked if r.card_id not in captured_card_ids]
+        latest_per_field: dict[str, RecordRevision] = {}
+        for revision in revisions:
+            if revision.source_step_key == step["key"]:
+                latest_per_field[revision.field_key] = revision
+        for field_key, revision in latest_per_field.items():
+            record_field = record_template.field(field_key)
+            label = record_field.label_text() if record_field else field_key
+            item.captures.append(Capture(label, [line["text"] for line in revision.lines or []]))
+        if step.get("capture") and not item.captures and step["type"] != "summary":
+            open_points.append(f"Ergebnis von „{item.title}“ noch nicht in den Steckbrief übernommen.")
+        agenda.append(item)
+
+    unit = ws.template.get("unit")
+    unit_title = localized(ws.template.get("title"))
+    named = sorted(name for name in names.values() if name)
+    return Protocol(
+        title=f"Ergebnisprotokoll: {ws.title}",
+        occasion=f"{measure.title} – Baustein {unit}: {unit_title}",
+        measure_title=measure.title,
+        reference_number=measure.reference_number,
+        unit=f"{unit}. {UNIT_NAMES.get(unit, unit_title)}",
+        date=_local(ws.started_at or ws.created_at, "%d.%m.%Y"),
+        place=ws.location or "–",
+        start=_local(ws.started_at, "%H:%M Uhr"),
+        end=_local(ws.ended_at, "%H:%M Uhr") if ws.ended_at else "läuft noch",
+        participants=len(participants),
+        named_participants=named,
+        moderation=ws.facilitator.display_name,
+        minute_taker=f"automatisch erstellt (Workshop), verantwortlich: {ws.facilitator.display_name}",
+        agenda=agenda,
+        open_points=open_points,
+        generated_at=datetime.now(LOCAL_TIME).strftime("%d.%m.%Y %H:%M Uhr"),
+    )

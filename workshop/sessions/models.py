@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workshop.db import Base, utcnow
+
+
+class WorkshopSession(Base):
+    """A live instance of a session template for one measure.
+
+    The template is copied in at creation so editing the YAML later never changes a
+    session that already ran (its protocol must stay reproducible).
+    """
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id", ondelete="CASCADE"))
+    facilitator_id: Mapped[int] = mapped_column(ForeignKey("facilitators.id"))
+    template_key: Mapped[str] = mapped_column(String(80))
+    template: Mapped[dict]
+    title: Mapped[str] = mapped_column(String(300))
+    location: Mapped[str] = mapped_column(String(300), default="")
+    mode: Mapped[str] = mapped_column(String(20), default="live")  # live | exercise
+    join_code: Mapped[str] = mapped_column(String(6), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="ready")  # ready | live | ended
+    current_step: Mapped[int] = mapped_column(default=0)
+    last_seq: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+
+    measure = relationship("Measure")
+    facilitator = relationship("Facilitator")
+    participants: Mapped[list["Participant"]] = relationship(
+        back_populates="session", order_by="Participant.id"
+    )
+
+    @property
+    def steps(self) -> list[dict]:
+        return self.template["steps"]
+
+    def step_index(self, key: str) -> int | None:
+        for index, step in enumerate(self.steps):
+            if step["key"] == key:
+                return index
+        return None
+
+    def step(self, key: str) -> dict | None:
+        index = self.step_index(key)
+        return None if index is None else self.steps[index]
+
+    @property
+    def current(self) -> dict:
+        return self.steps[self.current_step]
+
+
+class Participant(Base):
+    """Anonymous unless they gave a display name. Only a hash of their token is stored."""
+
+    __tablename__ = "participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(60))
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    session: Mapped[WorkshopSession] = relationship(back_populates="participants")

@@ -1,0 +1,54 @@
+"""Creating sessions and finding who is who in them."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workshop.live.session_ops import ENDED, token_hash
+from workshop.sessions.join_codes import new_join_code, normalize
+from workshop.sessions.models import Participant, WorkshopSession
+from workshop.sessions.templates import TemplateError, load_template_file
+from workshop.config import SESSION_TEMPLATE_DIR
+
+
+def create_session(db: Session, *, measure_id: int, facilitator_id: int, template_key: str,
+                   title: str = "", location: str = "", mode: str = "live") -> WorkshopSession:
+    if not re.fullmatch(r"[a-z][a-z0-9_-]{0,39}", template_key or ""):
+        raise TemplateError(f"'{template_key}' is not a template name")
+    path = SESSION_TEMPLATE_DIR / f"{template_key}.yaml"
+    if not path.is_file():
+        raise TemplateError(f"there is no session template '{template_key}'")
+    template = load_template_file(path)  # raises TemplateError naming file, step, field
+    code = new_join_code()
+    while db.scalar(select(WorkshopSession.id).where(WorkshopSession.join_code == code)):
+        code = new_join_code()
+    ws = WorkshopSession(measure_id=measure_id, facilitator_id=facilitator_id,
+                         template_key=template_key, template=template,
+                         title=title or template["title"]["de"], location=location,
+                         mode=mode, join_code=code)
+    db.add(ws)
+    db.flush()
+    return ws
+
+
+def find_joinable(db: Session, typed_code: str) -> WorkshopSession | None:
+    code = normalize(typed_code)
+    if code is None:
+        return None
+    ws = db.scalars(select(WorkshopSession).where(WorkshopSession.join_code == code)).first()
+    if ws is None or ws.status == ENDED:
+        return None
+    return ws
+
+
+def participant_by_token(db: Session, session_id: int, token: str | None) -> Participant | None:
+    if not token or not isinstance(token, str) or len(token) > 100:
+        return None
+    participant = db.scalars(
+        select(Participant).where(Participant.token_hash == token_hash(token))
+    ).first()
+    if participant is None or participant.session_id != session_id:
+        return None
+    return participant

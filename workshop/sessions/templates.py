@@ -1,0 +1,125 @@
+"""Session templates: a process unit's format as YAML in session_templates/, checked at load.
+
+A broken file is refused with a message naming the file, the step and the field, e.g.
+"framing.yaml: step 4 'vote': budget: Must be greater than or equal to 1 and less than or equal to 50."
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from marshmallow import Schema, ValidationError, fields, validate
+
+from workshop.activities.registry import ACTIVITIES
+from workshop.config import SESSION_TEMPLATE_DIR
+from workshop.i18n import LocalizedText
+from workshop.measures.record_template import load_record_template
+from workshop.validation import describe_errors
+
+KEY = validate.Regexp(r"^[a-z][a-z0-9_-]{0,39}$", error="use lower-case letters, digits, - and _ (max. 40)")
+BASE_STEP_KEYS = {"key", "type", "title", "prompt", "timebox_minutes", "capture"}
+
+
+class TemplateError(ValueError):
+    pass
+
+
+class CaptureSchema(Schema):
+    field = fields.String(required=True, validate=validate.Length(1, 80))
+    top = fields.Integer(strict=True, validate=validate.Range(1, 100))
+
+
+class StepBaseSchema(Schema):
+    key = fields.String(required=True, validate=KEY)
+    type = fields.String(required=True, validate=validate.OneOf(sorted(ACTIVITIES)))
+    title = LocalizedText(required=True, max_length=120)
+    prompt = LocalizedText(load_default=None, max_length=1000)
+    timebox_minutes = fields.Integer(strict=True, validate=validate.Range(1, 480), load_default=None)
+    capture = fields.Nested(CaptureSchema, load_default=None)
+
+
+class TemplateHeaderSchema(Schema):
+    key = fields.String(required=True, validate=KEY)
+    unit = fields.Integer(required=True, strict=True, validate=validate.Range(1, 5))
+    title = LocalizedText(required=True, max_length=200)
+    description = LocalizedText(load_default=None, max_length=2000)
+    record_template = fields.String(load_default="default")
+    steps = fields.List(fields.Dict(), required=True, validate=validate.Length(1, 30))
+
+
+def parse_template(text: str, source: str) -> dict:
+    """Parse and check one template; returns plain data ready to copy into a session."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise TemplateError(f"{source}: not valid YAML: {error}") from error
+    if not isinstance(data, dict):
+        raise TemplateError(f"{source}: must be a mapping with key, unit, title and steps")
+    try:
+        header = TemplateHeaderSchema().load(data)
+    except ValidationError as error:
+        raise TemplateError(f"{source}: {describe_errors(error.messages)}") from error
+    try:
+        record_template = load_record_template(header["record_template"])
+    except ValueError as error:
+        raise TemplateError(f"{source}: record_template: {error}") from error
+
+    steps: list[dict] = []
+    for number, raw in enumerate(header["steps"], start=1):
+        name = f"step {number}" + (f" '{raw['key']}'" if isinstance(raw.get("key"), str) else "")
+        where = f"{source}: {name}"
+        base_part = {k: v for k, v in raw.items() if k in BASE_STEP_KEYS}
+        config_part = {k: v for k, v in raw.items() if k not in BASE_STEP_KEYS}
+        try:
+            step = StepBaseSchema().load(base_part)
+        except ValidationError as error:
+            raise TemplateError(f"{where}: {describe_errors(error.messages)}") from error
+        activity = ACTIVITIES[step["type"]]
+        try:
+            config = activity.config_schema().load(config_part) if activity.config_schema else {}
+            if not activity.config_schema and config_part:
+                raise ValidationError({k: ["unknown field"] for k in config_part})
+        except ValidationError as error:
+            raise TemplateError(f"{where}: {describe_errors(error.messages)}") from error
+        step.update(config)
+        if any(s["key"] == step["key"] for s in steps):
+            raise TemplateError(f"{where}: key: '{step['key']}' is used by an earlier step")
+        problems = activity.check_step(step, steps)
+        capture = step.get("capture")
+        if capture and record_template.field(capture["field"]) is None:
+            problems.append(f"capture.field: the record has no field '{capture['field']}'")
+        if capture and step["type"] == "summary":
+            problems.append("capture: a summary step has nothing to capture")
+        if problems:
+            raise TemplateError(f"{where}: {'; '.join(problems)}")
+        steps.append(step)
+    header["steps"] = steps
+    return header
+
+
+def load_template_file(path: Path) -> dict:
+    template = parse_template(path.read_text(encoding="utf-8"), path.name)
+    if template["key"] != path.stem:
+        raise TemplateError(f"{path.name}: key: '{template['key']}' must match the file name")
+    return template
+
+
+def available_templates(directory: Path = SESSION_TEMPLATE_DIR) -> dict[str, dict]:
+    """Every template that loads; broken files are skipped here (use check_templates to see why)."""
+    templates = {}
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            templates[path.stem] = load_template_file(path)
+        except TemplateError:
+            continue
+    return templates
+
+
+def check_templates(paths: list[Path]) -> list[str]:
+    errors = []
+    for path in paths:
+        try:
+            load_template_file(path)
+        except (TemplateError, OSError) as error:
+            errors.append(str(error))
+    return errors

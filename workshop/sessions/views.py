@@ -1,0 +1,122 @@
+"""Session pages: the facilitator's console, the projector, and the participants' join flow."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_login import login_required
+from marshmallow import Schema, ValidationError, fields, validate
+
+from workshop.extensions import csrf
+from workshop.live import engine
+from workshop.live.actors import Actor
+from workshop.live.errors import Rejected
+from workshop.live.sockets import broadcast
+from workshop.measures.record import template_of
+from workshop.sessions.join_codes import LENGTH as CODE_LENGTH
+from workshop.sessions.qr import qr_svg
+from workshop.sessions.service import find_joinable, participant_by_token
+from workshop.validation import describe_errors
+from workshop.web import db, db_factory, owned_session_or_404
+
+bp = Blueprint("sessions", __name__)
+
+# The participant cookie maps session id -> token; it holds at most this many sessions.
+MAX_REMEMBERED_SESSIONS = 20
+
+
+class JoinForm(Schema):
+    display_name = fields.String(load_default="")
+
+
+class ApiJoin(Schema):
+    code = fields.String(required=True, validate=validate.Length(1, 20))
+    display_name = fields.String(load_default="")
+
+
+def join_url(code: str) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/j/{code}"
+
+
+def _join(ws, display_name: str) -> dict:
+    """Join through the engine (so the joining is an event like any other) and tell the room."""
+    applied = engine.apply(db_factory(), ws.id, Actor.system(),
+                           {"type": "participant.join", "payload": {"display_name": display_name}})
+    broadcast(ws.id, applied.event)
+    return applied.result
+
+
+def _remember(session_id: int, token: str) -> None:
+    tokens = dict(session.get("participants", {}))
+    tokens[str(session_id)] = token
+    session["participants"] = dict(list(tokens.items())[-MAX_REMEMBERED_SESSIONS:])
+    session.permanent = True
+
+
+@bp.route("/sessions/<session_id>")
+@login_required
+def console(session_id):
+    ws = owned_session_or_404(session_id)
+    fields = [{"key": f.key, "label": f.label_text()} for f in template_of(ws.measure).fields]
+    return render_template("sessions/console.html", ws=ws, join_url=join_url(ws.join_code),
+                           record_fields=fields)
+
+
+@bp.route("/sessions/<session_id>/projector")
+@login_required
+def projector(session_id):
+    ws = owned_session_or_404(session_id)
+    url = join_url(ws.join_code)
+    return render_template("sessions/projector.html", ws=ws, join_url=url, qr=qr_svg(url))
+
+
+@bp.route("/join", methods=["GET", "POST"])
+def join_form():
+    if request.method == "POST":
+        typed = request.form.get("code", "")[:40]
+        ws = find_joinable(db(), typed)
+        if ws is None:
+            flash(f"Zu „{typed.strip()}“ gibt es keine laufende Sitzung. "
+                  f"Bitte prüfen Sie den {CODE_LENGTH}-stelligen Code.", "error")
+            return render_template("sessions/join_code.html", code=typed), 404
+        return redirect(url_for(".join", code=ws.join_code), 303)
+    return render_template("sessions/join_code.html", code="")
+
+
+@bp.route("/j/<code>", methods=["GET", "POST"])
+def join(code):
+    ws = find_joinable(db(), code)
+    if ws is None:
+        flash(f"Zu „{code[:20]}“ gibt es keine laufende Sitzung. Bitte prüfen Sie den Code.", "error")
+        return render_template("sessions/join_code.html", code=code[:20]), 404
+    token = session.get("participants", {}).get(str(ws.id))
+    participant = participant_by_token(db(), ws.id, token)
+    if request.method == "POST" and participant is None:
+        form = JoinForm().load(request.form.to_dict(), unknown="exclude")
+        try:
+            result = _join(ws, form["display_name"])
+        except Rejected as rejected:
+            flash(f"Beitritt nicht möglich: {rejected.message}", "error")
+            return render_template("sessions/join_name.html", ws=ws), 400
+        _remember(ws.id, result["token"])
+        return redirect(url_for(".join", code=ws.join_code), 303)
+    if participant is None:
+        return render_template("sessions/join_name.html", ws=ws)
+    return render_template("sessions/participant.html", ws=ws, participant=participant)
+
+
+@bp.route("/api/join", methods=["POST"])
+@csrf.exempt  # creates a new anonymous participant; there is no ambient authority to abuse
+def api_join():
+    try:
+        form = ApiJoin().load(request.get_json(silent=True) or {})
+    except ValidationError as error:
+        return jsonify(ok=False, error={"code": "invalid", "message": describe_errors(error.messages)}), 400
+    ws = find_joinable(db(), form["code"])
+    if ws is None:
+        return jsonify(ok=False, error={"code": "unknown_code",
+                                        "message": "There is no running session with this code."}), 404
+    try:
+        result = _join(ws, form["display_name"])
+    except Rejected as rejected:
+        return jsonify(rejected.as_ack()), 400
+    return jsonify(ok=True, session_id=ws.id, participant_id=result["participant_id"],
+                   token=result["token"])

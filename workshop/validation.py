@@ -1,0 +1,42 @@
+"""Shared input-checking helpers: turn marshmallow errors into one sentence that names the field."""
+from __future__ import annotations
+
+from marshmallow import ValidationError, fields
+
+
+def describe_errors(messages, prefix: str = "") -> str:
+    """Flatten {'payload': {'text': ['Too long.']}} into "payload.text: Too long."."""
+    parts: list[str] = []
+
+    def walk(node, path: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, f"{path}.{key}" if path else str(key))
+        elif isinstance(node, list) and all(isinstance(item, str) for item in node):
+            parts.append(f"{path}: {' '.join(node)}" if path else " ".join(node))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{path}[{index}]")
+        else:
+            parts.append(f"{path}: {node}" if path else str(node))
+
+    walk(messages, prefix)
+    return "; ".join(parts)
+
+
+class CleanText(fields.String):
+    """A string with surrounding white space and control characters removed.
+
+    Newlines and tabs survive (cards may have several lines); other C0/C1 control
+    characters never reach the database or another participant's screen.
+    """
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        cleaned = "".join(
+            ch for ch in text if ch in "\n\t" or not (ord(ch) < 32 or 127 <= ord(ch) < 160)
+        )
+        return cleaned.strip()
+
+
+__all__ = ["CleanText", "ValidationError", "describe_errors"]
