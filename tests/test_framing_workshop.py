@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from sqlalchemy import select
 
 from workshop.measures.models import Measure, RecordRevision
@@ -14,6 +16,7 @@ def everyone_at(clients, seq):
         client.wait_seq(seq)
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_a_whole_framing_workshop(framing):
     server, sid, code = framing["server"], framing["session_id"], framing["code"]
     fac = framing["facilitator"]

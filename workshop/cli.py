@@ -109,7 +109,7 @@ def export_protocol_command(session_id: int, fmt: str, output: Path):
     from workshop.sessions.models import WorkshopSession
 
     app = _app()
-    with app.app_context():
+    with app.test_request_context():  # templates need a request for url_for
         session = app.extensions["workshop.db"]()
         ws = session.get(WorkshopSession, session_id)
         if ws is None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, request
 from flask_login import login_required
 
+from workshop.protocols.html import PROTOCOL_CSP
 from workshop.protocols.export import FORMATS, export_protocol, protocol_filename
 from workshop.web import db, owned_session_or_404
 
@@ -17,6 +18,8 @@ def protocol(session_id, fmt):
     ws = owned_session_or_404(session_id)
     text, mimetype = export_protocol(db(), ws, fmt)
     response = Response(text, mimetype=mimetype)
+    if fmt == "html":
+        response.headers["Content-Security-Policy"] = PROTOCOL_CSP
     if fmt != "html" or request.args.get("download"):
         response.headers["Content-Disposition"] = f'attachment; filename="{protocol_filename(ws, fmt)}"'
     return response

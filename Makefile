@@ -1,0 +1,34 @@
+# The whole set-up on a fresh machine is one of these two commands:
+#   make run    start the app on SQLite with demo data (prints URL and demo login)
+#   make test   run the whole test suite (installs what the tests need, chromium included)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | md5sum | cut -c1-12)
+ASSETS := static/vendor/socket.io.min.js
+
+.PHONY: run test setup browser clean
+
+run: setup
+	$(VENV)/bin/workshop serve --demo
+
+test: setup browser
+	$(PY) -m pytest
+
+setup: $(STAMP) $(ASSETS)
+
+$(STAMP):
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -c constraints.txt -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+$(ASSETS): package.json package-lock.json scripts/bundle_assets.py
+	npm ci --no-audit --no-fund --loglevel=error
+	$(PY) scripts/bundle_assets.py
+
+browser:
+	@sh scripts/install_chromium.sh
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor

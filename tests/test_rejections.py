@@ -1,0 +1,170 @@
+"""What must be refused: each rejection is acknowledged with a clear error and changes nothing."""
+from __future__ import annotations
+
+import pytest
+import requests
+import socketio
+from sqlalchemy import func, select
+
+from workshop.activities.models import Card, Vote
+from workshop.live.models import Event
+
+from tests.live_client import LiveClient, join
+
+
+@pytest.fixture
+def live(framing):
+    """A started framing session with two participants."""
+    server, sid, code = framing["server"], framing["session_id"], framing["code"]
+    a, b = server.participant(sid, code, "A"), server.participant(sid, code)
+    framing["clients"] += [a, b]
+    assert framing["facilitator"].op("session.start")["ok"]
+    framing.update(a=a, b=b)
+    return framing
+
+
+def event_count(server, sid):
+    with server.db() as db:
+        return db.scalar(select(func.count(Event.id)).where(Event.session_id == sid))
+
+
+def assert_rejected(ack, code, *words):
+    assert ack["ok"] is False, ack
+    assert ack["error"]["code"] == code, ack
+    for word in words:
+        assert word in ack["error"]["message"], ack
+
+
+def test_participant_cannot_lead_the_session(live):
+    a, server, sid = live["a"], live["server"], live["session_id"]
+    before = event_count(server, sid)
+    assert_rejected(a.op("step.goto", step_key="scope"), "forbidden", "Participants")
+    assert_rejected(a.op("session.end"), "forbidden")
+    assert_rejected(a.op("record.capture", step_key="vote"), "forbidden")
+    assert_rejected(a.op("participant.join", display_name="x"), "forbidden")
+    assert event_count(server, sid) == before
+    assert a.current_step_key() == "approaches"
+    # The projector is read-only even though the facilitator opened it.
+    projector = server.facilitator_client(sid, live["http"], role="projector")
+    live["clients"].append(projector)
+    assert_rejected(projector.op("card.add", step_key="approaches", text="vom Beamer"), "forbidden")
+
+
+def test_cards_belong_to_their_author(live):
+    a, b, server, sid = live["a"], live["b"], live["server"], live["session_id"]
+    card = a.op("card.add", step_key="approaches", text="Meine Karte")
+    b.wait_seq(card["seq"])
+    before = event_count(server, sid)
+    assert_rejected(b.op("card.edit", card_id=card["result"]["card_id"], text="übernommen"), "not_your_card")
+    assert_rejected(b.op("card.delete", card_id=card["result"]["card_id"]), "not_your_card")
+    assert_rejected(live["facilitator"].op("card.delete", card_id=card["result"]["card_id"]), "not_your_card")
+    assert_rejected(b.op("card.edit", card_id=999999, text="x"), "card_not_found")
+    assert event_count(server, sid) == before
+    assert b.card_texts("approaches") == ["Meine Karte"]
+
+
+@pytest.mark.parametrize("text, why", [("", "between 1 and 500"), ("   \n\t ", "between 1 and 500"),
+                                       ("x" * 10_000, "between 1 and 500"), (42, "Not a valid string")])
+def test_card_text_limits(live, text, why):
+    a, server, sid = live["a"], live["server"], live["session_id"]
+    before = event_count(server, sid)
+    ack = a.op("card.add", step_key="approaches", text=text)
+    assert_rejected(ack, "invalid", "payload.text", why)
+    assert event_count(server, sid) == before
+    assert a.sio.connected  # a bad payload never costs the connection
+
+
+def test_malformed_operations_get_error_acks(live):
+    a = live["a"]
+    assert_rejected(a.raw("op", "not an object"), "invalid")
+    assert_rejected(a.raw("op", {"type": "card.explode", "op_id": "abcdefgh12"}), "unknown_op", "card.explode")
+    assert_rejected(a.raw("op", {"type": "card.add", "op_id": "x"}), "invalid", "op_id")
+    assert_rejected(a.raw("op", {"type": "card.add", "payload": "text"}), "invalid", "payload")
+    assert_rejected(a.op("card.edit", card_id="1", text="x"), "invalid", "card_id")
+    assert_rejected(a.op("card.add", step_key="approaches", text="x", extra=1), "invalid", "extra")
+    assert_rejected(a.op("card.add", step_key="approaches", column_key="nope", text="x"), "unknown_column")
+    assert a.raw("sync", {"after_seq": 0})["ok"]
+
+
+def test_dot_vote_budget_and_card_maximum(live):
+    fac, a, b, server, sid = live["facilitator"], live["a"], live["b"], live["server"], live["session_id"]
+    fac.op("step.goto", step_key="questions")
+    q1 = a.op("card.add", step_key="questions", text="Frage 1")["result"]["card_id"]
+    q2 = a.op("card.add", step_key="questions", text="Frage 2")["result"]["card_id"]
+    q3 = b.op("card.add", step_key="questions", text="Frage 3")["result"]["card_id"]
+    assert_rejected(a.op("vote.add", card_id=q1), "step_not_active")  # not the vote step yet
+    fac.op("step.goto", step_key="vote")
+    for _ in range(3):
+        assert a.op("vote.add", card_id=q1)["ok"]
+    assert_rejected(a.op("vote.add", card_id=q1), "card_max_reached", "At most 3")
+    assert a.op("vote.add", card_id=q2)["ok"]
+    assert a.op("vote.add", card_id=q2)["ok"]
+    before = event_count(server, sid)
+    assert_rejected(a.op("vote.add", card_id=q3), "budget_exhausted", "5")
+    assert event_count(server, sid) == before
+    assert_rejected(b.op("vote.remove", card_id=q1), "no_vote_to_remove")
+    assert_rejected(fac.op("vote.add", card_id=q3), "forbidden")  # the facilitator does not vote
+    # Taking a dot back frees budget.
+    back = a.op("vote.remove", card_id=q2)
+    assert back["ok"] and back["result"] == {"card_id": q2, "mine": 1, "remaining": 1}
+    assert a.op("vote.add", card_id=q3)["ok"]
+    with server.db() as db:
+        spent = db.scalar(select(func.sum(Vote.count)).where(Vote.participant_id == a.state["me"]["id"]))
+        assert spent == 5
+
+
+def test_votes_on_cards_outside_the_vote_are_refused(live):
+    fac, a = live["facilitator"], live["a"]
+    approach = a.op("card.add", step_key="approaches", text="Ansatz")["result"]["card_id"]
+    fac.op("step.goto", step_key="vote")
+    assert_rejected(a.op("vote.add", card_id=approach), "card_not_votable")
+
+
+def test_retried_operation_is_applied_once(live):
+    a, b, server, sid = live["a"], live["b"], live["server"], live["session_id"]
+    first = a.op("card.add", op_id="retry-0001", step_key="approaches", text="Einmal")
+    again = a.op("card.add", op_id="retry-0001", step_key="approaches", text="Einmal")
+    assert first["ok"] and again["ok"] and again["duplicate"] is True
+    assert again["seq"] == first["seq"] and again["result"] == first["result"]
+    assert_rejected(b.op("card.add", op_id="retry-0001", step_key="approaches", text="fremd"), "duplicate_op_id")
+    with server.db() as db:
+        assert db.scalar(select(func.count(Card.id)).where(Card.session_id == sid)) == 1
+
+
+def test_wrong_or_ended_join_code(live):
+    server, code = live["server"], live["code"]
+    bad = requests.post(f"{server.base_url}/api/join", json={"code": "QQQQQQ"})
+    assert bad.status_code == 404 and bad.json()["error"]["code"] == "unknown_code"
+    page = requests.get(f"{server.base_url}/j/QQQQQQ")
+    assert page.status_code == 404 and "keine laufende Sitzung" in page.text
+    assert requests.post(f"{server.base_url}/api/join", json={"code": code.lower()}).status_code == 200
+    assert live["facilitator"].op("session.end")["ok"]
+    assert requests.post(f"{server.base_url}/api/join", json={"code": code}).status_code == 404
+    assert_rejected(live["a"].op("card.add", step_key="approaches", text="zu spät"), "session_ended")
+
+
+def test_nobody_connects_where_they_do_not_belong(live):
+    server, sid = live["server"], live["session_id"]
+    other_fid = server.facilitator("other@example.org", "Andere")
+    other_sid, other_code = server.session(other_fid, live["measure_id"])
+    outsider = join(server.base_url, other_code)
+
+    def refused(**kwargs):
+        client = socketio.Client(reconnection=False)
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            client.connect(server.base_url, transports=["websocket"], wait_timeout=5, **kwargs)
+
+    refused(auth={"session_id": sid, "role": "participant", "token": outsider["token"]})
+    refused(auth={"session_id": sid, "role": "participant", "token": "forged"})
+    refused(auth={"session_id": sid, "role": "facilitator"})  # not logged in
+    refused(auth={"session_id": "1", "role": "participant"})
+    other_http = server.login("other@example.org")
+    refused(auth={"session_id": sid, "role": "facilitator"},
+            headers={"Cookie": "; ".join(f"{c.name}={c.value}" for c in other_http.cookies)})
+    # ... nor read another facilitator's pages.
+    assert other_http.get(f"{server.base_url}/sessions/{sid}").status_code == 404
+    assert other_http.get(f"{server.base_url}/sessions/{sid}/protocol.md").status_code == 404
+    # A participant of the other session cannot act here through its own connection either.
+    client = LiveClient(server.base_url, other_sid, "participant", token=outsider["token"])
+    live["clients"].append(client)
+    assert client.state["session"]["id"] == other_sid
