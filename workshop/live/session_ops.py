@@ -103,6 +103,8 @@ def capture(ctx: OpContext, payload: dict) -> Outcome:
                            f"Card(s) {', '.join(map(str, missing))} are not results of step '{step['key']}'.")
         chosen = [by_id[cid] for cid in dict.fromkeys(payload["card_ids"])]
     else:
+        if step["type"] == "dot_vote":  # a card nobody voted for is no result of the vote
+            results = [item for item in results if item.votes > 0]
         chosen = results[: configured["top"]] if configured.get("top") else results
     if not chosen:
         raise Rejected("nothing_to_capture", f"Step '{step['key']}' has no results to capture yet.")

@@ -1,0 +1,99 @@
+"""Take the README's screenshots: run a short framing session in headless Chromium.
+
+Usage: .venv/bin/python scripts/screenshots.py   (starts its own server on a scratch database)
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.browser import PHONE, launch, login_page  # noqa: E402
+from tests.conftest import start_server, stop_server  # noqa: E402
+from workshop.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo  # noqa: E402
+from workshop.db import make_engine  # noqa: E402
+from workshop.migrate import upgrade  # noqa: E402
+from sqlalchemy.orm import sessionmaker  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        url = f"sqlite:///{scratch}/shots.db"
+        upgrade(url)
+        with sessionmaker(bind=make_engine(url))() as db:
+            _f, ws, _ = seed_demo(db)
+            sid, code = ws.id, ws.join_code
+        process, base = start_server(url, Path(scratch) / "server.log")
+        try:
+            with sync_playwright() as pw:
+                browser = launch(pw)
+                console = login_page(browser, base, DEMO_EMAIL, DEMO_PASSWORD, viewport={"width": 1366, "height": 900})
+                console.goto(f"{base}/sessions/{sid}")
+                projector = console.context.new_page()
+                projector.set_viewport_size({"width": 1920, "height": 1080})
+                projector.goto(f"{base}/sessions/{sid}/projector")
+                projector.wait_for_selector("#conn[data-state=online]")
+                projector.screenshot(path=str(OUT / "projector-join.png"))
+                phones = []
+                for name, cards in [("Alex", ["Service Agent:innen-Schulung (CityLAB)", "Leitlinien Bürgerbeteiligung"]),
+                                    ("", ["Moderationskurse der Verwaltungsakademie"])]:
+                    phone = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True).new_page()
+                    phone.goto(f"{base}/j/{code}")
+                    phone.fill("#display_name", name)
+                    phone.click("button[type=submit]")
+                    phone.wait_for_selector("#conn[data-state=online]")
+                    phones.append((phone, cards))
+                console.click("#start")
+                for phone, cards in phones:
+                    phone.wait_for_selector("#card-text:visible")
+                    for text in cards:
+                        phone.fill("#card-text", text)
+                        phone.click("#card-form button[type=submit]")
+                        phone.wait_for_selector(f".card-text:text-is('{text}')")
+                phones[0][0].screenshot(path=str(OUT / "participant-brainstorm.png"), full_page=True)
+                projector.wait_for_selector(".card-text:text-is('Moderationskurse der Verwaltungsakademie')")
+                projector.screenshot(path=str(OUT / "projector-brainstorm.png"))
+                console.wait_for_selector(".card-text:text-is('Moderationskurse der Verwaltungsakademie')")
+                console.screenshot(path=str(OUT / "console.png"), full_page=True)
+                # Questions, then the vote.
+                console.click("#agenda li:nth-child(3) button")
+                questions = ["Wer trägt die Anlaufstelle dauerhaft?", "Wie messen wir die Wirkung?",
+                             "Wie gewinnen wir Freiwillige?"]
+                for i, text in enumerate(questions):
+                    phone = phones[i % 2][0]
+                    phone.wait_for_selector("h1:text-is('Zentrale Fragestellungen')")
+                    phone.fill("#card-text", text)
+                    phone.click("#card-form button[type=submit]")
+                    phone.wait_for_selector(f".card-text:text-is('{text}')")
+                console.click("#next")
+                alex = phones[0][0]
+                alex.wait_for_selector(".budget")
+                for _ in range(3):
+                    alex.click("li.card:has-text('Wer trägt') button:text-is('+')")
+                    alex.wait_for_selector("li.card:has-text('Wer trägt') .dots", state="visible")
+                alex.click("li.card:has-text('Wirkung') button:text-is('+')")
+                alex.wait_for_selector(".budget:text-is('Noch 1 von 5 Punkten')")
+                alex.screenshot(path=str(OUT / "participant-vote.png"), full_page=True)
+                projector.wait_for_selector(".results li:first-child .votes:text-is('3')")
+                projector.screenshot(path=str(OUT / "projector-vote.png"))
+                console.click("#capture-top")
+                console.wait_for_selector("#capture-result:has-text('übernommen')")
+                console.goto(f"{base}/measures/{1}")
+                console.wait_for_selector("#field-central_questions .trace")
+                console.locator("#field-central_questions").screenshot(path=str(OUT / "record-trace.png"))
+                browser.close()
+        finally:
+            stop_server(process)
+    print(f"screenshots written to {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
