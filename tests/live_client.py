@@ -50,7 +50,14 @@ class LiveClient:
             self.events.append(event)
             if self.state is not None and event["seq"] == self.state["seq"] + 1:
                 apply_event(self.state, event)
+                self._apply_early()
             self._changed.notify_all()
+
+    def _apply_early(self):
+        """Events can arrive out of seq order (concurrent handlers); apply the held ones in order."""
+        held = {e["seq"]: e for e in self.events}
+        while self.state["seq"] + 1 in held:
+            apply_event(self.state, held[self.state["seq"] + 1])
 
     def wait_for(self, predicate, what: str, timeout: float = 10):
         with self._changed:
@@ -84,9 +91,20 @@ class LiveClient:
         return {int(k): v for k, v in totals.items()}
 
 
+def _upsert(state: dict, card: dict) -> None:
+    for index, existing in enumerate(state["cards"]):
+        if existing["id"] == card["id"]:
+            state["cards"][index] = {**existing, **card}
+            return
+    state["cards"].append(card)
+
+
 def apply_event(state: dict, event: dict) -> None:
     """The same reducer as static/js/live.js, so tests see what a browser would show."""
     kind, p = event["type"], event["payload"]
+    activity = state["activity"].setdefault(p.get("step_key") or (p.get("item") or p.get("cluster") or {}).get("step_key", ""), {}) \
+        if isinstance(p, dict) else {}
+    runtime = state["runtime"].setdefault(p.get("step_key", ""), {}) if isinstance(p, dict) else {}
     if kind == "participant.joined":
         state["participants"] = p["participants"]
     elif kind == "session.started":
@@ -95,16 +113,60 @@ def apply_event(state: dict, event: dict) -> None:
         state["session"]["status"] = "ended"
     elif kind == "step.changed":
         state["session"]["current_step"] = p["step_index"]
-    elif kind == "card.added":
-        state["cards"].append(p["card"])
-    elif kind == "card.edited":
-        state["cards"] = [p["card"] if c["id"] == p["card"]["id"] else c for c in state["cards"]]
+    elif kind in ("card.added", "card.edited", "card.shown"):
+        if p.get("redacted"):
+            state.setdefault("redacted", {}).setdefault(p["step_key"], 0)
+            state["redacted"][p["step_key"]] += kind == "card.added"
+        else:
+            _upsert(state, p["card"])
+    elif kind == "card.hidden":
+        if "card" in p:
+            _upsert(state, p["card"])
+        else:
+            state["cards"] = [c for c in state["cards"] if c["id"] != p["card_id"]]
     elif kind == "card.deleted":
         state["cards"] = [c for c in state["cards"] if c["id"] != p["card_id"]]
+    elif kind == "card.clustered":
+        for card in state["cards"]:
+            if card["id"] == p["card_id"]:
+                card["cluster_id"] = p["cluster_id"]
+    elif kind in ("cluster.created", "cluster.renamed"):
+        clusters = [c for c in activity.get("clusters", []) if c["id"] != p["cluster"]["id"]]
+        activity["clusters"] = sorted(clusters + [p["cluster"]], key=lambda c: c["id"])
+    elif kind == "cluster.deleted":
+        for a in state["activity"].values():
+            a["clusters"] = [c for c in a.get("clusters", []) if c["id"] != p["cluster_id"]]
     elif kind == "vote.changed":
-        state["activity"].setdefault(p["step_key"], {}).setdefault("totals", {})[str(p["card_id"])] = p["total"]
+        if not p.get("redacted"):
+            activity.setdefault("totals", {})[str(p["target_id"])] = p["total"]
+    elif kind == "rating.changed":
+        activity["raters"] = p["raters"]
+    elif kind == "poll.changed":
+        activity["answers"] = p["answers"]
+        if "counts" in p:
+            activity["counts"] = p["counts"]
+    elif kind == "action.added":
+        activity.setdefault("items", []).append(p["item"])
+    elif kind == "action.edited":
+        activity["items"] = [p["item"] if i["id"] == p["item"]["id"] else i for i in activity.get("items", [])]
+    elif kind == "action.deleted":
+        activity["items"] = [i for i in activity.get("items", []) if i["id"] != p["item_id"]]
+    elif kind == "step.locked":
+        runtime["locked"] = p["locked"]
+    elif kind == "step.revealed":
+        runtime["revealed"] = p["revealed"]
+        data = p.get("data") or {}
+        for card in data.get("cards", []):
+            _upsert(state, card)
+        for key in ("totals", "result", "counts"):
+            if key in data:
+                activity[key] = data[key]
+    elif kind == "timer.changed":
+        runtime["timer"] = p["timer"]
+    elif kind == "spotlight.changed":
+        state["spotlight"] = p["spotlight"]
     elif kind == "record.captured":
-        state["captures"].append(p)
+        state["captures"] += [{**c, "step_key": p["step_key"]} for c in p["captures"]]
     state["seq"] = event["seq"]
 
 

@@ -90,7 +90,7 @@ def test_framing_session_in_real_browsers(server, browser):
     kim.screenshot(path=ARTIFACTS / "participant-brainstorm.png", full_page=True)
 
     # Questions, then the dot vote.
-    console.get_by_role("button", name="Zentrale Fragestellungen (15 min)").click()
+    console.get_by_role("button", name="Zentrale Fragestellungen", exact=True).click()
     for page, text in ((kim, "Wer trägt die Anlaufstelle?"), (anon, "Wie messen wir Wirkung?")):
         expect(page.locator("h1")).to_have_text("Zentrale Fragestellungen")
         page.fill("#card-text", text)
@@ -108,7 +108,7 @@ def test_framing_session_in_real_browsers(server, browser):
     projector.screenshot(path=ARTIFACTS / "projector-vote.png")
 
     console.click("#capture-top")
-    expect(console.locator("#capture-result")).to_contain_text("1 Zeile(n)")
+    expect(console.locator("#capture-result")).to_contain_text("1 Zeile(n) in 1 Feld(er)")
     expect(console.locator("#captured")).to_contain_text("Wer trägt die Anlaufstelle?")
     console.click("#next")
     expect(kim.locator("#board")).to_contain_text("Wer trägt die Anlaufstelle?")

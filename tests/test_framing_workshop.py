@@ -97,7 +97,7 @@ def test_a_whole_framing_workshop(framing):
         edit_by_hand(db, measure, "central_questions", "Alte Frage von Hand", author_id=None)
         db.commit()
     captured = fac.op("record.capture", step_key="vote")
-    assert captured["ok"] and captured["result"] == {"field_key": "central_questions", "lines": 4,
+    assert captured["ok"] and captured["result"] == {"fields": ["central_questions"], "lines": 4,
                                                      "changed": True}
     scope = fac.op("record.capture", step_key="scope")
     assert scope["ok"] and scope["result"]["lines"] == 2

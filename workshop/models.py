@@ -1,7 +1,7 @@
 """Every table, imported once so metadata (and Alembic) sees them all."""
 from workshop.accounts.models import Facilitator  # noqa: F401
-from workshop.activities.models import Card, Vote  # noqa: F401
+from workshop.activities.models import ActionItem, Card, Cluster, PollAnswer, Rating, Vote  # noqa: F401
 from workshop.live.models import Event  # noqa: F401
 from workshop.measures.models import Measure, RecordRevision  # noqa: F401
-from workshop.sessions.models import Participant, WorkshopSession  # noqa: F401
+from workshop.sessions.models import CustomTemplate, Participant, WorkshopSession  # noqa: F401
 from workshop.db import Base  # noqa: F401

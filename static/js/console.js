@@ -1,140 +1,275 @@
-// The facilitator's console: agenda, step controls, live cards, capture into the record.
-import { cardsOf, connectLive, currentStep, h, rankByVotes, setConnection, t, totalsOf } from "./live.js";
+// The facilitator's console: agenda with planned and actual time, step controls, live board,
+// moderation, clustering, and capture into the measure record.
+import { connectLive, currentStep, formatSeconds, h, setConnection, t, visibleCards } from "./live.js";
+import { actionList, capturedFields, clusterBoard, clustersOf, consentResult, pollResults, spotlightBanner,
+  timerBadge, voteResults, voteTargets } from "./widgets.js";
 
 const fields = JSON.parse(document.getElementById("record-fields").textContent);
 const $ = (id) => document.getElementById(id);
 const selected = new Set();
 const STATUS = { ready: "bereit – noch nicht gestartet", live: "läuft", ended: "beendet" };
+const REVEALABLE = (step) => (step.silent || step.hidden || step.type === "consent");
 
 const live = connectLive({ onChange: render, onStatus: setConnection, onRejected: (_op, e) => showError(e.message) });
+setInterval(() => live.state && renderTimer(live.state), 1000);
 
 function showError(message) {
   $("op-error").textContent = message;
   $("op-error").hidden = false;
 }
 
-async function send(type, payload) {
+async function send(type, payload = {}) {
   $("op-error").hidden = true;
   const ack = await live.send(type, payload);
   if (!ack.ok) showError(ack.error.message);
   return ack;
 }
 
+const step = () => currentStep(live.state);
 function goto(offset) {
-  const state = live.state;
-  const target = state.steps[state.session.current_step + offset];
+  const target = live.state.steps[live.state.session.current_step + offset];
   if (target) send("step.goto", { step_key: target.key });
 }
 
 $("prev").addEventListener("click", () => goto(-1));
 $("next").addEventListener("click", () => goto(+1));
-$("start").addEventListener("click", () => send("session.start", {}));
+$("start").addEventListener("click", () => send("session.start"));
 $("end").addEventListener("click", () => {
-  if (confirm("Sitzung beenden? Danach kann niemand mehr beitreten oder Karten schreiben.")) send("session.end", {});
+  if (confirm("Sitzung beenden? Danach kann niemand mehr beitreten oder Karten schreiben.")) send("session.end");
 });
+$("timer-start").addEventListener("click", () => send("timer.start", { step_key: step().key }));
+$("timer-pause").addEventListener("click", () => send("timer.pause", { step_key: step().key }));
+$("timer-plus").addEventListener("click", () => send("timer.add", { step_key: step().key, seconds: 60 }));
+$("timer-minus").addEventListener("click", () => send("timer.add", { step_key: step().key, seconds: -60 }));
+$("lock").addEventListener("click", () => {
+  const locked = !!(live.state.runtime[step().key] || {}).locked;
+  send("step.lock", { step_key: step().key, locked: !locked });
+});
+$("reveal").addEventListener("click", () => send("step.reveal", { step_key: step().key }));
+$("spotlight-clear").addEventListener("click", () => send("spotlight.set", {}));
 $("card-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const text = $("card-text").value.trim();
   if (!text) return;
-  const ack = await send("card.add", { step_key: currentStep(live.state).key, column_key: $("card-column").value, text });
+  const type = step().type === "consent" ? "consent.option_add" : "card.add";
+  const payload = type === "card.add" ? { step_key: step().key, column_key: $("card-column").value, text } : { text };
+  const ack = await send(type, payload);
   if (ack.ok) $("card-text").value = "";
 });
 
 $("capture-field").replaceChildren(...fields.map((f) => h("option", { value: f.key }, f.label)));
 
 function capture(cardIds) {
-  const step = currentStep(live.state);
-  const payload = { step_key: step.key, field_key: $("capture-field").value, mode: $("capture-append").checked ? "append" : "replace" };
+  const payload = { step_key: step().key, mode: $("capture-append").checked ? "append" : "replace" };
+  if (!columnFields(step()) || $("capture-field").dataset.touched) payload.field_key = $("capture-field").value;
   if (cardIds) payload.card_ids = cardIds;
   send("record.capture", payload).then((ack) => {
     if (ack.ok) {
-      $("capture-result").textContent = `${ack.result.lines} Zeile(n) im Feld übernommen.`;
+      $("capture-result").textContent = `${ack.result.lines} Zeile(n) in ${ack.result.fields.length} Feld(er) übernommen.`;
       selected.clear();
       render(live.state);
     }
   });
 }
+$("capture-field").addEventListener("change", () => { $("capture-field").dataset.touched = "1"; });
 $("capture-top").addEventListener("click", () => capture(null));
 $("capture-selected").addEventListener("click", () => {
   if (!selected.size) return showError("Bitte zuerst Karten auswählen.");
   capture([...selected]);
 });
 
+const columnFields = (s) => (s.columns || []).some((c) => c.field);
+const cardButtons = (card) => h("span", { class: "card-tools" },
+  h("button", { type: "button", class: "link", onclick: () => send("spotlight.set", { card_id: card.id }) }, "Fokus"),
+  h("button", { type: "button", class: "link", onclick: () => send("card.hide", { card_id: card.id, hidden: card.status !== "hidden" }) },
+    card.status === "hidden" ? "Wieder zeigen" : "Ausblenden"));
+
 function cardItem(card, votes) {
   const box = h("input", { type: "checkbox", "aria-label": `Karte auswählen: ${card.text}`, checked: selected.has(card.id),
     onchange: (e) => (e.target.checked ? selected.add(card.id) : selected.delete(card.id)) });
-  return h("li", { class: "card", "data-card-id": card.id },
-    h("label", { class: "card-select" }, box, h("span", { class: "card-text", text: card.text })),
-    card.author ? h("p", { class: "card-author", text: card.author }) : null,
-    votes !== undefined ? h("p", { class: "card-votes" }, `${votes} ${votes === 1 ? "Punkt" : "Punkte"}`) : null);
+  return h("li", { class: `card${card.status === "hidden" ? " hidden-card" : ""}`, "data-card-id": card.id, draggable: "true",
+    ondragstart: (e) => e.dataTransfer.setData("text/plain", String(card.id)) },
+  h("label", { class: "card-select" }, box, h("span", { class: "card-text", text: card.text })),
+  card.author ? h("p", { class: "card-author", text: card.author }) : null,
+  card.status === "hidden" ? h("p", { class: "card-author" }, "ausgeblendet – für alle anderen unsichtbar") : null,
+  votes !== undefined ? h("p", { class: "card-votes" }, `${votes} ${votes === 1 ? "Punkt" : "Punkte"}`) : null,
+  cardButtons(card));
+}
+
+function agendaTimes(state, s) {
+  // Planned minutes from the template; actual time from the server's record of the step.
+  const runtime = state.runtime[s.key] || {};
+  let seconds = runtime.seconds || 0;
+  if (runtime.entered_at) seconds += (Date.now() + (state.clockOffset || 0) - Date.parse(runtime.entered_at)) / 1000;
+  return ` ${s.timebox_minutes ? `plan ${s.timebox_minutes} min` : ""}${seconds ? ` · ist ${formatSeconds(seconds)}` : ""}`;
 }
 
 function renderAgenda(state) {
-  $("agenda").replaceChildren(...state.steps.map((step, i) => h("li",
+  $("agenda").replaceChildren(...state.steps.map((s, i) => h("li",
     { class: i === state.session.current_step ? "current" : "", "aria-current": i === state.session.current_step ? "step" : false },
     h("button", { type: "button", class: "link", disabled: state.session.status !== "live",
-      onclick: () => send("step.goto", { step_key: step.key }) },
-      `${t(step.title)}${step.timebox_minutes ? ` (${step.timebox_minutes} min)` : ""}`))));
+      onclick: () => send("step.goto", { step_key: s.key }) }, t(s.title)),
+    h("span", { class: "meta agenda-time" }, agendaTimes(state, s)))));
 }
 
-function renderBoard(state, step) {
+function tickAgenda(state) {
+  // Only the numbers change each second; the buttons stay put (focus, clicks).
+  $("agenda").querySelectorAll(".agenda-time").forEach((span, i) => {
+    span.textContent = agendaTimes(state, state.steps[i]);
+  });
+}
+
+function renderTimer(state) {
+  if (state.session.status !== "live") { $("timer-display").replaceChildren(); return; }
+  const s = currentStep(state);
+  const timer = (state.runtime[s.key] || {}).timer;
+  $("timer-display").replaceChildren(timerBadge(state, s) || h("p", { class: "meta" }, `Kein Timer (geplant ${s.timebox_minutes || "–"} min)`));
+  $("timer-start").textContent = timer && !timer.running_since ? "Fortsetzen" : "Timer starten";
+  $("timer-pause").disabled = !(timer && timer.running_since);
+  $("timer-plus").disabled = $("timer-minus").disabled = !timer;
+  tickAgenda(state);
+}
+
+function dropZone(cluster) {
+  return {
+    ondragover: (e) => e.preventDefault(),
+    ondrop: (e) => { e.preventDefault(); send("card.cluster", { card_id: Number(e.dataTransfer.getData("text/plain")), cluster_id: cluster ? cluster.id : null }); },
+  };
+}
+
+function renderCluster(state, s) {
+  const clusters = clustersOf(state, s.key);
+  const title = h("input", { id: "cluster-title", maxlength: 200, placeholder: "Neuer Cluster" });
+  const board = clusterBoard(state, s, {
+    cardExtra: (card) => h("select", { "aria-label": `Cluster für: ${card.text}`,
+      onchange: (e) => send("card.cluster", { card_id: card.id, cluster_id: e.target.value ? Number(e.target.value) : null }) },
+    h("option", { value: "" }, "– ohne Cluster –"),
+    clusters.map((cl) => h("option", { value: cl.id, selected: card.cluster_id === cl.id }, cl.title))),
+  });
+  board.querySelectorAll("section.cluster").forEach((section) => {
+    const cluster = clusters.find((cl) => String(cl.id) === section.dataset.clusterId) || null;
+    const zone = dropZone(cluster);
+    section.addEventListener("dragover", zone.ondragover);
+    section.addEventListener("drop", zone.ondrop);
+    section.querySelectorAll("li.card").forEach((li) => {
+      li.draggable = true;
+      li.addEventListener("dragstart", (e) => e.dataTransfer.setData("text/plain", li.dataset.cardId));
+    });
+    if (cluster) {
+      section.querySelector("h3").append(" ",
+        h("button", { type: "button", class: "link", onclick: () => { const name = prompt("Neuer Name", cluster.title); if (name) send("cluster.rename", { cluster_id: cluster.id, title: name }); } }, "umbenennen"),
+        h("button", { type: "button", class: "link", onclick: () => send("spotlight.set", { cluster_id: cluster.id }) }, "Fokus"),
+        h("button", { type: "button", class: "link", onclick: () => send("cluster.delete", { cluster_id: cluster.id }) }, "auflösen"));
+    }
+  });
+  return [h("form", { class: "inline-form", onsubmit: async (e) => { e.preventDefault(); if (!title.value.trim()) return;
+    const ack = await send("cluster.create", { title: title.value }); if (ack.ok) title.value = ""; } },
+  h("label", { for: "cluster-title", class: "visually-hidden" }, "Neuer Cluster"), title, h("button", { type: "submit" }, "Cluster anlegen")),
+  h("p", { class: "meta" }, "Karten per Ziehen oder mit der Auswahl unter jeder Karte zuordnen."), board];
+}
+
+function renderBoard(state, s) {
   const board = $("board");
-  if (step.type === "brainstorm") {
-    const cards = cardsOf(state, step.key);
-    board.replaceChildren(h("div", { class: "columns" }, step.columns.map((c) => h("section", { class: "column" },
+  if (["brainstorm", "draft"].includes(s.type)) {
+    const cards = visibleCards(state, s.key).concat(state.cards.filter((c) => c.step_key === s.key && c.status === "hidden"))
+      .filter((c) => c.status !== "pending");
+    board.replaceChildren(h("div", { class: "columns" }, s.columns.map((c) => h("section", { class: "column" },
       h("h3", {}, `${t(c.title)} (${cards.filter((x) => x.column_key === c.key).length})`),
       h("ul", { class: "cards" }, cards.filter((x) => x.column_key === c.key).map((card) => cardItem(card)))))));
-  } else if (step.type === "dot_vote") {
-    const totals = totalsOf(state, step.key);
-    const cards = rankByVotes(cardsOf(state, step.source), totals);
+  } else if (s.type === "cluster") {
+    board.replaceChildren(...renderCluster(state, s));
+  } else if (s.type === "dot_vote") {
+    const totals = (state.activity[s.key] || {}).totals || {};
     const spent = Object.values(totals).reduce((a, b) => a + b, 0);
-    board.replaceChildren(h("p", {}, `${spent} Punkte vergeben · Budget ${step.budget} pro Person, höchstens ${step.max_per_card} pro Karte`),
-      h("ol", { class: "cards ranked" }, cards.map((card) => cardItem(card, totals[card.id] || 0))));
+    const targets = voteTargets(state, s).sort((a, b) => (totals[b.id] || 0) - (totals[a.id] || 0) || a.id - b.id);
+    board.replaceChildren(h("p", {}, `${spent} Punkte vergeben · Budget ${s.budget} pro Person, höchstens ${s.max_per_card} pro Karte`
+      + (s.hidden && !(state.runtime[s.key] || {}).revealed ? " · für die Gruppe verborgen bis zum Aufdecken" : "")),
+    h("ol", { class: "cards ranked" }, targets.map((x) => (x.card ? cardItem(x.card, totals[x.id] || 0)
+      : h("li", { class: "card" }, h("span", { class: "card-text", text: x.text }), h("p", { class: "card-votes" }, `${totals[x.id] || 0} Punkte`))))));
+  } else if (s.type === "consent") {
+    board.replaceChildren(h("ul", { class: "cards" }, visibleCards(state, s.key).map((o) => h("li", { class: "card" },
+      h("span", { class: "card-text", text: o.text }), o.column_key === "passive" ? h("p", { class: "card-author" }, "immer dabei") : null))),
+    consentResult(state, s));
+  } else if (s.type === "poll") {
+    board.replaceChildren(pollResults(state, s));
+  } else if (s.type === "action_items") {
+    const who = h("input", { id: "fac-action-who", maxlength: 200, placeholder: "Wer" });
+    const what = h("input", { id: "fac-action-what", maxlength: 1000, placeholder: "Was" });
+    const due = h("input", { id: "fac-action-due", type: "date", "aria-label": "Bis wann" });
+    board.replaceChildren(h("form", { class: "inline-form", onsubmit: async (e) => { e.preventDefault();
+      const ack = await send("action.add", { who: who.value, what: what.value, due: due.value || null });
+      if (ack.ok) { who.value = ""; what.value = ""; due.value = ""; } } },
+    h("label", { for: "fac-action-what", class: "visually-hidden" }, "Was"), what,
+    h("label", { for: "fac-action-who", class: "visually-hidden" }, "Wer"), who, due, h("button", { type: "submit" }, "Aufgabe hinzufügen")),
+    actionList(state, s, (item) => h("button", { type: "button", class: "link", onclick: () => send("action.delete", { item_id: item.id }) }, "Löschen")));
   } else {
     board.replaceChildren();
   }
 }
 
-function renderCapture(step) {
-  const panel = $("capture");
-  panel.hidden = !["brainstorm", "dot_vote"].includes(step.type);
-  const configured = step.capture || {};
-  if (configured.field) $("capture-field").value = configured.field;
-  $("capture-top").textContent = configured.top ? `Top ${configured.top} übernehmen` : "Alle Karten übernehmen";
-  $("capture-hint").textContent = configured.field
-    ? `Vorgesehen: „${(fields.find((f) => f.key === configured.field) || {}).label}“.` : "Feld wählen.";
+function renderQueue(state, s) {
+  const pending = state.cards.filter((c) => c.step_key === s.key && c.status === "pending");
+  $("queue").hidden = !s.moderated;
+  $("queue-list").replaceChildren(...pending.map((card) => h("li", { class: "card pending", "data-card-id": card.id },
+    h("p", { class: "card-text", text: card.text }),
+    h("div", { class: "card-actions" },
+      h("button", { type: "button", class: "primary", onclick: () => send("card.approve", { card_id: card.id }) }, "Freigeben"),
+      h("button", { type: "button", onclick: () => send("card.hide", { card_id: card.id, hidden: true }) }, "Ablehnen")))));
+  if (!pending.length) $("queue-list").replaceChildren(h("li", { class: "empty" }, "Keine Beiträge in der Warteschlange."));
 }
 
-function renderCaptured(state) {
-  const latest = new Map();
-  state.captures.forEach((c) => latest.set(c.field_key, c));
-  const label = (key) => (fields.find((f) => f.key === key) || { label: key }).label;
-  $("captured").replaceChildren(h("h2", {}, "Im Steckbrief aus dieser Sitzung"),
-    latest.size ? h("dl", {}, [...latest.values()].flatMap((c) => [h("dt", {}, label(c.field_key)),
-      h("dd", {}, h("ul", {}, c.lines.map((l) => h("li", { text: l }))))])) : h("p", { class: "empty" }, "noch nichts übernommen"));
+function renderCapture(s) {
+  const panel = $("capture");
+  panel.hidden = ["summary"].includes(s.type);
+  const configured = s.capture || {};
+  if (configured.field && !$("capture-field").dataset.touched) $("capture-field").value = configured.field;
+  const perColumn = columnFields(s);
+  $("capture-top").textContent = perColumn ? "Jede Spalte in ihr Feld übernehmen"
+    : configured.top ? `Top ${configured.top} übernehmen` : "Ergebnis übernehmen";
+  $("capture-hint").textContent = perColumn
+    ? `Spalten → Felder: ${s.columns.map((c) => `${t(c.title)} → ${(fields.find((f) => f.key === c.field) || {}).label}`).join(" · ")}`
+    : configured.field ? `Vorgesehen: „${(fields.find((f) => f.key === configured.field) || {}).label}“.` : "Feld wählen.";
+  $("capture-selected").hidden = !["brainstorm", "draft", "dot_vote"].includes(s.type);
 }
 
 function render(state) {
   if (!state) return;
-  const step = currentStep(state);
+  const s = currentStep(state);
+  const runtime = state.runtime[s.key] || {};
   $("participants").textContent = state.participants;
   $("status").textContent = STATUS[state.session.status];
   $("start").hidden = state.session.status !== "ready";
   $("end").hidden = state.session.status === "ended";
-  $("prev").disabled = state.session.status !== "live" || state.session.current_step === 0;
-  $("next").disabled = state.session.status !== "live" || state.session.current_step === state.steps.length - 1;
+  const live_ = state.session.status === "live";
+  $("prev").disabled = !live_ || state.session.current_step === 0;
+  $("next").disabled = !live_ || state.session.current_step === state.steps.length - 1;
+  document.querySelector(".step-controls").hidden = !live_;
+  $("lock").textContent = runtime.locked ? "Eingabe freigeben" : "Eingabe sperren";
+  $("lock").setAttribute("aria-pressed", runtime.locked ? "true" : "false");
+  $("reveal").hidden = !REVEALABLE(s) || !!runtime.revealed;
+  $("spotlight-clear").hidden = !state.spotlight;
   renderAgenda(state);
-  $("step").replaceChildren(h("p", { class: "eyebrow" }, `Schritt ${state.session.current_step + 1} von ${state.steps.length}`),
-    h("h2", { text: t(step.title) }), step.prompt ? h("p", { class: "prompt", text: t(step.prompt) }) : null);
+  renderTimer(state);
+  $("step").replaceChildren(spotlightBanner(state),
+    h("p", { class: "eyebrow" }, `Schritt ${state.session.current_step + 1} von ${state.steps.length}`),
+    h("h2", { text: t(s.title) }), s.prompt ? h("p", { class: "prompt", text: t(s.prompt) }) : null,
+    runtime.locked ? h("p", { class: "notice" }, "Eingabe ist gesperrt.") : null);
   const form = $("card-form");
-  form.hidden = step.type !== "brainstorm" || state.session.status !== "live";
-  if (step.type === "brainstorm") {
+  const takesCards = ["brainstorm", "draft"].includes(s.type) || (s.type === "consent" && !runtime.revealed);
+  form.hidden = !takesCards || !live_;
+  $("card-text").placeholder = s.type === "consent" ? "Weitere Option" : "Karte der Moderation (z. B. vom Papier)";
+  if (s.columns) {
     const current = $("card-column").value;
-    $("card-column").replaceChildren(...step.columns.map((c) => h("option", { value: c.key }, t(c.title))));
-    if (step.columns.some((c) => c.key === current)) $("card-column").value = current;
-    $("card-column").hidden = step.columns.length < 2;
+    $("card-column").replaceChildren(...s.columns.map((c) => h("option", { value: c.key }, t(c.title))));
+    if (s.columns.some((c) => c.key === current)) $("card-column").value = current;
   }
-  renderBoard(state, step);
-  renderCapture(step);
-  renderCaptured(state);
+  $("card-column").hidden = !s.columns || s.columns.length < 2;
+  renderQueue(state, s);
+  renderBoard(state, s);
+  renderCapture(s);
+  const label = (key) => (fields.find((f) => f.key === key) || { label: key }).label;
+  const captured = capturedFields(state);
+  $("captured").replaceChildren(h("h2", {}, "Im Steckbrief aus dieser Sitzung"),
+    captured.length ? h("dl", {}, captured.flatMap((c) => [h("dt", {}, label(c.field_key)),
+      h("dd", {}, h("ul", {}, c.lines.map((l) => h("li", { text: l }))))])) : h("p", { class: "empty" }, "noch nichts übernommen"));
 }

@@ -31,19 +31,74 @@ function newOpId() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+function activityOf(s, stepKey) {
+  return (s.activity[stepKey] = s.activity[stepKey] || {});
+}
+
+function upsertCard(s, card, mine) {
+  const old = s.cards.find((c) => c.id === card.id);
+  if (old) Object.assign(old, card, { mine: mine || old.mine });
+  else s.cards.push({ ...card, mine: !!mine });
+}
+
+function runtimeOf(s, stepKey) {
+  return (s.runtime[stepKey] = s.runtime[stepKey] || {});
+}
+
+// One reducer per event type: the same state the server's snapshot would give.
 const REDUCERS = {
   "participant.joined": (s, p) => { s.participants = p.participants; },
   "session.started": (s, p) => { s.session.status = "live"; s.session.started_at = p.started_at; },
   "session.ended": (s, p) => { s.session.status = "ended"; s.session.ended_at = p.ended_at; },
-  "step.changed": (s, p) => { s.session.current_step = p.step_index; },
-  "card.added": (s, p) => { if (!s.cards.some((c) => c.id === p.card.id)) s.cards.push({ ...p.card, mine: false }); },
-  "card.edited": (s, p) => { s.cards = s.cards.map((c) => (c.id === p.card.id ? { ...p.card, mine: c.mine } : c)); },
-  "card.deleted": (s, p) => { s.cards = s.cards.filter((c) => c.id !== p.card_id); },
-  "vote.changed": (s, p) => {
-    const a = (s.activity[p.step_key] = s.activity[p.step_key] || { totals: {} });
-    a.totals[p.card_id] = p.total;
+  "step.changed": (s, p) => {
+    s.session.current_step = p.step_index;
+    for (const [key, times] of Object.entries(p.steps || {})) Object.assign(runtimeOf(s, key), times);
   },
-  "record.captured": (s, p) => { s.captures.push({ step_key: p.step_key, field_key: p.field_key, field_label: p.field_label, lines: p.lines, revision_id: p.revision_id }); },
+  "card.added": (s, p) => {
+    if (p.redacted) { s.redacted[p.step_key] = (s.redacted[p.step_key] || 0) + 1; return; }
+    upsertCard(s, p.card, false);
+  },
+  "card.edited": (s, p) => { if (!p.redacted) upsertCard(s, p.card, false); },
+  "card.shown": (s, p) => { if (!p.redacted) upsertCard(s, p.card, false); },
+  "card.hidden": (s, p) => {
+    if (p.card) upsertCard(s, p.card, false); // the facilitator keeps seeing it, marked hidden
+    else s.cards = s.cards.filter((c) => c.id !== p.card_id);
+  },
+  "card.deleted": (s, p) => { s.cards = s.cards.filter((c) => c.id !== p.card_id); },
+  "card.clustered": (s, p) => { const c = s.cards.find((x) => x.id === p.card_id); if (c) c.cluster_id = p.cluster_id; },
+  "cluster.created": (s, p) => { const a = activityOf(s, p.cluster.step_key); (a.clusters = a.clusters || []).push(p.cluster); },
+  "cluster.renamed": (s, p) => {
+    const a = activityOf(s, p.cluster.step_key);
+    a.clusters = (a.clusters || []).map((c) => (c.id === p.cluster.id ? p.cluster : c));
+  },
+  "cluster.deleted": (s, p) => {
+    for (const a of Object.values(s.activity)) if (a.clusters) a.clusters = a.clusters.filter((c) => c.id !== p.cluster_id);
+    s.cards.forEach((c) => { if (c.cluster_id === p.cluster_id) c.cluster_id = null; });
+  },
+  "vote.changed": (s, p) => {
+    if (p.redacted) return;
+    const a = activityOf(s, p.step_key);
+    (a.totals = a.totals || {})[p.target_id] = p.total;
+  },
+  "rating.changed": (s, p) => { activityOf(s, p.step_key).raters = p.raters; },
+  "poll.changed": (s, p) => { const a = activityOf(s, p.step_key); a.answers = p.answers; if (p.counts) a.counts = p.counts; },
+  "action.added": (s, p) => { const a = activityOf(s, p.item.step_key); (a.items = a.items || []).push(p.item); },
+  "action.edited": (s, p) => { const a = activityOf(s, p.item.step_key); a.items = (a.items || []).map((i) => (i.id === p.item.id ? p.item : i)); },
+  "action.deleted": (s, p) => { const a = activityOf(s, p.step_key); a.items = (a.items || []).filter((i) => i.id !== p.item_id); },
+  "step.locked": (s, p) => { runtimeOf(s, p.step_key).locked = p.locked; },
+  "step.revealed": (s, p) => {
+    runtimeOf(s, p.step_key).revealed = p.revealed;
+    const a = activityOf(s, p.step_key);
+    a.revealed = p.revealed;
+    const data = p.data || {};
+    (data.cards || []).forEach((card) => upsertCard(s, card, false));
+    if (data.totals) a.totals = data.totals;
+    if (data.result) a.result = data.result;
+    if (data.counts) a.counts = data.counts;
+  },
+  "timer.changed": (s, p) => { runtimeOf(s, p.step_key).timer = p.timer; s.clockOffset = Date.parse(p.server_now) - Date.now(); },
+  "spotlight.changed": (s, p) => { s.spotlight = p.spotlight; },
+  "record.captured": (s, p) => { p.captures.forEach((c) => s.captures.push({ ...c, step_key: p.step_key })); },
 };
 
 export function connectLive({ onChange, onStatus, onRejected }) {
@@ -55,7 +110,6 @@ export function connectLive({ onChange, onStatus, onRejected }) {
   let lastSeq = 0;
   let syncTimer = null;
   const early = new Map(); // events that arrived before the ones they follow
-  const myCards = new Set(); // ids of cards this page added (the broadcast does not say whose)
 
   // eslint-disable-next-line no-undef
   const socket = io({ auth: { session_id: sessionId, role } });
@@ -68,6 +122,8 @@ export function connectLive({ onChange, onStatus, onRejected }) {
 
   function applySnapshot(snapshot) {
     state = snapshot;
+    state.redacted = {};
+    state.clockOffset = Date.parse(snapshot.server_now) - Date.now();
     lastSeq = snapshot.seq;
     early.clear();
     onChange(state, null);
@@ -82,9 +138,6 @@ export function connectLive({ onChange, onStatus, onRejected }) {
       early.delete(lastSeq + 1);
       const reduce = REDUCERS[applied.type];
       if (reduce) reduce(state, applied.payload);
-      if (applied.type === "card.added" && myCards.has(applied.payload.card.id)) {
-        state.cards.find((c) => c.id === applied.payload.card.id).mine = true;
-      }
       lastSeq = applied.seq;
       state.seq = lastSeq;
       onChange(state, applied);
@@ -109,10 +162,10 @@ export function connectLive({ onChange, onStatus, onRejected }) {
       saveOutbox(loadOutbox().filter((o) => o.op_id !== op.op_id));
       const resolve = waiting.get(op.op_id);
       waiting.delete(op.op_id);
-      if (ack && ack.ok && state && ack.result && ack.result.card_id && op.type === "card.add") {
-        myCards.add(ack.result.card_id);
-        const card = state.cards.find((c) => c.id === ack.result.card_id);
-        if (card) { card.mine = true; onChange(state, null); }
+      if (ack && ack.ok && state && ack.result && ack.result.card) {
+        // Our own card, also when the room does not see it yet (silent step, moderation).
+        upsertCard(state, ack.result.card, true);
+        onChange(state, null);
       }
       if (ack && !ack.ok && !resolve && onRejected) onRejected(op, ack.error);
       if (resolve) resolve(ack);
@@ -166,4 +219,23 @@ export function setConnection(text, kind) {
   if (!el) return;
   el.textContent = text;
   el.dataset.state = kind;
+}
+
+export function timeLeft(state, stepKey) {
+  // Seconds left on the step's timer (negative once over), or null without a timer.
+  const timer = state.runtime[stepKey] && state.runtime[stepKey].timer;
+  if (!timer) return null;
+  let left = timer.remaining;
+  if (timer.running_since) left -= (Date.now() + (state.clockOffset || 0) - Date.parse(timer.running_since)) / 1000;
+  return left;
+}
+
+export function formatSeconds(seconds) {
+  const sign = seconds < 0 ? "−" : "";
+  const s = Math.abs(Math.round(seconds));
+  return `${sign}${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+export function visibleCards(state, stepKey) {
+  return state.cards.filter((c) => c.step_key === stepKey && c.status !== "hidden");
 }

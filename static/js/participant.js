@@ -1,13 +1,15 @@
 // The participant's phone: only the current step, big touch targets.
-import { announce, cardsOf, connectLive, currentStep, h, rankByVotes, setConnection, t, totalsOf } from "./live.js";
+import { announce, connectLive, currentStep, h, setConnection, t, visibleCards } from "./live.js";
+import { actionList, capturedFields, clusterBoard, consentResult, pollResults, spotlightBanner, stepNotices,
+  timerBadge, voteTargets } from "./widgets.js";
 
-const stepEl = document.getElementById("step");
-const composeEl = document.getElementById("compose");
-const boardEl = document.getElementById("board");
-const form = document.getElementById("card-form");
-const textEl = document.getElementById("card-text");
-const errorEl = document.getElementById("compose-error");
-const columnChoice = document.getElementById("column-choice");
+const $ = (id) => document.getElementById(id);
+const stepEl = $("step");
+const composeEl = $("compose");
+const boardEl = $("board");
+const textEl = $("card-text");
+const errorEl = $("compose-error");
+const columnChoice = $("column-choice");
 let renderedStepKey = null;
 let editing = null; // card id being edited
 
@@ -16,6 +18,13 @@ const live = connectLive({
   onStatus: setConnection,
   onRejected: (op, error) => showError(`Nicht gesendet: ${error.message}`, op),
 });
+setInterval(() => live.state && renderTimer(live.state), 1000); // the timer counts down
+
+function renderTimer(state) {
+  const slot = $("timer");
+  if (state.session.status !== "live") { slot.replaceChildren(); return; }
+  slot.replaceChildren(timerBadge(state, currentStep(state)) || "");
+}
 
 function showError(message, op) {
   errorEl.textContent = message;
@@ -24,29 +33,38 @@ function showError(message, op) {
   if (op && op.type === "card.add" && !textEl.value) textEl.value = op.payload.text;
 }
 
+async function send(type, payload) {
+  errorEl.hidden = true;
+  const ack = await live.send(type, payload);
+  if (!ack.ok) showError(ack.error.message, { type, payload });
+  return ack;
+}
+
 function selectedColumn(step) {
   const checked = columnChoice.querySelector("input:checked");
   return checked ? checked.value : step.columns[0].key;
 }
 
-form.addEventListener("submit", async (event) => {
+$("card-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const step = currentStep(live.state);
   const text = textEl.value.trim();
   if (!text) return;
-  errorEl.hidden = true;
   textEl.value = "";
-  const ack = await live.send("card.add", { step_key: step.key, column_key: selectedColumn(step), text });
-  if (!ack.ok) showError(ack.error.message, { type: "card.add", payload: { text } });
-  else announce("Karte hinzugefügt.");
+  const ack = await send("card.add", { step_key: step.key, column_key: selectedColumn(step), text });
+  if (ack.ok) announce(ack.result.card && ack.result.card.status === "pending" ? "Karte gesendet, wartet auf Freigabe." : "Karte hinzugefügt.");
 });
 
-function renderStepHeader(state, step) {
+function renderHeader(state) {
+  if (state.session.status !== "live") return;
+  const step = currentStep(state);
   const index = state.session.current_step + 1;
   stepEl.replaceChildren(
+    spotlightBanner(state),
     h("p", { class: "eyebrow" }, `Schritt ${index} von ${state.steps.length}`),
     h("h1", { text: t(step.title) }),
     step.prompt ? h("p", { class: "prompt", text: t(step.prompt) }) : null,
+    ...stepNotices(state, step),
   );
 }
 
@@ -65,64 +83,125 @@ function cardItem(card, extra) {
     return h("li", { class: "card mine" }, input,
       h("div", { class: "card-actions" },
         h("button", { type: "button", class: "primary", onclick: async () => {
-          const ack = await live.send("card.edit", { card_id: card.id, text: input.value });
-          if (ack.ok) { editing = null; render(live.state); } else showError(ack.error.message);
+          const ack = await send("card.edit", { card_id: card.id, text: input.value });
+          if (ack.ok) { editing = null; render(live.state); }
         } }, "Speichern"),
         h("button", { type: "button", onclick: () => { editing = null; render(live.state); } }, "Abbrechen")));
   }
-  return h("li", { class: `card${card.mine ? " mine" : ""}`, "data-card-id": card.id },
+  return h("li", { class: `card${card.mine ? " mine" : ""}${card.status === "pending" ? " pending" : ""}`, "data-card-id": card.id },
     h("p", { class: "card-text", text: card.text }),
     card.author ? h("p", { class: "card-author", text: card.author }) : null,
+    card.status === "pending" ? h("p", { class: "card-author" }, "wartet auf Freigabe") : null,
     extra || null,
     card.mine && !extra ? h("div", { class: "card-actions" },
       h("button", { type: "button", onclick: () => { editing = card.id; render(live.state); } }, "Bearbeiten"),
       h("button", { type: "button", onclick: async () => {
-        const ack = await live.send("card.delete", { card_id: card.id });
-        if (!ack.ok) showError(ack.error.message); else announce("Karte gelöscht.");
+        const ack = await send("card.delete", { card_id: card.id });
+        if (ack.ok) announce("Karte gelöscht.");
       } }, "Löschen")) : null);
 }
 
 function renderBrainstorm(state, step) {
-  const cards = cardsOf(state, step.key);
-  boardEl.replaceChildren(...step.columns.map((column) => h("section", { class: "column" },
-    step.columns.length > 1 ? h("h2", { text: t(column.title) }) : null,
-    h("ul", { class: "cards" }, cards.filter((c) => c.column_key === column.key).map((c) => cardItem(c))))));
+  const cards = visibleCards(state, step.key);
+  const others = state.redacted[step.key] || 0;
+  boardEl.replaceChildren(
+    step.silent && !(state.runtime[step.key] || {}).revealed && others
+      ? h("p", { class: "meta" }, `${others} weitere Karte(n) aus der Gruppe – sichtbar nach dem Aufdecken.`) : null,
+    ...step.columns.map((column) => h("section", { class: "column" },
+      step.columns.length > 1 ? h("h2", { text: t(column.title) }) : null,
+      h("ul", { class: "cards" }, cards.filter((c) => c.column_key === column.key).map((c) => cardItem(c))))));
 }
 
 function renderVote(state, step) {
-  const totals = totalsOf(state, step.key);
-  const mine = (state.activity[step.key] && state.activity[step.key].mine) || {};
+  const activity = state.activity[step.key] || {};
+  const mine = activity.mine || {};
   const spent = Object.values(mine).reduce((a, b) => a + b, 0);
   const remaining = step.budget - spent;
-  const cards = rankByVotes(cardsOf(state, step.source), {});
   boardEl.replaceChildren(
     h("p", { class: "budget", role: "status" }, `Noch ${remaining} von ${step.budget} Punkten`),
-    h("ul", { class: "cards" }, cards.map((card) => {
-      const own = mine[card.id] || 0;
+    h("ul", { class: "cards" }, voteTargets(state, step).map((target) => {
+      const own = mine[target.id] || 0;
       const vote = async (type) => {
-        const ack = await live.send(type, { card_id: card.id });
-        if (!ack.ok) return showError(ack.error.message);
-        errorEl.hidden = true;
-        const activity = live.state.activity[step.key];
-        activity.mine = activity.mine || {};
-        activity.mine[card.id] = ack.result.mine;
+        const ack = await send(type, { [target.kind]: target.id });
+        if (!ack.ok) return;
+        const a = live.state.activity[step.key];
+        a.mine = a.mine || {};
+        a.mine[target.id] = ack.result.mine;
         render(live.state);
         announce(`Noch ${ack.result.remaining} Punkte.`);
       };
-      return cardItem(card, h("div", { class: "vote-row" },
-        h("button", { type: "button", class: "vote-btn", "aria-label": `Punkt wegnehmen: ${card.text}`,
+      const row = h("div", { class: "vote-row" },
+        h("button", { type: "button", class: "vote-btn", "aria-label": `Punkt wegnehmen: ${target.text}`,
           disabled: own === 0, onclick: () => vote("vote.remove") }, "−"),
-        h("span", { class: "dots", "aria-label": `${own} eigene Punkte, ${totals[card.id] || 0} insgesamt` },
-          "●".repeat(own) || "–"),
-        h("button", { type: "button", class: "vote-btn", "aria-label": `Punkt geben: ${card.text}`,
-          disabled: remaining === 0 || own >= step.max_per_card, onclick: () => vote("vote.add") }, "+")));
+        h("span", { class: "dots", "aria-label": `${own} eigene Punkte` }, "●".repeat(own) || "–"),
+        h("button", { type: "button", class: "vote-btn", "aria-label": `Punkt geben: ${target.text}`,
+          disabled: remaining === 0 || own >= step.max_per_card, onclick: () => vote("vote.add") }, "+"));
+      return target.card ? cardItem(target.card, row)
+        : h("li", { class: "card", "data-cluster-id": target.id }, h("p", { class: "card-text", text: target.text }), row);
     })));
 }
 
+function renderConsent(state, step) {
+  const activity = state.activity[step.key] || {};
+  if (activity.result) { boardEl.replaceChildren(consentResult(state, step)); return; }
+  const mine = activity.mine || {};
+  const options = visibleCards(state, step.key);
+  boardEl.replaceChildren(
+    h("p", { class: "meta" }, "0 = kein Widerstand, 10 = starker Widerstand. Ihre Bewertung bleibt verborgen, bis die Moderation aufdeckt."),
+    h("ul", { class: "cards" }, options.map((option) => {
+      const value = mine[option.id];
+      const set = async (v) => {
+        const ack = await send(v === null ? "rating.clear" : "rating.set", v === null ? { card_id: option.id } : { card_id: option.id, value: v });
+        if (!ack.ok) return;
+        const a = live.state.activity[step.key];
+        a.mine = a.mine || {};
+        if (v === null) delete a.mine[option.id]; else a.mine[option.id] = v;
+        render(live.state);
+      };
+      return h("li", { class: "card", "data-card-id": option.id },
+        h("p", { class: "card-text", text: option.text }),
+        h("fieldset", { class: "scale" }, h("legend", { class: "visually-hidden" }, `Widerstand gegen: ${option.text}`),
+          Array.from({ length: 11 }, (_, v) => h("button", { type: "button", class: `scale-btn${value === v ? " chosen" : ""}`,
+            "aria-pressed": value === v ? "true" : "false", "aria-label": `Widerstand ${v}`, onclick: () => set(v) }, String(v)))),
+        value !== undefined ? h("button", { type: "button", class: "link", onclick: () => set(null) }, "Bewertung zurücknehmen (Enthaltung)") : null);
+    })));
+}
+
+function renderPoll(state, step) {
+  const activity = state.activity[step.key] || {};
+  const mine = activity.mine || [];
+  const choose = async (index) => {
+    let choices = [index];
+    if (step.multiple) choices = mine.includes(index) ? mine.filter((i) => i !== index) : [...mine, index];
+    if (!choices.length) return;
+    const ack = await send("poll.answer", { choices });
+    if (ack.ok) { live.state.activity[step.key].mine = ack.result.choices; render(live.state); announce("Antwort gespeichert."); }
+  };
+  boardEl.replaceChildren(
+    h("div", { class: "poll-options", role: "group", "aria-label": t(step.title) }, step.options.map((o, i) =>
+      h("button", { type: "button", class: `poll-btn${mine.includes(i) ? " chosen" : ""}`,
+        "aria-pressed": mine.includes(i) ? "true" : "false", onclick: () => choose(i) }, t(o)))),
+    activity.counts ? pollResults(state, step) : null);
+}
+
+function renderActions(state, step) {
+  const mine = (state.activity[step.key] && state.activity[step.key].mine) || [];
+  const who = h("input", { id: "action-who", maxlength: 200, required: true });
+  const what = h("input", { id: "action-what", maxlength: 1000, required: true });
+  const due = h("input", { id: "action-due", type: "date" });
+  boardEl.replaceChildren(
+    h("form", { class: "stack", onsubmit: async (e) => {
+      e.preventDefault();
+      const ack = await send("action.add", { who: who.value, what: what.value, due: due.value || null });
+      if (ack.ok) { who.value = ""; what.value = ""; due.value = ""; }
+    } }, h("label", { for: "action-what" }, "Was ist zu tun?"), what, h("label", { for: "action-who" }, "Wer?"), who,
+    h("label", { for: "action-due" }, "Bis wann? (optional)"), due, h("button", { type: "submit", class: "primary big" }, "Aufgabe hinzufügen")),
+    actionList(state, step, (item) => (mine.includes(item.id)
+      ? h("button", { type: "button", onclick: () => send("action.delete", { item_id: item.id }) }, "Löschen") : null)));
+}
+
 function renderSummary(state) {
-  const latest = new Map();
-  state.captures.forEach((c) => latest.set(c.field_key, c));
-  boardEl.replaceChildren(...[...latest.values()].map((c) => h("section", { class: "column" },
+  boardEl.replaceChildren(...capturedFields(state).map((c) => h("section", { class: "column" },
     h("h2", { text: c.field_label || c.field_key }),
     h("ul", {}, c.lines.map((line) => h("li", { text: line }))))));
 }
@@ -145,12 +224,18 @@ function render(state) {
     renderedStepKey = step.key;
     editing = null;
     errorEl.hidden = true;
-    renderColumns(step);
+    if (step.columns) renderColumns(step);
     announce(`Neuer Schritt: ${t(step.title)}`);
   }
-  renderStepHeader(state, step);
-  composeEl.hidden = step.type !== "brainstorm";
-  if (step.type === "brainstorm") renderBrainstorm(state, step);
+  renderHeader(state);
+  renderTimer(state);
+  const writes = ["brainstorm", "draft"].includes(step.type) && step.authors !== "facilitator";
+  composeEl.hidden = !writes || !!(state.runtime[step.key] || {}).locked;
+  if (["brainstorm", "draft"].includes(step.type)) renderBrainstorm(state, step);
+  else if (step.type === "cluster") boardEl.replaceChildren(clusterBoard(state, step));
   else if (step.type === "dot_vote") renderVote(state, step);
+  else if (step.type === "consent") renderConsent(state, step);
+  else if (step.type === "poll") renderPoll(state, step);
+  else if (step.type === "action_items") renderActions(state, step);
   else renderSummary(state);
 }

@@ -1,8 +1,41 @@
-// The room's projector: current prompt, cards or results, big enough for the back row.
-import { cardsOf, connectLive, currentStep, h, rankByVotes, setConnection, t, totalsOf } from "./live.js";
+// The room's projector: current prompt, cards or results, timer and spotlight — for the back row.
+import { connectLive, currentStep, h, setConnection, t, visibleCards } from "./live.js";
+import { actionList, capturedFields, clusterBoard, consentResult, pollResults, spotlightBanner, stepNotices,
+  timerBadge, voteResults } from "./widgets.js";
 
 const $ = (id) => document.getElementById(id);
-connectLive({ onChange: render, onStatus: setConnection });
+const live = connectLive({ onChange: render, onStatus: setConnection });
+setInterval(() => {
+  const state = live.state;
+  if (state && state.session.status === "live") $("timer").replaceChildren(timerBadge(state, currentStep(state)) || "");
+}, 1000);
+
+function board(state, step) {
+  const runtime = state.runtime[step.key] || {};
+  if (["brainstorm", "draft"].includes(step.type)) {
+    if (step.silent && !runtime.revealed) {
+      return h("p", { class: "big-count" }, `${state.redacted[step.key] || 0} Karten eingegangen – aufgedeckt wird gemeinsam.`);
+    }
+    const cards = visibleCards(state, step.key);
+    return h("div", { class: "columns" }, step.columns.map((c) => h("section", { class: "column" },
+      step.columns.length > 1 ? h("h2", { text: t(c.title) }) : null,
+      h("ul", { class: "cards" }, cards.filter((x) => x.column_key === c.key)
+        .map((card) => h("li", { class: "card", "data-card-id": card.id }, h("span", { class: "card-text", text: card.text })))))));
+  }
+  if (step.type === "cluster") return clusterBoard(state, step);
+  if (step.type === "dot_vote") {
+    if (step.hidden && !runtime.revealed) return h("p", { class: "big-count" }, "Abstimmung läuft – das Ergebnis wird aufgedeckt.");
+    return voteResults(state, step);
+  }
+  if (step.type === "consent") {
+    return h("div", {}, h("ul", { class: "cards" }, visibleCards(state, step.key).map((o) => h("li", { class: "card" },
+      h("span", { class: "card-text", text: o.text })))), consentResult(state, step));
+  }
+  if (step.type === "poll") return pollResults(state, step);
+  if (step.type === "action_items") return actionList(state, step);
+  return h("div", {}, capturedFields(state).map((c) => h("section", { class: "column" },
+    h("h2", { text: c.field_label || c.field_key }), h("ul", {}, c.lines.map((l) => h("li", { text: l }))))));
+}
 
 function render(state) {
   if (!state) return;
@@ -20,29 +53,9 @@ function render(state) {
     return;
   }
   const step = currentStep(state);
-  $("step").replaceChildren(h("p", { class: "eyebrow" }, `Schritt ${state.session.current_step + 1} von ${state.steps.length}`),
-    h("h1", { text: t(step.title) }), step.prompt ? h("p", { class: "prompt", text: t(step.prompt) }) : null);
-  if (step.type === "brainstorm") {
-    const cards = cardsOf(state, step.key);
-    $("board").replaceChildren(h("div", { class: "columns" }, step.columns.map((c) => h("section", { class: "column" },
-      step.columns.length > 1 ? h("h2", { text: t(c.title) }) : null,
-      h("ul", { class: "cards" }, cards.filter((x) => x.column_key === c.key)
-        .map((card) => h("li", { class: "card", "data-card-id": card.id }, h("span", { class: "card-text", text: card.text }))))))));
-  } else if (step.type === "dot_vote") {
-    const totals = totalsOf(state, step.key);
-    const cards = rankByVotes(cardsOf(state, step.source), totals);
-    const max = Math.max(1, ...cards.map((c) => totals[c.id] || 0));
-    $("board").replaceChildren(h("ol", { class: "results" }, cards.map((card) => {
-      const votes = totals[card.id] || 0;
-      const bar = h("span", { class: "bar" });
-      bar.style.width = `${(votes / max) * 100}%`;
-      return h("li", { "data-card-id": card.id }, h("span", { class: "card-text", text: card.text }),
-        h("span", { class: "bar-track" }, bar), h("span", { class: "votes" }, String(votes)));
-    })));
-  } else {
-    const latest = new Map();
-    state.captures.forEach((c) => latest.set(c.field_key, c));
-    $("board").replaceChildren(...[...latest.values()].map((c) => h("section", { class: "column" },
-      h("h2", { text: c.field_label || c.field_key }), h("ul", {}, c.lines.map((l) => h("li", { text: l }))))));
-  }
+  $("step").replaceChildren(spotlightBanner(state),
+    h("p", { class: "eyebrow" }, `Schritt ${state.session.current_step + 1} von ${state.steps.length}`),
+    h("h1", { text: t(step.title) }), step.prompt ? h("p", { class: "prompt", text: t(step.prompt) }) : null,
+    ...stepNotices(state, step));
+  $("board").replaceChildren(board(state, step));
 }

@@ -30,12 +30,18 @@ class OpContext:
 
 @dataclass
 class Outcome:
-    """What an accepted operation did: the event everybody sees, and the actor's ack result."""
+    """What an accepted operation did: the event the room sees, and the actor's ack result.
+
+    event_payload goes to the facilitator's screens. public_payload, when given, is what
+    participants and the projector get instead (a silent card, a card awaiting moderation,
+    hidden votes: {"redacted": true, ...}); None means they get event_payload too.
+    """
 
     event_type: str
     event_payload: dict
     result: dict = field(default_factory=dict)
     private_result: dict = field(default_factory=dict)  # returned to the caller, never stored
+    public_payload: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,7 @@ class ResultItem:
     card_id: int | None
     column_key: str | None
     votes: int = 0
+    cluster_id: int | None = None
 
 
 class Activity:
@@ -70,3 +77,10 @@ class Activity:
 
     def results(self, db: "Session", ws: "WorkshopSession", step: dict) -> list[ResultItem]:
         return []
+
+    def seed(self, db: "Session", ws: "WorkshopSession", step: dict) -> None:
+        """Create what the step starts with when a session is created (e.g. consent options)."""
+
+    def reveal(self, db: "Session", ws: "WorkshopSession", step: dict) -> dict | None:
+        """What everybody receives when the facilitator reveals the step (None: nothing hidden)."""
+        return None

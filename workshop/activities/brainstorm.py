@@ -1,4 +1,10 @@
-"""Brainstorm: participants write cards into one or more columns of the current step."""
+"""Brainstorm: people write cards into one or more columns of the current step.
+
+Options per step: silent (each participant sees only their own cards until the facilitator
+reveals), moderated (a card reaches the room only after the facilitator approves it),
+authors: facilitator (a notes step: only the facilitator writes), and columns that map to
+record fields (a co-drafting step: each column is captured into its own field).
+"""
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
@@ -6,31 +12,41 @@ from marshmallow import Schema, fields, validate
 from workshop.activities.base import Activity, OpContext, OpSpec, Outcome, ResultItem
 from workshop.activities.cards import (
     CARD_MAX_LENGTH,
+    HIDDEN,
+    PENDING,
+    VISIBLE,
     card_view,
     get_live_card,
     is_author,
     live_cards,
+    visible_to,
 )
 from workshop.activities.models import Card
 from workshop.db import utcnow
 from workshop.i18n import LocalizedText
-from workshop.live.actors import FACILITATOR, PARTICIPANT
+from workshop.live.actors import FACILITATOR, PARTICIPANT, VIEWER, Actor
 from workshop.live.errors import Rejected
 from workshop.sessions.names import participant_names
+from workshop.sessions.runtime import is_revealed
 from workshop.validation import CleanText
 
 MAX_CARDS_PER_PERSON_AND_STEP = 50
 KEY = validate.Regexp(r"^[a-z][a-z0-9_-]{0,39}$", error="use lower-case letters, digits, - and _")
+PUBLIC_VIEWER = Actor(VIEWER)
 
 
 class ColumnSchema(Schema):
     key = fields.String(required=True, validate=KEY)
     title = LocalizedText(required=True, max_length=120)
+    field = fields.String(validate=validate.Length(1, 80))  # record field this column is captured into
 
 
 class BrainstormConfig(Schema):
-    columns = fields.List(fields.Nested(ColumnSchema), validate=validate.Length(1, 6),
+    columns = fields.List(fields.Nested(ColumnSchema), validate=validate.Length(1, 8),
                           load_default=lambda: [{"key": "main", "title": {"de": "Karten", "en": "Cards"}}])
+    silent = fields.Boolean(load_default=False)
+    moderated = fields.Boolean(load_default=False)
+    authors = fields.String(load_default="everyone", validate=validate.OneOf(["everyone", "facilitator"]))
 
 
 def _card_text():
@@ -49,8 +65,13 @@ class EditCard(Schema):
     text = _card_text()
 
 
-class DeleteCard(Schema):
+class CardRef(Schema):
     card_id = fields.Integer(required=True, strict=True)
+
+
+class HideCard(Schema):
+    card_id = fields.Integer(required=True, strict=True)
+    hidden = fields.Boolean(load_default=True)
 
 
 def _require_brainstorm_step(ctx: OpContext, step_key: str) -> dict:
@@ -58,7 +79,7 @@ def _require_brainstorm_step(ctx: OpContext, step_key: str) -> dict:
     if step_key != current["key"]:
         raise Rejected("step_not_active",
                        f"Step '{step_key}' is not the current step ('{current['key']}').")
-    if current["type"] != BrainstormActivity.type:
+    if current["type"] not in CARD_STEP_TYPES:
         raise Rejected("wrong_step_type", f"Step '{step_key}' does not take cards.")
     return current
 
@@ -69,23 +90,35 @@ def _author_fields(ctx: OpContext) -> dict:
     return {"facilitator_id": ctx.actor.id}
 
 
+def _public_form(ctx: OpContext, card: Card, step: dict, view: dict) -> dict | None:
+    """What the room gets for this card: the card, or only that there is one more."""
+    if visible_to(card, step, is_revealed(ctx.ws, step["key"]), PUBLIC_VIEWER):
+        return None
+    return {"redacted": True, "step_key": step["key"], "card_id": card.id}
+
+
 def add_card(ctx: OpContext, payload: dict) -> Outcome:
     step = _require_brainstorm_step(ctx, payload["step_key"])
+    if step.get("authors") == "facilitator" and ctx.actor.role != FACILITATOR:
+        raise Rejected("forbidden", "Only the facilitator writes in this step.")
     columns = [column["key"] for column in step["columns"]]
     column_key = payload.get("column_key") or columns[0]
     if column_key not in columns:
         raise Rejected("unknown_column",
                        f"Step '{step['key']}' has no column '{column_key}' (it has {', '.join(columns)}).")
-    mine = [c for c in live_cards(ctx.db, ctx.ws.id, step["key"]) if is_author(c, ctx.actor)]
+    mine = [c for c in live_cards(ctx.db, ctx.ws.id, step["key"], shown_only=False)
+            if is_author(c, ctx.actor)]
     if len(mine) >= MAX_CARDS_PER_PERSON_AND_STEP:
         raise Rejected("too_many_cards",
                        f"At most {MAX_CARDS_PER_PERSON_AND_STEP} cards per person in one step.")
+    needs_approval = step.get("moderated") and ctx.actor.role == PARTICIPANT
     card = Card(session_id=ctx.ws.id, step_key=step["key"], column_key=column_key,
-                text=payload["text"], **_author_fields(ctx))
+                text=payload["text"], status=PENDING if needs_approval else VISIBLE, **_author_fields(ctx))
     ctx.db.add(card)
     ctx.db.flush()
-    names = participant_names(ctx.db, ctx.ws.id)
-    return Outcome("card.added", {"card": card_view(card, names)}, {"card_id": card.id})
+    view = card_view(card, participant_names(ctx.db, ctx.ws.id))
+    return Outcome("card.added", {"card": view}, {"card_id": card.id, "card": {**view, "mine": True}},
+                   public_payload=_public_form(ctx, card, step, view))
 
 
 def _own_card_in_current_step(ctx: OpContext, card_id: int) -> Card:
@@ -100,8 +133,9 @@ def edit_card(ctx: OpContext, payload: dict) -> Outcome:
     card = _own_card_in_current_step(ctx, payload["card_id"])
     card.text = payload["text"]
     card.updated_at = utcnow()
-    names = participant_names(ctx.db, ctx.ws.id)
-    return Outcome("card.edited", {"card": card_view(card, names)}, {"card_id": card.id})
+    view = card_view(card, participant_names(ctx.db, ctx.ws.id))
+    return Outcome("card.edited", {"card": view}, {"card_id": card.id, "card": {**view, "mine": True}},
+                   public_payload=_public_form(ctx, card, ctx.ws.current, view))
 
 
 def delete_card(ctx: OpContext, payload: dict) -> Outcome:
@@ -111,13 +145,40 @@ def delete_card(ctx: OpContext, payload: dict) -> Outcome:
                    {"card_id": card.id})
 
 
+def _moderate(ctx: OpContext, card: Card, status: str) -> Outcome:
+    card.status = status
+    view = card_view(card, participant_names(ctx.db, ctx.ws.id))
+    step = ctx.ws.step(card.step_key)
+    if status == HIDDEN:
+        return Outcome("card.hidden", {"card": view}, {"card_id": card.id},
+                       public_payload={"card_id": card.id, "step_key": card.step_key})
+    public = _public_form(ctx, card, step, view)
+    return Outcome("card.shown", {"card": view}, {"card_id": card.id},
+                   public_payload=public if public is not None else {"card": view})
+
+
+def hide_card(ctx: OpContext, payload: dict) -> Outcome:
+    """Moderation: take a card off every participant's screen and the projector (kept in the log)."""
+    card = get_live_card(ctx.db, ctx.ws.id, payload["card_id"])
+    return _moderate(ctx, card, HIDDEN if payload["hidden"] else VISIBLE)
+
+
+def approve_card(ctx: OpContext, payload: dict) -> Outcome:
+    card = get_live_card(ctx.db, ctx.ws.id, payload["card_id"])
+    if card.status != PENDING:
+        raise Rejected("not_pending", f"Card {card.id} is not waiting for approval.")
+    return _moderate(ctx, card, VISIBLE)
+
+
 class BrainstormActivity(Activity):
     type = "brainstorm"
     config_schema = BrainstormConfig
     ops = (
         OpSpec("card.add", AddCard, frozenset({PARTICIPANT, FACILITATOR}), add_card),
         OpSpec("card.edit", EditCard, frozenset({PARTICIPANT, FACILITATOR}), edit_card),
-        OpSpec("card.delete", DeleteCard, frozenset({PARTICIPANT, FACILITATOR}), delete_card),
+        OpSpec("card.delete", CardRef, frozenset({PARTICIPANT, FACILITATOR}), delete_card),
+        OpSpec("card.hide", HideCard, frozenset({FACILITATOR}), hide_card, frozenset({"live", "ended"})),
+        OpSpec("card.approve", CardRef, frozenset({FACILITATOR}), approve_card),
     )
 
     def check_step(self, step, earlier_steps):
@@ -126,3 +187,25 @@ class BrainstormActivity(Activity):
 
     def results(self, db, ws, step):
         return [ResultItem(c.text, c.id, c.column_key) for c in live_cards(db, ws.id, step["key"])]
+
+    def reveal(self, db, ws, step):
+        if not step.get("silent"):
+            return None
+        names = participant_names(db, ws.id)
+        return {"cards": [card_view(c, names) for c in live_cards(db, ws.id, step["key"])]}
+
+
+class DraftActivity(BrainstormActivity):
+    """Co-drafting on the record's structure: one column per record field."""
+
+    type = "draft"
+    ops = ()  # the card ops are brainstorm's; they accept draft steps too
+
+    def check_step(self, step, earlier_steps):
+        problems = super().check_step(step, earlier_steps)
+        problems += [f"columns: column '{c['key']}' needs a record field (field: …)"
+                     for c in step["columns"] if not c.get("field")]
+        return problems
+
+
+CARD_STEP_TYPES = {"brainstorm", "draft"}

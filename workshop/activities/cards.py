@@ -9,16 +9,30 @@ from workshop.live.actors import FACILITATOR, PARTICIPANT, Actor
 from workshop.live.errors import Rejected
 
 CARD_MAX_LENGTH = 500
+VISIBLE, PENDING, HIDDEN = "visible", "pending", "hidden"
 
 
-def live_cards(db: Session, session_id: int, step_key: str) -> list[Card]:
-    return list(
-        db.scalars(
-            select(Card)
-            .where(Card.session_id == session_id, Card.step_key == step_key, Card.deleted_at.is_(None))
-            .order_by(Card.id)
-        )
-    )
+def live_cards(db: Session, session_id: int, step_key: str, *, shown_only: bool = True) -> list[Card]:
+    """The step's cards that count: not deleted and (by default) not pending or hidden."""
+    query = select(Card).where(Card.session_id == session_id, Card.step_key == step_key,
+                               Card.deleted_at.is_(None))
+    if shown_only:
+        query = query.where(Card.status == VISIBLE)
+    return list(db.scalars(query.order_by(Card.id)))
+
+
+def visible_to(card: Card, step: dict | None, revealed: bool, viewer: Actor) -> bool:
+    """May this viewer see this card now? Facilitators see everything (they moderate)."""
+    if viewer.role == FACILITATOR:
+        return True
+    own = is_author(card, viewer)
+    if card.status == HIDDEN:
+        return False
+    if card.status == PENDING:
+        return own
+    if step is not None and step.get("silent") and not revealed:
+        return own
+    return True
 
 
 def card_author_name(card: Card, names: dict[int, str | None]) -> str | None:
@@ -44,6 +58,8 @@ def card_view(card: Card, names: dict[int, str | None], viewer: Actor | None = N
         "text": card.text,
         "author": card_author_name(card, names),
         "by_facilitator": card.participant_id is None,
+        "status": card.status,
+        "cluster_id": card.cluster_id,
     }
     if viewer is not None:
         view["mine"] = is_author(card, viewer)

@@ -1,26 +1,28 @@
-"""Dot voting: each participant spends a budget of dots on the cards of an earlier step.
+"""Dot voting: each participant spends a budget of dots on the cards (or clusters) of an earlier step.
 
 Budget and per-card maximum are enforced here, under the session lock the engine holds, so
-two racing votes from one participant can never overspend.
+two racing votes from one participant can never overspend. With hidden: true the totals
+reach the room only when the facilitator reveals them.
 """
 from __future__ import annotations
 
-from collections import defaultdict
-
-from marshmallow import Schema, fields, validate, validates_schema, ValidationError
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import func, select
 
 from workshop.activities.base import Activity, OpContext, OpSpec, Outcome, ResultItem
 from workshop.activities.cards import get_live_card, live_cards
-from workshop.activities.models import Card, Vote
-from workshop.live.actors import PARTICIPANT, Actor
+from workshop.activities.cluster import session_clusters
+from workshop.activities.models import Card, Cluster, Vote
+from workshop.live.actors import FACILITATOR, PARTICIPANT, Actor
 from workshop.live.errors import Rejected
+from workshop.sessions.runtime import is_revealed
 
 
 class DotVoteConfig(Schema):
     source = fields.String(required=True, validate=validate.Length(1, 80))
     budget = fields.Integer(load_default=5, strict=True, validate=validate.Range(1, 50))
     max_per_card = fields.Integer(load_default=3, strict=True, validate=validate.Range(1, 50))
+    hidden = fields.Boolean(load_default=False)
 
     @validates_schema
     def _max_within_budget(self, data, **kwargs):
@@ -28,8 +30,19 @@ class DotVoteConfig(Schema):
             raise ValidationError("must not be larger than budget", "max_per_card")
 
 
-class VoteOnCard(Schema):
-    card_id = fields.Integer(required=True, strict=True)
+class VoteOnTarget(Schema):
+    card_id = fields.Integer(strict=True)
+    cluster_id = fields.Integer(strict=True)
+
+    @validates_schema
+    def _exactly_one(self, data, **kwargs):
+        if ("card_id" in data) == ("cluster_id" in data):
+            raise ValidationError("give card_id or cluster_id", "card_id")
+
+
+def votes_on_clusters(ws, step: dict) -> bool:
+    source = ws.step(step["source"])
+    return bool(source and source["type"] == "cluster")
 
 
 def _current_vote_step(ctx: OpContext) -> dict:
@@ -39,56 +52,71 @@ def _current_vote_step(ctx: OpContext) -> dict:
     return step
 
 
-def _votable_card(ctx: OpContext, step: dict, card_id: int) -> Card:
-    card = get_live_card(ctx.db, ctx.ws.id, card_id)
-    if card.step_key != step["source"]:
-        raise Rejected("card_not_votable", f"Card {card_id} is not one of the cards in this vote.")
-    return card
+def _target(ctx: OpContext, step: dict, payload: dict) -> tuple[str, int]:
+    if votes_on_clusters(ctx.ws, step):
+        if "cluster_id" not in payload:
+            raise Rejected("invalid", "payload.cluster_id: this vote is on clusters.")
+        cluster = ctx.db.get(Cluster, payload["cluster_id"])
+        if cluster is None or cluster.session_id != ctx.ws.id or cluster.deleted_at is not None \
+                or cluster.step_key != step["source"]:
+            raise Rejected("card_not_votable", f"Cluster {payload['cluster_id']} is not part of this vote.")
+        return "cluster_id", cluster.id
+    if "card_id" not in payload:
+        raise Rejected("invalid", "payload.card_id: this vote is on cards.")
+    card = get_live_card(ctx.db, ctx.ws.id, payload["card_id"])
+    if card.step_key != step["source"] or card.status != "visible":
+        raise Rejected("card_not_votable", f"Card {card.id} is not one of the cards in this vote.")
+    return "card_id", card.id
 
 
-def _counted_votes(ctx: OpContext, step_key: str):
-    """This participant's votes in the step, on cards that still exist."""
-    return ctx.db.execute(
-        select(Vote)
-        .join(Card, Card.id == Vote.card_id)
-        .where(Vote.session_id == ctx.ws.id, Vote.step_key == step_key,
-               Vote.participant_id == ctx.actor.id, Card.deleted_at.is_(None))
-    ).scalars().all()
+def _my_votes(db, session_id: int, step_key: str, participant_id: int) -> list[Vote]:
+    """A participant's votes in the step, on cards / clusters that still exist."""
+    query = (select(Vote).outerjoin(Card, Card.id == Vote.card_id).outerjoin(Cluster, Cluster.id == Vote.cluster_id)
+             .where(Vote.session_id == session_id, Vote.step_key == step_key,
+                    Vote.participant_id == participant_id, Card.deleted_at.is_(None),
+                    Cluster.deleted_at.is_(None)))
+    return list(db.scalars(query))
 
 
-def _card_total(ctx: OpContext, step_key: str, card_id: int) -> int:
-    return ctx.db.scalar(
-        select(func.coalesce(func.sum(Vote.count), 0))
-        .where(Vote.step_key == step_key, Vote.card_id == card_id, Vote.session_id == ctx.ws.id)
+def vote_totals(db, session_id: int, step_key: str) -> dict[int, int]:
+    """Target id (card or cluster) -> total dots, counting only targets that still exist."""
+    rows = db.execute(
+        select(func.coalesce(Vote.card_id, Vote.cluster_id), func.sum(Vote.count))
+        .outerjoin(Card, Card.id == Vote.card_id).outerjoin(Cluster, Cluster.id == Vote.cluster_id)
+        .where(Vote.session_id == session_id, Vote.step_key == step_key,
+               Card.deleted_at.is_(None), Cluster.deleted_at.is_(None))
+        .group_by(func.coalesce(Vote.card_id, Vote.cluster_id))
     )
+    return {target: int(total) for target, total in rows if total}
 
 
 def _change(ctx: OpContext, payload: dict, delta: int) -> Outcome:
     step = _current_vote_step(ctx)
-    card = _votable_card(ctx, step, payload["card_id"])
-    votes = _counted_votes(ctx, step["key"])
+    kind, target_id = _target(ctx, step, payload)
+    votes = _my_votes(ctx.db, ctx.ws.id, step["key"], ctx.actor.id)
     spent = sum(v.count for v in votes)
-    vote = next((v for v in votes if v.card_id == card.id), None)
-    on_card = vote.count if vote else 0
+    vote = next((v for v in votes if getattr(v, kind) == target_id), None)
+    on_target = vote.count if vote else 0
     if delta > 0:
         if spent >= step["budget"]:
             raise Rejected("budget_exhausted", f"All {step['budget']} of your votes are used.")
-        if on_card >= step["max_per_card"]:
-            raise Rejected("card_max_reached",
-                           f"At most {step['max_per_card']} votes on one card.")
-    elif on_card == 0:
+        if on_target >= step["max_per_card"]:
+            raise Rejected("card_max_reached", f"At most {step['max_per_card']} votes on one card.")
+    elif on_target == 0:
         raise Rejected("no_vote_to_remove", "You have no vote on this card to take back.")
     if vote is None:
-        vote = Vote(session_id=ctx.ws.id, step_key=step["key"], card_id=card.id,
-                    participant_id=ctx.actor.id, count=0)
+        vote = Vote(session_id=ctx.ws.id, step_key=step["key"], participant_id=ctx.actor.id,
+                    count=0, **{kind: target_id})
         ctx.db.add(vote)
     vote.count += delta
     ctx.db.flush()
-    total = _card_total(ctx, step["key"], card.id)
+    total = vote_totals(ctx.db, ctx.ws.id, step["key"]).get(target_id, 0)
+    hidden = step.get("hidden") and not is_revealed(ctx.ws, step["key"])
     return Outcome(
         "vote.changed",
-        {"step_key": step["key"], "card_id": card.id, "total": total},
-        {"card_id": card.id, "mine": vote.count, "remaining": step["budget"] - spent - delta},
+        {"step_key": step["key"], kind: target_id, "target_id": target_id, "total": total},
+        {kind: target_id, "mine": vote.count, "remaining": step["budget"] - spent - delta},
+        public_payload={"step_key": step["key"], "redacted": True} if hidden else None,
     )
 
 
@@ -100,51 +128,47 @@ def remove_vote(ctx: OpContext, payload: dict) -> Outcome:
     return _change(ctx, payload, -1)
 
 
-def vote_totals(db, session_id: int, step_key: str) -> dict[int, int]:
-    rows = db.execute(
-        select(Vote.card_id, func.sum(Vote.count))
-        .join(Card, Card.id == Vote.card_id)
-        .where(Vote.session_id == session_id, Vote.step_key == step_key, Card.deleted_at.is_(None))
-        .group_by(Vote.card_id)
-    )
-    return {card_id: int(total) for card_id, total in rows if total}
-
-
 class DotVoteActivity(Activity):
     type = "dot_vote"
     config_schema = DotVoteConfig
     ops = (
-        OpSpec("vote.add", VoteOnCard, frozenset({PARTICIPANT}), add_vote),
-        OpSpec("vote.remove", VoteOnCard, frozenset({PARTICIPANT}), remove_vote),
+        OpSpec("vote.add", VoteOnTarget, frozenset({PARTICIPANT}), add_vote),
+        OpSpec("vote.remove", VoteOnTarget, frozenset({PARTICIPANT}), remove_vote),
     )
 
     def check_step(self, step, earlier_steps):
         source = next((s for s in earlier_steps if s["key"] == step["source"]), None)
         if source is None:
             return [f"source: '{step['source']}' is not an earlier step"]
-        if source["type"] != "brainstorm":
-            return [f"source: step '{step['source']}' has no cards to vote on"]
+        if source["type"] not in ("brainstorm", "draft", "cluster"):
+            return [f"source: step '{step['source']}' has no cards or clusters to vote on"]
         return []
 
     def state(self, db, ws, step, viewer: Actor):
-        totals = vote_totals(db, ws.id, step["key"])
-        state = {"totals": {str(k): v for k, v in totals.items()}}
+        visible = viewer.role == FACILITATOR or not step.get("hidden") or is_revealed(ws, step["key"])
+        totals = vote_totals(db, ws.id, step["key"]) if visible else {}
+        state = {"totals": {str(k): v for k, v in totals.items()}, "on": "clusters" if votes_on_clusters(ws, step) else "cards"}
         if viewer.role == PARTICIPANT:
-            mine: dict[str, int] = defaultdict(int)
-            rows = db.execute(
-                select(Vote.card_id, Vote.count).join(Card, Card.id == Vote.card_id).where(
-                    Vote.session_id == ws.id, Vote.step_key == step["key"],
-                    Vote.participant_id == viewer.id, Card.deleted_at.is_(None))
-            )
-            for card_id, count in rows:
-                if count:
-                    mine[str(card_id)] += count
-            state["mine"] = dict(mine)
+            mine = {}
+            for vote in _my_votes(db, ws.id, step["key"], viewer.id):
+                if vote.count:
+                    key = str(vote.card_id or vote.cluster_id)
+                    mine[key] = mine.get(key, 0) + vote.count
+            state["mine"] = mine
             state["remaining"] = step["budget"] - sum(mine.values())
         return state
 
     def results(self, db, ws, step):
         totals = vote_totals(db, ws.id, step["key"])
+        if votes_on_clusters(ws, step):
+            clusters = session_clusters(db, ws.id, step["source"])
+            ranked = sorted(clusters, key=lambda c: (-totals.get(c.id, 0), c.id))
+            return [ResultItem(c.title, None, None, totals.get(c.id, 0), cluster_id=c.id) for c in ranked]
         cards = live_cards(db, ws.id, step["source"])
         ranked = sorted(cards, key=lambda c: (-totals.get(c.id, 0), c.id))
         return [ResultItem(c.text, c.id, c.column_key, totals.get(c.id, 0)) for c in ranked]
+
+    def reveal(self, db, ws, step):
+        if not step.get("hidden"):
+            return None
+        return {"totals": {str(k): v for k, v in vote_totals(db, ws.id, step["key"]).items()}}

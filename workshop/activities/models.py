@@ -24,13 +24,31 @@ class Card(Base):
     text: Mapped[str] = mapped_column(Text)
     participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
     facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id"))
+    # visible | pending (awaiting moderation) | hidden (by the facilitator; kept, not shown)
+    status: Mapped[str] = mapped_column(String(10), default="visible")
+    cluster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clusters.id", ondelete="SET NULL", name="fk_cards_cluster_id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
 
 
+class Cluster(Base):
+    """A named group of cards, made by the facilitator in a cluster step."""
+
+    __tablename__ = "clusters"
+    __table_args__ = (Index("ix_clusters_session_step", "session_id", "step_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    step_key: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[datetime | None]
+
+
 class Vote(Base):
-    """Dots one participant put on one card in one vote step."""
+    """Dots one participant put on one card (or one cluster) in one vote step."""
 
     __tablename__ = "votes"
     __table_args__ = (UniqueConstraint("step_key", "card_id", "participant_id"),)
@@ -38,6 +56,54 @@ class Vote(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
     step_key: Mapped[str] = mapped_column(String(80))
-    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"))
+    card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"))
+    cluster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clusters.id", ondelete="CASCADE", name="fk_votes_cluster_id"))
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
     count: Mapped[int] = mapped_column(default=0)
+
+
+class Rating(Base):
+    """One participant's resistance (0–10) to one option in a consent step (Systemisches Konsensieren)."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (UniqueConstraint("session_id", "step_key", "card_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    step_key: Mapped[str] = mapped_column(String(80))
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    value: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PollAnswer(Base):
+    """One participant's answer to a poll step: the indexes of the chosen options."""
+
+    __tablename__ = "poll_answers"
+    __table_args__ = (UniqueConstraint("session_id", "step_key", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    step_key: Mapped[str] = mapped_column(String(80))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    choices: Mapped[list]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ActionItem(Base):
+    """A task agreed in the session: who does what by when."""
+
+    __tablename__ = "action_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    step_key: Mapped[str] = mapped_column(String(80))
+    who: Mapped[str] = mapped_column(String(200))
+    what: Mapped[str] = mapped_column(Text)
+    due: Mapped[str | None] = mapped_column(String(10))  # ISO date
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
+    facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[datetime | None]

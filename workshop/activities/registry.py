@@ -1,14 +1,19 @@
 """All activity types by name, and every operation they accept by op type."""
 from __future__ import annotations
 
+from workshop.activities.action_items import ActionItemsActivity
 from workshop.activities.base import Activity, OpSpec
-from workshop.activities.brainstorm import BrainstormActivity
+from workshop.activities.brainstorm import BrainstormActivity, DraftActivity
+from workshop.activities.cluster import ClusterActivity
+from workshop.activities.consent import ConsentActivity
 from workshop.activities.dot_vote import DotVoteActivity
+from workshop.activities.poll import PollActivity
 from workshop.activities.summary import SummaryActivity
 
 ACTIVITIES: dict[str, Activity] = {
     activity.type: activity
-    for activity in (BrainstormActivity(), DotVoteActivity(), SummaryActivity())
+    for activity in (BrainstormActivity(), DraftActivity(), ClusterActivity(), DotVoteActivity(),
+                     ConsentActivity(), PollActivity(), ActionItemsActivity(), SummaryActivity())
 }
 
 ACTIVITY_OPS: dict[str, OpSpec] = {
@@ -18,3 +23,8 @@ ACTIVITY_OPS: dict[str, OpSpec] = {
 
 def activity_for(step: dict) -> Activity:
     return ACTIVITIES[step["type"]]
+
+
+def seed_step_cards(db, ws) -> None:
+    for step in ws.steps:
+        activity_for(step).seed(db, ws, step)

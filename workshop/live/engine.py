@@ -17,11 +17,13 @@ from workshop.activities.registry import ACTIVITY_OPS
 from workshop.live.actors import FACILITATOR, PARTICIPANT, SYSTEM, Actor
 from workshop.live.errors import Rejected
 from workshop.live.models import Event
+from workshop.live.controls import CONTROL_OPS
 from workshop.live.session_ops import SESSION_OPS
 from workshop.sessions.models import Participant, WorkshopSession
+from workshop.sessions.runtime import is_locked
 from workshop.validation import describe_errors
 
-OPS: dict[str, OpSpec] = {**SESSION_OPS, **ACTIVITY_OPS}
+OPS: dict[str, OpSpec] = {**SESSION_OPS, **CONTROL_OPS, **ACTIVITY_OPS}
 
 
 class OpEnvelope(Schema):
@@ -33,9 +35,14 @@ class OpEnvelope(Schema):
 
 @dataclass
 class Applied:
-    event: dict  # {seq, type, payload, at}: what every client in the session receives
+    event: dict  # {seq, type, payload, at}: what the facilitator's screens receive
     result: dict  # what only the acting client receives in its ack
     duplicate: bool = False
+    public_event: dict | None = None  # what participants and the projector receive
+
+    @property
+    def for_public(self) -> dict:
+        return self.public_event or self.event
 
     @property
     def seq(self) -> int:
@@ -48,9 +55,15 @@ class Applied:
         return ack
 
 
-def event_view(event: Event) -> dict:
-    return {"seq": event.seq, "type": event.type, "payload": event.payload,
+def event_view(event: Event, public: bool = False) -> dict:
+    payload = event.public_payload if public and event.public_payload is not None else event.payload
+    return {"seq": event.seq, "type": event.type, "payload": payload,
             "at": event.created_at.isoformat()}
+
+
+def sees_full_event(viewer: Actor, event: Event) -> bool:
+    """Facilitators see every event whole; others see the public form unless they caused it."""
+    return viewer.role == FACILITATOR or event.actor == viewer.label
 
 
 def _parse(raw) -> tuple[dict, OpSpec, dict]:
@@ -111,23 +124,28 @@ def apply(db_factory: sessionmaker, session_id: int, actor: Actor, raw_op) -> Ap
                     raise Rejected("duplicate_op_id", "This op_id was already used by someone else.")
                 return Applied(event_view(seen), seen.result or {}, duplicate=True)
         participant = _authorize(db, ws, actor, spec)
+        if actor.role == PARTICIPANT and spec.type in ACTIVITY_OPS and is_locked(ws, ws.current["key"]):
+            raise Rejected("step_locked", "Input is paused by the facilitator for this step.")
         outcome = spec.handler(OpContext(db, ws, actor, participant), payload)
         ws.last_seq += 1
         event = Event(session_id=ws.id, seq=ws.last_seq, type=outcome.event_type,
-                      payload=outcome.event_payload, op_id=envelope["op_id"],
-                      actor=actor.label, result=outcome.result)
+                      payload=outcome.event_payload, public_payload=outcome.public_payload,
+                      op_id=envelope["op_id"], actor=actor.label, result=outcome.result)
         db.add(event)
         db.flush()
-        applied = Applied(event_view(event), {**outcome.result, **outcome.private_result})
+        applied = Applied(event_view(event), {**outcome.result, **outcome.private_result},
+                          public_event=event_view(event, public=True)
+                          if outcome.public_payload is not None else None)
     return applied
 
 
-def events_after(db: Session, session_id: int, after_seq: int, limit: int) -> list[dict]:
+def events_after(db: Session, session_id: int, after_seq: int, limit: int, viewer: Actor) -> list[dict]:
+    """The events a viewer missed, each in the form that viewer received (or would have)."""
     rows = db.scalars(
         select(Event).where(Event.session_id == session_id, Event.seq > after_seq)
         .order_by(Event.seq).limit(limit)
     )
-    return [event_view(e) for e in rows]
+    return [event_view(e, public=not sees_full_event(viewer, e)) for e in rows]
 
 
 __all__ = ["Applied", "Actor", "Rejected", "apply", "events_after", "OPS", "SYSTEM"]

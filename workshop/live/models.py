@@ -9,8 +9,12 @@ from workshop.db import Base, utcnow
 
 
 class Event(Base):
-    """The session's append-only log. seq is gapless per session; payload is exactly what
-    was broadcast, so a client that missed events can be replayed the same bytes."""
+    """The session's append-only log. seq is gapless per session.
+
+    payload is what the facilitator's screens receive; public_payload what participants and
+    the projector receive when it differs (a silent card, a card awaiting moderation, hidden
+    votes), so replaying to a client that missed events sends it the same bytes as live.
+    """
 
     __tablename__ = "events"
     __table_args__ = (
@@ -23,6 +27,7 @@ class Event(Base):
     seq: Mapped[int]
     type: Mapped[str] = mapped_column(String(40))
     payload: Mapped[dict]
+    public_payload: Mapped[dict | None]  # None: the same as payload
     op_id: Mapped[str | None] = mapped_column(String(64))
     actor: Mapped[str] = mapped_column(String(40))  # "facilitator:3" | "participant:17" | "system"
     result: Mapped[dict] = mapped_column(default=dict)  # what the acting client got back

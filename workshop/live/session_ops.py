@@ -16,6 +16,7 @@ from workshop.live.errors import Rejected
 from workshop.measures.models import Measure
 from workshop.measures.record import current_values, set_field, template_of
 from workshop.sessions.models import Participant
+from workshop.sessions.runtime import enter_step, leave_step
 from workshop.validation import CleanText
 
 READY, LIVE, ENDED = "ready", "live", "ended"
@@ -64,6 +65,7 @@ def join(ctx: OpContext, payload: dict) -> Outcome:
 def start(ctx: OpContext, payload: dict) -> Outcome:
     ctx.ws.status = LIVE
     ctx.ws.started_at = utcnow()
+    enter_step(ctx.ws, ctx.ws.current["key"], ctx.ws.started_at)
     return Outcome("session.started", {"started_at": ctx.ws.started_at.isoformat(),
                                        "step_index": ctx.ws.current_step})
 
@@ -71,6 +73,7 @@ def start(ctx: OpContext, payload: dict) -> Outcome:
 def end(ctx: OpContext, payload: dict) -> Outcome:
     ctx.ws.status = ENDED
     ctx.ws.ended_at = utcnow()
+    leave_step(ctx.ws, ctx.ws.current["key"], ctx.ws.ended_at)
     return Outcome("session.ended", {"ended_at": ctx.ws.ended_at.isoformat()})
 
 
@@ -78,22 +81,19 @@ def goto_step(ctx: OpContext, payload: dict) -> Outcome:
     index = ctx.ws.step_index(payload["step_key"])
     if index is None:
         raise Rejected("unknown_step", f"This session has no step '{payload['step_key']}'.")
+    now = utcnow()
+    leave_step(ctx.ws, ctx.ws.current["key"], now)
     ctx.ws.current_step = index
-    return Outcome("step.changed", {"step_index": index, "step_key": payload["step_key"]})
+    enter_step(ctx.ws, payload["step_key"], now)
+    return Outcome("step.changed", {"step_index": index, "step_key": payload["step_key"],
+                                    "steps": {k: _times(v) for k, v in (ctx.ws.runtime.get("steps") or {}).items()}})
 
 
-def capture(ctx: OpContext, payload: dict) -> Outcome:
-    step = ctx.ws.step(payload["step_key"])
-    if step is None:
-        raise Rejected("unknown_step", f"This session has no step '{payload['step_key']}'.")
-    configured = step.get("capture") or {}
-    field_key = payload.get("field_key") or configured.get("field")
-    if not field_key:
-        raise Rejected("invalid", "payload.field_key: this step has no record field; name one.")
-    measure = ctx.db.get(Measure, ctx.ws.measure_id)
-    field = template_of(measure).field(field_key)
-    if field is None:
-        raise Rejected("unknown_field", f"The record has no field '{field_key}'.")
+def _times(state: dict) -> dict:
+    return {"seconds": state.get("seconds", 0), "entered_at": state.get("entered_at")}
+
+
+def _chosen_results(ctx: OpContext, step: dict, payload: dict) -> list:
     results = activity_for(step).results(ctx.db, ctx.ws, step)
     if "card_ids" in payload:
         by_id = {item.card_id: item for item in results}
@@ -101,42 +101,85 @@ def capture(ctx: OpContext, payload: dict) -> Outcome:
         if missing:
             raise Rejected("card_not_found",
                            f"Card(s) {', '.join(map(str, missing))} are not results of step '{step['key']}'.")
-        chosen = [by_id[cid] for cid in dict.fromkeys(payload["card_ids"])]
-    else:
-        if step["type"] == "dot_vote":  # a card nobody voted for is no result of the vote
-            results = [item for item in results if item.votes > 0]
-        chosen = results[: configured["top"]] if configured.get("top") else results
+        return [by_id[cid] for cid in dict.fromkeys(payload["card_ids"])]
+    if step["type"] == "dot_vote":  # a card nobody voted for is no result of the vote
+        results = [item for item in results if item.votes > 0]
+    top = (step.get("capture") or {}).get("top")
+    return results[:top] if top else results
+
+
+def _line(ctx: OpContext, step: dict, item, columns: dict) -> dict:
+    prefix = columns.get(item.column_key) if len(columns) > 1 and not _column_fields(step) else None
+    return {
+        "text": f"{prefix}: {item.text}" if prefix else item.text,
+        "source": {
+            "session_id": ctx.ws.id, "session_title": ctx.ws.title,
+            "unit": ctx.ws.template.get("unit"), "run": ctx.ws.run_number, "template": ctx.ws.template_key,
+            "step_key": step["key"], "step_title": localized(step["title"]),
+            "card_id": item.card_id, "cluster_id": item.cluster_id,
+            "votes": item.votes if step["type"] == "dot_vote" else None,
+            "captured_at": utcnow().isoformat(),
+        },
+    }
+
+
+def _column_fields(step: dict) -> dict[str, str]:
+    return {c["key"]: c["field"] for c in step.get("columns", []) if c.get("field")}
+
+
+def capture(ctx: OpContext, payload: dict) -> Outcome:
+    """Take a step's results into the record. A step whose columns map to record fields (co-drafting)
+    fills each field from its column; otherwise one field takes the chosen results."""
+    step = ctx.ws.step(payload["step_key"])
+    if step is None:
+        raise Rejected("unknown_step", f"This session has no step '{payload['step_key']}'.")
+    measure = ctx.db.get(Measure, ctx.ws.measure_id)
+    record_template = template_of(measure)
+    chosen = _chosen_results(ctx, step, payload)
     if not chosen:
         raise Rejected("nothing_to_capture", f"Step '{step['key']}' has no results to capture yet.")
-
     columns = {c["key"]: localized(c["title"]) for c in step.get("columns", [])}
-    new_lines = [
-        {
-            "text": f"{columns[item.column_key]}: {item.text}" if len(columns) > 1 else item.text,
-            "source": {
-                "session_id": ctx.ws.id, "session_title": ctx.ws.title,
-                "unit": ctx.ws.template.get("unit"), "template": ctx.ws.template_key,
-                "step_key": step["key"], "step_title": localized(step["title"]),
-                "card_id": item.card_id, "votes": item.votes if step["type"] == "dot_vote" else None,
-                "captured_at": utcnow().isoformat(),
-            },
-        }
-        for item in chosen
-    ]
-    lines = new_lines
-    if payload["mode"] == "append":
-        existing = current_values(ctx.db, measure)[field_key].lines
-        known = {(l.get("source") or {}).get("card_id") for l in existing} - {None}
-        lines = existing + [l for l in new_lines if l["source"]["card_id"] not in known]
-    actor_id = ctx.actor.id if ctx.actor.role == FACILITATOR else None
-    revision = set_field(ctx.db, measure, field_key, lines, source_kind="capture",
-                         author_id=actor_id, session_id=ctx.ws.id, step_key=step["key"])
-    ctx.db.flush()
+    column_fields = _column_fields(step)
+    if payload.get("field_key"):
+        targets = {payload["field_key"]: chosen}
+    elif column_fields:
+        targets = {}
+        for item in chosen:
+            targets.setdefault(column_fields.get(item.column_key, ""), []).append(item)
+        targets.pop("", None)
+    elif (step.get("capture") or {}).get("field"):
+        targets = {step["capture"]["field"]: chosen}
+    else:
+        raise Rejected("invalid", "payload.field_key: this step has no record field; name one.")
+
+    captured, total, changed = [], 0, False
+    for field_key, items in targets.items():
+        field = record_template.field(field_key)
+        if field is None:
+            raise Rejected("unknown_field", f"The record has no field '{field_key}'.")
+        new_lines = [_line(ctx, step, item, columns) for item in items]
+        if field.type == "status":
+            if new_lines[0]["text"] not in field.choices:
+                raise Rejected("invalid_value", f"'{new_lines[0]['text']}' is not a status "
+                                                f"({', '.join(field.choices)}).")
+            new_lines = new_lines[:1]
+        lines = new_lines
+        if payload["mode"] == "append":
+            existing = current_values(ctx.db, measure)[field_key].lines
+            known = {(l.get("source") or {}).get("card_id") for l in existing} - {None}
+            lines = existing + [l for l in new_lines if l["source"]["card_id"] not in known]
+        actor_id = ctx.actor.id if ctx.actor.role == FACILITATOR else None
+        revision = set_field(ctx.db, measure, field_key, lines, source_kind="capture",
+                             author_id=actor_id, session_id=ctx.ws.id, step_key=step["key"])
+        ctx.db.flush()
+        captured.append({"field_key": field_key, "field_label": localized(field.label),
+                         "lines": [line["text"] for line in lines],
+                         "revision_id": revision.id if revision else None})
+        total += len(lines)
+        changed = changed or revision is not None
     return Outcome(
-        "record.captured",
-        {"step_key": step["key"], "field_key": field_key, "field_label": localized(field.label),
-         "lines": [line["text"] for line in lines], "revision_id": revision.id if revision else None},
-        {"field_key": field_key, "lines": len(lines), "changed": revision is not None},
+        "record.captured", {"step_key": step["key"], "captures": captured},
+        {"fields": [c["field_key"] for c in captured], "lines": total, "changed": changed},
     )
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from workshop.activities.cards import card_view
+from workshop.activities.cards import card_view, visible_to
+from workshop.db import utcnow
+from workshop.sessions.runtime import is_revealed, spotlight, step_state
 from workshop.activities.models import Card
 from workshop.activities.registry import activity_for
 from workshop.live.actors import PARTICIPANT, Actor
@@ -16,10 +18,15 @@ from workshop.sessions.names import participant_names
 
 def step_view(step: dict) -> dict:
     view = {k: step.get(k) for k in ("key", "type", "title", "prompt", "timebox_minutes")}
-    for optional in ("columns", "source", "budget", "max_per_card", "capture"):
+    for optional in ("columns", "source", "budget", "max_per_card", "capture", "silent", "moderated",
+                     "authors", "hidden", "options", "multiple"):
         if optional in step:
             view[optional] = step[optional]
     return view
+
+
+def _public_runtime(state: dict) -> dict:
+    return {k: state.get(k) for k in ("locked", "revealed", "timer", "seconds", "entered_at")}
 
 
 def _label(record_template, field_key: str) -> str:
@@ -29,9 +36,11 @@ def _label(record_template, field_key: str) -> str:
 
 def build_snapshot(db: Session, ws: WorkshopSession, viewer: Actor) -> dict:
     names = participant_names(db, ws.id)
-    cards = db.scalars(
-        select(Card).where(Card.session_id == ws.id, Card.deleted_at.is_(None)).order_by(Card.id)
-    )
+    cards = [
+        card for card in db.scalars(
+            select(Card).where(Card.session_id == ws.id, Card.deleted_at.is_(None)).order_by(Card.id))
+        if visible_to(card, ws.step(card.step_key), is_revealed(ws, card.step_key), viewer)
+    ]
     measure = db.get(Measure, ws.measure_id)
     record_template = template_of(measure)
     captured = db.scalars(
@@ -52,6 +61,10 @@ def build_snapshot(db: Session, ws: WorkshopSession, viewer: Actor) -> dict:
         "participants": db.scalar(
             select(func.count(Participant.id)).where(Participant.session_id == ws.id)),
         "steps": [step_view(step) for step in ws.steps],
+        "runtime": {step["key"]: _public_runtime(step_state(ws, step["key"])) for step in ws.steps},
+        "spotlight": spotlight(ws),
+        "server_now": utcnow().isoformat(),
+        "anonymous": bool(ws.template.get("anonymous")),
         "cards": [card_view(card, names, viewer) for card in cards],
         "activity": {step["key"]: activity_for(step).state(db, ws, step, viewer) for step in ws.steps},
         "captures": [

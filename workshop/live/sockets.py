@@ -30,12 +30,14 @@ MAX_REPLAY = 200
 connections: dict[str, tuple[int, Actor]] = {}
 
 
-def room(session_id: int) -> str:
-    return f"session:{session_id}"
+def room(session_id: int, audience: str) -> str:
+    """Two rooms per session: "staff" (facilitators) and "public" (participants, projector)."""
+    return f"session:{session_id}:{audience}"
 
 
-def broadcast(session_id: int, event: dict) -> None:
-    socketio.emit("event", event, to=room(session_id))
+def broadcast(session_id: int, applied) -> None:
+    socketio.emit("event", applied.event, to=room(session_id, "staff"))
+    socketio.emit("event", applied.for_public, to=room(session_id, "public"))
 
 
 def _identify(auth) -> tuple[int, Actor]:
@@ -70,7 +72,7 @@ def _snapshot(session_id: int, actor: Actor) -> dict:
 def on_connect(auth=None):
     session_id, actor = _identify(auth)
     connections[request.sid] = (session_id, actor)
-    join_room(room(session_id))
+    join_room(room(session_id, "staff" if actor.role == FACILITATOR else "public"))
     socketio.emit("snapshot", _snapshot(session_id, actor), to=request.sid)
 
 
@@ -93,7 +95,7 @@ def on_op(op=None):
         log.exception("op failed: %r", op)
         return Rejected("internal", "Something went wrong on the server; nothing was changed.").as_ack()
     if not applied.duplicate:
-        broadcast(session_id, applied.event)
+        broadcast(session_id, applied)
     return applied.as_ack()
 
 
@@ -108,7 +110,7 @@ def on_sync(request_data=None):
     if not isinstance(after, int) or isinstance(after, bool) or after < 0:
         return {"ok": True, "snapshot": _snapshot(session_id, actor)}
     with db_factory()() as db:
-        events = engine.events_after(db, session_id, after, MAX_REPLAY + 1)
+        events = engine.events_after(db, session_id, after, MAX_REPLAY + 1, actor)
     if len(events) > MAX_REPLAY:
         return {"ok": True, "snapshot": _snapshot(session_id, actor)}
     return {"ok": True, "events": events}

@@ -29,6 +29,9 @@ class WorkshopSession(Base):
     status: Mapped[str] = mapped_column(String(20), default="ready")  # ready | live | ended
     current_step: Mapped[int] = mapped_column(default=0)
     last_seq: Mapped[int] = mapped_column(default=0)
+    # Per-step controls {step_key: {locked, revealed, timer, entered_at, seconds}} and the spotlight.
+    runtime: Mapped[dict] = mapped_column(default=dict)
+    run_number: Mapped[int] = mapped_column(default=1)  # the how-many-th run of this unit for the measure
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
@@ -70,3 +73,16 @@ class Participant(Base):
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     session: Mapped[WorkshopSession] = relationship(back_populates="participants")
+
+
+class CustomTemplate(Base):
+    """A facilitator's adapted copy of a session template, checked like a YAML file."""
+
+    __tablename__ = "custom_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facilitator_id: Mapped[int] = mapped_column(ForeignKey("facilitators.id", ondelete="CASCADE"))
+    base_key: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(200))
+    template: Mapped[dict]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from workshop.live.session_ops import ENDED, token_hash
 from workshop.sessions.join_codes import new_join_code, normalize
 from workshop.sessions.models import Participant, WorkshopSession
+from workshop.activities.registry import seed_step_cards
 from workshop.sessions.templates import TemplateError, load_template_file
 from workshop.config import SESSION_TEMPLATE_DIR
 
@@ -24,12 +25,15 @@ def create_session(db: Session, *, measure_id: int, facilitator_id: int, templat
     code = new_join_code()
     while db.scalar(select(WorkshopSession.id).where(WorkshopSession.join_code == code)):
         code = new_join_code()
+    earlier_runs = db.scalars(select(WorkshopSession).where(WorkshopSession.measure_id == measure_id)).all()
+    run = 1 + sum(1 for s in earlier_runs if s.template.get("unit") == template.get("unit"))
     ws = WorkshopSession(measure_id=measure_id, facilitator_id=facilitator_id,
                          template_key=template_key, template=template,
                          title=title or template["title"]["de"], location=location,
-                         mode=mode, join_code=code)
+                         mode=mode, join_code=code, run_number=run)
     db.add(ws)
     db.flush()
+    seed_step_cards(db, ws)
     return ws
 
 

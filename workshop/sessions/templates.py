@@ -44,6 +44,7 @@ class TemplateHeaderSchema(Schema):
     title = LocalizedText(required=True, max_length=200)
     description = LocalizedText(load_default=None, max_length=2000)
     record_template = fields.String(load_default="default")
+    anonymous = fields.Boolean(load_default=False)  # a public audience: no names are asked
     steps = fields.List(fields.Dict(), required=True, validate=validate.Length(1, 30))
 
 

@@ -40,7 +40,7 @@ def _join(ws, display_name: str) -> dict:
     """Join through the engine (so the joining is an event like any other) and tell the room."""
     applied = engine.apply(db_factory(), ws.id, Actor.system(),
                            {"type": "participant.join", "payload": {"display_name": display_name}})
-    broadcast(ws.id, applied.event)
+    broadcast(ws.id, applied)
     return applied.result
 
 

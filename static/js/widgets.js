@@ -1,0 +1,120 @@
+// Pieces every screen draws the same way: timer, spotlight, results of votes, polls, consent.
+import { formatSeconds, h, t, timeLeft, visibleCards } from "./live.js";
+
+export function timerBadge(state, step) {
+  const left = timeLeft(state, step.key);
+  if (left === null) return null;
+  const timer = state.runtime[step.key].timer;
+  const over = left <= 0;
+  return h("p", { class: `timer${over ? " over" : ""}${timer.running_since ? "" : " paused"}`, role: "timer",
+    "aria-label": over ? "Zeit ist um" : `noch ${formatSeconds(left)} Minuten` },
+  over ? `Zeit ist um (${formatSeconds(left)})` : formatSeconds(left), timer.running_since ? "" : " ⏸");
+}
+
+export function spotlightBanner(state) {
+  if (!state.spotlight) return null;
+  return h("div", { class: "spotlight", role: "status" }, h("span", { class: "spotlight-label" }, "Im Fokus"),
+    h("p", { class: "spotlight-text", text: state.spotlight.text }));
+}
+
+export function stepNotices(state, step) {
+  const runtime = state.runtime[step.key] || {};
+  const notes = [];
+  if (runtime.locked) notes.push(h("p", { class: "notice" }, "Eingabe pausiert – die Moderation hat diesen Schritt gesperrt."));
+  if (step.silent && !runtime.revealed) notes.push(h("p", { class: "notice" }, "Stille Phase: Karten sind nur für ihre Verfasser:innen sichtbar, bis die Moderation aufdeckt."));
+  if (step.moderated) notes.push(h("p", { class: "notice" }, "Beiträge erscheinen, sobald die Moderation sie freigegeben hat."));
+  return notes;
+}
+
+export function clustersOf(state, stepKey) {
+  return (state.activity[stepKey] && state.activity[stepKey].clusters) || [];
+}
+
+// The targets of a vote: the cards of its source step, or its source's clusters.
+export function voteTargets(state, step) {
+  const source = state.steps.find((s) => s.key === step.source);
+  if (source && source.type === "cluster") {
+    return clustersOf(state, source.key).map((c) => ({ id: c.id, text: c.title, kind: "cluster_id" }));
+  }
+  return visibleCards(state, step.source).filter((c) => c.status === "visible")
+    .map((c) => ({ id: c.id, text: c.text, kind: "card_id", card: c }));
+}
+
+export function barList(items, { className = "results" } = {}) {
+  // items: [{label, value, key}] → a ranked bar chart readable from the back of the room.
+  const max = Math.max(1, ...items.map((i) => i.value));
+  return h("ol", { class: className }, items.map((item) => {
+    const bar = h("span", { class: "bar" });
+    bar.style.width = `${(item.value / max) * 100}%`;
+    return h("li", { "data-key": item.key }, h("span", { class: "card-text", text: item.label }),
+      h("span", { class: "bar-track", "aria-hidden": "true" }, bar), h("span", { class: "votes" }, String(item.value)));
+  }));
+}
+
+export function voteResults(state, step) {
+  const totals = (state.activity[step.key] && state.activity[step.key].totals) || {};
+  const targets = voteTargets(state, step).map((x) => ({ label: x.text, value: totals[x.id] || 0, key: x.id }));
+  targets.sort((a, b) => b.value - a.value || a.key - b.key);
+  return barList(targets);
+}
+
+export function pollResults(state, step) {
+  const a = state.activity[step.key] || {};
+  if (!a.counts) return h("p", { class: "meta" }, `${a.answers || 0} Antworten – das Ergebnis wird aufgedeckt.`);
+  return h("div", {}, h("p", { class: "meta" }, `${a.answers || 0} Antworten`),
+    barList(step.options.map((o, i) => ({ label: t(o), value: a.counts[i] || 0, key: i })), { className: "results unranked" }));
+}
+
+export function consentResult(state, step) {
+  const a = state.activity[step.key] || {};
+  if (!a.result) return h("p", { class: "meta" }, `${a.raters || 0} Personen haben bewertet – das Ergebnis wird aufgedeckt.`);
+  const r = a.result;
+  const text = (id) => (r.options.find((o) => o.card_id === id) || {}).text;
+  const headline = r.winner
+    ? (r.passive_wins ? "Die Passivlösung hat den geringsten Widerstand: kein Vorschlag trägt besser als der Status quo."
+      : `Geringster Widerstand: ${text(r.winner)}`)
+    : `Gleichstand: ${r.tied.map(text).join(" · ")}`;
+  const columns = r.matrix.columns;
+  return h("div", { class: "consent-result" },
+    h("p", { class: "consent-headline", text: headline }),
+    h("table", { class: "consent-table" },
+      h("caption", {}, `Widerstand 0–10, ${r.raters} Personen`),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Option"), h("th", { scope: "col" }, "Summe"),
+        h("th", { scope: "col" }, "Ø"), h("th", { scope: "col" }, "Enthaltungen"))),
+      h("tbody", {}, r.options.map((o) => h("tr", { class: o.card_id === r.winner ? "winner" : "" },
+        h("th", { scope: "row", text: o.text }), h("td", {}, String(o.total)),
+        h("td", {}, o.mean === null ? "–" : o.mean.toFixed(1).replace(".", ",")), h("td", {}, String(o.abstentions)))))),
+    h("details", { class: "matrix" }, h("summary", {}, "Verteilung (anonym)"),
+      h("table", {}, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Person"),
+        columns.map((id) => h("th", { scope: "col", text: text(id) })))),
+      h("tbody", {}, r.matrix.rows.map((row, i) => h("tr", {}, h("th", { scope: "row" }, `P${i + 1}`),
+        row.map((v) => h("td", { class: v === null ? "abstain" : `r${v}` }, v === null ? "–" : String(v)))))))));
+}
+
+export function clusterBoard(state, step, { cardExtra } = {}) {
+  const cards = visibleCards(state, step.source).filter((c) => c.status === "visible");
+  const clusters = clustersOf(state, step.key);
+  const section = (title, members, cluster) => h("section", { class: "column cluster", "data-cluster-id": cluster ? cluster.id : "" },
+    h("h3", { text: `${title} (${members.length})` }),
+    h("ul", { class: "cards" }, members.map((c) => h("li", { class: "card", "data-card-id": c.id },
+      h("span", { class: "card-text", text: c.text }), cardExtra ? cardExtra(c, cluster) : null))));
+  return h("div", { class: "columns" },
+    clusters.map((cl) => section(cl.title, cards.filter((c) => c.cluster_id === cl.id), cl)),
+    section("Ohne Cluster", cards.filter((c) => !c.cluster_id || !clusters.some((cl) => cl.id === c.cluster_id)), null));
+}
+
+export function actionList(state, step, extra) {
+  const items = (state.activity[step.key] && state.activity[step.key].items) || [];
+  if (!items.length) return h("p", { class: "empty" }, "Noch keine Aufgaben.");
+  return h("table", { class: "actions" },
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Was"), h("th", { scope: "col" }, "Wer"), h("th", { scope: "col" }, "Bis"),
+      extra ? h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Aktionen")) : null)),
+    h("tbody", {}, items.map((i) => h("tr", { "data-item-id": i.id }, h("td", { text: i.what }), h("td", { text: i.who }),
+      h("td", {}, i.due ? i.due.split("-").reverse().join(".") : "–"), extra ? h("td", {}, extra(i)) : null))));
+}
+
+export function capturedFields(state) {
+  const latest = new Map();
+  state.captures.forEach((c) => latest.set(c.field_key, c));
+  return [...latest.values()];
+}

@@ -1,0 +1,129 @@
+"""Cluster: the facilitator groups the cards of an earlier step into named clusters."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from workshop.activities.base import Activity, OpContext, OpSpec, Outcome, ResultItem
+from workshop.activities.cards import get_live_card, live_cards
+from workshop.activities.models import Card, Cluster
+from workshop.db import utcnow
+from workshop.live.actors import FACILITATOR
+from workshop.live.errors import Rejected
+from workshop.validation import CleanText
+
+MAX_CLUSTERS = 40
+
+
+class ClusterConfig(Schema):
+    source = fields.String(required=True, validate=validate.Length(1, 80))
+
+
+class CreateCluster(Schema):
+    title = CleanText(required=True, validate=validate.Length(1, 200))
+
+
+class RenameCluster(Schema):
+    cluster_id = fields.Integer(required=True, strict=True)
+    title = CleanText(required=True, validate=validate.Length(1, 200))
+
+
+class ClusterRef(Schema):
+    cluster_id = fields.Integer(required=True, strict=True)
+
+
+class AssignCard(Schema):
+    card_id = fields.Integer(required=True, strict=True)
+    cluster_id = fields.Integer(required=True, strict=True, allow_none=True)
+
+
+def cluster_view(cluster: Cluster) -> dict:
+    return {"id": cluster.id, "step_key": cluster.step_key, "title": cluster.title}
+
+
+def session_clusters(db, session_id: int, step_key: str | None = None) -> list[Cluster]:
+    query = select(Cluster).where(Cluster.session_id == session_id, Cluster.deleted_at.is_(None))
+    if step_key:
+        query = query.where(Cluster.step_key == step_key)
+    return list(db.scalars(query.order_by(Cluster.id)))
+
+
+def _cluster_step(ctx: OpContext) -> dict:
+    step = ctx.ws.current
+    if step["type"] != ClusterActivity.type:
+        raise Rejected("wrong_step_type", "Clusters are made in a cluster step; this is not one.")
+    return step
+
+
+def _get_cluster(ctx: OpContext, cluster_id: int) -> Cluster:
+    cluster = ctx.db.get(Cluster, cluster_id)
+    if cluster is None or cluster.session_id != ctx.ws.id or cluster.deleted_at is not None:
+        raise Rejected("cluster_not_found", f"There is no cluster {cluster_id} in this session.")
+    return cluster
+
+
+def create(ctx: OpContext, payload: dict) -> Outcome:
+    step = _cluster_step(ctx)
+    if len(session_clusters(ctx.db, ctx.ws.id, step["key"])) >= MAX_CLUSTERS:
+        raise Rejected("too_many_clusters", f"At most {MAX_CLUSTERS} clusters in one step.")
+    cluster = Cluster(session_id=ctx.ws.id, step_key=step["key"], title=payload["title"])
+    ctx.db.add(cluster)
+    ctx.db.flush()
+    return Outcome("cluster.created", {"cluster": cluster_view(cluster)}, {"cluster_id": cluster.id})
+
+
+def rename(ctx: OpContext, payload: dict) -> Outcome:
+    cluster = _get_cluster(ctx, payload["cluster_id"])
+    cluster.title = payload["title"]
+    return Outcome("cluster.renamed", {"cluster": cluster_view(cluster)}, {"cluster_id": cluster.id})
+
+
+def delete(ctx: OpContext, payload: dict) -> Outcome:
+    """The cluster goes; its cards stay, unclustered."""
+    cluster = _get_cluster(ctx, payload["cluster_id"])
+    cluster.deleted_at = utcnow()
+    for card in ctx.db.scalars(select(Card).where(Card.cluster_id == cluster.id)):
+        card.cluster_id = None
+    return Outcome("cluster.deleted", {"cluster_id": cluster.id}, {"cluster_id": cluster.id})
+
+
+def assign(ctx: OpContext, payload: dict) -> Outcome:
+    step = _cluster_step(ctx)
+    card = get_live_card(ctx.db, ctx.ws.id, payload["card_id"])
+    if card.step_key != step["source"]:
+        raise Rejected("card_not_clusterable", f"Card {card.id} is not one of the cards being clustered.")
+    if payload["cluster_id"] is not None:
+        _get_cluster(ctx, payload["cluster_id"])
+    card.cluster_id = payload["cluster_id"]
+    return Outcome("card.clustered", {"card_id": card.id, "cluster_id": card.cluster_id},
+                   {"card_id": card.id})
+
+
+class ClusterActivity(Activity):
+    type = "cluster"
+    config_schema = ClusterConfig
+    ops = (
+        OpSpec("cluster.create", CreateCluster, frozenset({FACILITATOR}), create),
+        OpSpec("cluster.rename", RenameCluster, frozenset({FACILITATOR}), rename),
+        OpSpec("cluster.delete", ClusterRef, frozenset({FACILITATOR}), delete),
+        OpSpec("card.cluster", AssignCard, frozenset({FACILITATOR}), assign),
+    )
+
+    def check_step(self, step, earlier_steps):
+        source = next((s for s in earlier_steps if s["key"] == step["source"]), None)
+        if source is None or source["type"] not in ("brainstorm", "draft"):
+            return [f"source: '{step['source']}' is not an earlier step with cards"]
+        return []
+
+    def state(self, db, ws, step, viewer):
+        return {"clusters": [cluster_view(c) for c in session_clusters(db, ws.id, step["key"])]}
+
+    def results(self, db, ws, step):
+        """One line per cluster: its title and its cards."""
+        cards = live_cards(db, ws.id, step["source"])
+        items = []
+        for cluster in session_clusters(db, ws.id, step["key"]):
+            members = [c.text for c in cards if c.cluster_id == cluster.id]
+            text = f"{cluster.title}: {'; '.join(members)}" if members else cluster.title
+            items.append(ResultItem(text, None, None, cluster_id=cluster.id))
+        return items

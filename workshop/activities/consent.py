@@ -1,0 +1,209 @@
+"""Consent finding (Systemisches Konsensieren): every participant rates every option with a
+resistance from 0 (none) to 10 (strong); the option with the least resistance wins.
+
+- The status quo ("Passivlösung") is always an option, so the group can see whether any
+  proposal beats doing nothing.
+- Ratings are private until the facilitator reveals them: before that, events say only how
+  many people have rated, never a value — not even to the facilitator.
+- Abstention: a participant who rated some options but not this one abstains on it. Options
+  are ranked by mean resistance (total / ratings given), which equals ranking by total
+  resistance when nobody abstained; an option nobody rated ranks last. Equal means at the
+  top are a tie: no winner is declared, the facilitator decides how to go on.
+- The person × option distribution is shown with anonymous row labels, in an order that
+  does not follow who joined first.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from workshop.activities.base import Activity, OpContext, OpSpec, Outcome, ResultItem
+from workshop.activities.cards import get_live_card, live_cards
+from workshop.activities.models import Card, Rating
+from workshop.db import utcnow
+from workshop.i18n import LocalizedText, localized
+from workshop.live.actors import FACILITATOR, PARTICIPANT
+from workshop.live.errors import Rejected
+from workshop.sessions.runtime import is_revealed
+from workshop.validation import CleanText
+
+MAX_RESISTANCE = 10
+PASSIVE = "passive"
+OPTION = "option"
+DEFAULT_PASSIVE = {"de": "Passivlösung: Es bleibt, wie es ist", "en": "Status quo: nothing changes"}
+
+
+class ConsentConfig(Schema):
+    options = fields.List(LocalizedText(max_length=300), load_default=list, validate=validate.Length(max=12))
+    passive_option = LocalizedText(max_length=300, load_default=lambda: dict(DEFAULT_PASSIVE))
+
+
+class AddOption(Schema):
+    text = CleanText(required=True, validate=validate.Length(1, 300))
+
+
+class RatePayload(Schema):
+    card_id = fields.Integer(required=True, strict=True)
+    value = fields.Integer(required=True, strict=True, validate=validate.Range(0, MAX_RESISTANCE))
+
+
+class ClearPayload(Schema):
+    card_id = fields.Integer(required=True, strict=True)
+
+
+@dataclass
+class OptionResult:
+    card_id: int
+    text: str
+    passive: bool
+    total: int
+    count: int
+    abstentions: int
+
+    @property
+    def mean(self) -> float | None:
+        return self.total / self.count if self.count else None
+
+
+def compute_consent(options: list[tuple[int, str, bool]], ratings: list[tuple[int, int, int]]) -> dict:
+    """options: (card_id, text, is_passive); ratings: (participant_id, card_id, value)."""
+    raters = sorted({pid for pid, _cid, _v in ratings})
+    by_option = {cid: [] for cid, _t, _p in options}
+    for _pid, cid, value in ratings:
+        if cid in by_option:
+            by_option[cid].append(value)
+    results = [OptionResult(cid, text, passive, sum(by_option[cid]), len(by_option[cid]),
+                            len(raters) - len(by_option[cid])) for cid, text, passive in options]
+    ranked = sorted(results, key=lambda r: (r.mean is None, r.mean if r.mean is not None else 0, r.card_id))
+    best = [r for r in ranked if r.mean is not None and ranked[0].mean is not None
+            and abs(r.mean - ranked[0].mean) < 1e-9]
+    # Anonymous rows: ordered by a hash, not by participant id (which follows join order).
+    order = sorted(raters, key=lambda pid: hashlib.sha256(f"{pid}".encode()).hexdigest())
+    values = {(pid, cid): v for pid, cid, v in ratings}
+    return {
+        "options": [{"card_id": r.card_id, "text": r.text, "passive": r.passive, "total": r.total,
+                     "count": r.count, "abstentions": r.abstentions,
+                     "mean": round(r.mean, 2) if r.mean is not None else None} for r in ranked],
+        "winner": best[0].card_id if len(best) == 1 else None,
+        "tied": [r.card_id for r in best] if len(best) > 1 else [],
+        "passive_wins": len(best) == 1 and best[0].passive,
+        "raters": len(raters),
+        "matrix": {"columns": [cid for cid, _t, _p in options],
+                   "rows": [[values.get((pid, cid)) for cid, _t, _p in options] for pid in order]},
+    }
+
+
+def _consent_step(ctx: OpContext) -> dict:
+    step = ctx.ws.current
+    if step["type"] != ConsentActivity.type:
+        raise Rejected("wrong_step_type", "The current step is not a consent round.")
+    return step
+
+
+def _option(ctx: OpContext, step: dict, card_id: int) -> Card:
+    card = get_live_card(ctx.db, ctx.ws.id, card_id)
+    if card.step_key != step["key"]:
+        raise Rejected("card_not_votable", f"Card {card_id} is not an option of this consent round.")
+    return card
+
+
+def _progress(ctx: OpContext, step: dict) -> dict:
+    ratings = ctx.db.scalars(select(Rating).where(Rating.session_id == ctx.ws.id,
+                                                  Rating.step_key == step["key"])).all()
+    return {"step_key": step["key"], "raters": len({r.participant_id for r in ratings}),
+            "ratings": len(ratings)}
+
+
+def add_option(ctx: OpContext, payload: dict) -> Outcome:
+    step = _consent_step(ctx)
+    if is_revealed(ctx.ws, step["key"]):
+        raise Rejected("already_revealed", "The result is revealed; options can no longer change.")
+    card = Card(session_id=ctx.ws.id, step_key=step["key"], column_key=OPTION, text=payload["text"],
+                facilitator_id=ctx.actor.id)
+    ctx.db.add(card)
+    ctx.db.flush()
+    view = {"id": card.id, "step_key": step["key"], "column_key": OPTION, "text": card.text,
+            "author": None, "by_facilitator": True, "status": "visible", "cluster_id": None}
+    return Outcome("card.added", {"card": view}, {"card_id": card.id})
+
+
+def rate(ctx: OpContext, payload: dict) -> Outcome:
+    step = _consent_step(ctx)
+    if is_revealed(ctx.ws, step["key"]):
+        raise Rejected("already_revealed", "The result is revealed; ratings can no longer change.")
+    card = _option(ctx, step, payload["card_id"])
+    rating = ctx.db.scalars(select(Rating).where(
+        Rating.step_key == step["key"], Rating.card_id == card.id, Rating.participant_id == ctx.actor.id,
+        Rating.session_id == ctx.ws.id)).first()
+    if rating is None:
+        rating = Rating(session_id=ctx.ws.id, step_key=step["key"], card_id=card.id,
+                        participant_id=ctx.actor.id, value=payload["value"])
+        ctx.db.add(rating)
+    rating.value, rating.updated_at = payload["value"], utcnow()
+    ctx.db.flush()
+    return Outcome("rating.changed", _progress(ctx, step), {"card_id": card.id, "value": rating.value})
+
+
+def clear(ctx: OpContext, payload: dict) -> Outcome:
+    step = _consent_step(ctx)
+    if is_revealed(ctx.ws, step["key"]):
+        raise Rejected("already_revealed", "The result is revealed; ratings can no longer change.")
+    card = _option(ctx, step, payload["card_id"])
+    rating = ctx.db.scalars(select(Rating).where(
+        Rating.step_key == step["key"], Rating.card_id == card.id, Rating.participant_id == ctx.actor.id,
+        Rating.session_id == ctx.ws.id)).first()
+    if rating is None:
+        raise Rejected("no_rating", "You have not rated this option.")
+    ctx.db.delete(rating)
+    ctx.db.flush()
+    return Outcome("rating.changed", _progress(ctx, step), {"card_id": card.id, "value": None})
+
+
+def consent_result(db, ws, step) -> dict:
+    options = [(c.id, c.text, c.column_key == PASSIVE) for c in live_cards(db, ws.id, step["key"])]
+    ratings = [(r.participant_id, r.card_id, r.value) for r in db.scalars(
+        select(Rating).where(Rating.session_id == ws.id, Rating.step_key == step["key"]))]
+    return compute_consent(options, ratings)
+
+
+class ConsentActivity(Activity):
+    type = "consent"
+    config_schema = ConsentConfig
+    ops = (
+        OpSpec("consent.option_add", AddOption, frozenset({FACILITATOR}), add_option),
+        OpSpec("rating.set", RatePayload, frozenset({PARTICIPANT}), rate),
+        OpSpec("rating.clear", ClearPayload, frozenset({PARTICIPANT}), clear),
+    )
+
+    def seed(self, db, ws, step):
+        for text in step["options"]:
+            db.add(Card(session_id=ws.id, step_key=step["key"], column_key=OPTION,
+                        text=localized(text), facilitator_id=ws.facilitator_id))
+        db.add(Card(session_id=ws.id, step_key=step["key"], column_key=PASSIVE,
+                    text=localized(step["passive_option"]), facilitator_id=ws.facilitator_id))
+
+    def state(self, db, ws, step, viewer):
+        ratings = db.scalars(select(Rating).where(Rating.session_id == ws.id, Rating.step_key == step["key"])).all()
+        state = {"raters": len({r.participant_id for r in ratings}), "revealed": is_revealed(ws, step["key"])}
+        if viewer.role == PARTICIPANT:
+            state["mine"] = {str(r.card_id): r.value for r in ratings if r.participant_id == viewer.id}
+        if state["revealed"]:
+            state["result"] = consent_result(db, ws, step)
+        return state
+
+    def results(self, db, ws, step):
+        result = consent_result(db, ws, step)
+        items = []
+        for option in result["options"]:
+            mean = "–" if option["mean"] is None else f"{option['mean']:.1f}".replace(".", ",")
+            mark = " – geringster Widerstand" if option["card_id"] == result["winner"] else ""
+            items.append(ResultItem(f"{option['text']} (Widerstand {option['total']}, Ø {mean}, "
+                                    f"{option['abstentions']} Enthaltungen){mark}",
+                                    option["card_id"], None, option["total"]))
+        return items
+
+    def reveal(self, db, ws, step):
+        return {"result": consent_result(db, ws, step)}

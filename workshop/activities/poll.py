@@ -1,0 +1,91 @@
+"""Poll: a short single- or multiple-choice question (also the fist-of-five check: options 0–5)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from workshop.activities.base import Activity, OpContext, OpSpec, Outcome, ResultItem
+from workshop.activities.models import PollAnswer
+from workshop.db import utcnow
+from workshop.i18n import LocalizedText, localized
+from workshop.live.actors import FACILITATOR, PARTICIPANT
+from workshop.live.errors import Rejected
+from workshop.sessions.runtime import is_revealed
+
+
+class PollConfig(Schema):
+    options = fields.List(LocalizedText(max_length=200), required=True, validate=validate.Length(2, 12))
+    multiple = fields.Boolean(load_default=False)
+    hidden = fields.Boolean(load_default=False)
+
+
+class AnswerPayload(Schema):
+    choices = fields.List(fields.Integer(strict=True), required=True, validate=validate.Length(1, 12))
+
+
+def counts(db, session_id: int, step: dict) -> list[int]:
+    tally = [0] * len(step["options"])
+    for answer in db.scalars(select(PollAnswer).where(PollAnswer.session_id == session_id,
+                                                      PollAnswer.step_key == step["key"])):
+        for index in answer.choices:
+            if 0 <= index < len(tally):
+                tally[index] += 1
+    return tally
+
+
+def _answers(db, session_id: int, step_key: str) -> int:
+    return len(db.scalars(select(PollAnswer.id).where(PollAnswer.session_id == session_id,
+                                                      PollAnswer.step_key == step_key)).all())
+
+
+def answer(ctx: OpContext, payload: dict) -> Outcome:
+    step = ctx.ws.current
+    if step["type"] != PollActivity.type:
+        raise Rejected("wrong_step_type", "The current step is not a poll.")
+    choices = payload["choices"]
+    if any(not 0 <= c < len(step["options"]) for c in choices):
+        raise Rejected("invalid", f"payload.choices: options are numbered 0 to {len(step['options']) - 1}.")
+    if len(set(choices)) != len(choices):
+        raise Rejected("invalid", "payload.choices: each option at most once.")
+    if not step["multiple"] and len(choices) != 1:
+        raise Rejected("invalid", "payload.choices: choose exactly one option.")
+    existing = ctx.db.scalars(select(PollAnswer).where(
+        PollAnswer.session_id == ctx.ws.id, PollAnswer.step_key == step["key"],
+        PollAnswer.participant_id == ctx.actor.id)).first()
+    if existing is None:
+        existing = PollAnswer(session_id=ctx.ws.id, step_key=step["key"], participant_id=ctx.actor.id,
+                              choices=choices)
+        ctx.db.add(existing)
+    existing.choices, existing.updated_at = sorted(choices), utcnow()
+    ctx.db.flush()
+    full = {"step_key": step["key"], "counts": counts(ctx.db, ctx.ws.id, step),
+            "answers": _answers(ctx.db, ctx.ws.id, step["key"])}
+    hidden = step["hidden"] and not is_revealed(ctx.ws, step["key"])
+    return Outcome("poll.changed", full, {"choices": existing.choices},
+                   public_payload={"step_key": step["key"], "answers": full["answers"], "redacted": True}
+                   if hidden else None)
+
+
+class PollActivity(Activity):
+    type = "poll"
+    config_schema = PollConfig
+    ops = (OpSpec("poll.answer", AnswerPayload, frozenset({PARTICIPANT}), answer),)
+
+    def state(self, db, ws, step, viewer):
+        visible = viewer.role == FACILITATOR or not step["hidden"] or is_revealed(ws, step["key"])
+        state = {"answers": _answers(db, ws.id, step["key"])}
+        if visible:
+            state["counts"] = counts(db, ws.id, step)
+        if viewer.role == PARTICIPANT:
+            mine = db.scalars(select(PollAnswer).where(PollAnswer.session_id == ws.id,
+                              PollAnswer.step_key == step["key"], PollAnswer.participant_id == viewer.id)).first()
+            state["mine"] = mine.choices if mine else []
+        return state
+
+    def results(self, db, ws, step):
+        tally = counts(db, ws.id, step)
+        return [ResultItem(f"{localized(option)}: {n}", None, None, n)
+                for option, n in zip(step["options"], tally)]
+
+    def reveal(self, db, ws, step):
+        return {"counts": counts(db, ws.id, step)} if step["hidden"] else None
