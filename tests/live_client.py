@@ -2,6 +2,7 @@
 a snapshot, then events applied in seq order."""
 from __future__ import annotations
 
+import copy
 import re
 import threading
 import uuid
@@ -42,7 +43,7 @@ class LiveClient:
     def _on_snapshot(self, snapshot):
         with self._changed:
             self.snapshots.append(snapshot)
-            self.state = snapshot
+            self.state = copy.deepcopy(snapshot)  # the received snapshot stays as it was sent
             self._changed.notify_all()
 
     def _on_event(self, event):
@@ -113,10 +114,12 @@ def apply_event(state: dict, event: dict) -> None:
         state["session"]["status"] = "ended"
     elif kind == "step.changed":
         state["session"]["current_step"] = p["step_index"]
+        for key, times in p.get("steps", {}).items():
+            state["runtime"].setdefault(key, {}).update(times)
     elif kind in ("card.added", "card.edited", "card.shown"):
         if p.get("redacted"):
-            state.setdefault("redacted", {}).setdefault(p["step_key"], 0)
-            state["redacted"][p["step_key"]] += kind == "card.added"
+            if kind == "card.added":
+                state.setdefault("redacted", {}).setdefault(p["step_key"], set()).add(p["card_id"])
         else:
             _upsert(state, p["card"])
     elif kind == "card.hidden":

@@ -143,16 +143,16 @@ def test_a_whole_framing_workshop(framing):
     assert "| **Ort** | Raum 1 |" in text
     assert "| **Teilnehmende** | 3 (namentlich: Alex) |" in text
     assert "| **Moderation** | Mo Deration |" in text
-    assert text.index("## TOP 1: Vorhandene Ansätze") < text.index("## TOP 4: Punkte vergeben")
-    top3 = text[text.index("## TOP 3"):text.index("## TOP 4")]
-    assert top3.index("- Wer trägt die Anlaufstelle? (5 Punkte, Alex)") < top3.index("- Wie messen wir Wirkung? (3 Punkte)") \
-        < top3.index("- Wie gewinnen wir Freiwillige? (1 Punkt)")
+    assert text.index("## TOP 1: Vorhandene Ansätze") < text.index("## TOP 5: Punkte vergeben")
+    top4 = text[text.index("## TOP 4: Zentrale Fragestellungen"):text.index("## TOP 5")]
+    assert top4.index("- Wer trägt die Anlaufstelle? (5 Punkte, Alex)") < top4.index("- Wie messen wir Wirkung? (3 Punkte)") \
+        < top4.index("- Wie gewinnen wir Freiwillige? (1 Punkt)")
     assert "- CityLAB Service-Agent:innen-Schulung (Alex)" in text
     assert "Tippfehler" not in text and "Leitlinien Bürgerbeteiligung" not in text  # edited / deleted
     assert "**In den Maßnahmensteckbrief übernommen – Zentrale Fragestellungen**" in text
     assert "- Gehört nicht dazu: Externe Moderation einkaufen" in text
     html = framing["http"].get(f"{server.base_url}/sessions/{sid}/protocol.html")
-    assert html.status_code == 200 and "<h2>TOP 4: Punkte vergeben</h2>" in html.text
+    assert html.status_code == 200 and "<h2>TOP 5: Punkte vergeben</h2>" in html.text
     assert "Teilnehmende</th><td>3 (namentlich: Alex)" in html.text
 
     # Reloading any page shows the same state: a fresh connection's snapshot equals what

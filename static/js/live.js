@@ -55,7 +55,7 @@ const REDUCERS = {
     for (const [key, times] of Object.entries(p.steps || {})) Object.assign(runtimeOf(s, key), times);
   },
   "card.added": (s, p) => {
-    if (p.redacted) { s.redacted[p.step_key] = (s.redacted[p.step_key] || 0) + 1; return; }
+    if (p.redacted) { (s.redacted[p.step_key] = s.redacted[p.step_key] || new Set()).add(p.card_id); return; }
     upsertCard(s, p.card, false);
   },
   "card.edited": (s, p) => { if (!p.redacted) upsertCard(s, p.card, false); },
@@ -238,4 +238,10 @@ export function formatSeconds(seconds) {
 
 export function visibleCards(state, stepKey) {
   return state.cards.filter((c) => c.step_key === stepKey && c.status !== "hidden");
+}
+
+export function othersHiddenCount(state, stepKey) {
+  // Cards the room knows exist but cannot see yet (silent step), not counting one's own.
+  const ids = state.redacted[stepKey] || new Set();
+  return [...ids].filter((id) => !state.cards.some((c) => c.id === id && c.mine)).length;
 }

@@ -1,5 +1,5 @@
 // The participant's phone: only the current step, big touch targets.
-import { announce, connectLive, currentStep, h, setConnection, t, visibleCards } from "./live.js";
+import { announce, connectLive, currentStep, h, othersHiddenCount, setConnection, t, visibleCards } from "./live.js";
 import { actionList, capturedFields, clusterBoard, consentResult, pollResults, spotlightBanner, stepNotices,
   timerBadge, voteTargets } from "./widgets.js";
 
@@ -103,7 +103,7 @@ function cardItem(card, extra) {
 
 function renderBrainstorm(state, step) {
   const cards = visibleCards(state, step.key);
-  const others = state.redacted[step.key] || 0;
+  const others = othersHiddenCount(state, step.key);
   boardEl.replaceChildren(
     step.silent && !(state.runtime[step.key] || {}).revealed && others
       ? h("p", { class: "meta" }, `${others} weitere Karte(n) aus der Gruppe – sichtbar nach dem Aufdecken.`) : null,

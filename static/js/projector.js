@@ -1,5 +1,5 @@
 // The room's projector: current prompt, cards or results, timer and spotlight — for the back row.
-import { connectLive, currentStep, h, setConnection, t, visibleCards } from "./live.js";
+import { connectLive, currentStep, h, othersHiddenCount, setConnection, t, visibleCards } from "./live.js";
 import { actionList, capturedFields, clusterBoard, consentResult, pollResults, spotlightBanner, stepNotices,
   timerBadge, voteResults } from "./widgets.js";
 
@@ -14,7 +14,7 @@ function board(state, step) {
   const runtime = state.runtime[step.key] || {};
   if (["brainstorm", "draft"].includes(step.type)) {
     if (step.silent && !runtime.revealed) {
-      return h("p", { class: "big-count" }, `${state.redacted[step.key] || 0} Karten eingegangen – aufgedeckt wird gemeinsam.`);
+      return h("p", { class: "big-count" }, `${othersHiddenCount(state, step.key)} Karten eingegangen – aufgedeckt wird gemeinsam.`);
     }
     const cards = visibleCards(state, step.key);
     return h("div", { class: "columns" }, step.columns.map((c) => h("section", { class: "column" },

@@ -120,10 +120,14 @@ class ClusterActivity(Activity):
 
     def results(self, db, ws, step):
         """One line per cluster: its title and its cards."""
-        cards = live_cards(db, ws.id, step["source"])
-        items = []
-        for cluster in session_clusters(db, ws.id, step["key"]):
-            members = [c.text for c in cards if c.cluster_id == cluster.id]
-            text = f"{cluster.title}: {'; '.join(members)}" if members else cluster.title
-            items.append(ResultItem(text, None, None, cluster_id=cluster.id))
-        return items
+        return [ResultItem(text, None, None, cluster_id=cid) for cid, text in cluster_lines(db, ws, step).items()]
+
+
+def cluster_lines(db, ws, step: dict) -> dict[int, str]:
+    """Cluster id -> "Title: card; card" for the clusters of a cluster step."""
+    cards = live_cards(db, ws.id, step["source"])
+    lines = {}
+    for cluster in session_clusters(db, ws.id, step["key"]):
+        members = [c.text for c in cards if c.cluster_id == cluster.id]
+        lines[cluster.id] = f"{cluster.title}: {'; '.join(members)}" if members else cluster.title
+    return lines

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from workshop.activities.base import Activity, OpContext, OpSpec, Outcome, ResultItem
 from workshop.activities.cards import get_live_card, live_cards
-from workshop.activities.cluster import session_clusters
+from workshop.activities.cluster import cluster_lines
 from workshop.activities.models import Card, Cluster, Vote
 from workshop.live.actors import FACILITATOR, PARTICIPANT, Actor
 from workshop.live.errors import Rejected
@@ -161,9 +161,9 @@ class DotVoteActivity(Activity):
     def results(self, db, ws, step):
         totals = vote_totals(db, ws.id, step["key"])
         if votes_on_clusters(ws, step):
-            clusters = session_clusters(db, ws.id, step["source"])
-            ranked = sorted(clusters, key=lambda c: (-totals.get(c.id, 0), c.id))
-            return [ResultItem(c.title, None, None, totals.get(c.id, 0), cluster_id=c.id) for c in ranked]
+            lines = cluster_lines(db, ws, ws.step(step["source"]))
+            ranked = sorted(lines, key=lambda cid: (-totals.get(cid, 0), cid))
+            return [ResultItem(lines[cid], None, None, totals.get(cid, 0), cluster_id=cid) for cid in ranked]
         cards = live_cards(db, ws.id, step["source"])
         ranked = sorted(cards, key=lambda c: (-totals.get(c.id, 0), c.id))
         return [ResultItem(c.text, c.id, c.column_key, totals.get(c.id, 0)) for c in ranked]

@@ -44,7 +44,7 @@ class CapturePayload(Schema):
     step_key = fields.String(required=True, validate=validate.Length(1, 80))
     field_key = fields.String(validate=validate.Length(1, 80))
     card_ids = fields.List(fields.Integer(strict=True), validate=validate.Length(1, 100))
-    mode = fields.String(load_default="replace", validate=validate.OneOf(["replace", "append"]))
+    mode = fields.String(validate=validate.OneOf(["replace", "append"]))
 
 
 def participant_count(ctx: OpContext) -> int:
@@ -53,7 +53,8 @@ def participant_count(ctx: OpContext) -> int:
 
 def join(ctx: OpContext, payload: dict) -> Outcome:
     token = secrets.token_urlsafe(24)
-    name = payload["display_name"] or None
+    # A public-audience format asks no names; a name sent anyway is not stored.
+    name = None if ctx.ws.template.get("anonymous") else (payload["display_name"] or None)
     participant = Participant(session_id=ctx.ws.id, token_hash=token_hash(token), display_name=name)
     ctx.db.add(participant)
     ctx.db.flush()
@@ -164,7 +165,7 @@ def capture(ctx: OpContext, payload: dict) -> Outcome:
                                                 f"({', '.join(field.choices)}).")
             new_lines = new_lines[:1]
         lines = new_lines
-        if payload["mode"] == "append":
+        if payload.get("mode", (step.get("capture") or {}).get("mode", "replace")) == "append":
             existing = current_values(ctx.db, measure)[field_key].lines
             known = {(l.get("source") or {}).get("card_id") for l in existing} - {None}
             lines = existing + [l for l in new_lines if l["source"]["card_id"] not in known]

@@ -52,6 +52,9 @@ def render_markdown(protocol: Protocol) -> str:
         for capture in item.captures:
             out += [f"**In den Maßnahmensteckbrief übernommen – {_escape(capture.field_label)}**", ""]
             out += [f"- {_escape(line)}" for line in capture.lines] + [""]
+    if protocol.tasks:
+        out += ["## Aufgaben", "", "| Was | Wer | Bis |", "|---|---|---|"]
+        out += [f"| {_escape(what)} | {_escape(who)} | {due} |" for what, who, due in protocol.tasks] + [""]
     out += ["## Offene Punkte", ""]
     out += [f"- {_escape(p)}" for p in protocol.open_points] or ["- keine"]
     out += ["", f"*Erstellt am {protocol.generated_at}.*", ""]

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workshop.activities.action_items import format_item, session_items
 from workshop.activities.cards import live_cards
 from workshop.activities.dot_vote import vote_totals
 from workshop.activities.registry import activity_for
@@ -69,6 +70,7 @@ class Protocol:
     agenda: list[AgendaItem]
     open_points: list[str]
     generated_at: str
+    tasks: list[tuple[str, str, str]] = field(default_factory=list)  # (what, who, by when)
 
 
 def _local(moment: datetime | None, fmt: str) -> str:
@@ -101,10 +103,11 @@ def build_protocol(db: Session, ws: WorkshopSession) -> Protocol:
 
     agenda: list[AgendaItem] = []
     open_points: list[str] = []
+    tasks = []
     for number, step in enumerate(ws.steps, start=1):
         item = AgendaItem(number, localized(step["title"]), localized(step.get("prompt")), step["type"])
         columns = {c["key"]: localized(c["title"]) for c in step.get("columns", [])}
-        if step["type"] == "brainstorm":
+        if step["type"] in ("brainstorm", "draft"):
             step_votes = votes.get(step["key"])
             cards = live_cards(db, ws.id, step["key"])
             if step_votes is not None:
@@ -121,7 +124,13 @@ def build_protocol(db: Session, ws: WorkshopSession) -> Protocol:
             top = (step.get("capture") or {}).get("top") or len(ranked)
             item.cards = [ProtocolCard(r.text, None, None, r.votes) for r in ranked]
             item.results = [f"{r.text} ({r.votes} Punkte)" for r in ranked[:top] if r.votes]
-            open_points += [r.text for r in ranked if r.card_id not in captured_card_ids]
+            open_points += [r.text for r in ranked
+                            if r.card_id is not None and r.card_id not in captured_card_ids]
+        elif step["type"] == "action_items":
+            tasks += session_items(db, ws.id, step["key"])
+            item.results = [format_item(task) for task in session_items(db, ws.id, step["key"])]
+        elif step["type"] != "summary":
+            item.results = [r.text for r in activity_for(step).results(db, ws, step)]
         latest_per_field: dict[str, RecordRevision] = {}
         for revision in revisions:
             if revision.source_step_key == step["key"]:
@@ -153,5 +162,6 @@ def build_protocol(db: Session, ws: WorkshopSession) -> Protocol:
         minute_taker=f"automatisch erstellt (Workshop), verantwortlich: {ws.facilitator.display_name}",
         agenda=agenda,
         open_points=open_points,
+        tasks=[(t.what, t.who, f"{t.due[8:10]}.{t.due[5:7]}.{t.due[0:4]}" if t.due else "–") for t in tasks],
         generated_at=datetime.now(LOCAL_TIME).strftime("%d.%m.%Y %H:%M Uhr"),
     )

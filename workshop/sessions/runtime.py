@@ -54,7 +54,7 @@ def leave_step(ws: WorkshopSession, step_key: str, now: datetime | None = None) 
     state = step_state(ws, step_key)
     if state.get("entered_at"):
         spent = (now - datetime.fromisoformat(state["entered_at"])).total_seconds()
-        update_step(ws, step_key, entered_at=None, seconds=round(state.get("seconds", 0) + spent, 1))
+        update_step(ws, step_key, entered_at=None, seconds=round(state.get("seconds", 0) + spent, 3))
 
 
 def timer_view(ws: WorkshopSession, step_key: str) -> dict | None:

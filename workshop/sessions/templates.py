@@ -25,8 +25,9 @@ class TemplateError(ValueError):
 
 
 class CaptureSchema(Schema):
-    field = fields.String(required=True, validate=validate.Length(1, 80))
+    field = fields.String(validate=validate.Length(1, 80))
     top = fields.Integer(strict=True, validate=validate.Range(1, 100))
+    mode = fields.String(validate=validate.OneOf(["replace", "append"]))  # default for this step
 
 
 class StepBaseSchema(Schema):
@@ -87,10 +88,12 @@ def parse_template(text: str, source: str) -> dict:
             raise TemplateError(f"{where}: key: '{step['key']}' is used by an earlier step")
         problems = activity.check_step(step, steps)
         capture = step.get("capture")
-        if capture and record_template.field(capture["field"]) is None:
+        if capture and capture.get("field") and record_template.field(capture["field"]) is None:
             problems.append(f"capture.field: the record has no field '{capture['field']}'")
         if capture and step["type"] == "summary":
             problems.append("capture: a summary step has nothing to capture")
+        problems += [f"columns: the record has no field '{c['field']}'" for c in step.get("columns", [])
+                     if c.get("field") and record_template.field(c["field"]) is None]
         if problems:
             raise TemplateError(f"{where}: {'; '.join(problems)}")
         steps.append(step)
