@@ -64,7 +64,7 @@ def main() -> None:
                 console.wait_for_selector(".card-text:text-is('Moderationskurse der Verwaltungsakademie')")
                 console.screenshot(path=str(OUT / "console.png"), full_page=True)
                 # Questions, then the vote.
-                console.click("#agenda li:nth-child(3) button")
+                console.click("#agenda li:nth-child(4) button")
                 questions = ["Wer trägt die Anlaufstelle dauerhaft?", "Wie messen wir die Wirkung?",
                              "Wie gewinnen wir Freiwillige?"]
                 for i, text in enumerate(questions):

@@ -110,6 +110,8 @@ def apply_event(state: dict, event: dict) -> None:
         state["participants"] = p["participants"]
     elif kind == "session.started":
         state["session"]["status"] = "live"
+        for key, times in p.get("steps", {}).items():
+            state["runtime"].setdefault(key, {}).update(times)
     elif kind == "session.ended":
         state["session"]["status"] = "ended"
     elif kind == "step.changed":

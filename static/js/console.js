@@ -1,6 +1,6 @@
 // The facilitator's console: agenda with planned and actual time, step controls, live board,
 // moderation, clustering, and capture into the measure record.
-import { connectLive, currentStep, formatSeconds, h, setConnection, t, visibleCards } from "./live.js";
+import { connectLive, currentStep, formatSeconds, h, setConnection, t, visibleCards, fill } from "./live.js";
 import { actionList, capturedFields, clusterBoard, clustersOf, consentResult, pollResults, spotlightBanner,
   timerBadge, voteResults, voteTargets } from "./widgets.js";
 
@@ -57,7 +57,7 @@ $("card-form").addEventListener("submit", async (event) => {
   if (ack.ok) $("card-text").value = "";
 });
 
-$("capture-field").replaceChildren(...fields.map((f) => h("option", { value: f.key }, f.label)));
+fill($("capture-field"), ...fields.map((f) => h("option", { value: f.key }, f.label)));
 
 function capture(cardIds) {
   const payload = { step_key: step().key, mode: $("capture-append").checked ? "append" : "replace" };
@@ -105,7 +105,7 @@ function agendaTimes(state, s) {
 }
 
 function renderAgenda(state) {
-  $("agenda").replaceChildren(...state.steps.map((s, i) => h("li",
+  fill($("agenda"), ...state.steps.map((s, i) => h("li",
     { class: i === state.session.current_step ? "current" : "", "aria-current": i === state.session.current_step ? "step" : false },
     h("button", { type: "button", class: "link", disabled: state.session.status !== "live",
       onclick: () => send("step.goto", { step_key: s.key }) }, t(s.title)),
@@ -120,10 +120,10 @@ function tickAgenda(state) {
 }
 
 function renderTimer(state) {
-  if (state.session.status !== "live") { $("timer-display").replaceChildren(); return; }
+  if (state.session.status !== "live") { fill($("timer-display"), ); return; }
   const s = currentStep(state);
   const timer = (state.runtime[s.key] || {}).timer;
-  $("timer-display").replaceChildren(timerBadge(state, s) || h("p", { class: "meta" }, `Kein Timer (geplant ${s.timebox_minutes || "–"} min)`));
+  fill($("timer-display"), timerBadge(state, s) || h("p", { class: "meta" }, `Kein Timer (geplant ${s.timebox_minutes || "–"} min)`));
   $("timer-start").textContent = timer && !timer.running_since ? "Fortsetzen" : "Timer starten";
   $("timer-pause").disabled = !(timer && timer.running_since);
   $("timer-plus").disabled = $("timer-minus").disabled = !timer;
@@ -173,49 +173,49 @@ function renderBoard(state, s) {
   if (["brainstorm", "draft"].includes(s.type)) {
     const cards = visibleCards(state, s.key).concat(state.cards.filter((c) => c.step_key === s.key && c.status === "hidden"))
       .filter((c) => c.status !== "pending");
-    board.replaceChildren(h("div", { class: "columns" }, s.columns.map((c) => h("section", { class: "column" },
+    fill(board, h("div", { class: "columns" }, s.columns.map((c) => h("section", { class: "column" },
       h("h3", {}, `${t(c.title)} (${cards.filter((x) => x.column_key === c.key).length})`),
       h("ul", { class: "cards" }, cards.filter((x) => x.column_key === c.key).map((card) => cardItem(card)))))));
   } else if (s.type === "cluster") {
-    board.replaceChildren(...renderCluster(state, s));
+    fill(board, ...renderCluster(state, s));
   } else if (s.type === "dot_vote") {
     const totals = (state.activity[s.key] || {}).totals || {};
     const spent = Object.values(totals).reduce((a, b) => a + b, 0);
     const targets = voteTargets(state, s).sort((a, b) => (totals[b.id] || 0) - (totals[a.id] || 0) || a.id - b.id);
-    board.replaceChildren(h("p", {}, `${spent} Punkte vergeben · Budget ${s.budget} pro Person, höchstens ${s.max_per_card} pro Karte`
+    fill(board, h("p", {}, `${spent} Punkte vergeben · Budget ${s.budget} pro Person, höchstens ${s.max_per_card} pro Karte`
       + (s.hidden && !(state.runtime[s.key] || {}).revealed ? " · für die Gruppe verborgen bis zum Aufdecken" : "")),
     h("ol", { class: "cards ranked" }, targets.map((x) => (x.card ? cardItem(x.card, totals[x.id] || 0)
       : h("li", { class: "card" }, h("span", { class: "card-text", text: x.text }), h("p", { class: "card-votes" }, `${totals[x.id] || 0} Punkte`))))));
   } else if (s.type === "consent") {
-    board.replaceChildren(h("ul", { class: "cards" }, visibleCards(state, s.key).map((o) => h("li", { class: "card" },
+    fill(board, h("ul", { class: "cards" }, visibleCards(state, s.key).map((o) => h("li", { class: "card" },
       h("span", { class: "card-text", text: o.text }), o.column_key === "passive" ? h("p", { class: "card-author" }, "immer dabei") : null))),
     consentResult(state, s));
   } else if (s.type === "poll") {
-    board.replaceChildren(pollResults(state, s));
+    fill(board, pollResults(state, s));
   } else if (s.type === "action_items") {
     const who = h("input", { id: "fac-action-who", maxlength: 200, placeholder: "Wer" });
     const what = h("input", { id: "fac-action-what", maxlength: 1000, placeholder: "Was" });
     const due = h("input", { id: "fac-action-due", type: "date", "aria-label": "Bis wann" });
-    board.replaceChildren(h("form", { class: "inline-form", onsubmit: async (e) => { e.preventDefault();
+    fill(board, h("form", { class: "inline-form", onsubmit: async (e) => { e.preventDefault();
       const ack = await send("action.add", { who: who.value, what: what.value, due: due.value || null });
       if (ack.ok) { who.value = ""; what.value = ""; due.value = ""; } } },
     h("label", { for: "fac-action-what", class: "visually-hidden" }, "Was"), what,
     h("label", { for: "fac-action-who", class: "visually-hidden" }, "Wer"), who, due, h("button", { type: "submit" }, "Aufgabe hinzufügen")),
     actionList(state, s, (item) => h("button", { type: "button", class: "link", onclick: () => send("action.delete", { item_id: item.id }) }, "Löschen")));
   } else {
-    board.replaceChildren();
+    fill(board, );
   }
 }
 
 function renderQueue(state, s) {
   const pending = state.cards.filter((c) => c.step_key === s.key && c.status === "pending");
   $("queue").hidden = !s.moderated;
-  $("queue-list").replaceChildren(...pending.map((card) => h("li", { class: "card pending", "data-card-id": card.id },
+  fill($("queue-list"), ...pending.map((card) => h("li", { class: "card pending", "data-card-id": card.id },
     h("p", { class: "card-text", text: card.text }),
     h("div", { class: "card-actions" },
       h("button", { type: "button", class: "primary", onclick: () => send("card.approve", { card_id: card.id }) }, "Freigeben"),
       h("button", { type: "button", onclick: () => send("card.hide", { card_id: card.id, hidden: true }) }, "Ablehnen")))));
-  if (!pending.length) $("queue-list").replaceChildren(h("li", { class: "empty" }, "Keine Beiträge in der Warteschlange."));
+  if (!pending.length) fill($("queue-list"), h("li", { class: "empty" }, "Keine Beiträge in der Warteschlange."));
 }
 
 function renderCapture(s) {
@@ -250,7 +250,7 @@ function render(state) {
   $("spotlight-clear").hidden = !state.spotlight;
   renderAgenda(state);
   renderTimer(state);
-  $("step").replaceChildren(spotlightBanner(state),
+  fill($("step"), spotlightBanner(state),
     h("p", { class: "eyebrow" }, `Schritt ${state.session.current_step + 1} von ${state.steps.length}`),
     h("h2", { text: t(s.title) }), s.prompt ? h("p", { class: "prompt", text: t(s.prompt) }) : null,
     runtime.locked ? h("p", { class: "notice" }, "Eingabe ist gesperrt.") : null);
@@ -260,7 +260,7 @@ function render(state) {
   $("card-text").placeholder = s.type === "consent" ? "Weitere Option" : "Karte der Moderation (z. B. vom Papier)";
   if (s.columns) {
     const current = $("card-column").value;
-    $("card-column").replaceChildren(...s.columns.map((c) => h("option", { value: c.key }, t(c.title))));
+    fill($("card-column"), ...s.columns.map((c) => h("option", { value: c.key }, t(c.title))));
     if (s.columns.some((c) => c.key === current)) $("card-column").value = current;
   }
   $("card-column").hidden = !s.columns || s.columns.length < 2;
@@ -269,7 +269,7 @@ function render(state) {
   renderCapture(s);
   const label = (key) => (fields.find((f) => f.key === key) || { label: key }).label;
   const captured = capturedFields(state);
-  $("captured").replaceChildren(h("h2", {}, "Im Steckbrief aus dieser Sitzung"),
+  fill($("captured"), h("h2", {}, "Im Steckbrief aus dieser Sitzung"),
     captured.length ? h("dl", {}, captured.flatMap((c) => [h("dt", {}, label(c.field_key)),
       h("dd", {}, h("ul", {}, c.lines.map((l) => h("li", { text: l }))))])) : h("p", { class: "empty" }, "noch nichts übernommen"));
 }

@@ -48,7 +48,11 @@ function runtimeOf(s, stepKey) {
 // One reducer per event type: the same state the server's snapshot would give.
 const REDUCERS = {
   "participant.joined": (s, p) => { s.participants = p.participants; },
-  "session.started": (s, p) => { s.session.status = "live"; s.session.started_at = p.started_at; },
+  "session.started": (s, p) => {
+    s.session.status = "live";
+    s.session.started_at = p.started_at;
+    for (const [key, times] of Object.entries(p.steps || {})) Object.assign(runtimeOf(s, key), times);
+  },
   "session.ended": (s, p) => { s.session.status = "ended"; s.session.ended_at = p.ended_at; },
   "step.changed": (s, p) => {
     s.session.current_step = p.step_index;
@@ -244,4 +248,9 @@ export function othersHiddenCount(state, stepKey) {
   // Cards the room knows exist but cannot see yet (silent step), not counting one's own.
   const ids = state.redacted[stepKey] || new Set();
   return [...ids].filter((id) => !state.cards.some((c) => c.id === id && c.mine)).length;
+}
+
+export function fill(el, ...children) {
+  // replaceChildren, minus the nulls our conditionals produce (it would print "null").
+  el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
 }

@@ -1,5 +1,5 @@
 // The participant's phone: only the current step, big touch targets.
-import { announce, connectLive, currentStep, h, othersHiddenCount, setConnection, t, visibleCards } from "./live.js";
+import { announce, connectLive, currentStep, h, othersHiddenCount, setConnection, t, visibleCards, fill } from "./live.js";
 import { actionList, capturedFields, clusterBoard, consentResult, pollResults, spotlightBanner, stepNotices,
   timerBadge, voteTargets } from "./widgets.js";
 
@@ -22,8 +22,8 @@ setInterval(() => live.state && renderTimer(live.state), 1000); // the timer cou
 
 function renderTimer(state) {
   const slot = $("timer");
-  if (state.session.status !== "live") { slot.replaceChildren(); return; }
-  slot.replaceChildren(timerBadge(state, currentStep(state)) || "");
+  if (state.session.status !== "live") { fill(slot, ); return; }
+  fill(slot, timerBadge(state, currentStep(state)) || "");
 }
 
 function showError(message, op) {
@@ -59,7 +59,7 @@ function renderHeader(state) {
   if (state.session.status !== "live") return;
   const step = currentStep(state);
   const index = state.session.current_step + 1;
-  stepEl.replaceChildren(
+  fill(stepEl, 
     spotlightBanner(state),
     h("p", { class: "eyebrow" }, `Schritt ${index} von ${state.steps.length}`),
     h("h1", { text: t(step.title) }),
@@ -72,7 +72,7 @@ function renderColumns(step) {
   const box = columnChoice.querySelector(".choices");
   const columns = step.columns || [];
   columnChoice.hidden = columns.length < 2;
-  box.replaceChildren(...columns.map((c, i) => h("label", { class: "choice" },
+  fill(box, ...columns.map((c, i) => h("label", { class: "choice" },
     h("input", { type: "radio", name: "column", value: c.key, checked: i === 0 }), t(c.title))));
 }
 
@@ -104,7 +104,7 @@ function cardItem(card, extra) {
 function renderBrainstorm(state, step) {
   const cards = visibleCards(state, step.key);
   const others = othersHiddenCount(state, step.key);
-  boardEl.replaceChildren(
+  fill(boardEl, 
     step.silent && !(state.runtime[step.key] || {}).revealed && others
       ? h("p", { class: "meta" }, `${others} weitere Karte(n) aus der Gruppe – sichtbar nach dem Aufdecken.`) : null,
     ...step.columns.map((column) => h("section", { class: "column" },
@@ -117,7 +117,7 @@ function renderVote(state, step) {
   const mine = activity.mine || {};
   const spent = Object.values(mine).reduce((a, b) => a + b, 0);
   const remaining = step.budget - spent;
-  boardEl.replaceChildren(
+  fill(boardEl, 
     h("p", { class: "budget", role: "status" }, `Noch ${remaining} von ${step.budget} Punkten`),
     h("ul", { class: "cards" }, voteTargets(state, step).map((target) => {
       const own = mine[target.id] || 0;
@@ -143,10 +143,10 @@ function renderVote(state, step) {
 
 function renderConsent(state, step) {
   const activity = state.activity[step.key] || {};
-  if (activity.result) { boardEl.replaceChildren(consentResult(state, step)); return; }
+  if (activity.result) { fill(boardEl, consentResult(state, step)); return; }
   const mine = activity.mine || {};
   const options = visibleCards(state, step.key);
-  boardEl.replaceChildren(
+  fill(boardEl, 
     h("p", { class: "meta" }, "0 = kein Widerstand, 10 = starker Widerstand. Ihre Bewertung bleibt verborgen, bis die Moderation aufdeckt."),
     h("ul", { class: "cards" }, options.map((option) => {
       const value = mine[option.id];
@@ -177,7 +177,7 @@ function renderPoll(state, step) {
     const ack = await send("poll.answer", { choices });
     if (ack.ok) { live.state.activity[step.key].mine = ack.result.choices; render(live.state); announce("Antwort gespeichert."); }
   };
-  boardEl.replaceChildren(
+  fill(boardEl, 
     h("div", { class: "poll-options", role: "group", "aria-label": t(step.title) }, step.options.map((o, i) =>
       h("button", { type: "button", class: `poll-btn${mine.includes(i) ? " chosen" : ""}`,
         "aria-pressed": mine.includes(i) ? "true" : "false", onclick: () => choose(i) }, t(o)))),
@@ -189,7 +189,7 @@ function renderActions(state, step) {
   const who = h("input", { id: "action-who", maxlength: 200, required: true });
   const what = h("input", { id: "action-what", maxlength: 1000, required: true });
   const due = h("input", { id: "action-due", type: "date" });
-  boardEl.replaceChildren(
+  fill(boardEl, 
     h("form", { class: "stack", onsubmit: async (e) => {
       e.preventDefault();
       const ack = await send("action.add", { who: who.value, what: what.value, due: due.value || null });
@@ -201,7 +201,7 @@ function renderActions(state, step) {
 }
 
 function renderSummary(state) {
-  boardEl.replaceChildren(...capturedFields(state).map((c) => h("section", { class: "column" },
+  fill(boardEl, ...capturedFields(state).map((c) => h("section", { class: "column" },
     h("h2", { text: c.field_label || c.field_key }),
     h("ul", {}, c.lines.map((line) => h("li", { text: line }))))));
 }
@@ -210,14 +210,14 @@ function render(state) {
   if (!state) return;
   const { status } = state.session;
   if (status === "ready") {
-    stepEl.replaceChildren(h("h1", { text: "Gleich geht es los" }),
+    fill(stepEl, h("h1", { text: "Gleich geht es los" }),
       h("p", { class: "prompt", text: "Die Moderation startet die Sitzung in Kürze. Diese Seite aktualisiert sich von selbst." }));
-    composeEl.hidden = true; boardEl.replaceChildren(); return;
+    composeEl.hidden = true; fill(boardEl, ); return;
   }
   if (status === "ended") {
-    stepEl.replaceChildren(h("h1", { text: "Vielen Dank!" }),
+    fill(stepEl, h("h1", { text: "Vielen Dank!" }),
       h("p", { class: "prompt", text: "Die Sitzung ist beendet. Ihre Beiträge sind gespeichert." }));
-    composeEl.hidden = true; boardEl.replaceChildren(); return;
+    composeEl.hidden = true; fill(boardEl, ); return;
   }
   const step = currentStep(state);
   if (renderedStepKey !== step.key) {
@@ -232,7 +232,7 @@ function render(state) {
   const writes = ["brainstorm", "draft"].includes(step.type) && step.authors !== "facilitator";
   composeEl.hidden = !writes || !!(state.runtime[step.key] || {}).locked;
   if (["brainstorm", "draft"].includes(step.type)) renderBrainstorm(state, step);
-  else if (step.type === "cluster") boardEl.replaceChildren(clusterBoard(state, step));
+  else if (step.type === "cluster") fill(boardEl, clusterBoard(state, step));
   else if (step.type === "dot_vote") renderVote(state, step);
   else if (step.type === "consent") renderConsent(state, step);
   else if (step.type === "poll") renderPoll(state, step);

@@ -1,5 +1,5 @@
 // The room's projector: current prompt, cards or results, timer and spotlight — for the back row.
-import { connectLive, currentStep, h, othersHiddenCount, setConnection, t, visibleCards } from "./live.js";
+import { connectLive, currentStep, h, othersHiddenCount, setConnection, t, visibleCards, fill } from "./live.js";
 import { actionList, capturedFields, clusterBoard, consentResult, pollResults, spotlightBanner, stepNotices,
   timerBadge, voteResults } from "./widgets.js";
 
@@ -7,7 +7,7 @@ const $ = (id) => document.getElementById(id);
 const live = connectLive({ onChange: render, onStatus: setConnection });
 setInterval(() => {
   const state = live.state;
-  if (state && state.session.status === "live") $("timer").replaceChildren(timerBadge(state, currentStep(state)) || "");
+  if (state && state.session.status === "live") fill($("timer"), timerBadge(state, currentStep(state)) || "");
 }, 1000);
 
 function board(state, step) {
@@ -42,20 +42,20 @@ function render(state) {
   $("participants").textContent = state.participants;
   document.body.classList.toggle("waiting", state.session.status === "ready");
   if (state.session.status === "ready") {
-    $("step").replaceChildren(h("p", { class: "eyebrow" }, `Baustein ${state.session.unit}: ${t(state.session.template_title)}`),
+    fill($("step"), h("p", { class: "eyebrow" }, `Baustein ${state.session.unit}: ${t(state.session.template_title)}`),
       h("h1", { text: state.session.title }), h("p", { class: "prompt" }, "Scannen Sie den QR-Code oder geben Sie den Code ein."));
-    $("board").replaceChildren();
+    fill($("board"), );
     return;
   }
   if (state.session.status === "ended") {
-    $("step").replaceChildren(h("h1", {}, "Vielen Dank!"), h("p", { class: "prompt" }, "Die Sitzung ist beendet."));
-    $("board").replaceChildren();
+    fill($("step"), h("h1", {}, "Vielen Dank!"), h("p", { class: "prompt" }, "Die Sitzung ist beendet."));
+    fill($("board"), );
     return;
   }
   const step = currentStep(state);
-  $("step").replaceChildren(spotlightBanner(state),
+  fill($("step"), spotlightBanner(state),
     h("p", { class: "eyebrow" }, `Schritt ${state.session.current_step + 1} von ${state.steps.length}`),
     h("h1", { text: t(step.title) }), step.prompt ? h("p", { class: "prompt", text: t(step.prompt) }) : null,
     ...stepNotices(state, step));
-  $("board").replaceChildren(board(state, step));
+  fill($("board"), board(state, step));
 }

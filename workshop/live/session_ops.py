@@ -68,7 +68,7 @@ def start(ctx: OpContext, payload: dict) -> Outcome:
     ctx.ws.started_at = utcnow()
     enter_step(ctx.ws, ctx.ws.current["key"], ctx.ws.started_at)
     return Outcome("session.started", {"started_at": ctx.ws.started_at.isoformat(),
-                                       "step_index": ctx.ws.current_step})
+                                       "step_index": ctx.ws.current_step, "steps": _step_times(ctx.ws)})
 
 
 def end(ctx: OpContext, payload: dict) -> Outcome:
@@ -87,11 +87,13 @@ def goto_step(ctx: OpContext, payload: dict) -> Outcome:
     ctx.ws.current_step = index
     enter_step(ctx.ws, payload["step_key"], now)
     return Outcome("step.changed", {"step_index": index, "step_key": payload["step_key"],
-                                    "steps": {k: _times(v) for k, v in (ctx.ws.runtime.get("steps") or {}).items()}})
+                                    "steps": _step_times(ctx.ws)})
 
 
-def _times(state: dict) -> dict:
-    return {"seconds": state.get("seconds", 0), "entered_at": state.get("entered_at")}
+def _step_times(ws) -> dict:
+    """Actual time per step so far, for every screen's agenda."""
+    return {key: {"seconds": state.get("seconds", 0), "entered_at": state.get("entered_at")}
+            for key, state in (ws.runtime.get("steps") or {}).items()}
 
 
 def _chosen_results(ctx: OpContext, step: dict, payload: dict) -> list:
