@@ -10,6 +10,7 @@ from workshop.measures.record import current_values, edit_by_hand, template_of
 from workshop.measures.record_template import available_record_templates
 from workshop.sessions.models import WorkshopSession
 from workshop.sessions.service import create_session
+from workshop.sessions.template_editor import my_custom_templates
 from workshop.sessions.templates import TemplateError, available_templates
 from workshop.validation import CleanText, describe_errors
 from workshop.web import db, get_or_404
@@ -77,6 +78,7 @@ def record(measure_id):
         "measures/record.html", measure=measure, template=template_of(measure),
         values=current_values(db(), measure), sessions=sessions,
         session_templates=available_templates(), editing=request.args.get("edit"),
+        custom_templates=my_custom_templates(),
     )
 
 

@@ -55,6 +55,11 @@ def parse_template(text: str, source: str) -> dict:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise TemplateError(f"{source}: not valid YAML: {error}") from error
+    return parse_template_data(data, source)
+
+
+def parse_template_data(data, source: str) -> dict:
+    """Check a template given as data (from YAML, or from the in-app editor)."""
     if not isinstance(data, dict):
         raise TemplateError(f"{source}: must be a mapping with key, unit, title and steps")
     try:

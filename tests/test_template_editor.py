@@ -1,0 +1,69 @@
+"""A facilitator adapts a copy of a template in the app (no YAML) and runs a session from it."""
+from __future__ import annotations
+
+import re
+
+from tests.live_client import csrf_token
+
+
+def editor_form(http, url, **changes):
+    form = {"csrf_token": csrf_token(http, url), "title": "Rahmen setzen kompakt"}
+    page = http.get(url).text
+    for name, value in re.findall(r'name="(step-\d+-[a-z_]+)"[^>]*value="([^"]*)"', page):
+        form[name] = value
+    for name, value in re.findall(r'name="(step-\d+-[a-z_]+)"[^>]*>([^<]*)</textarea>', page):
+        form[name] = value
+    form.update(changes)
+    return form
+
+
+def test_adapt_a_copy_and_run_it(server):
+    fid = server.facilitator()
+    mid = server.measure()
+    http = server.login()
+    base = server.base_url
+    url = f"{base}/templates/framing/adapt"
+    assert "Kopie anpassen" in http.get(f"{base}/templates").text
+
+    bad = http.post(url, data=editor_form(http, url, **{"step-4-budget": "0"}))
+    assert bad.status_code == 400 and "step 5 &#39;vote&#39;: budget: Must be greater than or equal to 1" in bad.text
+    orphan = http.post(url, data=editor_form(http, url, **{"step-3-remove": "on"}))
+    assert orphan.status_code == 400 and "source: &#39;questions&#39; is not an earlier step" in orphan.text
+    columns = http.post(url, data=editor_form(http, url, **{"step-1-columns": "no colon here"}))
+    assert columns.status_code == 400 and "write one column per line" in columns.text
+
+    saved = http.post(url, data=editor_form(http, url, **{
+        "step-2-remove": "on",                       # no dependencies step
+        "step-0-position": "2", "step-1-position": "1",  # scope first, then approaches
+        "step-1-columns": "in: Drin\nout: Draußen\nlater: Später",
+        "step-1-prompt": "Was gehört dazu?",
+        "step-4-budget": "3", "step-4-max_per_card": "1", "step-4-timebox_minutes": "4",
+    }))
+    assert saved.status_code == 200 and "gespeichert" in saved.text
+    custom_id = re.search(r"/templates/custom/(\d+)", saved.url).group(1)
+
+    token = csrf_token(http, f"{base}/measures/{mid}")
+    assert f'value="custom-{custom_id}"' in http.get(f"{base}/measures/{mid}").text
+    console = http.post(f"{base}/measures/{mid}/sessions", data={"csrf_token": token,
+                                                                 "template_key": f"custom-{custom_id}"})
+    assert console.status_code == 200
+    sid = int(re.search(r"/sessions/(\d+)$", console.url).group(1))
+    fac = server.facilitator_client(sid, http)
+    try:
+        steps = fac.state["steps"]
+        assert [s["key"] for s in steps] == ["scope", "approaches", "questions", "vote", "summary"]
+        assert [c["title"]["de"] for c in steps[0]["columns"]] == ["Drin", "Draußen", "Später"]
+        assert steps[0]["prompt"]["de"] == "Was gehört dazu?"
+        assert steps[0]["prompt"]["en"]  # the English text stays as it was
+        assert (steps[3]["budget"], steps[3]["max_per_card"], steps[3]["timebox_minutes"]) == (3, 1, 4)
+    finally:
+        fac.close()
+
+    other = server.facilitator("other@example.org", "Andere")
+    other_http = server.login("other@example.org")
+    assert other_http.get(f"{base}/templates/custom/{custom_id}").status_code == 404
+    token = csrf_token(other_http, f"{base}/measures/{mid}")
+    refused = other_http.post(f"{base}/measures/{mid}/sessions", data={"csrf_token": token,
+                                                                       "template_key": f"custom-{custom_id}"})
+    assert "no adapted template" in refused.text
+    assert other

@@ -1,0 +1,129 @@
+"""Adapting a copy of a session template in the app: order, prompts, timeboxes, columns, vote
+budget — no YAML by hand. The copy is checked by the same rules as a template file and kept per
+facilitator; sessions can then be started from it."""
+from __future__ import annotations
+
+import copy
+import re
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from workshop.i18n import localized
+from workshop.sessions.models import CustomTemplate
+from workshop.sessions.templates import TemplateError, available_templates, parse_template_data
+from workshop.web import db, get_or_404
+
+bp = Blueprint("template_editor", __name__, url_prefix="/templates")
+
+COLUMN_LINE = re.compile(r"^\s*([a-z][a-z0-9_-]{0,39})\s*(?:\[([a-z_]+)\])?\s*:\s*(.+?)\s*$")
+
+
+def my_custom_templates() -> list[CustomTemplate]:
+    return list(db().scalars(select(CustomTemplate).where(CustomTemplate.facilitator_id == current_user.id)
+                             .order_by(CustomTemplate.created_at.desc())))
+
+
+def _own_custom(template_id) -> CustomTemplate:
+    custom = get_or_404(CustomTemplate, template_id)
+    if custom.facilitator_id != current_user.id:
+        abort(404)
+    return custom
+
+
+def _columns_text(step: dict) -> str:
+    """Columns as the editor shows them: 'key: Titel', or 'key [record_field]: Titel'."""
+    lines = []
+    for column in step.get("columns", []):
+        field = f" [{column['field']}]" if column.get("field") else ""
+        lines.append(f"{column['key']}{field}: {localized(column['title'])}")
+    return "\n".join(lines)
+
+
+def _apply_form(base: dict, form) -> dict:
+    """Turn the editor's form into template data. Unknown steps or fields are ignored; every
+    value is then checked by parse_template_data like a YAML file would be."""
+    data = copy.deepcopy(base)
+    data["title"] = {**data["title"], "de": form.get("title", "").strip()}
+    steps = []
+    for index, step in enumerate(base["steps"]):
+        prefix = f"step-{index}-"
+        if form.get(prefix + "remove"):
+            continue
+        step = copy.deepcopy(step)
+        step["title"] = {**step["title"], "de": form.get(prefix + "title", "").strip()}
+        prompt = form.get(prefix + "prompt", "").strip()
+        step["prompt"] = {**(step.get("prompt") or {}), "de": prompt} if prompt else None
+        for number_field in ("timebox_minutes", "budget", "max_per_card"):
+            raw = form.get(prefix + number_field)
+            if raw is not None:
+                step[number_field] = int(raw) if raw.strip().lstrip("-").isdigit() else raw.strip() or None
+        if prefix + "columns" in form:
+            columns, old = [], {c["key"]: c for c in step.get("columns", [])}
+            for line in form[prefix + "columns"].splitlines():
+                if not line.strip():
+                    continue
+                match = COLUMN_LINE.match(line)
+                if not match:
+                    raise TemplateError(f"step {index + 1} '{step['key']}': columns: "
+                                        f"write one column per line as 'key: Titel' (got '{line.strip()}')")
+                key, field, title = match.groups()
+                column = {"key": key, "title": {**old.get(key, {}).get("title", {}), "de": title}}
+                if field or old.get(key, {}).get("field"):
+                    column["field"] = field or old[key]["field"]
+                columns.append(column)
+            step["columns"] = columns
+        position = form.get(prefix + "position", str(index + 1))
+        steps.append((int(position) if position.strip().isdigit() else index + 1, index, step))
+    data["steps"] = [step for _pos, _i, step in sorted(steps, key=lambda item: (item[0], item[1]))]
+    # Keys the schema fills in itself must not be written back as explicit None.
+    for step in data["steps"]:
+        for key in [k for k, v in step.items() if v is None]:
+            del step[key]
+    return data
+
+
+@bp.route("")
+@login_required
+def index():
+    return render_template("sessions/templates.html", templates=available_templates(),
+                           customs=my_custom_templates())
+
+
+@bp.route("/<base_key>/adapt", methods=["GET", "POST"])
+@login_required
+def adapt(base_key):
+    templates = available_templates()
+    if base_key not in templates:
+        abort(404)
+    return _editor(templates[base_key], None, base_key)
+
+
+@bp.route("/custom/<template_id>", methods=["GET", "POST"])
+@login_required
+def edit_custom(template_id):
+    custom = _own_custom(template_id)
+    return _editor(custom.template, custom, custom.base_key)
+
+
+def _editor(base: dict, custom: CustomTemplate | None, base_key: str):
+    if request.method == "POST":
+        try:
+            data = _apply_form(base, request.form)
+            template = parse_template_data(data, f"„{request.form.get('title', '').strip() or base_key}“")
+        except (TemplateError, ValueError) as error:
+            flash(f"Nicht gespeichert: {error}", "error")
+            return render_template("sessions/template_edit.html", template=base, custom=custom,
+                                   base_key=base_key, columns_text=_columns_text), 400
+        if custom is None:
+            custom = CustomTemplate(facilitator_id=current_user.id, base_key=base_key,
+                                    title=localized(template["title"]), template=template)
+            db().add(custom)
+        else:
+            custom.template, custom.title = template, localized(template["title"])
+        db().commit()
+        flash(f"Vorlage „{custom.title}“ gespeichert.", "info")
+        return redirect(url_for(".edit_custom", template_id=custom.id), 303)
+    return render_template("sessions/template_edit.html", template=base, custom=custom, base_key=base_key,
+                           columns_text=_columns_text)
