@@ -13,13 +13,19 @@ import socketio
 from pycrdt import Doc, Text
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD, start_server, stop_server
+from tests.conftest import PASSWORD, _database, start_server, stop_server
 from tests.draft_client import NS, DraftClient
 from tests.live_client import cookie_header, login
 from workshop.drafting.models import DraftUpdate
 from workshop.measures.models import RecordRevision
 
 FIELD = "short_description"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """The update log is binary (bytea on PostgreSQL): every drafting test runs on both databases."""
+    yield from _database(request.param, tmp_path)
 
 
 @pytest.fixture
@@ -225,3 +231,20 @@ def framing_card(drafting):
         finally:
             facilitator.close()
     return make
+
+
+def test_a_long_log_is_compacted_into_a_snapshot_that_rebuilds_the_text(drafting):
+    from workshop.drafting.hub import COMPACT_AFTER
+
+    mid, a = drafting["measure_id"], drafting["client"]()
+    for i in range(COMPACT_AFTER + 5):
+        assert a.edit(FIELD, lambda t, i=i: t.insert(len(str(t)), f"{i % 10}"))["ok"]
+    with drafting["server"].db() as db:
+        rows = db.scalars(select(DraftUpdate).where(DraftUpdate.measure_id == mid, DraftUpdate.field_key == FIELD)
+                          .order_by(DraftUpdate.id)).all()
+        assert len(rows) < COMPACT_AFTER and rows[0].is_snapshot
+        rebuilt = Doc()
+        for row in rows:
+            rebuilt.apply_update(row.data)
+    assert str(rebuilt.get("text", type=Text)) == a.text(FIELD) and len(a.text(FIELD)) == COMPACT_AFTER + 5
+    assert drafting["client"]().text(FIELD) == a.text(FIELD)
