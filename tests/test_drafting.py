@@ -248,3 +248,21 @@ def test_a_long_log_is_compacted_into_a_snapshot_that_rebuilds_the_text(drafting
             rebuilt.apply_update(row.data)
     assert str(rebuilt.get("text", type=Text)) == a.text(FIELD) and len(a.text(FIELD)) == COMPACT_AFTER + 5
     assert drafting["client"]().text(FIELD) == a.text(FIELD)
+
+
+def test_a_capture_from_a_live_session_reaches_an_open_document(drafting):
+    server, mid, a = drafting["server"], drafting["measure_id"], drafting["client"]()
+    assert a.edit("inspiring_examples", lambda t: t.insert(0, "Alt"))["ok"]
+    assert a.call("draft.flush", {"measure_id": mid, "field_key": "inspiring_examples"})["ok"]
+    sid, _code = server.session(drafting["facilitator_id"], mid)
+    facilitator = server.facilitator_client(sid, server.login())
+    try:
+        assert facilitator.op("session.start")["ok"]
+        step = facilitator.current_step_key()
+        assert facilitator.op("card.add", step_key=step, text="CityLAB Berlin")["ok"]
+        assert facilitator.op("record.capture", step_key=step, field_key="inspiring_examples")["ok"]
+    finally:
+        facilitator.close()
+    b = drafting["client"]()  # joining brings the open document up to the record
+    assert b.text("inspiring_examples") == "CityLAB Berlin"
+    a.wait_for(lambda c: c.text("inspiring_examples") == "CityLAB Berlin", "the captured value")

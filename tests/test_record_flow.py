@@ -159,3 +159,16 @@ def test_history_diffs_two_revisions_and_restores_an_old_one(record):
         drafter.wait_for(lambda c: c.text("milestones") == first.value, "the restored value")
     finally:
         drafter.close()
+
+
+def test_a_live_session_cannot_capture_into_a_mandated_record(framing):
+    server, facilitator = framing["server"], framing["facilitator"]
+    assert facilitator.op("session.start")["ok"]
+    step = facilitator.current_step_key()
+    assert facilitator.op("card.add", step_key=step, text="Leitlinien Bürgerbeteiligung")["ok"]
+    with server.db() as db:
+        db.get(Measure, framing["measure_id"]).status = "mandated"
+        db.commit()
+    ack = facilitator.op("record.capture", step_key=step, field_key="inspiring_examples")
+    assert ack["ok"] is False and ack["error"]["code"] == "measure_locked"
+    assert revisions(server, framing["measure_id"], "inspiring_examples") == []

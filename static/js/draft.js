@@ -218,7 +218,7 @@ socket.on("draft.update", (msg) => {
 });
 socket.on("draft.presence", (msg) => {
   if (msg.measure_id !== measureId) return;
-  if (msg.field_key === null && msg.cursor === null && !msg.user) presence.delete(msg.sid);
+  if (msg.field_key === null) presence.delete(msg.sid);
   else presence.set(msg.sid, msg);
   renderPresence();
 });

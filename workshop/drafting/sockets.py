@@ -166,6 +166,7 @@ def on_join(data):
     result = {}
     for key in drafted:
         fd = hub.field_doc(payload["measure_id"], key)
+        hub.record_changed(payload["measure_id"], key)  # e.g. a capture from a live session meanwhile
         with fd.lock:
             try:
                 update = fd.doc.get_update(vectors[key]) if key in vectors else fd.doc.get_update()
