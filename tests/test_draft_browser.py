@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.browser import launch, login_page
+from tests.browser import browser, login_page  # noqa: F401  (browser: fixture)
 from tests.conftest import PASSWORD
 from tests.test_browser import watch
 
@@ -29,14 +28,6 @@ TYPER = """([text, delay]) => { window.typing = new Promise((resolve) => {
 def is_subsequence(part: str, whole: str) -> bool:
     letters = iter(whole)
     return all(ch in letters for ch in part)
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as pw:
-        browser = launch(pw)
-        yield browser
-        browser.close()
 
 
 def test_two_browsers_type_into_the_same_field_at_once(server, browser):

@@ -196,42 +196,40 @@ def restore(measure_id, revision_id):
     return redirect(url_for(".history", measure_id=measure.id, field=old.field_key), 303)
 
 
+def _status_step(measure_id, form_schema, step, failed: str, done):
+    """Run one step of the status flow from a form; flash what happened, back to the record."""
+    measure = get_or_404(Measure, measure_id)
+    try:
+        form = form_schema().load(request.form.to_dict(), unknown="exclude")
+        step(measure, form)
+    except ValidationError as error:
+        flash(f"{failed}: {_form_errors(error)}", "error")
+    except StatusError as error:
+        db().rollback()
+        flash(f"{failed}: {error.message}", "error")
+    else:
+        db().commit()
+        hub.current_hub().status_changed(measure)
+        flash(done(measure), "info")
+    return redirect(url_for(".record", measure_id=measure.id), 303)
+
+
+def _advance(measure, form):
+    hub.current_hub().flush_measure(measure.id)  # pending co-drafting first, then the lock
+    status.advance(db(), measure, form["to_status"], current_user.id)
+
+
 @bp.route("/<measure_id>/status", methods=["POST"])
 @login_required
 def change_status(measure_id):
-    measure = get_or_404(Measure, measure_id)
-    try:
-        form = StatusForm().load(request.form.to_dict(), unknown="exclude")
-        hub.current_hub().flush_measure(measure.id)  # pending co-drafting first, then the lock
-        status.advance(db(), measure, form["to_status"], current_user.id)
-    except ValidationError as error:
-        flash(f"Status nicht geändert: {_form_errors(error)}", "error")
-        return redirect(url_for(".record", measure_id=measure.id), 303)
-    except StatusError as error:
-        db().rollback()
-        flash(f"Status nicht geändert: {error.message}", "error")
-        return redirect(url_for(".record", measure_id=measure.id), 303)
-    db().commit()
-    hub.current_hub().status_changed(measure)
-    flash(f"Status: {STATUS_LABELS[measure.status]}.", "info")
-    return redirect(url_for(".record", measure_id=measure.id), 303)
+    return _status_step(measure_id, StatusForm, _advance, "Status nicht geändert",
+                        lambda m: f"Status: {STATUS_LABELS[m.status]}.")
 
 
 @bp.route("/<measure_id>/reopen", methods=["POST"])
 @login_required
 def reopen(measure_id):
-    measure = get_or_404(Measure, measure_id)
-    try:
-        form = ReopenForm().load(request.form.to_dict(), unknown="exclude")
-        status.reopen(db(), measure, form["reason"], current_user.id)
-    except ValidationError as error:
-        flash(f"Nicht wiedereröffnet: {_form_errors(error)}", "error")
-        return redirect(url_for(".record", measure_id=measure.id), 303)
-    except StatusError as error:
-        db().rollback()
-        flash(f"Nicht wiedereröffnet: {error.message}", "error")
-        return redirect(url_for(".record", measure_id=measure.id), 303)
-    db().commit()
-    hub.current_hub().status_changed(measure)
-    flash("Wiedereröffnet: der Steckbrief kann wieder geändert werden.", "info")
-    return redirect(url_for(".record", measure_id=measure.id), 303)
+    return _status_step(measure_id, ReopenForm,
+                        lambda m, form: status.reopen(db(), m, form["reason"], current_user.id),
+                        "Nicht wiedereröffnet",
+                        lambda m: "Wiedereröffnet: der Steckbrief kann wieder geändert werden.")
