@@ -6,7 +6,7 @@ import random
 import re
 import signal
 import threading
-from base64 import b64encode
+from base64 import b64decode, b64encode
 
 import pytest
 import socketio
@@ -266,3 +266,23 @@ def test_a_capture_from_a_live_session_reaches_an_open_document(drafting):
     b = drafting["client"]()  # joining brings the open document up to the record
     assert b.text("inspiring_examples") == "CityLAB Berlin"
     a.wait_for(lambda c: c.text("inspiring_examples") == "CityLAB Berlin", "the captured value")
+
+
+def test_a_client_catches_up_with_its_state_vector_and_sends_what_it_typed_offline(drafting):
+    mid, a, b = drafting["measure_id"], drafting["client"](), drafting["client"]()
+    assert a.edit(FIELD, lambda t: t.insert(0, "online "))["ok"]
+    offline = Doc()  # a client that saw "online " and then typed without a connection
+    offline.apply_update(a.doc(FIELD).get_update())
+    before = offline.get_state()
+    offline.get("text", type=Text).insert(len("online "), "offline")
+    assert a.edit(FIELD, lambda t: t.insert(0, "meanwhile "))["ok"]
+    ack = a.call("draft.join", {"measure_id": mid,
+                                "state_vectors": {FIELD: b64encode(before).decode()}})
+    missed = ack["fields"][FIELD]
+    offline.apply_update(b64decode(missed["update"]))
+    assert str(offline.get("text", type=Text)) == "meanwhile online offline"
+    mine = offline.get_update(b64decode(missed["state_vector"]))
+    assert a.send(FIELD, mine)["ok"]
+    b.wait_for(lambda c: c.text(FIELD) == "meanwhile online offline", "the offline edit")
+    bad = a.call("draft.join", {"measure_id": mid, "state_vectors": {FIELD: b64encode(b"\xff\xff").decode()}})
+    assert bad["ok"] is False and bad["error"]["code"] == "invalid"

@@ -214,7 +214,8 @@ socket.on("connect_error", (error) => {
 });
 socket.on("draft.update", (msg) => {
   const field = fields.get(msg.field_key);
-  if (msg.measure_id === measureId && field && field.synced) applyRemote(field, b64decode(msg.update));
+  // also before the join's answer: Yjs keeps an update whose predecessors have not arrived yet
+  if (msg.measure_id === measureId && field) applyRemote(field, b64decode(msg.update));
 });
 socket.on("draft.presence", (msg) => {
   if (msg.measure_id !== measureId) return;

@@ -163,24 +163,34 @@ def on_join(data):
     if unknown:
         raise Rejected("unknown_field", f"state_vectors: no drafted field(s) {', '.join(unknown)}.")
     vectors = {key: _decode(value, f"state_vectors.{key}") for key, value in payload["state_vectors"].items()}
-    result = {}
-    for key in drafted:
-        fd = hub.field_doc(payload["measure_id"], key)
-        hub.record_changed(payload["measure_id"], key)  # e.g. a capture from a live session meanwhile
-        with fd.lock:
-            try:
-                update = fd.doc.get_update(vectors[key]) if key in vectors else fd.doc.get_update()
-            except Exception as error:
-                raise Rejected("invalid", f"state_vectors.{key}: not a Yjs state vector ({error}).") from error
-            result[key] = {"update": b64encode(update).decode("ascii"),
-                           "state_vector": b64encode(fd.doc.get_state()).decode("ascii")}
+    # In the room before reading the documents: an update stored meanwhile is then either in the
+    # answer or broadcast to this client (or both, which is harmless), never missed.
     join_room(room(payload["measure_id"]), namespace=NAMESPACE)
+    try:
+        result = {key: _catch_up(hub, payload["measure_id"], key, vectors.get(key)) for key in drafted}
+    except Exception:
+        if payload["measure_id"] not in connection["measures"]:
+            leave_room(room(payload["measure_id"]), namespace=NAMESPACE)
+        raise
     connection["measures"][payload["measure_id"]] = {"field_key": None, "cursor": None}
     presence = [{"sid": sid, "user": c["user"], **c["measures"][payload["measure_id"]]}
                 for sid, c in connections.items()
                 if sid != request.sid and payload["measure_id"] in c["measures"]]
     return {"ok": True, "status": status, "status_label": LABELS[status], "locked": locked,
             "fields": result, "presence": presence, "me": {"sid": request.sid, **connection["user"]}}
+
+
+def _catch_up(hub, measure_id: int, key: str, vector: bytes | None) -> dict:
+    """What a client with state `vector` (None: nothing) lacks of a field, and the server's state."""
+    fd = hub.field_doc(measure_id, key)
+    hub.record_changed(measure_id, key)  # e.g. a capture from a live session meanwhile
+    with fd.lock:
+        try:
+            update = fd.doc.get_update(vector) if vector is not None else fd.doc.get_update()
+        except Exception as error:
+            raise Rejected("invalid", f"state_vectors.{key}: not a Yjs state vector ({error}).") from error
+        return {"update": b64encode(update).decode("ascii"),
+                "state_vector": b64encode(fd.doc.get_state()).decode("ascii")}
 
 
 @handler("draft.leave")
