@@ -91,7 +91,8 @@ class DraftHub:
                     rows = db.scalars(select(DraftUpdate.data).where(
                         DraftUpdate.measure_id == measure_id, DraftUpdate.field_key == field_key)
                         .order_by(DraftUpdate.id)).all()
-                doc = Doc()
+                # used from whichever thread handles an event (threading mode); fd.lock serialises
+                doc = Doc(allow_multithreading=True)
                 for data in rows:
                     doc.apply_update(data)
                 fd = self.docs[key] = FieldDoc(measure_id, field_key, doc, len(rows))
