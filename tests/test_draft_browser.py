@@ -45,7 +45,7 @@ def test_two_browsers_type_into_the_same_field_at_once(server, browser):
         pages.append(page)
     mo, zw = pages
     zw.click("#draft-short_description")
-    expect(mo.locator('[data-presence="short_description"]')).to_have_text("✎ Zweite Person")
+    expect(mo.locator('[data-presence="short_description"]')).to_have_text("✎ Zweite Person (Z. 1)")
     mo.click("#draft-short_description")
 
     ours, theirs = "Anlaufstelle für alle Ämter. ", "Schulung über mehrere Wochen! "
@@ -65,4 +65,36 @@ def test_two_browsers_type_into_the_same_field_at_once(server, browser):
     expect(mo.locator('[data-saved="short_description"]')).to_contain_text("gespeichert")
     mo.goto(f"{base}/measures/{mid}")
     expect(mo.locator("#field-short_description")).to_contain_text(final.strip().split("\n")[0][:10])
+    assert problems == []
+
+
+def test_a_card_is_pulled_into_a_field_in_the_browser_and_keeps_its_origin(server, browser):
+    base, problems = server.base_url, []
+    fid = server.facilitator()
+    mid = server.measure("Anlaufstelle Prozessbegleitung", "2022-14222")
+    sid, _code = server.session(fid, mid)
+    facilitator = server.facilitator_client(sid, server.login())
+    try:
+        assert facilitator.op("session.start")["ok"]
+        assert facilitator.op("card.add", step_key=facilitator.current_step_key(),
+                              text="Service-Agent:innen-Schulung")["ok"]
+    finally:
+        facilitator.close()
+    page = watch(login_page(browser, base, "moderation@example.org", PASSWORD,
+                            viewport={"width": 1200, "height": 900}), base, problems)
+    page.goto(f"{base}/measures/{mid}/draft")
+    expect(page.locator("#conn")).to_have_text("verbunden")
+    pull = page.get_by_role("button", name="Einfügen: Service-Agent:innen-Schulung")
+    expect(pull).to_be_disabled()  # no field chosen yet
+    page.click("#draft-inspiring_examples")
+    page.keyboard.type("CityLAB Berlin")
+    expect(page.locator("#pull-target")).to_have_text("Inspirierende Beispiele")
+    pull.click()
+    expect(page.locator("#draft-inspiring_examples")).to_have_value("CityLAB Berlin\nService-Agent:innen-Schulung")
+    expect(page.locator('[data-saved="inspiring_examples"]')).to_contain_text("gespeichert")
+    page.goto(f"{base}/measures/{mid}")
+    card_line = page.locator("#field-inspiring_examples li", has_text="Service-Agent:innen-Schulung")
+    expect(card_line.locator(".trace")).to_contain_text(f"Sitzung {sid}")
+    expect(card_line.locator(".trace")).to_contain_text("Karte")
+    expect(page.locator("#field-inspiring_examples li", has_text="CityLAB Berlin").locator(".trace")).to_have_count(0)
     assert problems == []

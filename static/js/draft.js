@@ -158,7 +158,10 @@ function renderPresence() {
   for (const p of presence.values()) {
     if (!p.field_key) continue;
     if (!byField.has(p.field_key)) byField.set(p.field_key, []);
-    byField.get(p.field_key).push(p.user.name);
+    const field = fields.get(p.field_key);
+    // where the caret is, as a line number (an index may be a little off while both type)
+    const line = field && p.cursor ? field.value.slice(0, p.cursor.index).split("\n").length : null;
+    byField.get(p.field_key).push(line ? `${p.user.name} (Z. ${line})` : p.user.name);
   }
   for (const el of document.querySelectorAll("[data-presence]")) {
     const names = byField.get(el.dataset.presence) || [];
