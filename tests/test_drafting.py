@@ -10,7 +10,7 @@ from base64 import b64decode, b64encode
 
 import pytest
 import socketio
-from pycrdt import Doc, Text
+from pycrdt import Doc, Map, Text
 from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD, _database, start_server, stop_server
@@ -170,6 +170,10 @@ def test_bad_input_is_refused_and_changes_nothing(drafting):
         ack = a.call(event, data)
         assert ack["ok"] is False and ack["error"]["code"] == code, (event, data, ack)
         assert ack["error"]["message"]
+    sneaky = Doc()
+    sneaky["elsewhere"] = Map({"hidden": "x" * 1000})
+    ack = a.send(FIELD, sneaky.get_update())
+    assert ack["error"]["code"] == "invalid_update" and "elsewhere" in ack["error"]["message"]
     too_long = Doc()
     too_long.get("text", type=Text).insert(0, "y" * 20_001)
     ack = a.send(FIELD, too_long.get_update())

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from base64 import b64encode
 import time
 from dataclasses import dataclass, field as dc_field
 
@@ -172,8 +173,12 @@ class DraftHub:
             try:
                 scratch.apply_update(update)
                 length = len(str(scratch.get(ROOT, type=Text)))
+                others = sorted(set(scratch.keys()) - {ROOT})
             except Exception as error:  # pycrdt refuses bytes that are no Yjs update
                 raise Rejected("invalid_update", f"update: not a valid Yjs update ({error}).") from error
+            if others:
+                raise Rejected("invalid_update", f"update: may change only the shared text '{ROOT}', "
+                                                 f"not {', '.join(others)}.")
             if length > FIELD_TEXT_MAX:
                 raise Rejected("too_long", f"The field would have {length} characters; at most {FIELD_TEXT_MAX}.")
             row_id = self._store_and_apply(fd, update, author_id)
@@ -217,8 +222,6 @@ class DraftHub:
         fd.rows = 1
 
     def emit_update(self, fd: FieldDoc, update: bytes, skip_sid: str | None) -> None:
-        from base64 import b64encode
-
         socketio.emit("draft.update", {"measure_id": fd.measure_id, "field_key": fd.field_key,
                                        "update": b64encode(update).decode("ascii")},
                       to=room(fd.measure_id), skip_sid=skip_sid, namespace=NAMESPACE)
