@@ -4,7 +4,7 @@
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | md5sum | cut -c1-12)
-ASSETS := static/vendor/socket.io.min.js
+ASSETS := static/vendor/socket.io.min.js static/vendor/yjs.bundle.js
 
 .PHONY: run test setup browser clean
 
@@ -23,7 +23,7 @@ $(STAMP):
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-$(ASSETS): package.json package-lock.json scripts/bundle_assets.py
+$(ASSETS) &: package.json package-lock.json scripts/bundle_assets.py
 	npm ci --no-audit --no-fund --loglevel=error
 	$(PY) scripts/bundle_assets.py
 

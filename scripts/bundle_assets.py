@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -10,6 +11,25 @@ ASSETS = {
     "socket.io-client/dist/socket.io.min.js": "socket.io.min.js",
     "socket.io-client/dist/socket.io.min.js.map": "socket.io.min.js.map",
 }
+# ES modules that need their dependencies (yjs → lib0) resolved: bundled with esbuild (pinned in
+# package-lock.json) into one self-contained module each. name -> the module's source.
+BUNDLES = {
+    "yjs.bundle.js": 'export * from "yjs";\n',
+}
+
+
+def bundle(vendor: Path) -> int:
+    esbuild = ROOT / "node_modules" / ".bin" / "esbuild"
+    if not esbuild.exists():
+        print(f"missing {esbuild}: run `npm ci` first", file=sys.stderr)
+        return 1
+    for target, source in BUNDLES.items():
+        subprocess.run(
+            [str(esbuild), "--bundle", "--format=esm", "--minify", "--log-level=warning",
+             f"--outfile={vendor / target}"],
+            input=source, text=True, check=True, cwd=ROOT,
+        )
+    return 0
 
 
 def main() -> int:
@@ -21,7 +41,9 @@ def main() -> int:
             print(f"missing {path}: run `npm ci` first", file=sys.stderr)
             return 1
         shutil.copyfile(path, vendor / target)
-    print(f"bundled {len(ASSETS)} file(s) into {vendor.relative_to(ROOT)}")
+    if bundle(vendor):
+        return 1
+    print(f"bundled {len(ASSETS) + len(BUNDLES)} file(s) into {vendor.relative_to(ROOT)}")
     return 0
 
 

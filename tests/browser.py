@@ -5,6 +5,7 @@ import os
 import shutil
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 CHROMIUM = os.environ.get("WORKSHOP_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -29,3 +30,11 @@ def login_page(browser, base_url, email, password, **context_args):
     page.click("button[type=submit]")
     page.wait_for_url(f"{base_url}/measures")
     return page
+
+
+@pytest.fixture
+def browser():
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        yield browser
+        browser.close()

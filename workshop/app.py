@@ -60,14 +60,18 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
 
     from workshop.accounts.views import bp as accounts_bp
+    from workshop.drafting import hub as drafting_hub
+    from workshop.drafting import sockets as drafting_sockets  # noqa: F401  (namespace /draft)
+    from workshop.drafting.views import bp as drafting_bp
     from workshop.live import sockets  # noqa: F401  (registers the Socket.IO handlers)
     from workshop.measures.views import bp as measures_bp
     from workshop.protocols.views import bp as protocols_bp
     from workshop.sessions.template_editor import bp as template_editor_bp
     from workshop.sessions.views import bp as sessions_bp
 
-    for blueprint in (accounts_bp, measures_bp, sessions_bp, protocols_bp, template_editor_bp):
+    for blueprint in (accounts_bp, measures_bp, sessions_bp, protocols_bp, template_editor_bp, drafting_bp):
         app.register_blueprint(blueprint)
+    drafting_hub.init_app(app)
 
     app.jinja_env.globals["localized"] = localized
 

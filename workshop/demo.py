@@ -8,9 +8,11 @@ from workshop.accounts.models import Facilitator
 from workshop.accounts.service import create_facilitator
 from workshop.measures.models import Measure
 from workshop.measures.record import lines_from_text, set_field
+from workshop.measures.status import LABELS
 from workshop.sessions.models import WorkshopSession
 from workshop.sessions.service import create_session
 
+STATUS_KEYS = {label: key for key, label in LABELS.items()}
 DEMO_EMAIL = "demo@workshop.example"
 DEMO_PASSWORD = "workshop-demo"
 
@@ -71,7 +73,8 @@ def seed_demo(db: Session) -> tuple[Facilitator, WorkshopSession, bool]:
         facilitator = create_facilitator(db, DEMO_EMAIL, "Demo-Moderation", DEMO_PASSWORD)
     measures = []
     for spec in (BERLIN, AACHEN):
-        measure = Measure(title=spec["title"], reference_number=spec["reference_number"])
+        measure = Measure(title=spec["title"], reference_number=spec["reference_number"],
+                          status=STATUS_KEYS.get(spec["fields"].get("status"), "idea"))
         db.add(measure)
         db.flush()
         for key, text in spec["fields"].items():

@@ -2,6 +2,7 @@
 from workshop.accounts.models import Facilitator  # noqa: F401
 from workshop.activities.models import ActionItem, Card, Cluster, PollAnswer, Rating, Vote  # noqa: F401
 from workshop.live.models import Event  # noqa: F401
-from workshop.measures.models import Measure, RecordRevision  # noqa: F401
+from workshop.drafting.models import DraftCardLink, DraftUpdate  # noqa: F401
+from workshop.measures.models import Measure, MeasureStatusChange, RecordRevision  # noqa: F401
 from workshop.sessions.models import CustomTemplate, Participant, WorkshopSession  # noqa: F401
 from workshop.db import Base  # noqa: F401

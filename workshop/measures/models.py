@@ -17,6 +17,8 @@ class Measure(Base):
     reference_number: Mapped[str | None] = mapped_column(String(40), unique=True)
     title: Mapped[str] = mapped_column(String(300))
     record_template: Mapped[str] = mapped_column(String(80), default="default")
+    # idea → draft → mandated → in_implementation → done | continuation (workshop.measures.status)
+    status: Mapped[str] = mapped_column(String(20), default="idea", server_default="idea")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -49,3 +51,18 @@ class RecordRevision(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     measure: Mapped[Measure] = relationship(back_populates="revisions")
+
+
+class MeasureStatusChange(Base):
+    """A step in the measure's status flow, or a reopening after the mandate (with its reason)."""
+
+    __tablename__ = "measure_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))  # advance | reopen
+    reason: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

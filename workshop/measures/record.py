@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from workshop.measures.models import Measure, RecordRevision
 from workshop.measures.record_template import RecordTemplate, load_record_template
+from workshop.measures.status import ensure_editable
 
 
 @dataclass
@@ -57,13 +58,17 @@ def set_field(
     author_id: int | None = None,
     session_id: int | None = None,
     step_key: str | None = None,
+    check_lock: bool = True,
 ) -> RecordRevision | None:
     """Write a new value for one field; returns None when nothing changed.
 
     Each line is {"text": str, "source": None | {session_id, step_key, card_id, votes, ...}}.
+    A mandated measure refuses the change (StatusError) until it is reopened.
     """
     if template_of(measure).field(field_key) is None:
         raise KeyError(field_key)
+    if check_lock:
+        ensure_editable(measure)
     value = "\n".join(line["text"] for line in lines)
     previous = db.scalars(
         select(RecordRevision)
@@ -89,12 +94,20 @@ def set_field(
     return revision
 
 
-def edit_by_hand(db: Session, measure: Measure, field_key: str, text: str, author_id: int) -> RecordRevision | None:
-    """A hand edit keeps the provenance of every line that is still there word for word."""
+def lines_keeping_sources(db: Session, measure: Measure, field_key: str, text: str,
+                          extra_sources: dict[str, dict] | None = None) -> list[dict]:
+    """Split text into lines; a line still there word for word keeps its provenance."""
     current = current_values(db, measure).get(field_key)
     known = {line["text"]: line.get("source") for line in (current.lines if current else [])}
-    lines = [
+    known.update(extra_sources or {})
+    return [
         {"text": line, "source": known.get(line)} for line in text.replace("\r\n", "\n").split("\n")
         if line.strip()
     ]
-    return set_field(db, measure, field_key, lines, source_kind="manual", author_id=author_id)
+
+
+def edit_by_hand(db: Session, measure: Measure, field_key: str, text: str, author_id: int,
+                 source_kind: str = "manual") -> RecordRevision | None:
+    """A hand edit keeps the provenance of every line that is still there word for word."""
+    lines = lines_keeping_sources(db, measure, field_key, text)
+    return set_field(db, measure, field_key, lines, source_kind=source_kind, author_id=author_id)

@@ -1,13 +1,20 @@
 from __future__ import annotations
 
+import difflib
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
-from workshop.measures.models import Measure
-from workshop.measures.record import current_values, edit_by_hand, template_of
+from workshop.accounts.models import Facilitator
+from workshop.drafting import hub
+from workshop.measures import status
+from workshop.measures.models import Measure, MeasureStatusChange, RecordRevision
+from workshop.measures.record import current_values, edit_by_hand, lines_from_text, set_field, template_of
+from workshop.measures.field_values import FieldValueError, check_value
 from workshop.measures.record_template import available_record_templates
+from workshop.measures.status import LABELS as STATUS_LABELS, NEXT as STATUS_NEXT, REASON_MAX, StatusError
 from workshop.sessions.models import WorkshopSession
 from workshop.sessions.service import create_session
 from workshop.sessions.template_editor import my_custom_templates
@@ -15,7 +22,9 @@ from workshop.sessions.templates import TemplateError, available_templates
 from workshop.validation import CleanText, describe_errors
 from workshop.web import db, get_or_404
 
+
 bp = Blueprint("measures", __name__, url_prefix="/measures")
+
 
 FIELD_TEXT_MAX = 20_000
 
@@ -79,6 +88,8 @@ def record(measure_id):
         values=current_values(db(), measure), sessions=sessions,
         session_templates=available_templates(), editing=request.args.get("edit"),
         custom_templates=my_custom_templates(),
+        status_labels=STATUS_LABELS, next_statuses=STATUS_NEXT[measure.status],
+        locked=status.is_locked(measure),
     )
 
 
@@ -94,8 +105,16 @@ def edit_field(measure_id):
     field = template_of(measure).field(form["field_key"])
     if field is None:
         abort(400, f"unknown field {form['field_key']}")
-    revision = edit_by_hand(db(), measure, field.key, form["value"], current_user.id)
+    try:
+        value = check_value(field, form["value"])
+        revision = edit_by_hand(db(), measure, field.key, value, current_user.id)
+    except (FieldValueError, StatusError) as error:
+        db().rollback()
+        flash(f"„{field.label_text()}“ nicht gespeichert: {error}", "error")
+        return redirect(url_for(".record", measure_id=measure.id, edit=field.key,
+                                _anchor=f"field-{field.key}"), 303)
     db().commit()
+    hub.record_changed(measure.id, field.key)  # co-drafters' editors take the new value
     flash(f"„{field.label_text()}“ gespeichert." if revision else "Keine Änderung.", "info")
     return redirect(url_for(".record", measure_id=measure.id, _anchor=f"field-{field.key}"), 303)
 
@@ -117,3 +136,102 @@ def new_session(measure_id):
         return redirect(url_for(".record", measure_id=measure.id)), 303
     db().commit()
     return redirect(url_for("sessions.console", session_id=ws.id), 303)
+
+
+# --- history, restore and the status flow -------------------------------------------------------
+
+
+class StatusForm(Schema):
+    to_status = fields.String(required=True, validate=validate.OneOf(list(STATUS_LABELS)))
+
+
+class ReopenForm(Schema):
+    reason = CleanText(required=True, validate=validate.Length(1, REASON_MAX))
+
+
+def revision_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """Line diff of two values: [(" " | "-" | "+", line)], unchanged lines included."""
+    return [(line[0], line[2:]) for line in difflib.ndiff(old.splitlines(), new.splitlines())
+            if line[:1] in (" ", "-", "+")]
+
+
+@bp.route("/<measure_id>/history")
+@login_required
+def history(measure_id):
+    measure = get_or_404(Measure, measure_id)
+    values = current_values(db(), measure)
+    authors = dict(db().execute(select(Facilitator.id, Facilitator.display_name)).all())
+    field_key = request.args.get("field") or next(
+        (f.key for f in template_of(measure).fields if values[f.key].history), None)
+    diff = None
+    if field_key in values and request.args.get("a") and request.args.get("b"):
+        by_id = {str(r.id): r for r in values[field_key].history}
+        old, new = by_id.get(request.args["a"]), by_id.get(request.args["b"])
+        if old is None or new is None:
+            abort(404)
+        diff = {"old": old, "new": new, "lines": revision_diff(old.value, new.value)}
+    changes = db().scalars(select(MeasureStatusChange).where(MeasureStatusChange.measure_id == measure.id)
+                           .order_by(MeasureStatusChange.id.desc())).all()
+    return render_template("measures/history.html", measure=measure, template=template_of(measure),
+                           values=values, field_key=field_key, diff=diff, authors=authors,
+                           changes=changes, status_labels=STATUS_LABELS)
+
+
+@bp.route("/<measure_id>/revisions/<revision_id>/restore", methods=["POST"])
+@login_required
+def restore(measure_id, revision_id):
+    measure = get_or_404(Measure, measure_id)
+    old = get_or_404(RecordRevision, revision_id)
+    if old.measure_id != measure.id or template_of(measure).field(old.field_key) is None:
+        abort(404)
+    try:
+        revision = set_field(db(), measure, old.field_key, old.lines or lines_from_text(old.value),
+                             source_kind="restore", author_id=current_user.id)
+    except StatusError as error:
+        db().rollback()
+        flash(f"Nicht wiederhergestellt: {error.message}", "error")
+        return redirect(url_for(".history", measure_id=measure.id, field=old.field_key), 303)
+    db().commit()
+    hub.record_changed(measure.id, old.field_key)
+    flash(f"Fassung vom {old.created_at:%d.%m.%Y %H:%M} wiederhergestellt." if revision
+          else "Diese Fassung ist schon der aktuelle Wert.", "info")
+    return redirect(url_for(".history", measure_id=measure.id, field=old.field_key), 303)
+
+
+def _status_step(measure_id, form_schema, step, failed: str, done):
+    """Run one step of the status flow from a form; flash what happened, back to the record."""
+    measure = get_or_404(Measure, measure_id)
+    try:
+        form = form_schema().load(request.form.to_dict(), unknown="exclude")
+        step(measure, form)
+    except ValidationError as error:
+        flash(f"{failed}: {_form_errors(error)}", "error")
+    except StatusError as error:
+        db().rollback()
+        flash(f"{failed}: {error.message}", "error")
+    else:
+        db().commit()
+        hub.current_hub().status_changed(measure)
+        flash(done(measure), "info")
+    return redirect(url_for(".record", measure_id=measure.id), 303)
+
+
+def _advance(measure, form):
+    hub.current_hub().flush_measure(measure.id)  # pending co-drafting first, then the lock
+    status.advance(db(), measure, form["to_status"], current_user.id)
+
+
+@bp.route("/<measure_id>/status", methods=["POST"])
+@login_required
+def change_status(measure_id):
+    return _status_step(measure_id, StatusForm, _advance, "Status nicht geändert",
+                        lambda m: f"Status: {STATUS_LABELS[m.status]}.")
+
+
+@bp.route("/<measure_id>/reopen", methods=["POST"])
+@login_required
+def reopen(measure_id):
+    return _status_step(measure_id, ReopenForm,
+                        lambda m, form: status.reopen(db(), m, form["reason"], current_user.id),
+                        "Nicht wiedereröffnet",
+                        lambda m: "Wiedereröffnet: der Steckbrief kann wieder geändert werden.")

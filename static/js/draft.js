@@ -1,0 +1,233 @@
+// Co-drafting the record: one Y.Doc per field, bound to its <textarea>, synchronised with the
+// server's pycrdt documents over Socket.IO (namespace /draft). Protocol: docs/realtime.md.
+import * as Y from "../vendor/yjs.bundle.js";
+
+const app = document.getElementById("draft-app");
+const measureId = Number(app.dataset.measureId);
+const connEl = document.getElementById("conn");
+const errorEl = document.getElementById("draft-error");
+const LOCAL = "local";
+const REMOTE = "remote";
+
+const fields = new Map(); // field key -> {key, area, doc, text, value, synced}
+const presence = new Map(); // sid -> {user, field_key}
+let locked = false;
+let joined = false;
+let target = null; // the field cards are pulled into: the one last focused
+
+function b64encode(bytes) {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+function b64decode(text) {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
+function showError(message) {
+  errorEl.textContent = message;
+  errorEl.hidden = !message;
+}
+
+function newField(key, area) {
+  const doc = new Y.Doc();
+  const field = { key, area, doc, text: doc.getText("text"), value: "", synced: false };
+  doc.on("update", (update, origin) => { if (origin !== REMOTE) send(field, update); });
+  return field;
+}
+
+// --- typing → Y.Text: the smallest delete + insert that turns the old value into the new one ---
+function onInput(field) {
+  const before = field.value;
+  const after = field.area.value;
+  let prefix = 0;
+  const max = Math.min(before.length, after.length);
+  while (prefix < max && before[prefix] === after[prefix]) prefix++;
+  let suffix = 0;
+  while (suffix < max - prefix && before[before.length - 1 - suffix] === after[after.length - 1 - suffix]) suffix++;
+  // never split a surrogate pair (emoji): widen the changed range instead
+  if (prefix > 0 && isHighSurrogate(before.charCodeAt(prefix - 1))) prefix--;
+  if (suffix > 0 && isLowSurrogate(before.charCodeAt(before.length - suffix))) suffix--;
+  field.doc.transact(() => {
+    const removed = before.length - prefix - suffix;
+    if (removed > 0) field.text.delete(prefix, removed);
+    const inserted = after.slice(prefix, after.length - suffix);
+    if (inserted) field.text.insert(prefix, inserted);
+  }, LOCAL);
+  field.value = field.text.toString();
+}
+const isHighSurrogate = (c) => c >= 0xd800 && c <= 0xdbff;
+const isLowSurrogate = (c) => c >= 0xdc00 && c <= 0xdfff;
+
+// --- Y.Text → textarea, keeping the caret where it was relative to the text around it ----------
+function applyRemote(field, update) {
+  const area = field.area;
+  const focused = document.activeElement === area;
+  let start = null;
+  let end = null;
+  if (focused) {
+    start = Y.createRelativePositionFromTypeIndex(field.text, area.selectionStart);
+    end = Y.createRelativePositionFromTypeIndex(field.text, area.selectionEnd);
+  }
+  Y.applyUpdate(field.doc, update, REMOTE);
+  const value = field.text.toString();
+  if (value === area.value) { field.value = value; return; }
+  area.value = value;
+  field.value = value;
+  if (focused) {
+    const a = Y.createAbsolutePositionFromRelativePosition(start, field.doc);
+    const b = Y.createAbsolutePositionFromRelativePosition(end, field.doc);
+    if (a && b) area.setSelectionRange(a.index, b.index);
+  }
+}
+
+// --- sending ---------------------------------------------------------------------------------
+function send(field, update) {
+  if (!joined || !socket.connected) return; // the catch-up after (re)joining sends it
+  socket.emit("draft.update", { measure_id: measureId, field_key: field.key, update: b64encode(update) },
+    (ack) => { if (!ack || !ack.ok) rejected(ack); });
+}
+
+function rejected(ack) {
+  const error = (ack && ack.error) || { code: "internal", message: "no answer" };
+  showError(error.code === "measure_locked"
+    ? "Die Maßnahme ist mandatiert: Änderungen sind erst nach dem Wiedereröffnen möglich."
+    : `Nicht übernommen: ${error.message}`);
+  resync(); // what the server refused must not stay on this screen
+}
+
+function resync() {
+  for (const field of fields.values()) {
+    const fresh = newField(field.key, field.area);
+    fields.set(field.key, fresh);
+    field.doc.destroy();
+  }
+  join();
+}
+
+function join() {
+  const stateVectors = {};
+  for (const field of fields.values()) {
+    if (field.synced) stateVectors[field.key] = b64encode(Y.encodeStateVector(field.doc));
+  }
+  socket.emit("draft.join", { measure_id: measureId, state_vectors: stateVectors }, (ack) => {
+    if (!ack || !ack.ok) { showError(`Verbindung zum Dokument fehlgeschlagen: ${ack && ack.error.message}`); return; }
+    joined = true;
+    setStatus(ack.status_label, ack.locked);
+    presence.clear();
+    for (const p of ack.presence) presence.set(p.sid, p);
+    renderPresence();
+    for (const [key, state] of Object.entries(ack.fields)) {
+      const field = fields.get(key);
+      if (!field) continue;
+      applyRemote(field, b64decode(state.update));
+      field.synced = true;
+      // catch up the other way: whatever this screen has that the server does not (typed offline)
+      const missing = Y.encodeStateAsUpdate(field.doc, b64decode(state.state_vector));
+      if (!locked && missing.length > 2) send(field, missing);
+    }
+    if (target) awareness(target);
+    setEnabled(true);
+  });
+}
+
+function awareness(key) {
+  if (!joined) return;
+  const field = key && fields.get(key);
+  socket.emit("draft.awareness", {
+    measure_id: measureId, field_key: key || null,
+    cursor: field ? { index: field.area.selectionStart, length: field.area.selectionEnd - field.area.selectionStart } : null,
+  }, (ack) => { if (ack && !ack.ok) showError(ack.error.message); });
+}
+
+// --- page state ------------------------------------------------------------------------------
+function setStatus(label, isLocked) {
+  locked = isLocked;
+  document.getElementById("measure-status").textContent = label;
+  document.getElementById("lock-note").hidden = !isLocked;
+  setEnabled(socket.connected && joined);
+}
+
+function setEnabled(on) {
+  for (const field of fields.values()) field.area.disabled = !on || locked;
+  for (const button of document.querySelectorAll("button.pull")) button.disabled = !on || locked || !target;
+}
+
+function renderPresence() {
+  const byField = new Map();
+  for (const p of presence.values()) {
+    if (!p.field_key) continue;
+    if (!byField.has(p.field_key)) byField.set(p.field_key, []);
+    const field = fields.get(p.field_key);
+    // where the caret is, as a line number (an index may be a little off while both type)
+    const line = field && p.cursor ? field.value.slice(0, p.cursor.index).split("\n").length : null;
+    byField.get(p.field_key).push(line ? `${p.user.name} (Z. ${line})` : p.user.name);
+  }
+  for (const el of document.querySelectorAll("[data-presence]")) {
+    const names = byField.get(el.dataset.presence) || [];
+    el.textContent = names.length ? `✎ ${names.join(", ")}` : "";
+    el.closest(".draft-field").classList.toggle("others-here", names.length > 0);
+  }
+}
+
+// --- wiring ----------------------------------------------------------------------------------
+for (const area of document.querySelectorAll("textarea[data-field]")) {
+  const key = area.dataset.field;
+  fields.set(key, newField(key, area));
+  area.addEventListener("input", () => onInput(fields.get(key)));
+  area.addEventListener("focus", () => {
+    target = key;
+    document.getElementById("pull-target")?.replaceChildren(area.labels[0]?.textContent || key);
+    setEnabled(socket.connected && joined);
+    awareness(key);
+  });
+  area.addEventListener("blur", () => awareness(null));
+  let pending = null;
+  area.addEventListener("keyup", () => {
+    clearTimeout(pending);
+    pending = setTimeout(() => awareness(key), 300);
+  });
+}
+
+for (const button of document.querySelectorAll("button.pull")) {
+  button.addEventListener("click", () => {
+    if (!target) return;
+    socket.emit("draft.pull_card", { measure_id: measureId, field_key: target, card_id: Number(button.dataset.cardId) },
+      (ack) => { if (!ack || !ack.ok) showError(`Karte nicht eingefügt: ${ack ? ack.error.message : "keine Antwort"}`); else showError(""); });
+  });
+}
+
+// eslint-disable-next-line no-undef
+const socket = io("/draft");
+socket.on("connect", () => {
+  connEl.textContent = "verbunden";
+  connEl.className = "conn ok";
+  join();
+});
+socket.on("disconnect", () => {
+  joined = false;
+  connEl.textContent = "getrennt – Änderungen werden nachgereicht";
+  connEl.className = "conn bad";
+  presence.clear();
+  renderPresence();
+});
+socket.on("connect_error", (error) => {
+  connEl.textContent = `keine Verbindung (${error.message})`;
+  connEl.className = "conn bad";
+});
+socket.on("draft.update", (msg) => {
+  const field = fields.get(msg.field_key);
+  // also before the join's answer: Yjs keeps an update whose predecessors have not arrived yet
+  if (msg.measure_id === measureId && field) applyRemote(field, b64decode(msg.update));
+});
+socket.on("draft.presence", (msg) => {
+  if (msg.measure_id !== measureId) return;
+  if (msg.field_key === null) presence.delete(msg.sid);
+  else presence.set(msg.sid, msg);
+  renderPresence();
+});
+socket.on("draft.saved", (msg) => {
+  const el = document.querySelector(`[data-saved="${CSS.escape(msg.field_key)}"]`);
+  if (el) el.textContent = `im Steckbrief gespeichert ${new Date().toLocaleTimeString("de-DE", { hour: "2-digit", minute: "2-digit" })}`;
+});
+socket.on("draft.status", (msg) => { if (msg.measure_id === measureId) setStatus(msg.label, msg.locked); });

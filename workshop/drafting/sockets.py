@@ -1,0 +1,255 @@
+"""Socket.IO handlers of co-drafting, on the namespace /draft (multiplexed over the same
+Socket.IO connection as the live session). Thin: who is this, may they, is the input well formed;
+the hub does the rest. Protocol: docs/realtime.md, "Co-drafting the record".
+"""
+from __future__ import annotations
+
+import binascii
+import logging
+from base64 import b64decode, b64encode
+
+from flask import request
+from flask_login import current_user
+from flask_socketio import join_room, leave_room
+from marshmallow import Schema, ValidationError, fields, validate
+
+from workshop.drafting.hub import DRAFTED_TYPES, MAX_UPDATE_BYTES, NAMESPACE, current_hub, room
+from workshop.extensions import socketio
+from workshop.live.errors import Rejected
+from workshop.measures.models import Measure
+from workshop.measures.record import template_of
+from workshop.measures.status import LABELS, is_locked
+from workshop.validation import describe_errors
+from workshop.web import db_factory
+
+log = logging.getLogger("workshop.drafting")
+
+# base64 of MAX_UPDATE_BYTES, plus padding; longer strings are refused before decoding
+MAX_UPDATE_B64 = (MAX_UPDATE_BYTES + 2) // 3 * 4 + 4
+MAX_STATE_VECTOR_B64 = 8 * 1024
+
+# sid -> {"user": {"id", "name"}, "measures": {measure_id: {"field_key", "cursor"}}}
+connections: dict[str, dict] = {}
+
+
+class MeasureRef(Schema):
+    measure_id = fields.Integer(required=True, strict=True)
+
+
+class JoinPayload(MeasureRef):
+    state_vectors = fields.Dict(keys=fields.String(validate=validate.Length(1, 80)),
+                                values=fields.String(validate=validate.Length(max=MAX_STATE_VECTOR_B64)),
+                                load_default=dict)
+
+
+class FieldRef(MeasureRef):
+    field_key = fields.String(required=True, validate=validate.Length(1, 80))
+
+
+class UpdatePayload(FieldRef):
+    update = fields.String(required=True, validate=validate.Length(min=1))
+
+
+class CardPayload(FieldRef):
+    card_id = fields.Integer(required=True, strict=True)
+
+
+class Cursor(Schema):
+    index = fields.Integer(required=True, strict=True, validate=validate.Range(0, 1_000_000))
+    length = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, 1_000_000))
+
+
+class AwarenessPayload(MeasureRef):
+    field_key = fields.String(required=True, allow_none=True, validate=validate.Length(1, 80))
+    cursor = fields.Nested(Cursor, load_default=None, allow_none=True)
+
+
+def _load(schema: type[Schema], data) -> dict:
+    if not isinstance(data, dict):
+        raise Rejected("invalid", "The payload must be an object.")
+    try:
+        return schema().load(data)
+    except ValidationError as error:
+        raise Rejected("invalid", describe_errors(error.messages)) from error
+
+
+def _decode(text: str, what: str) -> bytes:
+    try:
+        return b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise Rejected("invalid", f"{what}: not base64 ({error}).") from error
+
+
+def _connection() -> dict:
+    connection = connections.get(request.sid)
+    if connection is None:
+        raise Rejected("forbidden", "Log in as a facilitator to co-draft.")
+    return connection
+
+
+def _joined(payload: dict) -> dict:
+    connection = _connection()
+    if payload["measure_id"] not in connection["measures"]:
+        raise Rejected("not_joined", f"Send draft.join for measure {payload['measure_id']} first.")
+    return connection
+
+
+def _drafted_field(measure_id: int, field_key: str) -> None:
+    with db_factory()() as db:
+        measure = db.get(Measure, measure_id)
+        if measure is None:
+            raise Rejected("measure_not_found", f"There is no measure {measure_id}.")
+        field = template_of(measure).field(field_key)
+    if field is None:
+        raise Rejected("unknown_field", f"The record has no field '{field_key}'.")
+    if field.type not in DRAFTED_TYPES:
+        raise Rejected("field_not_drafted",
+                       f"'{field_key}' is a {field.type} field; change it with the record's form.")
+
+
+def handler(event: str):
+    """Register an event handler that answers Rejected (and bugs) with an error ack."""
+    def wrap(fn):
+        def run(data=None):
+            try:
+                return fn(data)
+            except Rejected as rejected:
+                return rejected.as_ack()
+            except Exception:
+                log.exception("%s failed: %r", event, data if not isinstance(data, dict) else list(data))
+                return Rejected("internal", "Something went wrong on the server; nothing was changed.").as_ack()
+        run.__name__ = f"on_{event.replace('.', '_')}"
+        return socketio.on(event, namespace=NAMESPACE)(run)
+    return wrap
+
+
+@socketio.on("connect", namespace=NAMESPACE)
+def on_connect(auth=None):
+    if not current_user.is_authenticated:
+        raise ConnectionRefusedError("log in as a facilitator to co-draft")
+    connections[request.sid] = {"user": {"id": current_user.id, "name": current_user.display_name},
+                                "measures": {}}
+
+
+@socketio.on("disconnect", namespace=NAMESPACE)
+def on_disconnect(*_args):
+    connection = connections.pop(request.sid, None)
+    if connection is None:
+        return
+    for measure_id in connection["measures"]:
+        _presence(measure_id, request.sid, connection["user"], None, None)
+        if not any(measure_id in c["measures"] for c in connections.values()):
+            current_hub().flush_measure(measure_id)  # the last editor left: write the record now
+
+
+def _presence(measure_id, sid, user, field_key, cursor) -> None:
+    socketio.emit("draft.presence", {"measure_id": measure_id, "sid": sid, "user": user,
+                                     "field_key": field_key, "cursor": cursor},
+                  to=room(measure_id), skip_sid=sid, namespace=NAMESPACE)
+
+
+@handler("draft.join")
+def on_join(data):
+    payload = _load(JoinPayload, data)
+    connection = _connection()
+    hub = current_hub()
+    with db_factory()() as db:
+        measure = db.get(Measure, payload["measure_id"])
+        if measure is None:
+            raise Rejected("measure_not_found", f"There is no measure {payload['measure_id']}.")
+        drafted = [f.key for f in hub.drafted_fields(measure)]
+        status, locked = measure.status, is_locked(measure)
+    unknown = sorted(set(payload["state_vectors"]) - set(drafted))
+    if unknown:
+        raise Rejected("unknown_field", f"state_vectors: no drafted field(s) {', '.join(unknown)}.")
+    vectors = {key: _decode(value, f"state_vectors.{key}") for key, value in payload["state_vectors"].items()}
+    # In the room before reading the documents: an update stored meanwhile is then either in the
+    # answer or broadcast to this client (or both, which is harmless), never missed.
+    join_room(room(payload["measure_id"]), namespace=NAMESPACE)
+    try:
+        result = {key: _catch_up(hub, payload["measure_id"], key, vectors.get(key)) for key in drafted}
+    except Exception:
+        if payload["measure_id"] not in connection["measures"]:
+            leave_room(room(payload["measure_id"]), namespace=NAMESPACE)
+        raise
+    connection["measures"][payload["measure_id"]] = {"field_key": None, "cursor": None}
+    presence = [{"sid": sid, "user": c["user"], **c["measures"][payload["measure_id"]]}
+                for sid, c in connections.items()
+                if sid != request.sid and payload["measure_id"] in c["measures"]]
+    return {"ok": True, "status": status, "status_label": LABELS[status], "locked": locked,
+            "fields": result, "presence": presence, "me": {"sid": request.sid, **connection["user"]}}
+
+
+def _catch_up(hub, measure_id: int, key: str, vector: bytes | None) -> dict:
+    """What a client with state `vector` (None: nothing) lacks of a field, and the server's state."""
+    fd = hub.field_doc(measure_id, key)
+    hub.record_changed(measure_id, key)  # e.g. a capture from a live session meanwhile
+    with fd.lock:
+        try:
+            update = fd.doc.get_update(vector) if vector is not None else fd.doc.get_update()
+        except Exception as error:
+            raise Rejected("invalid", f"state_vectors.{key}: not a Yjs state vector ({error}).") from error
+        return {"update": b64encode(update).decode("ascii"),
+                "state_vector": b64encode(fd.doc.get_state()).decode("ascii")}
+
+
+@handler("draft.leave")
+def on_leave(data):
+    payload = _load(MeasureRef, data)
+    connection = _joined(payload)
+    connection["measures"].pop(payload["measure_id"])
+    leave_room(room(payload["measure_id"]), namespace=NAMESPACE)
+    _presence(payload["measure_id"], request.sid, connection["user"], None, None)
+    return {"ok": True}
+
+
+@handler("draft.update")
+def on_update(data):
+    payload = _load(UpdatePayload, data)
+    connection = _joined(payload)
+    _drafted_field(payload["measure_id"], payload["field_key"])
+    if len(payload["update"]) > MAX_UPDATE_B64:
+        raise Rejected("update_too_large", f"update: at most {MAX_UPDATE_BYTES} bytes per update; "
+                       "send a large change in several updates.")
+    update = _decode(payload["update"], "update")
+    row_id = current_hub().apply_client_update(payload["measure_id"], payload["field_key"], update,
+                                               connection["user"]["id"], request.sid)
+    return {"ok": True, "stored": row_id}
+
+
+@handler("draft.flush")
+def on_flush(data):
+    payload = _load(FieldRef, data)
+    _joined(payload)
+    _drafted_field(payload["measure_id"], payload["field_key"])
+    hub = current_hub()
+    revision_id = hub.materialise(hub.field_doc(payload["measure_id"], payload["field_key"]))
+    return {"ok": True, "revision_id": revision_id}
+
+
+@handler("draft.pull_card")
+def on_pull_card(data):
+    payload = _load(CardPayload, data)
+    connection = _joined(payload)
+    _drafted_field(payload["measure_id"], payload["field_key"])
+    line = current_hub().pull_card(payload["measure_id"], payload["field_key"], payload["card_id"],
+                                   connection["user"]["id"])
+    return {"ok": True, "line": line}
+
+
+@handler("draft.awareness")
+def on_awareness(data):
+    payload = _load(AwarenessPayload, data)
+    connection = _joined(payload)
+    if payload["field_key"] is not None:
+        _drafted_field(payload["measure_id"], payload["field_key"])
+    state = connection["measures"][payload["measure_id"]]
+    left = state["field_key"]
+    state.update(field_key=payload["field_key"], cursor=payload["cursor"])
+    _presence(payload["measure_id"], request.sid, connection["user"], payload["field_key"], payload["cursor"])
+    if left and left != payload["field_key"]:  # leaving a field writes it into the record
+        hub = current_hub()
+        fd = hub.docs.get((payload["measure_id"], left))
+        if fd is not None and fd.dirty:
+            hub.materialise(fd)
+    return {"ok": True}
