@@ -1,4 +1,4 @@
-"""The real pages in headless Chromium: a facilitator, the projector and two phones run a framing
+"""The real pages in headless Chromium: a facilitator, the projector and five phones run a framing
 session. Screenshots of each page are kept in test-artifacts/ for a person to look at."""
 from __future__ import annotations
 
@@ -51,10 +51,18 @@ def test_framing_session_in_real_browsers(server, browser):
     anon.fill("#code", code.lower())
     anon.click("button[type=submit]")
     anon.click("button[type=submit]")  # no name: anonymous
-    for page in (kim, anon):
+    others = []
+    for name in ("Jo", "", "Ali"):  # three more follow the QR link
+        page = watch(phone(browser), base, problems)
+        page.goto(f"{base}/j/{code}")
+        page.fill("#display_name", name)
+        page.click("button[type=submit]")
+        others.append(page)
+    phones = [kim, anon, *others]
+    for page in phones:
         expect(page.locator("h1")).to_have_text("Gleich geht es los")
-    expect(console.locator("#participants")).to_have_text("2")
-    expect(projector.locator("#participants")).to_have_text("2")
+    expect(console.locator("#participants")).to_have_text("5")
+    expect(projector.locator("#participants")).to_have_text("5")
 
     console.click("#start")
     expect(console.locator("#start")).to_be_hidden()
@@ -78,6 +86,12 @@ def test_framing_session_in_real_browsers(server, browser):
     kim.locator("li.card.mine").get_by_role("button", name="Löschen").click()
     for page in (anon, console, projector):
         expect(page.locator(".card-text", has_text="Service-Agent")).to_have_count(0)
+    for i, page in enumerate(others):
+        page.fill("#card-text", f"Ansatz {i + 3}")
+        page.click("#card-form button[type=submit]")
+    for page in (*phones, console, projector):
+        for i in range(3):
+            expect(page.locator(".card-text", has_text=f"Ansatz {i + 3}")).to_have_count(1)
     kim.screenshot(path=ARTIFACTS / "participant-brainstorm.png", full_page=True)
 
     # Questions, then the dot vote.
@@ -94,15 +108,19 @@ def test_framing_session_in_real_browsers(server, browser):
         plus.click()
         expect(kim.locator(".budget")).to_have_text(f"Noch {remaining} von 5 Punkten")
     expect(plus).to_be_disabled()  # at most 3 on one card
+    for page in others:
+        page.get_by_role("button", name="Punkt geben: Wie messen wir Wirkung?").click()
+        expect(page.locator(".budget")).to_have_text("Noch 4 von 5 Punkten")
     expect(projector.locator(".results li").first.locator(".votes")).to_have_text("3")
     expect(console.locator(".ranked li").first).to_contain_text("3 Punkte")
     projector.screenshot(path=ARTIFACTS / "projector-vote.png")
 
     console.click("#capture-top")
-    expect(console.locator("#capture-result")).to_contain_text("1 Zeile(n) in 1 Feld(er)")
+    expect(console.locator("#capture-result")).to_contain_text("2 Zeile(n) in 1 Feld(er)")
     expect(console.locator("#captured")).to_contain_text("Wer trägt die Anlaufstelle?")
     console.click("#next")
-    expect(kim.locator("#board")).to_contain_text("Wer trägt die Anlaufstelle?")
+    for page in phones:
+        expect(page.locator("#board")).to_contain_text("Wer trägt die Anlaufstelle?")
 
     # A reload shows the same state.
     kim.reload()
@@ -112,9 +130,10 @@ def test_framing_session_in_real_browsers(server, browser):
     with console.expect_download() as download:
         console.get_by_role("link", name="Protokoll (Markdown)").click()
     text = Path(download.value.path()).read_text()
-    assert "| **Teilnehmende** | 2 (namentlich: Kim) |" in text
+    assert "| **Teilnehmende** | 5 (namentlich: Ali, Jo, Kim) |" in text
     assert "- Wer trägt die Anlaufstelle? (3 Punkte, Kim)" in text
 
     console.goto(f"{base}/measures/{mid}")
-    expect(console.locator("#field-central_questions .trace")).to_contain_text("Karte")
+    expect(console.locator("#field-central_questions .trace")).to_have_count(2)
+    expect(console.locator("#field-central_questions .trace").first).to_contain_text("· 3 Punkte")
     assert problems == []
