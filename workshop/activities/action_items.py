@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from workshop.activities.base import Activity, OpContext, OpSpec, Outcome, ResultItem
+from workshop.activities.base import Activity, OpContext, OpSpec, Outcome, ResultItem, current_step_of_type
 from workshop.activities.models import ActionItem
 from workshop.db import utcnow
 from workshop.live.actors import FACILITATOR, PARTICIPANT
@@ -40,10 +40,7 @@ def session_items(db, session_id: int, step_key: str | None = None) -> list[Acti
 
 
 def _step(ctx: OpContext) -> dict:
-    step = ctx.ws.current
-    if step["type"] != ActionItemsActivity.type:
-        raise Rejected("wrong_step_type", "The current step does not collect action items.")
-    return step
+    return current_step_of_type(ctx, ActionItemsActivity.type, "The current step does not collect action items.")
 
 
 def _own_item(ctx: OpContext, item_id: int) -> ActionItem:

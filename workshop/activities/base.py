@@ -84,3 +84,13 @@ class Activity:
     def reveal(self, db: "Session", ws: "WorkshopSession", step: dict) -> dict | None:
         """What everybody receives when the facilitator reveals the step (None: nothing hidden)."""
         return None
+
+
+def current_step_of_type(ctx: OpContext, activity_type: str, message: str) -> dict:
+    """The current step, if it is of this activity type; otherwise the op is refused."""
+    from workshop.live.errors import Rejected
+
+    step = ctx.ws.current
+    if step["type"] != activity_type:
+        raise Rejected("wrong_step_type", message)
+    return step

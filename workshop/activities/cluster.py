@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from workshop.activities.base import Activity, OpContext, OpSpec, Outcome, ResultItem
+from workshop.activities.base import Activity, OpContext, OpSpec, Outcome, ResultItem, current_step_of_type
 from workshop.activities.cards import get_live_card, live_cards
 from workshop.activities.models import Card, Cluster
 from workshop.db import utcnow
@@ -49,10 +49,7 @@ def session_clusters(db, session_id: int, step_key: str | None = None) -> list[C
 
 
 def _cluster_step(ctx: OpContext) -> dict:
-    step = ctx.ws.current
-    if step["type"] != ClusterActivity.type:
-        raise Rejected("wrong_step_type", "Clusters are made in a cluster step; this is not one.")
-    return step
+    return current_step_of_type(ctx, ClusterActivity.type, "Clusters are made in a cluster step; this is not one.")
 
 
 def _get_cluster(ctx: OpContext, cluster_id: int) -> Cluster:

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from workshop.activities.base import Activity, OpContext, OpSpec, Outcome, ResultItem
-from workshop.activities.cards import get_live_card, live_cards
+from workshop.activities.base import Activity, OpContext, OpSpec, Outcome, ResultItem, current_step_of_type
+from workshop.activities.cards import card_view, get_live_card, live_cards
 from workshop.activities.models import Card, Rating
 from workshop.db import utcnow
 from workshop.i18n import LocalizedText, localized
@@ -96,11 +96,17 @@ def compute_consent(options: list[tuple[int, str, bool]], ratings: list[tuple[in
     }
 
 
-def _consent_step(ctx: OpContext) -> dict:
-    step = ctx.ws.current
-    if step["type"] != ConsentActivity.type:
-        raise Rejected("wrong_step_type", "The current step is not a consent round.")
+def _consent_step(ctx: OpContext, *, open_only: bool = False) -> dict:
+    step = current_step_of_type(ctx, ConsentActivity.type, "The current step is not a consent round.")
+    if open_only and is_revealed(ctx.ws, step["key"]):
+        raise Rejected("already_revealed", "The result is revealed; ratings and options can no longer change.")
     return step
+
+
+def _my_rating(ctx: OpContext, step: dict, card: Card) -> Rating | None:
+    return ctx.db.scalars(select(Rating).where(
+        Rating.session_id == ctx.ws.id, Rating.step_key == step["key"], Rating.card_id == card.id,
+        Rating.participant_id == ctx.actor.id)).first()
 
 
 def _option(ctx: OpContext, step: dict, card_id: int) -> Card:
@@ -118,26 +124,18 @@ def _progress(ctx: OpContext, step: dict) -> dict:
 
 
 def add_option(ctx: OpContext, payload: dict) -> Outcome:
-    step = _consent_step(ctx)
-    if is_revealed(ctx.ws, step["key"]):
-        raise Rejected("already_revealed", "The result is revealed; options can no longer change.")
+    step = _consent_step(ctx, open_only=True)
     card = Card(session_id=ctx.ws.id, step_key=step["key"], column_key=OPTION, text=payload["text"],
                 facilitator_id=ctx.actor.id)
     ctx.db.add(card)
     ctx.db.flush()
-    view = {"id": card.id, "step_key": step["key"], "column_key": OPTION, "text": card.text,
-            "author": None, "by_facilitator": True, "status": "visible", "cluster_id": None}
-    return Outcome("card.added", {"card": view}, {"card_id": card.id})
+    return Outcome("card.added", {"card": card_view(card, {})}, {"card_id": card.id})
 
 
 def rate(ctx: OpContext, payload: dict) -> Outcome:
-    step = _consent_step(ctx)
-    if is_revealed(ctx.ws, step["key"]):
-        raise Rejected("already_revealed", "The result is revealed; ratings can no longer change.")
+    step = _consent_step(ctx, open_only=True)
     card = _option(ctx, step, payload["card_id"])
-    rating = ctx.db.scalars(select(Rating).where(
-        Rating.step_key == step["key"], Rating.card_id == card.id, Rating.participant_id == ctx.actor.id,
-        Rating.session_id == ctx.ws.id)).first()
+    rating = _my_rating(ctx, step, card)
     if rating is None:
         rating = Rating(session_id=ctx.ws.id, step_key=step["key"], card_id=card.id,
                         participant_id=ctx.actor.id, value=payload["value"])
@@ -148,13 +146,9 @@ def rate(ctx: OpContext, payload: dict) -> Outcome:
 
 
 def clear(ctx: OpContext, payload: dict) -> Outcome:
-    step = _consent_step(ctx)
-    if is_revealed(ctx.ws, step["key"]):
-        raise Rejected("already_revealed", "The result is revealed; ratings can no longer change.")
+    step = _consent_step(ctx, open_only=True)
     card = _option(ctx, step, payload["card_id"])
-    rating = ctx.db.scalars(select(Rating).where(
-        Rating.step_key == step["key"], Rating.card_id == card.id, Rating.participant_id == ctx.actor.id,
-        Rating.session_id == ctx.ws.id)).first()
+    rating = _my_rating(ctx, step, card)
     if rating is None:
         raise Rejected("no_rating", "You have not rated this option.")
     ctx.db.delete(rating)

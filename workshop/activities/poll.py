@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from workshop.activities.base import Activity, OpContext, OpSpec, Outcome, ResultItem
+from workshop.activities.base import Activity, OpContext, OpSpec, Outcome, ResultItem, current_step_of_type
 from workshop.activities.models import PollAnswer
 from workshop.db import utcnow
 from workshop.i18n import LocalizedText, localized
@@ -39,9 +39,7 @@ def _answers(db, session_id: int, step_key: str) -> int:
 
 
 def answer(ctx: OpContext, payload: dict) -> Outcome:
-    step = ctx.ws.current
-    if step["type"] != PollActivity.type:
-        raise Rejected("wrong_step_type", "The current step is not a poll.")
+    step = current_step_of_type(ctx, PollActivity.type, "The current step is not a poll.")
     choices = payload["choices"]
     if any(not 0 <= c < len(step["options"]) for c in choices):
         raise Rejected("invalid", f"payload.choices: options are numbered 0 to {len(step['options']) - 1}.")
