@@ -86,3 +86,30 @@ def test_consent_and_clusters_in_the_browser(server, browser):
     expect(projector.locator("section.cluster", has_text="Vorbilder (1)")).to_contain_text("Hamburg")
     expect(phone.locator("section.cluster", has_text="Vorbilder (1)")).to_contain_text("Hamburg")
     assert problems == [] and problems2 == []
+
+
+def test_a_card_typed_offline_is_kept_and_sent_once_when_back(server, browser):
+    fid = server.facilitator()
+    sid, code = server.session(fid, server.measure())
+    fac = server.facilitator_client(sid, server.login())
+    try:
+        assert fac.op("session.start")["ok"]
+        context = browser.new_context(viewport=PHONE, is_mobile=True)
+        page = context.new_page()
+        page.goto(f"{server.base_url}/j/{code}")
+        page.click("button[type=submit]")
+        expect(page.locator("h1")).to_have_text("Vorhandene Ansätze")
+        context.set_offline(True)
+        expect(page.locator("#conn")).to_have_attribute("data-state", "offline")
+        page.fill("#card-text", "Im Funkloch geschrieben")
+        page.click("#card-form button[type=submit]")
+        expect(page.locator("li.queued")).to_contain_text("wird gesendet")
+        assert fac.cards("approaches") == []  # nothing reached the server while offline
+        context.set_offline(False)
+        expect(page.locator("#conn")).to_have_attribute("data-state", "online", timeout=20000)
+        expect(page.locator("li.card.mine .card-text")).to_have_text("Im Funkloch geschrieben")
+        expect(page.locator("li.queued")).to_have_count(0)
+        fac.wait_for(lambda c: c.card_texts("approaches") == ["Im Funkloch geschrieben"], "the offline card")
+        context.close()
+    finally:
+        fac.close()

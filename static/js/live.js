@@ -122,7 +122,10 @@ export function connectLive({ onChange, onStatus, onRejected }) {
   const saveOutbox = (ops) => { try { localStorage.setItem(outboxKey, JSON.stringify(ops)); } catch { /* private mode */ } };
   const waiting = new Map(); // op_id -> resolve
 
-  function status(text, kind) { onStatus && onStatus(text, kind); }
+  function status(text, kind) {
+    onStatus && onStatus(text, kind);
+    if (state) onChange(state, null); // queued operations show differently online and offline
+  }
 
   function applySnapshot(snapshot) {
     state = snapshot;
@@ -194,7 +197,9 @@ export function connectLive({ onChange, onStatus, onRejected }) {
   socket.on("disconnect", () => status("Verbindung unterbrochen – neuer Versuch …", "offline"));
   socket.on("connect_error", (err) => status(`keine Verbindung (${err.message})`, "offline"));
 
-  return { send, get state() { return state; }, socket };
+  // Operations typed but not yet acknowledged (offline, or in flight): shown as "being sent".
+  const queued = () => loadOutbox();
+  return { send, queued, get state() { return state; }, socket };
 }
 
 export function announce(text) {

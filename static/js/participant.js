@@ -101,15 +101,24 @@ function cardItem(card, extra) {
       } }, "Löschen")) : null);
 }
 
+function queuedCard(op) {
+  return h("li", { class: "card mine pending queued" }, h("p", { class: "card-text", text: op.payload.text }),
+    h("p", { class: "card-author" }, "wird gesendet, sobald die Verbindung steht"));
+}
+
 function renderBrainstorm(state, step) {
   const cards = visibleCards(state, step.key);
   const others = othersHiddenCount(state, step.key);
+  // While offline, typed cards wait in the outbox; show them so nobody types them twice.
+  const queued = live.socket.connected ? []
+    : live.queued().filter((op) => op.type === "card.add" && op.payload.step_key === step.key);
   fill(boardEl, 
     step.silent && !(state.runtime[step.key] || {}).revealed && others
       ? h("p", { class: "meta" }, `${others} weitere Karte(n) aus der Gruppe – sichtbar nach dem Aufdecken.`) : null,
     ...step.columns.map((column) => h("section", { class: "column" },
       step.columns.length > 1 ? h("h2", { text: t(column.title) }) : null,
-      h("ul", { class: "cards" }, cards.filter((c) => c.column_key === column.key).map((c) => cardItem(c))))));
+      h("ul", { class: "cards" }, cards.filter((c) => c.column_key === column.key).map((c) => cardItem(c)),
+        queued.filter((op) => (op.payload.column_key || step.columns[0].key) === column.key).map(queuedCard)))));
 }
 
 function renderVote(state, step) {
