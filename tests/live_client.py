@@ -170,7 +170,7 @@ def apply_event(state: dict, event: dict) -> None:
         runtime["timer"] = p["timer"]
     elif kind == "spotlight.changed":
         state["spotlight"] = p["spotlight"]
-    elif kind == "record.captured":
+    elif kind == "record.captured" and not p.get("redacted"):
         state["captures"] += [{**c, "step_key": p["step_key"]} for c in p["captures"]]
     state["seq"] = event["seq"]
 

@@ -103,6 +103,9 @@ def test_unit_2_knowledge_merge_silent_cluster_hidden_vote(unit):
     assert again.cards("knowledge")[0]["mine"] is True
     again.close()
 
+    early = ok(fac.op("record.capture", step_key="knowledge", field_key="comments"))  # before the reveal
+    settle([projector, *people], early)
+    assert not any(text in received(client) for client in [projector, *people[1:]] for text in texts[:1])
     revealed = ok(fac.op("step.reveal", step_key="knowledge"))
     settle([projector, *people], revealed)
     for client in [projector, *people]:

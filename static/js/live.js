@@ -102,7 +102,7 @@ const REDUCERS = {
   },
   "timer.changed": (s, p) => { runtimeOf(s, p.step_key).timer = p.timer; s.clockOffset = Date.parse(p.server_now) - Date.now(); },
   "spotlight.changed": (s, p) => { s.spotlight = p.spotlight; },
-  "record.captured": (s, p) => { p.captures.forEach((c) => s.captures.push({ ...c, step_key: p.step_key })); },
+  "record.captured": (s, p) => { if (!p.redacted) p.captures.forEach((c) => s.captures.push({ ...c, step_key: p.step_key })); },
 };
 
 export function connectLive({ onChange, onStatus, onRejected }) {

@@ -16,7 +16,7 @@ from workshop.live.errors import Rejected
 from workshop.measures.models import Measure
 from workshop.measures.record import current_values, set_field, template_of
 from workshop.sessions.models import Participant
-from workshop.sessions.runtime import enter_step, leave_step
+from workshop.sessions.runtime import enter_step, is_revealed, leave_step
 from workshop.validation import CleanText
 
 READY, LIVE, ENDED = "ready", "live", "ended"
@@ -180,9 +180,12 @@ def capture(ctx: OpContext, payload: dict) -> Outcome:
                          "revision_id": revision.id if revision else None})
         total += len(lines)
         changed = changed or revision is not None
+    still_silent = step.get("silent") and not is_revealed(ctx.ws, step["key"])
     return Outcome(
         "record.captured", {"step_key": step["key"], "captures": captured},
         {"fields": [c["field_key"] for c in captured], "lines": total, "changed": changed},
+        # Captured before the reveal, the lines are still other people's silent cards.
+        public_payload={"step_key": step["key"], "redacted": True} if still_silent else None,
     )
 
 

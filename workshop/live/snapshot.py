@@ -9,7 +9,7 @@ from workshop.db import utcnow
 from workshop.sessions.runtime import is_revealed, spotlight, step_state
 from workshop.activities.models import Card
 from workshop.activities.registry import activity_for
-from workshop.live.actors import PARTICIPANT, Actor
+from workshop.live.actors import FACILITATOR, PARTICIPANT, Actor
 from workshop.measures.models import Measure, RecordRevision
 from workshop.measures.record import template_of
 from workshop.sessions.models import Participant, WorkshopSession
@@ -23,6 +23,11 @@ def step_view(step: dict) -> dict:
         if optional in step:
             view[optional] = step[optional]
     return view
+
+
+def _still_silent(ws: WorkshopSession, step_key: str | None) -> bool:
+    step = ws.step(step_key) if step_key else None
+    return bool(step and step.get("silent") and not is_revealed(ws, step_key))
 
 
 def _public_runtime(state: dict) -> dict:
@@ -72,6 +77,7 @@ def build_snapshot(db: Session, ws: WorkshopSession, viewer: Actor) -> dict:
              "field_label": _label(record_template, r.field_key),
              "lines": [line["text"] for line in r.lines or []]}
             for r in captured
+            if viewer.role == FACILITATOR or not _still_silent(ws, r.source_step_key)
         ],
         "me": {"role": viewer.role, "id": viewer.id},
     }
