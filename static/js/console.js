@@ -218,7 +218,17 @@ function renderQueue(state, s) {
   if (!pending.length) fill($("queue-list"), h("li", { class: "empty" }, "Keine Beiträge in der Warteschlange."));
 }
 
+let captureStepKey = null;
+
 function renderCapture(s) {
+  if (captureStepKey !== s.key) {
+    // A new step brings its own defaults: its record field and whether capture appends.
+    captureStepKey = s.key;
+    delete $("capture-field").dataset.touched;
+    $("capture-append").checked = (s.capture || {}).mode === "append";
+    $("capture-result").textContent = "";
+    selected.clear();
+  }
   const panel = $("capture");
   panel.hidden = ["summary"].includes(s.type);
   const configured = s.capture || {};
