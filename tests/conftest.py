@@ -119,9 +119,14 @@ class Server:
         return self.log_path.read_text(errors="replace")
 
 
-def start_server(database_url: str, log_path: Path, extra_env: dict | None = None):
-    """Start `workshop serve` and return (process, base_url) once it accepts connections."""
-    port = _free_port()
+def start_server(database_url: str, log_path: Path, extra_env: dict | None = None,
+                 port: int | None = None):
+    """Start `workshop serve` and return (process, base_url) once it accepts connections.
+
+    port: a fixed port (e.g. the one a killed server had, so clients can reconnect); a free one
+    by default.
+    """
+    port = port or _free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
            "WORKSHOP_HOST": "127.0.0.1", "WORKSHOP_PORT": str(port),
            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", **(extra_env or {})}
