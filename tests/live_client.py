@@ -41,6 +41,12 @@ class LiveClient:
         if self.sio.connected:
             self.sio.disconnect()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_exc):
+        self.close()
+
     # --- receiving -------------------------------------------------------------------
     def _on_snapshot(self, snapshot):
         with self._changed:
