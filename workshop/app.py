@@ -65,6 +65,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from workshop.protocols.views import bp as protocols_bp
     from workshop.sessions.views import bp as sessions_bp
 
+    sockets.register_catch_all()
+
     for blueprint in (accounts_bp, measures_bp, sessions_bp, protocols_bp):
         app.register_blueprint(blueprint)
 

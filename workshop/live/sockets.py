@@ -66,8 +66,16 @@ def _snapshot(session_id: int, actor: Actor) -> dict:
         return build_snapshot(db, db.get(WorkshopSession, session_id), actor)
 
 
+def _reserved_event_ack() -> dict:
+    """'connect' and 'disconnect' sent as ordinary events by a client (not the real thing)."""
+    name = request.event["message"]
+    return Rejected("unknown_event", f"'{name}' is reserved; a client may not send it.").as_ack()
+
+
 @socketio.on("connect")
 def on_connect(auth=None):
+    if request.sid in connections:  # already connected: this is an event the client emitted
+        return _reserved_event_ack()
     session_id, actor = _identify(auth)
     connections[request.sid] = (session_id, actor)
     join_room(room(session_id))
@@ -76,6 +84,8 @@ def on_connect(auth=None):
 
 @socketio.on("disconnect")
 def on_disconnect(*_args):
+    if socketio.server.manager.is_connected(request.sid, "/"):  # a real one is pending already
+        return _reserved_event_ack()
     connections.pop(request.sid, None)
 
 
@@ -112,3 +122,26 @@ def on_sync(request_data=None):
     if len(events) > MAX_REPLAY:
         return {"ok": True, "snapshot": _snapshot(session_id, actor)}
     return {"ok": True, "events": events}
+
+
+def on_unknown_event(*args):
+    """Every event gets an answer: an unknown one is named back instead of left to time out.
+
+    Registered on python-socketio directly (see register_catch_all): Flask-SocketIO's '*'
+    wrapper mistakes an event literally named '*' for its own arguments and never answers.
+    python-socketio calls a catch-all as (event, sid, *data), but an event named '*' as (sid, *data).
+    """
+    first = args[0] if args else "*"
+    name = "*" if socketio.server.manager.is_connected(first, "/") else str(first)
+    return Rejected("unknown_event", f"Unknown event '{name[:40]}'; this server takes 'op' and 'sync'.").as_ack()
+
+
+def register_catch_all() -> None:
+    socketio.server.on("*", on_unknown_event)
+
+
+@socketio.on_error_default
+def on_handler_error(_error):
+    """A fault in any handler: logged once, answered with an error ack, the connection stays."""
+    log.exception("socket handler failed for event from %s", request.sid)
+    return Rejected("internal", "Something went wrong on the server; nothing was changed.").as_ack()

@@ -14,7 +14,7 @@ from workshop.measures.record import template_of
 from workshop.sessions.join_codes import LENGTH as CODE_LENGTH
 from workshop.sessions.qr import qr_svg
 from workshop.sessions.service import find_joinable, participant_by_token
-from workshop.validation import describe_errors
+from workshop.validation import Text, describe_errors
 from workshop.web import db, db_factory, owned_session_or_404
 
 bp = Blueprint("sessions", __name__)
@@ -28,8 +28,8 @@ class JoinForm(Schema):
 
 
 class ApiJoin(Schema):
-    code = fields.String(required=True, validate=validate.Length(1, 20))
-    display_name = fields.String(load_default="")
+    code = Text(required=True, validate=validate.Length(1, 20))
+    display_name = Text(load_default="")
 
 
 def join_url(code: str) -> str:
