@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,15 +158,24 @@ def stop_server(process: subprocess.Popen) -> None:
         process.wait()
 
 
-@pytest.fixture
-def server(database_url, tmp_path):
+@contextmanager
+def running_server(database_url: str, tmp_path: Path, extra_env: dict | None = None, name: str = "server"):
+    """A migrated database and `workshop serve` over it (with extra environment), stopped after."""
     upgrade(database_url)
     engine = make_engine(database_url)
-    log_path = tmp_path / "server.log"
-    process, base_url = start_server(database_url, log_path)
-    yield Server(base_url, database_url, process, sessionmaker(bind=engine, expire_on_commit=False), log_path)
-    stop_server(process)
-    engine.dispose()
+    log_path = tmp_path / f"{name}.log"
+    process, base_url = start_server(database_url, log_path, extra_env)
+    try:
+        yield Server(base_url, database_url, process, sessionmaker(bind=engine, expire_on_commit=False), log_path)
+    finally:
+        stop_server(process)
+        engine.dispose()
+
+
+@pytest.fixture
+def server(database_url, tmp_path):
+    with running_server(database_url, tmp_path) as running:
+        yield running
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import request, session as cookie_session
+from flask import current_app, request, session as cookie_session
 from flask_login import current_user
-from flask_socketio import join_room
+from flask_socketio import ConnectionRefusedError, join_room  # not the builtin OSError of that name
 
 from workshop.extensions import socketio
 from workshop.live import engine
@@ -61,6 +61,17 @@ def _identify(auth) -> tuple[int, Actor]:
     raise ConnectionRefusedError("auth.role must be participant, facilitator or projector")
 
 
+def _over_rate_limit() -> dict | None:
+    """The rate_limited ack when this person (or unattached connection) sends too much."""
+    connection = connections.get(request.sid)
+    key = f"{connection[0]}:{connection[1].label}" if connection else f"sid:{request.sid}"
+    try:
+        current_app.extensions["workshop.event_limiter"].check(key)
+    except Rejected as rejected:
+        return rejected.as_ack()
+    return None
+
+
 def _snapshot(session_id: int, actor: Actor) -> dict:
     with db_factory()() as db:
         return build_snapshot(db, db.get(WorkshopSession, session_id), actor)
@@ -91,6 +102,8 @@ def on_disconnect(*_args):
 
 @socketio.on("op")
 def on_op(op=None):
+    if limited := _over_rate_limit():
+        return limited
     connection = connections.get(request.sid)
     if connection is None:
         return Rejected("not_connected", "Connect to a session first.").as_ack()
@@ -110,6 +123,8 @@ def on_op(op=None):
 @socketio.on("sync")
 def on_sync(request_data=None):
     """Catch up after a gap or reconnect: the missed events, or a fresh snapshot."""
+    if limited := _over_rate_limit():
+        return limited
     connection = connections.get(request.sid)
     if connection is None:
         return Rejected("not_connected", "Connect to a session first.").as_ack()

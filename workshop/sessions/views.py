@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from flask_login import login_required
 from marshmallow import Schema, ValidationError, fields, validate
 
+from workshop import rate_limits
 from workshop.extensions import csrf
 from workshop.live import engine
 from workshop.live.actors import Actor
@@ -69,6 +70,8 @@ def projector(session_id):
 
 
 @bp.route("/join", methods=["GET", "POST"])
+@rate_limits.joins
+@rate_limits.wrong_codes
 def join_form():
     if request.method == "POST":
         typed = request.form.get("code", "")[:40]
@@ -82,6 +85,8 @@ def join_form():
 
 
 @bp.route("/j/<code>", methods=["GET", "POST"])
+@rate_limits.joins
+@rate_limits.wrong_codes
 def join(code):
     ws = find_joinable(db(), code)
     if ws is None:
@@ -105,6 +110,8 @@ def join(code):
 
 @bp.route("/api/join", methods=["POST"])
 @csrf.exempt  # creates a new anonymous participant; there is no ambient authority to abuse
+@rate_limits.joins
+@rate_limits.wrong_codes
 def api_join():
     try:
         form = ApiJoin().load(request.get_json(silent=True) or {})
