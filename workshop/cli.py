@@ -17,8 +17,12 @@ import click
 
 def _app():
     from workshop.app import create_app
+    from workshop.config import ConfigError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as error:  # a clear sentence, not a traceback
+        raise click.ClickException(str(error)) from error
 
 
 def _upgrade(app) -> None:
