@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import sessionmaker
 
@@ -25,6 +26,7 @@ from tests.live_client import LiveClient, cookie_header, join, login
 
 IN_CI = os.environ.get("CI") == "true"
 POSTGRES_ADMIN_URL = os.environ.get("WORKSHOP_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("WORKSHOP_TEST_REDIS", "redis://127.0.0.1:6379/0")
 PASSWORD = "correct horse battery"
 
 
@@ -60,6 +62,19 @@ def _database(kind: str, tmp_path):
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture
+def redis_queue():
+    """Environment for a server process to use Redis as its message queue, on a channel of its
+    own so parallel runs (or other deployments) on the same Redis never mix."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except redis.RedisError as error:
+        if IN_CI:
+            pytest.fail(f"Redis at {REDIS_URL} is not reachable ({error}), and CI must run these tests")
+        pytest.skip(f"Redis at {REDIS_URL} is not reachable ({error})")
+    return {"SOCKETIO_MESSAGE_QUEUE": REDIS_URL, "SOCKETIO_CHANNEL": f"workshop-test-{uuid.uuid4().hex}"}
 
 
 @pytest.fixture

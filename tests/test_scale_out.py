@@ -6,39 +6,20 @@ runs. Fine here (and for short queries in general); see docs/deployment.md.
 """
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 
 import pytest
-import redis
 from sqlalchemy import func, select
 
 from workshop.activities.models import Vote
 
-from tests.conftest import IN_CI, running_server
+from tests.conftest import running_server
 from tests.live_client import LiveClient, join
 
-REDIS_URL = os.environ.get("WORKSHOP_TEST_REDIS", "redis://127.0.0.1:6379/0")
-
-
 @pytest.fixture
-def redis_url():
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
-    except redis.RedisError as error:
-        if IN_CI:
-            pytest.fail(f"Redis at {REDIS_URL} is not reachable ({error}), and CI must run these tests")
-        pytest.skip(f"Redis at {REDIS_URL} is not reachable ({error})")
-    return REDIS_URL
-
-
-@pytest.fixture
-def two_servers(postgres_url, redis_url, tmp_path):
-    # A channel of its own: parallel runs (or other deployments) on the same Redis never mix.
-    env = {"SOCKETIO_MESSAGE_QUEUE": redis_url, "SOCKETIO_CHANNEL": f"workshop-test-{uuid.uuid4().hex}"}
-    with running_server(postgres_url, tmp_path, env, name="a") as a, \
-            running_server(postgres_url, tmp_path, env, name="b") as b:
+def two_servers(postgres_url, redis_queue, tmp_path):
+    with running_server(postgres_url, tmp_path, redis_queue, name="a") as a, \
+            running_server(postgres_url, tmp_path, redis_queue, name="b") as b:
         yield a, b
 
 
