@@ -23,6 +23,8 @@ class LiveClient:
         # server answers every (re)connect with a fresh snapshot.
         self.sio = socketio.Client(reconnection=reconnection, reconnection_delay=0.1,
                                    reconnection_delay_max=1)
+        self.connects = 0  # how often the namespace was connected (reconnects included)
+        self.sio.on("connect", self._on_connect)
         self.sio.on("event", self._on_event)
         self.sio.on("snapshot", self._on_snapshot)
         if connect:
@@ -48,6 +50,11 @@ class LiveClient:
         self.close()
 
     # --- receiving -------------------------------------------------------------------
+    def _on_connect(self):
+        with self._changed:
+            self.connects += 1
+            self._changed.notify_all()
+
     def _on_snapshot(self, snapshot):
         with self._changed:
             self.snapshots.append(snapshot)
