@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from clients import worker  # noqa: E402
 
 PASSWORD = "bench-password-123"
-PER_WORKER = 125
+PER_WORKER = 250
 
 
 # --- processes ------------------------------------------------------------------------------
@@ -332,8 +332,8 @@ def main() -> None:
 def render(report: dict, args) -> str:
     lines = ["# Benchmarks", "", f"Run: `.venv/bin/python bench/run.py {' '.join(sys.argv[1:])}`".rstrip(), "",
              f"- machine: {report['machine']}", f"- date: {report['date']}",
-             f"- {report['rounds']} broadcast rounds per room size; clients are python-socketio (websocket) in "
-             f"worker processes of {PER_WORKER} threads on the same machine as the server, so every figure "
+             f"- {report['rounds']} broadcast rounds per room size; clients are python-socketio AsyncClients (websocket) in "
+             f"worker processes of up to {PER_WORKER} asyncio clients on the same machine as the server, so every figure "
              "includes the clients' own CPU use on the same 2 cores.", ""]
     for mode, data in report["modes"].items():
         lines += [f"## Fan-out, async mode `{mode}` (ms from send to arrival at each participant)", "",
