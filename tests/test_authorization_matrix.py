@@ -285,3 +285,22 @@ def test_http_routes_by_role(server):
                 # someone else's session does not exist for you
                 wrong.append(f"{route} by {role}: {response.status_code}, expected 404")
     assert not wrong, "\n".join(wrong)
+
+
+def test_a_refused_connection_is_told_why(server):
+    world = World(server)
+    sid, _pid, _token = world.new_session(world.owner)
+    cases = [({"session_id": sid, "role": "participant"}, {}, "not a participant of this session"),
+             ({"session_id": sid, "role": "facilitator"}, {"Cookie": cookie_header(world.other_http)},
+              "log in as the session's facilitator"),
+             ({"session_id": 999999, "role": "participant"}, {}, "unknown session"),
+             ({"session_id": sid, "role": "admin"}, {}, "auth.role must be participant, facilitator or projector")]
+    for auth, headers, why in cases:
+        client = socketio.Client(reconnection=False)
+        reasons = []
+        client.on("connect_error", reasons.append)
+        try:
+            client.connect(server.base_url, auth=auth, headers=headers, transports=["websocket"], wait_timeout=5)
+        except socketio.exceptions.ConnectionError:
+            pass
+        assert not client.connected and reasons == [{"message": why}], (auth, reasons)
