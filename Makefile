@@ -6,12 +6,12 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | md5sum | cut -c1-12)
 ASSETS := static/vendor/socket.io.min.js static/vendor/yjs.bundle.js
 
-.PHONY: run test setup browser clean
+.PHONY: run test setup browser proxy clean
 
 run: setup
 	$(VENV)/bin/workshop serve --demo
 
-test: setup browser
+test: setup browser proxy
 	$(PY) -m pytest
 
 setup: $(STAMP) $(ASSETS)
@@ -29,6 +29,9 @@ $(ASSETS) &: package.json package-lock.json scripts/bundle_assets.py
 
 browser:
 	@sh scripts/install_chromium.sh
+
+proxy:  # nginx in front of two processes (tests/test_reverse_proxy.py)
+	@sh scripts/install_apt.sh nginx nginx "the reverse-proxy test"
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor

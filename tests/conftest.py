@@ -7,10 +7,12 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import sessionmaker
 
@@ -24,6 +26,7 @@ from tests.live_client import LiveClient, cookie_header, join, login
 
 IN_CI = os.environ.get("CI") == "true"
 POSTGRES_ADMIN_URL = os.environ.get("WORKSHOP_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("WORKSHOP_TEST_REDIS", "redis://127.0.0.1:6379/0")
 PASSWORD = "correct horse battery"
 
 
@@ -59,6 +62,19 @@ def _database(kind: str, tmp_path):
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture
+def redis_queue():
+    """Environment for a server process to use Redis as its message queue, on a channel of its
+    own so parallel runs (or other deployments) on the same Redis never mix."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except redis.RedisError as error:
+        if IN_CI:
+            pytest.fail(f"Redis at {REDIS_URL} is not reachable ({error}), and CI must run these tests")
+        pytest.skip(f"Redis at {REDIS_URL} is not reachable ({error})")
+    return {"SOCKETIO_MESSAGE_QUEUE": REDIS_URL, "SOCKETIO_CHANNEL": f"workshop-test-{uuid.uuid4().hex}"}
 
 
 @pytest.fixture
@@ -119,9 +135,14 @@ class Server:
         return self.log_path.read_text(errors="replace")
 
 
-def start_server(database_url: str, log_path: Path, extra_env: dict | None = None):
-    """Start `workshop serve` and return (process, base_url) once it accepts connections."""
-    port = _free_port()
+def start_server(database_url: str, log_path: Path, extra_env: dict | None = None,
+                 port: int | None = None):
+    """Start `workshop serve` and return (process, base_url) once it accepts connections.
+
+    port: a fixed port (e.g. the one a killed server had, so clients can reconnect); a free one
+    by default.
+    """
+    port = port or _free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
            "WORKSHOP_HOST": "127.0.0.1", "WORKSHOP_PORT": str(port),
            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", **(extra_env or {})}
@@ -152,15 +173,24 @@ def stop_server(process: subprocess.Popen) -> None:
         process.wait()
 
 
-@pytest.fixture
-def server(database_url, tmp_path):
+@contextmanager
+def running_server(database_url: str, tmp_path: Path, extra_env: dict | None = None, name: str = "server"):
+    """A migrated database and `workshop serve` over it (with extra environment), stopped after."""
     upgrade(database_url)
     engine = make_engine(database_url)
-    log_path = tmp_path / "server.log"
-    process, base_url = start_server(database_url, log_path)
-    yield Server(base_url, database_url, process, sessionmaker(bind=engine, expire_on_commit=False), log_path)
-    stop_server(process)
-    engine.dispose()
+    log_path = tmp_path / f"{name}.log"
+    process, base_url = start_server(database_url, log_path, extra_env)
+    try:
+        yield Server(base_url, database_url, process, sessionmaker(bind=engine, expire_on_commit=False), log_path)
+    finally:
+        stop_server(process)
+        engine.dispose()
+
+
+@pytest.fixture
+def server(database_url, tmp_path):
+    with running_server(database_url, tmp_path) as running:
+        yield running
 
 
 @pytest.fixture

@@ -13,14 +13,19 @@ import socketio
 
 class LiveClient:
     def __init__(self, base_url: str, session_id: int, role: str, *, cookies: str | None = None,
-                 token: str | None = None, connect: bool = True):
+                 token: str | None = None, connect: bool = True, reconnection: bool = False):
         self.base_url, self.session_id, self.role = base_url, session_id, role
         self.cookies, self.token = cookies, token
         self.events: list[dict] = []
         self.snapshots: list[dict] = []
         self.state: dict | None = None
         self._changed = threading.Condition()
-        self.sio = socketio.Client(reconnection=False)
+        # reconnection=True: like a phone, try again (quickly) when the server goes away; the
+        # server answers every (re)connect with a fresh snapshot.
+        self.sio = socketio.Client(reconnection=reconnection, reconnection_delay=0.1,
+                                   reconnection_delay_max=1)
+        self.connects = 0  # how often the namespace was connected (reconnects included)
+        self.sio.on("connect", self._on_connect)
         self.sio.on("event", self._on_event)
         self.sio.on("snapshot", self._on_snapshot)
         if connect:
@@ -39,7 +44,18 @@ class LiveClient:
         if self.sio.connected:
             self.sio.disconnect()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_exc):
+        self.close()
+
     # --- receiving -------------------------------------------------------------------
+    def _on_connect(self):
+        with self._changed:
+            self.connects += 1
+            self._changed.notify_all()
+
     def _on_snapshot(self, snapshot):
         with self._changed:
             self.snapshots.append(snapshot)

@@ -5,11 +5,14 @@ import logging
 
 from flask import Flask, redirect, url_for
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from workshop.config import PROJECT_ROOT, load_config
 from workshop.db import make_engine, make_session_factory
 from workshop.extensions import csrf, login_manager, socketio
 from workshop.i18n import localized
+from workshop.live.rate_limits import EventLimiter
+from workshop.rate_limits import init_rate_limits
 
 # Socket.IO payloads larger than this are cut off by the transport; everything smaller reaches
 # the schemas, so an oversized card gets a clear error ack instead of a dropped connection.
@@ -50,10 +53,17 @@ def create_app(overrides: dict | None = None) -> Flask:
         return sessions().get(Facilitator, int(user_id)) if user_id.isdigit() else None
 
     csrf.init_app(app)
+    init_rate_limits(app)
+    app.extensions["workshop.event_limiter"] = EventLimiter(
+        app.config["SOCKET_EVENT_RATE_LIMIT"], app.config["RATELIMIT_STORAGE_URI"], app.config["RATELIMIT_ENABLED"])
+    if app.config["PROXY_FIX"]:  # behind nginx: the client's address and scheme from X-Forwarded-*
+        hops = app.config["PROXY_FIX"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        channel=app.config["SOCKETIO_CHANNEL"],
         max_http_buffer_size=MAX_SOCKET_MESSAGE_BYTES,
         ping_interval=20,
         ping_timeout=20,
@@ -68,6 +78,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from workshop.protocols.views import bp as protocols_bp
     from workshop.sessions.template_editor import bp as template_editor_bp
     from workshop.sessions.views import bp as sessions_bp
+
+    sockets.register_catch_all()
 
     for blueprint in (accounts_bp, measures_bp, sessions_bp, protocols_bp, template_editor_bp, drafting_bp):
         app.register_blueprint(blueprint)

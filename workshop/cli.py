@@ -17,8 +17,12 @@ import click
 
 def _app():
     from workshop.app import create_app
+    from workshop.config import ConfigError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as error:  # a clear sentence, not a traceback
+        raise click.ClickException(str(error)) from error
 
 
 def _upgrade(app) -> None:
@@ -146,11 +150,16 @@ def main():
     if len(sys.argv) > 1 and sys.argv[1] == "serve":
         import os
 
-        if os.environ.get("SOCKETIO_ASYNC_MODE", "eventlet") == "eventlet":
+        mode = os.environ.get("SOCKETIO_ASYNC_MODE", "eventlet")
+        if mode == "eventlet":
             import eventlet
 
             eventlet.monkey_patch()
             os.environ.setdefault("SOCKETIO_ASYNC_MODE", "eventlet")
+        elif mode == "gevent":  # needs `pip install .[gevent]`; websockets via simple-websocket
+            from gevent import monkey
+
+            monkey.patch_all()
     cli()
 
 

@@ -8,6 +8,14 @@
 | PUBLIC_BASE_URL         | http://<host>:<port>                     |
 | SOCKETIO_MESSAGE_QUEUE  | unset (one process); e.g. redis://...    |
 | SOCKETIO_ASYNC_MODE     | eventlet when served by `workshop serve` |
+| SOCKETIO_CHANNEL        | flask-socketio (the message queue's channel) |
+| WORKSHOP_ENV            | development; `production` requires SECRET_KEY, Secure cookies |
+| WORKSHOP_RATE_LIMITS    | on; `off` disables all rate limits      |
+| WORKSHOP_JOIN_RATE_LIMIT        | 600 per minute (joins per address) |
+| WORKSHOP_WRONG_CODE_RATE_LIMIT  | 60 per minute (wrong join codes per address) |
+| WORKSHOP_SOCKET_EVENT_RATE_LIMIT | 50 per second; 1000 per minute (per person) |
+| WORKSHOP_RATE_LIMIT_STORAGE     | memory:// (per process); redis://… to share |
+| WORKSHOP_PROXY_FIX      | 0; number of reverse proxies to trust for X-Forwarded-* |
 """
 from __future__ import annotations
 
@@ -21,6 +29,16 @@ SESSION_TEMPLATE_DIR = PROJECT_ROOT / "session_templates"
 RECORD_TEMPLATE_DIR = PROJECT_ROOT / "record_templates"
 
 
+def _check_production_secret(secret: str | None) -> None:
+    """In production the key must be given (not made up per machine) and long enough."""
+    how = "e.g. SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+    if not secret:
+        raise ConfigError(f"WORKSHOP_ENV=production needs SECRET_KEY to be set ({how}).")
+    if len(secret) < MIN_PRODUCTION_SECRET:
+        raise ConfigError(f"SECRET_KEY is {len(secret)} characters long; production needs at least "
+                          f"{MIN_PRODUCTION_SECRET} ({how}).")
+
+
 def _instance_secret_key() -> str:
     """A development secret that survives restarts, so logins and participant cookies do too."""
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
@@ -31,8 +49,21 @@ def _instance_secret_key() -> str:
     return key_file.read_text().strip()
 
 
+ENVIRONMENTS = ("development", "production")
+MIN_PRODUCTION_SECRET = 32
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be run as it is; the message says what to set."""
+
+
 def load_config(overrides: dict | None = None) -> dict:
     overrides = overrides or {}
+    environment = os.environ.get("WORKSHOP_ENV", "development")
+    if environment not in ENVIRONMENTS:
+        raise ConfigError(f"WORKSHOP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}")
+    production = environment == "production"
+    secure_cookies = production or os.environ.get("WORKSHOP_SECURE_COOKIES") == "1"
     host = os.environ.get("WORKSHOP_HOST", "127.0.0.1")
     port = int(os.environ.get("WORKSHOP_PORT", "5000"))
     config = {
@@ -47,13 +78,25 @@ def load_config(overrides: dict | None = None) -> dict:
         "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE") or None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("WORKSHOP_SECURE_COOKIES") == "1",
+        "WORKSHOP_ENV": environment,
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,
+        "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL") or "flask-socketio",
+        "RATELIMIT_ENABLED": os.environ.get("WORKSHOP_RATE_LIMITS", "on") != "off",
+        "RATELIMIT_STORAGE_URI": os.environ.get("WORKSHOP_RATE_LIMIT_STORAGE") or "memory://",
+        "JOIN_RATE_LIMIT": os.environ.get("WORKSHOP_JOIN_RATE_LIMIT") or "600 per minute",
+        "WRONG_CODE_RATE_LIMIT": os.environ.get("WORKSHOP_WRONG_CODE_RATE_LIMIT") or "60 per minute",
+        "SOCKET_EVENT_RATE_LIMIT": os.environ.get("WORKSHOP_SOCKET_EVENT_RATE_LIMIT")
+        or "50 per second; 1000 per minute",
+        "PROXY_FIX": int(os.environ.get("WORKSHOP_PROXY_FIX") or 0),
     }
     config.update(overrides)
+    if production:
+        _check_production_secret(config["SECRET_KEY"])
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _instance_secret_key()
     return config

@@ -24,7 +24,18 @@ def describe_errors(messages, prefix: str = "") -> str:
     return "; ".join(parts)
 
 
-class CleanText(fields.String):
+class Text(fields.String):
+    """A string that can be stored: lone UTF-16 surrogates (which JSON can smuggle in as
+    \\udXXX escapes) are refused instead of failing in the database."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if any("\ud800" <= ch <= "\udfff" for ch in text):
+            raise ValidationError("must be valid Unicode text (it contains a lone surrogate)")
+        return text
+
+
+class CleanText(Text):
     """A string with surrounding white space and control characters removed.
 
     Newlines and tabs survive (cards may have several lines); other C0/C1 control
@@ -39,4 +50,4 @@ class CleanText(fields.String):
         return cleaned.strip()
 
 
-__all__ = ["CleanText", "ValidationError", "describe_errors"]
+__all__ = ["CleanText", "Text", "ValidationError", "describe_errors"]

@@ -10,7 +10,7 @@ from base64 import b64decode, b64encode
 
 from flask import request
 from flask_login import current_user
-from flask_socketio import join_room, leave_room
+from flask_socketio import ConnectionRefusedError, join_room, leave_room  # not the builtin OSError of that name
 from marshmallow import Schema, ValidationError, fields, validate
 
 from workshop.drafting.hub import DRAFTED_TYPES, MAX_UPDATE_BYTES, NAMESPACE, current_hub, room

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import request, session as cookie_session
+from flask import current_app, request, session as cookie_session
 from flask_login import current_user
-from flask_socketio import join_room
+from flask_socketio import ConnectionRefusedError, join_room  # not the builtin OSError of that name
 
 from workshop.extensions import socketio
 from workshop.live import engine
@@ -63,13 +63,32 @@ def _identify(auth) -> tuple[int, Actor]:
     raise ConnectionRefusedError("auth.role must be participant, facilitator or projector")
 
 
+def _over_rate_limit() -> dict | None:
+    """The rate_limited ack when this person (or unattached connection) sends too much."""
+    connection = connections.get(request.sid)
+    key = f"{connection[0]}:{connection[1].label}" if connection else f"sid:{request.sid}"
+    try:
+        current_app.extensions["workshop.event_limiter"].check(key)
+    except Rejected as rejected:
+        return rejected.as_ack()
+    return None
+
+
 def _snapshot(session_id: int, actor: Actor) -> dict:
     with db_factory()() as db:
         return build_snapshot(db, db.get(WorkshopSession, session_id), actor)
 
 
+def _reserved_event_ack() -> dict:
+    """'connect' and 'disconnect' sent as ordinary events by a client (not the real thing)."""
+    name = request.event["message"]
+    return Rejected("unknown_event", f"'{name}' is reserved; a client may not send it.").as_ack()
+
+
 @socketio.on("connect")
 def on_connect(auth=None):
+    if request.sid in connections:  # already connected: this is an event the client emitted
+        return _reserved_event_ack()
     session_id, actor = _identify(auth)
     connections[request.sid] = (session_id, actor)
     join_room(room(session_id, "staff" if actor.role == FACILITATOR else "public"))
@@ -78,11 +97,15 @@ def on_connect(auth=None):
 
 @socketio.on("disconnect")
 def on_disconnect(*_args):
+    if socketio.server.manager.is_connected(request.sid, "/"):  # a real one is pending already
+        return _reserved_event_ack()
     connections.pop(request.sid, None)
 
 
 @socketio.on("op")
 def on_op(op=None):
+    if limited := _over_rate_limit():
+        return limited
     connection = connections.get(request.sid)
     if connection is None:
         return Rejected("not_connected", "Connect to a session first.").as_ack()
@@ -102,6 +125,8 @@ def on_op(op=None):
 @socketio.on("sync")
 def on_sync(request_data=None):
     """Catch up after a gap or reconnect: the missed events, or a fresh snapshot."""
+    if limited := _over_rate_limit():
+        return limited
     connection = connections.get(request.sid)
     if connection is None:
         return Rejected("not_connected", "Connect to a session first.").as_ack()
@@ -114,3 +139,26 @@ def on_sync(request_data=None):
     if len(events) > MAX_REPLAY:
         return {"ok": True, "snapshot": _snapshot(session_id, actor)}
     return {"ok": True, "events": events}
+
+
+def on_unknown_event(*args):
+    """Every event gets an answer: an unknown one is named back instead of left to time out.
+
+    Registered on python-socketio directly (see register_catch_all): Flask-SocketIO's '*'
+    wrapper mistakes an event literally named '*' for its own arguments and never answers.
+    python-socketio calls a catch-all as (event, sid, *data), but an event named '*' as (sid, *data).
+    """
+    first = args[0] if args else "*"
+    name = "*" if socketio.server.manager.is_connected(first, "/") else str(first)
+    return Rejected("unknown_event", f"Unknown event '{name[:40]}'; this server takes 'op' and 'sync'.").as_ack()
+
+
+def register_catch_all() -> None:
+    socketio.server.on("*", on_unknown_event)
+
+
+@socketio.on_error_default
+def on_handler_error(_error):
+    """A fault in any handler: logged once, answered with an error ack, the connection stays."""
+    log.exception("socket handler failed for event from %s", request.sid)
+    return Rejected("internal", "Something went wrong on the server; nothing was changed.").as_ack()

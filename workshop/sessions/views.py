@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from flask_login import login_required
 from marshmallow import Schema, ValidationError, fields, validate
 
+from workshop import rate_limits
 from workshop.extensions import csrf
 from workshop.live import engine
 from workshop.live.actors import Actor
@@ -14,7 +15,7 @@ from workshop.measures.record import template_of
 from workshop.sessions.join_codes import LENGTH as CODE_LENGTH
 from workshop.sessions.qr import qr_svg
 from workshop.sessions.service import find_joinable, participant_by_token
-from workshop.validation import describe_errors
+from workshop.validation import Text, describe_errors
 from workshop.web import db, db_factory, owned_session_or_404
 
 bp = Blueprint("sessions", __name__)
@@ -28,8 +29,8 @@ class JoinForm(Schema):
 
 
 class ApiJoin(Schema):
-    code = fields.String(required=True, validate=validate.Length(1, 20))
-    display_name = fields.String(load_default="")
+    code = Text(required=True, validate=validate.Length(1, 20))
+    display_name = Text(load_default="")
 
 
 def join_url(code: str) -> str:
@@ -69,6 +70,8 @@ def projector(session_id):
 
 
 @bp.route("/join", methods=["GET", "POST"])
+@rate_limits.joins
+@rate_limits.wrong_codes
 def join_form():
     if request.method == "POST":
         typed = request.form.get("code", "")[:40]
@@ -82,6 +85,8 @@ def join_form():
 
 
 @bp.route("/j/<code>", methods=["GET", "POST"])
+@rate_limits.joins
+@rate_limits.wrong_codes
 def join(code):
     ws = find_joinable(db(), code)
     if ws is None:
@@ -105,6 +110,8 @@ def join(code):
 
 @bp.route("/api/join", methods=["POST"])
 @csrf.exempt  # creates a new anonymous participant; there is no ambient authority to abuse
+@rate_limits.joins
+@rate_limits.wrong_codes
 def api_join():
     try:
         form = ApiJoin().load(request.get_json(silent=True) or {})

@@ -1,0 +1,89 @@
+"""A worker process holding many python-socketio AsyncClients (websocket) on one event loop.
+
+(The threaded socketio.Client starts a thread per incoming message: at a few hundred clients a
+broadcast starts hundreds of threads at once, which measured the load generator, not the server.)
+
+It joins/connects its clients, reports how long each took, then obeys commands from the
+driver: "vote" (every client sends votes and reports ack latencies) and "stop" (report the
+arrival time of every event, then disconnect).
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+
+import aiohttp
+import socketio
+
+CONNECT_CONCURRENCY = 16
+
+
+class Holder:
+    def __init__(self, conf: dict, counter, min_seq):
+        self.conf, self.counter, self.min_seq = conf, counter, min_seq
+        self.arrivals: list[tuple[int, float]] = []
+
+    def _on_event(self, event):
+        self.arrivals.append((event["seq"], time.time()))
+        if event["seq"] >= self.min_seq.value:
+            with self.counter.get_lock():
+                self.counter.value += 1
+
+    async def make_client(self, http: aiohttp.ClientSession, gate: asyncio.Semaphore):
+        """Join (HTTP) + connect + first snapshot; returns (client, seconds)."""
+        async with gate:
+            url, started = self.conf["url"], time.perf_counter()
+            auth = None
+            if self.conf["kind"] == "workshop":
+                async with http.post(f"{url}/api/join", json={"code": self.conf["code"]}) as response:
+                    joined = await response.json()
+                auth = {"session_id": self.conf["session_id"], "role": "participant", "token": joined["token"]}
+            sio = socketio.AsyncClient(reconnection=False)
+            snapshot = asyncio.Event()
+
+            async def on_snapshot(_s):
+                snapshot.set()
+
+            async def on_event(event):
+                self._on_event(event)
+
+            sio.on("snapshot", on_snapshot)
+            sio.on("event", on_event)
+            await sio.connect(url, auth=auth, transports=["websocket"], wait_timeout=60)
+            if self.conf["kind"] == "workshop":
+                await asyncio.wait_for(snapshot.wait(), 60)
+            return sio, time.perf_counter() - started
+
+
+async def vote(sio, card_ids: list[int], k: int, offset: int) -> list[tuple[bool, float, str]]:
+    out = []
+    for j in range(k):
+        started = time.perf_counter()
+        ack = await sio.call("op", {"type": "vote.add", "payload": {"card_id": card_ids[(offset + j) % len(card_ids)]}},
+                             timeout=120)
+        out.append((ack["ok"], time.perf_counter() - started, "" if ack["ok"] else ack["error"]["code"]))
+    return out
+
+
+async def run(conf: dict, n: int, commands, results, counter, min_seq) -> None:
+    holder = Holder(conf, counter, min_seq)
+    loop = asyncio.get_running_loop()
+    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+    async with aiohttp.ClientSession() as http:
+        made = await asyncio.gather(*(holder.make_client(http, gate) for _ in range(n)))
+    clients = [sio for sio, _t in made]
+    results.put(("joined", [t for _sio, t in made]))
+    while True:
+        command = await loop.run_in_executor(None, commands.get)
+        if command[0] == "vote":
+            _, card_ids, k = command
+            votes = await asyncio.gather(*(vote(sio, card_ids, k, i) for i, sio in enumerate(clients)))
+            results.put(("votes", [v for per_client in votes for v in per_client]))
+        elif command[0] == "stop":
+            results.put(("arrivals", list(holder.arrivals)))
+            await asyncio.gather(*(sio.disconnect() for sio in clients))
+            return
+
+
+def worker(conf: dict, n: int, commands, results, counter, min_seq) -> None:
+    asyncio.run(run(conf, n, commands, results, counter, min_seq))

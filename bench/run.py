@@ -1,0 +1,364 @@
+"""Benchmark: the real `workshop serve` against a bare Flask-SocketIO re-broadcaster (the floor).
+
+    .venv/bin/python bench/run.py [--quick] [--modes eventlet,gevent] [--sizes 50,200,500]
+
+Servers run as separate processes; participants are python-socketio clients (websocket) held
+by worker processes, one thread each. Prints the figures and writes BENCHMARKS.md.
+Client and server share this machine's cores, so latencies include the clients' own load.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import multiprocessing as mp
+import os
+import platform
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import requests
+import socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from clients import worker  # noqa: E402
+
+PASSWORD = "bench-password-123"
+PER_WORKER = 250
+
+
+# --- processes ------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(cmd: list[str], env: dict, port: int, log: Path) -> subprocess.Popen:
+    process = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=open(log, "ab"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{cmd} exited: {log.read_text()[-2000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return process
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{cmd} did not start")
+            time.sleep(0.05)
+
+
+def rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))] * 1000
+
+
+# --- the workshop side ----------------------------------------------------------------------
+class Workshop:
+    def __init__(self, tmp: Path, mode: str):
+        from sqlalchemy.orm import sessionmaker
+
+        from workshop.accounts.service import create_facilitator
+        from workshop.db import make_engine
+        from workshop.migrate import upgrade
+
+        self.db_url = f"sqlite:///{tmp / f'bench-{mode}.db'}"
+        upgrade(self.db_url)
+        self.sessions = sessionmaker(bind=make_engine(self.db_url), expire_on_commit=False)
+        with self.sessions() as db:
+            self.fid = create_facilitator(db, f"bench-{mode}@example.org", "Bench", PASSWORD).id
+            db.commit()
+        self.email = f"bench-{mode}@example.org"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {"DATABASE_URL": self.db_url, "SECRET_KEY": "bench-secret", "WORKSHOP_PORT": str(self.port),
+               "WORKSHOP_HOST": "127.0.0.1", "SOCKETIO_ASYNC_MODE": mode, "WORKSHOP_RATE_LIMITS": "off",
+               "PUBLIC_BASE_URL": self.url}
+        self.process = start([sys.executable, "-m", "workshop.cli", "serve"], env, self.port, tmp / f"workshop-{mode}.log")
+        self.cookies = self._login()
+
+    def _login(self) -> str:
+        http = requests.Session()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', http.get(f"{self.url}/login").text).group(1)
+        http.post(f"{self.url}/login", data={"csrf_token": token, "email": self.email, "password": PASSWORD})
+        return "; ".join(f"{c.name}={c.value}" for c in http.cookies)
+
+    def new_session(self) -> tuple[int, str]:
+        from workshop.measures.models import Measure
+        from workshop.sessions.service import create_session
+
+        with self.sessions() as db:
+            measure = Measure(title="Bench")
+            db.add(measure)
+            db.flush()
+            ws = create_session(db, measure_id=measure.id, facilitator_id=self.fid, template_key="framing")
+            db.commit()
+            return ws.id, ws.join_code
+
+    def facilitator(self, sid: int) -> socketio.Client:
+        sio = socketio.Client(reconnection=False)
+        sio.connect(self.url, auth={"session_id": sid, "role": "facilitator"}, headers={"Cookie": self.cookies},
+                    transports=["websocket"], wait_timeout=30)
+        return sio
+
+    def seed_cards(self, sid: int, count: int) -> None:
+        """count cards in step 'approaches' straight through the engine (50 per person)."""
+        from workshop.live import engine
+        from workshop.live.actors import FACILITATOR, PARTICIPANT, Actor
+
+        engine.apply(self.sessions, sid, Actor(FACILITATOR, self.fid), {"type": "session.start"})
+        for person in range(math.ceil(count / 50)):
+            pid = engine.apply(self.sessions, sid, Actor.system(), {"type": "participant.join"}).result["participant_id"]
+            for i in range(min(50, count - person * 50)):
+                engine.apply(self.sessions, sid, Actor(PARTICIPANT, pid),
+                             {"type": "card.add", "payload": {"step_key": "approaches", "text": f"Karte {person}-{i}"}})
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=15)
+
+
+# --- a room of N clients --------------------------------------------------------------------
+class Room:
+    def __init__(self, conf: dict, n: int):
+        self.n = n
+        self.counter, self.min_seq = mp.Value("l", 0), mp.Value("l", 1)
+        self.results: mp.Queue = mp.Queue()
+        self.commands: list[mp.Queue] = []
+        self.procs = []
+        sizes = [min(PER_WORKER, n - i) for i in range(0, n, PER_WORKER)]
+        for size in sizes:
+            commands = mp.Queue()
+            proc = mp.Process(target=worker, args=(conf, size, commands, self.results, self.counter, self.min_seq))
+            proc.start()
+            self.commands.append(commands)
+            self.procs.append(proc)
+        self.join_times = self._collect("joined")
+
+    def _collect(self, kind: str) -> list:
+        out = []
+        for _ in self.procs:
+            got_kind, values = self.results.get(timeout=600)
+            assert got_kind == kind, got_kind
+            out += values
+        return out
+
+    def fan_out(self, send, rounds: int) -> tuple[list[float], int]:
+        """send(r) -> (seq, send time); returns the latencies of every delivery and how many were missing."""
+        sent: dict[int, float] = {}
+        first = None
+        for r in range(rounds):
+            seq, at = send(r)
+            sent[seq] = at
+            if first is None:
+                first = seq
+                with self.min_seq.get_lock():
+                    self.min_seq.value = seq
+            deadline = time.monotonic() + 30
+            while self.counter.value < self.n * (r + 1) and time.monotonic() < deadline:
+                time.sleep(0.002)  # polling a shared counter; the timing is taken by the receivers
+        return sent
+
+    def vote(self, card_ids: list[int], k: int) -> list:
+        for commands in self.commands:
+            commands.put(("vote", card_ids, k))
+        return self._collect("votes")
+
+    def stop(self) -> list[tuple[int, float]]:
+        for commands in self.commands:
+            commands.put(("stop",))
+        arrivals = self._collect("arrivals")
+        for proc in self.procs:
+            proc.join(timeout=60)
+        return arrivals
+
+
+def latencies(sent: dict[int, float], arrivals: list[tuple[int, float]], n: int) -> dict:
+    values = [at - sent[seq] for seq, at in arrivals if seq in sent]
+    return {"p50": pct(values, 50), "p99": pct(values, 99), "max": max(values) * 1000,
+            "missing": n * len(sent) - len(values)}
+
+
+# --- the measurements -----------------------------------------------------------------------
+def bare_fan_out(tmp: Path, mode: str, n: int, rounds: int) -> dict:
+    port = free_port()
+    proc = start([sys.executable, str(ROOT / "bench" / "bare_server.py"), str(port), mode], {}, port,
+                 tmp / f"bare-{mode}.log")
+    try:
+        url = f"http://127.0.0.1:{port}"
+        room = Room({"kind": "bare", "url": url}, n)
+        sender = socketio.Client(reconnection=False)
+        sender.connect(url, transports=["websocket"], wait_timeout=30)
+
+        def send(r):
+            at = time.time()
+            sender.call("ping_room", {"seq": r + 1, "text": f"Karte {r}"}, timeout=60)
+            return r + 1, at
+
+        sent = room.fan_out(send, rounds)
+        sender.disconnect()
+        return latencies(sent, room.stop(), n)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+def workshop_room(ws: Workshop, n: int, rounds: int, votes: bool) -> dict:
+    sid, code = ws.new_session()
+    fac = ws.facilitator(sid)
+    rss_before = rss_mb(ws.process.pid)
+    room = Room({"kind": "workshop", "url": ws.url, "session_id": sid, "code": code}, n)
+    rss_after = rss_mb(ws.process.pid)
+    out = {"join_p50": pct(room.join_times, 50), "join_p99": pct(room.join_times, 99),
+           "rss_per_participant_kb": (rss_after - rss_before) * 1024 / n, "rss_mb": rss_after}
+    assert fac.call("op", {"type": "session.start"}, timeout=60)["ok"]
+    cards: list[int] = []
+
+    def send(r):
+        at = time.time()
+        if r % 2 == 0:
+            ack = fac.call("op", {"type": "card.add", "payload": {"step_key": "approaches", "text": f"Karte {r}"}},
+                           timeout=60)
+            cards.append(ack["result"]["card_id"])
+        else:  # keep the facilitator under 50 cards per step
+            ack = fac.call("op", {"type": "card.delete", "payload": {"card_id": cards.pop()}}, timeout=60)
+        assert ack["ok"], ack
+        return ack["seq"], at
+
+    sent = room.fan_out(send, rounds)
+    if votes:
+        assert fac.call("op", {"type": "step.goto", "payload": {"step_key": "questions"}}, timeout=60)["ok"]
+        ids = [fac.call("op", {"type": "card.add", "payload": {"step_key": "questions", "text": f"Frage {i}"}},
+                        timeout=60)["result"]["card_id"] for i in range(6)]
+        assert fac.call("op", {"type": "step.goto", "payload": {"step_key": "vote"}}, timeout=60)["ok"]
+        started = time.perf_counter()
+        results = room.vote(ids, 6)  # 6 each: 5 within the budget, the 6th must be refused
+        elapsed = time.perf_counter() - started
+        from sqlalchemy import func, select
+
+        from workshop.activities.models import Vote
+
+        with ws.sessions() as db:
+            stored = db.scalar(select(func.coalesce(func.sum(Vote.count), 0)).where(Vote.session_id == sid))
+            over = db.execute(select(Vote.participant_id, func.sum(Vote.count)).where(Vote.session_id == sid)
+                              .group_by(Vote.participant_id).having(func.sum(Vote.count) > 5)).all()
+        acked = [lat for ok, lat, _code in results if ok]
+        out.update(vote_acked=len(acked), vote_stored=stored, vote_over_budget=len(over),
+                   vote_refused={c for ok, _l, c in results if not ok}, vote_p50=pct([l for _o, l, _c in results], 50),
+                   vote_p99=pct([l for _o, l, _c in results], 99), vote_seconds=elapsed,
+                   votes_per_second=len(results) / elapsed)
+    out.update(latencies(sent, room.stop(), n))
+    fac.disconnect()
+    return out
+
+
+def late_joiner(ws: Workshop, cards: int, tries: int = 5) -> dict:
+    sid, code = ws.new_session()
+    ws.seed_cards(sid, cards)
+    times, size = [], 0
+    for _ in range(tries):
+        started = time.perf_counter()
+        token = requests.post(f"{ws.url}/api/join", json={"code": code}, timeout=60).json()["token"]
+        got = []
+        sio = socketio.Client(reconnection=False)
+        done = mp.Event() if False else __import__("threading").Event()
+        sio.on("snapshot", lambda s: (got.append(s), done.set()))
+        sio.connect(ws.url, auth={"session_id": sid, "role": "participant", "token": token},
+                    transports=["websocket"], wait_timeout=60)
+        done.wait(60)
+        times.append(time.perf_counter() - started)
+        size = len(str(got[0]).encode())
+        assert len(got[0]["cards"]) == cards
+        sio.disconnect()
+    return {"p50": pct(times, 50), "max": max(times) * 1000, "snapshot_kb": size / 1024}
+
+
+def machine() -> str:
+    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                if l.startswith("model name")), platform.processor())
+    mem = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) / 1024 / 1024
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GB RAM, Python {platform.python_version()}, {platform.system()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="50 and 200 participants, fewer rounds")
+    parser.add_argument("--sizes", help="comma-separated room sizes (default 50,200,500)")
+    parser.add_argument("--modes", default="eventlet", help="async modes, e.g. eventlet,gevent")
+    parser.add_argument("--cards", type=int, default=2000, help="cards in the late joiner's session")
+    parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
+    args = parser.parse_args()
+    sizes = [int(s) for s in (args.sizes or ("50,200" if args.quick else "50,200,500")).split(",")]
+    rounds = 10 if args.quick else 20
+    vote_size = 500 if 500 in sizes else max(sizes)
+    report = {"machine": machine(), "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+              "rounds": rounds, "modes": {}}
+    with tempfile.TemporaryDirectory(prefix="workshop-bench-") as tmpdir:
+        tmp = Path(tmpdir)
+        for mode in args.modes.split(","):
+            ws = Workshop(tmp, mode)
+            try:
+                rows = []
+                for n in sizes:
+                    bare = bare_fan_out(tmp, mode, n, rounds)
+                    real = workshop_room(ws, n, rounds, votes=(n == vote_size))
+                    rows.append((n, bare, real))
+                    print(f"[{mode}] n={n}: bare p50 {bare['p50']:.1f} p99 {bare['p99']:.1f} | workshop p50 "
+                          f"{real['p50']:.1f} p99 {real['p99']:.1f} max {real['max']:.1f} ms", flush=True)
+                late = late_joiner(ws, args.cards) if mode == args.modes.split(",")[0] else None
+                report["modes"][mode] = {"rows": rows, "late": late}
+            finally:
+                ws.stop()
+    text = render(report, args)
+    print(text)
+    Path(args.output).write_text(text)
+
+
+def render(report: dict, args) -> str:
+    lines = ["# Benchmarks", "", f"Run: `.venv/bin/python bench/run.py {' '.join(sys.argv[1:])}`".rstrip(), "",
+             f"- machine: {report['machine']}", f"- date: {report['date']}",
+             f"- {report['rounds']} broadcast rounds per room size; clients are python-socketio AsyncClients (websocket) in "
+             f"worker processes of up to {PER_WORKER} asyncio clients on the same machine as the server, so every figure "
+             "includes the clients' own CPU use on the same 2 cores.", ""]
+    for mode, data in report["modes"].items():
+        lines += [f"## Fan-out, async mode `{mode}` (ms from send to arrival at each participant)", "",
+                  "| participants | bare p50 | bare p99 | bare max | workshop p50 | workshop p99 | workshop max "
+                  "| p50 ratio | p99 ratio | missing | join p50 | join p99 | RSS KB/participant |",
+                  "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for n, bare, real in data["rows"]:
+            lines.append(f"| {n} | {bare['p50']:.1f} | {bare['p99']:.1f} | {bare['max']:.1f} | {real['p50']:.1f} | "
+                         f"{real['p99']:.1f} | {real['max']:.1f} | {real['p50'] / max(bare['p50'], 0.01):.1f} | "
+                         f"{real['p99'] / max(bare['p99'], 0.01):.1f} | {real['missing']} | {real['join_p50']:.0f} | "
+                         f"{real['join_p99']:.0f} | {real['rss_per_participant_kb']:.0f} |")
+        voted = [(n, r) for n, _b, r in data["rows"] if "vote_acked" in r]
+        for n, r in voted:
+            lines += ["", f"Vote storm ({mode}): {n} participants × 6 `vote.add` at once (budget 5): "
+                      f"{r['vote_acked']} acknowledged, {r['vote_stored']} stored, "
+                      f"{r['vote_over_budget']} participants over budget, refused codes {sorted(r['vote_refused'])}; "
+                      f"ack p50 {r['vote_p50']:.0f} ms, p99 {r['vote_p99']:.0f} ms; "
+                      f"{r['votes_per_second']:.0f} ops/s over {r['vote_seconds']:.1f} s."]
+        if data["late"]:
+            late = data["late"]
+            lines += ["", f"Late joiner ({mode}), session with {args.cards} cards: join + connect + snapshot "
+                      f"p50 {late['p50']:.0f} ms, max {late['max']:.0f} ms; snapshot ≈ {late['snapshot_kb']:.0f} KB."]
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
