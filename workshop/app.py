@@ -4,12 +4,13 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, redirect, url_for
+from flask_babel import lazy_gettext
 from flask_login import current_user
 
 from workshop.config import PROJECT_ROOT, load_config
 from workshop.db import make_engine, make_session_factory
 from workshop.extensions import csrf, login_manager, socketio
-from workshop.i18n import localized
+from workshop.i18n import init_i18n
 
 # Socket.IO payloads larger than this are cut off by the transport; everything smaller reaches
 # the schemas, so an oversized card gets a clear error ack instead of a dropped connection.
@@ -41,7 +42,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Bitte melden Sie sich an."
+    login_manager.login_message = lazy_gettext("Bitte melden Sie sich an.")
 
     @login_manager.user_loader
     def _load_facilitator(user_id: str):
@@ -73,7 +74,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     drafting_hub.init_app(app)
 
-    app.jinja_env.globals["localized"] = localized
+    init_i18n(app)
 
     @app.route("/")
     def index():

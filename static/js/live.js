@@ -1,3 +1,4 @@
+import { _ } from "./i18n.js";
 // The live connection every page shares: snapshot + ordered events, resync on gaps,
 // and an outbox so an operation typed while offline is sent (once) when the link returns.
 
@@ -181,7 +182,7 @@ export function connectLive({ onChange, onStatus, onRejected }) {
     saveOutbox([...loadOutbox(), op]);
     const answer = new Promise((resolve) => waiting.set(op.op_id, resolve));
     if (socket.connected && state) emitOp(op);
-    else status("offline – wird gesendet, sobald die Verbindung steht", "offline");
+    else status(_("offline – wird gesendet, sobald die Verbindung steht"), "offline");
     return answer;
   }
 
@@ -191,8 +192,8 @@ export function connectLive({ onChange, onStatus, onRejected }) {
     loadOutbox().forEach(emitOp); // same op_id: applied once even if it had got through
   });
   socket.on("event", receive);
-  socket.on("disconnect", () => status("Verbindung unterbrochen – neuer Versuch …", "offline"));
-  socket.on("connect_error", (err) => status(`keine Verbindung (${err.message})`, "offline"));
+  socket.on("disconnect", () => status(_("Verbindung unterbrochen – neuer Versuch …"), "offline"));
+  socket.on("connect_error", (err) => status(_("keine Verbindung ({message})", { message: err.message }), "offline"));
 
   return { send, get state() { return state; }, socket };
 }
