@@ -17,7 +17,7 @@ MASK = "\x00"
 
 def masked_from_lexer(env, source: str, name: str) -> str:
     """The template's data with every Jinja tag and every {% trans %} body replaced by MASK."""
-    parts, in_block, block_words, in_trans = [], False, [], False
+    parts, in_block, block_words, in_trans, in_class = [], False, [], False, False
     for _lineno, kind, value in env.lex(source, name):
         if kind == "block_begin":
             in_block, block_words = True, []
@@ -27,9 +27,13 @@ def masked_from_lexer(env, source: str, name: str) -> str:
                 in_trans = True
             elif block_words[:1] == ["endtrans"]:
                 in_trans = False
+            elif block_words[:2] == ["block", "body_class"]:  # CSS class names, not text
+                in_class = True
+            elif in_class and block_words[:1] == ["endblock"]:
+                in_class = False
         elif in_block and kind == "name":
             block_words.append(value)
-        if kind == "data" and not in_trans:
+        if kind == "data" and not in_trans and not in_class:
             parts.append(value)
         else:
             parts.append(MASK)
@@ -84,7 +88,10 @@ def html_texts(masked: str):
 
 
 def needs_translation(text: str) -> bool:
-    return bool(LETTER.search(text)) and text not in ALLOWED_TEXT
+    core = text.strip(" –-·:()")
+    if re.fullmatch(r"/[\w/-]*", core):  # a path shown as is, e.g. "/join"
+        return False
+    return bool(LETTER.search(core)) and core not in ALLOWED_TEXT
 
 
 # --- JavaScript -------------------------------------------------------------------------------
@@ -93,6 +100,11 @@ JS_STRING = re.compile(r"""(?P<q>["'`])(?P<body>(?:\\.|(?!(?P=q)).)*)(?P=q)""", 
 UMLAUT = re.compile(r"[ÄÖÜäöüß„“]")
 # Literals that look like text but are not shown to people: selectors, class lists, event names.
 ALLOWED_JS = {"Enter", "Escape", "ArrowUp", "ArrowDown", "Tab", " ", "Content-Type"}
+
+
+# Places where any literal is shown to people, even one lowercase word ("verbunden").
+TEXT_SINK = re.compile(r"""(textContent\s*=|\b(?:status|announce|showError|setConnection|confirm|prompt)\(|"""
+                       r"""\b(?:text|placeholder|title|alt)\s*:|"aria-label"\s*:)\s*$""")
 
 
 def looks_like_user_text(body: str) -> bool:
@@ -111,9 +123,9 @@ def js_untranslated(source: str):
     stripped = re.sub(r"//[^\n]*|/\*.*?\*/", lambda m: " " * len(m.group()), source, flags=re.S)
     for match in JS_STRING.finditer(stripped):
         body = match.group("body")
-        if not looks_like_user_text(body):
-            continue
         before = stripped[:match.start()].rstrip()
+        if not looks_like_user_text(body) and not (LETTER.search(re.sub(r"\$\{[^}]*\}", "", body)) and TEXT_SINK.search(before[-40:] + " ")):
+            continue
         if before.endswith("_(") or before.endswith("import") or before.endswith("from"):
             continue
         yield stripped.count("\n", 0, match.start()) + 1, match.group()

@@ -1,8 +1,8 @@
 // The facilitator's console: agenda with planned and actual time, step controls, live board,
 // moderation, clustering, and capture into the measure record.
+import { _, errorText } from "./i18n.js";
 import { connectLive, currentStep, formatSeconds, h, setConnection, t, visibleCards, fill } from "./live.js";
 import { actionList, capturedFields, clusterBoard, clustersOf, consentResult, pollResults, spotlightBanner,
-import { _, errorText } from "./i18n.js";
   timerBadge, voteResults, voteTargets } from "./widgets.js";
 
 const fields = JSON.parse(document.getElementById("record-fields").textContent);

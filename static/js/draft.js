@@ -201,7 +201,7 @@ for (const button of document.querySelectorAll("button.pull")) {
 // eslint-disable-next-line no-undef
 const socket = io("/draft");
 socket.on("connect", () => {
-  connEl.textContent = "verbunden";
+  connEl.textContent = _("verbunden");
   connEl.className = "conn ok";
   join();
 });

@@ -186,7 +186,7 @@ export function connectLive({ onChange, onStatus, onRejected }) {
     return answer;
   }
 
-  socket.on("connect", () => status("verbunden", "online"));
+  socket.on("connect", () => status(_("verbunden"), "online"));
   socket.on("snapshot", (snapshot) => {
     applySnapshot(snapshot);
     loadOutbox().forEach(emitOp); // same op_id: applied once even if it had got through

@@ -1,7 +1,7 @@
 // The participant's phone: only the current step, big touch targets.
+import { _, errorText } from "./i18n.js";
 import { announce, connectLive, currentStep, h, othersHiddenCount, setConnection, t, visibleCards, fill } from "./live.js";
 import { actionList, capturedFields, clusterBoard, consentResult, pollResults, spotlightBanner, stepNotices,
-import { _, errorText } from "./i18n.js";
   timerBadge, voteTargets } from "./widgets.js";
 
 const $ = (id) => document.getElementById(id);

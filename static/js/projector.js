@@ -1,7 +1,7 @@
 // The room's projector: current prompt, cards or results, timer and spotlight — for the back row.
+import { _ } from "./i18n.js";
 import { connectLive, currentStep, h, othersHiddenCount, setConnection, t, visibleCards, fill } from "./live.js";
 import { actionList, capturedFields, clusterBoard, consentResult, pollResults, spotlightBanner, stepNotices,
-import { _ } from "./i18n.js";
   timerBadge, voteResults } from "./widgets.js";
 
 const $ = (id) => document.getElementById(id);
