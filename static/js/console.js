@@ -102,7 +102,8 @@ function agendaTimes(state, s) {
   const runtime = state.runtime[s.key] || {};
   let seconds = runtime.seconds || 0;
   if (runtime.entered_at) seconds += (Date.now() + (state.clockOffset || 0) - Date.parse(runtime.entered_at)) / 1000;
-  return ` ${s.timebox_minutes ? `plan ${s.timebox_minutes} min` : ""}${seconds ? ` · ist ${formatSeconds(seconds)}` : ""}`;
+  const planned = s.timebox_minutes ? _("plan {minutes} min", { minutes: s.timebox_minutes }) : "";
+  return ` ${planned}${seconds ? ` · ${_("ist {time}", { time: formatSeconds(seconds) })}` : ""}`;
 }
 
 function renderAgenda(state) {

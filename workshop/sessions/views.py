@@ -7,6 +7,7 @@ from flask_login import login_required
 from marshmallow import Schema, ValidationError, fields, validate
 
 from workshop.extensions import csrf
+from workshop.i18n import current_locale
 from workshop.live import engine
 from workshop.live.actors import Actor
 from workshop.live.errors import Rejected
@@ -56,7 +57,7 @@ def _remember(session_id: int, token: str) -> None:
 @login_required
 def console(session_id):
     ws = owned_session_or_404(session_id)
-    fields = [{"key": f.key, "label": f.label_text()} for f in template_of(ws.measure).fields]
+    fields = [{"key": f.key, "label": f.label_text(current_locale())} for f in template_of(ws.measure).fields]
     return render_template("sessions/console.html", ws=ws, join_url=join_url(ws.join_code),
                            record_fields=fields)
 
