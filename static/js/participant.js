@@ -162,7 +162,7 @@ function renderConsent(state, step) {
       return h("li", { class: "card", "data-card-id": option.id },
         h("p", { class: "card-text", text: option.text }),
         h("fieldset", { class: "scale" }, h("legend", { class: "visually-hidden" }, _("Widerstand gegen: {text}", { text: option.text })),
-          Array.from({ length: 11 }, (_, v) => h("button", { type: "button", class: `scale-btn${value === v ? " chosen" : ""}`,
+          Array.from({ length: 11 }, (_slot, v) => h("button", { type: "button", class: `scale-btn${value === v ? " chosen" : ""}`,
             "aria-pressed": value === v ? "true" : "false", "aria-label": _("Widerstand {v}", { v }), onclick: () => set(v) }, String(v)))),
         value !== undefined ? h("button", { type: "button", class: "link", onclick: () => set(null) }, _("Bewertung zurücknehmen (Enthaltung)")) : null);
     })));
