@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import requests
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from jinja2 import Environment
 from playwright.sync_api import expect
@@ -17,6 +19,16 @@ from tests.i18n_scan import html_texts, js_untranslated, masked_from_lexer, need
 ROOT = Path(__file__).resolve().parent.parent
 # The protocol export is a German Ergebnisprotokoll document (workshop/protocols/): it stays German.
 GERMAN_DOCUMENTS = {"protocols/protocol.html"}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def compiled_catalog():
+    """`make setup` compiles the .mo; a test run straight after editing the .po gets it too."""
+    po = ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+    mo = po.with_suffix(".mo")
+    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+        with po.open("rb") as source, mo.open("wb") as target:
+            write_mo(target, read_po(source))
 
 
 def _template_env():
