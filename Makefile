@@ -5,8 +5,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | md5sum | cut -c1-12)
 ASSETS := static/vendor/socket.io.min.js static/vendor/yjs.bundle.js
+MO     := translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test setup browser proxy clean
+.PHONY: run test setup browser proxy clean translations
 
 run: setup
 	$(VENV)/bin/workshop serve --demo
@@ -14,7 +15,16 @@ run: setup
 test: setup browser proxy
 	$(PY) -m pytest
 
-setup: $(STAMP) $(ASSETS)
+setup: $(STAMP) $(ASSETS) $(MO)
+
+# The catalogs: German texts are the msgids, translations/en/…/messages.po the English texts.
+$(MO): translations/en/LC_MESSAGES/messages.po $(STAMP)
+	$(VENV)/bin/pybabel compile --statistics -d translations
+
+# After changing texts: re-extract and merge, then translate the new entries in the .po file.
+translations: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k lazy_gettext --no-wrap --sort-by-file --project Workshop -o translations/messages.pot .
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-wrap --ignore-obsolete
 
 $(STAMP):
 	python3 -m venv $(VENV)

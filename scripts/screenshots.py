@@ -1,9 +1,11 @@
 """Take the README's screenshots: run a short framing session in headless Chromium.
 
-Usage: .venv/bin/python scripts/screenshots.py   (starts its own server on a scratch database)
+Usage: .venv/bin/python scripts/screenshots.py [--lang en]   (starts its own server on a scratch database)
+German by default; --lang en takes the English UI and writes *-en.png next to the German ones.
 """
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 from pathlib import Path
@@ -21,9 +23,26 @@ from workshop.migrate import upgrade  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
+# The texts the script waits for, per language.
+TEXTS = {
+    "de": {"questions": "Zentrale Fragestellungen", "budget": "Noch 1 von 5 Punkten", "captured": "übernommen"},
+    "en": {"questions": "Central questions", "budget": "1 of 5 points left", "captured": "captured"},
+}
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lang", choices=sorted(TEXTS), default="de")
+    lang = parser.parse_args().lang
+    texts, suffix = TEXTS[lang], "" if lang == "de" else f"-{lang}"
+
+    def shot(name: str) -> str:
+        return str(OUT / f"{name}{suffix}.png")
+
+    def in_language(context):
+        context.add_cookies([{"name": "lang", "value": lang, "url": base}])
+        return context
+
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         url = f"sqlite:///{scratch}/shots.db"
@@ -36,16 +55,18 @@ def main() -> None:
             with sync_playwright() as pw:
                 browser = launch(pw)
                 console = login_page(browser, base, DEMO_EMAIL, DEMO_PASSWORD, viewport={"width": 1366, "height": 900})
+                in_language(console.context)
                 console.goto(f"{base}/sessions/{sid}")
                 projector = console.context.new_page()
                 projector.set_viewport_size({"width": 1920, "height": 1080})
                 projector.goto(f"{base}/sessions/{sid}/projector")
                 projector.wait_for_selector("#conn[data-state=online]")
-                projector.screenshot(path=str(OUT / "projector-join.png"))
+                projector.screenshot(path=shot("projector-join"))
                 phones = []
                 for name, cards in [("Alex", ["Service Agent:innen-Schulung (CityLAB)", "Leitlinien Bürgerbeteiligung"]),
                                     ("", ["Moderationskurse der Verwaltungsakademie"])]:
-                    phone = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True).new_page()
+                    phone = in_language(browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
+                                                            has_touch=True)).new_page()
                     phone.goto(f"{base}/j/{code}")
                     phone.fill("#display_name", name)
                     phone.click("button[type=submit]")
@@ -58,18 +79,18 @@ def main() -> None:
                         phone.fill("#card-text", text)
                         phone.click("#card-form button[type=submit]")
                         phone.wait_for_selector(f".card-text:text-is('{text}')")
-                phones[0][0].screenshot(path=str(OUT / "participant-brainstorm.png"), full_page=True)
+                phones[0][0].screenshot(path=shot("participant-brainstorm"), full_page=True)
                 projector.wait_for_selector(".card-text:text-is('Moderationskurse der Verwaltungsakademie')")
-                projector.screenshot(path=str(OUT / "projector-brainstorm.png"))
+                projector.screenshot(path=shot("projector-brainstorm"))
                 console.wait_for_selector(".card-text:text-is('Moderationskurse der Verwaltungsakademie')")
-                console.screenshot(path=str(OUT / "console.png"), full_page=True)
+                console.screenshot(path=shot("console"), full_page=True)
                 # Questions, then the vote.
                 console.click("#agenda li:nth-child(4) button")
                 questions = ["Wer trägt die Anlaufstelle dauerhaft?", "Wie messen wir die Wirkung?",
                              "Wie gewinnen wir Freiwillige?"]
                 for i, text in enumerate(questions):
                     phone = phones[i % 2][0]
-                    phone.wait_for_selector("h1:text-is('Zentrale Fragestellungen')")
+                    phone.wait_for_selector(f"h1:text-is('{texts['questions']}')")
                     phone.fill("#card-text", text)
                     phone.click("#card-form button[type=submit]")
                     phone.wait_for_selector(f".card-text:text-is('{text}')")
@@ -80,19 +101,19 @@ def main() -> None:
                     alex.click("li.card:has-text('Wer trägt') button:text-is('+')")
                     alex.wait_for_selector("li.card:has-text('Wer trägt') .dots", state="visible")
                 alex.click("li.card:has-text('Wirkung') button:text-is('+')")
-                alex.wait_for_selector(".budget:text-is('Noch 1 von 5 Punkten')")
-                alex.screenshot(path=str(OUT / "participant-vote.png"), full_page=True)
+                alex.wait_for_selector(f".budget:text-is('{texts['budget']}')")
+                alex.screenshot(path=shot("participant-vote"), full_page=True)
                 projector.wait_for_selector(".results li:first-child .votes:text-is('3')")
-                projector.screenshot(path=str(OUT / "projector-vote.png"))
+                projector.screenshot(path=shot("projector-vote"))
                 console.click("#capture-top")
-                console.wait_for_selector("#capture-result:has-text('übernommen')")
+                console.wait_for_selector(f"#capture-result:has-text('{texts['captured']}')")
                 console.goto(f"{base}/measures/{1}")
                 console.wait_for_selector("#field-central_questions .trace")
-                console.locator("#field-central_questions").screenshot(path=str(OUT / "record-trace.png"))
+                console.locator("#field-central_questions").screenshot(path=shot("record-trace"))
                 browser.close()
         finally:
             stop_server(process)
-    print(f"screenshots written to {OUT.relative_to(ROOT)}")
+    print(f"screenshots ({lang}) written to {OUT.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -4,13 +4,14 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, redirect, url_for
+from flask_babel import lazy_gettext
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from workshop.config import PROJECT_ROOT, load_config
 from workshop.db import make_engine, make_session_factory
 from workshop.extensions import csrf, login_manager, socketio
-from workshop.i18n import localized
+from workshop.i18n import init_i18n
 from workshop.live.rate_limits import EventLimiter
 from workshop.rate_limits import init_rate_limits
 
@@ -44,7 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Bitte melden Sie sich an."
+    login_manager.login_message = lazy_gettext("Bitte melden Sie sich an.")
 
     @login_manager.user_loader
     def _load_facilitator(user_id: str):
@@ -85,7 +86,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     drafting_hub.init_app(app)
 
-    app.jinja_env.globals["localized"] = localized
+    init_i18n(app)
 
     @app.route("/")
     def index():

@@ -1,6 +1,13 @@
 """Localised strings in templates and records: {"de": "...", "en": "..."}; German is the default."""
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from babel.messages.pofile import read_po
+from flask import Blueprint, has_request_context, redirect, request
+from flask_babel import Babel, get_locale
 from marshmallow import ValidationError, fields
 
 DEFAULT_LOCALE = "de"
@@ -38,3 +45,76 @@ class LocalizedText(fields.Field):
             if len(text) > self.max_length:
                 raise ValidationError(f"{lang}: longer than {self.max_length} characters")
         return {lang: text.strip() for lang, text in value.items()}
+
+
+# --- UI language: Flask-Babel with German msgids (German is the source text, English the catalog) ---
+
+LOCALE_COOKIE = "lang"
+
+
+def N_(text: str) -> str:
+    """Marks a German text for the catalog (pybabel -k N_); translated where it is shown."""
+    return text
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
+
+
+def select_locale() -> str:
+    """The person's own choice (cookie set by /lang/<code>); German otherwise."""
+    chosen = request.cookies.get(LOCALE_COOKIE, "")
+    return chosen if chosen in LOCALES else DEFAULT_LOCALE
+
+
+def current_locale() -> str:
+    return str(get_locale() or DEFAULT_LOCALE) if has_request_context() else DEFAULT_LOCALE
+
+
+@lru_cache(maxsize=None)
+def js_catalog(locale: str) -> dict[str, str]:
+    """The msgids used in static/js (from the .po locations) with their text in `locale`."""
+    po = TRANSLATIONS_DIR / "en" / "LC_MESSAGES" / "messages.po"
+    if not po.exists():
+        return {}
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    catalog_js = {}
+    for message in catalog:
+        if not message.id or not any(path.startswith("static/js/") for path, _line in message.locations):
+            continue
+        catalog_js[message.id] = (message.string or message.id) if locale == "en" else message.id
+    return catalog_js
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: "/x?y" yes; "//evil", "http://…", "\\\\x" no."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return target
+
+
+lang_bp = Blueprint("lang", __name__)
+
+
+@lang_bp.get("/lang/<code>")
+def switch(code: str):
+    response = redirect(_safe_next(request.args.get("next")))
+    if code in LOCALES:
+        response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+def init_i18n(app) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
+    Babel(app, locale_selector=select_locale)
+    app.register_blueprint(lang_bp)
+    app.jinja_env.globals["localized"] = lambda value, locale=None: localized(value, locale or current_locale())
+
+    @app.context_processor
+    def _i18n_context():
+        locale = current_locale()
+        return {"locale": locale, "js_catalog": js_catalog(locale), "language_names": LANGUAGE_NAMES}

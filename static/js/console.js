@@ -1,5 +1,6 @@
 // The facilitator's console: agenda with planned and actual time, step controls, live board,
 // moderation, clustering, and capture into the measure record.
+import { _, errorText } from "./i18n.js";
 import { connectLive, currentStep, formatSeconds, h, setConnection, t, visibleCards, fill } from "./live.js";
 import { actionList, capturedFields, clusterBoard, clustersOf, consentResult, pollResults, spotlightBanner,
   timerBadge, voteResults, voteTargets } from "./widgets.js";
@@ -7,10 +8,10 @@ import { actionList, capturedFields, clusterBoard, clustersOf, consentResult, po
 const fields = JSON.parse(document.getElementById("record-fields").textContent);
 const $ = (id) => document.getElementById(id);
 const selected = new Set();
-const STATUS = { ready: "bereit – noch nicht gestartet", live: "läuft", ended: "beendet" };
+const STATUS = { ready: _("bereit – noch nicht gestartet"), live: _("läuft"), ended: _("beendet") };
 const REVEALABLE = (step) => (step.silent || step.hidden || step.type === "consent");
 
-const live = connectLive({ onChange: render, onStatus: setConnection, onRejected: (_op, e) => showError(e.message) });
+const live = connectLive({ onChange: render, onStatus: setConnection, onRejected: (_op, e) => showError(errorText(e)) });
 setInterval(() => live.state && renderTimer(live.state), 1000);
 
 function showError(message) {
@@ -21,7 +22,7 @@ function showError(message) {
 async function send(type, payload = {}) {
   $("op-error").hidden = true;
   const ack = await live.send(type, payload);
-  if (!ack.ok) showError(ack.error.message);
+  if (!ack.ok) showError(errorText(ack.error));
   return ack;
 }
 
@@ -35,7 +36,7 @@ $("prev").addEventListener("click", () => goto(-1));
 $("next").addEventListener("click", () => goto(+1));
 $("start").addEventListener("click", () => send("session.start"));
 $("end").addEventListener("click", () => {
-  if (confirm("Sitzung beenden? Danach kann niemand mehr beitreten oder Karten schreiben.")) send("session.end");
+  if (confirm(_("Sitzung beenden? Danach kann niemand mehr beitreten oder Karten schreiben."))) send("session.end");
 });
 $("timer-start").addEventListener("click", () => send("timer.start", { step_key: step().key }));
 $("timer-pause").addEventListener("click", () => send("timer.pause", { step_key: step().key }));
@@ -65,7 +66,7 @@ function capture(cardIds) {
   if (cardIds) payload.card_ids = cardIds;
   send("record.capture", payload).then((ack) => {
     if (ack.ok) {
-      $("capture-result").textContent = `${ack.result.lines} Zeile(n) in ${ack.result.fields.length} Feld(er) übernommen.`;
+      $("capture-result").textContent = _("{lines} Zeile(n) in {fields} Feld(er) übernommen.", { lines: ack.result.lines, fields: ack.result.fields.length });
       selected.clear();
       render(live.state);
     }
@@ -74,24 +75,24 @@ function capture(cardIds) {
 $("capture-field").addEventListener("change", () => { $("capture-field").dataset.touched = "1"; });
 $("capture-top").addEventListener("click", () => capture(null));
 $("capture-selected").addEventListener("click", () => {
-  if (!selected.size) return showError("Bitte zuerst Karten auswählen.");
+  if (!selected.size) return showError(_("Bitte zuerst Karten auswählen."));
   capture([...selected]);
 });
 
 const columnFields = (s) => (s.columns || []).some((c) => c.field);
 const cardButtons = (card) => h("span", { class: "card-tools" },
-  h("button", { type: "button", class: "link", onclick: () => send("spotlight.set", { card_id: card.id }) }, "Fokus"),
+  h("button", { type: "button", class: "link", onclick: () => send("spotlight.set", { card_id: card.id }) }, _("Fokus")),
   h("button", { type: "button", class: "link", onclick: () => send("card.hide", { card_id: card.id, hidden: card.status !== "hidden" }) },
-    card.status === "hidden" ? "Wieder zeigen" : "Ausblenden"));
+    card.status === "hidden" ? _("Wieder zeigen") : _("Ausblenden")));
 
 function cardItem(card, votes) {
-  const box = h("input", { type: "checkbox", "aria-label": `Karte auswählen: ${card.text}`, checked: selected.has(card.id),
+  const box = h("input", { type: "checkbox", "aria-label": _("Karte auswählen: {text}", { text: card.text }), checked: selected.has(card.id),
     onchange: (e) => (e.target.checked ? selected.add(card.id) : selected.delete(card.id)) });
   return h("li", { class: `card${card.status === "hidden" ? " hidden-card" : ""}`, "data-card-id": card.id, draggable: "true",
     ondragstart: (e) => e.dataTransfer.setData("text/plain", String(card.id)) },
   h("label", { class: "card-select" }, box, h("span", { class: "card-text", text: card.text })),
   card.author ? h("p", { class: "card-author", text: card.author }) : null,
-  card.status === "hidden" ? h("p", { class: "card-author" }, "ausgeblendet – für alle anderen unsichtbar") : null,
+  card.status === "hidden" ? h("p", { class: "card-author" }, _("ausgeblendet – für alle anderen unsichtbar")) : null,
   votes !== undefined ? h("p", { class: "card-votes" }, `${votes} ${votes === 1 ? "Punkt" : "Punkte"}`) : null,
   cardButtons(card));
 }
@@ -101,7 +102,8 @@ function agendaTimes(state, s) {
   const runtime = state.runtime[s.key] || {};
   let seconds = runtime.seconds || 0;
   if (runtime.entered_at) seconds += (Date.now() + (state.clockOffset || 0) - Date.parse(runtime.entered_at)) / 1000;
-  return ` ${s.timebox_minutes ? `plan ${s.timebox_minutes} min` : ""}${seconds ? ` · ist ${formatSeconds(seconds)}` : ""}`;
+  const planned = s.timebox_minutes ? _("plan {minutes} min", { minutes: s.timebox_minutes }) : "";
+  return ` ${planned}${seconds ? ` · ${_("ist {time}", { time: formatSeconds(seconds) })}` : ""}`;
 }
 
 function renderAgenda(state) {
@@ -123,8 +125,8 @@ function renderTimer(state) {
   if (state.session.status !== "live") { fill($("timer-display"), ); return; }
   const s = currentStep(state);
   const timer = (state.runtime[s.key] || {}).timer;
-  fill($("timer-display"), timerBadge(state, s) || h("p", { class: "meta" }, `Kein Timer (geplant ${s.timebox_minutes || "–"} min)`));
-  $("timer-start").textContent = timer && !timer.running_since ? "Fortsetzen" : "Timer starten";
+  fill($("timer-display"), timerBadge(state, s) || h("p", { class: "meta" }, _("Kein Timer (geplant {value} min)", { value: s.timebox_minutes || "–" })));
+  $("timer-start").textContent = timer && !timer.running_since ? _("Fortsetzen") : _("Timer starten");
   $("timer-pause").disabled = !(timer && timer.running_since);
   $("timer-plus").disabled = $("timer-minus").disabled = !timer;
   tickAgenda(state);
@@ -139,11 +141,11 @@ function dropZone(cluster) {
 
 function renderCluster(state, s) {
   const clusters = clustersOf(state, s.key);
-  const title = h("input", { id: "cluster-title", maxlength: 200, placeholder: "Neuer Cluster" });
+  const title = h("input", { id: "cluster-title", maxlength: 200, placeholder: _("Neuer Cluster") });
   const board = clusterBoard(state, s, {
-    cardExtra: (card) => h("select", { "aria-label": `Cluster für: ${card.text}`,
+    cardExtra: (card) => h("select", { "aria-label": _("Cluster für: {text}", { text: card.text }),
       onchange: (e) => send("card.cluster", { card_id: card.id, cluster_id: e.target.value ? Number(e.target.value) : null }) },
-    h("option", { value: "" }, "– ohne Cluster –"),
+    h("option", { value: "" }, _("– ohne Cluster –")),
     clusters.map((cl) => h("option", { value: cl.id, selected: card.cluster_id === cl.id }, cl.title))),
   });
   board.querySelectorAll("section.cluster").forEach((section) => {
@@ -157,15 +159,15 @@ function renderCluster(state, s) {
     });
     if (cluster) {
       section.querySelector("h3").append(" ",
-        h("button", { type: "button", class: "link", onclick: () => { const name = prompt("Neuer Name", cluster.title); if (name) send("cluster.rename", { cluster_id: cluster.id, title: name }); } }, "umbenennen"),
-        h("button", { type: "button", class: "link", onclick: () => send("spotlight.set", { cluster_id: cluster.id }) }, "Fokus"),
-        h("button", { type: "button", class: "link", onclick: () => send("cluster.delete", { cluster_id: cluster.id }) }, "auflösen"));
+        h("button", { type: "button", class: "link", onclick: () => { const name = prompt(_("Neuer Name"), cluster.title); if (name) send("cluster.rename", { cluster_id: cluster.id, title: name }); } }, _("umbenennen")),
+        h("button", { type: "button", class: "link", onclick: () => send("spotlight.set", { cluster_id: cluster.id }) }, _("Fokus")),
+        h("button", { type: "button", class: "link", onclick: () => send("cluster.delete", { cluster_id: cluster.id }) }, _("auflösen")));
     }
   });
   return [h("form", { class: "inline-form", onsubmit: async (e) => { e.preventDefault(); if (!title.value.trim()) return;
     const ack = await send("cluster.create", { title: title.value }); if (ack.ok) title.value = ""; } },
-  h("label", { for: "cluster-title", class: "visually-hidden" }, "Neuer Cluster"), title, h("button", { type: "submit" }, "Cluster anlegen")),
-  h("p", { class: "meta" }, "Karten per Ziehen oder mit der Auswahl unter jeder Karte zuordnen."), board];
+  h("label", { for: "cluster-title", class: "visually-hidden" }, _("Neuer Cluster")), title, h("button", { type: "submit" }, _("Cluster anlegen"))),
+  h("p", { class: "meta" }, _("Karten per Ziehen oder mit der Auswahl unter jeder Karte zuordnen.")), board];
 }
 
 function renderBoard(state, s) {
@@ -182,8 +184,8 @@ function renderBoard(state, s) {
     const totals = (state.activity[s.key] || {}).totals || {};
     const spent = Object.values(totals).reduce((a, b) => a + b, 0);
     const targets = voteTargets(state, s).sort((a, b) => (totals[b.id] || 0) - (totals[a.id] || 0) || a.id - b.id);
-    fill(board, h("p", {}, `${spent} Punkte vergeben · Budget ${s.budget} pro Person, höchstens ${s.max_per_card} pro Karte`
-      + (s.hidden && !(state.runtime[s.key] || {}).revealed ? " · für die Gruppe verborgen bis zum Aufdecken" : "")),
+    fill(board, h("p", {}, _("{spent} Punkte vergeben · Budget {budget} pro Person, höchstens {max_per_card} pro Karte", { spent, budget: s.budget, max_per_card: s.max_per_card })
+      + (s.hidden && !(state.runtime[s.key] || {}).revealed ? _(" · für die Gruppe verborgen bis zum Aufdecken") : "")),
     h("ol", { class: "cards ranked" }, targets.map((x) => (x.card ? cardItem(x.card, totals[x.id] || 0)
       : h("li", { class: "card" }, h("span", { class: "card-text", text: x.text }), h("p", { class: "card-votes" }, `${totals[x.id] || 0} Punkte`))))));
   } else if (s.type === "consent") {
@@ -193,15 +195,15 @@ function renderBoard(state, s) {
   } else if (s.type === "poll") {
     fill(board, pollResults(state, s));
   } else if (s.type === "action_items") {
-    const who = h("input", { id: "fac-action-who", maxlength: 200, placeholder: "Wer" });
-    const what = h("input", { id: "fac-action-what", maxlength: 1000, placeholder: "Was" });
-    const due = h("input", { id: "fac-action-due", type: "date", "aria-label": "Bis wann" });
+    const who = h("input", { id: "fac-action-who", maxlength: 200, placeholder: _("Wer") });
+    const what = h("input", { id: "fac-action-what", maxlength: 1000, placeholder: _("Was") });
+    const due = h("input", { id: "fac-action-due", type: "date", "aria-label": _("Bis wann") });
     fill(board, h("form", { class: "inline-form", onsubmit: async (e) => { e.preventDefault();
       const ack = await send("action.add", { who: who.value, what: what.value, due: due.value || null });
       if (ack.ok) { who.value = ""; what.value = ""; due.value = ""; } } },
-    h("label", { for: "fac-action-what", class: "visually-hidden" }, "Was"), what,
-    h("label", { for: "fac-action-who", class: "visually-hidden" }, "Wer"), who, due, h("button", { type: "submit" }, "Aufgabe hinzufügen")),
-    actionList(state, s, (item) => h("button", { type: "button", class: "link", onclick: () => send("action.delete", { item_id: item.id }) }, "Löschen")));
+    h("label", { for: "fac-action-what", class: "visually-hidden" }, _("Was")), what,
+    h("label", { for: "fac-action-who", class: "visually-hidden" }, _("Wer")), who, due, h("button", { type: "submit" }, _("Aufgabe hinzufügen"))),
+    actionList(state, s, (item) => h("button", { type: "button", class: "link", onclick: () => send("action.delete", { item_id: item.id }) }, _("Löschen"))));
   } else {
     fill(board, );
   }
@@ -213,9 +215,9 @@ function renderQueue(state, s) {
   fill($("queue-list"), ...pending.map((card) => h("li", { class: "card pending", "data-card-id": card.id },
     h("p", { class: "card-text", text: card.text }),
     h("div", { class: "card-actions" },
-      h("button", { type: "button", class: "primary", onclick: () => send("card.approve", { card_id: card.id }) }, "Freigeben"),
-      h("button", { type: "button", onclick: () => send("card.hide", { card_id: card.id, hidden: true }) }, "Ablehnen")))));
-  if (!pending.length) fill($("queue-list"), h("li", { class: "empty" }, "Keine Beiträge in der Warteschlange."));
+      h("button", { type: "button", class: "primary", onclick: () => send("card.approve", { card_id: card.id }) }, _("Freigeben")),
+      h("button", { type: "button", onclick: () => send("card.hide", { card_id: card.id, hidden: true }) }, _("Ablehnen"))))));
+  if (!pending.length) fill($("queue-list"), h("li", { class: "empty" }, _("Keine Beiträge in der Warteschlange.")));
 }
 
 let captureStepKey = null;
@@ -234,11 +236,11 @@ function renderCapture(s) {
   const configured = s.capture || {};
   if (configured.field && !$("capture-field").dataset.touched) $("capture-field").value = configured.field;
   const perColumn = columnFields(s);
-  $("capture-top").textContent = perColumn ? "Jede Spalte in ihr Feld übernehmen"
-    : configured.top ? `Top ${configured.top} übernehmen` : "Ergebnis übernehmen";
+  $("capture-top").textContent = perColumn ? _("Jede Spalte in ihr Feld übernehmen")
+    : configured.top ? _("Top {top} übernehmen", { top: configured.top }) : _("Ergebnis übernehmen");
   $("capture-hint").textContent = perColumn
-    ? `Spalten → Felder: ${s.columns.map((c) => `${t(c.title)} → ${(fields.find((f) => f.key === c.field) || {}).label}`).join(" · ")}`
-    : configured.field ? `Vorgesehen: „${(fields.find((f) => f.key === configured.field) || {}).label}“.` : "Feld wählen.";
+    ? _("Spalten → Felder: {pairs}", { pairs: s.columns.map((c) => `${t(c.title)} → ${(fields.find((f) => f.key === c.field) || {}).label}`).join(" · ") })
+    : configured.field ? _("Vorgesehen: „{value}“.", { value: (fields.find((f) => f.key === configured.field) || {}).label }) : _("Feld wählen.");
   $("capture-selected").hidden = !["brainstorm", "draft", "dot_vote"].includes(s.type);
 }
 
@@ -254,20 +256,20 @@ function render(state) {
   $("prev").disabled = !live_ || state.session.current_step === 0;
   $("next").disabled = !live_ || state.session.current_step === state.steps.length - 1;
   document.querySelector(".step-controls").hidden = !live_;
-  $("lock").textContent = runtime.locked ? "Eingabe freigeben" : "Eingabe sperren";
+  $("lock").textContent = runtime.locked ? _("Eingabe freigeben") : _("Eingabe sperren");
   $("lock").setAttribute("aria-pressed", runtime.locked ? "true" : "false");
   $("reveal").hidden = !REVEALABLE(s) || !!runtime.revealed;
   $("spotlight-clear").hidden = !state.spotlight;
   renderAgenda(state);
   renderTimer(state);
   fill($("step"), spotlightBanner(state),
-    h("p", { class: "eyebrow" }, `Schritt ${state.session.current_step + 1} von ${state.steps.length}`),
+    h("p", { class: "eyebrow" }, _("Schritt {value} von {steps}", { value: state.session.current_step + 1, steps: state.steps.length })),
     h("h2", { text: t(s.title) }), s.prompt ? h("p", { class: "prompt", text: t(s.prompt) }) : null,
-    runtime.locked ? h("p", { class: "notice" }, "Eingabe ist gesperrt.") : null);
+    runtime.locked ? h("p", { class: "notice" }, _("Eingabe ist gesperrt.")) : null);
   const form = $("card-form");
   const takesCards = ["brainstorm", "draft"].includes(s.type) || (s.type === "consent" && !runtime.revealed);
   form.hidden = !takesCards || !live_;
-  $("card-text").placeholder = s.type === "consent" ? "Weitere Option" : "Karte der Moderation (z. B. vom Papier)";
+  $("card-text").placeholder = s.type === "consent" ? _("Weitere Option") : _("Karte der Moderation (z. B. vom Papier)");
   if (s.columns) {
     const current = $("card-column").value;
     fill($("card-column"), ...s.columns.map((c) => h("option", { value: c.key }, t(c.title))));
@@ -279,7 +281,7 @@ function render(state) {
   renderCapture(s);
   const label = (key) => (fields.find((f) => f.key === key) || { label: key }).label;
   const captured = capturedFields(state);
-  fill($("captured"), h("h2", {}, "Im Steckbrief aus dieser Sitzung"),
+  fill($("captured"), h("h2", {}, _("Im Steckbrief aus dieser Sitzung")),
     captured.length ? h("dl", {}, captured.flatMap((c) => [h("dt", {}, label(c.field_key)),
-      h("dd", {}, h("ul", {}, c.lines.map((l) => h("li", { text: l }))))])) : h("p", { class: "empty" }, "noch nichts übernommen"));
+      h("dd", {}, h("ul", {}, c.lines.map((l) => h("li", { text: l }))))])) : h("p", { class: "empty" }, _("noch nichts übernommen")));
 }

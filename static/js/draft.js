@@ -1,6 +1,7 @@
 // Co-drafting the record: one Y.Doc per field, bound to its <textarea>, synchronised with the
 // server's pycrdt documents over Socket.IO (namespace /draft). Protocol: docs/realtime.md.
 import * as Y from "../vendor/yjs.bundle.js";
+import { _, errorText, lang } from "./i18n.js";
 
 const app = document.getElementById("draft-app");
 const measureId = Number(app.dataset.measureId);
@@ -91,8 +92,8 @@ function send(field, update) {
 function rejected(ack) {
   const error = (ack && ack.error) || { code: "internal", message: "no answer" };
   showError(error.code === "measure_locked"
-    ? "Die Maßnahme ist mandatiert: Änderungen sind erst nach dem Wiedereröffnen möglich."
-    : `Nicht übernommen: ${error.message}`);
+    ? _("Die Maßnahme ist mandatiert: Änderungen sind erst nach dem Wiedereröffnen möglich.")
+    : _("Nicht übernommen: {message}", { message: errorText(error) }));
   resync(); // what the server refused must not stay on this screen
 }
 
@@ -111,7 +112,7 @@ function join() {
     if (field.synced) stateVectors[field.key] = b64encode(Y.encodeStateVector(field.doc));
   }
   socket.emit("draft.join", { measure_id: measureId, state_vectors: stateVectors }, (ack) => {
-    if (!ack || !ack.ok) { showError(`Verbindung zum Dokument fehlgeschlagen: ${ack && ack.error.message}`); return; }
+    if (!ack || !ack.ok) { showError(_("Verbindung zum Dokument fehlgeschlagen: {value}", { value: errorText(ack && ack.error) })); return; }
     joined = true;
     setStatus(ack.status_label, ack.locked);
     presence.clear();
@@ -137,7 +138,7 @@ function awareness(key) {
   socket.emit("draft.awareness", {
     measure_id: measureId, field_key: key || null,
     cursor: field ? { index: field.area.selectionStart, length: field.area.selectionEnd - field.area.selectionStart } : null,
-  }, (ack) => { if (ack && !ack.ok) showError(ack.error.message); });
+  }, (ack) => { if (ack && !ack.ok) showError(errorText(ack.error)); });
 }
 
 // --- page state ------------------------------------------------------------------------------
@@ -193,26 +194,26 @@ for (const button of document.querySelectorAll("button.pull")) {
   button.addEventListener("click", () => {
     if (!target) return;
     socket.emit("draft.pull_card", { measure_id: measureId, field_key: target, card_id: Number(button.dataset.cardId) },
-      (ack) => { if (!ack || !ack.ok) showError(`Karte nicht eingefügt: ${ack ? ack.error.message : "keine Antwort"}`); else showError(""); });
+      (ack) => { if (!ack || !ack.ok) showError(_("Karte nicht eingefügt: {value}", { value: errorText(ack && ack.error) })); else showError(""); });
   });
 }
 
 // eslint-disable-next-line no-undef
 const socket = io("/draft");
 socket.on("connect", () => {
-  connEl.textContent = "verbunden";
+  connEl.textContent = _("verbunden");
   connEl.className = "conn ok";
   join();
 });
 socket.on("disconnect", () => {
   joined = false;
-  connEl.textContent = "getrennt – Änderungen werden nachgereicht";
+  connEl.textContent = _("getrennt – Änderungen werden nachgereicht");
   connEl.className = "conn bad";
   presence.clear();
   renderPresence();
 });
 socket.on("connect_error", (error) => {
-  connEl.textContent = `keine Verbindung (${error.message})`;
+  connEl.textContent = _("keine Verbindung ({message})", { message: error.message });
   connEl.className = "conn bad";
 });
 socket.on("draft.update", (msg) => {
@@ -228,6 +229,6 @@ socket.on("draft.presence", (msg) => {
 });
 socket.on("draft.saved", (msg) => {
   const el = document.querySelector(`[data-saved="${CSS.escape(msg.field_key)}"]`);
-  if (el) el.textContent = `im Steckbrief gespeichert ${new Date().toLocaleTimeString("de-DE", { hour: "2-digit", minute: "2-digit" })}`;
+  if (el) el.textContent = _("im Steckbrief gespeichert {value}", { value: new Date().toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" }) });
 });
 socket.on("draft.status", (msg) => { if (msg.measure_id === measureId) setStatus(msg.label, msg.locked); });

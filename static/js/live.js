@@ -1,3 +1,4 @@
+import { _ } from "./i18n.js";
 // The live connection every page shares: snapshot + ordered events, resync on gaps,
 // and an outbox so an operation typed while offline is sent (once) when the link returns.
 
@@ -184,18 +185,18 @@ export function connectLive({ onChange, onStatus, onRejected }) {
     saveOutbox([...loadOutbox(), op]);
     const answer = new Promise((resolve) => waiting.set(op.op_id, resolve));
     if (socket.connected && state) emitOp(op);
-    else status("offline – wird gesendet, sobald die Verbindung steht", "offline");
+    else status(_("offline – wird gesendet, sobald die Verbindung steht"), "offline");
     return answer;
   }
 
-  socket.on("connect", () => status("verbunden", "online"));
+  socket.on("connect", () => status(_("verbunden"), "online"));
   socket.on("snapshot", (snapshot) => {
     applySnapshot(snapshot);
     loadOutbox().forEach(emitOp); // same op_id: applied once even if it had got through
   });
   socket.on("event", receive);
-  socket.on("disconnect", () => status("Verbindung unterbrochen – neuer Versuch …", "offline"));
-  socket.on("connect_error", (err) => status(`keine Verbindung (${err.message})`, "offline"));
+  socket.on("disconnect", () => status(_("Verbindung unterbrochen – neuer Versuch …"), "offline"));
+  socket.on("connect_error", (err) => status(_("keine Verbindung ({message})", { message: err.message }), "offline"));
 
   // Operations typed but not yet acknowledged (offline, or in flight): shown as "being sent".
   const queued = () => loadOutbox();

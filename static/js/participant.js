@@ -1,4 +1,5 @@
 // The participant's phone: only the current step, big touch targets.
+import { _, errorText } from "./i18n.js";
 import { announce, connectLive, currentStep, h, othersHiddenCount, setConnection, t, visibleCards, fill } from "./live.js";
 import { actionList, capturedFields, clusterBoard, consentResult, pollResults, spotlightBanner, stepNotices,
   timerBadge, voteTargets } from "./widgets.js";
@@ -16,7 +17,7 @@ let editing = null; // card id being edited
 const live = connectLive({
   onChange: render,
   onStatus: setConnection,
-  onRejected: (op, error) => showError(`Nicht gesendet: ${error.message}`, op),
+  onRejected: (op, error) => showError(_("Nicht gesendet: {message}", { message: errorText(error) }), op),
 });
 setInterval(() => live.state && renderTimer(live.state), 1000); // the timer counts down
 
@@ -36,7 +37,7 @@ function showError(message, op) {
 async function send(type, payload) {
   errorEl.hidden = true;
   const ack = await live.send(type, payload);
-  if (!ack.ok) showError(ack.error.message, { type, payload });
+  if (!ack.ok) showError(errorText(ack.error), { type, payload });
   return ack;
 }
 
@@ -52,7 +53,7 @@ $("card-form").addEventListener("submit", async (event) => {
   if (!text) return;
   textEl.value = "";
   const ack = await send("card.add", { step_key: step.key, column_key: selectedColumn(step), text });
-  if (ack.ok) announce(ack.result.card && ack.result.card.status === "pending" ? "Karte gesendet, wartet auf Freigabe." : "Karte hinzugefügt.");
+  if (ack.ok) announce(ack.result.card && ack.result.card.status === "pending" ? _("Karte gesendet, wartet auf Freigabe.") : _("Karte hinzugefügt."));
 });
 
 function renderHeader(state) {
@@ -61,7 +62,7 @@ function renderHeader(state) {
   const index = state.session.current_step + 1;
   fill(stepEl, 
     spotlightBanner(state),
-    h("p", { class: "eyebrow" }, `Schritt ${index} von ${state.steps.length}`),
+    h("p", { class: "eyebrow" }, _("Schritt {index} von {steps}", { index, steps: state.steps.length })),
     h("h1", { text: t(step.title) }),
     step.prompt ? h("p", { class: "prompt", text: t(step.prompt) }) : null,
     ...stepNotices(state, step),
@@ -78,32 +79,32 @@ function renderColumns(step) {
 
 function cardItem(card, extra) {
   if (editing === card.id) {
-    const input = h("textarea", { rows: 3, maxlength: 500, "aria-label": "Karte bearbeiten" });
+    const input = h("textarea", { rows: 3, maxlength: 500, "aria-label": _("Karte bearbeiten") });
     input.value = card.text;
     return h("li", { class: "card mine" }, input,
       h("div", { class: "card-actions" },
         h("button", { type: "button", class: "primary", onclick: async () => {
           const ack = await send("card.edit", { card_id: card.id, text: input.value });
           if (ack.ok) { editing = null; render(live.state); }
-        } }, "Speichern"),
-        h("button", { type: "button", onclick: () => { editing = null; render(live.state); } }, "Abbrechen")));
+        } }, _("Speichern")),
+        h("button", { type: "button", onclick: () => { editing = null; render(live.state); } }, _("Abbrechen"))));
   }
   return h("li", { class: `card${card.mine ? " mine" : ""}${card.status === "pending" ? " pending" : ""}`, "data-card-id": card.id },
     h("p", { class: "card-text", text: card.text }),
     card.author ? h("p", { class: "card-author", text: card.author }) : null,
-    card.status === "pending" ? h("p", { class: "card-author" }, "wartet auf Freigabe") : null,
+    card.status === "pending" ? h("p", { class: "card-author" }, _("wartet auf Freigabe")) : null,
     extra || null,
     card.mine && !extra ? h("div", { class: "card-actions" },
-      h("button", { type: "button", onclick: () => { editing = card.id; render(live.state); } }, "Bearbeiten"),
+      h("button", { type: "button", onclick: () => { editing = card.id; render(live.state); } }, _("Bearbeiten")),
       h("button", { type: "button", onclick: async () => {
         const ack = await send("card.delete", { card_id: card.id });
-        if (ack.ok) announce("Karte gelöscht.");
-      } }, "Löschen")) : null);
+        if (ack.ok) announce(_("Karte gelöscht."));
+      } }, _("Löschen"))) : null);
 }
 
 function queuedCard(op) {
   return h("li", { class: "card mine pending queued" }, h("p", { class: "card-text", text: op.payload.text }),
-    h("p", { class: "card-author" }, "wird gesendet, sobald die Verbindung steht"));
+    h("p", { class: "card-author" }, _("wird gesendet, sobald die Verbindung steht")));
 }
 
 function renderBrainstorm(state, step) {
@@ -114,7 +115,7 @@ function renderBrainstorm(state, step) {
     : live.queued().filter((op) => op.type === "card.add" && op.payload.step_key === step.key);
   fill(boardEl, 
     step.silent && !(state.runtime[step.key] || {}).revealed && others
-      ? h("p", { class: "meta" }, `${others} weitere Karte(n) aus der Gruppe – sichtbar nach dem Aufdecken.`) : null,
+      ? h("p", { class: "meta" }, _("{others} weitere Karte(n) aus der Gruppe – sichtbar nach dem Aufdecken.", { others })) : null,
     ...step.columns.map((column) => h("section", { class: "column" },
       step.columns.length > 1 ? h("h2", { text: t(column.title) }) : null,
       h("ul", { class: "cards" }, cards.filter((c) => c.column_key === column.key).map((c) => cardItem(c)),
@@ -127,7 +128,7 @@ function renderVote(state, step) {
   const spent = Object.values(mine).reduce((a, b) => a + b, 0);
   const remaining = step.budget - spent;
   fill(boardEl, 
-    h("p", { class: "budget", role: "status" }, `Noch ${remaining} von ${step.budget} Punkten`),
+    h("p", { class: "budget", role: "status" }, _("Noch {remaining} von {budget} Punkten", { remaining, budget: step.budget })),
     h("ul", { class: "cards" }, voteTargets(state, step).map((target) => {
       const own = mine[target.id] || 0;
       const vote = async (type) => {
@@ -137,13 +138,13 @@ function renderVote(state, step) {
         a.mine = a.mine || {};
         a.mine[target.id] = ack.result.mine;
         render(live.state);
-        announce(`Noch ${ack.result.remaining} Punkte.`);
+        announce(_("Noch {remaining} Punkte.", { remaining: ack.result.remaining }));
       };
       const row = h("div", { class: "vote-row" },
-        h("button", { type: "button", class: "vote-btn", "aria-label": `Punkt wegnehmen: ${target.text}`,
+        h("button", { type: "button", class: "vote-btn", "aria-label": _("Punkt wegnehmen: {text}", { text: target.text }),
           disabled: own === 0, onclick: () => vote("vote.remove") }, "−"),
-        h("span", { class: "dots", "aria-label": `${own} eigene Punkte` }, "●".repeat(own) || "–"),
-        h("button", { type: "button", class: "vote-btn", "aria-label": `Punkt geben: ${target.text}`,
+        h("span", { class: "dots", "aria-label": _("{own} eigene Punkte", { own }) }, "●".repeat(own) || "–"),
+        h("button", { type: "button", class: "vote-btn", "aria-label": _("Punkt geben: {text}", { text: target.text }),
           disabled: remaining === 0 || own >= step.max_per_card, onclick: () => vote("vote.add") }, "+"));
       return target.card ? cardItem(target.card, row)
         : h("li", { class: "card", "data-cluster-id": target.id }, h("p", { class: "card-text", text: target.text }), row);
@@ -156,7 +157,7 @@ function renderConsent(state, step) {
   const mine = activity.mine || {};
   const options = visibleCards(state, step.key);
   fill(boardEl, 
-    h("p", { class: "meta" }, "0 = kein Widerstand, 10 = starker Widerstand. Ihre Bewertung bleibt verborgen, bis die Moderation aufdeckt."),
+    h("p", { class: "meta" }, _("0 = kein Widerstand, 10 = starker Widerstand. Ihre Bewertung bleibt verborgen, bis die Moderation aufdeckt.")),
     h("ul", { class: "cards" }, options.map((option) => {
       const value = mine[option.id];
       const set = async (v) => {
@@ -169,10 +170,10 @@ function renderConsent(state, step) {
       };
       return h("li", { class: "card", "data-card-id": option.id },
         h("p", { class: "card-text", text: option.text }),
-        h("fieldset", { class: "scale" }, h("legend", { class: "visually-hidden" }, `Widerstand gegen: ${option.text}`),
-          Array.from({ length: 11 }, (_, v) => h("button", { type: "button", class: `scale-btn${value === v ? " chosen" : ""}`,
-            "aria-pressed": value === v ? "true" : "false", "aria-label": `Widerstand ${v}`, onclick: () => set(v) }, String(v)))),
-        value !== undefined ? h("button", { type: "button", class: "link", onclick: () => set(null) }, "Bewertung zurücknehmen (Enthaltung)") : null);
+        h("fieldset", { class: "scale" }, h("legend", { class: "visually-hidden" }, _("Widerstand gegen: {text}", { text: option.text })),
+          Array.from({ length: 11 }, (_slot, v) => h("button", { type: "button", class: `scale-btn${value === v ? " chosen" : ""}`,
+            "aria-pressed": value === v ? "true" : "false", "aria-label": _("Widerstand {v}", { v }), onclick: () => set(v) }, String(v)))),
+        value !== undefined ? h("button", { type: "button", class: "link", onclick: () => set(null) }, _("Bewertung zurücknehmen (Enthaltung)")) : null);
     })));
 }
 
@@ -184,7 +185,7 @@ function renderPoll(state, step) {
     if (step.multiple) choices = mine.includes(index) ? mine.filter((i) => i !== index) : [...mine, index];
     if (!choices.length) return;
     const ack = await send("poll.answer", { choices });
-    if (ack.ok) { live.state.activity[step.key].mine = ack.result.choices; render(live.state); announce("Antwort gespeichert."); }
+    if (ack.ok) { live.state.activity[step.key].mine = ack.result.choices; render(live.state); announce(_("Antwort gespeichert.")); }
   };
   fill(boardEl, 
     h("div", { class: "poll-options", role: "group", "aria-label": t(step.title) }, step.options.map((o, i) =>
@@ -203,10 +204,10 @@ function renderActions(state, step) {
       e.preventDefault();
       const ack = await send("action.add", { who: who.value, what: what.value, due: due.value || null });
       if (ack.ok) { who.value = ""; what.value = ""; due.value = ""; }
-    } }, h("label", { for: "action-what" }, "Was ist zu tun?"), what, h("label", { for: "action-who" }, "Wer?"), who,
-    h("label", { for: "action-due" }, "Bis wann? (optional)"), due, h("button", { type: "submit", class: "primary big" }, "Aufgabe hinzufügen")),
+    } }, h("label", { for: "action-what" }, _("Was ist zu tun?")), what, h("label", { for: "action-who" }, _("Wer?")), who,
+    h("label", { for: "action-due" }, _("Bis wann? (optional)")), due, h("button", { type: "submit", class: "primary big" }, _("Aufgabe hinzufügen"))),
     actionList(state, step, (item) => (mine.includes(item.id)
-      ? h("button", { type: "button", onclick: () => send("action.delete", { item_id: item.id }) }, "Löschen") : null)));
+      ? h("button", { type: "button", onclick: () => send("action.delete", { item_id: item.id }) }, _("Löschen")) : null)));
 }
 
 function renderSummary(state) {
@@ -219,13 +220,13 @@ function render(state) {
   if (!state) return;
   const { status } = state.session;
   if (status === "ready") {
-    fill(stepEl, h("h1", { text: "Gleich geht es los" }),
-      h("p", { class: "prompt", text: "Die Moderation startet die Sitzung in Kürze. Diese Seite aktualisiert sich von selbst." }));
+    fill(stepEl, h("h1", { text: _("Gleich geht es los") }),
+      h("p", { class: "prompt", text: _("Die Moderation startet die Sitzung in Kürze. Diese Seite aktualisiert sich von selbst.") }));
     composeEl.hidden = true; fill(boardEl, ); return;
   }
   if (status === "ended") {
-    fill(stepEl, h("h1", { text: "Vielen Dank!" }),
-      h("p", { class: "prompt", text: "Die Sitzung ist beendet. Ihre Beiträge sind gespeichert." }));
+    fill(stepEl, h("h1", { text: _("Vielen Dank!") }),
+      h("p", { class: "prompt", text: _("Die Sitzung ist beendet. Ihre Beiträge sind gespeichert.") }));
     composeEl.hidden = true; fill(boardEl, ); return;
   }
   const step = currentStep(state);
@@ -234,7 +235,7 @@ function render(state) {
     editing = null;
     errorEl.hidden = true;
     if (step.columns) renderColumns(step);
-    announce(`Neuer Schritt: ${t(step.title)}`);
+    announce(_("Neuer Schritt: {value}", { value: t(step.title) }));
   }
   renderHeader(state);
   renderTimer(state);

@@ -1,4 +1,5 @@
 // The room's projector: current prompt, cards or results, timer and spotlight — for the back row.
+import { _ } from "./i18n.js";
 import { connectLive, currentStep, h, othersHiddenCount, setConnection, t, visibleCards, fill } from "./live.js";
 import { actionList, capturedFields, clusterBoard, consentResult, pollResults, spotlightBanner, stepNotices,
   timerBadge, voteResults } from "./widgets.js";
@@ -14,7 +15,7 @@ function board(state, step) {
   const runtime = state.runtime[step.key] || {};
   if (["brainstorm", "draft"].includes(step.type)) {
     if (step.silent && !runtime.revealed) {
-      return h("p", { class: "big-count" }, `${othersHiddenCount(state, step.key)} Karten eingegangen – aufgedeckt wird gemeinsam.`);
+      return h("p", { class: "big-count" }, _("{value} Karten eingegangen – aufgedeckt wird gemeinsam.", { value: othersHiddenCount(state, step.key) }));
     }
     const cards = visibleCards(state, step.key);
     return h("div", { class: "columns" }, step.columns.map((c) => h("section", { class: "column" },
@@ -24,7 +25,7 @@ function board(state, step) {
   }
   if (step.type === "cluster") return clusterBoard(state, step);
   if (step.type === "dot_vote") {
-    if (step.hidden && !runtime.revealed) return h("p", { class: "big-count" }, "Abstimmung läuft – das Ergebnis wird aufgedeckt.");
+    if (step.hidden && !runtime.revealed) return h("p", { class: "big-count" }, _("Abstimmung läuft – das Ergebnis wird aufgedeckt."));
     return voteResults(state, step);
   }
   if (step.type === "consent") {
@@ -42,19 +43,19 @@ function render(state) {
   $("participants").textContent = state.participants;
   document.body.classList.toggle("waiting", state.session.status === "ready");
   if (state.session.status === "ready") {
-    fill($("step"), h("p", { class: "eyebrow" }, `Baustein ${state.session.unit}: ${t(state.session.template_title)}`),
-      h("h1", { text: state.session.title }), h("p", { class: "prompt" }, "Scannen Sie den QR-Code oder geben Sie den Code ein."));
+    fill($("step"), h("p", { class: "eyebrow" }, _("Baustein {unit}: {value}", { unit: state.session.unit, value: t(state.session.template_title) })),
+      h("h1", { text: state.session.title }), h("p", { class: "prompt" }, _("Scannen Sie den QR-Code oder geben Sie den Code ein.")));
     fill($("board"), );
     return;
   }
   if (state.session.status === "ended") {
-    fill($("step"), h("h1", {}, "Vielen Dank!"), h("p", { class: "prompt" }, "Die Sitzung ist beendet."));
+    fill($("step"), h("h1", {}, _("Vielen Dank!")), h("p", { class: "prompt" }, _("Die Sitzung ist beendet.")));
     fill($("board"), );
     return;
   }
   const step = currentStep(state);
   fill($("step"), spotlightBanner(state),
-    h("p", { class: "eyebrow" }, `Schritt ${state.session.current_step + 1} von ${state.steps.length}`),
+    h("p", { class: "eyebrow" }, _("Schritt {value} von {steps}", { value: state.session.current_step + 1, steps: state.steps.length })),
     h("h1", { text: t(step.title) }), step.prompt ? h("p", { class: "prompt", text: t(step.prompt) }) : null,
     ...stepNotices(state, step));
   fill($("board"), board(state, step));

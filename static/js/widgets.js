@@ -1,5 +1,6 @@
 // Pieces every screen draws the same way: timer, spotlight, results of votes, polls, consent.
 import { formatSeconds, h, t, timeLeft, visibleCards } from "./live.js";
+import { _ } from "./i18n.js";
 
 export function timerBadge(state, step) {
   const left = timeLeft(state, step.key);
@@ -7,22 +8,22 @@ export function timerBadge(state, step) {
   const timer = state.runtime[step.key].timer;
   const over = left <= 0;
   return h("p", { class: `timer${over ? " over" : ""}${timer.running_since ? "" : " paused"}`, role: "timer",
-    "aria-label": over ? "Zeit ist um" : `noch ${formatSeconds(left)} Minuten` },
-  over ? `Zeit ist um (${formatSeconds(left)})` : formatSeconds(left), timer.running_since ? "" : " ⏸");
+    "aria-label": over ? _("Zeit ist um") : _("noch {value} Minuten", { value: formatSeconds(left) }) },
+  over ? _("Zeit ist um ({value})", { value: formatSeconds(left) }) : formatSeconds(left), timer.running_since ? "" : " ⏸");
 }
 
 export function spotlightBanner(state) {
   if (!state.spotlight) return null;
-  return h("div", { class: "spotlight", role: "status" }, h("span", { class: "spotlight-label" }, "Im Fokus"),
+  return h("div", { class: "spotlight", role: "status" }, h("span", { class: "spotlight-label" }, _("Im Fokus")),
     h("p", { class: "spotlight-text", text: state.spotlight.text }));
 }
 
 export function stepNotices(state, step) {
   const runtime = state.runtime[step.key] || {};
   const notes = [];
-  if (runtime.locked) notes.push(h("p", { class: "notice" }, "Eingabe pausiert – die Moderation hat diesen Schritt gesperrt."));
-  if (step.silent && !runtime.revealed) notes.push(h("p", { class: "notice" }, "Stille Phase: Karten sind nur für ihre Verfasser:innen sichtbar, bis die Moderation aufdeckt."));
-  if (step.moderated) notes.push(h("p", { class: "notice" }, "Beiträge erscheinen, sobald die Moderation sie freigegeben hat."));
+  if (runtime.locked) notes.push(h("p", { class: "notice" }, _("Eingabe pausiert – die Moderation hat diesen Schritt gesperrt.")));
+  if (step.silent && !runtime.revealed) notes.push(h("p", { class: "notice" }, _("Stille Phase: Karten sind nur für ihre Verfasser:innen sichtbar, bis die Moderation aufdeckt.")));
+  if (step.moderated) notes.push(h("p", { class: "notice" }, _("Beiträge erscheinen, sobald die Moderation sie freigegeben hat.")));
   return notes;
 }
 
@@ -60,32 +61,32 @@ export function voteResults(state, step) {
 
 export function pollResults(state, step) {
   const a = state.activity[step.key] || {};
-  if (!a.counts) return h("p", { class: "meta" }, `${a.answers || 0} Antworten – das Ergebnis wird aufgedeckt.`);
+  if (!a.counts) return h("p", { class: "meta" }, _("{value} Antworten – das Ergebnis wird aufgedeckt.", { value: a.answers || 0 }));
   return h("div", {}, h("p", { class: "meta" }, `${a.answers || 0} Antworten`),
     barList(step.options.map((o, i) => ({ label: t(o), value: a.counts[i] || 0, key: i })), { className: "results unranked" }));
 }
 
 export function consentResult(state, step) {
   const a = state.activity[step.key] || {};
-  if (!a.result) return h("p", { class: "meta" }, `${a.raters || 0} Personen haben bewertet – das Ergebnis wird aufgedeckt.`);
+  if (!a.result) return h("p", { class: "meta" }, _("{value} Personen haben bewertet – das Ergebnis wird aufgedeckt.", { value: a.raters || 0 }));
   const r = a.result;
   const text = (id) => (r.options.find((o) => o.card_id === id) || {}).text;
   const headline = r.winner
-    ? (r.passive_wins ? "Die Passivlösung hat den geringsten Widerstand: kein Vorschlag trägt besser als der Status quo."
-      : `Geringster Widerstand: ${text(r.winner)}`)
-    : `Gleichstand: ${r.tied.map(text).join(" · ")}`;
+    ? (r.passive_wins ? _("Die Passivlösung hat den geringsten Widerstand: kein Vorschlag trägt besser als der Status quo.")
+      : _("Geringster Widerstand: {value}", { value: text(r.winner) }))
+    : _("Gleichstand: {value}", { value: r.tied.map(text).join(" · ") });
   const columns = r.matrix.columns;
   return h("div", { class: "consent-result" },
     h("p", { class: "consent-headline", text: headline }),
     h("table", { class: "consent-table" },
-      h("caption", {}, `Widerstand 0–10, ${r.raters} Personen`),
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Option"), h("th", { scope: "col" }, "Summe"),
-        h("th", { scope: "col" }, "Ø"), h("th", { scope: "col" }, "Enthaltungen"))),
+      h("caption", {}, _("Widerstand 0–10, {raters} Personen", { raters: r.raters })),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, _("Option")), h("th", { scope: "col" }, _("Summe")),
+        h("th", { scope: "col" }, "Ø"), h("th", { scope: "col" }, _("Enthaltungen")))),
       h("tbody", {}, r.options.map((o) => h("tr", { class: o.card_id === r.winner ? "winner" : "" },
         h("th", { scope: "row", text: o.text }), h("td", {}, String(o.total)),
         h("td", {}, o.mean === null ? "–" : o.mean.toFixed(1).replace(".", ",")), h("td", {}, String(o.abstentions)))))),
-    h("details", { class: "matrix" }, h("summary", {}, "Verteilung (anonym)"),
-      h("table", {}, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Person"),
+    h("details", { class: "matrix" }, h("summary", {}, _("Verteilung (anonym)")),
+      h("table", {}, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, _("Person")),
         columns.map((id) => h("th", { scope: "col", text: text(id) })))),
       h("tbody", {}, r.matrix.rows.map((row, i) => h("tr", {}, h("th", { scope: "row" }, `P${i + 1}`),
         row.map((v) => h("td", { class: v === null ? "abstain" : `r${v}` }, v === null ? "–" : String(v)))))))));
@@ -100,15 +101,15 @@ export function clusterBoard(state, step, { cardExtra } = {}) {
       h("span", { class: "card-text", text: c.text }), cardExtra ? cardExtra(c, cluster) : null))));
   return h("div", { class: "columns" },
     clusters.map((cl) => section(cl.title, cards.filter((c) => c.cluster_id === cl.id), cl)),
-    section("Ohne Cluster", cards.filter((c) => !c.cluster_id || !clusters.some((cl) => cl.id === c.cluster_id)), null));
+    section(_("Ohne Cluster"), cards.filter((c) => !c.cluster_id || !clusters.some((cl) => cl.id === c.cluster_id)), null));
 }
 
 export function actionList(state, step, extra) {
   const items = (state.activity[step.key] && state.activity[step.key].items) || [];
-  if (!items.length) return h("p", { class: "empty" }, "Noch keine Aufgaben.");
+  if (!items.length) return h("p", { class: "empty" }, _("Noch keine Aufgaben."));
   return h("table", { class: "actions" },
-    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Was"), h("th", { scope: "col" }, "Wer"), h("th", { scope: "col" }, "Bis"),
-      extra ? h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Aktionen")) : null)),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, _("Was")), h("th", { scope: "col" }, _("Wer")), h("th", { scope: "col" }, _("Bis")),
+      extra ? h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, _("Aktionen"))) : null)),
     h("tbody", {}, items.map((i) => h("tr", { "data-item-id": i.id }, h("td", { text: i.what }), h("td", { text: i.who }),
       h("td", {}, i.due ? i.due.split("-").reverse().join(".") : "–"), extra ? h("td", {}, extra(i)) : null))));
 }

@@ -3,6 +3,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import select
@@ -36,13 +37,13 @@ def login():
         try:
             form = LoginForm().load(request.form.to_dict())
         except ValidationError:
-            flash("Bitte E-Mail-Adresse und Passwort angeben.", "error")
+            flash(_("Bitte E-Mail-Adresse und Passwort angeben."), "error")
             return render_template("accounts/login.html", email=request.form.get("email", "")), 400
         user = db().scalars(
             select(Facilitator).where(Facilitator.email == form["email"].strip().lower())
         ).first()
         if user is None or not user.check_password(form["password"]):
-            flash("E-Mail-Adresse oder Passwort ist falsch.", "error")
+            flash(_("E-Mail-Adresse oder Passwort ist falsch."), "error")
             return render_template("accounts/login.html", email=form["email"]), 401
         login_user(user)
         return redirect(_safe_next(form["next"]) or url_for("measures.register"))
@@ -53,5 +54,5 @@ def login():
 @login_required
 def logout():
     logout_user()
-    flash("Sie sind abgemeldet.", "info")
+    flash(_("Sie sind abgemeldet."), "info")
     return redirect(url_for("accounts.login"))

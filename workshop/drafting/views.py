@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_babel import gettext
 from flask_login import login_required
 from sqlalchemy import select
 
@@ -39,6 +40,6 @@ def draft(measure_id):
     return render_template(
         "drafting/draft.html", measure=measure, template=template_of(measure),
         values=current_values(db(), measure), drafted=DRAFTED_TYPES, text_max=FIELD_TEXT_MAX,
-        card_groups=measure_cards(measure), status_label=LABELS[measure.status],
+        card_groups=measure_cards(measure), status_label=gettext(LABELS[measure.status]),
         locked=is_locked(measure),
     )

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from workshop.i18n import N_
 from workshop.live.errors import Rejected
 from workshop.measures.models import Measure, MeasureStatusChange
 
 IDEA, DRAFT, MANDATED, IN_IMPLEMENTATION, DONE, CONTINUATION = (
     "idea", "draft", "mandated", "in_implementation", "done", "continuation")
-LABELS = {IDEA: "Idee", DRAFT: "Entwurf", MANDATED: "Mandatiert",
-          IN_IMPLEMENTATION: "In Umsetzung", DONE: "Abgeschlossen", CONTINUATION: "Verstetigung"}
+LABELS = {IDEA: N_("Idee"), DRAFT: N_("Entwurf"), MANDATED: N_("Mandatiert"),  # German; views translate
+          IN_IMPLEMENTATION: N_("In Umsetzung"), DONE: N_("Abgeschlossen"), CONTINUATION: N_("Verstetigung")}
 NEXT = {IDEA: (DRAFT,), DRAFT: (MANDATED,), MANDATED: (IN_IMPLEMENTATION,),
         IN_IMPLEMENTATION: (DONE, CONTINUATION), DONE: (CONTINUATION,), CONTINUATION: ()}
 LOCKED = frozenset({MANDATED, IN_IMPLEMENTATION, DONE, CONTINUATION})

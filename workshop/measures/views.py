@@ -3,12 +3,14 @@ from __future__ import annotations
 import difflib
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime, gettext as _
 from flask_login import current_user, login_required
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
 from workshop.accounts.models import Facilitator
 from workshop.drafting import hub
+from workshop.i18n import current_locale as locale
 from workshop.measures import status
 from workshop.measures.models import Measure, MeasureStatusChange, RecordRevision
 from workshop.measures.record import current_values, edit_by_hand, lines_from_text, set_field, template_of
@@ -50,6 +52,10 @@ def _form_errors(error: ValidationError) -> str:
     return describe_errors(error.messages)
 
 
+def _status_labels() -> dict[str, str]:
+    return {key: _(label) for key, label in STATUS_LABELS.items()}
+
+
 @bp.route("", methods=["GET", "POST"])
 @login_required
 def register():
@@ -62,13 +68,13 @@ def register():
             if ref and db().scalar(select(Measure.id).where(Measure.reference_number == ref)):
                 raise ValidationError({"reference_number": [f"{ref} is already used"]})
         except ValidationError as error:
-            flash(f"Die Maßnahme wurde nicht angelegt: {_form_errors(error)}", "error")
+            flash(_("Die Maßnahme wurde nicht angelegt: %(errors)s", errors=_form_errors(error)), "error")
             return redirect(url_for(".register"))
         measure = Measure(title=form["title"], reference_number=ref,
                           record_template=form["record_template"])
         db().add(measure)
         db().commit()
-        flash(f"Maßnahme „{measure.title}“ angelegt.", "info")
+        flash(_("Maßnahme „%(title)s“ angelegt.", title=measure.title), "info")
         return redirect(url_for(".record", measure_id=measure.id))
     measures = db().scalars(select(Measure).order_by(Measure.updated_at.desc())).all()
     return render_template("measures/register.html", measures=measures,
@@ -88,7 +94,7 @@ def record(measure_id):
         values=current_values(db(), measure), sessions=sessions,
         session_templates=available_templates(), editing=request.args.get("edit"),
         custom_templates=my_custom_templates(),
-        status_labels=STATUS_LABELS, next_statuses=STATUS_NEXT[measure.status],
+        status_labels=_status_labels(), next_statuses=STATUS_NEXT[measure.status],
         locked=status.is_locked(measure),
     )
 
@@ -100,7 +106,7 @@ def edit_field(measure_id):
     try:
         form = FieldEditForm().load(request.form.to_dict(), unknown="exclude")
     except ValidationError as error:
-        flash(f"Nicht gespeichert: {_form_errors(error)}", "error")
+        flash(_("Nicht gespeichert: %(error)s", error=_form_errors(error)), "error")
         return redirect(url_for(".record", measure_id=measure.id)), 303
     field = template_of(measure).field(form["field_key"])
     if field is None:
@@ -110,12 +116,12 @@ def edit_field(measure_id):
         revision = edit_by_hand(db(), measure, field.key, value, current_user.id)
     except (FieldValueError, StatusError) as error:
         db().rollback()
-        flash(f"„{field.label_text()}“ nicht gespeichert: {error}", "error")
+        flash(_("„%(field)s“ nicht gespeichert: %(error)s", field=field.label_text(locale()), error=error), "error")
         return redirect(url_for(".record", measure_id=measure.id, edit=field.key,
                                 _anchor=f"field-{field.key}"), 303)
     db().commit()
     hub.record_changed(measure.id, field.key)  # co-drafters' editors take the new value
-    flash(f"„{field.label_text()}“ gespeichert." if revision else "Keine Änderung.", "info")
+    flash(_("„%(field)s“ gespeichert.", field=field.label_text(locale())) if revision else _("Keine Änderung."), "info")
     return redirect(url_for(".record", measure_id=measure.id, _anchor=f"field-{field.key}"), 303)
 
 
@@ -129,10 +135,10 @@ def new_session(measure_id):
                             template_key=form["template_key"], title=form["title"],
                             location=form["location"])
     except ValidationError as error:
-        flash(f"Keine Sitzung angelegt: {_form_errors(error)}", "error")
+        flash(_("Keine Sitzung angelegt: %(error)s", error=_form_errors(error)), "error")
         return redirect(url_for(".record", measure_id=measure.id)), 303
     except (TemplateError, OSError) as error:
-        flash(f"Keine Sitzung angelegt: Vorlage fehlerhaft – {error}", "error")
+        flash(_("Keine Sitzung angelegt: Vorlage fehlerhaft – %(error)s", error=error), "error")
         return redirect(url_for(".record", measure_id=measure.id)), 303
     db().commit()
     return redirect(url_for("sessions.console", session_id=ws.id), 303)
@@ -174,7 +180,7 @@ def history(measure_id):
                            .order_by(MeasureStatusChange.id.desc())).all()
     return render_template("measures/history.html", measure=measure, template=template_of(measure),
                            values=values, field_key=field_key, diff=diff, authors=authors,
-                           changes=changes, status_labels=STATUS_LABELS)
+                           changes=changes, status_labels=_status_labels())
 
 
 @bp.route("/<measure_id>/revisions/<revision_id>/restore", methods=["POST"])
@@ -189,26 +195,26 @@ def restore(measure_id, revision_id):
                              source_kind="restore", author_id=current_user.id)
     except StatusError as error:
         db().rollback()
-        flash(f"Nicht wiederhergestellt: {error.message}", "error")
+        flash(_("Nicht wiederhergestellt: %(error)s", error=error.message), "error")
         return redirect(url_for(".history", measure_id=measure.id, field=old.field_key), 303)
     db().commit()
     hub.record_changed(measure.id, old.field_key)
-    flash(f"Fassung vom {old.created_at:%d.%m.%Y %H:%M} wiederhergestellt." if revision
-          else "Diese Fassung ist schon der aktuelle Wert.", "info")
+    flash(_("Fassung vom %(when)s wiederhergestellt.", when=format_datetime(old.created_at, "medium")) if revision
+          else _("Diese Fassung ist schon der aktuelle Wert."), "info")
     return redirect(url_for(".history", measure_id=measure.id, field=old.field_key), 303)
 
 
-def _status_step(measure_id, form_schema, step, failed: str, done):
+def _status_step(measure_id, form_schema, step, failed, done):
     """Run one step of the status flow from a form; flash what happened, back to the record."""
     measure = get_or_404(Measure, measure_id)
     try:
         form = form_schema().load(request.form.to_dict(), unknown="exclude")
         step(measure, form)
     except ValidationError as error:
-        flash(f"{failed}: {_form_errors(error)}", "error")
+        flash(f"{failed()}: {_form_errors(error)}", "error")
     except StatusError as error:
         db().rollback()
-        flash(f"{failed}: {error.message}", "error")
+        flash(f"{failed()}: {error.message}", "error")
     else:
         db().commit()
         hub.current_hub().status_changed(measure)
@@ -224,8 +230,8 @@ def _advance(measure, form):
 @bp.route("/<measure_id>/status", methods=["POST"])
 @login_required
 def change_status(measure_id):
-    return _status_step(measure_id, StatusForm, _advance, "Status nicht geändert",
-                        lambda m: f"Status: {STATUS_LABELS[m.status]}.")
+    return _status_step(measure_id, StatusForm, _advance, lambda: _("Status nicht geändert"),
+                        lambda m: _("Status: %(status)s.", status=_(STATUS_LABELS[m.status])))
 
 
 @bp.route("/<measure_id>/reopen", methods=["POST"])
@@ -233,5 +239,5 @@ def change_status(measure_id):
 def reopen(measure_id):
     return _status_step(measure_id, ReopenForm,
                         lambda m, form: status.reopen(db(), m, form["reason"], current_user.id),
-                        "Nicht wiedereröffnet",
-                        lambda m: "Wiedereröffnet: der Steckbrief kann wieder geändert werden.")
+                        lambda: _("Nicht wiedereröffnet"),
+                        lambda m: _("Wiedereröffnet: der Steckbrief kann wieder geändert werden."))

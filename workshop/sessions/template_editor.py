@@ -7,6 +7,7 @@ import copy
 import re
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -113,7 +114,7 @@ def _editor(base: dict, custom: CustomTemplate | None, base_key: str):
             data = _apply_form(base, request.form)
             template = parse_template_data(data, f"„{request.form.get('title', '').strip() or base_key}“")
         except (TemplateError, ValueError) as error:
-            flash(f"Nicht gespeichert: {error}", "error")
+            flash(_("Nicht gespeichert: %(error)s", error=error), "error")
             return render_template("sessions/template_edit.html", template=base, custom=custom,
                                    base_key=base_key, columns_text=_columns_text), 400
         if custom is None:
@@ -123,7 +124,7 @@ def _editor(base: dict, custom: CustomTemplate | None, base_key: str):
         else:
             custom.template, custom.title = template, localized(template["title"])
         db().commit()
-        flash(f"Vorlage „{custom.title}“ gespeichert.", "info")
+        flash(_("Vorlage „%(title)s“ gespeichert.", title=custom.title), "info")
         return redirect(url_for(".edit_custom", template_id=custom.id), 303)
     return render_template("sessions/template_edit.html", template=base, custom=custom, base_key=base_key,
                            columns_text=_columns_text)

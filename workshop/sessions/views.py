@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 from marshmallow import Schema, ValidationError, fields, validate
 
 from workshop import rate_limits
 from workshop.extensions import csrf
+from workshop.i18n import current_locale
 from workshop.live import engine
 from workshop.live.actors import Actor
 from workshop.live.errors import Rejected
@@ -56,7 +58,7 @@ def _remember(session_id: int, token: str) -> None:
 @login_required
 def console(session_id):
     ws = owned_session_or_404(session_id)
-    fields = [{"key": f.key, "label": f.label_text()} for f in template_of(ws.measure).fields]
+    fields = [{"key": f.key, "label": f.label_text(current_locale())} for f in template_of(ws.measure).fields]
     return render_template("sessions/console.html", ws=ws, join_url=join_url(ws.join_code),
                            record_fields=fields)
 
@@ -77,8 +79,8 @@ def join_form():
         typed = request.form.get("code", "")[:40]
         ws = find_joinable(db(), typed)
         if ws is None:
-            flash(f"Zu „{typed.strip()}“ gibt es keine laufende Sitzung. "
-                  f"Bitte prüfen Sie den {CODE_LENGTH}-stelligen Code.", "error")
+            flash(_("Zu „%(code)s“ gibt es keine laufende Sitzung. Bitte prüfen Sie den %(length)s-stelligen Code.",
+                    code=typed.strip(), length=CODE_LENGTH), "error")
             return render_template("sessions/join_code.html", code=typed), 404
         return redirect(url_for(".join", code=ws.join_code), 303)
     return render_template("sessions/join_code.html", code="")
@@ -90,7 +92,7 @@ def join_form():
 def join(code):
     ws = find_joinable(db(), code)
     if ws is None:
-        flash(f"Zu „{code[:20]}“ gibt es keine laufende Sitzung. Bitte prüfen Sie den Code.", "error")
+        flash(_("Zu „%(code)s“ gibt es keine laufende Sitzung. Bitte prüfen Sie den Code.", code=code[:20]), "error")
         return render_template("sessions/join_code.html", code=code[:20]), 404
     token = session.get("participants", {}).get(str(ws.id))
     participant = participant_by_token(db(), ws.id, token)
@@ -99,7 +101,7 @@ def join(code):
         try:
             result = _join(ws, form["display_name"])
         except Rejected as rejected:
-            flash(f"Beitritt nicht möglich: {rejected.message}", "error")
+            flash(_("Beitritt nicht möglich: %(reason)s", reason=rejected.message), "error")
             return render_template("sessions/join_name.html", ws=ws), 400
         _remember(ws.id, result["token"])
         return redirect(url_for(".join", code=ws.join_code), 303)
