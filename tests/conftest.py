@@ -206,3 +206,14 @@ def framing(server):
            "facilitator": facilitator, "clients": clients}
     for client in clients:
         client.close()
+
+
+@pytest.fixture
+def live(framing):
+    """A started framing session with two participants."""
+    server, sid, code = framing["server"], framing["session_id"], framing["code"]
+    a, b = server.participant(sid, code, "A"), server.participant(sid, code)
+    framing["clients"] += [a, b]
+    assert framing["facilitator"].op("session.start")["ok"]
+    framing.update(a=a, b=b)
+    return framing

@@ -9,16 +9,6 @@ from tests.live_client import LiveClient
 from workshop.activities.consent import compute_consent
 
 
-@pytest.fixture
-def live(framing):
-    server, sid, code = framing["server"], framing["session_id"], framing["code"]
-    a, b = server.participant(sid, code, "A"), server.participant(sid, code)
-    framing["clients"] += [a, b]
-    assert framing["facilitator"].op("session.start")["ok"]
-    framing.update(a=a, b=b)
-    return framing
-
-
 def test_lock_pauses_participant_input_only(live):
     fac, a = live["facilitator"], live["a"]
     assert fac.op("step.lock", step_key="approaches", locked=True)["ok"]

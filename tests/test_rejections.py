@@ -12,17 +12,6 @@ from workshop.live.models import Event
 from tests.live_client import LiveClient, join
 
 
-@pytest.fixture
-def live(framing):
-    """A started framing session with two participants."""
-    server, sid, code = framing["server"], framing["session_id"], framing["code"]
-    a, b = server.participant(sid, code, "A"), server.participant(sid, code)
-    framing["clients"] += [a, b]
-    assert framing["facilitator"].op("session.start")["ok"]
-    framing.update(a=a, b=b)
-    return framing
-
-
 def event_count(server, sid):
     with server.db() as db:
         return db.scalar(select(func.count(Event.id)).where(Event.session_id == sid))
