@@ -47,8 +47,13 @@ class Holder:
             async def on_event(event):
                 self._on_event(event)
 
+            async def on_events(events):  # a batch: events that came within the broadcast window
+                for event in events:
+                    self._on_event(event)
+
             sio.on("snapshot", on_snapshot)
             sio.on("event", on_event)
+            sio.on("events", on_events)
             await sio.connect(url, auth=auth, transports=["websocket"], wait_timeout=60)
             if self.conf["kind"] == "workshop":
                 await asyncio.wait_for(snapshot.wait(), 60)

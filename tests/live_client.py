@@ -27,6 +27,8 @@ class LiveClient:
         self.connects = 0  # how often the namespace was connected (reconnects included)
         self.sio.on("connect", self._on_connect)
         self.sio.on("event", self._on_event)
+        self.sio.on("events", self._on_events)
+        self.batches: list[list[dict]] = []  # the "events" messages, as they came
         self.sio.on("snapshot", self._on_snapshot)
         if connect:
             self.connect()
@@ -63,15 +65,19 @@ class LiveClient:
             self._changed.notify_all()
 
     def _on_event(self, event):
+        self._on_events([event], batch=False)
+
+    def _on_events(self, events, batch=True):
         with self._changed:
-            self.events.append(event)
-            if self.state is not None and event["seq"] == self.state["seq"] + 1:
-                apply_event(self.state, event)
+            if batch:
+                self.batches.append(events)
+            self.events.extend(events)
+            if self.state is not None:
                 self._apply_early()
             self._changed.notify_all()
 
     def _apply_early(self):
-        """Events can arrive out of seq order (concurrent handlers); apply the held ones in order."""
+        """Events can arrive out of seq order (concurrent handlers, two processes); apply in order."""
         held = {e["seq"]: e for e in self.events}
         while self.state["seq"] + 1 in held:
             apply_event(self.state, held[self.state["seq"] + 1])

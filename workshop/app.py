@@ -12,6 +12,8 @@ from workshop.config import PROJECT_ROOT, load_config
 from workshop.db import make_engine, make_session_factory
 from workshop.extensions import csrf, login_manager, socketio
 from workshop.i18n import init_i18n
+from workshop.live.broadcast import Broadcaster
+from workshop.live.op_queue import OpQueue
 from workshop.live.rate_limits import EventLimiter
 from workshop.rate_limits import init_rate_limits
 
@@ -60,6 +62,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     if app.config["PROXY_FIX"]:  # behind nginx: the client's address and scheme from X-Forwarded-*
         hops = app.config["PROXY_FIX"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    broadcaster = Broadcaster(app.config["BROADCAST_WINDOW_MS"] / 1000)
+    app.extensions["workshop.broadcaster"] = broadcaster
+    app.extensions["workshop.op_queue"] = OpQueue(sessions.session_factory, broadcaster)
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],

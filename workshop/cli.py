@@ -55,8 +55,30 @@ def serve(demo: bool):
         click.echo(f"Demo session console: {base}/sessions/{ws.id}  (join code {ws.join_code})")
     click.echo(f"Workshop is running at {base}  (stop with Ctrl+C)")
     sys.stdout.flush()
-    socketio.run(app, host=app.config["HOST"], port=app.config["PORT"],
-                 allow_unsafe_werkzeug=True, log_output=False)
+    _run_server(app, socketio)
+
+
+def _run_server(app, socketio) -> None:
+    """Serve until stopped, sized for a room of phones joining at once.
+
+    Flask-SocketIO's own eventlet runner keeps eventlet's defaults: a listen backlog of 50 (a
+    join storm overflows it and the kernel drops connections, which retry a second later)
+    and 1,024 connections at most (each websocket holds one for its lifetime).
+    """
+    host, port = app.config["HOST"], app.config["PORT"]
+    mode = socketio.server.eio.async_mode
+    if mode == "eventlet":
+        import eventlet
+        import eventlet.wsgi
+        from eventlet.green import socket as green_socket
+
+        family = green_socket.getaddrinfo(host, port)[0][0]
+        listener = eventlet.listen((host, port), family=family, backlog=app.config["LISTEN_BACKLOG"])
+        eventlet.wsgi.server(listener, app, log_output=False, max_size=app.config["MAX_CONNECTIONS"])
+    elif mode == "gevent":  # gevent's server has no connection cap
+        socketio.run(app, host=host, port=port, log_output=False, backlog=app.config["LISTEN_BACKLOG"])
+    else:
+        socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False)
 
 
 @cli.group()

@@ -16,6 +16,9 @@
 | WORKSHOP_SOCKET_EVENT_RATE_LIMIT | 50 per second; 1000 per minute (per person) |
 | WORKSHOP_RATE_LIMIT_STORAGE     | memory:// (per process); redis://… to share |
 | WORKSHOP_PROXY_FIX      | 0; number of reverse proxies to trust for X-Forwarded-* |
+| WORKSHOP_BROADCAST_WINDOW_MS | 50; events of one session that come faster go out as one batch |
+| WORKSHOP_MAX_CONNECTIONS | 10000; open connections one `workshop serve` process accepts |
+| WORKSHOP_LISTEN_BACKLOG  | 1024; connections the kernel queues while the server is busy |
 """
 from __future__ import annotations
 
@@ -57,6 +60,19 @@ class ConfigError(RuntimeError):
     """The configuration cannot be run as it is; the message says what to set."""
 
 
+def _int_setting(name: str, default: int, minimum: int) -> int:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
 def load_config(overrides: dict | None = None) -> dict:
     overrides = overrides or {}
     environment = os.environ.get("WORKSHOP_ENV", "development")
@@ -92,7 +108,10 @@ def load_config(overrides: dict | None = None) -> dict:
         "WRONG_CODE_RATE_LIMIT": os.environ.get("WORKSHOP_WRONG_CODE_RATE_LIMIT") or "60 per minute",
         "SOCKET_EVENT_RATE_LIMIT": os.environ.get("WORKSHOP_SOCKET_EVENT_RATE_LIMIT")
         or "50 per second; 1000 per minute",
-        "PROXY_FIX": int(os.environ.get("WORKSHOP_PROXY_FIX") or 0),
+        "PROXY_FIX": _int_setting("WORKSHOP_PROXY_FIX", 0, 0),
+        "BROADCAST_WINDOW_MS": _int_setting("WORKSHOP_BROADCAST_WINDOW_MS", 50, 0),
+        "MAX_CONNECTIONS": _int_setting("WORKSHOP_MAX_CONNECTIONS", 10_000, 1),
+        "LISTEN_BACKLOG": _int_setting("WORKSHOP_LISTEN_BACKLOG", 1024, 1),
     }
     config.update(overrides)
     if production:

@@ -40,9 +40,8 @@ class Base(DeclarativeBase):
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_pre_ping=True
-        )
+        # No pre-ping: a file has no connection to lose, and the ping is a query per transaction.
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _serialize_sqlite_writes(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)

@@ -137,9 +137,11 @@ export function connectLive({ onChange, onStatus, onRejected }) {
     onChange(state, null);
   }
 
-  function receive(event) {
-    if (!state || event.seq <= lastSeq) return;
-    early.set(event.seq, event);
+  // Events in any order and grouping (one "event", an "events" batch, a sync replay):
+  // applied in seq order, drawn once.
+  function receive(events) {
+    if (!state) return;
+    events.forEach((event) => { if (event.seq > lastSeq) early.set(event.seq, event); });
     let applied = null;
     while (early.has(lastSeq + 1)) {
       applied = early.get(lastSeq + 1);
@@ -148,8 +150,8 @@ export function connectLive({ onChange, onStatus, onRejected }) {
       if (reduce) reduce(state, applied.payload);
       lastSeq = applied.seq;
       state.seq = lastSeq;
-      onChange(state, applied);
     }
+    if (applied) onChange(state, applied);
     if (early.size && !syncTimer) {
       // A gap: give the missing event a moment to arrive, then ask for it.
       syncTimer = setTimeout(() => { syncTimer = null; if (early.size) sync(); }, 700);
@@ -160,7 +162,7 @@ export function connectLive({ onChange, onStatus, onRejected }) {
     socket.emit("sync", { after_seq: lastSeq }, (answer) => {
       if (!answer || !answer.ok) return;
       if (answer.snapshot) applySnapshot(answer.snapshot);
-      else answer.events.forEach(receive);
+      else receive(answer.events);
     });
   }
 
@@ -194,7 +196,8 @@ export function connectLive({ onChange, onStatus, onRejected }) {
     applySnapshot(snapshot);
     loadOutbox().forEach(emitOp); // same op_id: applied once even if it had got through
   });
-  socket.on("event", receive);
+  socket.on("event", (event) => receive([event]));
+  socket.on("events", receive); // a batch, when events come faster than the broadcast window
   socket.on("disconnect", () => status(_("Verbindung unterbrochen – neuer Versuch …"), "offline"));
   socket.on("connect_error", (err) => status(_("keine Verbindung ({message})", { message: err.message }), "offline"));
 

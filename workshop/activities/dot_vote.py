@@ -90,6 +90,13 @@ def vote_totals(db, session_id: int, step_key: str) -> dict[int, int]:
     return {target: int(total) for target, total in rows if total}
 
 
+def _target_total(db, session_id: int, step_key: str, kind: str, target_id: int) -> int:
+    """The dots on one target (checked to exist just before): one indexed sum, not all totals."""
+    column = Vote.card_id if kind == "card_id" else Vote.cluster_id
+    return int(db.scalar(select(func.coalesce(func.sum(Vote.count), 0))
+                         .where(Vote.session_id == session_id, Vote.step_key == step_key, column == target_id)))
+
+
 def _change(ctx: OpContext, payload: dict, delta: int) -> Outcome:
     step = _current_vote_step(ctx)
     kind, target_id = _target(ctx, step, payload)
@@ -110,7 +117,7 @@ def _change(ctx: OpContext, payload: dict, delta: int) -> Outcome:
         ctx.db.add(vote)
     vote.count += delta
     ctx.db.flush()
-    total = vote_totals(ctx.db, ctx.ws.id, step["key"]).get(target_id, 0)
+    total = _target_total(ctx.db, ctx.ws.id, step["key"], kind, target_id)
     hidden = step.get("hidden") and not is_revealed(ctx.ws, step["key"])
     return Outcome(
         "vote.changed",

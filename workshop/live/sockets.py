@@ -2,7 +2,7 @@
 operation to the engine, broadcast what it committed and acknowledge.
 
 Client → server events: "op" {type, op_id, payload}, "sync" {after_seq}.
-Server → client events: "snapshot", "event". See docs/realtime.md.
+Server → client events: "snapshot", "event", "events" (a batch). See docs/realtime.md.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from flask_socketio import ConnectionRefusedError, join_room  # not the builtin 
 from workshop.extensions import socketio
 from workshop.live import engine
 from workshop.live.actors import FACILITATOR, PARTICIPANT, VIEWER, Actor
+from workshop.live.broadcast import room
 from workshop.live.errors import Rejected
 from workshop.live.snapshot import build_snapshot
 from workshop.sessions.models import WorkshopSession
@@ -30,14 +31,9 @@ MAX_REPLAY = 200
 connections: dict[str, tuple[int, Actor]] = {}
 
 
-def room(session_id: int, audience: str) -> str:
-    """Two rooms per session: "staff" (facilitators) and "public" (participants, projector)."""
-    return f"session:{session_id}:{audience}"
-
-
 def broadcast(session_id: int, applied) -> None:
-    socketio.emit("event", applied.event, to=room(session_id, "staff"))
-    socketio.emit("event", applied.for_public, to=room(session_id, "public"))
+    """The committed event to both rooms, each in the form it may see (batched, see broadcast.py)."""
+    current_app.extensions["workshop.broadcaster"].send(session_id, applied.event, applied.for_public)
 
 
 def _identify(auth) -> tuple[int, Actor]:
@@ -110,16 +106,8 @@ def on_op(op=None):
     if connection is None:
         return Rejected("not_connected", "Connect to a session first.").as_ack()
     session_id, actor = connection
-    try:
-        applied = engine.apply(db_factory(), session_id, actor, op)
-    except Rejected as rejected:
-        return rejected.as_ack()
-    except Exception:  # a bug must not take the connection (or anyone else's) down
-        log.exception("op failed: %r", op)
-        return Rejected("internal", "Something went wrong on the server; nothing was changed.").as_ack()
-    if not applied.duplicate:
-        broadcast(session_id, applied)
-    return applied.as_ack()
+    outcome = current_app.extensions["workshop.op_queue"].submit(session_id, actor, op)
+    return outcome.as_ack()  # broadcast already: see op_queue.py
 
 
 @socketio.on("sync")

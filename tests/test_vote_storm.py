@@ -1,0 +1,89 @@
+"""A room voting at once: ops are applied in batches (group commit) and events go out in
+batches, and still every vote counts once, no budget is overspent and every screen agrees."""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import func, select
+
+from workshop.activities.models import Vote
+from workshop.live import engine
+from workshop.live.actors import PARTICIPANT, Actor
+from workshop.live.models import Event
+
+PEOPLE = 16
+BUDGET = 5  # the framing template's vote step
+
+
+def _open_vote(fac) -> list[int]:
+    assert fac.op("step.goto", step_key="questions")["ok"]
+    ids = [fac.op("card.add", step_key="questions", text=f"Frage {i}")["result"]["card_id"] for i in range(6)]
+    assert fac.op("step.goto", step_key="vote")["ok"]
+    return ids
+
+
+def test_a_room_voting_at_once_counts_every_vote_once_and_every_screen_agrees(framing):
+    server, sid, code, fac = framing["server"], framing["session_id"], framing["code"], framing["facilitator"]
+    people = [server.participant(sid, code) for _ in range(PEOPLE)]
+    framing["clients"] += people
+    assert fac.op("session.start")["ok"]
+    ids = _open_vote(fac)
+
+    def vote_six_times(index_client):
+        index, client = index_client
+        # Six taps in a row: the sixth is one more than the budget.
+        return [client.op("vote.add", card_id=ids[(index + j) % 3]) for j in range(BUDGET + 1)]
+
+    with ThreadPoolExecutor(PEOPLE) as pool:
+        acks = [ack for per_person in pool.map(vote_six_times, enumerate(people)) for ack in per_person]
+
+    accepted = [a for a in acks if a["ok"]]
+    assert len(accepted) == PEOPLE * BUDGET
+    assert {a["error"]["code"] for a in acks if not a["ok"]} == {"budget_exhausted"}
+    assert len({a["seq"] for a in accepted}) == len(accepted)  # one event each, none shared
+    with server.db() as db:
+        stored = db.scalar(select(func.sum(Vote.count)).where(Vote.session_id == sid))
+        per_person = db.execute(select(func.sum(Vote.count)).where(Vote.session_id == sid)
+                                .group_by(Vote.participant_id)).scalars().all()
+        totals = dict(db.execute(select(Vote.card_id, func.sum(Vote.count)).where(Vote.session_id == sid)
+                                 .group_by(Vote.card_id)).all())
+        last_seq = db.scalar(select(func.max(Event.seq)).where(Event.session_id == sid))
+    assert stored == PEOPLE * BUDGET and max(per_person) == BUDGET
+    for client in [fac, *people]:
+        client.wait_seq(last_seq)
+        assert client.totals("vote") == totals
+        assert client.state["seq"] == last_seq
+    # Events that came faster than the broadcast window arrived as batches, in seq order.
+    assert fac.batches, "the facilitator never received an 'events' batch"
+    for batch in fac.batches:
+        seqs = [e["seq"] for e in batch]
+        assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+
+
+def test_a_refused_op_in_a_batch_changes_nothing_and_leaves_the_others_applied(live):
+    server, sid, fac = live["server"], live["session_id"], live["facilitator"]
+    ids = _open_vote(fac)
+    alone = server.participant(sid, live["code"])
+    live["clients"].append(alone)
+    a, b = (Actor(PARTICIPANT, c.state["me"]["id"]) for c in (live["a"], alone))
+    with server.db() as db:
+        seq_before = db.scalar(select(func.max(Event.seq)).where(Event.session_id == sid))
+
+    outcomes = engine.apply_batch(server.sessions, sid, [
+        (a, {"type": "vote.add", "op_id": "first-vote-1", "payload": {"card_id": ids[0]}}),
+        (b, {"type": "vote.add", "payload": {"card_id": 999999}}),  # no such card
+        (b, {"type": "vote.add", "payload": {"card_id": "many"}}),  # not even a number
+        (b, {"type": "vote.add", "payload": {"card_id": ids[1]}}),
+        (a, {"type": "vote.add", "op_id": "first-vote-1", "payload": {"card_id": ids[0]}}),  # a retry
+    ])
+
+    kinds = [o.code if isinstance(o, engine.Rejected) else ("duplicate" if o.duplicate else "applied")
+             for o in outcomes]
+    assert kinds == ["applied", "card_not_found", "invalid", "applied", "duplicate"]
+    assert [outcomes[0].seq, outcomes[3].seq, outcomes[4].seq] == [seq_before + 1, seq_before + 2, seq_before + 1]
+    with server.db() as db:
+        votes = db.execute(select(Vote.participant_id, Vote.card_id, Vote.count)
+                           .where(Vote.session_id == sid)).all()
+        seqs = db.scalars(select(Event.seq).where(Event.session_id == sid, Event.seq > seq_before)).all()
+    assert sorted(votes) == sorted([(a.id, ids[0], 1), (b.id, ids[1], 1)])
+    assert seqs == [seq_before + 1, seq_before + 2]

@@ -1,0 +1,77 @@
+"""Sending committed events to a session's two rooms, batched when they come fast.
+
+An event that arrives after a quiet moment goes out at once, as one `event` message. Events
+that follow within the window (BROADCAST_WINDOW_MS) wait for its end and go out together as
+one `events` message (a list in seq order). Why: a 500-phone vote storm is thousands of
+events; sent one by one that is 500 messages each, and the server (and every phone) spends
+its time on message overhead instead of applying votes. Batching keeps every event and the
+gapless seq, so clients need no other change than taking a list.
+
+Per process and cooperative (eventlet/gevent): the lock only matters under threading.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from workshop.extensions import socketio
+
+
+def room(session_id: int, audience: str) -> str:
+    """Two rooms per session: "staff" (facilitators) and "public" (participants, projector)."""
+    return f"session:{session_id}:{audience}"
+
+
+@dataclass
+class _Pending:
+    staff: list[dict] = field(default_factory=list)
+    public: list[dict] = field(default_factory=list)
+    last_sent: float = float("-inf")
+    flush_scheduled: bool = False
+
+
+class Broadcaster:
+    def __init__(self, window_seconds: float):
+        self.window = window_seconds
+        self._sessions: dict[int, _Pending] = {}
+        self._lock = threading.Lock()
+
+    def send(self, session_id: int, staff_event: dict, public_event: dict) -> None:
+        with self._lock:
+            pending = self._sessions.setdefault(session_id, _Pending())
+            pending.staff.append(staff_event)
+            pending.public.append(public_event)
+            if pending.flush_scheduled:
+                return
+            wait = pending.last_sent + self.window - time.monotonic()
+            if wait > 0:
+                pending.flush_scheduled = True
+                socketio.start_background_task(self._flush_later, session_id, wait)
+                return
+            batches = self._take(session_id, pending)
+        self._emit(session_id, batches)
+
+    def _flush_later(self, session_id: int, wait: float) -> None:
+        socketio.sleep(wait)
+        with self._lock:
+            pending = self._sessions.get(session_id)
+            if pending is None:
+                return
+            pending.flush_scheduled = False
+            batches = self._take(session_id, pending)
+        self._emit(session_id, batches)
+
+    def _take(self, session_id: int, pending: _Pending) -> tuple[list[dict], list[dict]]:
+        batches = (pending.staff, pending.public)
+        pending.staff, pending.public = [], []
+        pending.last_sent = time.monotonic()
+        return batches
+
+    @staticmethod
+    def _emit(session_id: int, batches: tuple[list[dict], list[dict]]) -> None:
+        for audience, events in zip(("staff", "public"), batches):
+            if len(events) == 1:
+                socketio.emit("event", events[0], to=room(session_id, audience))
+            elif events:
+                socketio.emit("events", events, to=room(session_id, audience))
