@@ -34,6 +34,8 @@ from clients import worker  # noqa: E402
 
 PASSWORD = "bench-password-123"
 PER_WORKER = 250
+WARM_UP_ROUNDS = 3  # not counted: the first broadcasts to a fresh room also pay for warming up
+ROUND_GAP = 0.1  # s between rounds: each card lands in a quiet room (bursts: see the vote storm)
 
 
 # --- processes ------------------------------------------------------------------------------
@@ -158,13 +160,14 @@ class Room:
             out += values
         return out
 
-    def fan_out(self, send, rounds: int) -> tuple[list[float], int]:
-        """send(r) -> (seq, send time); returns the latencies of every delivery and how many were missing."""
+    def fan_out(self, send, rounds: int) -> dict[int, float]:
+        """send(r) -> (seq, send time); returns {seq: send time} of the counted rounds."""
         sent: dict[int, float] = {}
         first = None
-        for r in range(rounds):
+        for r in range(WARM_UP_ROUNDS + rounds):
             seq, at = send(r)
-            sent[seq] = at
+            if r >= WARM_UP_ROUNDS:
+                sent[seq] = at
             if first is None:
                 first = seq
                 with self.min_seq.get_lock():
@@ -172,6 +175,7 @@ class Room:
             deadline = time.monotonic() + 30
             while self.counter.value < self.n * (r + 1) and time.monotonic() < deadline:
                 time.sleep(0.002)  # polling a shared counter; the timing is taken by the receivers
+            time.sleep(ROUND_GAP)
         return sent
 
     def vote(self, card_ids: list[int], k: int) -> list:
@@ -304,7 +308,7 @@ def main() -> None:
     parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
     args = parser.parse_args()
     sizes = [int(s) for s in (args.sizes or ("50,200" if args.quick else "50,200,500")).split(",")]
-    rounds = 10 if args.quick else 20
+    rounds = 20 if args.quick else 100
     vote_size = 500 if 500 in sizes else max(sizes)
     report = {"machine": machine(), "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
               "rounds": rounds, "modes": {}}
@@ -332,7 +336,8 @@ def main() -> None:
 def render(report: dict, args) -> str:
     lines = ["# Benchmarks", "", f"Run: `.venv/bin/python bench/run.py {' '.join(sys.argv[1:])}`".rstrip(), "",
              f"- machine: {report['machine']}", f"- date: {report['date']}",
-             f"- {report['rounds']} broadcast rounds per room size; clients are python-socketio AsyncClients (websocket) in "
+             f"- {report['rounds']} broadcast rounds per room size (after {WARM_UP_ROUNDS} uncounted warm-up rounds, "
+             f"{ROUND_GAP * 1000:.0f} ms apart, so each card lands in a quiet room); clients are python-socketio AsyncClients (websocket) in "
              f"worker processes of up to {PER_WORKER} asyncio clients on the same machine as the server, so every figure "
              "includes the clients' own CPU use on the same 2 cores.", ""]
     for mode, data in report["modes"].items():

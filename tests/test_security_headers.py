@@ -105,6 +105,15 @@ def test_unknown_environment_is_refused(tmp_path):
     assert done.returncode != 0 and "WORKSHOP_ENV must be one of development, production" in done.stderr
 
 
+def test_a_setting_that_is_not_a_usable_number_is_named(tmp_path):
+    for name, value, why in (("WORKSHOP_BROADCAST_WINDOW_MS", "fast", "must be a whole number, not 'fast'"),
+                             ("WORKSHOP_MAX_CONNECTIONS", "0", "must be at least 1, not 0")):
+        done = subprocess.run([sys.executable, "-m", "workshop.cli", "serve"], capture_output=True, text=True,
+                              env=serve_env(**{name: value}, DATABASE_URL=f"sqlite:///{tmp_path / 'p.db'}"),
+                              timeout=60)
+        assert done.returncode != 0 and f"{name} {why}" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_production_cookies_are_secure(database_url, tmp_path):
     env = {"WORKSHOP_ENV": "production", "SECRET_KEY": "x" * 40, "WORKSHOP_SECURE_COOKIES": ""}
     with running_server(database_url, tmp_path, env) as server:

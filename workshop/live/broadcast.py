@@ -28,7 +28,7 @@ class _Pending:
     staff: list[dict] = field(default_factory=list)
     public: list[dict] = field(default_factory=list)
     last_sent: float = float("-inf")
-    flush_scheduled: bool = False
+    flushed: object | None = None  # set once the waiting batch is out (None: nothing waits)
 
 
 class Broadcaster:
@@ -37,30 +37,34 @@ class Broadcaster:
         self._sessions: dict[int, _Pending] = {}
         self._lock = threading.Lock()
 
-    def send(self, session_id: int, staff_event: dict, public_event: dict) -> None:
+    def send(self, session_id: int, staff_event: dict, public_event: dict):
+        """Send now, or queue for the window's end; returns what to wait on before acknowledging
+        (None: already sent), so the acting client still gets the event before its ack."""
         with self._lock:
             pending = self._sessions.setdefault(session_id, _Pending())
             pending.staff.append(staff_event)
             pending.public.append(public_event)
-            if pending.flush_scheduled:
-                return
+            if pending.flushed is not None:
+                return pending.flushed
             wait = pending.last_sent + self.window - time.monotonic()
             if wait > 0:
-                pending.flush_scheduled = True
+                pending.flushed = socketio.server.eio.create_event()
                 socketio.start_background_task(self._flush_later, session_id, wait)
-                return
+                return pending.flushed
             batches = self._take(session_id, pending)
         self._emit(session_id, batches)
+        return None
 
     def _flush_later(self, session_id: int, wait: float) -> None:
         socketio.sleep(wait)
         with self._lock:
-            pending = self._sessions.get(session_id)
-            if pending is None:
-                return
-            pending.flush_scheduled = False
+            pending = self._sessions[session_id]
+            flushed, pending.flushed = pending.flushed, None
             batches = self._take(session_id, pending)
-        self._emit(session_id, batches)
+        try:
+            self._emit(session_id, batches)
+        finally:
+            flushed.set()
 
     def _take(self, session_id: int, pending: _Pending) -> tuple[list[dict], list[dict]]:
         batches = (pending.staff, pending.public)

@@ -37,6 +37,7 @@ class _Waiting:
     op: object
     done: object = field(default_factory=lambda: socketio.server.eio.create_event())
     outcome: Applied | Rejected | None = None
+    broadcast: object | None = None  # set once its event is out, if the broadcast waits for company
 
 
 class OpQueue:
@@ -48,7 +49,7 @@ class OpQueue:
         self._lock = threading.Lock()
 
     def submit(self, session_id: int, actor: Actor, op) -> Applied | Rejected:
-        """Apply op (after the ops queued before it) and return its outcome; it is broadcast."""
+        """Apply op (after the ops queued before it); returns its outcome once its event is out."""
         item = _Waiting(actor, op)
         with self._lock:
             self._waiting.setdefault(session_id, []).append(item)
@@ -57,6 +58,8 @@ class OpQueue:
         if start:
             socketio.start_background_task(self._work, session_id)
         item.done.wait()
+        if item.broadcast is not None:
+            item.broadcast.wait()  # the event first, then the ack (docs/realtime.md)
         return item.outcome
 
     def _take(self, session_id: int) -> list[_Waiting]:
@@ -78,7 +81,7 @@ class OpQueue:
             for waiting, outcome in zip(batch, outcomes):
                 try:
                     if isinstance(outcome, Applied) and not outcome.duplicate:
-                        self.broadcaster.send(session_id, outcome.event, outcome.for_public)
+                        waiting.broadcast = self.broadcaster.send(session_id, outcome.event, outcome.for_public)
                 except Exception:  # stored all the same: clients see the gap and sync
                     log.exception("broadcast failed in session %s", session_id)
                 finally:  # no handler is ever left waiting
