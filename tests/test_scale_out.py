@@ -16,10 +16,13 @@ from workshop.activities.models import Vote
 from tests.conftest import running_server
 from tests.live_client import LiveClient, join
 
-@pytest.fixture
-def two_servers(postgres_url, redis_queue, tmp_path):
-    with running_server(postgres_url, tmp_path, redis_queue, name="a") as a, \
-            running_server(postgres_url, tmp_path, redis_queue, name="b") as b:
+
+@pytest.fixture(params=["eventlet", "gevent"])
+def two_servers(request, postgres_url, redis_queue, tmp_path):
+    """Two processes in each async mode: gevent is the production recommendation (docs/deployment.md)."""
+    env = {**redis_queue, "SOCKETIO_ASYNC_MODE": request.param}
+    with running_server(postgres_url, tmp_path, env, name="a") as a, \
+            running_server(postgres_url, tmp_path, env, name="b") as b:
         yield a, b
 
 

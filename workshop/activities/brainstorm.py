@@ -116,7 +116,7 @@ def add_card(ctx: OpContext, payload: dict) -> Outcome:
                 text=payload["text"], status=PENDING if needs_approval else VISIBLE, **_author_fields(ctx))
     ctx.db.add(card)
     ctx.db.flush()
-    view = card_view(card, participant_names(ctx.db, ctx.ws.id))
+    view = card_view(card, participant_names(ctx.db, ctx.ws.id, only=[card.participant_id]))
     return Outcome("card.added", {"card": view}, {"card_id": card.id, "card": {**view, "mine": True}},
                    public_payload=_public_form(ctx, card, step, view))
 
@@ -133,7 +133,7 @@ def edit_card(ctx: OpContext, payload: dict) -> Outcome:
     card = _own_card_in_current_step(ctx, payload["card_id"])
     card.text = payload["text"]
     card.updated_at = utcnow()
-    view = card_view(card, participant_names(ctx.db, ctx.ws.id))
+    view = card_view(card, participant_names(ctx.db, ctx.ws.id, only=[card.participant_id]))
     return Outcome("card.edited", {"card": view}, {"card_id": card.id, "card": {**view, "mine": True}},
                    public_payload=_public_form(ctx, card, ctx.ws.current, view))
 
@@ -147,7 +147,7 @@ def delete_card(ctx: OpContext, payload: dict) -> Outcome:
 
 def _moderate(ctx: OpContext, card: Card, status: str) -> Outcome:
     card.status = status
-    view = card_view(card, participant_names(ctx.db, ctx.ws.id))
+    view = card_view(card, participant_names(ctx.db, ctx.ws.id, only=[card.participant_id]))
     step = ctx.ws.step(card.step_key)
     if status == HIDDEN:
         return Outcome("card.hidden", {"card": view}, {"card_id": card.id},
