@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import random
 import time
 
 import aiohttp
@@ -61,13 +62,20 @@ class Holder:
             return sio, time.perf_counter() - started
 
 
-async def vote(sio, card_ids: list[int], k: int, offset: int) -> list[tuple[bool, float, str]]:
+async def vote(sio, card_ids: list[int], k: int, offset: int, spread: float, start: float
+               ) -> list[tuple[bool, float, str, float]]:
+    """k taps, at `start` or at random moments within `spread` s of it, each after the last ack:
+    (ok, ack latency, error code, seconds from start to this ack)."""
+    taps = sorted(random.uniform(0, spread) for _ in range(k))
     out = []
-    for j in range(k):
+    for j, at in enumerate(taps):
+        if (wait := start + at - time.time()) > 0:
+            await asyncio.sleep(wait)
         started = time.perf_counter()
         ack = await sio.call("op", {"type": "vote.add", "payload": {"card_id": card_ids[(offset + j) % len(card_ids)]}},
                              timeout=120)
-        out.append((ack["ok"], time.perf_counter() - started, "" if ack["ok"] else ack["error"]["code"]))
+        out.append((ack["ok"], time.perf_counter() - started, "" if ack["ok"] else ack["error"]["code"],
+                    time.time() - start))
     return out
 
 
@@ -86,8 +94,8 @@ async def run(conf: dict, n: int, commands, results, counter, min_seq) -> None:
     while True:
         command = await loop.run_in_executor(None, commands.get)
         if command[0] == "vote":
-            _, card_ids, k = command
-            votes = await asyncio.gather(*(vote(sio, card_ids, k, i) for i, sio in enumerate(clients)))
+            _, card_ids, k, spread, start = command
+            votes = await asyncio.gather(*(vote(sio, card_ids, k, i, spread, start) for i, sio in enumerate(clients)))
             results.put(("votes", [v for per_client in votes for v in per_client]))
         elif command[0] == "stop":
             results.put(("arrivals", list(holder.arrivals)))
