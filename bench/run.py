@@ -35,6 +35,7 @@ from clients import worker  # noqa: E402
 
 PASSWORD = "bench-password-123"
 PER_WORKER = 250
+NOTHING_YET = 2**62  # no event counts as a round's before count_from()
 WARM_UP_ROUNDS = 3  # not counted: the first broadcasts to a fresh room also pay for warming up
 ROUND_GAP = 0.1  # s between rounds: each card lands in a quiet room (bursts: see the vote storm)
 
@@ -140,7 +141,7 @@ class Workshop:
 class Room:
     def __init__(self, conf: dict, n: int):
         self.n = n
-        self.counter, self.min_seq = mp.Value("l", 0), mp.Value("l", 1)
+        self.counter, self.min_seq = mp.Value("l", 0), mp.Value("l", NOTHING_YET)
         self.results: mp.Queue = mp.Queue()
         self.commands: list[mp.Queue] = []
         self.procs = []
@@ -161,23 +162,19 @@ class Room:
             out += values
         return out
 
-    def fan_out(self, send, rounds: int) -> dict[int, float]:
-        """send(r) -> (seq, send time); returns {seq: send time} of the counted rounds."""
-        sent: dict[int, float] = {}
-        first = None
-        for r in range(WARM_UP_ROUNDS + rounds):
-            seq, at = send(r)
-            if r >= WARM_UP_ROUNDS:
-                sent[seq] = at
-            if first is None:
-                first = seq
-                with self.min_seq.get_lock():
-                    self.min_seq.value = seq
-            deadline = time.monotonic() + 30
-            while self.counter.value < self.n * (r + 1) and time.monotonic() < deadline:
-                time.sleep(0.002)  # polling a shared counter; the timing is taken by the receivers
-            time.sleep(ROUND_GAP)
-        return sent
+    def count_from(self, seq: int) -> None:
+        """Count events from this seq on: the rounds' own, not the join storm's participant.joined
+        (which would otherwise make every round look delivered before it was sent)."""
+        with self.min_seq.get_lock():
+            self.min_seq.value = seq
+
+    def round(self, send, r: int) -> tuple[int, float]:
+        """send(r) -> (seq, send time); returns it once every client has that event."""
+        seq, at = send(r)
+        deadline = time.monotonic() + 30
+        while self.counter.value < self.n * (r + 1) and time.monotonic() < deadline:
+            time.sleep(0.002)  # polling a shared counter; the timing is taken by the receivers
+        return seq, at
 
     def vote(self, card_ids: list[int], k: int, spread: float) -> list:
         """Every client taps k votes: all at once (spread 0) or at random moments within spread s."""
@@ -202,61 +199,76 @@ def latencies(sent: dict[int, float], arrivals: list[tuple[int, float]], n: int)
 
 
 # --- the measurements -----------------------------------------------------------------------
-def bare_fan_out(tmp: Path, mode: str, n: int, rounds: int) -> dict:
+def paired_fan_out(pairs: list[tuple[Room, object]], rounds: int) -> list[dict[int, float]]:
+    """Rounds alternate between the rooms (A B, B A, …), so both see the same machine at the
+    same time: on a shared, noisy machine that is the only fair comparison.
+    Returns {seq: send time} of the counted rounds, per room."""
+    sent: list[dict[int, float]] = [{} for _ in pairs]
+    for r in range(WARM_UP_ROUNDS + rounds):
+        order = list(enumerate(pairs))
+        if r % 2:
+            order.reverse()
+        for index, (room, send) in order:
+            seq, at = room.round(send, r)
+            if r >= WARM_UP_ROUNDS:
+                sent[index][seq] = at
+            time.sleep(ROUND_GAP)
+    return sent
+
+
+def measure(tmp: Path, mode: str, ws: Workshop, n: int, rounds: int, votes: bool) -> tuple[dict, dict]:
+    """One room size: the bare server's room and the workshop's, connected at the same time."""
     port = free_port()
     proc = start([sys.executable, str(ROOT / "bench" / "bare_server.py"), str(port), mode], {}, port,
                  tmp / f"bare-{mode}.log")
     try:
         url = f"http://127.0.0.1:{port}"
-        room = Room({"kind": "bare", "url": url}, n)
+        bare_room = Room({"kind": "bare", "url": url}, n)
+        bare_room.count_from(1)
         sender = socketio.Client(reconnection=False)
         sender.connect(url, transports=["websocket"], wait_timeout=30)
 
-        def send(r):
+        def bare_send(r):
             at = time.time()
             sender.call("ping_room", {"seq": r + 1, "text": f"Karte {r}"}, timeout=60)
             return r + 1, at
 
-        sent = room.fan_out(send, rounds)
+        sid, code = ws.new_session()
+        fac = ws.facilitator(sid)
+        rss_before = rss_mb(ws.process.pid)
+        room = Room({"kind": "workshop", "url": ws.url, "session_id": sid, "code": code}, n)
+        rss_after = rss_mb(ws.process.pid)
+        real = {"join_p50": pct(room.join_times, 50), "join_p99": pct(room.join_times, 99),
+                "rss_per_participant_kb": (rss_after - rss_before) * 1024 / n, "rss_mb": rss_after}
+        room.count_from(fac.call("op", {"type": "session.start"}, timeout=60)["seq"] + 1)
+        cards: list[int] = []
+
+        def workshop_send(r):
+            at = time.time()
+            if r % 2 == 0:
+                ack = fac.call("op", {"type": "card.add", "payload": {"step_key": "approaches", "text": f"Karte {r}"}},
+                               timeout=60)
+                cards.append(ack["result"]["card_id"])
+            else:  # keep the facilitator under 50 cards per step
+                ack = fac.call("op", {"type": "card.delete", "payload": {"card_id": cards.pop()}}, timeout=60)
+            assert ack["ok"], ack
+            return ack["seq"], at
+
+        bare_sent, real_sent = paired_fan_out([(bare_room, bare_send), (room, workshop_send)], rounds)
         sender.disconnect()
-        return latencies(sent, room.stop(), n)
+        bare = latencies(bare_sent, bare_room.stop(), n)
+        if votes:
+            assert fac.call("op", {"type": "step.goto", "payload": {"step_key": "questions"}}, timeout=60)["ok"]
+            ids = [fac.call("op", {"type": "card.add", "payload": {"step_key": "questions", "text": f"Frage {i}"}},
+                            timeout=60)["result"]["card_id"] for i in range(6)]
+            assert fac.call("op", {"type": "step.goto", "payload": {"step_key": "vote"}}, timeout=60)["ok"]
+            real["storms"] = {name: vote_storm(ws, room, sid, ids, spread) for name, spread in VOTE_STORMS}
+        real.update(latencies(real_sent, room.stop(), n))
+        fac.disconnect()
+        return bare, real
     finally:
         proc.terminate()
         proc.wait(timeout=15)
-
-
-def workshop_room(ws: Workshop, n: int, rounds: int, votes: bool) -> dict:
-    sid, code = ws.new_session()
-    fac = ws.facilitator(sid)
-    rss_before = rss_mb(ws.process.pid)
-    room = Room({"kind": "workshop", "url": ws.url, "session_id": sid, "code": code}, n)
-    rss_after = rss_mb(ws.process.pid)
-    out = {"join_p50": pct(room.join_times, 50), "join_p99": pct(room.join_times, 99),
-           "rss_per_participant_kb": (rss_after - rss_before) * 1024 / n, "rss_mb": rss_after}
-    assert fac.call("op", {"type": "session.start"}, timeout=60)["ok"]
-    cards: list[int] = []
-
-    def send(r):
-        at = time.time()
-        if r % 2 == 0:
-            ack = fac.call("op", {"type": "card.add", "payload": {"step_key": "approaches", "text": f"Karte {r}"}},
-                           timeout=60)
-            cards.append(ack["result"]["card_id"])
-        else:  # keep the facilitator under 50 cards per step
-            ack = fac.call("op", {"type": "card.delete", "payload": {"card_id": cards.pop()}}, timeout=60)
-        assert ack["ok"], ack
-        return ack["seq"], at
-
-    sent = room.fan_out(send, rounds)
-    if votes:
-        assert fac.call("op", {"type": "step.goto", "payload": {"step_key": "questions"}}, timeout=60)["ok"]
-        ids = [fac.call("op", {"type": "card.add", "payload": {"step_key": "questions", "text": f"Frage {i}"}},
-                        timeout=60)["result"]["card_id"] for i in range(6)]
-        assert fac.call("op", {"type": "step.goto", "payload": {"step_key": "vote"}}, timeout=60)["ok"]
-        out["storms"] = {name: vote_storm(ws, room, sid, ids, spread) for name, spread in VOTE_STORMS}
-    out.update(latencies(sent, room.stop(), n))
-    fac.disconnect()
-    return out
 
 
 VOTE_STORMS = (("at once", 0.0), ("within 10 s", 10.0))
@@ -353,8 +365,7 @@ def main() -> None:
             try:
                 rows = []
                 for n in sizes:
-                    bare = bare_fan_out(tmp, mode, n, rounds)
-                    real = workshop_room(ws, n, rounds, votes=(n == vote_size))
+                    bare, real = measure(tmp, mode, ws, n, rounds, votes=(n == vote_size))
                     rows.append((n, bare, real))
                     print(f"[{mode}] n={n}: bare p50 {bare['p50']:.1f} p99 {bare['p99']:.1f} | workshop p50 "
                           f"{real['p50']:.1f} p99 {real['p99']:.1f} max {real['max']:.1f} ms", flush=True)
@@ -387,7 +398,9 @@ def render(report: dict, args) -> str:
              f"Run: `.venv/bin/python bench/run.py {' '.join(sys.argv[1:])}`".rstrip(), "",
              f"- machine: {report['machine']}", f"- date: {report['date']}",
              f"- {report['rounds']} broadcast rounds per room size (after {WARM_UP_ROUNDS} uncounted warm-up rounds, "
-             f"{ROUND_GAP * 1000:.0f} ms apart, so each card lands in a quiet room); clients are python-socketio AsyncClients (websocket) in "
+             f"{ROUND_GAP * 1000:.0f} ms apart, so each card lands in a quiet room); the bare server's room and the "
+             "workshop's are connected at the same time and take turns round by round (A B, B A, …), so both "
+             "figures come from the same minutes of this shared machine; clients are python-socketio AsyncClients (websocket) in "
              f"worker processes of up to {PER_WORKER} asyncio clients on the same machine as the server, so every figure "
              "includes the clients' own CPU use on the same 2 cores.", ""]
     for mode, data in report["modes"].items():

@@ -51,7 +51,7 @@ class Broadcaster:
                 pending.flushed = socketio.server.eio.create_event()
                 socketio.start_background_task(self._flush_later, session_id, wait)
                 return pending.flushed
-            batches = self._take(session_id, pending)
+            batches = self._take(pending)
         self._emit(session_id, batches)
         return None
 
@@ -60,13 +60,14 @@ class Broadcaster:
         with self._lock:
             pending = self._sessions[session_id]
             flushed, pending.flushed = pending.flushed, None
-            batches = self._take(session_id, pending)
+            batches = self._take(pending)
         try:
             self._emit(session_id, batches)
         finally:
             flushed.set()
 
-    def _take(self, session_id: int, pending: _Pending) -> tuple[list[dict], list[dict]]:
+    @staticmethod
+    def _take(pending: _Pending) -> tuple[list[dict], list[dict]]:
         batches = (pending.staff, pending.public)
         pending.staff, pending.public = [], []
         pending.last_sent = time.monotonic()
