@@ -16,10 +16,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
+from report import write_section  # noqa: E402
 from tests.browser import PHONE, launch  # noqa: E402
 from tests.conftest import start_server, stop_server  # noqa: E402
 from workshop.db import make_engine  # noqa: E402
@@ -78,13 +80,7 @@ def main() -> None:
               f"({packed / 1000:.1f} kB).", MARK_END]
     section = "\n".join(lines)
     print(section)
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if MARK_START in text:
-        text = re.sub(re.escape(MARK_START) + ".*?" + re.escape(MARK_END), lambda _m: section, text, flags=re.S)
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    path.write_text(text)
+    write_section(ROOT / "BENCHMARKS.md", MARK_START, MARK_END, section)
 
 
 if __name__ == "__main__":

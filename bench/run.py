@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from clients import worker  # noqa: E402
+from report import write_section  # noqa: E402
 
 PASSWORD = "bench-password-123"
 PER_WORKER = 250
@@ -375,22 +376,14 @@ def main() -> None:
                 ws.stop()
     section = render(report, args)
     print(section)
-    write_section(Path(args.output), section)
+    write_load_section(Path(args.output), section)
 
 
 MARK_START, MARK_END = "<!-- load:start -->", "<!-- load:end -->"
 
 
-def write_section(path: Path, section: str) -> None:
-    """Replace only this benchmark's part of BENCHMARKS.md: notes written by hand and the page
-    weight (bench/page_weight.py) stay as they are."""
-    section = f"{MARK_START}\n{section.rstrip()}\n{MARK_END}"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if MARK_START in text:
-        text = re.sub(re.escape(MARK_START) + ".*?" + re.escape(MARK_END), lambda _m: section, text, flags=re.S)
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    path.write_text(text)
+def write_load_section(path: Path, section: str) -> None:
+    write_section(path, MARK_START, MARK_END, f"{MARK_START}\n{section.rstrip()}\n{MARK_END}")
 
 
 def render(report: dict, args) -> str:
