@@ -2,6 +2,7 @@
 session. Screenshots of each page are kept in test-artifacts/ for a person to look at."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -137,3 +138,31 @@ def test_framing_session_in_real_browsers(server, browser):
     expect(console.locator("#field-central_questions .trace")).to_have_count(2)
     expect(console.locator("#field-central_questions .trace").first).to_contain_text("· 3 Punkte")
     assert problems == []
+
+
+def test_cards_that_come_in_a_burst_reach_the_phone_page_in_batches(server, browser):
+    """Several phones send at once: the room gets the events as `events` batches (the broadcast
+    window), and the phone page must show every card from them."""
+    base, problems = server.base_url, []
+    sid, code = server.session(server.facilitator(), server.measure())
+    facilitator = server.facilitator_client(sid, server.login())
+    watcher = watch(phone(browser), base, problems)
+    watcher.goto(f"{base}/j/{code}")
+    watcher.click("button[type=submit]")
+    expect(watcher.locator("h1")).to_have_text("Gleich geht es los")
+    writers = [server.participant(sid, code) for _ in range(8)]
+    try:
+        assert facilitator.op("session.start")["ok"]
+        expect(watcher.locator("h1")).to_have_text("Vorhandene Ansätze")
+        with ThreadPoolExecutor(len(writers)) as pool:
+            acks = list(pool.map(lambda w: w[1].op("card.add", step_key="approaches", text=f"Ansatz {w[0]}"),
+                                 enumerate(writers)))
+        assert all(ack["ok"] for ack in acks), acks
+        facilitator.wait_seq(max(ack["seq"] for ack in acks))
+        assert facilitator.batches, "the cards did not come as a batch; this test needs one"
+        expect(watcher.locator("li.card")).to_have_count(len(writers))
+        expect(watcher.locator("li.card", has_text="Ansatz 7")).to_be_visible()
+    finally:
+        for client in (facilitator, *writers):
+            client.close()
+    assert not problems, problems
