@@ -9,10 +9,15 @@ from sqlalchemy import func, select
 
 from tests.conftest import running_server
 
-from workshop.activities.models import Vote
-from workshop.live import engine
-from workshop.live.actors import PARTICIPANT, Actor
+from workshop.accounts.service import create_facilitator
+from workshop.activities.models import Card, Vote
+from workshop.app import create_app
+from workshop.live import engine, op_queue
+from workshop.live.actors import FACILITATOR, PARTICIPANT, Actor
 from workshop.live.models import Event
+from workshop.measures.models import Measure
+from workshop.migrate import upgrade
+from workshop.sessions.service import create_session
 
 PEOPLE = 16
 BUDGET = 5  # the framing template's vote step
@@ -103,3 +108,45 @@ def test_a_refused_op_in_a_batch_changes_nothing_and_leaves_the_others_applied(l
         seqs = db.scalars(select(Event.seq).where(Event.session_id == sid, Event.seq > seq_before)).all()
     assert sorted(votes) == sorted([(a.id, ids[0], 1), (b.id, ids[1], 1)])
     assert seqs == [seq_before + 1, seq_before + 2]
+
+
+def test_when_a_whole_batch_fails_its_ops_are_applied_one_by_one(tmp_path, monkeypatch):
+    """A database failure on the batch's transaction (here: forced) must not cost every op in
+    it: each is tried alone, so only the one that really fails is refused."""
+    url = f"sqlite:///{tmp_path / 'queue.db'}"
+    upgrade(url)
+    app = create_app({"DATABASE_URL": url, "SOCKETIO_ASYNC_MODE": "threading", "SECRET_KEY": "x" * 40})
+    queue, sessions = app.extensions["workshop.op_queue"], app.extensions["workshop.db"].session_factory
+    with sessions() as db:
+        fid = create_facilitator(db, "queue@example.org", "Q", "queue-password-1").id
+        measure = Measure(title="Q")
+        db.add(measure)
+        db.flush()
+        sid = create_session(db, measure_id=measure.id, facilitator_id=fid, template_key="framing").id
+        db.commit()
+    fac = Actor(FACILITATOR, fid)
+    engine.apply(sessions, sid, fac, {"type": "session.start"})
+
+    real_apply_batch, seen = engine.apply_batch, []
+
+    def flaky(db_factory, session_id, ops):
+        seen.append(len(ops))
+        if len(ops) > 1:
+            raise RuntimeError("the database went away for this transaction")
+        if ops[0][1]["payload"].get("text") == "poison":
+            raise RuntimeError("this one breaks every transaction it is in")
+        return real_apply_batch(db_factory, session_id, ops)
+
+    monkeypatch.setattr(op_queue.engine, "apply_batch", flaky)
+    texts = ["eins", "poison", "drei"]
+    items = [op_queue._Waiting(fac, {"type": "card.add", "payload": {"step_key": "approaches", "text": t}})
+             for t in texts]
+    queue._waiting[sid] = list(items)
+    queue._working.add(sid)
+    queue._work(sid)
+
+    assert seen == [3, 1, 1, 1]
+    codes = [i.outcome.code if isinstance(i.outcome, engine.Rejected) else "applied" for i in items]
+    assert codes == ["applied", "internal", "applied"]
+    with sessions() as db:
+        assert sorted(db.scalars(select(Card.text).where(Card.session_id == sid))) == ["drei", "eins"]

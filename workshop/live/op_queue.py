@@ -71,13 +71,22 @@ class OpQueue:
                 self._working.discard(session_id)
             return batch
 
+    def _apply_alone(self, session_id: int, waiting: _Waiting) -> Applied | Rejected:
+        """After a failed batch: one op that breaks its transaction must not cost the others theirs."""
+        try:
+            return engine.apply_batch(self.sessions, session_id, [(waiting.actor, waiting.op)])[0]
+        except Exception:
+            log.exception("op failed in session %s: %r", session_id, waiting.op)
+            return Rejected("internal", INTERNAL_ERROR)
+
     def _work(self, session_id: int) -> None:
         while batch := self._take(session_id):
             try:
                 outcomes = engine.apply_batch(self.sessions, session_id, [(w.actor, w.op) for w in batch])
             except Exception:  # the database failed the whole batch: nothing of it was committed
-                log.exception("batch of %d ops failed in session %s", len(batch), session_id)
-                outcomes = [Rejected("internal", INTERNAL_ERROR)] * len(batch)
+                log.exception("batch of %d ops failed in session %s; applying them one by one",
+                              len(batch), session_id)
+                outcomes = [self._apply_alone(session_id, w) for w in batch]
             for waiting, outcome in zip(batch, outcomes):
                 try:
                     if isinstance(outcome, Applied) and not outcome.duplicate:
