@@ -117,7 +117,7 @@ def handler(event: str):
                 return rejected.as_ack()
             except Exception:
                 log.exception("%s failed: %r", event, data if not isinstance(data, dict) else list(data))
-                return Rejected("internal", "Something went wrong on the server; nothing was changed.").as_ack()
+                return Rejected.internal().as_ack()
         run.__name__ = f"on_{event.replace('.', '_')}"
         return socketio.on(event, namespace=NAMESPACE)(run)
     return wrap

@@ -174,11 +174,8 @@ def _apply_in_transaction(db_factory: sessionmaker, session_id: int, parsed: lis
                 except Exception:  # a bug in one op must not take its batch-mates down
                     savepoint.rollback()
                     log.exception("op failed: %r", item[1])
-                    outcomes.append(Rejected("internal", INTERNAL_ERROR))
+                    outcomes.append(Rejected.internal())
     return outcomes
-
-
-INTERNAL_ERROR = "Something went wrong on the server; nothing was changed."
 
 
 def _apply_one(db: Session, ws: WorkshopSession, actor: Actor, envelope: dict, spec: OpSpec,

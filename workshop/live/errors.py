@@ -12,3 +12,9 @@ class Rejected(Exception):
 
     def as_ack(self) -> dict:
         return {"ok": False, "error": {"code": self.code, "message": self.message}}
+
+
+    @classmethod
+    def internal(cls) -> "Rejected":
+        """A fault on the server's side (logged where it happened); the op changed nothing."""
+        return cls("internal", "Something went wrong on the server; nothing was changed.")

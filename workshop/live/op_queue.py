@@ -22,7 +22,7 @@ from workshop.extensions import socketio
 from workshop.live import engine
 from workshop.live.actors import Actor
 from workshop.live.broadcast import Broadcaster
-from workshop.live.engine import INTERNAL_ERROR, Applied
+from workshop.live.engine import Applied
 from workshop.live.errors import Rejected
 
 log = logging.getLogger("workshop.live")
@@ -77,7 +77,7 @@ class OpQueue:
             return engine.apply_batch(self.sessions, session_id, [(waiting.actor, waiting.op)])[0]
         except Exception:
             log.exception("op failed in session %s: %r", session_id, waiting.op)
-            return Rejected("internal", INTERNAL_ERROR)
+            return Rejected.internal()
 
     def _work(self, session_id: int) -> None:
         while batch := self._take(session_id):

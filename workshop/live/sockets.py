@@ -149,4 +149,4 @@ def register_catch_all() -> None:
 def on_handler_error(_error):
     """A fault in any handler: logged once, answered with an error ack, the connection stays."""
     log.exception("socket handler failed for event from %s", request.sid)
-    return Rejected("internal", "Something went wrong on the server; nothing was changed.").as_ack()
+    return Rejected.internal().as_ack()
