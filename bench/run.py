@@ -290,10 +290,10 @@ def vote_storm(ws: Workshop, room: Room, sid: int, ids: list[int], spread: float
                           .group_by(Vote.participant_id).having(func.sum(Vote.count) > 5)).all()
         db.execute(delete(Vote).where(Vote.session_id == sid))  # budgets are per step: start afresh
         db.commit()
-    latencies = [lat for _ok, lat, _code, _done in results]
+    ack_times = [lat for _ok, lat, _code, _done in results]  # not latencies(): that is the fan-out's
     return {"acked": sum(ok for ok, *_ in results), "stored": stored, "over_budget": len(over),
-            "refused": sorted({code for ok, _l, code, _d in results if not ok}), "p50": pct(latencies, 50),
-            "p99": pct(latencies, 99), "seconds": elapsed, "ops_per_second": len(results) / elapsed}
+            "refused": sorted({code for ok, _l, code, _d in results if not ok}), "p50": pct(ack_times, 50),
+            "p99": pct(ack_times, 99), "seconds": elapsed, "ops_per_second": len(results) / elapsed}
 
 
 def late_joiner(ws: Workshop, cards: int, tries: int = 10) -> dict:
