@@ -124,7 +124,7 @@ class Workshop:
     def seed_cards(self, sid: int, count: int) -> None:
         """count cards in step 'approaches' straight through the engine (50 per person)."""
         from workshop.live import engine
-        from workshop.live.actors import FACILITATOR, PARTICIPANT, Actor
+        from workshop.ops import FACILITATOR, PARTICIPANT, Actor
 
         engine.apply(self.sessions, sid, Actor(FACILITATOR, self.fid), {"type": "session.start"})
         for person in range(math.ceil(count / 50)):

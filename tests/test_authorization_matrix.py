@@ -11,7 +11,7 @@ import socketio
 
 from workshop.app import create_app
 from workshop.live import engine
-from workshop.live.actors import FACILITATOR, PARTICIPANT, Actor
+from workshop.ops import FACILITATOR, PARTICIPANT, Actor
 from workshop.live.engine import OPS
 
 from tests.conftest import PASSWORD

@@ -12,8 +12,9 @@ from tests.conftest import running_server
 from workshop.accounts.service import create_facilitator
 from workshop.activities.models import Card, Vote
 from workshop.app import create_app
-from workshop.live import engine, op_queue
-from workshop.live.actors import FACILITATOR, PARTICIPANT, Actor
+from workshop.live import engine
+from workshop.live.transport import op_queue
+from workshop.ops import FACILITATOR, PARTICIPANT, Actor
 from workshop.live.models import Event
 from workshop.measures.models import Measure
 from workshop.migrate import upgrade

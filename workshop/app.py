@@ -12,9 +12,9 @@ from workshop.config import PROJECT_ROOT, load_config
 from workshop.db import make_engine, make_session_factory
 from workshop.extensions import csrf, login_manager, socketio
 from workshop.i18n import init_i18n
-from workshop.live.broadcast import Broadcaster
-from workshop.live.op_queue import OpQueue
-from workshop.live.rate_limits import EventLimiter
+from workshop.live.transport.broadcast import Broadcaster
+from workshop.live.transport.op_queue import OpQueue
+from workshop.live.transport.rate_limits import EventLimiter
 from workshop.rate_limits import init_rate_limits
 
 # Socket.IO payloads larger than this are cut off by the transport; everything smaller reaches
@@ -79,7 +79,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from workshop.drafting import hub as drafting_hub
     from workshop.drafting import sockets as drafting_sockets  # noqa: F401  (namespace /draft)
     from workshop.drafting.views import bp as drafting_bp
-    from workshop.live import sockets  # noqa: F401  (registers the Socket.IO handlers)
+    from workshop.live.transport import sockets  # noqa: F401  (registers the Socket.IO handlers)
     from workshop.measures.views import bp as measures_bp
     from workshop.protocols.views import bp as protocols_bp
     from workshop.sessions.template_editor import bp as template_editor_bp

@@ -4,11 +4,13 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from workshop.activities.base import Activity, OpContext, OpSpec, Outcome, ResultItem, current_step_of_type
+from workshop.ops import OpContext, OpSpec, Outcome
+
+from workshop.activities.base import Activity, ResultItem, current_step_of_type
 from workshop.activities.models import ActionItem
 from workshop.db import utcnow
-from workshop.live.actors import FACILITATOR, PARTICIPANT
-from workshop.live.errors import Rejected
+from workshop.ops import FACILITATOR, PARTICIPANT
+from workshop.ops import Rejected
 from workshop.validation import CleanText
 
 MAX_ITEMS = 100

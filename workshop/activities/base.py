@@ -8,50 +8,17 @@ An activity declares:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from marshmallow import Schema
+
+from workshop.ops import Actor, OpContext, OpSpec, Rejected
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from workshop.live.actors import Actor
-    from workshop.sessions.models import Participant, WorkshopSession
-
-
-@dataclass
-class OpContext:
-    db: "Session"
-    ws: "WorkshopSession"
-    actor: "Actor"
-    participant: "Participant | None"
-
-
-@dataclass
-class Outcome:
-    """What an accepted operation did: the event the room sees, and the actor's ack result.
-
-    event_payload goes to the facilitator's screens. public_payload, when given, is what
-    participants and the projector get instead (a silent card, a card awaiting moderation,
-    hidden votes: {"redacted": true, ...}); None means they get event_payload too.
-    """
-
-    event_type: str
-    event_payload: dict
-    result: dict = field(default_factory=dict)
-    private_result: dict = field(default_factory=dict)  # returned to the caller, never stored
-    public_payload: dict | None = None
-
-
-@dataclass(frozen=True)
-class OpSpec:
-    type: str
-    schema: type[Schema]
-    roles: frozenset[str]
-    handler: Callable[[OpContext, dict], Outcome]
-    # Session states in which the op is allowed: ready (created), live (started), ended.
-    allowed_in: frozenset[str] = frozenset({"live"})
+    from workshop.sessions.models import WorkshopSession
 
 
 @dataclass
@@ -88,8 +55,6 @@ class Activity:
 
 def current_step_of_type(ctx: OpContext, activity_type: str, message: str) -> dict:
     """The current step, if it is of this activity type; otherwise the op is refused."""
-    from workshop.live.errors import Rejected
-
     step = ctx.ws.current
     if step["type"] != activity_type:
         raise Rejected("wrong_step_type", message)

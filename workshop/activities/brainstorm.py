@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from workshop.activities.base import Activity, OpContext, OpSpec, Outcome, ResultItem
+from workshop.ops import OpContext, OpSpec, Outcome
+
+from workshop.activities.base import Activity, ResultItem
 from workshop.activities.cards import (
     CARD_MAX_LENGTH,
     HIDDEN,
@@ -24,8 +26,8 @@ from workshop.activities.cards import (
 from workshop.activities.models import Card
 from workshop.db import utcnow
 from workshop.i18n import LocalizedText
-from workshop.live.actors import FACILITATOR, PARTICIPANT, VIEWER, Actor
-from workshop.live.errors import Rejected
+from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor
+from workshop.ops import Rejected
 from workshop.sessions.names import participant_names
 from workshop.sessions.runtime import is_revealed
 from workshop.validation import CleanText

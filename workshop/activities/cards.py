@@ -5,8 +5,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workshop.activities.models import Card
-from workshop.live.actors import FACILITATOR, PARTICIPANT, Actor
-from workshop.live.errors import Rejected
+from workshop.ops import FACILITATOR, PARTICIPANT, Actor
+from workshop.ops import Rejected
 
 CARD_MAX_LENGTH = 500
 VISIBLE, PENDING, HIDDEN = "visible", "pending", "hidden"

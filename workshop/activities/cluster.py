@@ -4,12 +4,14 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from workshop.activities.base import Activity, OpContext, OpSpec, Outcome, ResultItem, current_step_of_type
+from workshop.ops import OpContext, OpSpec, Outcome
+
+from workshop.activities.base import Activity, ResultItem, current_step_of_type
 from workshop.activities.cards import get_live_card, live_cards
 from workshop.activities.models import Card, Cluster
 from workshop.db import utcnow
-from workshop.live.actors import FACILITATOR
-from workshop.live.errors import Rejected
+from workshop.ops import FACILITATOR
+from workshop.ops import Rejected
 from workshop.validation import CleanText
 
 MAX_CLUSTERS = 40

@@ -20,13 +20,15 @@ from dataclasses import dataclass
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from workshop.activities.base import Activity, OpContext, OpSpec, Outcome, ResultItem, current_step_of_type
+from workshop.ops import OpContext, OpSpec, Outcome
+
+from workshop.activities.base import Activity, ResultItem, current_step_of_type
 from workshop.activities.cards import card_view, get_live_card, live_cards
 from workshop.activities.models import Card, Rating
 from workshop.db import utcnow
 from workshop.i18n import LocalizedText, localized
-from workshop.live.actors import FACILITATOR, PARTICIPANT
-from workshop.live.errors import Rejected
+from workshop.ops import FACILITATOR, PARTICIPANT
+from workshop.ops import Rejected
 from workshop.sessions.runtime import is_revealed
 from workshop.validation import CleanText
 

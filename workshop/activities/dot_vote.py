@@ -9,12 +9,14 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import func, select
 
-from workshop.activities.base import Activity, OpContext, OpSpec, Outcome, ResultItem
+from workshop.ops import OpContext, OpSpec, Outcome
+
+from workshop.activities.base import Activity, ResultItem
 from workshop.activities.cards import get_live_card, live_cards
 from workshop.activities.cluster import cluster_lines
 from workshop.activities.models import Card, Cluster, Vote
-from workshop.live.actors import FACILITATOR, PARTICIPANT, Actor
-from workshop.live.errors import Rejected
+from workshop.ops import FACILITATOR, PARTICIPANT, Actor
+from workshop.ops import Rejected
 from workshop.sessions.runtime import is_revealed
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from workshop.activities.base import Activity, OpContext, OpSpec, Outcome, ResultItem, current_step_of_type
+from workshop.ops import OpContext, OpSpec, Outcome
+
+from workshop.activities.base import Activity, ResultItem, current_step_of_type
 from workshop.activities.models import PollAnswer
 from workshop.db import utcnow
 from workshop.i18n import LocalizedText, localized
-from workshop.live.actors import FACILITATOR, PARTICIPANT
-from workshop.live.errors import Rejected
+from workshop.ops import FACILITATOR, PARTICIPANT
+from workshop.ops import Rejected
 from workshop.sessions.runtime import is_revealed
 
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from workshop.activities.action_items import ActionItemsActivity
-from workshop.activities.base import Activity, OpSpec
+from workshop.ops import OpSpec
+from workshop.activities.base import Activity
 from workshop.activities.brainstorm import BrainstormActivity, DraftActivity
 from workshop.activities.cluster import ClusterActivity
 from workshop.activities.consent import ConsentActivity

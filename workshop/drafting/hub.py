@@ -28,7 +28,7 @@ from workshop.activities.models import Card
 from workshop.db import utcnow
 from workshop.extensions import socketio
 from workshop.i18n import localized
-from workshop.live.errors import Rejected
+from workshop.ops import Rejected
 from workshop.drafting.models import DraftCardLink, DraftUpdate
 from workshop.measures.models import Measure
 from workshop.measures.record import current_values, lines_keeping_sources, set_field, template_of

@@ -15,7 +15,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from workshop.drafting.hub import DRAFTED_TYPES, MAX_UPDATE_BYTES, NAMESPACE, current_hub, room
 from workshop.extensions import socketio
-from workshop.live.errors import Rejected
+from workshop.ops import Rejected
 from workshop.measures.models import Measure
 from workshop.measures.record import template_of
 from workshop.measures.status import LABELS, is_locked

@@ -11,13 +11,13 @@ from datetime import datetime
 
 from marshmallow import Schema, fields, validate, validates_schema, ValidationError
 
-from workshop.activities.base import OpContext, OpSpec, Outcome
+from workshop.ops import OpContext, OpSpec, Outcome
 from workshop.activities.cards import get_live_card
 from workshop.activities.models import Cluster
 from workshop.activities.registry import activity_for
 from workshop.db import utcnow
-from workshop.live.actors import FACILITATOR
-from workshop.live.errors import Rejected
+from workshop.ops import FACILITATOR
+from workshop.ops import Rejected
 from workshop.sessions.runtime import set_spotlight, step_state, update_step
 
 MAX_TIMER_SECONDS = 8 * 3600

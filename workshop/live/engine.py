@@ -14,10 +14,10 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from workshop.activities.base import OpContext, OpSpec
+from workshop.ops import OpContext, OpSpec
 from workshop.activities.registry import ACTIVITY_OPS
-from workshop.live.actors import FACILITATOR, PARTICIPANT, SYSTEM, Actor
-from workshop.live.errors import Rejected
+from workshop.ops import FACILITATOR, PARTICIPANT, SYSTEM, Actor
+from workshop.ops import Rejected
 from workshop.live.models import Event
 from workshop.live.controls import CONTROL_OPS
 from workshop.live.session_ops import SESSION_OPS

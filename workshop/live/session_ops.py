@@ -7,12 +7,12 @@ import secrets
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
-from workshop.activities.base import OpContext, OpSpec, Outcome
+from workshop.ops import OpContext, OpSpec, Outcome
 from workshop.activities.registry import activity_for
 from workshop.db import utcnow
 from workshop.i18n import localized
-from workshop.live.actors import FACILITATOR, SYSTEM
-from workshop.live.errors import Rejected
+from workshop.ops import FACILITATOR, SYSTEM
+from workshop.ops import Rejected
 from workshop.measures.models import Measure
 from workshop.measures.record import current_values, set_field, template_of
 from workshop.sessions.models import Participant

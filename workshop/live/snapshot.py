@@ -9,7 +9,7 @@ from workshop.db import utcnow
 from workshop.sessions.runtime import is_revealed, spotlight, step_state
 from workshop.activities.models import Card
 from workshop.activities.registry import activity_for
-from workshop.live.actors import FACILITATOR, PARTICIPANT, Actor
+from workshop.ops import FACILITATOR, PARTICIPANT, Actor
 from workshop.measures.models import Measure, RecordRevision
 from workshop.measures.record import template_of
 from workshop.sessions.models import Participant, WorkshopSession

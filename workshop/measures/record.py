@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workshop.measures import changes
 from workshop.measures.models import Measure, RecordRevision
 from workshop.measures.record_template import RecordTemplate, load_record_template
 from workshop.measures.status import ensure_editable
@@ -89,6 +90,7 @@ def set_field(
         author_id=author_id,
     )
     db.add(revision)
+    changes.note_change(db, measure.id, field_key, source_kind)
     if field_key == "title" and value.strip():
         measure.title = value.strip()[:300]
     return revision

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from workshop.i18n import N_
-from workshop.live.errors import Rejected
+from workshop.ops import Rejected
 from workshop.measures.models import Measure, MeasureStatusChange
 
 IDEA, DRAFT, MANDATED, IN_IMPLEMENTATION, DONE, CONTINUATION = (

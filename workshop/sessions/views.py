@@ -10,9 +10,9 @@ from workshop import rate_limits
 from workshop.extensions import csrf
 from workshop.i18n import current_locale
 from workshop.live import engine
-from workshop.live.actors import Actor
-from workshop.live.errors import Rejected
-from workshop.live.sockets import broadcast
+from workshop.ops import Actor
+from workshop.ops import Rejected
+from workshop.live.transport.sockets import broadcast
 from workshop.measures.record import template_of
 from workshop.sessions.join_codes import LENGTH as CODE_LENGTH
 from workshop.sessions.qr import qr_svg

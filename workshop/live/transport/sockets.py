@@ -14,9 +14,9 @@ from flask_socketio import ConnectionRefusedError, join_room  # not the builtin 
 
 from workshop.extensions import socketio
 from workshop.live import engine
-from workshop.live.actors import FACILITATOR, PARTICIPANT, VIEWER, Actor
-from workshop.live.broadcast import room
-from workshop.live.errors import Rejected
+from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor
+from workshop.live.transport.broadcast import room
+from workshop.ops import Rejected
 from workshop.live.snapshot import build_snapshot
 from workshop.sessions.models import WorkshopSession
 from workshop.sessions.service import participant_by_token

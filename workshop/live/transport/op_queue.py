@@ -20,10 +20,10 @@ from sqlalchemy.orm import sessionmaker
 
 from workshop.extensions import socketio
 from workshop.live import engine
-from workshop.live.actors import Actor
-from workshop.live.broadcast import Broadcaster
+from workshop.ops import Actor
+from workshop.live.transport.broadcast import Broadcaster
 from workshop.live.engine import Applied
-from workshop.live.errors import Rejected
+from workshop.ops import Rejected
 
 log = logging.getLogger("workshop.live")
 

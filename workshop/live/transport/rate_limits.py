@@ -12,7 +12,7 @@ from limits import parse_many
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from workshop.live.errors import Rejected
+from workshop.ops import Rejected
 
 
 class EventLimiter:

@@ -1,0 +1,90 @@
+"""The op contract: who acts, what an operation is, what it did, and how it is refused.
+
+A leaf module: every domain (live, activities, measures, sessions, drafting, training) imports
+it, and it imports none of them, so the domains never need to import upward into the engine.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from marshmallow import Schema
+from sqlalchemy.orm import Session
+
+FACILITATOR = "facilitator"
+PARTICIPANT = "participant"
+SYSTEM = "system"
+VIEWER = "viewer"  # the projector: sees everything public, changes nothing
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting. Established by the socket / HTTP layer, trusted by the engine."""
+
+    role: str
+    id: int | None = None
+
+    @property
+    def label(self) -> str:
+        return self.role if self.id is None else f"{self.role}:{self.id}"
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(SYSTEM)
+
+
+class Rejected(Exception):
+    """An operation that is not allowed or not valid. Nothing was changed.
+
+    code is stable and machine-readable (documented in docs/realtime.md); message names what
+    is wrong in words a person understands.
+    """
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def as_ack(self) -> dict:
+        return {"ok": False, "error": {"code": self.code, "message": self.message}}
+
+    @classmethod
+    def internal(cls) -> Rejected:
+        """A fault on the server's side (logged where it happened); the op changed nothing."""
+        return cls("internal", "Something went wrong on the server; nothing was changed.")
+
+
+@dataclass
+class OpContext:
+    """What a handler works with: the open transaction, the locked session row, the actor."""
+
+    db: Session
+    ws: Any  # workshop.sessions.models.WorkshopSession (not imported: this module is a leaf)
+    actor: Actor
+    participant: Any  # workshop.sessions.models.Participant | None
+
+
+@dataclass
+class Outcome:
+    """What an accepted operation did: the event the room sees, and the actor's ack result.
+
+    event_payload goes to the facilitator's screens. public_payload, when given, is what
+    participants and the projector get instead (a silent card, a card awaiting moderation,
+    hidden votes: {"redacted": true, ...}); None means they get event_payload too.
+    """
+
+    event_type: str
+    event_payload: dict
+    result: dict = field(default_factory=dict)
+    private_result: dict = field(default_factory=dict)  # returned to the caller, never stored
+    public_payload: dict | None = None
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    type: str
+    schema: type[Schema]
+    roles: frozenset[str]
+    handler: Callable[[OpContext, dict], Outcome]
+    # Session states in which the op is allowed: ready (created), live (started), ended.
+    allowed_in: frozenset[str] = frozenset({"live"})
