@@ -105,7 +105,7 @@ class Workshop:
 
     def new_session(self) -> tuple[int, str]:
         from workshop.measures.models import Measure
-        from workshop.sessions.service import create_session
+        from workshop.agenda.create import create_session
 
         with self.sessions() as db:
             measure = Measure(title="Bench")

@@ -22,7 +22,7 @@ from tests.live_client import LiveClient, cookie_header, join  # noqa: E402
 from workshop.db import make_engine  # noqa: E402
 from workshop.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo  # noqa: E402
 from workshop.migrate import upgrade  # noqa: E402
-from workshop.sessions.service import create_session  # noqa: E402
+from workshop.agenda.create import create_session  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots" / "units"
 

@@ -20,7 +20,7 @@ from workshop.accounts.service import create_facilitator
 from workshop.db import make_engine
 from workshop.measures.models import Measure
 from workshop.migrate import upgrade
-from workshop.sessions.service import create_session
+from workshop.agenda.create import create_session
 
 from tests.live_client import LiveClient, cookie_header, join, login
 

@@ -352,7 +352,7 @@ def test_http_routes_by_role(server):
         from workshop.measures.models import Measure
         from workshop.measures.record import edit_by_hand
         from workshop.sessions.models import CustomTemplate
-        from workshop.sessions.templates import SESSION_TEMPLATE_DIR, load_template_file
+        from workshop.agenda.templates import SESSION_TEMPLATE_DIR, load_template_file
 
         revision = edit_by_hand(db, db.get(Measure, world.measure), "comments", "alt", world.owner)
         custom = CustomTemplate(facilitator_id=world.owner, base_key="framing", title="Kopie",

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from workshop.config import SESSION_TEMPLATE_DIR
-from workshop.sessions.templates import TemplateError, load_template_file, parse_template
+from workshop.agenda.templates import TemplateError, load_template_file, parse_template
 
 FRAMING = (SESSION_TEMPLATE_DIR / "framing.yaml").read_text(encoding="utf-8")
 

@@ -18,7 +18,7 @@ from workshop.ops import FACILITATOR, PARTICIPANT, Actor
 from workshop.live.models import Event
 from workshop.measures.models import Measure
 from workshop.migrate import upgrade
-from workshop.sessions.service import create_session
+from workshop.agenda.create import create_session
 
 PEOPLE = 16
 BUDGET = 5  # the framing template's vote step

@@ -160,7 +160,7 @@ def templates():
 def templates_check(files: tuple[Path, ...]):
     """Validate session templates (default: all in session_templates/)."""
     from workshop.config import SESSION_TEMPLATE_DIR
-    from workshop.sessions.templates import check_templates
+    from workshop.agenda.templates import check_templates
 
     paths = list(files) or sorted(SESSION_TEMPLATE_DIR.glob("*.yaml"))
     errors = check_templates(paths)

@@ -10,7 +10,7 @@ from workshop.measures.models import Measure
 from workshop.measures.record import lines_from_text, set_field
 from workshop.measures.status import LABELS
 from workshop.sessions.models import WorkshopSession
-from workshop.sessions.service import create_session
+from workshop.agenda.create import create_session
 
 STATUS_KEYS = {label: key for key, label in LABELS.items()}
 DEMO_EMAIL = "demo@workshop.example"

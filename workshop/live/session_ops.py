@@ -1,7 +1,6 @@
 """Operations on the session itself: join, start, end, move between steps, capture results."""
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from marshmallow import Schema, fields, validate
@@ -15,16 +14,11 @@ from workshop.ops import FACILITATOR, SYSTEM
 from workshop.ops import Rejected
 from workshop.measures.models import Measure
 from workshop.measures.record import current_values, set_field, template_of
-from workshop.sessions.models import Participant
+from workshop.sessions.models import ENDED, LIVE, READY, Participant, token_hash
 from workshop.sessions.runtime import enter_step, is_revealed, leave_step
 from workshop.validation import CleanText
 
-READY, LIVE, ENDED = "ready", "live", "ended"
 DISPLAY_NAME_MAX = 40
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class JoinPayload(Schema):

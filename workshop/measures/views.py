@@ -18,9 +18,9 @@ from workshop.measures.field_values import FieldValueError, check_value
 from workshop.measures.record_template import available_record_templates
 from workshop.measures.status import LABELS as STATUS_LABELS, NEXT as STATUS_NEXT, REASON_MAX, StatusError
 from workshop.sessions.models import WorkshopSession
-from workshop.sessions.service import create_session
+from workshop.agenda.create import create_session
 from workshop.sessions.template_editor import my_custom_templates
-from workshop.sessions.templates import TemplateError, available_templates
+from workshop.agenda.templates import TemplateError, available_templates
 from workshop.validation import CleanText, describe_errors
 from workshop.web import db, get_or_404
 

@@ -1,11 +1,19 @@
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workshop.db import Base, utcnow
+
+READY, LIVE, ENDED = "ready", "live", "ended"  # WorkshopSession.status
+
+
+def token_hash(token: str) -> str:
+    """A participant's token is stored only as its hash."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class WorkshopSession(Base):

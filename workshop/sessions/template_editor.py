@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from workshop.i18n import localized
 from workshop.sessions.models import CustomTemplate
-from workshop.sessions.templates import TemplateError, available_templates, parse_template_data
+from workshop.agenda.templates import TemplateError, available_templates, parse_template_data
 from workshop.web import db, get_or_404
 
 bp = Blueprint("template_editor", __name__, url_prefix="/templates")
