@@ -9,16 +9,14 @@ from marshmallow import Schema, ValidationError, fields, validate
 from workshop import rate_limits
 from workshop.extensions import csrf
 from workshop.i18n import current_locale
-from workshop.live import engine
-from workshop.ops import Actor
-from workshop.ops import Rejected
-from workshop.live.transport.sockets import broadcast
+from workshop import live
+from workshop.ops import Actor, Rejected
 from workshop.measures.record import template_of
 from workshop.sessions.join_codes import LENGTH as CODE_LENGTH
 from workshop.sessions.qr import qr_svg
 from workshop.sessions.service import find_joinable, participant_by_token
 from workshop.validation import Text, describe_errors
-from workshop.web import db, db_factory, owned_session_or_404
+from workshop.web import db, owned_session_or_404
 
 bp = Blueprint("sessions", __name__)
 
@@ -40,11 +38,12 @@ def join_url(code: str) -> str:
 
 
 def _join(ws, display_name: str) -> dict:
-    """Join through the engine (so the joining is an event like any other) and tell the room."""
-    applied = engine.apply(db_factory(), ws.id, Actor.system(),
-                           {"type": "participant.join", "payload": {"display_name": display_name}})
-    broadcast(ws.id, applied)
-    return applied.result
+    """Join as an op like any other (queued with the room's ops, broadcast after commit)."""
+    outcome = live.submit(ws.id, Actor.system(),
+                          {"type": "participant.join", "payload": {"display_name": display_name}})
+    if isinstance(outcome, Rejected):
+        raise outcome
+    return outcome.result
 
 
 def _remember(session_id: int, token: str) -> None:

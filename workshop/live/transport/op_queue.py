@@ -16,6 +16,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
+from flask import Flask, current_app
 from sqlalchemy.orm import sessionmaker
 
 from workshop.extensions import socketio
@@ -26,6 +27,22 @@ from workshop.live.engine import Applied
 from workshop.ops import Rejected
 
 log = logging.getLogger("workshop.live")
+
+def submit(session_id: int, actor: Actor, op, app: Flask | None = None) -> Applied | Rejected:
+    """The one way in for every change: HTTP, socket handlers, the CLI, simulated participants.
+
+    Queues op behind the session's earlier ones, applies it (engine), broadcasts what was
+    committed and returns the outcome: an Applied, or the Rejected that says why nothing changed.
+    Works in a request or socket handler (the current app) and in a plain thread or the CLI
+    (pass app, or push its app context). Raises nothing for a refused op: check the outcome.
+    """
+    if app is None:
+        try:
+            app = current_app._get_current_object()
+        except RuntimeError:
+            raise RuntimeError("live.submit() outside the app: pass app=… or push an app context") from None
+    return app.extensions["workshop.op_queue"].submit(session_id, actor, op)
+
 
 # At most this many ops in one transaction, so one batch never holds the lock for long.
 MAX_BATCH = 50

@@ -13,6 +13,7 @@ from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room  # not the builtin OSError of that name
 
 from workshop.extensions import socketio
+from workshop import live
 from workshop.live import engine
 from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor
 from workshop.live.transport.broadcast import room
@@ -29,11 +30,6 @@ MAX_REPLAY = 200
 
 # sid -> (session id, actor). Per process: a socket always talks to the process it connected to.
 connections: dict[str, tuple[int, Actor]] = {}
-
-
-def broadcast(session_id: int, applied) -> None:
-    """The committed event to both rooms, each in the form it may see (batched, see broadcast.py)."""
-    current_app.extensions["workshop.broadcaster"].send(session_id, applied.event, applied.for_public)
 
 
 def _identify(auth) -> tuple[int, Actor]:
@@ -106,8 +102,7 @@ def on_op(op=None):
     if connection is None:
         return Rejected("not_connected", "Connect to a session first.").as_ack()
     session_id, actor = connection
-    outcome = current_app.extensions["workshop.op_queue"].submit(session_id, actor, op)
-    return outcome.as_ack()  # broadcast already: see op_queue.py
+    return live.submit(session_id, actor, op).as_ack()  # broadcast already: see op_queue.py
 
 
 @socketio.on("sync")

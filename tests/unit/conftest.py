@@ -1,0 +1,92 @@
+"""In-process fixtures: the engine and the activities over a migrated SQLite file, no server.
+
+A test here calls engine.apply (or live.submit with an in-process app) and reads the database;
+nothing listens on a port, so the whole folder runs in seconds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from workshop.accounts.service import create_facilitator
+from workshop.agenda.create import create_session
+from workshop.db import make_engine
+from workshop.live import engine
+from workshop.live.engine import Applied
+from workshop.measures.models import Measure
+from workshop.migrate import upgrade
+from workshop.ops import FACILITATOR, PARTICIPANT, Actor, Rejected
+from workshop.sessions.models import WorkshopSession
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory):
+    """Migrating costs about a second: do it once, copy the file for each test."""
+    path = tmp_path_factory.mktemp("db") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def database_url(migrated_template, tmp_path):
+    path = tmp_path / "workshop.db"
+    path.write_bytes(migrated_template.read_bytes())
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def sessions(database_url):
+    db_engine = make_engine(database_url)
+    yield sessionmaker(bind=db_engine, expire_on_commit=False)
+    db_engine.dispose()
+
+
+@dataclass
+class Room:
+    """One session of a template, its facilitator and helpers to act in it through the engine."""
+
+    sessions: sessionmaker
+    session_id: int
+    facilitator: Actor
+
+    def apply(self, actor: Actor, op_type: str, **payload) -> Applied:
+        return engine.apply(self.sessions, self.session_id, actor, {"type": op_type, "payload": payload})
+
+    def refused(self, actor: Actor, op_type: str, **payload) -> Rejected:
+        with pytest.raises(Rejected) as caught:
+            self.apply(actor, op_type, **payload)
+        return caught.value
+
+    def join(self, name: str = "") -> Actor:
+        applied = self.apply(Actor.system(), "participant.join", display_name=name)
+        return Actor(PARTICIPANT, applied.result["participant_id"])
+
+    def start(self) -> None:
+        self.apply(self.facilitator, "session.start")
+
+    def goto(self, step_key: str) -> None:
+        self.apply(self.facilitator, "step.goto", step_key=step_key)
+
+    def db(self) -> Session:
+        return self.sessions()
+
+    def ws(self, db: Session) -> WorkshopSession:
+        return db.get(WorkshopSession, self.session_id)
+
+
+@pytest.fixture
+def make_room(sessions):
+    def make(template_key: str = "framing") -> Room:
+        with sessions() as db:
+            user = create_facilitator(db, f"mod-{template_key}@example.org", "Mo Deration",
+                                      "correct horse battery")
+            measure = Measure(title="Testmaßnahme")
+            db.add(measure)
+            db.flush()
+            ws = create_session(db, measure_id=measure.id, facilitator_id=user.id, template_key=template_key)
+            db.commit()
+            return Room(sessions, ws.id, Actor(FACILITATOR, user.id))
+
+    return make
