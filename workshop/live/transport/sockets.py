@@ -1,5 +1,5 @@
 """Socket.IO handlers: thin. They establish who is connected to which session, hand every
-operation to the engine, broadcast what it committed and acknowledge.
+operation to live.submit() (the op queue: applied, committed, broadcast) and acknowledge.
 
 Client → server events: "op" {type, op_id, payload}, "sync" {after_seq}.
 Server → client events: "snapshot", "event", "events" (a batch). See docs/realtime.md.
