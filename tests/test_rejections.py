@@ -81,7 +81,7 @@ def test_dot_vote_budget_and_card_maximum(live):
     q1 = a.op("card.add", step_key="questions", text="Frage 1")["result"]["card_id"]
     q2 = a.op("card.add", step_key="questions", text="Frage 2")["result"]["card_id"]
     q3 = b.op("card.add", step_key="questions", text="Frage 3")["result"]["card_id"]
-    assert_rejected(a.op("vote.add", card_id=q1), "step_not_active")  # not the vote step yet
+    assert_rejected(a.op("vote.add", card_id=q1), "wrong_step_type")  # not the vote step yet
     fac.op("step.goto", step_key="vote")
     for _ in range(3):
         assert a.op("vote.add", card_id=q1)["ok"]

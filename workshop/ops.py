@@ -82,9 +82,20 @@ class Outcome:
 
 @dataclass(frozen=True)
 class OpSpec:
+    """One operation type: its payload schema, who may send it, when, and its handler.
+
+    The engine checks all of this before the handler runs, each rule once with one error code:
+    roles (forbidden), allowed_in (session_ended / session_not_started / wrong_session_state),
+    step_types (wrong_step_type), lock_applies (step_locked).
+    """
+
     type: str
     schema: type[Schema]
     roles: frozenset[str]
     handler: Callable[[OpContext, dict], Outcome]
     # Session states in which the op is allowed: ready (created), live (started), ended.
     allowed_in: frozenset[str] = frozenset({"live"})
+    # Activity types the current step must have (empty: any step, e.g. moderating an older card).
+    step_types: frozenset[str] = frozenset()
+    # Participants' ops of this type are refused while the facilitator has locked the current step.
+    lock_applies: bool = False

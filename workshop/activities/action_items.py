@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from workshop.ops import OpContext, OpSpec, Outcome
 
-from workshop.activities.base import Activity, ResultItem, current_step_of_type
+from workshop.activities.base import Activity, ProtocolPart, ResultItem
 from workshop.activities.models import ActionItem
 from workshop.db import utcnow
 from workshop.ops import FACILITATOR, PARTICIPANT
@@ -41,10 +41,6 @@ def session_items(db, session_id: int, step_key: str | None = None) -> list[Acti
     return list(db.scalars(query.order_by(ActionItem.id)))
 
 
-def _step(ctx: OpContext) -> dict:
-    return current_step_of_type(ctx, ActionItemsActivity.type, "The current step does not collect action items.")
-
-
 def _own_item(ctx: OpContext, item_id: int) -> ActionItem:
     item = ctx.db.get(ActionItem, item_id)
     if item is None or item.session_id != ctx.ws.id or item.deleted_at is not None:
@@ -55,7 +51,7 @@ def _own_item(ctx: OpContext, item_id: int) -> ActionItem:
 
 
 def add(ctx: OpContext, payload: dict) -> Outcome:
-    step = _step(ctx)
+    step = ctx.ws.current  # an action_items step: the engine checked (OpSpec.step_types)
     if len(session_items(ctx.db, ctx.ws.id, step["key"])) >= MAX_ITEMS:
         raise Rejected("too_many_items", f"At most {MAX_ITEMS} action items in one step.")
     author = {"participant_id": ctx.actor.id} if ctx.actor.role == PARTICIPANT else {"facilitator_id": ctx.actor.id}
@@ -67,7 +63,6 @@ def add(ctx: OpContext, payload: dict) -> Outcome:
 
 
 def edit(ctx: OpContext, payload: dict) -> Outcome:
-    _step(ctx)
     item = _own_item(ctx, payload["item_id"])
     item.who, item.what = payload["who"], payload["what"]
     item.due = payload["due"].isoformat() if payload["due"] else None
@@ -75,23 +70,29 @@ def edit(ctx: OpContext, payload: dict) -> Outcome:
 
 
 def delete(ctx: OpContext, payload: dict) -> Outcome:
-    _step(ctx)
     item = _own_item(ctx, payload["item_id"])
     item.deleted_at = utcnow()
     return Outcome("action.deleted", {"item_id": item.id, "step_key": item.step_key}, {"item_id": item.id})
 
 
+def _german_date(iso_date: str | None) -> str:
+    return f"{iso_date[8:10]}.{iso_date[5:7]}.{iso_date[0:4]}" if iso_date else "–"
+
+
 def format_item(item: ActionItem) -> str:
-    due = f" – bis {item.due[8:10]}.{item.due[5:7]}.{item.due[0:4]}" if item.due else ""
+    due = f" – bis {_german_date(item.due)}" if item.due else ""
     return f"{item.what} – {item.who}{due}"
 
 
 class ActionItemsActivity(Activity):
     type = "action_items"
     ops = (
-        OpSpec("action.add", ItemFields, frozenset({PARTICIPANT, FACILITATOR}), add),
-        OpSpec("action.edit", EditItem, frozenset({PARTICIPANT, FACILITATOR}), edit),
-        OpSpec("action.delete", ItemRef, frozenset({PARTICIPANT, FACILITATOR}), delete),
+        OpSpec("action.add", ItemFields, frozenset({PARTICIPANT, FACILITATOR}), add,
+               step_types=frozenset({type}), lock_applies=True),
+        OpSpec("action.edit", EditItem, frozenset({PARTICIPANT, FACILITATOR}), edit,
+               step_types=frozenset({type}), lock_applies=True),
+        OpSpec("action.delete", ItemRef, frozenset({PARTICIPANT, FACILITATOR}), delete,
+               step_types=frozenset({type}), lock_applies=True),
     )
 
     def state(self, db, ws, step, viewer):
@@ -103,3 +104,8 @@ class ActionItemsActivity(Activity):
 
     def results(self, db, ws, step):
         return [ResultItem(format_item(i), None, None) for i in session_items(db, ws.id, step["key"])]
+
+    def protocol(self, db, ws, step, context):
+        items = session_items(db, ws.id, step["key"])
+        return ProtocolPart(results=[format_item(item) for item in items],
+                            tasks=[(item.what, item.who, _german_date(item.due)) for item in items])

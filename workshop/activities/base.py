@@ -1,19 +1,24 @@
 """The small interface every activity type implements (see DESIGN.md: one module per activity).
 
 An activity declares:
-- config_schema: the step settings it accepts in a session template,
-- ops: the operations participants / facilitators may send while its step is active,
+- config_schema: the step settings it accepts in a session template (shown to every screen),
+- ops: the operations participants / facilitators may send (each OpSpec names the step types
+  it needs and whether the step lock applies; the engine checks both),
+- offers: what a later step may build on ("cards", "clusters"),
 - state(): what a viewer needs to draw the step,
-- results(): the ordered outcome, used by capture into the record and by the protocol.
+- results(): the ordered outcome, used by capture into the record and by the protocol,
+- protocol(): its agenda item's part of the protocol.
+A new activity type is one module with a subclass and one line in registry.py.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING
 
 from marshmallow import Schema
 
-from workshop.ops import Actor, OpContext, OpSpec, Rejected
+from workshop.ops import Actor, OpSpec
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -30,14 +35,53 @@ class ResultItem:
     cluster_id: int | None = None
 
 
+@dataclass
+class ProtocolCard:
+    text: str
+    column: str | None
+    author: str | None
+    votes: int | None
+
+
+@dataclass
+class ProtocolContext:
+    """What every step's protocol part may draw on: names, votes, what reached the record."""
+
+    names: dict[int, str | None]
+    votes_by_source: dict[str, dict[int, int]]  # step key -> card/cluster id -> dots from later votes
+    captured_card_ids: set[int | None]
+
+
+@dataclass
+class ProtocolPart:
+    """A step's agenda item in the protocol (the step's title, prompt and captures are added around it)."""
+
+    cards: list[ProtocolCard] = field(default_factory=list)
+    results: list[str] = field(default_factory=list)
+    open_points: list[str] = field(default_factory=list)
+    tasks: list[tuple[str, str, str]] = field(default_factory=list)  # (what, who, by when)
+
+
+@cache
+def _setting_names(schema: type[Schema] | None) -> tuple[str, ...]:
+    return tuple(schema().fields) if schema else ()
+
+
 class Activity:
     type: str = ""
     config_schema: type[Schema] | None = None
     ops: tuple[OpSpec, ...] = ()
+    offers: frozenset[str] = frozenset()  # what a later step can take as its source
+    capturable: bool = True  # whether its results can be captured into the record
 
-    def check_step(self, step: dict, earlier_steps: list[dict]) -> list[str]:
-        """Cross-step checks at template load; returns error texts naming the field."""
+    def check_step(self, step: dict, earlier: dict[str, frozenset[str]]) -> list[str]:
+        """Cross-step checks at template load; earlier: what each earlier step offers, by key.
+        Returns error texts naming the field."""
         return []
+
+    def settings(self, step: dict) -> dict:
+        """The step's own settings (its config_schema's fields), as every screen gets them."""
+        return {key: step[key] for key in _setting_names(self.config_schema) if key in step}
 
     def state(self, db: "Session", ws: "WorkshopSession", step: dict, viewer: "Actor") -> dict:
         return {}
@@ -52,10 +96,10 @@ class Activity:
         """What everybody receives when the facilitator reveals the step (None: nothing hidden)."""
         return None
 
+    def votes_on_source(self, db: "Session", ws: "WorkshopSession", step: dict) -> dict[int, int] | None:
+        """Dots this step gave to its source step's cards or clusters (None: it is no vote)."""
+        return None
 
-def current_step_of_type(ctx: OpContext, activity_type: str, message: str) -> dict:
-    """The current step, if it is of this activity type; otherwise the op is refused."""
-    step = ctx.ws.current
-    if step["type"] != activity_type:
-        raise Rejected("wrong_step_type", message)
-    return step
+    def protocol(self, db: "Session", ws: "WorkshopSession", step: dict, context: ProtocolContext) -> ProtocolPart:
+        return ProtocolPart(results=[r.text for r in self.results(db, ws, step)])
+

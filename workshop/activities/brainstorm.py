@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from workshop.ops import OpContext, OpSpec, Outcome
 
-from workshop.activities.base import Activity, ResultItem
+from workshop.activities.base import Activity, ProtocolCard, ProtocolPart, ResultItem
 from workshop.activities.cards import (
     CARD_MAX_LENGTH,
     HIDDEN,
@@ -25,7 +25,7 @@ from workshop.activities.cards import (
 )
 from workshop.activities.models import Card
 from workshop.db import utcnow
-from workshop.i18n import LocalizedText
+from workshop.i18n import LocalizedText, localized
 from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor
 from workshop.ops import Rejected
 from workshop.sessions.names import participant_names
@@ -76,13 +76,13 @@ class HideCard(Schema):
     hidden = fields.Boolean(load_default=True)
 
 
-def _require_brainstorm_step(ctx: OpContext, step_key: str) -> dict:
+def _require_current_step(ctx: OpContext, step_key: str) -> dict:
+    """The card's step must be the current one (a phone may still be on the previous step);
+    that the current step takes cards at all, the engine checked (OpSpec.step_types)."""
     current = ctx.ws.current
     if step_key != current["key"]:
         raise Rejected("step_not_active",
                        f"Step '{step_key}' is not the current step ('{current['key']}').")
-    if current["type"] not in CARD_STEP_TYPES:
-        raise Rejected("wrong_step_type", f"Step '{step_key}' does not take cards.")
     return current
 
 
@@ -100,7 +100,7 @@ def _public_form(ctx: OpContext, card: Card, step: dict, view: dict) -> dict | N
 
 
 def add_card(ctx: OpContext, payload: dict) -> Outcome:
-    step = _require_brainstorm_step(ctx, payload["step_key"])
+    step = _require_current_step(ctx, payload["step_key"])
     if step.get("authors") == "facilitator" and ctx.actor.role != FACILITATOR:
         raise Rejected("forbidden", "Only the facilitator writes in this step.")
     columns = [column["key"] for column in step["columns"]]
@@ -127,7 +127,7 @@ def _own_card_in_current_step(ctx: OpContext, card_id: int) -> Card:
     card = get_live_card(ctx.db, ctx.ws.id, card_id)
     if not is_author(card, ctx.actor):
         raise Rejected("not_your_card", "Only the author can change or delete this card.")
-    _require_brainstorm_step(ctx, card.step_key)
+    _require_current_step(ctx, card.step_key)
     return card
 
 
@@ -172,18 +172,26 @@ def approve_card(ctx: OpContext, payload: dict) -> Outcome:
     return _moderate(ctx, card, VISIBLE)
 
 
+# The card ops are brainstorm's; draft steps (co-drafting, below) take them too.
+CARD_STEP_TYPES = frozenset({"brainstorm", "draft"})
+
+
 class BrainstormActivity(Activity):
     type = "brainstorm"
+    offers = frozenset({"cards"})
     config_schema = BrainstormConfig
     ops = (
-        OpSpec("card.add", AddCard, frozenset({PARTICIPANT, FACILITATOR}), add_card),
-        OpSpec("card.edit", EditCard, frozenset({PARTICIPANT, FACILITATOR}), edit_card),
-        OpSpec("card.delete", CardRef, frozenset({PARTICIPANT, FACILITATOR}), delete_card),
+        OpSpec("card.add", AddCard, frozenset({PARTICIPANT, FACILITATOR}), add_card,
+               step_types=CARD_STEP_TYPES, lock_applies=True),
+        OpSpec("card.edit", EditCard, frozenset({PARTICIPANT, FACILITATOR}), edit_card,
+               step_types=CARD_STEP_TYPES, lock_applies=True),
+        OpSpec("card.delete", CardRef, frozenset({PARTICIPANT, FACILITATOR}), delete_card,
+               step_types=CARD_STEP_TYPES, lock_applies=True),
         OpSpec("card.hide", HideCard, frozenset({FACILITATOR}), hide_card, frozenset({"live", "ended"})),
         OpSpec("card.approve", CardRef, frozenset({FACILITATOR}), approve_card),
     )
 
-    def check_step(self, step, earlier_steps):
+    def check_step(self, step, earlier):
         keys = [column["key"] for column in step["columns"]]
         return ["columns: column keys must differ"] if len(set(keys)) != len(keys) else []
 
@@ -196,6 +204,20 @@ class BrainstormActivity(Activity):
         names = participant_names(db, ws.id)
         return {"cards": [card_view(c, names) for c in live_cards(db, ws.id, step["key"])]}
 
+    def protocol(self, db, ws, step, context):
+        """The cards, most-voted first when a later vote was on them, with column and author."""
+        columns = {c["key"]: localized(c["title"]) for c in step.get("columns", [])}
+        votes = context.votes_by_source.get(step["key"])
+        cards = live_cards(db, ws.id, step["key"])
+        if votes is not None:
+            cards.sort(key=lambda c: (-votes.get(c.id, 0), c.id))
+        return ProtocolPart(
+            cards=[ProtocolCard(c.text, columns.get(c.column_key) if len(columns) > 1 else None,
+                                context.names.get(c.participant_id),
+                                votes.get(c.id, 0) if votes is not None else None) for c in cards],
+            results=[f"{len(cards)} Karten gesammelt."],
+        )
+
 
 class DraftActivity(BrainstormActivity):
     """Co-drafting on the record's structure: one column per record field."""
@@ -203,11 +225,9 @@ class DraftActivity(BrainstormActivity):
     type = "draft"
     ops = ()  # the card ops are brainstorm's; they accept draft steps too
 
-    def check_step(self, step, earlier_steps):
-        problems = super().check_step(step, earlier_steps)
+    def check_step(self, step, earlier):
+        problems = super().check_step(step, earlier)
         problems += [f"columns: column '{c['key']}' needs a record field (field: …)"
                      for c in step["columns"] if not c.get("field")]
         return problems
 
-
-CARD_STEP_TYPES = {"brainstorm", "draft"}

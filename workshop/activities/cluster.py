@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from workshop.ops import OpContext, OpSpec, Outcome
 
-from workshop.activities.base import Activity, ResultItem, current_step_of_type
+from workshop.activities.base import Activity, ResultItem
 from workshop.activities.cards import get_live_card, live_cards
 from workshop.activities.models import Card, Cluster
 from workshop.db import utcnow
@@ -50,10 +50,6 @@ def session_clusters(db, session_id: int, step_key: str | None = None) -> list[C
     return list(db.scalars(query.order_by(Cluster.id)))
 
 
-def _cluster_step(ctx: OpContext) -> dict:
-    return current_step_of_type(ctx, ClusterActivity.type, "Clusters are made in a cluster step; this is not one.")
-
-
 def _get_cluster(ctx: OpContext, cluster_id: int) -> Cluster:
     cluster = ctx.db.get(Cluster, cluster_id)
     if cluster is None or cluster.session_id != ctx.ws.id or cluster.deleted_at is not None:
@@ -62,7 +58,7 @@ def _get_cluster(ctx: OpContext, cluster_id: int) -> Cluster:
 
 
 def create(ctx: OpContext, payload: dict) -> Outcome:
-    step = _cluster_step(ctx)
+    step = ctx.ws.current  # a cluster step: the engine checked (OpSpec.step_types)
     if len(session_clusters(ctx.db, ctx.ws.id, step["key"])) >= MAX_CLUSTERS:
         raise Rejected("too_many_clusters", f"At most {MAX_CLUSTERS} clusters in one step.")
     cluster = Cluster(session_id=ctx.ws.id, step_key=step["key"], title=payload["title"])
@@ -87,7 +83,7 @@ def delete(ctx: OpContext, payload: dict) -> Outcome:
 
 
 def assign(ctx: OpContext, payload: dict) -> Outcome:
-    step = _cluster_step(ctx)
+    step = ctx.ws.current  # a cluster step: the engine checked (OpSpec.step_types)
     card = get_live_card(ctx.db, ctx.ws.id, payload["card_id"])
     if card.step_key != step["source"]:
         raise Rejected("card_not_clusterable", f"Card {card.id} is not one of the cards being clustered.")
@@ -100,17 +96,17 @@ def assign(ctx: OpContext, payload: dict) -> Outcome:
 
 class ClusterActivity(Activity):
     type = "cluster"
+    offers = frozenset({"clusters"})
     config_schema = ClusterConfig
     ops = (
-        OpSpec("cluster.create", CreateCluster, frozenset({FACILITATOR}), create),
+        OpSpec("cluster.create", CreateCluster, frozenset({FACILITATOR}), create, step_types=frozenset({type})),
         OpSpec("cluster.rename", RenameCluster, frozenset({FACILITATOR}), rename),
         OpSpec("cluster.delete", ClusterRef, frozenset({FACILITATOR}), delete),
-        OpSpec("card.cluster", AssignCard, frozenset({FACILITATOR}), assign),
+        OpSpec("card.cluster", AssignCard, frozenset({FACILITATOR}), assign, step_types=frozenset({type})),
     )
 
-    def check_step(self, step, earlier_steps):
-        source = next((s for s in earlier_steps if s["key"] == step["source"]), None)
-        if source is None or source["type"] not in ("brainstorm", "draft"):
+    def check_step(self, step, earlier):
+        if "cards" not in earlier.get(step["source"], ()):
             return [f"source: '{step['source']}' is not an earlier step with cards"]
         return []
 

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from workshop.ops import OpContext, OpSpec, Outcome
 
-from workshop.activities.base import Activity, ResultItem, current_step_of_type
+from workshop.activities.base import Activity, ResultItem
 from workshop.activities.cards import card_view, get_live_card, live_cards
 from workshop.activities.models import Card, Rating
 from workshop.db import utcnow
@@ -99,7 +99,7 @@ def compute_consent(options: list[tuple[int, str, bool]], ratings: list[tuple[in
 
 
 def _consent_step(ctx: OpContext, *, open_only: bool = False) -> dict:
-    step = current_step_of_type(ctx, ConsentActivity.type, "The current step is not a consent round.")
+    step = ctx.ws.current  # a consent round: the engine checked (OpSpec.step_types)
     if open_only and is_revealed(ctx.ws, step["key"]):
         raise Rejected("already_revealed", "The result is revealed; ratings and options can no longer change.")
     return step
@@ -169,9 +169,11 @@ class ConsentActivity(Activity):
     type = "consent"
     config_schema = ConsentConfig
     ops = (
-        OpSpec("consent.option_add", AddOption, frozenset({FACILITATOR}), add_option),
-        OpSpec("rating.set", RatePayload, frozenset({PARTICIPANT}), rate),
-        OpSpec("rating.clear", ClearPayload, frozenset({PARTICIPANT}), clear),
+        OpSpec("consent.option_add", AddOption, frozenset({FACILITATOR}), add_option, step_types=frozenset({type})),
+        OpSpec("rating.set", RatePayload, frozenset({PARTICIPANT}), rate,
+               step_types=frozenset({type}), lock_applies=True),
+        OpSpec("rating.clear", ClearPayload, frozenset({PARTICIPANT}), clear,
+               step_types=frozenset({type}), lock_applies=True),
     )
 
     def seed(self, db, ws, step):

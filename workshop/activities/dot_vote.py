@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from workshop.ops import OpContext, OpSpec, Outcome
 
-from workshop.activities.base import Activity, ResultItem
+from workshop.activities.base import Activity, ProtocolCard, ProtocolPart, ResultItem
 from workshop.activities.cards import get_live_card, live_cards
-from workshop.activities.cluster import cluster_lines
+from workshop.activities.cluster import ClusterActivity, cluster_lines
 from workshop.activities.models import Card, Cluster, Vote
 from workshop.ops import FACILITATOR, PARTICIPANT, Actor
 from workshop.ops import Rejected
@@ -44,14 +44,7 @@ class VoteOnTarget(Schema):
 
 def votes_on_clusters(ws, step: dict) -> bool:
     source = ws.step(step["source"])
-    return bool(source and source["type"] == "cluster")
-
-
-def _current_vote_step(ctx: OpContext) -> dict:
-    step = ctx.ws.current
-    if step["type"] != DotVoteActivity.type:
-        raise Rejected("step_not_active", "Voting is not open: the current step is not a vote.")
-    return step
+    return bool(source and source["type"] == ClusterActivity.type)
 
 
 def _target(ctx: OpContext, step: dict, payload: dict) -> tuple[str, int]:
@@ -100,7 +93,7 @@ def _target_total(db, session_id: int, step_key: str, kind: str, target_id: int)
 
 
 def _change(ctx: OpContext, payload: dict, delta: int) -> Outcome:
-    step = _current_vote_step(ctx)
+    step = ctx.ws.current  # a vote: the engine checked (OpSpec.step_types)
     kind, target_id = _target(ctx, step, payload)
     votes = _my_votes(ctx.db, ctx.ws.id, step["key"], ctx.actor.id)
     spent = sum(v.count for v in votes)
@@ -141,15 +134,16 @@ class DotVoteActivity(Activity):
     type = "dot_vote"
     config_schema = DotVoteConfig
     ops = (
-        OpSpec("vote.add", VoteOnTarget, frozenset({PARTICIPANT}), add_vote),
-        OpSpec("vote.remove", VoteOnTarget, frozenset({PARTICIPANT}), remove_vote),
+        OpSpec("vote.add", VoteOnTarget, frozenset({PARTICIPANT}), add_vote,
+               step_types=frozenset({type}), lock_applies=True),
+        OpSpec("vote.remove", VoteOnTarget, frozenset({PARTICIPANT}), remove_vote,
+               step_types=frozenset({type}), lock_applies=True),
     )
 
-    def check_step(self, step, earlier_steps):
-        source = next((s for s in earlier_steps if s["key"] == step["source"]), None)
-        if source is None:
+    def check_step(self, step, earlier):
+        if step["source"] not in earlier:
             return [f"source: '{step['source']}' is not an earlier step"]
-        if source["type"] not in ("brainstorm", "draft", "cluster"):
+        if not earlier[step["source"]] & {"cards", "clusters"}:
             return [f"source: step '{step['source']}' has no cards or clusters to vote on"]
         return []
 
@@ -181,3 +175,16 @@ class DotVoteActivity(Activity):
         if not step.get("hidden"):
             return None
         return {"totals": {str(k): v for k, v in vote_totals(db, ws.id, step["key"]).items()}}
+
+    def votes_on_source(self, db, ws, step):
+        return vote_totals(db, ws.id, step["key"])
+
+    def protocol(self, db, ws, step, context):
+        """Ranked; the top ones (capture.top) as results; voted cards not in the record stay open."""
+        ranked = self.results(db, ws, step)
+        top = (step.get("capture") or {}).get("top") or len(ranked)
+        return ProtocolPart(
+            cards=[ProtocolCard(r.text, None, None, r.votes) for r in ranked],
+            results=[f"{r.text} ({r.votes} Punkte)" for r in ranked[:top] if r.votes],
+            open_points=[r.text for r in ranked if r.card_id is not None and r.card_id not in context.captured_card_ids],
+        )

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from workshop.ops import OpContext, OpSpec, Outcome
 
-from workshop.activities.base import Activity, ResultItem, current_step_of_type
+from workshop.activities.base import Activity, ResultItem
 from workshop.activities.models import PollAnswer
 from workshop.db import utcnow
 from workshop.i18n import LocalizedText, localized
@@ -41,7 +41,7 @@ def _answers(db, session_id: int, step_key: str) -> int:
 
 
 def answer(ctx: OpContext, payload: dict) -> Outcome:
-    step = current_step_of_type(ctx, PollActivity.type, "The current step is not a poll.")
+    step = ctx.ws.current  # a poll: the engine checked (OpSpec.step_types)
     choices = payload["choices"]
     if any(not 0 <= c < len(step["options"]) for c in choices):
         raise Rejected("invalid", f"payload.choices: options are numbered 0 to {len(step['options']) - 1}.")
@@ -69,7 +69,8 @@ def answer(ctx: OpContext, payload: dict) -> Outcome:
 class PollActivity(Activity):
     type = "poll"
     config_schema = PollConfig
-    ops = (OpSpec("poll.answer", AnswerPayload, frozenset({PARTICIPANT}), answer),)
+    ops = (OpSpec("poll.answer", AnswerPayload, frozenset({PARTICIPANT}), answer,
+                  step_types=frozenset({type}), lock_applies=True),)
 
     def state(self, db, ws, step, viewer):
         visible = viewer.role == FACILITATOR or not step["hidden"] or is_revealed(ws, step["key"])

@@ -1,8 +1,10 @@
-"""All activity types by name, and every operation they accept by op type."""
+"""All activity types by name, and every operation they accept by op type.
+
+A new activity type: its module (a subclass of base.Activity) and its line here.
+"""
 from __future__ import annotations
 
 from workshop.activities.action_items import ActionItemsActivity
-from workshop.ops import OpSpec
 from workshop.activities.base import Activity
 from workshop.activities.brainstorm import BrainstormActivity, DraftActivity
 from workshop.activities.cluster import ClusterActivity
@@ -10,6 +12,7 @@ from workshop.activities.consent import ConsentActivity
 from workshop.activities.dot_vote import DotVoteActivity
 from workshop.activities.poll import PollActivity
 from workshop.activities.summary import SummaryActivity
+from workshop.ops import OpSpec
 
 ACTIVITIES: dict[str, Activity] = {
     activity.type: activity
@@ -17,9 +20,17 @@ ACTIVITIES: dict[str, Activity] = {
                      ConsentActivity(), PollActivity(), ActionItemsActivity(), SummaryActivity())
 }
 
-ACTIVITY_OPS: dict[str, OpSpec] = {
-    spec.type: spec for activity in ACTIVITIES.values() for spec in activity.ops
-}
+def _ops_by_type(activities: dict[str, Activity]) -> dict[str, OpSpec]:
+    ops: dict[str, OpSpec] = {}
+    for activity in activities.values():
+        for spec in activity.ops:
+            if spec.type in ops:  # two handlers for one op type would silently shadow one
+                raise ValueError(f"op type '{spec.type}' is declared twice (activity '{activity.type}')")
+            ops[spec.type] = spec
+    return ops
+
+
+ACTIVITY_OPS: dict[str, OpSpec] = _ops_by_type(ACTIVITIES)
 
 
 def activity_for(step: dict) -> Activity:

@@ -91,12 +91,12 @@ def parse_template_data(data, source: str) -> dict:
         step.update(config)
         if any(s["key"] == step["key"] for s in steps):
             raise TemplateError(f"{where}: key: '{step['key']}' is used by an earlier step")
-        problems = activity.check_step(step, steps)
+        problems = activity.check_step(step, {s["key"]: ACTIVITIES[s["type"]].offers for s in steps})
         capture = step.get("capture")
         if capture and capture.get("field") and record_template.field(capture["field"]) is None:
             problems.append(f"capture.field: the record has no field '{capture['field']}'")
-        if capture and step["type"] == "summary":
-            problems.append("capture: a summary step has nothing to capture")
+        if capture and not activity.capturable:
+            problems.append(f"capture: a {step['type']} step has nothing to capture")
         problems += [f"columns: the record has no field '{c['field']}'" for c in step.get("columns", [])
                      if c.get("field") and record_template.field(c["field"]) is None]
         if problems:

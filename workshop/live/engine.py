@@ -14,10 +14,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from workshop.ops import OpContext, OpSpec
 from workshop.activities.registry import ACTIVITY_OPS
-from workshop.ops import FACILITATOR, PARTICIPANT, SYSTEM, Actor
-from workshop.ops import Rejected
+from workshop.ops import FACILITATOR, PARTICIPANT, SYSTEM, Actor, OpContext, OpSpec, Rejected
 from workshop.live.models import Event
 from workshop.live.controls import CONTROL_OPS
 from workshop.live.session_ops import SESSION_OPS
@@ -113,6 +111,15 @@ def _authorize(db: Session, ws: WorkshopSession, actor: Actor, spec: OpSpec) -> 
     return participant
 
 
+def _check_step_rules(ws: WorkshopSession, actor: Actor, spec: OpSpec) -> None:
+    """The step rules, declared on the OpSpec and checked here only, one error code each."""
+    step = ws.current
+    if spec.step_types and step["type"] not in spec.step_types:
+        raise Rejected("wrong_step_type", f"The current step ('{step['key']}') does not take '{spec.type}'.")
+    if spec.lock_applies and actor.role == PARTICIPANT and is_locked(ws, step["key"]):
+        raise Rejected("step_locked", "Input is paused by the facilitator for this step.")
+
+
 def apply(db_factory: sessionmaker, session_id: int, actor: Actor, raw_op) -> Applied:
     """Apply one operation, or raise Rejected having changed nothing."""
     outcome = apply_batch(db_factory, session_id, [(actor, raw_op)])[0]
@@ -189,8 +196,7 @@ def _apply_one(db: Session, ws: WorkshopSession, actor: Actor, envelope: dict, s
                 raise Rejected("duplicate_op_id", "This op_id was already used by someone else.")
             return Applied(event_view(seen), seen.result or {}, duplicate=True)
     participant = _authorize(db, ws, actor, spec)
-    if actor.role == PARTICIPANT and spec.type in ACTIVITY_OPS and is_locked(ws, ws.current["key"]):
-        raise Rejected("step_locked", "Input is paused by the facilitator for this step.")
+    _check_step_rules(ws, actor, spec)
     outcome = spec.handler(OpContext(db, ws, actor, participant), payload)
     ws.last_seq += 1
     event = Event(session_id=ws.id, seq=ws.last_seq, type=outcome.event_type,

@@ -17,12 +17,11 @@ from workshop.sessions.names import participant_names
 
 
 def step_view(step: dict) -> dict:
+    """What every screen knows of a step: the common keys and the activity's own settings."""
     view = {k: step.get(k) for k in ("key", "type", "title", "prompt", "timebox_minutes")}
-    for optional in ("columns", "source", "budget", "max_per_card", "capture", "silent", "moderated",
-                     "authors", "hidden", "options", "multiple"):
-        if optional in step:
-            view[optional] = step[optional]
-    return view
+    if "capture" in step:
+        view["capture"] = step["capture"]
+    return {**view, **activity_for(step).settings(step)}
 
 
 def _still_silent(ws: WorkshopSession, step_key: str | None) -> bool:

@@ -13,9 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workshop.activities.action_items import format_item, session_items
-from workshop.activities.cards import live_cards
-from workshop.activities.dot_vote import vote_totals
+from workshop.activities.base import ProtocolCard, ProtocolContext
 from workshop.activities.registry import activity_for
 from workshop.i18n import localized
 from workshop.measures.models import Measure, RecordRevision
@@ -25,14 +23,6 @@ from workshop.sessions.models import Participant, WorkshopSession
 LOCAL_TIME = ZoneInfo("Europe/Berlin")
 UNIT_NAMES = {1: "Rahmen setzen", 2: "Wissen zusammenführen", 3: "Gemeinsam formulieren",
               4: "Mandat", 5: "Öffentlichkeitsbeteiligung"}
-
-
-@dataclass
-class ProtocolCard:
-    text: str
-    column: str | None
-    author: str | None
-    votes: int | None
 
 
 @dataclass
@@ -78,13 +68,14 @@ def _local(moment: datetime | None, fmt: str) -> str:
 
 
 def _votes_by_source(db: Session, ws: WorkshopSession) -> dict[str, dict[int, int]]:
-    """For each brainstorm step: card id -> votes it got in the vote step(s) on it."""
+    """For each step voted on: card (or cluster) id -> votes it got in the vote step(s) on it."""
     votes: dict[str, dict[int, int]] = {}
     for step in ws.steps:
-        if step["type"] == "dot_vote":
+        given = activity_for(step).votes_on_source(db, ws, step)
+        if given is not None:
             totals = votes.setdefault(step["source"], {})
-            for card_id, count in vote_totals(db, ws.id, step["key"]).items():
-                totals[card_id] = totals.get(card_id, 0) + count
+            for target_id, count in given.items():
+                totals[target_id] = totals.get(target_id, 0) + count
     return votes
 
 
@@ -93,44 +84,22 @@ def build_protocol(db: Session, ws: WorkshopSession) -> Protocol:
     record_template = template_of(measure)
     participants = db.scalars(select(Participant).where(Participant.session_id == ws.id)).all()
     names = {p.id: p.display_name for p in participants}
-    votes = _votes_by_source(db, ws)
     revisions = db.scalars(
         select(RecordRevision).where(RecordRevision.source_session_id == ws.id).order_by(RecordRevision.id)
     ).all()
-    captured_card_ids = {
+    context = ProtocolContext(names, _votes_by_source(db, ws), {
         (line.get("source") or {}).get("card_id") for r in revisions for line in (r.lines or [])
-    }
+    })
 
     agenda: list[AgendaItem] = []
     open_points: list[str] = []
-    tasks = []
+    tasks: list[tuple[str, str, str]] = []
     for number, step in enumerate(ws.steps, start=1):
         item = AgendaItem(number, localized(step["title"]), localized(step.get("prompt")), step["type"])
-        columns = {c["key"]: localized(c["title"]) for c in step.get("columns", [])}
-        if step["type"] in ("brainstorm", "draft"):
-            step_votes = votes.get(step["key"])
-            cards = live_cards(db, ws.id, step["key"])
-            if step_votes is not None:
-                cards.sort(key=lambda c: (-step_votes.get(c.id, 0), c.id))
-            item.cards = [
-                ProtocolCard(c.text, columns.get(c.column_key) if len(columns) > 1 else None,
-                             names.get(c.participant_id),
-                             step_votes.get(c.id, 0) if step_votes is not None else None)
-                for c in cards
-            ]
-            item.results = [f"{len(cards)} Karten gesammelt."]
-        elif step["type"] == "dot_vote":
-            ranked = activity_for(step).results(db, ws, step)
-            top = (step.get("capture") or {}).get("top") or len(ranked)
-            item.cards = [ProtocolCard(r.text, None, None, r.votes) for r in ranked]
-            item.results = [f"{r.text} ({r.votes} Punkte)" for r in ranked[:top] if r.votes]
-            open_points += [r.text for r in ranked
-                            if r.card_id is not None and r.card_id not in captured_card_ids]
-        elif step["type"] == "action_items":
-            tasks += session_items(db, ws.id, step["key"])
-            item.results = [format_item(task) for task in session_items(db, ws.id, step["key"])]
-        elif step["type"] != "summary":
-            item.results = [r.text for r in activity_for(step).results(db, ws, step)]
+        part = activity_for(step).protocol(db, ws, step, context)  # each activity writes its own part
+        item.cards, item.results = part.cards, part.results
+        open_points += part.open_points
+        tasks += part.tasks
         latest_per_field: dict[str, RecordRevision] = {}
         for revision in revisions:
             if revision.source_step_key == step["key"]:
@@ -139,7 +108,7 @@ def build_protocol(db: Session, ws: WorkshopSession) -> Protocol:
             record_field = record_template.field(field_key)
             label = record_field.label_text() if record_field else field_key
             item.captures.append(Capture(label, [line["text"] for line in revision.lines or []]))
-        if step.get("capture") and not item.captures and step["type"] != "summary":
+        if step.get("capture") and not item.captures:  # (steps that cannot capture have no capture:)
             open_points.append(f"Ergebnis von „{item.title}“ noch nicht in den Steckbrief übernommen.")
         agenda.append(item)
 
@@ -162,6 +131,6 @@ def build_protocol(db: Session, ws: WorkshopSession) -> Protocol:
         minute_taker=f"automatisch erstellt (Workshop), verantwortlich: {ws.facilitator.display_name}",
         agenda=agenda,
         open_points=open_points,
-        tasks=[(t.what, t.who, f"{t.due[8:10]}.{t.due[5:7]}.{t.due[0:4]}" if t.due else "–") for t in tasks],
+        tasks=tasks,
         generated_at=datetime.now(LOCAL_TIME).strftime("%d.%m.%Y %H:%M Uhr"),
     )
