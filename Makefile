@@ -1,19 +1,25 @@
 # The whole set-up on a fresh machine is one of these two commands:
 #   make run    start the app on SQLite with demo data (prints URL and demo login)
 #   make test   run the whole test suite (installs what the tests need, chromium included)
+#   make test-fast   the in-process tests only (seconds; no server, no browser)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | md5sum | cut -c1-12)
 ASSETS := static/vendor/socket.io.min.js static/vendor/yjs.bundle.js
 MO     := translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test setup browser proxy clean translations
+.PHONY: run test test-fast lint setup browser proxy clean translations
 
 run: setup
 	$(VENV)/bin/workshop serve --demo
 
 test: setup browser proxy
 	$(PY) -m pytest
+
+# The in-process tests only (engine, activities, import rules, catalogs): seconds, no server,
+# no browser. Markers are set in tests/conftest.py.
+test-fast: setup
+	$(PY) -m pytest -q -m "not e2e and not browser and not slow"
 
 setup: $(STAMP) $(ASSETS) $(MO)
 

@@ -217,3 +217,34 @@ def live(framing):
     assert framing["facilitator"].op("session.start")["ok"]
     framing.update(a=a, b=b)
     return framing
+
+
+# Markers, set here from what a test uses so no test file has to remember them (pyproject.toml
+# registers them; `make test-fast` leaves out e2e, browser and slow):
+#   e2e       starts a real `workshop` process (the `server` fixture, running_server/start_server, the CLI)
+#   browser   drives chromium through Playwright
+#   postgres  runs against PostgreSQL
+#   slow      load, fuzz, restart and multi-process tests (tens of seconds each)
+SLOW_MODULES = {"test_vote_storm", "test_fuzz_socket", "test_scale_out", "test_restart", "test_reverse_proxy",
+                "test_browser_units", "test_accessibility"}
+SERVER_STARTERS = ("running_server(", "start_server(", '"workshop.cli"')
+
+
+def pytest_collection_modifyitems(config, items):
+    import inspect
+
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        try:
+            body = inspect.getsource(item.function)
+        except (OSError, TypeError):
+            body = ""
+        if "server" in used or any(starter in body for starter in SERVER_STARTERS):
+            item.add_marker(pytest.mark.e2e)
+        if "browser" in used or "launch(" in body:
+            item.add_marker(pytest.mark.browser)
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "postgres_url" in used or params.get("database_url") == "postgresql":
+            item.add_marker(pytest.mark.postgres)
+        if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
