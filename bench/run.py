@@ -59,7 +59,7 @@ def start(cmd: list[str], env: dict, port: int, log: Path) -> subprocess.Popen:
             return process
         except OSError:
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{cmd} did not start")
+                raise RuntimeError(f"{cmd} did not start") from None
             time.sleep(0.05)
 
 
@@ -319,7 +319,7 @@ async def _late_joins(url: str, sid: int, code: str, cards: int, tries: int) -> 
             first: list[dict] = []
             sio = socketio.AsyncClient(reconnection=False)
 
-            async def on_snapshot(snapshot):
+            async def on_snapshot(snapshot, first=first, got=got):  # this iteration's, bound now
                 first.append(snapshot)
                 got.set()
 
@@ -340,8 +340,8 @@ async def _late_joins(url: str, sid: int, code: str, cards: int, tries: int) -> 
 
 
 def machine() -> str:
-    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
-                if l.startswith("model name")), platform.processor())
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
     mem = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) / 1024 / 1024
     return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GB RAM, Python {platform.python_version()}, {platform.system()}"
 

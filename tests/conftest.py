@@ -159,7 +159,7 @@ def start_server(database_url: str, log_path: Path, extra_env: dict | None = Non
         except OSError:
             if time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError(f"server did not start: {log_path.read_text(errors='replace')[-2000:]}")
+                raise RuntimeError(f"server did not start: {log_path.read_text(errors='replace')[-2000:]}") from None
             time.sleep(0.05)
     return process, f"http://127.0.0.1:{port}"
 

@@ -42,7 +42,7 @@ def room(server, browser):
 
 
 def test_every_page_passes_axe(room, browser):
-    server, page, base = room["server"], room["page"], room["server"].base_url
+    page, base = room["page"], room["server"].base_url
     found = {}
     found["login"] = axe_violations(page)
     page.fill("#email", "moderation@example.org")
@@ -121,7 +121,7 @@ def test_participant_page_by_keyboard_alone(room, browser):
 
 @pytest.mark.parametrize("width, font_size", [(320, "100%"), (390, "200%")])
 def test_small_screens_and_large_text_need_no_sideways_scrolling(room, browser, width, font_size):
-    server, base = room["server"], room["server"].base_url
+    base = room["server"].base_url
     joined = join(base, room["code"], "Lange Namen brauchen Platz")
     page = browser.new_context(viewport={"width": width, "height": 800}).new_page()
     page.goto(f"{base}/join")

@@ -216,7 +216,7 @@ def test_a_card_pulled_into_a_field_keeps_its_origin(drafting, framing_card):
     assert a.edit(FIELD, lambda t: t.insert(0, "Noch was\n"))["ok"]
     assert a.call("draft.flush", {"measure_id": mid, "field_key": FIELD})["ok"]
     lines = latest(drafting["server"], mid).lines
-    assert [l["source"] and l["source"]["card_id"] for l in lines] == [None, None, card_id]
+    assert [line["source"] and line["source"]["card_id"] for line in lines] == [None, None, card_id]
 
 
 @pytest.fixture

@@ -131,7 +131,7 @@ def test_a_whole_framing_workshop(framing):
     # The record page shows the trace.
     page = framing["http"].get(f"{server.base_url}/measures/{framing['measure_id']}").text
     assert "Wer trägt die Anlaufstelle?" in page
-    assert re.search(r"Sitzung %d</a>\s*· Baustein 1 · Schritt „Punkte vergeben“ · Karte %d · 5 Punkte" % (sid, wer), page)
+    assert re.search(rf"Sitzung {sid}</a>\s*· Baustein 1 · Schritt „Punkte vergeben“ · Karte {wer} · 5 Punkte", page)
     assert "Alte Frage von Hand" in page  # the previous value, kept as a revision
 
     # The protocol, as Markdown and printable HTML.

@@ -18,7 +18,7 @@ def editor_form(http, url, **changes):
 
 
 def test_adapt_a_copy_and_run_it(server):
-    fid = server.facilitator()
+    server.facilitator()
     mid = server.measure()
     http = server.login()
     base = server.base_url

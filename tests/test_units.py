@@ -294,7 +294,7 @@ def test_public_format_asks_no_names(unit):
     code = fac.state["session"]["join_code"]
     page = requests.get(f"{unit['server'].base_url}/j/{code}").text
     assert "anonym teil" in page and 'name="display_name"' not in page
-    joined = requests.post(f"{unit['server'].base_url}/api/join", json={"code": code, "display_name": "Max"}).json()
+    requests.post(f"{unit['server'].base_url}/api/join", json={"code": code, "display_name": "Max"}).json()
     fac.wait_for(lambda c: c.state["participants"] == 1, "the join")
     assert fac.events[-1]["payload"]["name"] is None
 
@@ -306,7 +306,7 @@ def test_a_unit_run_again_is_traced_as_its_second_run(unit):
         ok(fac.op("record.capture", step_key="approaches", mode="append"))
     with unit["server"].db() as db:
         lines = current_values(db, db.get(Measure, unit["measure_id"]))["initial_situation"].lines
-    assert [(l["text"], l["source"]["run"], l["source"]["unit"]) for l in lines] == [
+    assert [(line["text"], line["source"]["run"], line["source"]["unit"]) for line in lines] == [
         ("Ansatz aus Lauf 1", 1, 1), ("Ansatz aus Lauf 2", 2, 1)]
     page = unit["http"].get(f"{unit['server'].base_url}/measures/{unit['measure_id']}").text
     assert "Baustein 1 (2. Durchlauf)" in page

@@ -86,7 +86,7 @@ class PollActivity(Activity):
     def results(self, db, ws, step):
         tally = counts(db, ws.id, step)
         return [ResultItem(f"{localized(option)}: {n}", None, None, n)
-                for option, n in zip(step["options"], tally)]
+                for option, n in zip(step["options"], tally, strict=True)]
 
     def reveal(self, db, ws, step):
         return {"counts": counts(db, ws.id, step)} if step["hidden"] else None

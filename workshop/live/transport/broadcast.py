@@ -75,7 +75,7 @@ class Broadcaster:
 
     @staticmethod
     def _emit(session_id: int, batches: tuple[list[dict], list[dict]]) -> None:
-        for audience, events in zip(("staff", "public"), batches):
+        for audience, events in zip(("staff", "public"), batches, strict=True):
             if len(events) == 1:
                 socketio.emit("event", events[0], to=room(session_id, audience))
             elif events:

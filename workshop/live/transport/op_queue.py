@@ -104,7 +104,7 @@ class OpQueue:
                 log.exception("batch of %d ops failed in session %s; applying them one by one",
                               len(batch), session_id)
                 outcomes = [self._apply_alone(session_id, w) for w in batch]
-            for waiting, outcome in zip(batch, outcomes):
+            for waiting, outcome in zip(batch, outcomes, strict=True):
                 try:
                     if isinstance(outcome, Applied) and not outcome.duplicate:
                         waiting.broadcast = self.broadcaster.send(session_id, outcome.event, outcome.for_public)
