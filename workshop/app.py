@@ -61,7 +61,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config["SOCKET_EVENT_RATE_LIMIT"], app.config["RATELIMIT_STORAGE_URI"], app.config["RATELIMIT_ENABLED"])
     if app.config["PROXY_FIX"]:  # behind nginx: the client's address and scheme from X-Forwarded-*
         hops = app.config["PROXY_FIX"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]  # Flask's documented way
     broadcaster = Broadcaster(app.config["BROADCAST_WINDOW_MS"] / 1000)
     app.extensions["workshop.broadcaster"] = broadcaster
     app.extensions["workshop.op_queue"] = OpQueue(sessions.session_factory, broadcaster)

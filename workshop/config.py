@@ -22,6 +22,8 @@
 """
 from __future__ import annotations
 
+from typing import Any
+
 import os
 import secrets
 from pathlib import Path
@@ -82,7 +84,7 @@ def load_config(overrides: dict | None = None) -> dict:
     secure_cookies = production or os.environ.get("WORKSHOP_SECURE_COOKIES") == "1"
     host = os.environ.get("WORKSHOP_HOST", "127.0.0.1")
     port = int(os.environ.get("WORKSHOP_PORT", "5000"))
-    config = {
+    config: dict[str, Any] = {
         "DATABASE_URL": os.environ.get(
             "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'workshop.db'}"
         ),

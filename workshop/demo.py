@@ -1,6 +1,8 @@
 """Demo data drawn from the seeds: a facilitator, two measures, and a framing session ready to run."""
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,7 +18,7 @@ STATUS_KEYS = {label: key for key, label in LABELS.items()}
 DEMO_EMAIL = "demo@workshop.example"
 DEMO_PASSWORD = "workshop-demo"
 
-BERLIN = {
+BERLIN: dict[str, Any] = {
     "reference_number": "2022-14222",
     "title": "Prozessbegleitung um (digitale) Partizipation und deren Ergebnisse zu verarbeiten",
     "fields": {
@@ -39,7 +41,7 @@ BERLIN = {
     },
 }
 
-AACHEN = {
+AACHEN: dict[str, Any] = {
     "reference_number": None,
     "title": "Initiativen einbinden",
     "fields": {

@@ -78,11 +78,12 @@ def js_catalog(locale: str) -> dict[str, str]:
         return {}
     with po.open("rb") as handle:
         catalog = read_po(handle)
-    catalog_js = {}
+    catalog_js: dict[str, str] = {}
     for message in catalog:
         if not message.id or not any(path.startswith("static/js/") for path, _line in message.locations):
             continue
-        catalog_js[message.id] = (message.string or message.id) if locale == "en" else message.id
+        msgid, text = str(message.id), str(message.string or "")  # plain messages: no plural forms in js
+        catalog_js[msgid] = (text or msgid) if locale == "en" else msgid
     return catalog_js
 
 

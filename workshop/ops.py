@@ -6,7 +6,8 @@ it, and it imports none of them, so the domains never need to import upward into
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from marshmallow import Schema
 from sqlalchemy.orm import Session
@@ -15,6 +16,9 @@ FACILITATOR = "facilitator"
 PARTICIPANT = "participant"
 SYSTEM = "system"
 VIEWER = "viewer"  # the projector: sees everything public, changes nothing
+
+JSON = dict[str, Any]  # a payload, result or ack: JSON-shaped, checked by the op's schema
+SchemaClass = type[Schema]  # (named: inside OpSpec, `type` is the op type's field)
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,7 @@ class Rejected(Exception):
         self.code = code
         self.message = message
 
-    def as_ack(self) -> dict:
+    def as_ack(self) -> JSON:
         return {"ok": False, "error": {"code": self.code, "message": self.message}}
 
     @classmethod
@@ -74,10 +78,10 @@ class Outcome:
     """
 
     event_type: str
-    event_payload: dict
-    result: dict = field(default_factory=dict)
-    private_result: dict = field(default_factory=dict)  # returned to the caller, never stored
-    public_payload: dict | None = None
+    event_payload: JSON
+    result: JSON = field(default_factory=dict)
+    private_result: JSON = field(default_factory=dict)  # returned to the caller, never stored
+    public_payload: JSON | None = None
 
 
 @dataclass(frozen=True)
@@ -90,9 +94,9 @@ class OpSpec:
     """
 
     type: str
-    schema: type[Schema]
+    schema: SchemaClass
     roles: frozenset[str]
-    handler: Callable[[OpContext, dict], Outcome]
+    handler: Callable[[OpContext, JSON], Outcome]
     # Session states in which the op is allowed: ready (created), live (started), ended.
     allowed_in: frozenset[str] = frozenset({"live"})
     # Activity types the current step must have (empty: any step, e.g. moderating an older card).

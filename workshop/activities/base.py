@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from marshmallow import Schema
 
-from workshop.ops import Actor, OpSpec
+from workshop.ops import Actor, OpSpec, SchemaClass
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -63,13 +63,13 @@ class ProtocolPart:
 
 
 @cache
-def _setting_names(schema: type[Schema] | None) -> tuple[str, ...]:
+def _setting_names(schema: SchemaClass | None) -> tuple[str, ...]:
     return tuple(schema().fields) if schema else ()
 
 
 class Activity:
     type: str = ""
-    config_schema: type[Schema] | None = None
+    config_schema: SchemaClass | None = None
     ops: tuple[OpSpec, ...] = ()
     offers: frozenset[str] = frozenset()  # what a later step can take as its source
     capturable: bool = True  # whether its results can be captured into the record

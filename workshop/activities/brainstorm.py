@@ -180,7 +180,7 @@ class BrainstormActivity(Activity):
     type = "brainstorm"
     offers = frozenset({"cards"})
     config_schema = BrainstormConfig
-    ops = (
+    ops: tuple[OpSpec, ...] = (
         OpSpec("card.add", AddCard, frozenset({PARTICIPANT, FACILITATOR}), add_card,
                step_types=CARD_STEP_TYPES, lock_applies=True),
         OpSpec("card.edit", EditCard, frozenset({PARTICIPANT, FACILITATOR}), edit_card,

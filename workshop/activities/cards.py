@@ -1,12 +1,16 @@
 """Card reading helpers shared by the activities that show or count cards."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from workshop.activities.models import Card
 from workshop.ops import FACILITATOR, PARTICIPANT, Actor
 from workshop.ops import Rejected
+
+# A card, or a row of its columns (the snapshot reads 2,000 cards as plain rows): the helpers
+# below read only attributes both have.
+CardLike = Card | Row
 
 CARD_MAX_LENGTH = 500
 VISIBLE, PENDING, HIDDEN = "visible", "pending", "hidden"
@@ -21,7 +25,7 @@ def live_cards(db: Session, session_id: int, step_key: str, *, shown_only: bool 
     return list(db.scalars(query.order_by(Card.id)))
 
 
-def visible_to(card: Card, step: dict | None, revealed: bool, viewer: Actor) -> bool:
+def visible_to(card: CardLike, step: dict | None, revealed: bool, viewer: Actor) -> bool:
     """May this viewer see this card now? Facilitators see everything (they moderate)."""
     if viewer.role == FACILITATOR:
         return True
@@ -35,13 +39,13 @@ def visible_to(card: Card, step: dict | None, revealed: bool, viewer: Actor) -> 
     return True
 
 
-def card_author_name(card: Card, names: dict[int, str | None]) -> str | None:
+def card_author_name(card: CardLike, names: dict[int, str | None]) -> str | None:
     if card.participant_id is not None:
         return names.get(card.participant_id)
     return None
 
 
-def is_author(card: Card, actor: Actor) -> bool:
+def is_author(card: CardLike, actor: Actor) -> bool:
     if actor.role == PARTICIPANT:
         return card.participant_id == actor.id
     if actor.role == FACILITATOR:
@@ -49,7 +53,7 @@ def is_author(card: Card, actor: Actor) -> bool:
     return False
 
 
-def card_view(card: Card, names: dict[int, str | None], viewer: Actor | None = None) -> dict:
+def card_view(card: CardLike, names: dict[int, str | None], viewer: Actor | None = None) -> dict:
     """The public shape of a card. The author is shown only by the name they chose."""
     view = {
         "id": card.id,

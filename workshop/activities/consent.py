@@ -73,7 +73,7 @@ class OptionResult:
 def compute_consent(options: list[tuple[int, str, bool]], ratings: list[tuple[int, int, int]]) -> dict:
     """options: (card_id, text, is_passive); ratings: (participant_id, card_id, value)."""
     raters = sorted({pid for pid, _cid, _v in ratings})
-    by_option = {cid: [] for cid, _t, _p in options}
+    by_option: dict[int, list[int]] = {cid: [] for cid, _t, _p in options}
     for _pid, cid, value in ratings:
         if cid in by_option:
             by_option[cid].append(value)

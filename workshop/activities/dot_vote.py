@@ -64,7 +64,7 @@ def _target(ctx: OpContext, step: dict, payload: dict) -> tuple[str, int]:
     return "card_id", card.id
 
 
-def _my_votes(db, session_id: int, step_key: str, participant_id: int) -> list[Vote]:
+def _my_votes(db, session_id: int, step_key: str, participant_id: int | None) -> list[Vote]:
     """A participant's votes in the step, on cards / clusters that still exist."""
     query = (select(Vote).outerjoin(Card, Card.id == Vote.card_id).outerjoin(Cluster, Cluster.id == Vote.cluster_id)
              .where(Vote.session_id == session_id, Vote.step_key == step_key,
@@ -152,7 +152,7 @@ class DotVoteActivity(Activity):
         totals = vote_totals(db, ws.id, step["key"]) if visible else {}
         state = {"totals": {str(k): v for k, v in totals.items()}, "on": "clusters" if votes_on_clusters(ws, step) else "cards"}
         if viewer.role == PARTICIPANT:
-            mine = {}
+            mine: dict[str, int] = {}
             for vote in _my_votes(db, ws.id, step["key"], viewer.id):
                 if vote.count:
                     key = str(vote.card_id or vote.cluster_id)

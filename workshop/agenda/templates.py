@@ -83,7 +83,7 @@ def parse_template_data(data, source: str) -> dict:
             raise TemplateError(f"{where}: {describe_errors(error.messages)}") from error
         activity = ACTIVITIES[step["type"]]
         try:
-            config = activity.config_schema().load(config_part) if activity.config_schema else {}
+            config: dict = activity.config_schema().load(config_part) if activity.config_schema else {}
             if not activity.config_schema and config_part:
                 raise ValidationError({k: ["unknown field"] for k in config_part})
         except ValidationError as error:

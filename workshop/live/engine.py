@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from workshop.activities.registry import ACTIVITY_OPS
-from workshop.ops import FACILITATOR, PARTICIPANT, SYSTEM, Actor, OpContext, OpSpec, Rejected
+from workshop.ops import FACILITATOR, JSON, PARTICIPANT, SYSTEM, Actor, OpContext, OpSpec, Rejected, SchemaClass
 from workshop.live.models import Event
 from workshop.live.controls import CONTROL_OPS
 from workshop.live.session_ops import SESSION_OPS
@@ -37,27 +37,28 @@ class OpEnvelope(Schema):
 
 @dataclass
 class Applied:
-    event: dict  # {seq, type, payload, at}: what the facilitator's screens receive
-    result: dict  # what only the acting client receives in its ack
+    event: JSON  # {seq, type, payload, at}: what the facilitator's screens receive
+    result: JSON  # what only the acting client receives in its ack
     duplicate: bool = False
-    public_event: dict | None = None  # what participants and the projector receive
+    public_event: JSON | None = None  # what participants and the projector receive
 
     @property
-    def for_public(self) -> dict:
+    def for_public(self) -> JSON:
         return self.public_event or self.event
 
     @property
     def seq(self) -> int:
-        return self.event["seq"]
+        seq: int = self.event["seq"]
+        return seq
 
-    def as_ack(self) -> dict:
-        ack = {"ok": True, "seq": self.seq, "result": self.result}
+    def as_ack(self) -> JSON:
+        ack: JSON = {"ok": True, "seq": self.seq, "result": self.result}
         if self.duplicate:
             ack["duplicate"] = True
         return ack
 
 
-def event_view(event: Event, public: bool = False) -> dict:
+def event_view(event: Event, public: bool = False) -> JSON:
     payload = event.public_payload if public and event.public_payload is not None else event.payload
     return {"seq": event.seq, "type": event.type, "payload": payload,
             "at": event.created_at.isoformat()}
@@ -69,26 +70,36 @@ def sees_full_event(viewer: Actor, event: Event) -> bool:
 
 
 @cache
-def _schema(schema_class: type[Schema]) -> Schema:
+def _schema(schema_class: SchemaClass) -> Schema:
     """One instance per schema class: loading keeps no state, building one per op costs."""
     return schema_class()
 
 
-def _parse(raw) -> tuple[dict, OpSpec, dict]:
+@dataclass(frozen=True)
+class _Parsed:
+    """An op that passed its schemas: who sends it, its envelope, its spec and its loaded payload."""
+
+    actor: Actor
+    envelope: JSON
+    spec: OpSpec
+    payload: JSON
+
+
+def _parse(actor: Actor, raw: object) -> _Parsed:
     if not isinstance(raw, dict):
         raise Rejected("invalid", "An operation must be an object {type, op_id, payload}.")
     try:
-        envelope = _schema(OpEnvelope).load(raw)
+        envelope: JSON = _schema(OpEnvelope).load(raw)
     except ValidationError as error:
         raise Rejected("invalid", describe_errors(error.messages)) from error
     spec = OPS.get(envelope["type"])
     if spec is None:
         raise Rejected("unknown_op", f"Unknown operation type '{envelope['type']}'.")
     try:
-        payload = _schema(spec.schema).load(envelope["payload"])
+        payload: JSON = _schema(spec.schema).load(envelope["payload"])
     except ValidationError as error:
         raise Rejected("invalid", describe_errors(error.messages, "payload")) from error
-    return envelope, spec, payload
+    return _Parsed(actor, envelope, spec, payload)
 
 
 def _authorize(db: Session, ws: WorkshopSession, actor: Actor, spec: OpSpec) -> Participant | None:
@@ -120,7 +131,7 @@ def _check_step_rules(ws: WorkshopSession, actor: Actor, spec: OpSpec) -> None:
         raise Rejected("step_locked", "Input is paused by the facilitator for this step.")
 
 
-def apply(db_factory: sessionmaker, session_id: int, actor: Actor, raw_op) -> Applied:
+def apply(db_factory: sessionmaker[Session], session_id: int, actor: Actor, raw_op: object) -> Applied:
     """Apply one operation, or raise Rejected having changed nothing."""
     outcome = apply_batch(db_factory, session_id, [(actor, raw_op)])[0]
     if isinstance(outcome, Rejected):
@@ -128,7 +139,7 @@ def apply(db_factory: sessionmaker, session_id: int, actor: Actor, raw_op) -> Ap
     return outcome
 
 
-def apply_batch(db_factory: sessionmaker, session_id: int,
+def apply_batch(db_factory: sessionmaker[Session], session_id: int,
                 ops: list[tuple[Actor, object]]) -> list[Applied | Rejected]:
     """Apply several operations of one session in order, in one transaction (group commit).
 
@@ -137,14 +148,14 @@ def apply_batch(db_factory: sessionmaker, session_id: int,
     Why batch: under a vote storm, the lock, the session row and the commit's fsync are paid
     once per batch instead of once per vote. All are committed before any is acknowledged.
     """
-    parsed: list[tuple | Rejected] = []
+    parsed: list[_Parsed | Rejected] = []
     for actor, raw_op in ops:
         try:
-            parsed.append((actor, *_parse(raw_op)))
+            parsed.append(_parse(actor, raw_op))
         except Rejected as rejected:
             parsed.append(rejected)
     if all(isinstance(p, Rejected) for p in parsed):
-        return parsed
+        return [p for p in parsed if isinstance(p, Rejected)]
     if len(ops) == 1:  # alone: a refusal rolls back the whole transaction, no SAVEPOINT needed
         try:
             return _apply_in_transaction(db_factory, session_id, parsed, isolate=False)
@@ -153,8 +164,8 @@ def apply_batch(db_factory: sessionmaker, session_id: int,
     return _apply_in_transaction(db_factory, session_id, parsed, isolate=True)
 
 
-def _apply_in_transaction(db_factory: sessionmaker, session_id: int, parsed: list,
-                          isolate: bool) -> list[Applied | Rejected]:
+def _apply_in_transaction(db_factory: sessionmaker[Session], session_id: int,
+                          parsed: list[_Parsed | Rejected], isolate: bool) -> list[Applied | Rejected]:
     outcomes: list[Applied | Rejected] = []
     with db_factory() as db, db.begin():
         # Lock the session row first thing: ops of one session are applied one at a time,
@@ -164,29 +175,29 @@ def _apply_in_transaction(db_factory: sessionmaker, session_id: int, parsed: lis
                    .values(last_seq=WorkshopSession.last_seq))
         ws = db.get(WorkshopSession, session_id)
         if ws is None:
-            return [Rejected("session_not_found", f"There is no session {session_id}.")] * len(parsed)
+            return [Rejected("session_not_found", f"There is no session {session_id}.") for _ in parsed]
         for item in parsed:
             if isinstance(item, Rejected):
                 outcomes.append(item)
             elif not isolate:
-                outcomes.append(_apply_one(db, ws, *item))
+                outcomes.append(_apply_one(db, ws, item))
             else:
                 savepoint = db.begin_nested()
                 try:
-                    outcomes.append(_apply_one(db, ws, *item))
+                    outcomes.append(_apply_one(db, ws, item))
                     savepoint.commit()
                 except Rejected as rejected:
                     savepoint.rollback()
                     outcomes.append(rejected)
                 except Exception:  # a bug in one op must not take its batch-mates down
                     savepoint.rollback()
-                    log.exception("op failed: %r", item[1])
+                    log.exception("op failed: %r", item.envelope)
                     outcomes.append(Rejected.internal())
     return outcomes
 
 
-def _apply_one(db: Session, ws: WorkshopSession, actor: Actor, envelope: dict, spec: OpSpec,
-               payload: dict) -> Applied:
+def _apply_one(db: Session, ws: WorkshopSession, op: _Parsed) -> Applied:
+    actor, envelope, spec = op.actor, op.envelope, op.spec
     if envelope["op_id"]:
         seen = db.scalars(
             select(Event).where(Event.session_id == ws.id, Event.op_id == envelope["op_id"])
@@ -197,7 +208,7 @@ def _apply_one(db: Session, ws: WorkshopSession, actor: Actor, envelope: dict, s
             return Applied(event_view(seen), seen.result or {}, duplicate=True)
     participant = _authorize(db, ws, actor, spec)
     _check_step_rules(ws, actor, spec)
-    outcome = spec.handler(OpContext(db, ws, actor, participant), payload)
+    outcome = spec.handler(OpContext(db, ws, actor, participant), op.payload)
     ws.last_seq += 1
     event = Event(session_id=ws.id, seq=ws.last_seq, type=outcome.event_type,
                   payload=outcome.event_payload, public_payload=outcome.public_payload,
@@ -209,7 +220,7 @@ def _apply_one(db: Session, ws: WorkshopSession, actor: Actor, envelope: dict, s
                    if outcome.public_payload is not None else None)
 
 
-def events_after(db: Session, session_id: int, after_seq: int, limit: int, viewer: Actor) -> list[dict]:
+def events_after(db: Session, session_id: int, after_seq: int, limit: int, viewer: Actor) -> list[JSON]:
     """The events a viewer missed, each in the form that viewer received (or would have)."""
     rows = db.scalars(
         select(Event).where(Event.session_id == session_id, Event.seq > after_seq)

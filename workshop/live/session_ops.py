@@ -42,7 +42,7 @@ class CapturePayload(Schema):
 
 
 def participant_count(ctx: OpContext) -> int:
-    return ctx.db.scalar(select(func.count(Participant.id)).where(Participant.session_id == ctx.ws.id))
+    return ctx.db.scalar(select(func.count(Participant.id)).where(Participant.session_id == ctx.ws.id)) or 0
 
 
 def join(ctx: OpContext, payload: dict) -> Outcome:

@@ -1,6 +1,8 @@
 """The full state of a session as one viewer may see it: what a client draws after (re)connecting."""
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -26,7 +28,7 @@ def step_view(step: dict) -> dict:
 
 def _still_silent(ws: WorkshopSession, step_key: str | None) -> bool:
     step = ws.step(step_key) if step_key else None
-    return bool(step and step.get("silent") and not is_revealed(ws, step_key))
+    return bool(step and step.get("silent") and not is_revealed(ws, step["key"]))
 
 
 def _public_runtime(state: dict) -> dict:
@@ -50,13 +52,13 @@ def build_snapshot(db: Session, ws: WorkshopSession, viewer: Actor) -> dict:
                       .where(Card.session_id == ws.id, Card.deleted_at.is_(None)).order_by(Card.id))
     cards = [card for card in rows
              if visible_to(card, ws.step(card.step_key), is_revealed(ws, card.step_key), viewer)]
-    measure = db.get(Measure, ws.measure_id)
+    measure: Measure = ws.measure
     record_template = template_of(measure)
     captured = db.scalars(
         select(RecordRevision).where(RecordRevision.source_session_id == ws.id)
         .order_by(RecordRevision.id)
     )
-    snapshot = {
+    snapshot: dict[str, Any] = {
         "seq": ws.last_seq,
         "session": {
             "id": ws.id, "title": ws.title, "status": ws.status, "join_code": ws.join_code,
@@ -85,6 +87,6 @@ def build_snapshot(db: Session, ws: WorkshopSession, viewer: Actor) -> dict:
         ],
         "me": {"role": viewer.role, "id": viewer.id},
     }
-    if viewer.role == PARTICIPANT:
+    if viewer.role == PARTICIPANT and viewer.id is not None:
         snapshot["me"]["name"] = names.get(viewer.id)
     return snapshot

@@ -80,7 +80,7 @@ def _votes_by_source(db: Session, ws: WorkshopSession) -> dict[str, dict[int, in
 
 
 def build_protocol(db: Session, ws: WorkshopSession) -> Protocol:
-    measure = db.get(Measure, ws.measure_id)
+    measure: Measure = ws.measure
     record_template = template_of(measure)
     participants = db.scalars(select(Participant).where(Participant.session_id == ws.id)).all()
     names = {p.id: p.display_name for p in participants}
@@ -120,7 +120,7 @@ def build_protocol(db: Session, ws: WorkshopSession) -> Protocol:
         occasion=f"{measure.title} – Baustein {unit}: {unit_title}",
         measure_title=measure.title,
         reference_number=measure.reference_number,
-        unit=f"{unit}. {UNIT_NAMES.get(unit, unit_title)}",
+        unit=f"{unit}. {UNIT_NAMES.get(unit, unit_title) if isinstance(unit, int) else unit_title}",
         date=_local(ws.started_at or ws.created_at, "%d.%m.%Y"),
         place=ws.location or "–",
         start=_local(ws.started_at, "%H:%M Uhr"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from workshop.extensions import socketio
 
@@ -23,12 +24,19 @@ def room(session_id: int, audience: str) -> str:
     return f"session:{session_id}:{audience}"
 
 
+class Signal(Protocol):
+    """The async mode's event (threading, eventlet or gevent), from socketio.server.eio.create_event()."""
+
+    def set(self) -> None: ...
+    def wait(self, timeout: float | None = None) -> object: ...
+
+
 @dataclass
 class _Pending:
     staff: list[dict] = field(default_factory=list)
     public: list[dict] = field(default_factory=list)
     last_sent: float = float("-inf")
-    flushed: object | None = None  # set once the waiting batch is out (None: nothing waits)
+    flushed: Signal | None = None  # set once the waiting batch is out (None: nothing waits)
 
 
 class Broadcaster:
@@ -37,7 +45,7 @@ class Broadcaster:
         self._sessions: dict[int, _Pending] = {}
         self._lock = threading.Lock()
 
-    def send(self, session_id: int, staff_event: dict, public_event: dict):
+    def send(self, session_id: int, staff_event: dict, public_event: dict) -> Signal | None:
         """Send now, or queue for the window's end; returns what to wait on before acknowledging
         (None: already sent), so the acting client still gets the event before its ack."""
         with self._lock:
@@ -60,6 +68,7 @@ class Broadcaster:
         with self._lock:
             pending = self._sessions[session_id]
             flushed, pending.flushed = pending.flushed, None
+            assert flushed is not None, "only the batch's own _flush_later clears it"
             batches = self._take(pending)
         try:
             self._emit(session_id, batches)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import sessionmaker
 from workshop.extensions import socketio
 from workshop.live import engine
 from workshop.ops import Actor
-from workshop.live.transport.broadcast import Broadcaster
+from workshop.live.transport.broadcast import Broadcaster, Signal
 from workshop.live.engine import Applied
 from workshop.ops import Rejected
 
@@ -36,12 +36,11 @@ def submit(session_id: int, actor: Actor, op, app: Flask | None = None) -> Appli
     Works in a request or socket handler (the current app) and in a plain thread or the CLI
     (pass app, or push its app context). Raises nothing for a refused op: check the outcome.
     """
-    if app is None:
-        try:
-            app = current_app._get_current_object()
-        except RuntimeError:
-            raise RuntimeError("live.submit() outside the app: pass app=… or push an app context") from None
-    return app.extensions["workshop.op_queue"].submit(session_id, actor, op)
+    try:
+        queue: OpQueue = (app or current_app).extensions["workshop.op_queue"]
+    except RuntimeError:  # no app given and no app context
+        raise RuntimeError("live.submit() outside the app: pass app=… or push an app context") from None
+    return queue.submit(session_id, actor, op)
 
 
 # At most this many ops in one transaction, so one batch never holds the lock for long.
@@ -52,9 +51,9 @@ MAX_BATCH = 50
 class _Waiting:
     actor: Actor
     op: object
-    done: object = field(default_factory=lambda: socketio.server.eio.create_event())
+    done: Signal = field(default_factory=lambda: socketio.server.eio.create_event())
     outcome: Applied | Rejected | None = None
-    broadcast: object | None = None  # set once its event is out, if the broadcast waits for company
+    broadcast: Signal | None = None  # set once its event is out, if the broadcast waits for company
 
 
 class OpQueue:
@@ -77,6 +76,7 @@ class OpQueue:
         item.done.wait()
         if item.broadcast is not None:
             item.broadcast.wait()  # the event first, then the ack (docs/realtime.md)
+        assert item.outcome is not None, "the worker sets the outcome before done"
         return item.outcome
 
     def _take(self, session_id: int) -> list[_Waiting]:
