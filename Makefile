@@ -13,8 +13,16 @@ MO     := translations/en/LC_MESSAGES/messages.mo
 run: setup
 	$(VENV)/bin/workshop serve --demo
 
-test: setup browser proxy
+test: lint browser proxy
 	$(PY) -m pytest
+
+# Zero findings, or the test run stops here: ruff (lint + format), mypy (workshop/; strict on
+# the op contract and the engine), eslint (static/js). Config in pyproject.toml and eslint.config.mjs.
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	npx --no-install eslint --max-warnings 0 static/js
 
 # The in-process tests only (engine, activities, import rules, catalogs): seconds, no server,
 # no browser. Markers are set in tests/conftest.py.

@@ -3,7 +3,7 @@
 import { _, errorText } from "./i18n.js";
 import { connectLive, currentStep, formatSeconds, h, setConnection, t, visibleCards, fill } from "./live.js";
 import { actionList, capturedFields, clusterBoard, clustersOf, consentResult, pollResults, spotlightBanner,
-  timerBadge, voteResults, voteTargets } from "./widgets.js";
+  timerBadge, voteTargets } from "./widgets.js";
 
 const fields = JSON.parse(document.getElementById("record-fields").textContent);
 const $ = (id) => document.getElementById(id);

@@ -198,7 +198,6 @@ for (const button of document.querySelectorAll("button.pull")) {
   });
 }
 
-// eslint-disable-next-line no-undef
 const socket = io("/draft");
 socket.on("connect", () => {
   connEl.textContent = _("verbunden");

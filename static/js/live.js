@@ -116,7 +116,6 @@ export function connectLive({ onChange, onStatus, onRejected }) {
   let syncTimer = null;
   const early = new Map(); // events that arrived before the ones they follow
 
-  // eslint-disable-next-line no-undef
   const socket = io({ auth: { session_id: sessionId, role } });
 
   const loadOutbox = () => { try { return JSON.parse(localStorage.getItem(outboxKey)) || []; } catch { return []; } };
