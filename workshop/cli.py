@@ -6,6 +6,7 @@
   workshop demo                      seed demo data
   workshop export-protocol ID --format md|html -o FILE
   workshop templates check [FILE…]   validate session templates
+  workshop session end ID            end a session left open (as its facilitator would)
 """
 from __future__ import annotations
 
@@ -148,6 +149,31 @@ def export_protocol_command(session_id: int, fmt: str, output: Path):
         text, _mimetype = export_protocol(session, ws, fmt)
     output.write_text(text, encoding="utf-8")
     click.echo(f"Protocol of session {session_id} written to {output}")
+
+
+@cli.group()
+def session():
+    """Live sessions."""
+
+
+@session.command("end")
+@click.argument("session_id", type=int)
+def session_end(session_id: int):
+    """End a session (e.g. one a facilitator left running): the room is told, as from the console."""
+    from workshop import live
+    from workshop.ops import FACILITATOR, Actor, Rejected
+    from workshop.sessions.models import WorkshopSession
+
+    app = _app()
+    with app.extensions["workshop.db"].session_factory() as db:
+        ws = db.get(WorkshopSession, session_id)
+        if ws is None:
+            raise click.ClickException(f"there is no session {session_id}")
+        facilitator = Actor(FACILITATOR, ws.facilitator_id)
+    outcome = live.submit(session_id, facilitator, {"type": "session.end"}, app=app)  # the one way in
+    if isinstance(outcome, Rejected):
+        raise click.ClickException(outcome.message)
+    click.echo(f"Session {session_id} ended.")
 
 
 @cli.group()

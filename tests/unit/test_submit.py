@@ -66,3 +66,22 @@ def test_a_plain_thread_submits_and_gets_the_outcome(app, make_room, broadcast):
 def test_submit_outside_the_app_says_what_to_do():
     with pytest.raises(RuntimeError, match="pass app"):
         live.submit(1, Actor.system(), {"type": "session.start"})
+
+
+def test_the_cli_ends_a_session_through_submit(make_room, database_url, monkeypatch):
+    from click.testing import CliRunner
+
+    from workshop.cli import cli
+
+    room = make_room("framing")
+    room.start()
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.delenv("SOCKETIO_ASYNC_MODE", raising=False)  # the default, as an operator runs it
+    ended = CliRunner().invoke(cli, ["session", "end", str(room.session_id)])
+    assert ended.exit_code == 0, ended.output
+    with room.db() as db:
+        ws = room.ws(db)
+        assert ws.status == "ended"
+        assert db.query(Event).filter_by(session_id=room.session_id, seq=ws.last_seq).one().type == "session.ended"
+    again = CliRunner().invoke(cli, ["session", "end", str(room.session_id)])
+    assert again.exit_code == 1 and "This session has ended." in again.output
