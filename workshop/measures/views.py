@@ -17,7 +17,8 @@ from workshop.measures import record as record_ops
 from workshop.measures.capture import capturable
 from workshop.measures.messages import RecordRefused
 from workshop.measures.record import current_values, edit_by_hand, template_of
-from workshop.measures.record_template import available_record_templates, record_template_choices
+from workshop.measures.record_template import (DEFAULT_RECORD_TEMPLATE, available_record_templates,
+                                                load_record_template, record_template_choices)
 from workshop.measures.status import LABELS as STATUS_LABELS, NEXT as STATUS_NEXT, REASON_MAX
 from workshop.sessions.models import WorkshopSession
 from workshop.sessions.service import FieldMapNeeded, create_session
@@ -164,7 +165,10 @@ def _field_mapping_page(measure, form, needed: FieldMapNeeded):
         for key in [c.get("field") for c in step.get("columns", [])] + [(step.get("capture") or {}).get("field")]:
             if key:
                 steps_by_field.setdefault(key, []).append(localized(step["title"], locale()))
-    return render_template("measures/session_mapping.html", measure=measure, form=form,
+    # Formats name their fields as the Berlin record does: show that name, not the key.
+    berlin = load_record_template(DEFAULT_RECORD_TEMPLATE)
+    names = {key: berlin.field(key).label_text(locale()) if berlin.field(key) else key for key in needed.missing}
+    return render_template("measures/session_mapping.html", measure=measure, form=form, names=names,
                            missing=needed.missing, targets=targets, steps_by_field=steps_by_field,
                            format_title=localized(needed.template["title"], locale()),
                            record_title=localized(record_template.title, locale()))
