@@ -72,3 +72,34 @@ def test_capture_preview_then_capture_then_undo(server, browser):
         expect(console.locator("#capture-preview")).to_be_hidden()
     finally:
         person.close()
+
+
+def test_session_creation_asks_for_a_mapping_and_capture_follows_it(server, browser):
+    server.facilitator()
+    with server.db() as db:
+        aachen = Measure(title="Initiativen einbinden", record_template="aachen")
+        db.add(aachen)
+        db.commit()
+        mid = aachen.id
+    page = login_page(browser, server.base_url, "moderation@example.org", PASSWORD,
+                      viewport={"width": 1280, "height": 900})
+    page.goto(f"{server.base_url}/measures/{mid}")
+    expect(page.locator(".eyebrow").first).to_contain_text("Aachen Aktionsplan")
+    page.select_option("#template_key", "framing")
+    page.click("form[action$='/sessions'] button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Felder zuordnen")
+    expect(page.locator("label[for=map-initial_situation]")).to_contain_text("Ausgangslage / Herausforderung")
+    assert "undefined" not in page.content()
+    page.select_option("#map-initial_situation", "objective")
+    page.select_option("#map-risks", "milestones")
+    page.click("#field-mapping button[type=submit]")
+    page.wait_for_url(f"{server.base_url}/sessions/*")
+    expect(page.locator("#conn")).to_have_text("verbunden")
+    expect(page.locator("#capture-field")).to_have_value("objective")
+    expect(page.locator("#capture-hint")).to_have_text("Vorgesehen: „Übergeordnete Zielsetzung“.")
+    with server.db() as db:
+        from workshop.sessions.models import WorkshopSession
+
+        ws = db.scalars(select(WorkshopSession).where(WorkshopSession.measure_id == mid)).one()
+        assert ws.template["field_map"] == {"initial_situation": "objective", "scope": "", "risks": "milestones",
+                                            "central_questions": ""}

@@ -44,8 +44,9 @@ def test_register_record_and_hand_edits_keep_revisions(server):
 
     page = http.get(measure_url).text
     for label in ("Referenznummer", "Handlungsfeld", "Zentrale Fragestellungen", "Maßnahmenumfang",
-                  "Ziele und Wirkung", "Zielgruppen", "Meilensteine", "Indikatoren", "Kosten und Finanzierung",
-                  "Risiken", "Öffentlichkeitsbeteiligung", "Mandat", "Kommentare"):
+                  "Ziele und Wirkung", "Zielgruppen", "Meilensteine", "Indikatoren", "Finanzen",
+                  "Risiken", "Öffentlichkeitsbeteiligung", "Mandat", "Kommentare", "Berlin Maßnahmensteckbrief",
+                  "Vorhaben", "Fortschritt", "Geplante Projekte", "Querschnittsziel", "Operatives Ziel", "nicht final"):
         assert label in page
     mid = measure_url.rsplit("/", 1)[1]
     for value in ("Erste Fassung", "Zweite Fassung"):

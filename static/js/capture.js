@@ -8,8 +8,13 @@ import { fill, h, t } from "./live.js";
 const $ = (id) => document.getElementById(id);
 const columnFields = (s) => (s.columns || []).some((c) => c.field);
 
+// The session's field map (set when it was created): the format's field -> this record's ("" = none).
+const fieldMapNode = document.getElementById("field-map");
+const fieldMap = fieldMapNode ? JSON.parse(fieldMapNode.textContent || "{}") : {};
+const mapped = (key) => (key in fieldMap ? fieldMap[key] : key);
+
 export function initCapture({ send, showError, clearError, currentStep, fields, selected, sessionId, afterCapture }) {
-  const label = (key) => (fields.find((f) => f.key === key) || { label: key }).label;
+  const label = (key) => (fields.find((f) => f.key === key) || {}).label || _("kein Feld");
   let stepKey = null;
   let pending = null; // the payload whose preview is shown
   let lastCapture = null; // { revision_ids } of the last capture, for undo
@@ -104,9 +109,9 @@ export function initCapture({ send, showError, clearError, currentStep, fields, 
     if (stepKey !== s.key) {
       // A new step brings its own defaults: the field it names (or none) and whether it appends.
       stepKey = s.key;
+      const target = mapped((s.capture || {}).field || "");
+      $("capture-field").value = !columnFields(s) && target && fields.some((f) => f.key === target) ? target : "";
       const configured = s.capture || {};
-      $("capture-field").value = !columnFields(s) && configured.field && fields.some((f) => f.key === configured.field)
-        ? configured.field : "";
       $("capture-append").checked = configured.mode !== "replace";
       $("capture-result").textContent = "";
       $("capture-undo").hidden = true;
@@ -120,8 +125,8 @@ export function initCapture({ send, showError, clearError, currentStep, fields, 
     $("capture-top").textContent = perColumn ? _("Jede Spalte in ihr Feld übernehmen")
       : configured.top ? _("Top {top} übernehmen", { top: configured.top }) : _("Ergebnis übernehmen");
     $("capture-hint").textContent = perColumn
-      ? _("Spalten → Felder: {pairs}", { pairs: s.columns.filter((c) => c.field).map((c) => `${t(c.title)} → ${label(c.field)}`).join(" · ") })
-      : configured.field ? _("Vorgesehen: „{value}“.", { value: label(configured.field) })
+      ? _("Spalten → Felder: {pairs}", { pairs: s.columns.filter((c) => c.field).map((c) => `${t(c.title)} → ${label(mapped(c.field))}`).join(" · ") })
+      : mapped(configured.field || "") ? _("Vorgesehen: „{value}“.", { value: label(mapped(configured.field)) })
         : _("Dieser Schritt sieht kein Feld vor: bitte ein Feld wählen.");
     $("capture-selected").hidden = !["brainstorm", "draft", "dot_vote"].includes(s.type);
   };

@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 from workshop.ops import OpContext, OpSpec, Outcome
 from workshop.activities.registry import activity_for
 from workshop.db import utcnow
-from workshop.i18n import localized
+from workshop.i18n import N_, localized
 from workshop.ops import FACILITATOR, SYSTEM
 from workshop.ops import Rejected
 from workshop.measures import capture as record_capture
+from workshop.measures.messages import RecordRefused
 from workshop.measures.models import Measure, RecordRevision
 from workshop.measures.record import template_of, undo as record_undo
 from workshop.sessions.models import Participant
@@ -121,7 +122,8 @@ def plan_capture(ctx: OpContext, payload: dict) -> tuple[dict, Measure, list]:
     measures/capture.py. Also the console's preview, which writes nothing."""
     step = ctx.ws.step(payload["step_key"])
     if step is None:
-        raise Rejected("unknown_step", f"This session has no step '{payload['step_key']}'.")
+        raise RecordRefused("unknown_step", N_("Diese Sitzung hat keinen Schritt „%(step)s“."),
+                            step=payload["step_key"])
     measure = ctx.db.get(Measure, ctx.ws.measure_id)
     planned = record_capture.plan(ctx.db, ctx.ws, measure, step, _chosen_results(ctx, step, payload),
                                   field_key=payload.get("field_key"), mode=payload.get("mode"))
@@ -151,7 +153,8 @@ def undo_capture(ctx: OpContext, payload: dict) -> Outcome:
     measure = ctx.db.get(Measure, ctx.ws.measure_id)
     revisions = [ctx.db.get(RecordRevision, rid) for rid in dict.fromkeys(payload["revision_ids"])]
     if any(r is None or r.source_session_id != ctx.ws.id or r.source_kind != "capture" for r in revisions):
-        raise Rejected("revision_not_found", "Only a capture of this session can be undone here.")
+        raise RecordRefused("revision_not_found", N_("Rückgängig machen lässt sich hier nur eine Übernahme "
+                                                     "aus dieser Sitzung."))
     actor_id = ctx.actor.id if ctx.actor.role == FACILITATOR else None
     record_template = template_of(measure)
     undone = []
