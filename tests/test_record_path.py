@@ -353,3 +353,19 @@ def test_the_berlin_sheet_is_the_default_and_has_every_part_of_seed_001():
         assert part in labels, part
     assert "nicht final" in berlin.note["de"] and "not final" in berlin.note["en"]
     assert berlin.field("comments") is None  # comments are a table of their own
+
+
+def test_an_undone_capture_is_not_in_the_protocol(world):
+    from workshop.protocols.model import build_protocol
+
+    sid = world.session("framing")
+    (p,) = world.people(sid, 1)
+    world.card(sid, p, "approaches", "Wieder zurückgenommen")
+    captured = world.op(sid, "record.capture", step_key="approaches")
+    world.op(sid, "record.undo", revision_ids=captured["revision_ids"])
+    with world.sessions() as db:
+        from workshop.sessions.models import WorkshopSession
+
+        protocol = build_protocol(db, db.get(WorkshopSession, sid))
+    approaches = next(item for item in protocol.agenda if item.title == "Vorhandene Ansätze")
+    assert approaches.captures == []
