@@ -26,8 +26,8 @@ from workshop.measures.record_template import RecordField, RecordTemplate
 from workshop.measures.status import ensure_editable
 
 APPEND, REPLACE = "append", "replace"
-# Identification the record keeps for itself: never filled from cards.
-PROTECTED_KEYS = frozenset({"reference_number"})
+# Identification the record keeps for itself (also on the measure row): never filled from cards.
+PROTECTED_KEYS = frozenset({"reference_number", "title"})
 
 
 @dataclass

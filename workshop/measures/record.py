@@ -174,8 +174,6 @@ def undo(db: Session, measure: Measure, revision_id: int, author_id: int | None 
         .order_by(RecordRevision.id.desc()).limit(1)
     ).first()
     lines = (before.lines or lines_from_text(before.value)) if before is not None else []
-    if revision.field_key in ("title", "reference_number") and before is None:
-        lines = lines_from_text(getattr(measure, revision.field_key) or "")
     written = set_field(db, measure, revision.field_key, lines, source_kind="undo",
                         author_id=author_id, session_id=session_id, step_key=revision.source_step_key)
     if written is None:  # same value as before: still record that the change was taken back
