@@ -369,3 +369,16 @@ def test_an_undone_capture_is_not_in_the_protocol(world):
         protocol = build_protocol(db, db.get(WorkshopSession, sid))
     approaches = next(item for item in protocol.agenda if item.title == "Vorhandene Ansätze")
     assert approaches.captures == []
+
+
+def test_every_unit_format_captures_into_fields_the_berlin_record_has():
+    from workshop.config import SESSION_TEMPLATE_DIR
+    from workshop.measures.capture import format_fields, incompatible_fields
+    from workshop.measures.record_template import load_record_template
+    from workshop.sessions.templates import load_template_file
+
+    berlin = load_record_template("default")
+    for path in sorted(SESSION_TEMPLATE_DIR.glob("*.yaml")):
+        template = load_template_file(path)
+        assert format_fields(template), path.name
+        assert incompatible_fields(template, berlin) == [], path.name
