@@ -66,10 +66,10 @@ def register():
         try:
             form = NewMeasureForm().load(request.form.to_dict(), unknown="exclude")
             if form["record_template"] not in available_record_templates():
-                raise ValidationError({"record_template": ["unknown record template"]})
+                raise ValidationError({_("Steckbrief-Vorlage"): [_("Diese Vorlage gibt es nicht.")]})
             ref = form["reference_number"] or None
             if ref and db().scalar(select(Measure.id).where(Measure.reference_number == ref)):
-                raise ValidationError({"reference_number": [f"{ref} is already used"]})
+                raise ValidationError({_("Referenznummer"): [_("%(ref)s ist schon vergeben.", ref=ref)]})
         except ValidationError as error:
             flash(_("Die Maßnahme wurde nicht angelegt: %(errors)s", errors=_form_errors(error)), "error")
             return redirect(url_for(".register"))
