@@ -178,7 +178,7 @@ def test_all_five_units_one_after_another_fill_the_record_and_replace_nothing(wo
     assert v["public_participation"][0] == "Mehr Sitzbänke am Markt"
     assert v["public_participation"][-1] == "Alle Hinweise gehen geprüft in den Steckbrief ein."
     assert "Barrierefreiheit: 2" in v["public_participation"]
-    assert v["reference_number"] == ["2022-14222"] and v["status"] == []  # never captured into
+    assert v["reference_number"] == ["2022-14222"] and v["status"] == ["Idee"]  # never captured into
     with world.sessions() as db:
         assert db.get(Measure, world.mid).status == "idea"
     # One revision per capture and field, each with its session and step.
@@ -205,6 +205,7 @@ def test_capture_into_the_status_or_the_reference_number_is_refused_in_both_lang
         with pytest.raises(Rejected):  # nor by any other writer than the status flow
             record_ops.edit_by_hand(db, measure, "status", "Mandatiert", world.fid)
     assert world.revisions("status") == [] and world.revisions("reference_number") == []
+    assert world.values()["status"] == ["Idee"]  # the record shows the one status, the flow's
 
 
 @pytest.mark.parametrize(("field_key", "text", "de", "en"), [
@@ -382,3 +383,11 @@ def test_every_unit_format_captures_into_fields_the_berlin_record_has():
         template = load_template_file(path)
         assert format_fields(template), path.name
         assert incompatible_fields(template, berlin) == [], path.name
+
+
+def test_a_status_text_an_older_capture_left_in_the_record_does_not_show_a_second_status(world):
+    with world.sessions() as db:  # what the issue saw: "Mandatiert" captured while the measure is an idea
+        db.add(RecordRevision(measure_id=world.mid, field_key="status", value="Mandatiert",
+                              lines=[{"text": "Mandatiert", "source": None}], source_kind="capture"))
+        db.commit()
+    assert world.values()["status"] == ["Idee"]

@@ -243,7 +243,7 @@ def test_unit_4_mandate_consent_and_fist_of_five(unit):
     values = record(unit["server"], unit["measure_id"])
     assert values["mandate"] == "Staatssekretärsrunde, 12.12.2026"
     assert values["finances"] == "2 VZÄ, 150.000 € für 2027"
-    assert values["status"] == ""  # the status changes through the status flow only
+    assert values["status"] == "Idee"  # the status changes through the status flow only
     comments = values["mandate_discussion"].splitlines()
     assert comments[0] == "Wie viele Stellen braucht es?"
     assert comments[1].startswith("Umsetzung zunächst als Pilot in einem Bezirk (Widerstand 7, Ø 1,4, 0 Enthaltungen) – geringster Widerstand")

@@ -55,6 +55,13 @@ def current_values(db: Session, measure: Measure) -> dict[str, FieldValue]:
         if key in values and not values[key].value and fallback:
             values[key].value = fallback
             values[key].lines = lines_from_text(fallback)
+    # One status: the flow's. A status field never written by the flow (a new measure, or text an
+    # older version let a capture put there) shows the measure's status, not a second one.
+    for field in template_of(measure).fields:
+        entry = values[field.key]
+        if field.type == "status" and (entry.revision is None or entry.revision.source_kind not in STATUS_WRITERS):
+            entry.value = status.LABELS.get(measure.status, measure.status)
+            entry.lines = lines_from_text(entry.value)
     return values
 
 
