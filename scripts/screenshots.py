@@ -106,6 +106,7 @@ def main() -> None:
                 projector.wait_for_selector(".results li:first-child .votes:text-is('3')")
                 projector.screenshot(path=shot("projector-vote"))
                 console.click("#capture-top")
+                console.click("#capture-confirm")  # the preview comes first (scripts/record_screenshots.py shows it)
                 console.wait_for_selector(f"#capture-result:has-text('{texts['captured']}')")
                 console.goto(f"{base}/measures/{1}")
                 console.wait_for_selector("#field-central_questions .trace")

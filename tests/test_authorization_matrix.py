@@ -34,6 +34,7 @@ OP_TABLE: dict[str, frozenset[str]] = {
     "session.end": frozenset({OWNER}),
     "step.goto": frozenset({OWNER}),
     "record.capture": frozenset({OWNER}),
+    "record.undo": frozenset({OWNER}),
     "card.add": frozenset({OWNER, PART}),
     "card.edit": frozenset({OWNER, PART}),  # on their own card
     "card.delete": frozenset({OWNER, PART}),  # on their own card
@@ -88,6 +89,7 @@ ROUTE_TABLE: dict[str, frozenset[str]] = {
     "POST /measures/<id>/status": frozenset({FAC_OTHER, OWNER}),
     "POST /measures/<id>/reopen": frozenset({FAC_OTHER, OWNER}),
     "POST /measures/<id>/revisions/<revision_id>/restore": frozenset({FAC_OTHER, OWNER}),
+    "POST /measures/<id>/comments": frozenset({FAC_OTHER, OWNER}),
     # Formats: anyone logged in may adapt a copy; an adapted copy belongs to its facilitator.
     "POST /templates/<base_key>/adapt": frozenset({FAC_OTHER, OWNER}),
     "POST /templates/custom/<template_id>": frozenset({OWNER}),
@@ -98,6 +100,7 @@ ROUTE_TABLE: dict[str, frozenset[str]] = {
     "GET /sessions/<id>/projector": frozenset({OWNER}),
     "GET /sessions/<id>/protocol.md": frozenset({OWNER}),
     "GET /sessions/<id>/protocol.html": frozenset({OWNER}),
+    "GET /sessions/<id>/capture-preview": frozenset({OWNER}),
 }
 
 
@@ -155,6 +158,9 @@ def prepare(world: World, op_type: str, sid: int, pid: int, author: Actor) -> di
     if op_type == "record.capture":
         world.apply(sid, part, "card.add", step_key="approaches", text="Ansatz")
         return {"step_key": "approaches"}
+    if op_type == "record.undo":
+        world.apply(sid, part, "card.add", step_key="approaches", text="Ansatz")
+        return {"revision_ids": world.apply(sid, owner, "record.capture", step_key="approaches")["revision_ids"]}
     if op_type in ("card.edit", "card.delete"):
         card = world.apply(sid, author, "card.add", step_key="approaches", text="eigene Karte")
         return {"card_id": card["card_id"], **({"text": "geändert"} if op_type == "card.edit" else {})}
@@ -315,12 +321,13 @@ def request_route(world: World, http: requests.Session, route: str, sid: int, co
         "POST /logout": ("post", "/logout", form),
         "POST /measures": ("post", "/measures", {**form, "title": "Neue Maßnahme"}),
         "POST /measures/<id>/fields": ("post", f"/measures/{mid}/fields",
-                                       {**form, "field_key": "comments", "value": "Notiz"}),
+                                       {**form, "field_key": "open_questions", "value": "Notiz"}),
         "POST /measures/<id>/sessions": ("post", f"/measures/{mid}/sessions", {**form, "template_key": "framing"}),
         "POST /measures/<id>/status": ("post", f"/measures/{mid}/status", {**form, "to_status": "draft"}),
         "POST /measures/<id>/reopen": ("post", f"/measures/{mid}/reopen", {**form, "reason": "Nachsteuern"}),
         "POST /measures/<id>/revisions/<revision_id>/restore": (
             "post", f"/measures/{mid}/revisions/{world.revision}/restore", form),
+        "POST /measures/<id>/comments": ("post", f"/measures/{mid}/comments", {**form, "text": "Ein Kommentar"}),
         "POST /templates/<base_key>/adapt": ("post", "/templates/framing/adapt", {**form, "title": "Kopie"}),
         "POST /templates/custom/<template_id>": ("post", f"/templates/custom/{world.custom_template}",
                                                  {**form, "title": "Kopie"}),
@@ -331,6 +338,7 @@ def request_route(world: World, http: requests.Session, route: str, sid: int, co
         "GET /sessions/<id>/projector": ("get", f"/sessions/{sid}/projector", None),
         "GET /sessions/<id>/protocol.md": ("get", f"/sessions/{sid}/protocol.md", None),
         "GET /sessions/<id>/protocol.html": ("get", f"/sessions/{sid}/protocol.html", None),
+        "GET /sessions/<id>/capture-preview": ("get", f"/sessions/{sid}/capture-preview?step_key=approaches", None),
     }
     method, path, data = calls[route]
     if method == "json":
@@ -354,7 +362,7 @@ def test_http_routes_by_role(server):
         from workshop.sessions.models import CustomTemplate
         from workshop.agenda.templates import SESSION_TEMPLATE_DIR, load_template_file
 
-        revision = edit_by_hand(db, db.get(Measure, world.measure), "comments", "alt", world.owner)
+        revision = edit_by_hand(db, db.get(Measure, world.measure), "open_questions", "alt", world.owner)
         custom = CustomTemplate(facilitator_id=world.owner, base_key="framing", title="Kopie",
                                 template=load_template_file(SESSION_TEMPLATE_DIR / "framing.yaml"))
         db.add(custom)

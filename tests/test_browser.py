@@ -116,7 +116,9 @@ def test_framing_session_in_real_browsers(server, browser):
     expect(console.locator(".ranked li").first).to_contain_text("3 Punkte")
     projector.screenshot(path=ARTIFACTS / "projector-vote.png")
 
-    console.click("#capture-top")
+    console.click("#capture-top")  # a preview first, then the capture
+    expect(console.locator("#capture-preview")).to_contain_text("Wer trägt die Anlaufstelle?")
+    console.click("#capture-confirm")
     expect(console.locator("#capture-result")).to_contain_text("2 Zeile(n) in 1 Feld(er)")
     expect(console.locator("#captured")).to_contain_text("Wer trägt die Anlaufstelle?")
     console.click("#next")

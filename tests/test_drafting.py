@@ -264,7 +264,8 @@ def test_a_capture_from_a_live_session_reaches_an_open_document(drafting):
         assert facilitator.op("session.start")["ok"]
         step = facilitator.current_step_key()
         assert facilitator.op("card.add", step_key=step, text="CityLAB Berlin")["ok"]
-        assert facilitator.op("record.capture", step_key=step, field_key="inspiring_examples")["ok"]
+        assert facilitator.op("record.capture", step_key=step, field_key="inspiring_examples",
+                                   mode="replace")["ok"]  # append is the default
     finally:
         facilitator.close()
     b = drafting["client"]()  # joining brings the open document up to the record

@@ -96,9 +96,9 @@ def test_a_whole_framing_workshop(framing):
         from workshop.measures.record import edit_by_hand
         edit_by_hand(db, measure, "central_questions", "Alte Frage von Hand", author_id=None)
         db.commit()
-    captured = fac.op("record.capture", step_key="vote")
-    assert captured["ok"] and captured["result"] == {"fields": ["central_questions"], "lines": 4,
-                                                     "changed": True}
+    captured = fac.op("record.capture", step_key="vote", mode="replace")  # append is the default
+    assert captured["ok"] and {k: captured["result"][k] for k in ("fields", "lines", "added", "changed")} == {
+        "fields": ["central_questions"], "lines": 4, "added": 4, "changed": True}
     scope = fac.op("record.capture", step_key="scope")
     assert scope["ok"] and scope["result"]["lines"] == 2
     approaches = fac.op("record.capture", step_key="approaches", field_key="initial_situation",

@@ -37,15 +37,16 @@ def test_register_record_and_hand_edits_keep_revisions(server):
     measure_url = created.url
     assert re.search(r"/measures/\d+$", measure_url)
     duplicate = http.post(f"{base}/measures", data={"csrf_token": token, "title": "x", "reference_number": "AC-1"})
-    assert "AC-1 is already used" in duplicate.text
+    assert "AC-1 ist schon vergeben." in duplicate.text  # in the page's language
     empty = http.post(f"{base}/measures", data={"csrf_token": token, "title": "  "})
     assert "title" in empty.text and "nicht angelegt" in empty.text
     assert http.get(f"{base}/measures").text.count("Initiativen einbinden") == 1
 
     page = http.get(measure_url).text
     for label in ("Referenznummer", "Handlungsfeld", "Zentrale Fragestellungen", "Maßnahmenumfang",
-                  "Ziele und Wirkung", "Zielgruppen", "Meilensteine", "Indikatoren", "Kosten und Finanzierung",
-                  "Risiken", "Öffentlichkeitsbeteiligung", "Mandat", "Kommentare"):
+                  "Ziele und Wirkung", "Zielgruppen", "Meilensteine", "Indikatoren", "Finanzen",
+                  "Risiken", "Öffentlichkeitsbeteiligung", "Mandat", "Kommentare", "Berlin Maßnahmensteckbrief",
+                  "Vorhaben", "Fortschritt", "Geplante Projekte", "Querschnittsziel", "Operatives Ziel", "nicht final"):
         assert label in page
     mid = measure_url.rsplit("/", 1)[1]
     for value in ("Erste Fassung", "Zweite Fassung"):

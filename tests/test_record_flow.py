@@ -64,12 +64,12 @@ def test_the_aachen_action_plan_shape_is_a_record_template(server):
 
 @pytest.mark.parametrize("field_key,value,error,stored", [
     ("schedule", "irgendwann", None, "irgendwann"),
-    ("title", "Zeile eins\nZeile zwei", "one line", None),
-    ("finances", "viel Geld", "amount in euros", None),
+    ("title", "Zeile eins\nZeile zwei", "nur eine Zeile", None),
+    ("finances", "viel Geld", "Betrag in Euro", None),
     ("finances", "12.500 € Personalmittel\n3.000 EUR Sachmittel", None, "12.500 € Personalmittel\n3.000 EUR Sachmittel"),
-    ("team", "anna@example.org", "no e-mail", None),
+    ("team", "anna@example.org", "keine E-Mail", None),
     ("team", "Anna Beispiel (Federführung)\nFB 61", None, "Anna Beispiel (Federführung)\nFB 61"),
-    ("status", "Mandatiert", "status flow", None),
+    ("status", "Mandatiert", "Statusablauf", None),
 ])
 def test_typed_fields_are_checked_on_hand_edits(record, field_key, value, error, stored):
     page = record["post"]("/fields", field_key=field_key, value=value)
@@ -90,7 +90,7 @@ def test_dates_are_checked_and_stored_as_iso(server):
     base = f"{server.base_url}/measures/{mid}"
     page = http.post(f"{base}/fields", data={"csrf_token": csrf_token(http, base), "field_key": "start_date",
                                              "value": "31.02.2026"}).text
-    assert "is not a date" in html.unescape(page)
+    assert "ist kein Datum" in html.unescape(page)  # in the page's language
     http.post(f"{base}/fields", data={"csrf_token": csrf_token(http, base), "field_key": "start_date",
                                       "value": "23.11.2026"})
     assert [r.value for r in revisions(server, mid, "start_date")] == ["2026-11-23"]
@@ -110,7 +110,7 @@ def test_mandated_measures_change_only_after_a_recorded_reopening(record):
         drafter.wait_for(lambda c: c.statuses and c.statuses[-1]["locked"], "the lock")
 
         page = post("/fields", field_key="objectives", value="Anders")
-        assert "nicht gespeichert" in page and "reopen" in page
+        assert "nicht gespeichert" in page and "Wiedereröffnung" in page
         ack = drafter.edit("objectives", lambda t: t.insert(0, "Heimlich "))
         assert ack["ok"] is False and ack["error"]["code"] == "measure_locked"
         assert revisions(server, mid, "objectives")[-1].value == "Synergien erzeugen"

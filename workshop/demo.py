@@ -22,9 +22,11 @@ BERLIN: dict[str, Any] = {
     "reference_number": "2022-14222",
     "title": "Prozessbegleitung um (digitale) Partizipation und deren Ergebnisse zu verarbeiten",
     "fields": {
-        "action_field": "Strategie „Gemeinsam Digital: Berlin“ – Querschnittsziel: Organisation; "
-                        "operatives Ziel: Kompetenzaufbau in der Verwaltung",
-        "measure_type": "Dezentrale Maßnahme",
+        "action_field": "Strategie „Gemeinsam Digital: Berlin“ – Dezentrale Maßnahmen",
+        "cross_cutting_goal": "Organisation",
+        "operational_goal": "Kompetenzaufbau in der Verwaltung",
+        "progress": "Entwurf (Vorhabensbeschreibung in Strategiedokument)",
+        "measure_type": "Dezentral",
         "status": "Entwurf",
         "short_description": "Eine Anlaufstelle zur Unterstützung bei der Prozessgestaltung innerhalb "
                              "der Verwaltung, um (digitale) Partizipation und deren Ergebnisse zu verarbeiten.",
@@ -37,7 +39,7 @@ BERLIN: dict[str, Any] = {
         "inspiring_examples": "Service Agent:innen-Schulung (CityLAB Berlin)",
         "actors": "CityLAB Berlin\nSenatsverwaltung für Stadtentwicklung, Bauen und Wohnen\n"
                   "Verwaltungsakademie Berlin\nSenatskanzlei Berlin",
-        "risks": "Leitlinien Bürgerbeteiligung der Senatsverwaltung für Stadtentwicklung, Bauen und Wohnen",
+        "planned_projects": "Leitlinien Bürgerbeteiligung der Senatsverwaltung für Stadtentwicklung, Bauen und Wohnen",
     },
 }
 

@@ -50,7 +50,11 @@ class Rejected(Exception):
         self.message = message
 
     def as_ack(self) -> JSON:
-        return {"ok": False, "error": {"code": self.code, "message": self.message}}
+        error: JSON = {"code": self.code, "message": self.message}
+        texts = getattr(self, "texts", None)  # {"de", "en"}: the sentence a person reads (record refusals)
+        if texts:
+            error["texts"] = texts
+        return {"ok": False, "error": error}
 
     @classmethod
     def internal(cls) -> Rejected:

@@ -1,6 +1,7 @@
 // The facilitator's console: agenda with planned and actual time, step controls, live board,
 // moderation, clustering, and capture into the measure record.
 import { _, errorText } from "./i18n.js";
+import { initCapture } from "./capture.js";
 import { connectLive, currentStep, formatSeconds, h, setConnection, t, visibleCards, fill } from "./live.js";
 import { actionList, capturedFields, clusterBoard, clustersOf, consentResult, pollResults, spotlightBanner,
   timerBadge, voteTargets } from "./widgets.js";
@@ -58,28 +59,11 @@ $("card-form").addEventListener("submit", async (event) => {
   if (ack.ok) $("card-text").value = "";
 });
 
-fill($("capture-field"), ...fields.map((f) => h("option", { value: f.key }, f.label)));
-
-function capture(cardIds) {
-  const payload = { step_key: step().key, mode: $("capture-append").checked ? "append" : "replace" };
-  if (!columnFields(step()) || $("capture-field").dataset.touched) payload.field_key = $("capture-field").value;
-  if (cardIds) payload.card_ids = cardIds;
-  send("record.capture", payload).then((ack) => {
-    if (ack.ok) {
-      $("capture-result").textContent = _("{lines} Zeile(n) in {fields} Feld(er) übernommen.", { lines: ack.result.lines, fields: ack.result.fields.length });
-      selected.clear();
-      render(live.state);
-    }
-  });
-}
-$("capture-field").addEventListener("change", () => { $("capture-field").dataset.touched = "1"; });
-$("capture-top").addEventListener("click", () => capture(null));
-$("capture-selected").addEventListener("click", () => {
-  if (!selected.size) return showError(_("Bitte zuerst Karten auswählen."));
-  capture([...selected]);
+const renderCapture = initCapture({
+  send, showError, clearError: () => { $("op-error").hidden = true; }, currentStep: () => step(), fields, selected,
+  sessionId: $("app").dataset.sessionId, afterCapture: () => render(live.state),
 });
 
-const columnFields = (s) => (s.columns || []).some((c) => c.field);
 const cardButtons = (card) => h("span", { class: "card-tools" },
   h("button", { type: "button", class: "link", onclick: () => send("spotlight.set", { card_id: card.id }) }, _("Fokus")),
   h("button", { type: "button", class: "link", onclick: () => send("card.hide", { card_id: card.id, hidden: card.status !== "hidden" }) },
@@ -218,30 +202,6 @@ function renderQueue(state, s) {
       h("button", { type: "button", class: "primary", onclick: () => send("card.approve", { card_id: card.id }) }, _("Freigeben")),
       h("button", { type: "button", onclick: () => send("card.hide", { card_id: card.id, hidden: true }) }, _("Ablehnen"))))));
   if (!pending.length) fill($("queue-list"), h("li", { class: "empty" }, _("Keine Beiträge in der Warteschlange.")));
-}
-
-let captureStepKey = null;
-
-function renderCapture(s) {
-  if (captureStepKey !== s.key) {
-    // A new step brings its own defaults: its record field and whether capture appends.
-    captureStepKey = s.key;
-    delete $("capture-field").dataset.touched;
-    $("capture-append").checked = (s.capture || {}).mode === "append";
-    $("capture-result").textContent = "";
-    selected.clear();
-  }
-  const panel = $("capture");
-  panel.hidden = ["summary"].includes(s.type);
-  const configured = s.capture || {};
-  if (configured.field && !$("capture-field").dataset.touched) $("capture-field").value = configured.field;
-  const perColumn = columnFields(s);
-  $("capture-top").textContent = perColumn ? _("Jede Spalte in ihr Feld übernehmen")
-    : configured.top ? _("Top {top} übernehmen", { top: configured.top }) : _("Ergebnis übernehmen");
-  $("capture-hint").textContent = perColumn
-    ? _("Spalten → Felder: {pairs}", { pairs: s.columns.map((c) => `${t(c.title)} → ${(fields.find((f) => f.key === c.field) || {}).label}`).join(" · ") })
-    : configured.field ? _("Vorgesehen: „{value}“.", { value: (fields.find((f) => f.key === configured.field) || {}).label }) : _("Feld wählen.");
-  $("capture-selected").hidden = !["brainstorm", "draft", "dot_vote"].includes(s.type);
 }
 
 function render(state) {

@@ -44,6 +44,7 @@ const ERRORS = {
 
 export function errorText(error) {
   if (!error) return _("keine Antwort");
+  if (error.texts && error.texts[lang]) return error.texts[lang];  // the server's own sentence (record refusals)
   const text = ERRORS[error.code];
   return text ? text() : error.message;
 }

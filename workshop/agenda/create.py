@@ -10,13 +10,31 @@ from workshop.activities.registry import seed_step_cards
 from workshop.agenda.templates import TemplateError, load_template_file, parse_template_data
 from workshop.config import SESSION_TEMPLATE_DIR
 from workshop.i18n import localized
+from workshop.measures.capture import capturable, incompatible_fields
+from workshop.measures.models import Measure
+from workshop.measures.record import template_of
 from workshop.sessions.join_codes import new_join_code
 from workshop.sessions.models import CustomTemplate, WorkshopSession
 
 
+class FieldMapNeeded(TemplateError):
+    """The format captures into fields this measure's record does not have (or may not take):
+    the facilitator maps each to another field or to none before the session exists."""
+
+    def __init__(self, missing: list[str], template: dict):
+        super().__init__(f"the record has no field(s) {', '.join(missing)} for this format")
+        self.missing = missing
+        self.template = template
+
+
 def create_session(db: Session, *, measure_id: int, facilitator_id: int, template_key: str,
-                   title: str = "", location: str = "", mode: str = "live") -> WorkshopSession:
-    """template_key: a file in session_templates/, or "custom-<id>" for a facilitator's adapted copy."""
+                   title: str = "", location: str = "", mode: str = "live",
+                   field_map: dict[str, str] | None = None) -> WorkshopSession:
+    """template_key: a file in session_templates/, or "custom-<id>" for a facilitator's adapted copy.
+
+    The format is checked against the measure's record template: every field it captures into
+    must exist there, or field_map maps it to another field ("" = to none). The map is stored in
+    the session's copy of the format, and capture follows it (measures/capture.py)."""
     custom = re.fullmatch(r"custom-(\d+)", template_key or "")
     if custom:
         copy = db.get(CustomTemplate, int(custom.group(1)))
@@ -30,6 +48,7 @@ def create_session(db: Session, *, measure_id: int, facilitator_id: int, templat
         if not path.is_file():
             raise TemplateError(f"there is no session template '{template_key}'")
         template = load_template_file(path)  # raises TemplateError naming file, step, field
+    template = _with_field_map(db, measure_id, template, field_map or {})
     code = new_join_code()
     while db.scalar(select(WorkshopSession.id).where(WorkshopSession.join_code == code)):
         code = new_join_code()
@@ -43,3 +62,19 @@ def create_session(db: Session, *, measure_id: int, facilitator_id: int, templat
     db.flush()
     seed_step_cards(db, ws)
     return ws
+
+
+def _with_field_map(db: Session, measure_id: int, template: dict, field_map: dict[str, str]) -> dict:
+    measure = db.get(Measure, measure_id)
+    record_template = template_of(measure)
+    missing = incompatible_fields(template, record_template)
+    unmapped = [key for key in missing if key not in field_map]
+    if unmapped:
+        raise FieldMapNeeded(unmapped, template)
+    used = {}
+    for key in missing:
+        target = field_map[key]
+        if target and not capturable(record_template.field(target)):
+            raise TemplateError(f"'{target}' is no field of this record that takes cards")
+        used[key] = target
+    return {**template, "field_map": used} if used else template

@@ -9,11 +9,13 @@ from sqlalchemy import func, select
 from workshop.ops import OpContext, OpSpec, Outcome
 from workshop.activities.registry import activity_for
 from workshop.db import utcnow
-from workshop.i18n import localized
+from workshop.i18n import N_, localized
 from workshop.ops import FACILITATOR, SYSTEM
 from workshop.ops import Rejected
-from workshop.measures.models import Measure
-from workshop.measures.record import current_values, set_field, template_of
+from workshop.measures import capture as record_capture
+from workshop.measures.messages import RecordRefused
+from workshop.measures.models import Measure, RecordRevision
+from workshop.measures.record import template_of, undo as record_undo
 from workshop.sessions.models import ENDED, LIVE, READY, Participant, token_hash
 from workshop.sessions.runtime import enter_step, is_revealed, leave_step
 from workshop.validation import CleanText
@@ -38,7 +40,11 @@ class CapturePayload(Schema):
     step_key = fields.String(required=True, validate=validate.Length(1, 80))
     field_key = fields.String(validate=validate.Length(1, 80))
     card_ids = fields.List(fields.Integer(strict=True), validate=validate.Length(1, 100))
-    mode = fields.String(validate=validate.OneOf(["replace", "append"]))
+    mode = fields.String(validate=validate.OneOf(["replace", "append"]))  # default: the step's, else append
+
+
+class UndoPayload(Schema):
+    revision_ids = fields.List(fields.Integer(strict=True), required=True, validate=validate.Length(1, 50))
 
 
 def participant_count(ctx: OpContext) -> int:
@@ -105,82 +111,58 @@ def _chosen_results(ctx: OpContext, step: dict, payload: dict) -> list:
     return results[:top] if top else results
 
 
-def _line(ctx: OpContext, step: dict, item, columns: dict) -> dict:
-    prefix = columns.get(item.column_key) if len(columns) > 1 and not _column_fields(step) else None
-    return {
-        "text": f"{prefix}: {item.text}" if prefix else item.text,
-        "source": {
-            "session_id": ctx.ws.id, "session_title": ctx.ws.title,
-            "unit": ctx.ws.template.get("unit"), "run": ctx.ws.run_number, "template": ctx.ws.template_key,
-            "step_key": step["key"], "step_title": localized(step["title"]),
-            "card_id": item.card_id, "cluster_id": item.cluster_id,
-            "votes": item.votes if step["type"] == "dot_vote" else None,
-            "captured_at": utcnow().isoformat(),
-        },
-    }
-
-
-def _column_fields(step: dict) -> dict[str, str]:
-    return {c["key"]: c["field"] for c in step.get("columns", []) if c.get("field")}
+def plan_capture(ctx: OpContext, payload: dict) -> tuple[dict, Measure, list]:
+    """The session side of a capture (which step, which results); the record side is
+    measures/capture.py. Also the console's preview, which writes nothing."""
+    step = ctx.ws.step(payload["step_key"])
+    if step is None:
+        raise RecordRefused("unknown_step", N_("Diese Sitzung hat keinen Schritt „%(step)s“."),
+                            step=payload["step_key"])
+    measure = ctx.db.get(Measure, ctx.ws.measure_id)
+    planned = record_capture.plan(ctx.db, ctx.ws, measure, step, _chosen_results(ctx, step, payload),
+                                  field_key=payload.get("field_key"), mode=payload.get("mode"))
+    return step, measure, planned
 
 
 def capture(ctx: OpContext, payload: dict) -> Outcome:
-    """Take a step's results into the record. A step whose columns map to record fields (co-drafting)
-    fills each field from its column; otherwise one field takes the chosen results."""
-    step = ctx.ws.step(payload["step_key"])
-    if step is None:
-        raise Rejected("unknown_step", f"This session has no step '{payload['step_key']}'.")
-    measure = ctx.db.get(Measure, ctx.ws.measure_id)
-    record_template = template_of(measure)
-    chosen = _chosen_results(ctx, step, payload)
-    if not chosen:
-        raise Rejected("nothing_to_capture", f"Step '{step['key']}' has no results to capture yet.")
-    columns = {c["key"]: localized(c["title"]) for c in step.get("columns", [])}
-    column_fields = _column_fields(step)
-    if payload.get("field_key"):
-        targets = {payload["field_key"]: chosen}
-    elif column_fields:
-        targets = {}
-        for item in chosen:
-            targets.setdefault(column_fields.get(item.column_key, ""), []).append(item)
-        targets.pop("", None)
-    elif (step.get("capture") or {}).get("field"):
-        targets = {step["capture"]["field"]: chosen}
-    else:
-        raise Rejected("invalid", "payload.field_key: this step has no record field; name one.")
-
-    captured, total, changed = [], 0, False
-    for field_key, items in targets.items():
-        field = record_template.field(field_key)
-        if field is None:
-            raise Rejected("unknown_field", f"The record has no field '{field_key}'.")
-        new_lines = [_line(ctx, step, item, columns) for item in items]
-        if field.type == "status":
-            if new_lines[0]["text"] not in field.choices:
-                raise Rejected("invalid_value", f"'{new_lines[0]['text']}' is not a status "
-                                                f"({', '.join(field.choices)}).")
-            new_lines = new_lines[:1]
-        lines = new_lines
-        if payload.get("mode", (step.get("capture") or {}).get("mode", "replace")) == "append":
-            existing = current_values(ctx.db, measure)[field_key].lines
-            known = {(l.get("source") or {}).get("card_id") for l in existing} - {None}
-            lines = existing + [l for l in new_lines if l["source"]["card_id"] not in known]
-        actor_id = ctx.actor.id if ctx.actor.role == FACILITATOR else None
-        revision = set_field(ctx.db, measure, field_key, lines, source_kind="capture",
-                             author_id=actor_id, session_id=ctx.ws.id, step_key=step["key"])
-        ctx.db.flush()
-        captured.append({"field_key": field_key, "field_label": localized(field.label),
-                         "lines": [line["text"] for line in lines],
-                         "revision_id": revision.id if revision else None})
-        total += len(lines)
-        changed = changed or revision is not None
+    """Take a step's results into the record (rules and writing: measures/capture.py)."""
+    step, measure, planned = plan_capture(ctx, payload)
+    actor_id = ctx.actor.id if ctx.actor.role == FACILITATOR else None
+    captured = record_capture.write(ctx.db, ctx.ws, measure, step, planned, actor_id)
     still_silent = step.get("silent") and not is_revealed(ctx.ws, step["key"])
     return Outcome(
         "record.captured", {"step_key": step["key"], "captures": captured},
-        {"fields": [c["field_key"] for c in captured], "lines": total, "changed": changed},
+        {"fields": [c["field_key"] for c in captured], "lines": sum(len(c["lines"]) for c in captured),
+         "added": sum(c["added"] for c in captured),
+         "changed": any(c["revision_id"] for c in captured),
+         "revision_ids": [c["revision_id"] for c in captured if c["revision_id"]]},
         # Captured before the reveal, the lines are still other people's silent cards.
         public_payload={"step_key": step["key"], "redacted": True} if still_silent else None,
     )
+
+
+def undo_capture(ctx: OpContext, payload: dict) -> Outcome:
+    """One click takes a capture of this session back: each field gets its previous value again,
+    recorded as a new revision of kind undo (measures/record.undo)."""
+    measure = ctx.db.get(Measure, ctx.ws.measure_id)
+    revisions = [ctx.db.get(RecordRevision, rid) for rid in dict.fromkeys(payload["revision_ids"])]
+    if any(r is None or r.source_session_id != ctx.ws.id or r.source_kind != "capture" for r in revisions):
+        raise RecordRefused("revision_not_found", N_("Rückgängig machen lässt sich hier nur eine Übernahme "
+                                                     "aus dieser Sitzung."))
+    actor_id = ctx.actor.id if ctx.actor.role == FACILITATOR else None
+    record_template = template_of(measure)
+    undone = []
+    for revision in revisions:
+        written = record_undo(ctx.db, measure, revision.id, actor_id, session_id=ctx.ws.id)
+        field = record_template.field(revision.field_key)
+        undone.append({"field_key": revision.field_key, "field_label": localized(field.label),
+                       "lines": [line["text"] for line in written.lines or []], "revision_id": written.id})
+    step_key = revisions[0].source_step_key
+    still_silent = (ctx.ws.step(step_key) or {}).get("silent") and not is_revealed(ctx.ws, step_key)
+    # The same event as a capture (every screen already follows it): the field's value now.
+    return Outcome("record.captured", {"step_key": step_key, "captures": undone, "undo": True},
+                   {"fields": [u["field_key"] for u in undone], "revision_ids": [u["revision_id"] for u in undone]},
+                   public_payload={"step_key": step_key, "redacted": True} if still_silent else None)
 
 
 SESSION_OPS: dict[str, OpSpec] = {
@@ -191,6 +173,8 @@ SESSION_OPS: dict[str, OpSpec] = {
         OpSpec("session.end", Empty, frozenset({FACILITATOR}), end, frozenset({READY, LIVE})),
         OpSpec("step.goto", GotoPayload, frozenset({FACILITATOR}), goto_step, frozenset({LIVE})),
         OpSpec("record.capture", CapturePayload, frozenset({FACILITATOR}), capture,
+               frozenset({LIVE, ENDED})),
+        OpSpec("record.undo", UndoPayload, frozenset({FACILITATOR}), undo_capture,
                frozenset({LIVE, ENDED})),
     )
 }

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from workshop.i18n import N_
+from workshop.measures.messages import RecordRefused
 from workshop.measures.record_template import RecordField
 
 TEXT_MAX = 300
@@ -13,8 +15,11 @@ _MONEY = re.compile(r"\d[\d.\s]*(,\d{1,2})?\s*(Mio\.?|Mrd\.?|Tsd\.?)?\s*(€|EUR
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
 
 
-class FieldValueError(ValueError):
-    pass
+class FieldValueError(RecordRefused):
+    """A value the field's type does not take; the sentence names the line and the rule."""
+
+    def __init__(self, msgid: str, **params):
+        super().__init__("invalid_value", msgid, **params)
 
 
 def _lines(text: str) -> list[str]:
@@ -27,37 +32,38 @@ def _parse_date(text: str) -> date:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise FieldValueError(f"„{text}“ is not a date; write it as 2026-11-23 or 23.11.2026.")
+    raise FieldValueError(N_("„%(text)s“ ist kein Datum; schreiben Sie es als 2026-11-23 oder 23.11.2026."), text=text)
 
 
 def check_value(field: RecordField, text: str) -> str:
     """The value to store for `field` (dates normalised to ISO), or FieldValueError saying why not."""
     lines = _lines(text)
     if field.type == "status":
-        raise FieldValueError("The status changes only through the status flow (advance or reopen).")
+        raise FieldValueError(N_("Der Status ändert sich nur über den Statusablauf (weiterschalten oder wiedereröffnen)."))
     if field.type == "text":
         if len(lines) > 1:
-            raise FieldValueError("This field takes one line.")
+            raise FieldValueError(N_("Dieses Feld nimmt nur eine Zeile."))
         if lines and len(lines[0]) > TEXT_MAX:
-            raise FieldValueError(f"At most {TEXT_MAX} characters.")
+            raise FieldValueError(N_("Höchstens %(max)s Zeichen."), max=TEXT_MAX)
         return lines[0] if lines else ""
     if field.type == "date":
         if len(lines) > 1:
-            raise FieldValueError("One date only.")
+            raise FieldValueError(N_("Nur ein Datum."))
         return _parse_date(lines[0]).isoformat() if lines else ""
     if field.type == "money":
         for number, line in enumerate(lines, 1):
             if not _MONEY.search(line):
                 raise FieldValueError(
-                    f"line {number} („{line[:60]}“): give an amount in euros, e.g. „12.500 € Personalmittel“.")
+                    N_("Zeile %(number)s („%(line)s“): Bitte einen Betrag in Euro angeben, z. B. „12.500 € Personalmittel“."),
+                    number=number, line=line[:60])
         return "\n".join(lines)
     if field.type == "people":
         for number, line in enumerate(lines, 1):
             if "@" in line:
-                raise FieldValueError(f"line {number}: names and roles only, no e-mail addresses.")
+                raise FieldValueError(N_("Zeile %(number)s: nur Namen und Rollen, keine E-Mail-Adressen."), number=number)
             if len(line) > PERSON_MAX:
-                raise FieldValueError(f"line {number}: at most {PERSON_MAX} characters per person.")
+                raise FieldValueError(N_("Zeile %(number)s: höchstens %(max)s Zeichen je Person."), number=number, max=PERSON_MAX)
             if sum(ch.isalpha() for ch in line) < 2:
-                raise FieldValueError(f"line {number} („{line}“): one person (name, role) per line.")
+                raise FieldValueError(N_("Zeile %(number)s („%(line)s“): eine Person (Name, Rolle) je Zeile."), number=number, line=line[:60])
         return "\n".join(lines)
     return text

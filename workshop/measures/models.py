@@ -66,3 +66,19 @@ class MeasureStatusChange(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RecordComment(Base):
+    """A comment on a measure record (Kommentare in the Berlin sheet): who, when, what.
+
+    Its own table, not a record field: comments are added one by one and never overwrite each
+    other, and a mandated (locked) record still takes them."""
+
+    __tablename__ = "record_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id", ondelete="SET NULL"))
+    author_name: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

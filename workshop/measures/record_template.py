@@ -31,6 +31,7 @@ class SectionSchema(Schema):
 class RecordTemplateSchema(Schema):
     key = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_-]{0,79}$"))
     title = LocalizedText(required=True, max_length=200)
+    note = LocalizedText(max_length=1000)  # shown on the record, e.g. Berlin's "not final, add yours"
     sections = fields.List(fields.Nested(SectionSchema), required=True,
                            validate=validate.Length(min=1))
 
@@ -56,6 +57,7 @@ class RecordTemplate:
     key: str
     title: dict
     sections: tuple[tuple[dict, tuple[RecordField, ...]], ...]
+    note: dict | None = None
 
     @property
     def fields(self) -> list[RecordField]:
@@ -90,7 +92,7 @@ def parse_record_template(text: str, source: str) -> RecordTemplate:
         )
         for section in loaded["sections"]
     )
-    return RecordTemplate(loaded["key"], loaded["title"], sections)
+    return RecordTemplate(loaded["key"], loaded["title"], sections, loaded.get("note"))
 
 
 @lru_cache(maxsize=None)
@@ -104,5 +106,15 @@ def load_record_template(key: str = "default", directory: Path = RECORD_TEMPLATE
     return template
 
 
+DEFAULT_RECORD_TEMPLATE = "default"  # the Berlin measure sheet
+
+
 def available_record_templates(directory: Path = RECORD_TEMPLATE_DIR) -> list[str]:
-    return sorted(p.stem for p in directory.glob("*.yaml"))
+    """Keys, the default (Berlin) first."""
+    keys = sorted(p.stem for p in directory.glob("*.yaml"))
+    return sorted(keys, key=lambda k: (k != DEFAULT_RECORD_TEMPLATE, k))
+
+
+def record_template_choices(locale: str = "de") -> list[tuple[str, str]]:
+    """(key, human name) for forms: "Berlin Maßnahmensteckbrief", "Aachen Aktionsplan"."""
+    return [(key, localized(load_record_template(key).title, locale)) for key in available_record_templates()]

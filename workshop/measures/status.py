@@ -3,10 +3,8 @@ continuation (Verstetigung). From the mandate on the record is locked: changing 
 explicit reopening, recorded with who, when and why (a MeasureStatusChange of kind "reopen")."""
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from workshop.i18n import N_
-from workshop.ops import Rejected
+from workshop.measures.messages import Label, RecordRefused
 from workshop.measures.models import Measure, MeasureStatusChange
 
 IDEA, DRAFT, MANDATED, IN_IMPLEMENTATION, DONE, CONTINUATION = (
@@ -19,7 +17,7 @@ LOCKED = frozenset({MANDATED, IN_IMPLEMENTATION, DONE, CONTINUATION})
 REASON_MAX = 2000
 
 
-class StatusError(Rejected):
+class StatusError(RecordRefused):
     """A Rejected, so a capture into a locked record is refused by the live engine as well."""
 
 
@@ -28,45 +26,43 @@ def is_locked(measure: Measure) -> bool:
 
 
 def ensure_editable(measure: Measure) -> None:
-    """Raise StatusError('measure_locked') unless the record may be changed."""
+    """Raise StatusError('measure_locked') unless the record may be changed (the one lock rule)."""
     if is_locked(measure):
         raise StatusError(
             "measure_locked",
-            f"The measure is {LABELS[measure.status]} (mandated): reopen it, with a reason, "
-            "before changing the record.")
+            N_("Die Maßnahme ist „%(status)s“: Der Steckbrief ändert sich erst nach einer Wiedereröffnung "
+               "mit Begründung."),
+            status=Label(LABELS[measure.status]))
 
 
-def advance(db: Session, measure: Measure, to_status: str, author_id: int) -> MeasureStatusChange:
+def check_advance(measure: Measure, to_status: str) -> None:
     if to_status not in NEXT.get(measure.status, ()):
-        allowed = ", ".join(NEXT.get(measure.status, ())) or "nothing"
-        raise StatusError("wrong_status",
-                          f"From {measure.status} the measure can move to {allowed}, not {to_status}.")
-    return _change(db, measure, to_status, "advance", "", author_id)
+        raise StatusError("wrong_status", N_("Von „%(current)s“ aus geht es nicht zu „%(target)s“."),
+                          current=Label(LABELS.get(measure.status, measure.status)),
+                          target=Label(LABELS.get(to_status, to_status)))
 
 
-def reopen(db: Session, measure: Measure, reason: str, author_id: int) -> MeasureStatusChange:
-    """Back to draft after the mandate; the reason is required and kept."""
+def check_reopen(measure: Measure, reason: str) -> str:
+    """The reason to keep, or StatusError."""
     if not is_locked(measure):
-        raise StatusError("not_locked", "Only a mandated (locked) measure needs reopening.")
+        raise StatusError("not_locked", N_("Nur eine mandatierte (gesperrte) Maßnahme muss wiedereröffnet werden."))
     reason = (reason or "").strip()
     if not reason:
-        raise StatusError("reason_required", "reason: say why the mandated measure is reopened.")
+        raise StatusError("reason_required", N_("Bitte begründen Sie, warum die mandatierte Maßnahme wiedereröffnet wird."))
     if len(reason) > REASON_MAX:
-        raise StatusError("invalid", f"reason: at most {REASON_MAX} characters.")
-    return _change(db, measure, DRAFT, "reopen", reason, author_id)
+        raise StatusError("invalid", N_("Die Begründung hat höchstens %(max)s Zeichen."), max=REASON_MAX)
+    return reason
 
 
-def _change(db, measure, to_status, kind, reason, author_id) -> MeasureStatusChange:
-    from workshop.measures.record import set_field, template_of  # record imports this module
-
+def status_change(measure: Measure, to_status: str, kind: str, reason: str,
+                  author_id: int | None) -> MeasureStatusChange:
+    """The row recording one step of the flow; the record operations add it and write the field."""
     change = MeasureStatusChange(measure_id=measure.id, from_status=measure.status,
                                  to_status=to_status, kind=kind, reason=reason, author_id=author_id)
     measure.status = to_status
-    db.add(change)
-    field = next((f for f in template_of(measure).fields if f.type == "status"), None)
-    if field is not None:  # the record's status field shows the flow's state, as a revision
-        label = LABELS[to_status] + (f" (wiedereröffnet: {reason})" if kind == "reopen" else "")
-        set_field(db, measure, field.key, [{"text": label, "source": None}],
-                  source_kind="status", author_id=author_id, check_lock=False)
-    db.flush()
     return change
+
+
+# The status flow is a record operation (it writes the record's status field as a revision):
+# workshop.measures.record.advance_status / reopen_status. This module holds the rules only, so
+# it imports nothing of the record and record -> status is the only direction.

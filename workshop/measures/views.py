@@ -10,15 +10,18 @@ from sqlalchemy import select
 
 from workshop.accounts.models import Facilitator
 from workshop.drafting import hub
-from workshop.i18n import current_locale as locale
+from workshop.i18n import current_locale as locale, localized
 from workshop.measures import status
 from workshop.measures.models import Measure, MeasureStatusChange, RecordRevision
-from workshop.measures.record import current_values, edit_by_hand, lines_from_text, set_field, template_of
-from workshop.measures.field_values import FieldValueError, check_value
-from workshop.measures.record_template import available_record_templates
-from workshop.measures.status import LABELS as STATUS_LABELS, NEXT as STATUS_NEXT, REASON_MAX, StatusError
+from workshop.measures import record as record_ops
+from workshop.measures.capture import capturable
+from workshop.measures.messages import RecordRefused
+from workshop.measures.record import current_values, edit_by_hand, template_of
+from workshop.measures.record_template import (DEFAULT_RECORD_TEMPLATE, available_record_templates,
+                                                load_record_template, record_template_choices)
+from workshop.measures.status import LABELS as STATUS_LABELS, NEXT as STATUS_NEXT, REASON_MAX
 from workshop.sessions.models import WorkshopSession
-from workshop.agenda.create import create_session
+from workshop.agenda.create import FieldMapNeeded, create_session
 from workshop.sessions.template_editor import my_custom_templates
 from workshop.agenda.templates import TemplateError, available_templates
 from workshop.validation import CleanText, describe_errors
@@ -63,10 +66,10 @@ def register():
         try:
             form = NewMeasureForm().load(request.form.to_dict(), unknown="exclude")
             if form["record_template"] not in available_record_templates():
-                raise ValidationError({"record_template": ["unknown record template"]})
+                raise ValidationError({_("Steckbrief-Vorlage"): [_("Diese Vorlage gibt es nicht.")]})
             ref = form["reference_number"] or None
             if ref and db().scalar(select(Measure.id).where(Measure.reference_number == ref)):
-                raise ValidationError({"reference_number": [f"{ref} is already used"]})
+                raise ValidationError({_("Referenznummer"): [_("%(ref)s ist schon vergeben.", ref=ref)]})
         except ValidationError as error:
             flash(_("Die Maßnahme wurde nicht angelegt: %(errors)s", errors=_form_errors(error)), "error")
             return redirect(url_for(".register"))
@@ -78,7 +81,7 @@ def register():
         return redirect(url_for(".record", measure_id=measure.id))
     measures = db().scalars(select(Measure).order_by(Measure.updated_at.desc())).all()
     return render_template("measures/register.html", measures=measures,
-                           record_templates=available_record_templates())
+                           record_templates=record_template_choices(locale()))
 
 
 @bp.route("/<measure_id>")
@@ -95,7 +98,8 @@ def record(measure_id):
         session_templates=available_templates(), editing=request.args.get("edit"),
         custom_templates=my_custom_templates(),
         status_labels=_status_labels(), next_statuses=STATUS_NEXT[measure.status],
-        locked=status.is_locked(measure),
+        locked=status.is_locked(measure), comments=record_ops.comments_of(db(), measure),
+        comment_max=record_ops.COMMENT_MAX,
     )
 
 
@@ -112,9 +116,8 @@ def edit_field(measure_id):
     if field is None:
         abort(400, f"unknown field {form['field_key']}")
     try:
-        value = check_value(field, form["value"])
-        revision = edit_by_hand(db(), measure, field.key, value, current_user.id)
-    except (FieldValueError, StatusError) as error:
+        revision = edit_by_hand(db(), measure, field.key, form["value"], current_user.id)
+    except RecordRefused as error:
         db().rollback()
         flash(_("„%(field)s“ nicht gespeichert: %(error)s", field=field.label_text(locale()), error=error), "error")
         return redirect(url_for(".record", measure_id=measure.id, edit=field.key,
@@ -133,7 +136,10 @@ def new_session(measure_id):
         form = NewSessionForm().load(request.form.to_dict(), unknown="exclude")
         ws = create_session(db(), measure_id=measure.id, facilitator_id=current_user.id,
                             template_key=form["template_key"], title=form["title"],
-                            location=form["location"])
+                            location=form["location"], field_map=_field_map_from(request.form))
+    except FieldMapNeeded as needed:
+        db().rollback()
+        return _field_mapping_page(measure, form, needed), 409
     except ValidationError as error:
         flash(_("Keine Sitzung angelegt: %(error)s", error=_form_errors(error)), "error")
         return redirect(url_for(".record", measure_id=measure.id)), 303
@@ -142,6 +148,46 @@ def new_session(measure_id):
         return redirect(url_for(".record", measure_id=measure.id)), 303
     db().commit()
     return redirect(url_for("sessions.console", session_id=ws.id), 303)
+
+
+def _field_map_from(form) -> dict[str, str] | None:
+    """map-<format field> = <record field> | "" (none), from the mapping form."""
+    mapped = {key[4:]: value for key, value in form.items() if key.startswith("map-") and len(key) <= 84}
+    return mapped or None
+
+
+def _field_mapping_page(measure, form, needed: FieldMapNeeded):
+    """The session-creation form again, asking where each field the format names should go."""
+    record_template = template_of(measure)
+    targets = [f for f in record_template.fields if capturable(f)]
+    steps_by_field: dict[str, list[str]] = {}
+    for step in needed.template.get("steps", []):
+        for key in [c.get("field") for c in step.get("columns", [])] + [(step.get("capture") or {}).get("field")]:
+            if key:
+                steps_by_field.setdefault(key, []).append(localized(step["title"], locale()))
+    # Formats name their fields as the Berlin record does: show that name, not the key.
+    berlin = load_record_template(DEFAULT_RECORD_TEMPLATE)
+    names = {key: berlin.field(key).label_text(locale()) if berlin.field(key) else key for key in needed.missing}
+    return render_template("measures/session_mapping.html", measure=measure, form=form, names=names,
+                           missing=needed.missing, targets=targets, steps_by_field=steps_by_field,
+                           format_title=localized(needed.template["title"], locale()),
+                           record_title=localized(record_template.title, locale()))
+
+
+@bp.route("/<measure_id>/comments", methods=["POST"])
+@login_required
+def add_comment(measure_id):
+    measure = get_or_404(Measure, measure_id)
+    try:
+        record_ops.add_comment(db(), measure, request.form.get("text", "")[:record_ops.COMMENT_MAX + 1],
+                               current_user.id, current_user.display_name)
+    except RecordRefused as error:
+        db().rollback()
+        flash(_("Kommentar nicht gespeichert: %(error)s", error=error.text()), "error")
+        return redirect(url_for(".record", measure_id=measure.id, _anchor="comments"), 303)
+    db().commit()
+    flash(_("Kommentar gespeichert."), "info")
+    return redirect(url_for(".record", measure_id=measure.id, _anchor="comments"), 303)
 
 
 # --- history, restore and the status flow -------------------------------------------------------
@@ -191,11 +237,10 @@ def restore(measure_id, revision_id):
     if old.measure_id != measure.id or template_of(measure).field(old.field_key) is None:
         abort(404)
     try:
-        revision = set_field(db(), measure, old.field_key, old.lines or lines_from_text(old.value),
-                             source_kind="restore", author_id=current_user.id)
-    except StatusError as error:
+        revision = record_ops.restore(db(), measure, old, current_user.id)
+    except RecordRefused as error:
         db().rollback()
-        flash(_("Nicht wiederhergestellt: %(error)s", error=error.message), "error")
+        flash(_("Nicht wiederhergestellt: %(error)s", error=error.text()), "error")
         return redirect(url_for(".history", measure_id=measure.id, field=old.field_key), 303)
     db().commit()
     hub.record_changed(measure.id, old.field_key)
@@ -212,9 +257,9 @@ def _status_step(measure_id, form_schema, step, failed, done):
         step(measure, form)
     except ValidationError as error:
         flash(f"{failed()}: {_form_errors(error)}", "error")
-    except StatusError as error:
+    except RecordRefused as error:
         db().rollback()
-        flash(f"{failed()}: {error.message}", "error")
+        flash(f"{failed()}: {error.text()}", "error")
     else:
         db().commit()
         hub.current_hub().status_changed(measure)
@@ -224,7 +269,7 @@ def _status_step(measure_id, form_schema, step, failed, done):
 
 def _advance(measure, form):
     hub.current_hub().flush_measure(measure.id)  # pending co-drafting first, then the lock
-    status.advance(db(), measure, form["to_status"], current_user.id)
+    record_ops.advance_status(db(), measure, form["to_status"], current_user.id)
 
 
 @bp.route("/<measure_id>/status", methods=["POST"])
@@ -238,6 +283,6 @@ def change_status(measure_id):
 @login_required
 def reopen(measure_id):
     return _status_step(measure_id, ReopenForm,
-                        lambda m, form: status.reopen(db(), m, form["reason"], current_user.id),
+                        lambda m, form: record_ops.reopen_status(db(), m, form["reason"], current_user.id),
                         lambda: _("Nicht wiedereröffnet"),
                         lambda m: _("Wiedereröffnet: der Steckbrief kann wieder geändert werden."))

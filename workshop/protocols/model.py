@@ -103,7 +103,10 @@ def build_protocol(db: Session, ws: WorkshopSession) -> Protocol:
         latest_per_field: dict[str, RecordRevision] = {}
         for revision in revisions:
             if revision.source_step_key == step["key"]:
-                latest_per_field[revision.field_key] = revision
+                if revision.source_kind == "undo":  # the capture was taken back: nothing of it stays
+                    latest_per_field.pop(revision.field_key, None)
+                else:
+                    latest_per_field[revision.field_key] = revision
         for field_key, revision in latest_per_field.items():
             record_field = record_template.field(field_key)
             label = record_field.label_text() if record_field else field_key

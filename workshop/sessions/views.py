@@ -10,7 +10,8 @@ from workshop import rate_limits
 from workshop.extensions import csrf
 from workshop.i18n import current_locale
 from workshop import live
-from workshop.ops import Actor, Rejected
+from workshop.ops import FACILITATOR, Actor, OpContext, Rejected
+from workshop.live.session_ops import CapturePayload, plan_capture
 from workshop.measures.record import template_of
 from workshop.sessions.join_codes import LENGTH as CODE_LENGTH
 from workshop.sessions.qr import qr_svg
@@ -60,6 +61,32 @@ def console(session_id):
     fields = [{"key": f.key, "label": f.label_text(current_locale())} for f in template_of(ws.measure).fields]
     return render_template("sessions/console.html", ws=ws, join_url=join_url(ws.join_code),
                            record_fields=fields)
+
+
+@bp.route("/sessions/<session_id>/capture-preview")
+@login_required
+def capture_preview(session_id):
+    """What each record field will hold after a capture, before anything is written (the
+    console shows it before the facilitator confirms). The same planning as record.capture;
+    the transaction is rolled back, so this changes nothing."""
+    ws = owned_session_or_404(session_id)
+    args = {k: v for k, v in request.args.items() if k in ("step_key", "field_key", "mode") and v}
+    try:
+        if request.args.get("card_ids"):
+            args["card_ids"] = [int(part) for part in request.args["card_ids"].split(",")[:100]]
+        payload = CapturePayload().load(args)
+        _step, _measure, planned = plan_capture(OpContext(db(), ws, Actor(FACILITATOR, ws.facilitator_id), None),
+                                                payload)
+        views = [item.view(current_locale()) for item in planned]
+    except ValueError:
+        return jsonify(Rejected("invalid", "card_ids: comma-separated numbers").as_ack()), 400
+    except ValidationError as error:
+        return jsonify(Rejected("invalid", describe_errors(error.messages)).as_ack()), 400
+    except Rejected as rejected:
+        return jsonify(rejected.as_ack()), 422
+    finally:
+        db().rollback()
+    return jsonify({"ok": True, "fields": views})
 
 
 @bp.route("/sessions/<session_id>/projector")

@@ -1,0 +1,166 @@
+"""Capture: a live session's results become lines of the measure record.
+
+The record side of "In den Maßnahmensteckbrief übernehmen" — the live op (live/session_ops.py)
+only chooses the step's results and calls plan() / write() here, so a capture gets the same
+rules as every other record write (record.set_field): the lock, the status field only through the
+status flow, the field types' validation (field_values.check_value), one revision per field.
+
+Capture must not surprise: the field is the one the facilitator picked, else the one the step
+names (through the session's field map, fixed when the session was created), never a guess;
+append is the default; plan() is also the preview — it computes what each field will hold
+afterwards and writes nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from workshop.db import utcnow
+from workshop.i18n import N_, localized
+from workshop.measures.field_values import check_value
+from workshop.measures.messages import RecordRefused
+from workshop.measures.models import Measure
+from workshop.measures.record import current_values, set_field, template_of
+from workshop.measures.record_template import RecordField, RecordTemplate
+from workshop.measures.status import ensure_editable
+
+APPEND, REPLACE = "append", "replace"
+# Identification the record keeps for itself (also on the measure row): never filled from cards.
+PROTECTED_KEYS = frozenset({"reference_number", "title"})
+
+
+@dataclass
+class Planned:
+    """One field of a capture: its lines before and after, and how many lines are new."""
+
+    field: RecordField
+    before: list[dict]
+    after: list[dict]
+    added: int
+    mode: str
+
+    def view(self, locale: str = "de") -> dict:
+        return {"field_key": self.field.key, "field_label": self.field.label_text(locale),
+                "mode": self.mode, "added": self.added,
+                "before": [line["text"] for line in self.before],
+                "after": [line["text"] for line in self.after]}
+
+
+def field_map(ws) -> dict[str, str]:
+    """The session's mapping of the format's field names to this record's fields ("" = none)."""
+    return dict((ws.template or {}).get("field_map") or {})
+
+
+def format_fields(template: dict) -> list[str]:
+    """Every record field a session format captures into, in order of its steps."""
+    keys: list[str] = []
+    for step in template.get("steps", []):
+        named = [c.get("field") for c in step.get("columns", []) if c.get("field")]
+        named += [(step.get("capture") or {}).get("field")]
+        keys += [k for k in named if k and k not in keys]
+    return keys
+
+
+def capturable(field: RecordField | None) -> bool:
+    return field is not None and field.type != "status" and field.key not in PROTECTED_KEYS
+
+
+def incompatible_fields(template: dict, record_template: RecordTemplate) -> list[str]:
+    """The format's capture fields this record cannot take (missing, status, reference number)."""
+    return [key for key in format_fields(template) if not capturable(record_template.field(key))]
+
+
+def _refuse_field(record_template: RecordTemplate, key: str) -> None:
+    field = record_template.field(key)
+    if field is None:
+        raise RecordRefused("unknown_field", N_("Der Steckbrief hat kein Feld „%(field)s“; bitte ein anderes "
+                                                "Feld wählen."), field=key)
+    if field.type == "status":
+        raise RecordRefused("status_field", N_("Der Status ändert sich nur über den Statusablauf auf der Seite "
+                                               "des Steckbriefs (weiterschalten oder wiedereröffnen), nicht "
+                                               "durch Übernehmen von Karten."))
+    if field.key in PROTECTED_KEYS:
+        raise RecordRefused("protected_field", N_("„%(field)s“ wird nicht aus Karten übernommen; bitte ein "
+                                                  "anderes Feld wählen."), field=field.label)
+
+
+def _targets(ws, step: dict, items: list, field_key: str | None) -> dict[str, list]:
+    """Record field -> the results it takes. Only what the facilitator or the step names."""
+    mapping = field_map(ws)
+    resolve = lambda key: mapping.get(key, key)  # noqa: E731 — "" means: mapped to no field
+    if field_key:
+        return {field_key: items}
+    column_fields = {c["key"]: c["field"] for c in step.get("columns", []) if c.get("field")}
+    if column_fields:
+        targets: dict[str, list] = {}
+        for item in items:
+            target = resolve(column_fields.get(item.column_key, ""))
+            if target:
+                targets.setdefault(target, []).append(item)
+        if targets:
+            return targets
+    elif (step.get("capture") or {}).get("field") and resolve(step["capture"]["field"]):
+        return {resolve(step["capture"]["field"]): items}
+    raise RecordRefused("no_field", N_("Dieser Schritt sieht kein Feld des Steckbriefs vor; bitte ein Feld wählen."))
+
+
+def _line(ws, step: dict, item, prefix: str | None) -> dict:
+    return {
+        "text": f"{prefix}: {item.text}" if prefix else item.text,
+        "source": {
+            "session_id": ws.id, "session_title": ws.title,
+            "unit": ws.template.get("unit"), "run": ws.run_number, "template": ws.template_key,
+            "step_key": step["key"], "step_title": localized(step["title"]),
+            "card_id": item.card_id, "cluster_id": item.cluster_id,
+            "votes": item.votes if step["type"] == "dot_vote" else None,
+            "captured_at": utcnow().isoformat(),
+        },
+    }
+
+
+def plan(db: Session, ws, measure: Measure, step: dict, items: list, *, field_key: str | None = None,
+         mode: str | None = None) -> list[Planned]:
+    """What each field will hold after the capture; refuses (RecordRefused) and writes nothing."""
+    ensure_editable(measure)
+    record_template = template_of(measure)
+    if not items:
+        raise RecordRefused("nothing_to_capture", N_("Der Schritt hat noch kein Ergebnis."))
+    targets = _targets(ws, step, items, field_key)
+    mode = mode or (step.get("capture") or {}).get("mode") or APPEND
+    columns = {c["key"]: localized(c["title"]) for c in step.get("columns", [])}
+    prefix_columns = len(columns) > 1 and not any(c.get("field") for c in step.get("columns", []))
+    values = current_values(db, measure)
+    planned = []
+    for key, chosen in targets.items():
+        _refuse_field(record_template, key)
+        field = record_template.field(key)
+        new_lines = [_line(ws, step, item, columns.get(item.column_key) if prefix_columns else None)
+                     for item in chosen]
+        before = values[key].lines if key in values else []
+        if mode == APPEND:
+            known = {(line.get("source") or {}).get("card_id") for line in before} - {None}
+            new_lines = [line for line in new_lines if line["source"]["card_id"] not in known]
+            after = before + new_lines
+        else:
+            after = new_lines
+        # The same check a hand edit gets, on what the field will hold (a date is normalised).
+        checked = check_value(field, "\n".join(line["text"] for line in after))
+        if field.type == "date" and after:
+            after = [{**after[-1], "text": checked}]
+        planned.append(Planned(field, before, after, len(new_lines), mode))
+    return planned
+
+
+def write(db: Session, ws, measure: Measure, step: dict, planned: list[Planned],
+          author_id: int | None) -> list[dict]:
+    """Store a plan: one revision per changed field, through record.set_field."""
+    captured = []
+    for item in planned:
+        revision = set_field(db, measure, item.field.key, item.after, source_kind="capture",
+                             author_id=author_id, session_id=ws.id, step_key=step["key"])
+        db.flush()
+        captured.append({"field_key": item.field.key, "field_label": localized(item.field.label),
+                         "lines": [line["text"] for line in item.after], "added": item.added,
+                         "revision_id": revision.id if revision else None})
+    return captured

@@ -1,0 +1,37 @@
+"""record comments: who, when, text beside the measure record
+
+Revision ID: 0300_record_comments
+Revises: 0100_drafting
+Create Date: 2026-11-23 19:45:00
+"""
+from alembic import op
+import sqlalchemy as sa
+import workshop.db
+
+
+revision = '0300_record_comments'
+down_revision = '0100_drafting'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('record_comments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('measure_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('author_name', sa.String(length=200), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('created_at', workshop.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['facilitators.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['measure_id'], ['measures.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('record_comments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_record_comments_measure_id'), ['measure_id'], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('record_comments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_record_comments_measure_id'))
+    op.drop_table('record_comments')
