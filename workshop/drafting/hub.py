@@ -156,7 +156,7 @@ class DraftHub:
             return update
 
         row_id = self.commit(fd, checked, author_id, skip_sid=sid)
-        if row_id is not None:
+        if row_id is not None or fd.dirty:  # dirty: a write to the record failed earlier (database away)
             self.record.touch(fd, author_id)
         return row_id
 
