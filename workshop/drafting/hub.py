@@ -172,9 +172,13 @@ class DraftHub:
         return self.record.materialise(fd)
 
     def flush_measure(self, measure_id: int) -> None:
-        for fd in [fd for (mid, _k), fd in list(self.docs.items()) if mid == measure_id]:
-            if fd.dirty:
-                self.materialise(fd)
+        """Write every drafted field of the measure into the record now (before a lock, or when the
+        last editor left). From the log, not only this process's dirty documents: an edit accepted
+        by another process a moment ago is written too."""
+        with self.store.reading() as db:
+            keys = self.store.drafted_keys(db, measure_id)
+        for key in keys:
+            self.materialise(self.field_doc(measure_id, key))
 
     def record_changed(self, measure_id: int, field_key: str, source_kind: str = "manual") -> None:
         self.record.on_record_change(measure_id, field_key, source_kind)

@@ -107,3 +107,9 @@ class UpdateStore:
     def row_count(db: Session, measure_id: int, field_key: str) -> int:
         return db.scalar(select(func.count()).select_from(DraftUpdate).where(
             DraftUpdate.measure_id == measure_id, DraftUpdate.field_key == field_key)) or 0
+
+    @staticmethod
+    def drafted_keys(db: Session, measure_id: int) -> list[str]:
+        """The fields of a measure that have a co-drafting log."""
+        return list(db.scalars(select(DraftUpdate.field_key).where(DraftUpdate.measure_id == measure_id)
+                               .distinct()).all())
