@@ -187,3 +187,26 @@ def test_six_editors_on_two_processes_type_for_thirty_seconds_and_lose_nothing(p
             for editor in editors:
                 editor.close()
     assert "Traceback" not in a.log() + b.log()
+
+
+@pytest.mark.postgres
+def test_a_capture_on_one_process_appears_at_once_in_an_editor_on_the_other(two_servers):
+    a, b = two_servers
+    fid = a.facilitator()
+    mid = a.measure()
+    editor = DraftClient(b.base_url, cookie_header(b.login()), mid)
+    sid, _code = a.session(fid, mid)
+    facilitator = a.facilitator_client(sid, a.login())
+    try:
+        assert editor.join()["ok"]
+        assert editor.edit("inspiring_examples", lambda t: t.insert(0, "Alt"))["ok"]
+        assert editor.call("draft.flush", {"measure_id": mid, "field_key": "inspiring_examples"})["ok"]
+        assert facilitator.op("session.start")["ok"]
+        step = facilitator.current_step_key()
+        assert facilitator.op("card.add", step_key=step, text="CityLAB Berlin")["ok"]
+        assert facilitator.op("record.capture", step_key=step, field_key="inspiring_examples")["ok"]
+        editor.wait_for(lambda c: c.text("inspiring_examples") == "CityLAB Berlin", "the capture from A")
+    finally:
+        facilitator.close()
+        editor.close()
+    assert "Traceback" not in a.log() + b.log()
