@@ -10,7 +10,7 @@ from sqlalchemy import make_url, select
 from sqlalchemy.orm import sessionmaker
 
 from tests.browser import browser, login_page  # noqa: F401  (browser: fixture)
-from tests.conftest import PASSWORD, Server, start_server, stop_server
+from tests.conftest import PASSWORD, Server, running_server, start_server, stop_server
 from tests.draft_client import DraftClient
 from tests.live_client import cookie_header
 from tests.pg_proxy import PausableProxy
@@ -176,3 +176,24 @@ def test_the_database_goes_away_while_a_person_types_and_the_field_ends_as_shown
             .order_by(RecordRevision.id.desc()).limit(1)).first()
     assert revision.value == shown
     assert problems == []
+
+
+@pytest.mark.postgres
+@pytest.mark.browser
+def test_an_editor_on_another_process_sees_who_is_in_which_field(postgres_url, redis_queue, tmp_path, browser):
+    with running_server(postgres_url, tmp_path, redis_queue, name="a") as a, \
+            running_server(postgres_url, tmp_path, redis_queue, name="b") as b:
+        problems = []
+        a.facilitator()
+        a.facilitator("zweite@example.org", "Zweite Person")
+        mid = a.measure()
+        first = watch(login_page(browser, a.base_url, "zweite@example.org", PASSWORD,
+                                 viewport={"width": 1200, "height": 900}), a.base_url, problems)
+        first.goto(f"{a.base_url}/measures/{mid}/draft")
+        expect(first.locator("#draft-short_description")).to_be_enabled()
+        first.click("#draft-short_description")
+        later = watch(login_page(browser, b.base_url, "moderation@example.org", PASSWORD,
+                                 viewport={"width": 1200, "height": 900}), b.base_url, problems)
+        later.goto(f"{b.base_url}/measures/{mid}/draft")  # joins on process B, after A's editor sat down
+        expect(later.locator('[data-presence="short_description"]')).to_have_text("✎ Zweite Person (Z. 1)")
+        assert problems == []

@@ -270,6 +270,9 @@ socket.on("draft.presence", (msg) => {
   if (msg.field_key === null) presence.delete(msg.sid);
   else presence.set(msg.sid, msg);
   renderPresence();
+  // someone joined (maybe on another server process, whose join answer cannot list us): say where we are
+  const here = [...fields.values()].find((f) => f.area === document.activeElement);
+  if (msg.joined && here) awareness(here.key);
 });
 socket.on("draft.saved", (msg) => {
   const el = document.querySelector(`[data-saved="${CSS.escape(msg.field_key)}"]`);

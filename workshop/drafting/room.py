@@ -2,8 +2,9 @@
 
 Like pycrdt-websocket's YRoom minus the document: it knows connections and Socket.IO rooms, not
 the log or the record. Emits go through Flask-SocketIO, so with a message queue (Redis) they reach
-the editors connected to every process. Presence kept here is this process's connections only; a
-peer on another process appears when it next sends its caret (draft.presence is fanned out).
+the editors connected to every process. Presence kept here is this process's connections only (the
+draft.join answer); so a join is announced to the room (draft.presence with joined: true), and an
+editor in a field answers with its caret, which reaches the newcomer on whichever process it is.
 """
 from __future__ import annotations
 
@@ -44,9 +45,10 @@ def others_in(measure_id: int, sid: str) -> list[dict]:
             for other, c in connections.items() if other != sid and measure_id in c["measures"]]
 
 
-def presence(measure_id: int, sid: str, user: dict, field_key: str | None, cursor: dict | None) -> None:
+def presence(measure_id: int, sid: str, user: dict, field_key: str | None, cursor: dict | None,
+             joined: bool = False) -> None:
     socketio.emit("draft.presence", {"measure_id": measure_id, "sid": sid, "user": user,
-                                     "field_key": field_key, "cursor": cursor},
+                                     "field_key": field_key, "cursor": cursor, "joined": joined},
                   to=room(measure_id), skip_sid=sid, namespace=NAMESPACE)
 
 

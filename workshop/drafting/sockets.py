@@ -168,6 +168,8 @@ def on_join(data):
         if payload["measure_id"] not in connection["measures"]:
             leave_room(room(payload["measure_id"]), namespace=NAMESPACE)
         raise
+    if payload["measure_id"] not in connection["measures"]:  # editors on other processes answer with their caret
+        rooms.presence(payload["measure_id"], request.sid, connection["user"], None, None, joined=True)
     connection["measures"][payload["measure_id"]] = {"field_key": None, "cursor": None}
     presence = rooms.others_in(payload["measure_id"], request.sid)
     return {"ok": True, "status": status, "status_label": LABELS[status], "locked": locked,
