@@ -264,13 +264,13 @@ def test_a_capture_from_a_live_session_reaches_an_open_document(drafting):
         assert facilitator.op("session.start")["ok"]
         step = facilitator.current_step_key()
         assert facilitator.op("card.add", step_key=step, text="CityLAB Berlin")["ok"]
-        assert facilitator.op("record.capture", step_key=step, field_key="inspiring_examples",
-                                   mode="replace")["ok"]  # append is the default
+        assert facilitator.op("record.capture", step_key=step, field_key="inspiring_examples")["ok"]
+        # at once, not only when someone (re)joins
+        a.wait_for(lambda c: c.text("inspiring_examples") == "CityLAB Berlin", "the captured value")
     finally:
         facilitator.close()
-    b = drafting["client"]()  # joining brings the open document up to the record
+    b = drafting["client"]()
     assert b.text("inspiring_examples") == "CityLAB Berlin"
-    a.wait_for(lambda c: c.text("inspiring_examples") == "CityLAB Berlin", "the captured value")
 
 
 def test_a_client_catches_up_with_its_state_vector_and_sends_what_it_typed_offline(drafting):
@@ -291,3 +291,52 @@ def test_a_client_catches_up_with_its_state_vector_and_sends_what_it_typed_offli
     b.wait_for(lambda c: c.text(FIELD) == "meanwhile online offline", "the offline edit")
     bad = a.call("draft.join", {"measure_id": mid, "state_vectors": {FIELD: b64encode(b"\xff\xff").decode()}})
     assert bad["ok"] is False and bad["error"]["code"] == "invalid"
+
+
+def test_an_update_whose_predecessor_is_missing_is_refused_and_a_sync_converges_once(drafting):
+    """An update building on one the server never stored is not acknowledged (it would hang in the
+    server's document, invisible, and surface later); a sync by state vectors then sends both."""
+    mid, a, b = drafting["measure_id"], drafting["client"](), drafting["client"]()
+    assert a.edit(FIELD, lambda t: t.insert(0, "Hello world."))["ok"]
+    mine = Doc()
+    mine.apply_update(a.doc(FIELD).get_update())
+    text = mine.get("text", type=Text)
+    s0 = mine.get_state()
+    text.insert(len(str(text)), "!")  # this one never reached the server (e.g. the database was away)
+    s1 = mine.get_state()
+    text.insert(len(str(text)), "?")
+    ack = a.send(FIELD, mine.get_update(s1))
+    assert ack["ok"] is False and ack["error"]["code"] == "missing_predecessor", ack
+    assert a.send(FIELD, mine.get_update(s1))["ok"] is False  # still not, however often
+    assert b.join()["fields"][FIELD] and b.text(FIELD) == "Hello world."
+    # sync step 1/2: the server says what it has, the client sends exactly what it lacks
+    ack = a.call("draft.join", {"measure_id": mid, "state_vectors": {FIELD: b64encode(mine.get_state()).decode()}})
+    mine.apply_update(b64decode(ack["fields"][FIELD]["update"]))
+    assert a.send(FIELD, mine.get_update(b64decode(ack["fields"][FIELD]["state_vector"])))["ok"]
+    assert a.send(FIELD, mine.get_update(s0))["ok"]  # a resend of both changes nothing
+    b.wait_for(lambda c: c.text(FIELD) == "Hello world.!?", "the synced text")
+    assert a.call("draft.flush", {"measure_id": mid, "field_key": FIELD})["ok"]
+    assert latest(drafting["server"], mid).value == "Hello world.!?"
+    assert drafting["client"]().text(FIELD) == "Hello world.!?"
+
+
+def test_the_length_limit_holds_for_the_merged_document(drafting):
+    """Two editors who have not seen each other's text each stay under the limit; merged they would
+    not: the second is refused, and the server keeps the first."""
+    from workshop.drafting.hub import FIELD_TEXT_MAX
+    a, b = drafting["client"](), drafting["client"]()
+    half = FIELD_TEXT_MAX // 2 + 100
+    base = Doc()  # b's view: without a's text
+    base.apply_update(b.doc(FIELD).get_update())
+    chunks = ["a" * 8000, "a" * (half - 8000)]
+    for chunk in chunks:  # updates of at most MAX_UPDATE_BYTES each
+        assert a.edit(FIELD, lambda t, chunk=chunk: t.insert(len(str(t)), chunk))["ok"]
+    before = base.get_state()
+    base.get("text", type=Text).insert(0, "b" * 8000)
+    first = b.send(FIELD, base.get_update(before))
+    assert first["ok"], first  # 8000 + half fits
+    before = base.get_state()
+    base.get("text", type=Text).insert(0, "b" * (half - 8000))
+    ack = b.send(FIELD, base.get_update(before))
+    assert ack["ok"] is False and ack["error"]["code"] == "too_long", ack
+    assert len(drafting["client"]().text(FIELD)) == half + 8000

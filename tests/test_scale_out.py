@@ -6,15 +6,20 @@ runs. Fine here (and for short queries in general); see docs/deployment.md.
 """
 from __future__ import annotations
 
+import random
+import re
 import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
 
 from workshop.activities.models import Vote
+from workshop.measures.models import RecordRevision
 
 from tests.conftest import running_server
-from tests.live_client import LiveClient, join
+from tests.draft_client import DraftClient
+from tests.live_client import LiveClient, cookie_header, join
 
 
 @pytest.fixture(params=["eventlet", "gevent"])
@@ -88,3 +93,120 @@ def test_racing_votes_through_both_processes_never_overspend(two_servers):
     finally:
         for client in (facilitator, *phones):
             client.close()
+
+
+DRAFT_FIELD = "short_description"
+TOKEN = re.compile(r"<\d\d\.\d{4}>")  # 9 characters, never torn apart by a whole-token edit
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.parametrize("seconds", [30])
+def test_six_editors_on_two_processes_type_for_thirty_seconds_and_lose_nothing(postgres_url, redis_queue,
+                                                                               tmp_path, seconds):
+    """Issue 11: two editors on different processes both got ok and the field ended empty. Now six
+    editors, three on each process, insert and delete tokens at random for 30 s; afterwards both
+    processes' documents, every client's model and the record agree, and hold exactly the
+    acknowledged inserts that were not deleted (acknowledged)."""
+    with running_server(postgres_url, tmp_path, redis_queue, name="a") as a, \
+            running_server(postgres_url, tmp_path, redis_queue, name="b") as b:
+        a.facilitator()
+        mid = a.measure()
+        cookies = cookie_header(a.login())
+        editors = [DraftClient(server.base_url, cookies, mid) for server in (a, b) * 3]
+        try:
+            for editor in editors:
+                assert editor.join()["ok"]
+            inserted, deleted, failures, acks = set(), set(), [], [0]
+            bookkeeping = threading.Lock()
+            go = threading.Barrier(len(editors))
+
+            def work(number: int, editor: DraftClient) -> None:
+                rng = random.Random(number)
+                go.wait()
+                deadline = time.monotonic() + seconds
+                i = 0
+                while time.monotonic() < deadline:
+                    with editor.lock:
+                        tokens = TOKEN.findall(editor.text(DRAFT_FIELD))
+                    if tokens and rng.random() < 0.35:
+                        k = rng.randrange(len(tokens))
+                        token = tokens[k]
+                        ack = editor.edit(DRAFT_FIELD, lambda t, k=k: t.__delitem__(slice(9 * k, 9 * k + 9)))
+                        done = deleted
+                    else:
+                        token = f"<{number:02d}.{i:04d}>"
+                        i += 1
+                        k = rng.randint(0, len(tokens))
+                        ack = editor.edit(DRAFT_FIELD, lambda t, k=k, token=token: t.insert(9 * k, token))
+                        done = inserted
+                    with bookkeeping:
+                        if ack.get("ok"):
+                            done.add(token)
+                            acks[0] += 1
+                        else:
+                            failures.append(ack)
+
+            threads = [threading.Thread(target=work, args=(n, e)) for n, e in enumerate(editors)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=seconds + 120)
+            assert not failures, failures[:5]
+            expected = inserted - deleted
+            # the server documents: a fresh join on each process answers with that process's document
+            texts = {}
+            for server in (a, b):
+                fresh = DraftClient(server.base_url, cookies, mid)
+                try:
+                    assert fresh.join()["ok"]
+                    texts[server.base_url] = fresh.text(DRAFT_FIELD)
+                finally:
+                    fresh.close()
+            assert texts[a.base_url] == texts[b.base_url]
+            final = texts[a.base_url]
+            tokens = TOKEN.findall(final)
+            assert "".join(tokens) == final  # nothing torn apart, nothing else in between
+            assert len(tokens) == len(set(tokens))  # nothing doubled
+            assert set(tokens) == expected  # nothing acknowledged lost
+            for editor in editors:  # every client model
+                editor.wait_for(lambda c: c.text(DRAFT_FIELD) == final, "the servers' text")
+            for editor in (editors[0], editors[1]):  # the record, written from either process
+                flushed = editor.call("draft.flush", {"measure_id": mid, "field_key": DRAFT_FIELD})
+                assert flushed["ok"], flushed
+                with a.db() as db:
+                    record = db.scalars(select(RecordRevision).where(
+                        RecordRevision.measure_id == mid, RecordRevision.field_key == DRAFT_FIELD)
+                        .order_by(RecordRevision.id.desc()).limit(1)).first()
+                assert record.value == final
+            print(f"\n{len(editors)} editors, {seconds} s: {acks[0]} acknowledged edits "
+                  f"({acks[0] / seconds:.0f}/s), {len(inserted)} inserts, {len(deleted)} deletes, "
+                  f"{len(final)} characters at the end")
+            assert len(inserted) > 60 and deleted
+        finally:
+            for editor in editors:
+                editor.close()
+    assert "Traceback" not in a.log() + b.log()
+
+
+@pytest.mark.postgres
+def test_a_capture_on_one_process_appears_at_once_in_an_editor_on_the_other(two_servers):
+    a, b = two_servers
+    fid = a.facilitator()
+    mid = a.measure()
+    editor = DraftClient(b.base_url, cookie_header(b.login()), mid)
+    sid, _code = a.session(fid, mid)
+    facilitator = a.facilitator_client(sid, a.login())
+    try:
+        assert editor.join()["ok"]
+        assert editor.edit("inspiring_examples", lambda t: t.insert(0, "Alt"))["ok"]
+        assert editor.call("draft.flush", {"measure_id": mid, "field_key": "inspiring_examples"})["ok"]
+        assert facilitator.op("session.start")["ok"]
+        step = facilitator.current_step_key()
+        assert facilitator.op("card.add", step_key=step, text="CityLAB Berlin")["ok"]
+        assert facilitator.op("record.capture", step_key=step, field_key="inspiring_examples")["ok"]
+        editor.wait_for(lambda c: c.text("inspiring_examples") == "CityLAB Berlin", "the capture from A")
+    finally:
+        facilitator.close()
+        editor.close()
+    assert "Traceback" not in a.log() + b.log()

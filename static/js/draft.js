@@ -82,51 +82,94 @@ function applyRemote(field, update) {
   }
 }
 
-// --- sending ---------------------------------------------------------------------------------
-function send(field, update) {
-  if (!joined || !socket.connected) return; // the catch-up after (re)joining sends it
+// --- sending and syncing ------------------------------------------------------------------------
+// Each field keeps one Y.Doc for the life of the page: what the person sees is that document.
+// An update the server could not store (database away) or could not place (its predecessor never
+// arrived) is not lost and not re-typed: the doc keeps it, and the next sync (Yjs sync protocol:
+// our state vectors → the server's diff and state vector → our diff) sends exactly what the server
+// lacks, so nothing is doubled. Only a refusal for good (too long, locked, invalid) resets a field to
+// the server's document.
+const TRANSIENT = new Set(["saving_paused", "missing_predecessor", "internal", "rate_limited"]);
+let paused = false;
+let retry = null;
+
+function emitUpdate(field, update, done) {
+  const doc = field.doc;
   socket.emit("draft.update", { measure_id: measureId, field_key: field.key, update: b64encode(update) },
-    (ack) => { if (!ack || !ack.ok) rejected(ack); });
+    (ack) => { if (field.doc === doc) done(ack || { ok: false, error: { code: "internal" } }); });
 }
 
-function rejected(ack) {
-  const error = (ack && ack.error) || { code: "internal", message: "no answer" };
-  showError(error.code === "measure_locked"
+function send(field, update) {
+  if (!joined || paused || !socket.connected) return; // the next sync sends it
+  emitUpdate(field, update, (ack) => { if (!ack.ok) refused(field, ack); });
+}
+
+function refused(field, ack) {
+  if (TRANSIENT.has(ack.error && ack.error.code)) { pause(); return; }
+  showError(ack.error.code === "measure_locked"
     ? _("Die Maßnahme ist mandatiert: Änderungen sind erst nach dem Wiedereröffnen möglich.")
-    : _("Nicht übernommen: {message}", { message: errorText(error) }));
-  resync(); // what the server refused must not stay on this screen
+    : _("Nicht übernommen: {message}", { message: errorText(ack.error) }));
+  reset(field); // what the server refused for good must not stay on this screen
 }
 
-function resync() {
-  for (const field of fields.values()) {
-    const fresh = newField(field.key, field.area);
-    fields.set(field.key, fresh);
-    field.doc.destroy();
-  }
+function setPaused(on) {
+  paused = on;
+  document.getElementById("saving-paused").hidden = !on;
+}
+
+function pause() {
+  if (!paused) setPaused(true);
+  clearTimeout(retry);
+  retry = setTimeout(join, 2000);
+}
+
+function reset(field) {
+  const fresh = newField(field.key, field.area);
+  fields.set(field.key, fresh);
+  field.doc.destroy();
+  field.area.disabled = true; // until the server's document is in
   join();
 }
 
+// Yjs sync step 1 (our state vectors); the answer is step 2 (what we lack + the server's state
+// vector), from which we send what the server lacks.
 function join() {
+  clearTimeout(retry);
   const stateVectors = {};
   for (const field of fields.values()) {
     if (field.synced) stateVectors[field.key] = b64encode(Y.encodeStateVector(field.doc));
   }
   socket.emit("draft.join", { measure_id: measureId, state_vectors: stateVectors }, (ack) => {
-    if (!ack || !ack.ok) { showError(_("Verbindung zum Dokument fehlgeschlagen: {value}", { value: errorText(ack && ack.error) })); return; }
+    if (!ack || !ack.ok) {
+      if (ack && TRANSIENT.has(ack.error && ack.error.code)) { pause(); return; }
+      showError(_("Verbindung zum Dokument fehlgeschlagen: {value}", { value: errorText(ack && ack.error) }));
+      return;
+    }
     joined = true;
     setStatus(ack.status_label, ack.locked);
     presence.clear();
     for (const p of ack.presence) presence.set(p.sid, p);
     renderPresence();
+    let waiting = 0;
+    let failed = false;
+    const settled = () => { if (waiting === 0 && !failed && paused) setPaused(false); };
     for (const [key, state] of Object.entries(ack.fields)) {
       const field = fields.get(key);
       if (!field) continue;
       applyRemote(field, b64decode(state.update));
       field.synced = true;
-      // catch up the other way: whatever this screen has that the server does not (typed offline)
       const missing = Y.encodeStateAsUpdate(field.doc, b64decode(state.state_vector));
-      if (!locked && missing.length > 2) send(field, missing);
+      // (deletions do not show in state vectors: the whole delete set goes along; the server
+      // stores nothing it already has)
+      if (locked || missing.length <= 2) continue;
+      waiting++;
+      emitUpdate(field, missing, (answer) => {
+        waiting--;
+        if (!answer.ok) { failed = true; refused(field, answer); }
+        settled();
+      });
     }
+    settled();
     if (target) awareness(target);
     setEnabled(true);
   });
@@ -206,6 +249,7 @@ socket.on("connect", () => {
 });
 socket.on("disconnect", () => {
   joined = false;
+  clearTimeout(retry);
   connEl.textContent = _("getrennt – Änderungen werden nachgereicht");
   connEl.className = "conn bad";
   presence.clear();
@@ -225,6 +269,9 @@ socket.on("draft.presence", (msg) => {
   if (msg.field_key === null) presence.delete(msg.sid);
   else presence.set(msg.sid, msg);
   renderPresence();
+  // someone joined (maybe on another server process, whose join answer cannot list us): say where we are
+  const here = [...fields.values()].find((f) => f.area === document.activeElement);
+  if (msg.joined && here) awareness(here.key);
 });
 socket.on("draft.saved", (msg) => {
   const el = document.querySelector(`[data-saved="${CSS.escape(msg.field_key)}"]`);

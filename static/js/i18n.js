@@ -40,6 +40,15 @@ const ERRORS = {
   too_long: () => _("Der Text ist zu lang."),
   duplicate_op_id: () => _("Das wurde schon gesendet."),
   internal: () => _("Fehler auf dem Server; nichts wurde geändert."),
+  // co-drafting (/draft)
+  saving_paused: () => _("Speichern pausiert: Die Datenbank ist gerade nicht erreichbar."),
+  missing_predecessor: () => _("Eine frühere Änderung fehlt dem Server noch; der Text wird neu abgeglichen."),
+  update_too_large: () => _("Die Änderung ist zu groß für einmal; bitte in Teilen einfügen."),
+  invalid_update: () => _("Die Änderung ist kein gültiger Text des Dokuments."),
+  unknown_field: () => _("Dieses Feld gibt es im Steckbrief nicht."),
+  field_not_drafted: () => _("Dieses Feld wird im Formular des Steckbriefs bearbeitet."),
+  not_joined: () => _("Das Dokument ist noch nicht verbunden."),
+  measure_not_found: () => _("Die Maßnahme gibt es nicht (mehr)."),
 };
 
 export function errorText(error) {

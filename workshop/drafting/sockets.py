@@ -1,6 +1,7 @@
 """Socket.IO handlers of co-drafting, on the namespace /draft (multiplexed over the same
 Socket.IO connection as the live session). Thin: who is this, may they, is the input well formed;
-the hub does the rest. Protocol: docs/realtime.md, "Co-drafting the record".
+the hub (documents), room (connections, presence) and record sync do the rest.
+Protocol: docs/realtime.md, "Co-drafting the record".
 """
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, leave_room  # not the builtin OSError of that name
 from marshmallow import Schema, ValidationError, fields, validate
 
-from workshop.drafting.hub import DRAFTED_TYPES, MAX_UPDATE_BYTES, NAMESPACE, current_hub, room
+from workshop.drafting import room as rooms
+from workshop.drafting.hub import DRAFTED_TYPES, MAX_UPDATE_BYTES, NAMESPACE, current_hub
+from workshop.drafting.room import connections, room
+from workshop.drafting.store import DATABASE_AWAY, saving_paused
 from workshop.extensions import socketio
 from workshop.ops import Rejected
 from workshop.measures.models import Measure
@@ -27,9 +31,6 @@ log = logging.getLogger("workshop.drafting")
 # base64 of MAX_UPDATE_BYTES, plus padding; longer strings are refused before decoding
 MAX_UPDATE_B64 = (MAX_UPDATE_BYTES + 2) // 3 * 4 + 4
 MAX_STATE_VECTOR_B64 = 8 * 1024
-
-# sid -> {"user": {"id", "name"}, "measures": {measure_id: {"field_key", "cursor"}}}
-connections: dict[str, dict] = {}
 
 
 class MeasureRef(Schema):
@@ -115,6 +116,9 @@ def handler(event: str):
                 return fn(data)
             except Rejected as rejected:
                 return rejected.as_ack()
+            except DATABASE_AWAY as error:  # e.g. the join's own reads
+                log.warning("%s: database unavailable (%s)", event, error.__class__.__name__)
+                return saving_paused().as_ack()
             except Exception:
                 log.exception("%s failed: %r", event, data if not isinstance(data, dict) else list(data))
                 return Rejected.internal().as_ack()
@@ -127,25 +131,17 @@ def handler(event: str):
 def on_connect(auth=None):
     if not current_user.is_authenticated:
         raise ConnectionRefusedError("log in as a facilitator to co-draft")
-    connections[request.sid] = {"user": {"id": current_user.id, "name": current_user.display_name},
-                                "measures": {}}
+    rooms.connect(request.sid, {"id": current_user.id, "name": current_user.display_name})
 
 
 @socketio.on("disconnect", namespace=NAMESPACE)
 def on_disconnect(*_args):
-    connection = connections.pop(request.sid, None)
-    if connection is None:
-        return
-    for measure_id in connection["measures"]:
-        _presence(measure_id, request.sid, connection["user"], None, None)
-        if not any(measure_id in c["measures"] for c in connections.values()):
-            current_hub().flush_measure(measure_id)  # the last editor left: write the record now
-
-
-def _presence(measure_id, sid, user, field_key, cursor) -> None:
-    socketio.emit("draft.presence", {"measure_id": measure_id, "sid": sid, "user": user,
-                                     "field_key": field_key, "cursor": cursor},
-                  to=room(measure_id), skip_sid=sid, namespace=NAMESPACE)
+    _connection, deserted = rooms.disconnect(request.sid)
+    for measure_id in deserted:  # the last editor (on this process) left: write the record now
+        try:
+            current_hub().flush_measure(measure_id)
+        except Rejected as rejected:  # the database is away: the next flush or idle timer writes it
+            log.warning("flushing measure %s on disconnect deferred: %s", measure_id, rejected.code)
 
 
 @handler("draft.join")
@@ -172,18 +168,18 @@ def on_join(data):
         if payload["measure_id"] not in connection["measures"]:
             leave_room(room(payload["measure_id"]), namespace=NAMESPACE)
         raise
+    if payload["measure_id"] not in connection["measures"]:  # editors on other processes answer with their caret
+        rooms.presence(payload["measure_id"], request.sid, connection["user"], None, None, joined=True)
     connection["measures"][payload["measure_id"]] = {"field_key": None, "cursor": None}
-    presence = [{"sid": sid, "user": c["user"], **c["measures"][payload["measure_id"]]}
-                for sid, c in connections.items()
-                if sid != request.sid and payload["measure_id"] in c["measures"]]
+    presence = rooms.others_in(payload["measure_id"], request.sid)
     return {"ok": True, "status": status, "status_label": LABELS[status], "locked": locked,
             "fields": result, "presence": presence, "me": {"sid": request.sid, **connection["user"]}}
 
 
 def _catch_up(hub, measure_id: int, key: str, vector: bytes | None) -> dict:
-    """What a client with state `vector` (None: nothing) lacks of a field, and the server's state."""
-    fd = hub.field_doc(measure_id, key)
-    hub.record_changed(measure_id, key)  # e.g. a capture from a live session meanwhile
+    """Yjs sync step 2 for one field: what a client with state `vector` (None: nothing) lacks, and
+    the server's state vector, from which the client computes what the server lacks and sends it."""
+    fd = hub.field_doc(measure_id, key)  # caught up with the log, i.e. with every process
     with fd.lock:
         try:
             update = fd.doc.get_update(vector) if vector is not None else fd.doc.get_update()
@@ -199,7 +195,7 @@ def on_leave(data):
     connection = _joined(payload)
     connection["measures"].pop(payload["measure_id"])
     leave_room(room(payload["measure_id"]), namespace=NAMESPACE)
-    _presence(payload["measure_id"], request.sid, connection["user"], None, None)
+    rooms.presence(payload["measure_id"], request.sid, connection["user"], None, None)
     return {"ok": True}
 
 
@@ -246,10 +242,13 @@ def on_awareness(data):
     state = connection["measures"][payload["measure_id"]]
     left = state["field_key"]
     state.update(field_key=payload["field_key"], cursor=payload["cursor"])
-    _presence(payload["measure_id"], request.sid, connection["user"], payload["field_key"], payload["cursor"])
+    rooms.presence(payload["measure_id"], request.sid, connection["user"], payload["field_key"], payload["cursor"])
     if left and left != payload["field_key"]:  # leaving a field writes it into the record
         hub = current_hub()
         fd = hub.docs.get((payload["measure_id"], left))
         if fd is not None and fd.dirty:
-            hub.materialise(fd)
+            try:
+                hub.materialise(fd)
+            except Rejected as rejected:  # stays dirty; the idle timer or the next flush writes it
+                log.warning("materialising on leaving a field deferred: %s", rejected.code)
     return {"ok": True}
