@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from workshop.drafting import room
 from workshop.drafting.models import DraftCardLink
+from workshop.drafting.field_doc import FieldDoc
 from workshop.drafting.record_sync import RecordSync
 from workshop.drafting.store import UpdateStore
 from workshop.drafting.yjs import ROOT, copy_of, missing_dependencies, text_of
@@ -38,25 +39,6 @@ DRAFTED_TYPES = ("text", "longtext", "list")  # date, money, people, status go t
 MAX_UPDATE_BYTES = 32 * 1024
 FIELD_TEXT_MAX = 20_000
 COMPACT_AFTER = 200
-
-
-@dataclass
-class FieldDoc:
-    measure_id: int
-    field_key: str
-    doc: Doc = dc_field(default_factory=lambda: Doc(allow_multithreading=True))
-    last_id: int = 0  # the newest log row applied to doc
-    rows: int = 0  # log rows since the last snapshot (as far as this process knows)
-    reconciled: bool = False
-    lock: threading.RLock = dc_field(default_factory=threading.RLock)
-    dirty: bool = False
-    last_author: int | None = None
-    deadline: float = 0.0
-    timer_running: bool = False
-
-    @property
-    def text(self) -> str:
-        return text_of(self.doc)
 
 
 class DraftHub:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING
+from typing import Any, Callable, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from workshop.activities.models import Card
 from workshop.db import utcnow
 from workshop.drafting import room
+from workshop.drafting.field_doc import FieldDoc
 from workshop.drafting.models import DraftCardLink
 from workshop.drafting.yjs import edit_to
 from workshop.extensions import socketio
@@ -32,8 +33,18 @@ from workshop.measures.record import current_values, lines_keeping_sources, set_
 from workshop.ops import Rejected
 from workshop.sessions.models import WorkshopSession
 
-if TYPE_CHECKING:
-    from workshop.drafting.hub import DraftHub, FieldDoc
+class DraftHub(Protocol):
+    """What the record sync uses of the hub (drafting/hub.py), which owns it: named here, not
+    imported, so the two modules do not import each other."""
+
+    app: Any
+    store: Any
+    drafted_types: tuple[str, ...]
+    field_text_max: int
+
+    def commit(self, fd: FieldDoc, change: Callable[..., Any], author_id: int | None) -> Any: ...
+    def catch_up(self, *args: Any, **kwargs: Any) -> Any: ...
+    def field_doc(self, *args: Any, **kwargs: Any) -> FieldDoc: ...
 
 log = logging.getLogger("workshop.drafting")
 
