@@ -32,15 +32,8 @@ OUTER = (
 )
 
 # Cycles another branch removes; the lead deletes these lines at merge. Nothing else belongs here.
-ALLOWED_FILE_CYCLES: set[frozenset[str]] = {
-    # branch "record" rewrites measures/ and removes the record <-> status lazy import.
-    frozenset({"workshop.measures.record", "workshop.measures.status"}),
-}
-ALLOWED_PACKAGE_CYCLES: set[frozenset[str]] = {
-    # branch "record" moves capture from live/session_ops.py into measures/. No cycle on this
-    # branch (live -> measures only); allowed in case the move forms one until it is finished.
-    frozenset({"workshop.live", "workshop.measures"}),
-}
+ALLOWED_FILE_CYCLES: set[frozenset[str]] = set()
+ALLOWED_PACKAGE_CYCLES: set[frozenset[str]] = set()
 
 
 def module_name(path: Path) -> str:
