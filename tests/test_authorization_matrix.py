@@ -105,6 +105,7 @@ ROUTE_TABLE: dict[str, frozenset[str]] = {
     "POST /training/sessions/<session_id>/reset": frozenset({OWNER}),
     "POST /sessions/<session_id>/notes": frozenset({OWNER}),
     "GET /sessions/<id>/debrief": frozenset({OWNER}),
+    "GET /sessions/<id>/replay.json": frozenset({OWNER}),
     "POST /training/sessions/<session_id>/delete": frozenset({OWNER}),  # last: it deletes the practice
 }
 
@@ -346,6 +347,7 @@ def request_route(world: World, http: requests.Session, route: str, sid: int, co
         "POST /training/sessions/<session_id>/reset": ("post", f"/training/sessions/{world.practice}/reset", form),
         "POST /sessions/<session_id>/notes": ("post", f"/sessions/{sid}/notes", {**form, "text": "Notiz"}),
         "GET /sessions/<id>/debrief": ("get", f"/sessions/{sid}/debrief", None),
+        "GET /sessions/<id>/replay.json": ("get", f"/sessions/{sid}/replay.json?view=console", None),
         "POST /training/sessions/<session_id>/delete": ("post", f"/training/sessions/{world.practice}/delete", form),
     }
     method, path, data = calls[route]

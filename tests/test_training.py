@@ -6,6 +6,7 @@ start. One server for the module: the units share it.
 """
 from __future__ import annotations
 
+import copy
 import os
 import re
 import subprocess
@@ -16,7 +17,7 @@ import requests
 from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD, running_server
-from tests.live_client import LiveClient, cookie_header, csrf_token, login
+from tests.live_client import LiveClient, apply_event, cookie_header, csrf_token, login
 from workshop.accounts.service import create_facilitator
 from workshop.activities.models import ActionItem, Card, PollAnswer, Rating, Vote
 from workshop.live.models import Event
@@ -260,3 +261,59 @@ def test_workshop_simulate_refuses_a_real_session(practice):
                              "--url", server.base_url], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "not a practice session" in result.stderr
+
+
+def comparable(snapshot: dict) -> dict:
+    """What a screen draws from a snapshot (server_now and the like left out)."""
+    return {"seq": snapshot["seq"], "participants": snapshot["participants"],
+            "session": {k: snapshot["session"][k] for k in ("status", "current_step")},
+            "cards": sorted((c["id"], c["text"], c.get("status")) for c in snapshot["cards"]),
+            "captures": snapshot["captures"], "spotlight": snapshot["spotlight"]}
+
+
+def test_replay_gives_each_viewer_the_start_and_the_events_it_received_live(practice):
+    server, http = practice["server"], practice["http"]
+    sid = new_practice(practice, "framing")
+    with server.db() as db:
+        code = db.get(WorkshopSession, sid).join_code
+    fac = LiveClient(server.base_url, sid, "facilitator", cookies=cookie_header(http))
+    projector = LiveClient(server.base_url, sid, "projector", cookies=cookie_header(http))
+    from tests.live_client import join
+
+    joined = join(server.base_url, code, "Ada")
+    phone = LiveClient(server.base_url, sid, "participant", token=joined["token"])
+    other = server.participant(sid, code, "Ben")
+    clients = [fac, projector, phone, other]
+    try:
+        assert fac.op("session.start")["ok"]
+        for client, text in ((phone, "Bürgeramt am Samstag"), (other, "Digitallotsen")):
+            assert client.op("card.add", step_key="approaches", text=text)["ok"]
+        assert fac.op("step.lock", step_key="approaches", locked=True)["ok"]
+        for step in ("scope", "dependencies", "questions"):
+            assert fac.op("step.goto", step_key=step)["ok"]
+        card = other.op("card.add", step_key="questions", text="Wer entscheidet?")["result"]["card_id"]
+        assert fac.op("step.goto", step_key="vote")["ok"]
+        assert phone.op("vote.add", card_id=card)["ok"]
+        last = fac.op("timer.start", step_key="vote")["seq"]
+        for client in clients:
+            client.wait_seq(last)
+    finally:
+        for client in clients:
+            client.close()
+    with server.db() as db:
+        phone_number = [p.id for p in db.scalars(select(Participant).where(Participant.session_id == sid)
+                                                 .order_by(Participant.id))].index(joined["participant_id"]) + 1
+    for client, query in ((fac, "view=console"), (projector, "view=projector"),
+                          (phone, f"view=phone&person={phone_number}")):
+        data = http.get(f"{server.base_url}/sessions/{sid}/replay.json?{query}").json()
+        first = client.snapshots[0]  # what the client got when it connected
+        folded = copy.deepcopy(data["start"])
+        for event in data["events"][:first["seq"]]:
+            apply_event(folded, event)  # the same reducer as the pages (tests/live_client.py)
+        assert comparable(folded) == comparable(first), query
+        received = {e["seq"]: e for e in client.events}
+        assert [e["seq"] for e in data["events"]] == list(range(1, last + 1))
+        for event in data["events"]:
+            if event["seq"] > first["seq"]:
+                assert event == received[event["seq"]], (query, event["seq"])
+    assert "replay-scrubber" in http.get(f"{server.base_url}/sessions/{sid}/replay").text

@@ -23,6 +23,10 @@ from workshop.web import db, get_or_404, owned_session_or_404
 bp = Blueprint("training", __name__)
 
 NOTE_MAX = 2000
+# The app's Content-Security-Policy, but framable by its own pages (the replay's three views).
+FRAMED_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                 "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+                 "form-action 'self'; frame-ancestors 'self'")
 PACES = {"normal": 3.0, "brisk": 1.0, "fast": 0.2}  # seconds per tick; "fast" for demos
 
 
@@ -172,3 +176,70 @@ def training_context(ws: WorkshopSession) -> dict:
     app = current_app._get_current_object()
     return {"practice": is_practice(ws), "simulated": simulation.simulated_count(app, ws.id),
             "tempers": _temper_labels(), "paces": _pace_labels(), "max_bots": simulation.MAX_BOTS}
+
+
+# --- replay ---------------------------------------------------------------------------------
+
+def _replay_viewer(ws: WorkshopSession):
+    from workshop.training.replay import VIEWS, phones, viewer_for
+
+    view = request.args.get("view", "projector")
+    if view not in VIEWS:
+        abort(404)
+    people = phones(db(), ws)
+    try:
+        person = int(request.args.get("person", "1"))
+    except ValueError:
+        abort(404)
+    participant = people[person - 1] if view == "phone" and 1 <= person <= len(people) else None
+    if view == "phone" and participant is None:
+        abort(404)
+    return view, person, viewer_for(view, participant, ws.facilitator_id)
+
+
+@bp.route("/sessions/<session_id>/replay")
+@login_required
+def replay_page(session_id):
+    from workshop.training.debrief import INTERVENTIONS, describe
+    from workshop.training.replay import phones
+    from workshop.live.models import Event
+
+    ws = owned_session_or_404(session_id)
+    events = db().scalars(select(Event).where(Event.session_id == ws.id).order_by(Event.seq)).all()
+    marks = [{"seq": e.seq, "at": e.created_at.isoformat(), "text": describe(ws, e)}
+             for e in events if e.type in INTERVENTIONS]
+    moments = [{"seq": e.seq, "at": e.created_at.isoformat()} for e in events]
+    return render_template("training/replay.html", ws=ws, marks=marks, moments=moments,
+                           people=len(phones(db(), ws)))
+
+
+@bp.route("/sessions/<session_id>/replay.json")
+@login_required
+def replay_data(session_id):
+    from flask import jsonify
+
+    from workshop.training.replay import replay
+
+    ws = owned_session_or_404(session_id)
+    _view, _person, viewer = _replay_viewer(ws)
+    return jsonify(replay(db(), ws, viewer))
+
+
+@bp.route("/sessions/<session_id>/replay/view")
+@login_required
+def replay_view(session_id):
+    """The live page of one viewer (console, projector, phone) fed from the replay, in a frame."""
+    from workshop.sessions.qr import qr_svg
+
+    ws = owned_session_or_404(session_id)
+    view, person, _viewer = _replay_viewer(ws)
+    data_url = url_for(".replay_data", session_id=ws.id, view=view, person=person)
+    template = {"console": "sessions/console.html", "projector": "sessions/projector.html",
+                "phone": "sessions/participant.html"}[view]
+    context = {"ws": ws, "replay_url": data_url, "join_url": "", "qr": qr_svg(ws.join_code),
+               "record_fields": [], "training": {"practice": False}, "participant": None}
+    response = current_app.make_response(render_template(template, **context))
+    # Framed by the replay page of the same origin (every other page refuses to be framed).
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Content-Security-Policy"] = FRAMED_POLICY
+    return response
