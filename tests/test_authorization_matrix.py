@@ -101,6 +101,15 @@ ROUTE_TABLE: dict[str, frozenset[str]] = {
     "GET /sessions/<id>/protocol.md": frozenset({OWNER}),
     "GET /sessions/<id>/protocol.html": frozenset({OWNER}),
     "GET /sessions/<id>/capture-preview": frozenset({OWNER}),
+    # Training: anyone logged in may start a practice session; its controls are its facilitator's.
+    "POST /training": frozenset({FAC_OTHER, OWNER}),
+    "POST /training/sessions/<session_id>/bots": frozenset({OWNER}),
+    "POST /training/sessions/<session_id>/bots/stop": frozenset({OWNER}),
+    "POST /training/sessions/<session_id>/reset": frozenset({OWNER}),
+    "POST /sessions/<session_id>/notes": frozenset({OWNER}),
+    "GET /sessions/<id>/debrief": frozenset({OWNER}),
+    "GET /sessions/<id>/replay.json": frozenset({OWNER}),
+    "POST /training/sessions/<session_id>/delete": frozenset({OWNER}),  # last: it deletes the practice
 }
 
 
@@ -339,6 +348,15 @@ def request_route(world: World, http: requests.Session, route: str, sid: int, co
         "GET /sessions/<id>/protocol.md": ("get", f"/sessions/{sid}/protocol.md", None),
         "GET /sessions/<id>/protocol.html": ("get", f"/sessions/{sid}/protocol.html", None),
         "GET /sessions/<id>/capture-preview": ("get", f"/sessions/{sid}/capture-preview?step_key=approaches", None),
+        "POST /training": ("post", "/training", {**form, "template_key": "framing"}),
+        "POST /training/sessions/<session_id>/bots": (
+            "post", f"/training/sessions/{world.practice}/bots", {**form, "count": 1, "seconds": 30}),
+        "POST /training/sessions/<session_id>/bots/stop": ("post", f"/training/sessions/{world.practice}/bots/stop", form),
+        "POST /training/sessions/<session_id>/reset": ("post", f"/training/sessions/{world.practice}/reset", form),
+        "POST /sessions/<session_id>/notes": ("post", f"/sessions/{sid}/notes", {**form, "text": "Notiz"}),
+        "GET /sessions/<id>/debrief": ("get", f"/sessions/{sid}/debrief", None),
+        "GET /sessions/<id>/replay.json": ("get", f"/sessions/{sid}/replay.json?view=console", None),
+        "POST /training/sessions/<session_id>/delete": ("post", f"/training/sessions/{world.practice}/delete", form),
     }
     method, path, data = calls[route]
     if method == "json":
@@ -368,6 +386,11 @@ def test_http_routes_by_role(server):
         db.add(custom)
         db.commit()
         world.revision, world.custom_template = revision.id, custom.id
+        from workshop.training.practice import create_practice_session
+
+        world.practice = create_practice_session(db, facilitator_id=world.owner, template_key="framing",
+                                                 title="Übung").id
+        db.commit()
     sid, code = server.session(world.owner, world.measure)
     _t, other_code = server.session(world.other, world.measure)
     wrong = []

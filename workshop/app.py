@@ -84,10 +84,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     from workshop.protocols.views import bp as protocols_bp
     from workshop.sessions.template_editor import bp as template_editor_bp
     from workshop.sessions.views import bp as sessions_bp
+    from workshop.training.views import bp as training_bp
 
     sockets.register_catch_all()
 
-    for blueprint in (accounts_bp, measures_bp, sessions_bp, protocols_bp, template_editor_bp, drafting_bp):
+    for blueprint in (accounts_bp, measures_bp, sessions_bp, protocols_bp, template_editor_bp, drafting_bp,
+                      training_bp):
         app.register_blueprint(blueprint)
     drafting_hub.init_app(app)
 

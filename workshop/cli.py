@@ -7,6 +7,7 @@
   workshop export-protocol ID --format md|html -o FILE
   workshop templates check [FILE…]   validate session templates
   workshop session end ID            end a session left open (as its facilitator would)
+  workshop simulate ID -n N --temper T   simulated participants for a practice session
 """
 from __future__ import annotations
 
@@ -149,6 +150,52 @@ def export_protocol_command(session_id: int, fmt: str, output: Path):
         text, _mimetype = export_protocol(session, ws, fmt)
     output.write_text(text, encoding="utf-8")
     click.echo(f"Protocol of session {session_id} written to {output}")
+
+
+@cli.command()
+@click.argument("session_id", type=int)
+@click.option("-n", "--participants", type=click.IntRange(1, 200), default=10, show_default=True)
+@click.option("--temper", type=click.Choice(["quiet", "lively", "dominant", "late", "drops"]),
+              default="lively", show_default=True)
+@click.option("--pace", type=click.FloatRange(0.02, 30), default=3.0, show_default=True,
+              help="Seconds between two looks at the room (each bot acts now and then).")
+@click.option("--url", help="The running server (default: PUBLIC_BASE_URL).")
+def simulate(session_id: int, participants: int, temper: str, pace: float, url: str | None):
+    """Simulated participants for a practice session, as real phones against the running server."""
+    from workshop.sessions.models import Participant, WorkshopSession
+    from workshop.training.practice import is_practice
+    from workshop.training.remote import run_remote
+
+    app = _app()
+    sessions = app.extensions["workshop.db"].session_factory
+    with sessions() as db:
+        ws = db.get(WorkshopSession, session_id)
+        if ws is None:
+            raise click.ClickException(f"there is no session {session_id}")
+        if not is_practice(ws):
+            raise click.ClickException(f"session {session_id} is not a practice session: "
+                                       "simulated participants join practice sessions only")
+        if ws.status == "ended":
+            raise click.ClickException(f"session {session_id} has ended")
+        code = ws.join_code
+
+    def mark_simulated(participant_id: int) -> None:
+        with sessions() as db:
+            db.get(Participant, participant_id).simulated = True
+            db.commit()
+
+    base = (url or app.config["PUBLIC_BASE_URL"]).rstrip("/")
+    click.echo(f"{participants} simulated participants ({temper}) join session {session_id} at {base} "
+               "(stop with Ctrl+C)")
+    try:
+        figures = run_remote(base, session_id, code, participants, temper, pace, echo=click.echo,
+                             mark_simulated=mark_simulated)
+    except KeyboardInterrupt:
+        return
+    except Exception as error:  # the server refused or is not reachable: say so in one line
+        raise click.ClickException(f"simulation stopped: {error}") from error
+    click.echo(f"{figures['joined']} joined, {figures['acknowledged']} contributions acknowledged, "
+               f"{figures['refused']} refused.")
 
 
 @cli.group()

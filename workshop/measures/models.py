@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workshop.db import Base, utcnow
@@ -19,6 +19,8 @@ class Measure(Base):
     record_template: Mapped[str] = mapped_column(String(80), default="default")
     # idea → draft → mandated → in_implementation → done | continuation (workshop.measures.status)
     status: Mapped[str] = mapped_column(String(20), default="idea", server_default="idea")
+    # A practice measure (workshop.training): marked "Übung" everywhere, may be reset and deleted.
+    is_exercise: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workshop.db import Base, utcnow
@@ -79,6 +79,7 @@ class Participant(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str | None] = mapped_column(String(60))
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    simulated: Mapped[bool] = mapped_column(default=False, server_default=false())  # a practice bot
 
     session: Mapped[WorkshopSession] = relationship(back_populates="participants")
 

@@ -17,6 +17,7 @@ from workshop.sessions.join_codes import LENGTH as CODE_LENGTH
 from workshop.sessions.qr import qr_svg
 from workshop.sessions.service import find_joinable, participant_by_token
 from workshop.validation import Text, describe_errors
+from workshop.training.views import training_context
 from workshop.web import db, owned_session_or_404
 
 bp = Blueprint("sessions", __name__)
@@ -60,7 +61,7 @@ def console(session_id):
     ws = owned_session_or_404(session_id)
     fields = [{"key": f.key, "label": f.label_text(current_locale())} for f in template_of(ws.measure).fields]
     return render_template("sessions/console.html", ws=ws, join_url=join_url(ws.join_code),
-                           record_fields=fields)
+                           record_fields=fields, training=training_context(ws))
 
 
 @bp.route("/sessions/<session_id>/capture-preview")

@@ -1,0 +1,68 @@
+"""Practice mode: exercise measures whose sessions never touch a real record.
+
+An exercise measure is marked (Measure.is_exercise) and shown as "Übung" everywhere; its sessions
+run in mode "exercise". A practice session can be reset to its start (every contribution, event
+and simulated participant removed, the record lines it captured into its own exercise measure
+removed) and an exercise measure can be deleted with all its sessions. Real measures and their
+sessions can be neither: the functions refuse them.
+"""
+from __future__ import annotations
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from workshop.activities.models import ActionItem, Card, Cluster, PollAnswer, Rating, Vote
+from workshop.activities.registry import seed_step_cards
+from workshop.live.models import Event
+from workshop.measures.models import Measure, RecordRevision
+from workshop.ops import Rejected
+from workshop.sessions.models import Participant, WorkshopSession
+from workshop.agenda.create import create_session
+
+EXERCISE = "exercise"
+
+
+def is_practice(ws: WorkshopSession) -> bool:
+    return ws.mode == EXERCISE
+
+
+def create_practice_session(db: Session, *, facilitator_id: int, template_key: str,
+                            title: str) -> WorkshopSession:
+    """A new exercise measure with one practice session of the given format."""
+    measure = Measure(title=title, is_exercise=True, record_template="default")
+    db.add(measure)
+    db.flush()
+    return create_session(db, measure_id=measure.id, facilitator_id=facilitator_id,
+                          template_key=template_key, title=title, mode=EXERCISE)
+
+
+def reset_session(db: Session, ws: WorkshopSession) -> None:
+    """Back to the start, as if just created: nothing anybody added remains."""
+    if not is_practice(ws):
+        raise Rejected("not_practice", "Only a practice session can be reset.")
+    session_id = ws.id
+    db.execute(delete(Event).where(Event.session_id == session_id))
+    for model in (Vote, Rating, PollAnswer, ActionItem):
+        db.execute(delete(model).where(model.session_id == session_id))
+    db.execute(update(Card).where(Card.session_id == session_id).values(cluster_id=None))
+    db.execute(delete(Cluster).where(Cluster.session_id == session_id))
+    db.execute(delete(Card).where(Card.session_id == session_id))
+    db.execute(delete(Participant).where(Participant.session_id == session_id, Participant.simulated.is_(True)))
+    measure = db.get(Measure, ws.measure_id)
+    if measure is not None and measure.is_exercise:
+        db.execute(delete(RecordRevision).where(RecordRevision.source_session_id == session_id))
+    ws.status, ws.current_step, ws.runtime, ws.last_seq = "ready", 0, {}, 0
+    ws.started_at = ws.ended_at = None
+    db.flush()
+    seed_step_cards(db, ws)
+
+
+def delete_practice_measure(db: Session, measure: Measure) -> None:
+    if not measure.is_exercise:
+        raise Rejected("not_practice", "Only an exercise measure can be deleted.")
+    for ws in db.scalars(select(WorkshopSession).where(WorkshopSession.measure_id == measure.id)):
+        reset_session(db, ws)
+        db.execute(delete(Participant).where(Participant.session_id == ws.id))
+        db.delete(ws)
+    db.flush()
+    db.delete(measure)

@@ -1,0 +1,131 @@
+"""Simulated participants inside the server: a room that behaves like a real one.
+
+Each bot joins and acts through the op queue, exactly like a phone's socket handler does
+(same engine path, same batching, same broadcast), so the facilitator, the projector and real
+phones cannot tell a simulated room from a real one. One green thread per simulation looks at
+the room once per tick (the public snapshot, as a phone sees it) and hands each op to its own
+task, so the bots' ops meet in the queue the way a room's do. Bots exist only in practice
+sessions and stop when the session ends, is reset, or the trainer stops them.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+
+from workshop import live
+from workshop.extensions import socketio
+from workshop.live.snapshot import build_snapshot
+from workshop.ops import SYSTEM, VIEWER, Actor, PARTICIPANT, Rejected
+from workshop.sessions.models import Participant, WorkshopSession
+from workshop.training.bots import Bot, make_bots, next_op
+from workshop.training.practice import is_practice
+
+log = logging.getLogger("workshop.training")
+
+MAX_BOTS = 200
+MIN_PACE, MAX_PACE = 0.02, 30.0
+
+
+class Simulation:
+    def __init__(self, app, session_id: int, count: int, temper: str, pace: float, seed: int | None = None):
+        self.app = app
+        self.session_id = session_id
+        self.bots = make_bots(count, temper, seed)
+        self.temper = temper
+        self.pace = pace
+        self._stop = threading.Event()
+        self.ended = False
+
+    @property
+    def running(self) -> bool:
+        return not self._stop.is_set() and not self.ended
+
+    def start(self) -> None:
+        socketio.start_background_task(self._run)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _submit(self, actor: Actor, op: dict):
+        op = {**op, "op_id": secrets.token_hex(12)}
+        return live.submit(self.session_id, actor, op, app=self.app)  # the one way in, as for phones
+
+    def _join(self, bot: Bot) -> None:
+        outcome = self._submit(Actor(SYSTEM), {"type": "participant.join",
+                                               "payload": {"display_name": bot.name}})
+        if isinstance(outcome, Rejected):
+            log.info("simulated participant %s could not join: %s", bot.number, outcome.message)
+            return
+        bot.participant_id = outcome.result["participant_id"]
+        with self.app.extensions["workshop.db"].session_factory() as db:  # marked: reset removes them
+            db.get(Participant, bot.participant_id).simulated = True
+            db.commit()
+
+    def _act(self, bot: Bot, op: dict) -> None:
+        try:
+            self._submit(Actor(PARTICIPANT, bot.participant_id), op)  # a refusal is what a person gets too
+        except Exception:
+            log.exception("simulated op failed: %r", op)
+
+    def _view(self) -> dict | None:
+        with self.app.extensions["workshop.db"].session_factory() as db:
+            ws = db.get(WorkshopSession, self.session_id)
+            if ws is None or ws.status == "ended" or not is_practice(ws):
+                return None
+            return build_snapshot(db, ws, Actor(VIEWER))
+
+    def _run(self) -> None:
+        tick = 0
+        try:
+            while not self._stop.is_set():
+                view = self._view()
+                if view is None:
+                    break
+                for bot in self.bots:
+                    if bot.participant_id is None:
+                        if tick >= bot.join_at_tick:
+                            socketio.start_background_task(self._join, bot)
+                            bot.participant_id = -1  # joining
+                        continue
+                    if bot.participant_id < 0:
+                        continue
+                    op = next_op(bot, view, tick)
+                    if op is not None:
+                        socketio.start_background_task(self._act, bot, op)
+                tick += 1
+                socketio.sleep(self.pace)
+        except Exception:
+            log.exception("simulation of session %s failed", self.session_id)
+        finally:
+            self.ended = True
+
+
+def simulations(app, session_id: int) -> list[Simulation]:
+    """The running simulations of a session in this process (ended ones are dropped)."""
+    every = app.extensions.setdefault("workshop.simulations", {})
+    every[session_id] = [s for s in every.get(session_id, []) if s.running]
+    return every[session_id]
+
+
+def simulated_count(app, session_id: int) -> int:
+    return sum(len(s.bots) for s in simulations(app, session_id))
+
+
+def start_simulation(app, session_id: int, count: int, temper: str, pace: float) -> Simulation:
+    """Add `count` simulated participants to a practice session, on top of those already there."""
+    if simulated_count(app, session_id) + count > MAX_BOTS:
+        raise Rejected("too_many_bots", f"At most {MAX_BOTS} simulated participants per session.")
+    simulation = Simulation(app, session_id, count, temper, pace)
+    simulations(app, session_id).append(simulation)
+    simulation.start()
+    return simulation
+
+
+def stop_simulations(app, session_id: int) -> int:
+    """Stop every simulated participant of the session; returns how many there were."""
+    running = simulations(app, session_id)
+    for simulation in running:
+        simulation.stop()
+    app.extensions["workshop.simulations"][session_id] = []
+    return sum(len(s.bots) for s in running)
