@@ -1,7 +1,7 @@
 """training: exercise measures, simulated participants, observer notes
 
 Revision ID: 0700_training
-Revises: 0100_drafting
+Revises: 0300_record_comments
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import workshop.db
 
 
 revision = "0700_training"
-down_revision = "0100_drafting"
+down_revision = "0300_record_comments"
 branch_labels = None
 depends_on = None
 
