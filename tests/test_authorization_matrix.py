@@ -98,6 +98,10 @@ ROUTE_TABLE: dict[str, frozenset[str]] = {
     "GET /sessions/<id>/projector": frozenset({OWNER}),
     "GET /sessions/<id>/protocol.md": frozenset({OWNER}),
     "GET /sessions/<id>/protocol.html": frozenset({OWNER}),
+    # The accessibility statement's feedback form is for everybody; the reports are the team's.
+    "POST /barrierefreiheit": EVERYONE,
+    "GET /barrierefreiheit/meldungen": frozenset({FAC_OTHER, OWNER}),
+    "POST /barrierefreiheit/meldungen/<report_id>/answered": frozenset({FAC_OTHER, OWNER}),
 }
 
 
@@ -331,6 +335,10 @@ def request_route(world: World, http: requests.Session, route: str, sid: int, co
         "GET /sessions/<id>/projector": ("get", f"/sessions/{sid}/projector", None),
         "GET /sessions/<id>/protocol.md": ("get", f"/sessions/{sid}/protocol.md", None),
         "GET /sessions/<id>/protocol.html": ("get", f"/sessions/{sid}/protocol.html", None),
+        "POST /barrierefreiheit": ("post", "/barrierefreiheit", {**form, "description": "Knopf nicht erreichbar."}),
+        "GET /barrierefreiheit/meldungen": ("get", "/barrierefreiheit/meldungen", None),
+        "POST /barrierefreiheit/meldungen/<report_id>/answered": (
+            "post", f"/barrierefreiheit/meldungen/{world.report}/answered", form),
     }
     method, path, data = calls[route]
     if method == "json":
@@ -360,6 +368,12 @@ def test_http_routes_by_role(server):
         db.add(custom)
         db.commit()
         world.revision, world.custom_template = revision.id, custom.id
+        from workshop.accessibility.models import BarrierReport
+
+        report = BarrierReport(description="Kontrast zu schwach.")
+        db.add(report)
+        db.commit()
+        world.report = report.id
     sid, code = server.session(world.owner, world.measure)
     _t, other_code = server.session(world.other, world.measure)
     wrong = []

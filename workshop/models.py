@@ -6,3 +6,4 @@ from workshop.drafting.models import DraftCardLink, DraftUpdate  # noqa: F401
 from workshop.measures.models import Measure, MeasureStatusChange, RecordRevision  # noqa: F401
 from workshop.sessions.models import CustomTemplate, Participant, WorkshopSession  # noqa: F401
 from workshop.db import Base  # noqa: F401
+from workshop.accessibility.models import BarrierReport  # noqa: F401
