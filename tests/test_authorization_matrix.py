@@ -110,6 +110,10 @@ ROUTE_TABLE: dict[str, frozenset[str]] = {
     "GET /sessions/<id>/debrief": frozenset({OWNER}),
     "GET /sessions/<id>/replay.json": frozenset({OWNER}),
     "POST /training/sessions/<session_id>/delete": frozenset({OWNER}),  # last: it deletes the practice
+    # The accessibility statement's feedback form is for everybody; the reports are the team's.
+    "POST /barrierefreiheit": EVERYONE,
+    "GET /barrierefreiheit/meldungen": frozenset({FAC_OTHER, OWNER}),
+    "POST /barrierefreiheit/meldungen/<report_id>/answered": frozenset({FAC_OTHER, OWNER}),
 }
 
 
@@ -357,6 +361,10 @@ def request_route(world: World, http: requests.Session, route: str, sid: int, co
         "GET /sessions/<id>/debrief": ("get", f"/sessions/{sid}/debrief", None),
         "GET /sessions/<id>/replay.json": ("get", f"/sessions/{sid}/replay.json?view=console", None),
         "POST /training/sessions/<session_id>/delete": ("post", f"/training/sessions/{world.practice}/delete", form),
+        "POST /barrierefreiheit": ("post", "/barrierefreiheit", {**form, "description": "Knopf nicht erreichbar."}),
+        "GET /barrierefreiheit/meldungen": ("get", "/barrierefreiheit/meldungen", None),
+        "POST /barrierefreiheit/meldungen/<report_id>/answered": (
+            "post", f"/barrierefreiheit/meldungen/{world.report}/answered", form),
     }
     method, path, data = calls[route]
     if method == "json":
@@ -391,6 +399,12 @@ def test_http_routes_by_role(server):
         world.practice = create_practice_session(db, facilitator_id=world.owner, template_key="framing",
                                                  title="Übung").id
         db.commit()
+        from workshop.accessibility.models import BarrierReport
+
+        report = BarrierReport(description="Kontrast zu schwach.")
+        db.add(report)
+        db.commit()
+        world.report = report.id
     sid, code = server.session(world.owner, world.measure)
     _t, other_code = server.session(world.other, world.measure)
     wrong = []

@@ -114,6 +114,15 @@ def load_config(overrides: dict | None = None) -> dict:
         "BROADCAST_WINDOW_MS": _int_setting("WORKSHOP_BROADCAST_WINDOW_MS", 50, 0),
         "MAX_CONNECTIONS": _int_setting("WORKSHOP_MAX_CONNECTIONS", 10_000, 1),
         "LISTEN_BACKLOG": _int_setting("WORKSHOP_LISTEN_BACKLOG", 1024, 1),
+        "BARRIER_REPORT_RATE_LIMIT": os.environ.get("WORKSHOP_BARRIER_REPORT_RATE_LIMIT") or "10 per hour",
+        # The accessibility statement (BITV 2.0 §12a): who runs this instance, the enforcement body
+        # people may turn to (a Land's own, or the federal one), and the date of the last check.
+        "ACCESSIBILITY_OPERATOR": os.environ.get("WORKSHOP_OPERATOR") or "",
+        "ENFORCEMENT_BODY_NAME": os.environ.get("WORKSHOP_ENFORCEMENT_BODY_NAME")
+        or "Schlichtungsstelle nach dem Behindertengleichstellungsgesetz (BGG)",
+        "ENFORCEMENT_BODY_URL": os.environ.get("WORKSHOP_ENFORCEMENT_BODY_URL")
+        or "https://www.schlichtungsstelle-bgg.de",
+        "ACCESSIBILITY_CHECKED": os.environ.get("WORKSHOP_ACCESSIBILITY_CHECKED") or "2026-11-23",
     }
     config.update(overrides)
     if production:

@@ -7,3 +7,4 @@ from workshop.measures.models import Measure, MeasureStatusChange, RecordRevisio
 from workshop.sessions.models import CustomTemplate, Participant, WorkshopSession  # noqa: F401
 from workshop.db import Base  # noqa: F401
 from workshop.training.models import ObserverNote  # noqa: F401
+from workshop.accessibility.models import BarrierReport  # noqa: F401

@@ -20,6 +20,10 @@ joins = limiter.shared_limit(lambda: current_app.config["JOIN_RATE_LIMIT"], scop
 wrong_codes = limiter.shared_limit(lambda: current_app.config["WRONG_CODE_RATE_LIMIT"], scope="wrong-join-codes",
                                    deduct_when=lambda response: response.status_code == 404)
 
+# Barrier reports need no account; a person sends a few, a script thousands.
+barrier_reports = limiter.shared_limit(lambda: current_app.config["BARRIER_REPORT_RATE_LIMIT"],
+                                       scope="barrier-reports", methods=["POST"])
+
 
 def init_rate_limits(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)  # Retry-After on a 429
