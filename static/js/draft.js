@@ -92,6 +92,7 @@ function applyRemote(field, update) {
 const TRANSIENT = new Set(["saving_paused", "missing_predecessor", "internal", "rate_limited"]);
 let paused = false;
 let retry = null;
+let unsent = false; // typed while updates were held back (paused, offline): the next sync sends it
 
 function emitUpdate(field, update, done) {
   const doc = field.doc;
@@ -100,7 +101,7 @@ function emitUpdate(field, update, done) {
 }
 
 function send(field, update) {
-  if (!joined || paused || !socket.connected) return; // the next sync sends it
+  if (!joined || paused || !socket.connected) { unsent = true; return; } // the next sync sends it
   emitUpdate(field, update, (ack) => { if (!ack.ok) refused(field, ack); });
 }
 
@@ -146,13 +147,18 @@ function join() {
       return;
     }
     joined = true;
+    unsent = false; // everything typed until now goes out below as `missing`
     setStatus(ack.status_label, ack.locked);
     presence.clear();
     for (const p of ack.presence) presence.set(p.sid, p);
     renderPresence();
     let waiting = 0;
     let failed = false;
-    const settled = () => { if (waiting === 0 && !failed && paused) setPaused(false); };
+    const settled = () => {
+      if (waiting > 0 || failed) return;
+      if (unsent && paused) join(); // typed while this sync ran: one more round
+      else if (paused) setPaused(false);
+    };
     for (const [key, state] of Object.entries(ack.fields)) {
       const field = fields.get(key);
       if (!field) continue;
