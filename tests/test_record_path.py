@@ -391,3 +391,28 @@ def test_a_status_text_an_older_capture_left_in_the_record_does_not_show_a_secon
                               lines=[{"text": "Mandatiert", "source": None}], source_kind="capture"))
         db.commit()
     assert world.values()["status"] == ["Idee"]
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_the_old_comments_field_becomes_a_comment_when_migrating(tmp_path, kind):
+    from sqlalchemy import create_engine, text
+
+    from tests.conftest import _database
+
+    databases = _database(kind, tmp_path)
+    url = next(databases)
+    upgrade(url, "0100_drafting")
+    engine_ = create_engine(url)
+    with engine_.begin() as conn:
+        conn.execute(text("INSERT INTO measures (id, title, record_template, status, created_at, updated_at) "
+                          "VALUES (1, 'M', 'default', 'idea', '2026-11-01 10:00:00', '2026-11-01 10:00:00')"))
+        for rid, value in ((1, "alt"), (2, "Wie viele Stellen braucht es?\nUmsetzung als Pilot")):
+            conn.execute(text("INSERT INTO record_revisions (id, measure_id, field_key, value, lines, source_kind, "
+                              "created_at) VALUES (:id, 1, 'comments', :v, '[]', 'capture', '2026-11-01 10:00:00')"),
+                         {"id": rid, "v": value})
+    upgrade(url)
+    with engine_.connect() as conn:
+        rows = conn.execute(text("SELECT measure_id, text FROM record_comments")).all()
+    engine_.dispose()
+    next(databases, None)  # drops the PostgreSQL database
+    assert rows == [(1, "Wie viele Stellen braucht es?\nUmsetzung als Pilot")]

@@ -78,7 +78,7 @@ export function initCapture({ send, showError, clearError, currentStep, fields, 
     if (!ack.ok) return;
     lastCapture = { revision_ids: ack.result.revision_ids || [] };
     $("capture-result").textContent = ack.result.changed
-      ? _("{lines} Zeile(n) in {fields} Feld(er) übernommen.", { lines: ack.result.lines, fields: ack.result.fields.length })
+      ? _("{lines} Zeile(n) in {fields} Feld(er) übernommen.", { lines: ack.result.added, fields: ack.result.fields.length })
       : _("Nichts Neues: Das Feld enthielt das schon.");
     $("capture-undo").hidden = !lastCapture.revision_ids.length;
     selected.clear();

@@ -29,6 +29,14 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('record_comments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_record_comments_measure_id'), ['measure_id'], unique=False)
+    # Comments were a text field ("comments") before; its current value becomes one comment, so
+    # nothing written there disappears from the record page (the revisions stay as they were).
+    op.execute(
+        "INSERT INTO record_comments (measure_id, author_id, author_name, text, created_at) "
+        "SELECT r.measure_id, r.author_id, '', r.value, r.created_at FROM record_revisions r "
+        "WHERE r.field_key = 'comments' AND r.value <> '' AND r.id = ("
+        "SELECT MAX(r2.id) FROM record_revisions r2 "
+        "WHERE r2.measure_id = r.measure_id AND r2.field_key = 'comments')")
 
 
 def downgrade() -> None:
