@@ -1,0 +1,17 @@
+"""Protocol (and record) → PDF with WeasyPrint, tagged as PDF/UA-1 so screen readers get real
+headings, lists and tables, and the document language (/Lang) and title."""
+from __future__ import annotations
+
+from weasyprint import HTML
+
+from workshop.protocols.html import render_html, stylesheet
+from workshop.protocols.model import Protocol
+
+
+def html_to_pdf(html: str) -> bytes:
+    # base_url None: nothing is fetched; images come as data: URLs.
+    return HTML(string=html, base_url=None).write_pdf(pdf_variant="pdf/ua-1")
+
+
+def render_pdf(protocol: Protocol, images: dict[int, tuple[str, bytes]] | None = None) -> bytes:
+    return html_to_pdf(render_html(protocol, images, extra_css=stylesheet("protocol-print.css")))
