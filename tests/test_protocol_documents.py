@@ -77,6 +77,10 @@ def world(tmp_path):
 
 @pytest.fixture
 def mandate(world):
+    return run_mandate(world)
+
+
+def run_mandate(world):
     """A mandate session (unit 4): questions, consent, fist of five, the mandate; two people."""
     sid = world.session("mandate", title="Mandatsklärung", location="Raum 2.14")
     fac = Actor(FACILITATOR, world.fid)
@@ -150,7 +154,7 @@ def test_edit_final_reopen_flow(world, mandate):
     assert saved.status_code == 302
     md = client.get(f"/sessions/{sid}/protocol.md").get_data(as_text=True)
     assert "| **Teilnehmende** | 14 (namentlich: Alex) |" in md
-    assert "| **Protokoll** | Kim Protokoll |" in md
+    assert "| **Protokollführung** | Kim Protokoll |" in md
     assert "| **Verteiler** | Teilnehmende, Abteilungsleitung II |" in md
     assert "| Dana Beispiel | SenInnDS |" in md and "| Eli Muster |  |" in md
     assert "- Die Maßnahme startet als Pilot in Friedrichshain-Kreuzberg." in md
@@ -358,13 +362,16 @@ def test_the_record_as_pdf_and_docx(world, mandate):
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils missing (make setup installs it)")
-def test_first_page_image_for_the_docs(world, mandate, tmp_path):
-    """docs/screenshots/protocol-pdf-page1.png: the first page of a finished protocol."""
+def test_pdftoppm_draws_the_first_page(world, mandate, tmp_path):
+    """scripts/protocol_screenshots.py draws docs/screenshots/protocol-*.png the same way."""
     client = world.client()
     sid = _finished_protocol(world, mandate, client)
     pdf = tmp_path / "protocol.pdf"
     pdf.write_bytes(client.get(f"/sessions/{sid}/protocol.pdf").data)
-    target = ROOT / "docs" / "screenshots" / "protocol-pdf-page1"
+    first_page(pdf, tmp_path / "page1")
+    assert Image.open(tmp_path / "page1.png").size == (579, 819)  # A4 at 70 dpi
+
+
+def first_page(pdf: Path, target: Path) -> None:
     subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(target)],
                    check=True)
-    assert Image.open(f"{target}.png").size[0] > 500

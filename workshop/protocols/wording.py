@@ -62,7 +62,7 @@ class Wording:
             "title": _("Ergebnisprotokoll"), "occasion": _("Anlass"), "measure": _("Maßnahme"),
             "reference": _("Az."), "unit": _("Baustein"), "date": _("Datum"), "place": _("Ort"),
             "start_end": _("Beginn / Ende"), "participants": _("Teilnehmende"),
-            "named": _("namentlich"), "moderation": _("Moderation"), "minute_taker": _("Protokoll"),
+            "named": _("namentlich"), "moderation": _("Moderation"), "minute_taker": _("Protokollführung"),
             "distribution": _("Verteiler"), "attendance": _("Anwesenheit"), "name": _("Name"),
             "organisation": _("Organisation"), "top": _("TOP"), "prompt": _("Leitfrage"),
             "contributions": _("Beiträge"), "results": _("Ergebnis"), "decisions": _("Beschlüsse"),

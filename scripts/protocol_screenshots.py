@@ -1,0 +1,43 @@
+"""Draw the first page of the protocol and record PDFs into docs/screenshots/ (pdftoppm).
+
+Usage: .venv/bin/python scripts/protocol_screenshots.py   (scratch SQLite database, no server)
+Writes protocol-pdf-page1.png (German), protocol-pdf-page1-en.png and record-pdf-page1.png.
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.test_protocol_documents import (World, _finished_protocol, csrf, first_page,  # noqa: E402
+                                            run_mandate)  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        world = World(scratch)
+        client = world.client()
+        mandate = run_mandate(world)
+        world.op(mandate["sid"], mandate["fac"], "session.end")
+        sid = _finished_protocol(world, mandate, client)
+        files = [("protocol-pdf-page1-en", f"/sessions/{sid}/protocol.pdf?lang=en"),  # the draft, in English
+                 ("protocol-pdf-page1", f"/sessions/{sid}/protocol.pdf"),  # the final version
+                 ("record-pdf-page1", f"/measures/{world.mid}/record.pdf")]
+        for name, path in files:
+            if name == "protocol-pdf-page1":
+                token = csrf(client, f"/sessions/{sid}/protocol")
+                assert client.post(f"/sessions/{sid}/protocol/finalize", data={"csrf_token": token}).status_code == 302
+            pdf = scratch / f"{name}.pdf"
+            pdf.write_bytes(client.get(path).data)
+            first_page(pdf, OUT / name)
+            print(f"wrote {OUT / name}.png")
+
+
+if __name__ == "__main__":
+    main()
