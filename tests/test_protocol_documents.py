@@ -375,3 +375,25 @@ def test_pdftoppm_draws_the_first_page(world, mandate, tmp_path):
 def first_page(pdf: Path, target: Path) -> None:
     subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(target)],
                    check=True)
+
+
+def test_unreleased_public_contributions_are_counted_with_their_reason(world):
+    """Regression: a public contribution that was never released was silently missing."""
+    sid = world.session("public_participation", title="Bürgerforum")
+    fac = Actor(FACILITATOR, world.fid)
+    people = [world.join(sid) for _ in range(4)]
+    world.op(sid, fac, "session.start")
+    cards = [world.op(sid, person, "card.add", step_key="ideas", text=text)["card_id"]
+             for person, text in zip(people, ("Mehr Bänke am Markt", "BELEIDIGUNG", "Noch offen 1", "Noch offen 2"))]
+    world.op(sid, fac, "card.approve", card_id=cards[0])
+    world.op(sid, fac, "card.hide", card_id=cards[1], hidden=True)
+    md = world.client().get(f"/sessions/{sid}/protocol.md").get_data(as_text=True)
+    top = md[md.index("## TOP 1"):md.index("## TOP 2")]
+    assert "- Mehr Bänke am Markt" in top
+    assert "BELEIDIGUNG" not in md and "Noch offen" not in md  # counted, not shown
+    assert "**Nicht freigegebene Beiträge**" in top
+    assert "- 2 Beiträge wurden nicht freigegeben: von der Moderation noch nicht geprüft." in top
+    assert "- 1 Beitrag wurde nicht freigegeben: von der Moderation zurückgehalten." in top
+    english = world.client().get(f"/sessions/{sid}/protocol.md?lang=en").get_data(as_text=True)
+    assert "- 1 contribution was not released: withheld by the facilitator." in english
+    assert "- 2 contributions were not released: not yet reviewed by the facilitator." in english
