@@ -397,3 +397,28 @@ def test_unreleased_public_contributions_are_counted_with_their_reason(world):
     english = world.client().get(f"/sessions/{sid}/protocol.md?lang=en").get_data(as_text=True)
     assert "- 1 contribution was not released: withheld by the facilitator." in english
     assert "- 2 contributions were not released: not yet reviewed by the facilitator." in english
+
+
+def test_the_html_keeps_its_stylesheet_intact(world, mandate):
+    """Regression: the inlined stylesheet was HTML-escaped (font-family: &#34;Noto Sans&#34;), so
+    browsers and WeasyPrint dropped those rules."""
+    html = world.client().get(f"/sessions/{mandate['sid']}/protocol.html").get_data(as_text=True)
+    style = html[html.index("<style>"):html.index("</style>")]
+    assert 'font-family: "Noto Sans"' in style and "&#34;" not in style
+
+
+def test_the_command_writes_pdf_and_docx_and_names_a_missing_version(world, mandate, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from workshop.cli import cli
+
+    monkeypatch.setenv("DATABASE_URL", world.url)
+    runner = CliRunner()
+    pdf, docx = tmp_path / "p.pdf", tmp_path / "p.docx"
+    sid = str(mandate["sid"])
+    assert runner.invoke(cli, ["export-protocol", sid, "--format", "pdf", "-o", str(pdf)]).exit_code == 0
+    assert PdfReader(pdf).trailer["/Root"]["/Lang"] == "de"
+    assert runner.invoke(cli, ["export-protocol", sid, "--format", "docx", "-o", str(docx)]).exit_code == 0
+    assert Document(docx).paragraphs[0].text == "Ergebnisprotokoll: Mandatsklärung"
+    missing = runner.invoke(cli, ["export-protocol", sid, "--version", "3", "-o", str(pdf)])
+    assert missing.exit_code != 0 and "keine Fassung 3" in missing.output
