@@ -21,7 +21,7 @@ OUT = ROOT / "docs" / "screenshots"
 def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
-        world = World(scratch)
+        world = World(f"sqlite:///{scratch / 'protocol.db'}")
         client = world.client()
         mandate = run_mandate(world)
         world.op(mandate["sid"], mandate["fac"], "session.end")

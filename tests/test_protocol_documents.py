@@ -29,8 +29,8 @@ PASSWORD = "protokoll-geheim-1"
 
 
 class World:
-    def __init__(self, tmp_path: Path):
-        self.url = f"sqlite:///{tmp_path / 'protocol.db'}"
+    def __init__(self, database_url: str):
+        self.url = database_url
         upgrade(self.url)
         self.app = create_app({"DATABASE_URL": self.url, "SOCKETIO_ASYNC_MODE": "threading",
                                "WORKSHOP_RATE_LIMITS": "off"})
@@ -71,8 +71,8 @@ def csrf(client, path: str) -> str:
 
 
 @pytest.fixture
-def world(tmp_path):
-    return World(tmp_path)
+def world(database_url):  # conftest: SQLite; PostgreSQL where a test asks for it
+    return World(database_url)
 
 
 @pytest.fixture
@@ -130,6 +130,7 @@ def test_the_draft_says_what_happened_in_correct_german(world, mandate):
     assert "Wie viele Stellen braucht es?" not in top_fist
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_edit_final_reopen_flow(world, mandate):
     sid = mandate["sid"]
     client = world.client()
@@ -229,6 +230,7 @@ def _jpeg(size=(64, 48)) -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 def test_uploads_are_checked_by_content_and_re_encoded(world, mandate):
     sid = mandate["sid"]
     client = world.client()
