@@ -424,3 +424,19 @@ def test_the_command_writes_pdf_and_docx_and_names_a_missing_version(world, mand
     assert Document(docx).paragraphs[0].text == "Ergebnisprotokoll: Mandatsklärung"
     missing = runner.invoke(cli, ["export-protocol", sid, "--version", "3", "-o", str(pdf)])
     assert missing.exit_code != 0 and "keine Fassung 3" in missing.output
+
+
+def test_the_protocol_language_is_chosen_on_its_page(world, mandate):
+    sid = mandate["sid"]
+    client = world.client()
+    token = csrf(client, f"/sessions/{sid}/protocol")
+    assert client.post(f"/sessions/{sid}/protocol", data={"csrf_token": token, "language": "en"}).status_code == 302
+    md = client.get(f"/sessions/{sid}/protocol.md").get_data(as_text=True)
+    assert md.startswith("# Minutes of results: Mandatsklärung")
+    assert "| **Participants** | 2 (by name: Alex) |" in md and "## Item 2: Consent finding" in md
+    assert "- 2 votes, mean 4.5 (4: 1, 5: 1)" in md and "(1 abstention)" in md
+    docx = Document(io.BytesIO(client.get(f"/sessions/{sid}/protocol.docx").data))
+    assert docx.core_properties.language == "en" and docx.paragraphs[0].text.startswith("Minutes of results")
+    # the facilitator's own UI language is a separate choice
+    client.set_cookie("lang", "de")
+    assert "Sprache des Protokolls" in client.get(f"/sessions/{sid}/protocol").get_data(as_text=True)

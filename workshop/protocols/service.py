@@ -43,6 +43,12 @@ def may_edit_protocol(user, ws: WorkshopSession) -> bool:
 
 # --- the draft ------------------------------------------------------------------------------
 
+def peek_draft(db: Session, ws: WorkshopSession) -> ProtocolDraft:
+    """The stored draft, or an unsaved empty one (reading a page writes nothing)."""
+    return db.scalars(select(ProtocolDraft).where(ProtocolDraft.session_id == ws.id)).first() \
+        or ProtocolDraft(session_id=ws.id, language="de", status=DRAFT, edits={})
+
+
 def draft_of(db: Session, ws: WorkshopSession) -> ProtocolDraft:
     draft = db.scalars(select(ProtocolDraft).where(ProtocolDraft.session_id == ws.id)).first()
     if draft is None:
