@@ -1,7 +1,8 @@
 """Draw the first page of the protocol and record PDFs into docs/screenshots/ (pdftoppm).
 
-Usage: .venv/bin/python scripts/protocol_screenshots.py   (scratch SQLite database, no server)
-Writes protocol-pdf-page1.png (German), protocol-pdf-page1-en.png and record-pdf-page1.png.
+Usage: .venv/bin/python scripts/protocol_screenshots.py   (scratch SQLite database)
+Writes protocol-pdf-page1.png (German), protocol-pdf-page1-en.png and record-pdf-page1.png, and
+protocol-editor.png (the page where the facilitator finishes the draft; a real server and chromium).
 """
 from __future__ import annotations
 
@@ -12,8 +13,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.test_protocol_documents import (World, _finished_protocol, csrf, first_page,  # noqa: E402
-                                            run_mandate)  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.browser import launch, login_page  # noqa: E402
+from tests.conftest import start_server, stop_server  # noqa: E402
+from tests.test_protocol_documents import (PASSWORD, World, _finished_protocol, csrf,  # noqa: E402
+                                            first_page, run_mandate)
 
 OUT = ROOT / "docs" / "screenshots"
 
@@ -37,6 +42,18 @@ def main() -> None:
             pdf.write_bytes(client.get(path).data)
             first_page(pdf, OUT / name)
             print(f"wrote {OUT / name}.png")
+        editor = world.session("mandate", title="Mandatsklärung (Entwurf)", location="Raum 2.14")
+        process, base = start_server(world.url, scratch / "server.log")
+        try:
+            with sync_playwright() as pw:
+                page = login_page(launch(pw), base, "mo@example.org", PASSWORD, viewport={"width": 1280, "height": 1400})
+                page.goto(f"{base}/sessions/{editor}/protocol")
+                page.fill("#minute_taker", "Kim Protokoll")
+                page.fill("#distribution", "Teilnehmende\nAbteilungsleitung II")
+                page.screenshot(path=str(OUT / "protocol-editor.png"))
+                print(f"wrote {OUT / 'protocol-editor.png'}")
+        finally:
+            stop_server(process)
 
 
 if __name__ == "__main__":
