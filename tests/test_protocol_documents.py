@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from html import unescape as html_unescape
 import shutil
 import subprocess
 from pathlib import Path
@@ -430,7 +431,13 @@ def test_the_protocol_language_is_chosen_on_its_page(world, mandate):
     sid = mandate["sid"]
     client = world.client()
     token = csrf(client, f"/sessions/{sid}/protocol")
-    assert client.post(f"/sessions/{sid}/protocol", data={"csrf_token": token, "language": "en"}).status_code == 302
+    # the form as the page shows it (German draft), with only the language switched
+    page = client.get(f"/sessions/{sid}/protocol").get_data(as_text=True)
+    form = {"csrf_token": token, "language": "en"}
+    for name, text in re.findall(r'<textarea id="[^"]+" name="([^"]+)"[^>]*>([^<]*)</textarea>', page):
+        form[name] = html_unescape(text)
+    assert "2 Stimmen, Durchschnitt 4,5" in form["top-fist-results"]
+    assert client.post(f"/sessions/{sid}/protocol", data=form).status_code == 302
     md = client.get(f"/sessions/{sid}/protocol.md").get_data(as_text=True)
     assert md.startswith("# Minutes of results: Mandatsklärung")
     assert "| **Participants** | 2 (by name: Alex) |" in md and "## Item 2: Consent finding" in md

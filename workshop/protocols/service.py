@@ -151,13 +151,16 @@ def save_edits(db: Session, ws: WorkshopSession, user_id: int, raw: dict) -> Pro
     unknown = set(edits["tops"]) - {step["key"] for step in ws.steps}
     if unknown:
         raise ProtocolError(N_("Diese Sitzung hat keinen TOP „%(key)s“."), key=sorted(unknown)[0])
-    # Results equal to the generated ones stay "generated", so later captures still show up.
-    generated = build_protocol(db, ws, {}, edits["language"])
-    by_key = {item.key: item for item in generated.agenda}
+    # Results equal to the generated ones stay "generated", so later captures still show up, also
+    # when the form (still in the old language) switches the protocol's language.
+    generated = [build_protocol(db, ws, {}, language) for language in {edits["language"], draft.language}]
     for key, top in edits["tops"].items():
-        if top["results"] is not None and [r for r in top["results"] if r] == by_key[key].results:
+        if top["results"] is not None and any(
+                [r for r in top["results"] if r] == item.results
+                for protocol in generated for item in protocol.agenda if item.key == key):
             top["results"] = None
-    if edits["open_points"] is not None and [p for p in edits["open_points"] if p] == generated.open_points:
+    if edits["open_points"] is not None and any(
+            [p for p in edits["open_points"] if p] == protocol.open_points for protocol in generated):
         edits["open_points"] = None
     draft.language = edits.pop("language")
     draft.edits = edits
