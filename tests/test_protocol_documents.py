@@ -246,6 +246,13 @@ def test_uploads_are_checked_by_content_and_re_encoded(world, mandate):
     assert "ist ein PNG-Bild, die Endung passt nicht dazu" in upload("flipchart.jpg", _png())
     assert "Die Datei ist zu groß" in upload("riesig.jpg", _jpeg() + b"\0" * (8 * 1024 * 1024 + 10))
     assert "Die Datei ist zu groß; erlaubt sind höchstens 8 MB." in upload("riesig.jpg", b"\xff" * (10 * 1024 * 1024))
+    other = world.client("other@example.org")
+    big = {"csrf_token": csrf(other, "/measures"), "file": (io.BytesIO(b"\xff" * (10 * 1024 * 1024)), "x.jpg")}
+    assert other.post(f"/sessions/{sid}/protocol/attachments", data=big,
+                      content_type="multipart/form-data").status_code == 404
+    anonymous = world.app.test_client().post(f"/sessions/{sid}/protocol/attachments", content_type="multipart/form-data",
+                                             data={"file": (io.BytesIO(b"\xff" * (10 * 1024 * 1024)), "x.jpg")})
+    assert anonymous.status_code in (400, 404)  # no CSRF token, no login: refused either way
     assert "ist ein GIF-Bild; erlaubt sind JPEG und PNG" in upload("x.gif", _gif())
     with world.factory() as db:
         assert db.scalars(select(ProtocolAttachment)).all() == []

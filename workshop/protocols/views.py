@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 
 from workshop.accounts.models import Facilitator
 from workshop.i18n import LANGUAGE_NAMES, LOCALES, N_
@@ -167,9 +167,15 @@ def _upload_limit(endpoint, values):
 def _too_large(error):
     if request.endpoint != "protocols.upload":
         return error
+    # The body was refused before the view (and its login check) ran: check here, without raising.
+    from workshop.sessions.models import WorkshopSession
+
+    raw_id = str((request.view_args or {}).get("session_id", ""))
+    ws = db().get(WorkshopSession, int(raw_id)) if raw_id.isdigit() else None
+    if ws is None or not service.may_edit_protocol(current_user, ws):
+        return NotFound()
     return _refused(service.ProtocolError(N_("Die Datei ist zu groß; erlaubt sind höchstens %(max)s MB."),
-                                          max=service.MAX_ATTACHMENT_BYTES // 1024 // 1024),
-                    _session_for_protocol(request.view_args["session_id"]))
+                                          max=service.MAX_ATTACHMENT_BYTES // 1024 // 1024), ws)
 
 
 @bp.route("/sessions/<session_id>/protocol/attachments", methods=["POST"])
