@@ -2,13 +2,14 @@
 headings, lists and tables, and the document language (/Lang) and title."""
 from __future__ import annotations
 
-from weasyprint import HTML
-
 from workshop.protocols.html import render_html, stylesheet
 from workshop.protocols.model import Protocol
 
 
 def _write_pdf(html: str) -> bytes:
+    # Imported here: WeasyPrint loads Debian's pango when imported; without it only the PDFs fail.
+    from weasyprint import HTML
+
     # base_url None: nothing is fetched; images come as data: URLs.
     return HTML(string=html, base_url=None).write_pdf(pdf_variant="pdf/ua-1")
 
