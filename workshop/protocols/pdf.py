@@ -7,7 +7,6 @@ from workshop.protocols.model import Protocol
 
 
 def _write_pdf(html: str) -> bytes:
-    # Imported here: WeasyPrint loads Debian's pango when imported; without it only the PDFs fail.
     from weasyprint import HTML
 
     # base_url None: nothing is fetched; images come as data: URLs.
@@ -17,6 +16,9 @@ def _write_pdf(html: str) -> bytes:
 def html_to_pdf(html: str) -> bytes:
     """Rendering takes most of a second of CPU. Under eventlet or gevent (`workshop serve`) it runs
     in a real OS thread, so the process keeps serving the live sessions' sockets meanwhile."""
+    # Imported here, not at the top: WeasyPrint loads Debian's pango when imported, and without it
+    # only the PDFs should fail, not the app. Imported before the hand-off, in the calling thread.
+    import weasyprint  # noqa: F401
     try:
         import eventlet.patcher
 
