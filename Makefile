@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | md5sum
 ASSETS := static/vendor/socket.io.min.js static/vendor/yjs.bundle.js
 MO     := translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test test-fast lint setup browser proxy clean translations
+.PHONY: run test test-fast lint setup browser proxy pdf clean translations
 
 run: setup
 	$(VENV)/bin/workshop serve --demo
@@ -29,7 +29,7 @@ lint: setup
 test-fast: setup
 	$(PY) -m pytest -q -m "not e2e and not browser and not slow"
 
-setup: $(STAMP) $(ASSETS) $(MO)
+setup: $(STAMP) $(ASSETS) $(MO) pdf
 
 # The catalogs: German texts are the msgids, translations/en/…/messages.po the English texts.
 $(MO): translations/en/LC_MESSAGES/messages.po $(STAMP)
@@ -53,6 +53,11 @@ $(ASSETS) &: package.json package-lock.json scripts/bundle_assets.py
 
 browser:
 	@sh scripts/install_chromium.sh
+
+pdf:  # WeasyPrint renders with Debian's pango; the PDF tests look at pages with poppler's pdftoppm
+	@sh scripts/install_apt.sh - libpango-1.0-0 "PDF files (WeasyPrint)"
+	@sh scripts/install_apt.sh - libpangoft2-1.0-0 "PDF files (WeasyPrint)"
+	@sh scripts/install_apt.sh pdftoppm poppler-utils "the PDF page images"
 
 proxy:  # nginx in front of two processes (tests/test_reverse_proxy.py)
 	@sh scripts/install_apt.sh nginx nginx "the reverse-proxy test"

@@ -18,7 +18,7 @@ from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from tests.browser import PHONE, launch, login_page  # noqa: E402
 from tests.conftest import start_server, stop_server  # noqa: E402
-from tests.live_client import LiveClient, cookie_header, join  # noqa: E402
+from tests.live_client import LiveClient, join  # noqa: E402
 from workshop.db import make_engine  # noqa: E402
 from workshop.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo  # noqa: E402
 from workshop.migrate import upgrade  # noqa: E402

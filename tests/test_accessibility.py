@@ -87,6 +87,12 @@ def test_every_page_passes_axe(room, browser):
     found["participant vote"] = axe_violations(phone)
     found["console vote"] = axe_violations(page)
     phone_context.close()
+    page.goto(f"{base}/sessions/{room['sid']}/protocol")
+    expect(page.locator("#protocol-form")).to_be_visible()
+    found["protocol editor"] = axe_violations(page)
+    page.goto(f"{base}/sessions/{room['sid']}/protocol.html")
+    expect(page.locator("h1")).to_contain_text("Ergebnisprotokoll")
+    found["protocol document"] = axe_violations(page)
     assert {name: v for name, v in found.items() if v} == {}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from workshop.accessibility.models import BarrierReport
 from workshop.accounts.service import create_facilitator

@@ -114,6 +114,17 @@ ROUTE_TABLE: dict[str, frozenset[str]] = {
     "POST /barrierefreiheit": EVERYONE,
     "GET /barrierefreiheit/meldungen": frozenset({FAC_OTHER, OWNER}),
     "POST /barrierefreiheit/meldungen/<report_id>/answered": frozenset({FAC_OTHER, OWNER}),
+    "GET /sessions/<id>/protocol.pdf": frozenset({OWNER}),
+    "GET /sessions/<id>/protocol.docx": frozenset({OWNER}),
+    # The protocol is edited by the session's facilitator (protocols/service.may_edit_protocol).
+    "GET /sessions/<session_id>/protocol": frozenset({OWNER}),
+    "POST /sessions/<session_id>/protocol": frozenset({OWNER}),
+    "POST /sessions/<session_id>/protocol/attachments": frozenset({OWNER}),
+    "POST /sessions/<session_id>/protocol/attachments/<attachment_id>/remove": frozenset({OWNER}),
+    "POST /sessions/<session_id>/protocol/finalize": frozenset({OWNER}),
+    "POST /sessions/<session_id>/protocol/reopen": frozenset({OWNER}),
+    "GET /measures/<id>/record.pdf": frozenset({FAC_OTHER, OWNER}),
+    "GET /measures/<id>/record.docx": frozenset({FAC_OTHER, OWNER}),
 }
 
 
@@ -365,13 +376,38 @@ def request_route(world: World, http: requests.Session, route: str, sid: int, co
         "GET /barrierefreiheit/meldungen": ("get", "/barrierefreiheit/meldungen", None),
         "POST /barrierefreiheit/meldungen/<report_id>/answered": (
             "post", f"/barrierefreiheit/meldungen/{world.report}/answered", form),
+        "GET /sessions/<id>/protocol.pdf": ("get", f"/sessions/{sid}/protocol.pdf", None),
+        "GET /sessions/<id>/protocol.docx": ("get", f"/sessions/{sid}/protocol.docx", None),
+        "GET /sessions/<session_id>/protocol": ("get", f"/sessions/{sid}/protocol", None),
+        "POST /sessions/<session_id>/protocol": ("post", f"/sessions/{sid}/protocol", {**form, "next_date": "morgen"}),
+        "POST /sessions/<session_id>/protocol/attachments": ("upload", f"/sessions/{sid}/protocol/attachments", form),
+        "POST /sessions/<session_id>/protocol/attachments/<attachment_id>/remove": (
+            "post", f"/sessions/{sid}/protocol/attachments/1/remove", form),
+        "POST /sessions/<session_id>/protocol/finalize": ("post", f"/sessions/{sid}/protocol/finalize", form),
+        "POST /sessions/<session_id>/protocol/reopen": ("post", f"/sessions/{sid}/protocol/reopen",
+                                                        {**form, "reason": "Tippfehler"}),
+        "GET /measures/<id>/record.pdf": ("get", f"/measures/{mid}/record.pdf", None),
+        "GET /measures/<id>/record.docx": ("get", f"/measures/{mid}/record.docx", None),
     }
     method, path, data = calls[route]
     if method == "json":
         return http.post(base + path, json=data, allow_redirects=False)
     if method == "post":
         return http.post(base + path, data=data, allow_redirects=False)
+    if method == "upload":
+        return http.post(base + path, data=data, files={"file": ("flipchart.png", _tiny_png(), "image/png")},
+                         allow_redirects=False)
     return http.get(base + path, allow_redirects=False)
+
+
+def _tiny_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (255, 255, 255)).save(out, "PNG")
+    return out.getvalue()
 
 
 def denied(response: requests.Response) -> bool:

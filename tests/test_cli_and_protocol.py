@@ -7,7 +7,7 @@ import sys
 from sqlalchemy import select
 
 from workshop.accounts.models import Facilitator
-from workshop.demo import DEMO_EMAIL, seed_demo
+from workshop.demo import DEMO_EMAIL
 from workshop.measures.models import Measure
 from workshop.measures.record import current_values
 

@@ -169,7 +169,7 @@ def test_a_practice_session_of_every_unit_with_30_simulated_participants(practic
 
 
 def test_real_sessions_get_no_simulated_participants_and_cannot_be_reset(practice):
-    server, http = practice["server"], practice["http"]
+    server = practice["server"]
     with server.db() as db:
         trainer = db.scalars(select(WorkshopSession.facilitator_id)).first()
     sid, _code = server.session(trainer or 1, practice["real_measure"])

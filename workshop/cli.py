@@ -134,11 +134,13 @@ def demo():
 
 @cli.command("export-protocol")
 @click.argument("session_id", type=int)
-@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "pdf", "docx"]), default="md", show_default=True)
+@click.option("--version", "version", type=int, default=None, help="a final version (default: the newest, or the draft)")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def export_protocol_command(session_id: int, fmt: str, output: Path):
+def export_protocol_command(session_id: int, fmt: str, version: int | None, output: Path):
     """Write a session's protocol (Ergebnisprotokoll) to FILE."""
     from workshop.protocols.export import export_protocol
+    from workshop.protocols.service import ProtocolError
     from workshop.sessions.models import WorkshopSession
 
     app = _app()
@@ -147,8 +149,14 @@ def export_protocol_command(session_id: int, fmt: str, output: Path):
         ws = session.get(WorkshopSession, session_id)
         if ws is None:
             raise click.ClickException(f"there is no session {session_id}")
-        text, _mimetype = export_protocol(session, ws, fmt)
-    output.write_text(text, encoding="utf-8")
+        try:
+            text, _mimetype = export_protocol(session, ws, fmt, version)
+        except ProtocolError as error:
+            raise click.ClickException(str(error)) from error
+    if isinstance(text, bytes):
+        output.write_bytes(text)
+    else:
+        output.write_text(text, encoding="utf-8")
     click.echo(f"Protocol of session {session_id} written to {output}")
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from workshop.ops import OpContext, OpSpec, Outcome
 
-from workshop.activities.base import Activity, ProtocolPart, ResultItem
+from workshop.activities.base import Activity, ResultItem
 from workshop.activities.models import ActionItem
 from workshop.db import utcnow
 from workshop.ops import FACILITATOR, PARTICIPANT
@@ -104,8 +104,3 @@ class ActionItemsActivity(Activity):
 
     def results(self, db, ws, step):
         return [ResultItem(format_item(i), None, None) for i in session_items(db, ws.id, step["key"])]
-
-    def protocol(self, db, ws, step, context):
-        items = session_items(db, ws.id, step["key"])
-        return ProtocolPart(results=[format_item(item) for item in items],
-                            tasks=[(item.what, item.who, _german_date(item.due)) for item in items])

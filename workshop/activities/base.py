@@ -12,11 +12,10 @@ A new activity type is one module with a subclass and one line in registry.py.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from marshmallow import Schema
 
 from workshop.ops import Actor, OpSpec, SchemaClass
 
@@ -33,33 +32,6 @@ class ResultItem:
     column_key: str | None
     votes: int = 0
     cluster_id: int | None = None
-
-
-@dataclass
-class ProtocolCard:
-    text: str
-    column: str | None
-    author: str | None
-    votes: int | None
-
-
-@dataclass
-class ProtocolContext:
-    """What every step's protocol part may draw on: names, votes, what reached the record."""
-
-    names: dict[int, str | None]
-    votes_by_source: dict[str, dict[int, int]]  # step key -> card/cluster id -> dots from later votes
-    captured_card_ids: set[int | None]
-
-
-@dataclass
-class ProtocolPart:
-    """A step's agenda item in the protocol (the step's title, prompt and captures are added around it)."""
-
-    cards: list[ProtocolCard] = field(default_factory=list)
-    results: list[str] = field(default_factory=list)
-    open_points: list[str] = field(default_factory=list)
-    tasks: list[tuple[str, str, str]] = field(default_factory=list)  # (what, who, by when)
 
 
 @cache
@@ -99,7 +71,3 @@ class Activity:
     def votes_on_source(self, db: "Session", ws: "WorkshopSession", step: dict) -> dict[int, int] | None:
         """Dots this step gave to its source step's cards or clusters (None: it is no vote)."""
         return None
-
-    def protocol(self, db: "Session", ws: "WorkshopSession", step: dict, context: ProtocolContext) -> ProtocolPart:
-        return ProtocolPart(results=[r.text for r in self.results(db, ws, step)])
-

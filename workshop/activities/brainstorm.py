@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from workshop.ops import OpContext, OpSpec, Outcome
 
-from workshop.activities.base import Activity, ProtocolCard, ProtocolPart, ResultItem
+from workshop.activities.base import Activity, ResultItem
 from workshop.activities.cards import (
     CARD_MAX_LENGTH,
     HIDDEN,
@@ -25,7 +25,7 @@ from workshop.activities.cards import (
 )
 from workshop.activities.models import Card
 from workshop.db import utcnow
-from workshop.i18n import LocalizedText, localized
+from workshop.i18n import LocalizedText
 from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor
 from workshop.ops import Rejected
 from workshop.sessions.names import participant_names
@@ -203,21 +203,6 @@ class BrainstormActivity(Activity):
             return None
         names = participant_names(db, ws.id)
         return {"cards": [card_view(c, names) for c in live_cards(db, ws.id, step["key"])]}
-
-    def protocol(self, db, ws, step, context):
-        """The cards, most-voted first when a later vote was on them, with column and author."""
-        columns = {c["key"]: localized(c["title"]) for c in step.get("columns", [])}
-        votes = context.votes_by_source.get(step["key"])
-        cards = live_cards(db, ws.id, step["key"])
-        if votes is not None:
-            cards.sort(key=lambda c: (-votes.get(c.id, 0), c.id))
-        return ProtocolPart(
-            cards=[ProtocolCard(c.text, columns.get(c.column_key) if len(columns) > 1 else None,
-                                context.names.get(c.participant_id),
-                                votes.get(c.id, 0) if votes is not None else None) for c in cards],
-            results=[f"{len(cards)} Karten gesammelt."],
-        )
-
 
 class DraftActivity(BrainstormActivity):
     """Co-drafting on the record's structure: one column per record field."""

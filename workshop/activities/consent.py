@@ -199,7 +199,7 @@ class ConsentActivity(Activity):
             mean = "–" if option["mean"] is None else f"{option['mean']:.1f}".replace(".", ",")
             mark = " – geringster Widerstand" if option["card_id"] == result["winner"] else ""
             items.append(ResultItem(f"{option['text']} (Widerstand {option['total']}, Ø {mean}, "
-                                    f"{option['abstentions']} Enthaltungen){mark}",
+                                    f"{option['abstentions']} {'Enthaltung' if option['abstentions'] == 1 else 'Enthaltungen'}){mark}",
                                     option["card_id"], None, option["total"]))
         return items
 

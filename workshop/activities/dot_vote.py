@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from workshop.ops import OpContext, OpSpec, Outcome
 
-from workshop.activities.base import Activity, ProtocolCard, ProtocolPart, ResultItem
+from workshop.activities.base import Activity, ResultItem
 from workshop.activities.cards import get_live_card, live_cards
 from workshop.activities.cluster import ClusterActivity, cluster_lines
 from workshop.activities.models import Card, Cluster, Vote
@@ -178,13 +178,3 @@ class DotVoteActivity(Activity):
 
     def votes_on_source(self, db, ws, step):
         return vote_totals(db, ws.id, step["key"])
-
-    def protocol(self, db, ws, step, context):
-        """Ranked; the top ones (capture.top) as results; voted cards not in the record stay open."""
-        ranked = self.results(db, ws, step)
-        top = (step.get("capture") or {}).get("top") or len(ranked)
-        return ProtocolPart(
-            cards=[ProtocolCard(r.text, None, None, r.votes) for r in ranked],
-            results=[f"{r.text} ({r.votes} Punkte)" for r in ranked[:top] if r.votes],
-            open_points=[r.text for r in ranked if r.card_id is not None and r.card_id not in context.captured_card_ids],
-        )

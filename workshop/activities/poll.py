@@ -85,8 +85,9 @@ class PollActivity(Activity):
 
     def results(self, db, ws, step):
         tally = counts(db, ws.id, step)
+        # Options nobody chose are left out: a fist of five reads "4: 1, 5: 1", not "0: 0 … 5: 0".
         return [ResultItem(f"{localized(option)}: {n}", None, None, n)
-                for option, n in zip(step["options"], tally, strict=True)]
+                for option, n in zip(step["options"], tally, strict=True) if n]
 
     def reveal(self, db, ws, step):
         return {"counts": counts(db, ws.id, step)} if step["hidden"] else None

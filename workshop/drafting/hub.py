@@ -15,11 +15,10 @@ is the log, and a change is acknowledged only once stored.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field as dc_field
 from typing import Callable
 
 from flask import Flask, current_app
-from pycrdt import Doc, merge_updates
+from pycrdt import merge_updates
 from sqlalchemy.orm import Session
 
 from workshop.drafting import room

@@ -3,25 +3,44 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workshop.protocols.docx import render_docx
 from workshop.protocols.html import render_html
 from workshop.protocols.markdown import render_markdown
-from workshop.protocols.model import build_protocol
+from workshop.protocols.model import Protocol
+from workshop.protocols.models import ProtocolAttachment
+from workshop.protocols.pdf import render_pdf
+from workshop.protocols.service import current_protocol
 from workshop.sessions.models import WorkshopSession
 
+DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FORMATS = {
     "md": (render_markdown, "text/markdown; charset=utf-8"),
     "html": (render_html, "text/html; charset=utf-8"),
+    "pdf": (render_pdf, "application/pdf"),
+    "docx": (render_docx, DOCX_MIMETYPE),
 }
 
 
-def export_protocol(db: Session, ws: WorkshopSession, fmt: str) -> tuple[str, str]:
-    """(document text, mimetype). Needs an app context for HTML."""
+def images_of(db: Session, protocol: Protocol) -> dict[int, tuple[str, bytes]]:
+    """The attachments a protocol shows (removed ones too: an old final version still shows them)."""
+    ids = [a.id for a in protocol.attachments]
+    if not ids:
+        return {}
+    rows = db.scalars(select(ProtocolAttachment).where(ProtocolAttachment.id.in_(ids)))
+    return {row.id: (row.mimetype, row.data) for row in rows}
+
+
+def export_protocol(db: Session, ws: WorkshopSession, fmt: str, version: int | None = None,
+                    language: str | None = None) -> tuple[str | bytes, str]:
+    """(document, mimetype): text for md/html, bytes for pdf/docx. Needs an app context for HTML/PDF."""
     renderer, mimetype = FORMATS[fmt]
-    return renderer(build_protocol(db, ws)), mimetype
+    protocol = current_protocol(db, ws, version, language)
+    return renderer(protocol, images_of(db, protocol)), mimetype
 
 
-def protocol_filename(ws: WorkshopSession, fmt: str) -> str:
+def protocol_filename(ws: WorkshopSession, fmt: str, version: int | None = None) -> str:
     slug = re.sub(r"[^A-Za-z0-9]+", "-", ws.title).strip("-").lower()[:50] or "sitzung"
-    return f"protokoll-{ws.id}-{slug}.{fmt}"
+    return f"protokoll-{ws.id}-{slug}" + (f"-fassung-{version}" if version else "") + f".{fmt}"

@@ -13,49 +13,60 @@ def _escape(text: str) -> str:
     return text
 
 
-def render_markdown(protocol: Protocol) -> str:
-    out: list[str] = [f"# {_escape(protocol.title)}", ""]
-    named = f" (namentlich: {', '.join(map(_escape, protocol.named_participants))})" \
-        if protocol.named_participants else ""
+def _bullets(lines: list[str]) -> list[str]:
+    return [f"- {_escape(line)}" for line in lines] + [""]
+
+
+def render_markdown(protocol: Protocol, images=None) -> str:
+    p, L = protocol, protocol.labels
+    status = f"{L['status_final']}, {L['version']} {p.version}" if p.status == "final" else L["status_draft"]
+    out: list[str] = [f"# {_escape(p.title)}", "", f"*{status}*", ""]
     header = [
-        ("Anlass", protocol.occasion),
-        ("Maßnahme", protocol.measure_title + (f" (Ref. {protocol.reference_number})"
-                                              if protocol.reference_number else "")),
-        ("Baustein", protocol.unit),
-        ("Datum", protocol.date),
-        ("Ort", protocol.place),
-        ("Beginn / Ende", f"{protocol.start} / {protocol.end}"),
-        ("Teilnehmende", f"{protocol.participants}{named}"),
-        ("Moderation", protocol.moderation),
-        ("Protokoll", protocol.minute_taker),
+        (L["occasion"], p.occasion),
+        (L["measure"], p.measure_title + (f" ({L['reference']} {p.reference_number})" if p.reference_number else "")),
+        (L["unit"], p.unit),
+        (L["date"], p.date),
+        (L["place"], p.place),
+        (L["start_end"], f"{p.start} / {p.end}"),
+        (L["participants"], p.participants),
+        (L["moderation"], p.moderation),
+        (L["minute_taker"], p.minute_taker),
     ]
+    if p.distribution:
+        header.append((L["distribution"], ", ".join(p.distribution)))
     out += ["| | |", "|---|---|"]
     out += [f"| **{label}** | {_escape(value)} |" for label, value in header]
     out.append("")
-    for item in protocol.agenda:
-        out += [f"## TOP {item.number}: {_escape(item.title)}", ""]
+    if p.attendees:
+        out += [f"## {L['attendance']}", "", f"| {L['name']} | {L['organisation']} |", "|---|---|"]
+        out += [f"| {_escape(a.name)} | {_escape(a.organisation)} |" for a in p.attendees] + [""]
+    for item in p.agenda:
+        out += [f"## {L['top']} {item.number}: {_escape(item.title)}", ""]
         if item.prompt:
-            out += [f"*Leitfrage:* {_escape(item.prompt)}", ""]
+            out += [f"*{L['prompt']}:* {_escape(item.prompt)}", ""]
         if item.cards:
-            out += ["**Beiträge**", ""]
+            out += [f"**{L['contributions']}**", ""]
             for card in item.cards:
-                parts = [f"{_escape(card.column)}: " if card.column else "", _escape(card.text)]
-                extras = []
-                if card.votes is not None:
-                    extras.append(f"{card.votes} {'Punkt' if card.votes == 1 else 'Punkte'}")
-                if card.author:
-                    extras.append(_escape(card.author))
-                out.append(f"- {''.join(parts)}" + (f" ({', '.join(extras)})" if extras else ""))
+                column = f"{_escape(card.column)}: " if card.column else ""
+                notes = f" ({', '.join(map(_escape, card.notes))})" if card.notes else ""
+                out.append(f"- {column}{_escape(card.text)}{notes}")
             out.append("")
-        if item.results:
-            out += ["**Ergebnis**", ""] + [f"- {_escape(r)}" for r in item.results] + [""]
+        for key, lines in (("withheld", item.withheld), ("results", item.results),
+                           ("decisions", item.decisions), ("dissent", item.dissent)):
+            if lines:
+                out += [f"**{L[key]}**", ""] + _bullets(lines)
+        if item.notes:
+            out += [f"**{L['notes']}**", "", _escape(item.notes), ""]
         for capture in item.captures:
-            out += [f"**In den Maßnahmensteckbrief übernommen – {_escape(capture.field_label)}**", ""]
-            out += [f"- {_escape(line)}" for line in capture.lines] + [""]
-    if protocol.tasks:
-        out += ["## Aufgaben", "", "| Was | Wer | Bis |", "|---|---|---|"]
-        out += [f"| {_escape(what)} | {_escape(who)} | {due} |" for what, who, due in protocol.tasks] + [""]
-    out += ["## Offene Punkte", ""]
-    out += [f"- {_escape(p)}" for p in protocol.open_points] or ["- keine"]
-    out += ["", f"*Erstellt am {protocol.generated_at}.*", ""]
+            out += [f"**{L['captured']} – {_escape(capture.field_label)}**", ""] + _bullets(capture.lines)
+    if p.tasks:
+        out += [f"## {L['tasks']}", "", f"| {L['what']} | {L['who']} | {L['due']} |", "|---|---|---|"]
+        out += [f"| {_escape(t.what)} | {_escape(t.who)} | {t.due} |" for t in p.tasks] + [""]
+    out += [f"## {L['open_points']}", ""] + (_bullets(p.open_points) if p.open_points else [f"- {L['none']}", ""])
+    if p.next_date:
+        out += [f"## {L['next_date']}", "", _escape(p.next_date), ""]
+    if p.attachments:
+        out += [f"## {L['attachments']}", ""]
+        out += [f"{n}. {L['attachment']} {n}: {_escape(a.caption)}" for n, a in enumerate(p.attachments, 1)] + [""]
+    out += [f"*{L['generated']} {p.generated_at}.*", ""]
     return "\n".join(out)

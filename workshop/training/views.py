@@ -18,7 +18,7 @@ from workshop.training.debrief import build_debrief, clock, debrief_markdown
 from workshop.training.models import ObserverNote
 from workshop.training.practice import create_practice_session, delete_practice_measure, is_practice, reset_session
 from workshop.validation import CleanText, describe_errors
-from workshop.web import db, get_or_404, owned_session_or_404
+from workshop.web import db, owned_session_or_404
 
 bp = Blueprint("training", __name__)
 

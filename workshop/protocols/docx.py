@@ -1,0 +1,119 @@
+"""Protocol (and record) → DOCX with python-docx: Word's own heading styles and real tables, so
+the file stays editable in Word or LibreOffice and its outline works."""
+from __future__ import annotations
+
+import io
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.shared import Cm, Pt
+
+from workshop.protocols.model import Protocol
+
+
+def new_document(title: str, language: str, author: str = ""):
+    document = Document()
+    section = document.sections[0]
+    section.page_height, section.page_width = Cm(29.7), Cm(21.0)  # A4
+    section.left_margin, section.right_margin = Cm(2.5), Cm(2.0)
+    style = document.styles["Normal"]
+    style.font.name, style.font.size = "Arial", Pt(10.5)
+    props = document.core_properties
+    props.title, props.language, props.author = title, language, author
+    return document
+
+
+def key_value_table(document, rows: list[tuple[str, str]]):
+    """The header block: label column in bold, like a German administrative form."""
+    table = document.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    for label, value in rows:
+        cells = table.add_row().cells
+        cells[0].text = ""
+        cells[0].paragraphs[0].add_run(label).bold = True
+        cells[1].text = value
+        cells[0].width, cells[1].width = Cm(4.5), Cm(12)
+    return table
+
+
+def grid_table(document, head: list[str], rows: list[list[str]]):
+    table = document.add_table(rows=1, cols=len(head))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, head):
+        cell.text = ""
+        cell.paragraphs[0].add_run(text).bold = True
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row):
+            cell.text = text
+    return table
+
+
+def _bullets(document, heading: str, lines: list[str]) -> None:
+    if lines:
+        document.add_heading(heading, level=3)
+        for line in lines:
+            document.add_paragraph(line, style="List Bullet")
+
+
+def render_docx(protocol: Protocol, images: dict[int, tuple[str, bytes]] | None = None) -> bytes:
+    p, L = protocol, protocol.labels
+    images = images or {}
+    document = new_document(p.title, p.language, p.moderation)
+    document.add_heading(p.title, level=1)
+    document.add_paragraph(f"{L['status_final']}, {L['version']} {p.version}" if p.status == "final"
+                           else L["status_draft"])
+    header = [
+        (L["occasion"], p.occasion),
+        (L["measure"], p.measure_title + (f" ({L['reference']} {p.reference_number})" if p.reference_number else "")),
+        (L["unit"], p.unit), (L["date"], p.date), (L["place"], p.place),
+        (L["start_end"], f"{p.start} / {p.end}"), (L["participants"], p.participants),
+        (L["moderation"], p.moderation), (L["minute_taker"], p.minute_taker),
+    ]
+    if p.distribution:
+        header.append((L["distribution"], ", ".join(p.distribution)))
+    key_value_table(document, header)
+    if p.attendees:
+        document.add_heading(L["attendance"], level=2)
+        grid_table(document, [L["name"], L["organisation"]], [[a.name, a.organisation] for a in p.attendees])
+    for item in p.agenda:
+        document.add_heading(f"{L['top']} {item.number}: {item.title}", level=2)
+        if item.prompt:
+            para = document.add_paragraph()
+            para.add_run(f"{L['prompt']}: ").italic = True
+            para.add_run(item.prompt)
+        if item.cards:
+            document.add_heading(L["contributions"], level=3)
+            for card in item.cards:
+                para = document.add_paragraph(style="List Bullet")
+                if card.column:
+                    para.add_run(f"{card.column}: ").bold = True
+                para.add_run(card.text + (f" ({', '.join(card.notes)})" if card.notes else ""))
+        _bullets(document, L["withheld"], item.withheld)
+        _bullets(document, L["results"], item.results)
+        _bullets(document, L["decisions"], item.decisions)
+        _bullets(document, L["dissent"], item.dissent)
+        if item.notes:
+            document.add_heading(L["notes"], level=3)
+            document.add_paragraph(item.notes)
+        for capture in item.captures:
+            _bullets(document, f"{L['captured']} – {capture.field_label}", capture.lines)
+    if p.tasks:
+        document.add_heading(L["tasks"], level=2)
+        grid_table(document, [L["what"], L["who"], L["due"]], [[t.what, t.who, t.due] for t in p.tasks])
+    document.add_heading(L["open_points"], level=2)
+    for point in p.open_points or [L["none"]]:
+        document.add_paragraph(point, style="List Bullet")
+    if p.next_date:
+        document.add_heading(L["next_date"], level=2)
+        document.add_paragraph(p.next_date)
+    if p.attachments:
+        document.add_heading(L["attachments"], level=2)
+        for number, attachment in enumerate(p.attachments, 1):
+            if attachment.id in images:
+                document.add_picture(io.BytesIO(images[attachment.id][1]), width=Cm(15))
+            document.add_paragraph(f"{L['attachment']} {number}: {attachment.caption}", style="Caption")
+    document.add_paragraph(f"{L['generated']} {p.generated_at}.")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
