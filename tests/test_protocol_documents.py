@@ -24,7 +24,7 @@ from workshop.measures.models import Measure
 from workshop.migrate import upgrade
 from workshop.ops import FACILITATOR, PARTICIPANT, Actor
 from workshop.protocols.models import ProtocolAttachment, ProtocolReopening, ProtocolVersion
-from workshop.sessions.service import create_session
+from workshop.agenda.create import create_session
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "protokoll-geheim-1"
