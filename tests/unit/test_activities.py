@@ -93,7 +93,7 @@ def test_dot_vote_budget_maximum_totals_and_protocol(make_room):
     assert state["totals"] == {str(q2): 3, str(q1): 1} and state["remaining"] == 1
     protocol = _protocol(room)
     questions = protocol.agenda[3]
-    assert [(c.text, c.votes) for c in questions.cards] == [("Frage 2", 3), ("Frage 1", 1)]
+    assert [(c.text, c.notes[0]) for c in questions.cards] == [("Frage 2", "3 Punkte"), ("Frage 1", "1 Punkt")]
     vote = protocol.agenda[4]
     assert vote.results[0] == "Frage 2 (3 Punkte)"
     assert "Frage 2" in protocol.open_points  # voted, not yet in the record
@@ -133,7 +133,7 @@ def test_action_items_become_the_protocols_tasks(make_room):
     sam = room.join("Sam")
     assert room.refused(sam, "action.delete", item_id=item).code == "not_your_item"
     protocol = _protocol(room)
-    assert protocol.tasks == [("Entwurf verschicken", "Kim", "01.12.2026")]
+    assert [(t.what, t.who, t.due) for t in protocol.tasks] == [("Entwurf verschicken", "Kim", "01.12.2026")]
     assert protocol.agenda[2].results == ["Entwurf verschicken – Kim – bis 01.12.2026"]
 
 

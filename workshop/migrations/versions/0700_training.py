@@ -15,10 +15,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("measures") as batch:
-        batch.add_column(sa.Column("is_exercise", sa.Boolean(), nullable=False, server_default=sa.false()))
-    with op.batch_alter_table("participants") as batch:
-        batch.add_column(sa.Column("simulated", sa.Boolean(), nullable=False, server_default=sa.false()))
+    # Plain ADD COLUMN, not batch mode: on SQLite a batch copies and drops the table, and dropping
+    # measures would cascade (foreign keys are on) into every revision, session and comment.
+    op.add_column("measures", sa.Column("is_exercise", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("participants", sa.Column("simulated", sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_table(
         "observer_notes",
         sa.Column("id", sa.Integer(), nullable=False),
