@@ -18,6 +18,7 @@ from workshop.ops import OpContext, OpSpec
 from workshop.activities.registry import ACTIVITY_OPS
 from workshop.ops import FACILITATOR, PARTICIPANT, SYSTEM, Actor
 from workshop.ops import Rejected
+from workshop.live import replay
 from workshop.live.models import Event
 from workshop.live.controls import CONTROL_OPS
 from workshop.live.session_ops import SESSION_OPS
@@ -63,11 +64,6 @@ def event_view(event: Event, public: bool = False) -> dict:
     payload = event.public_payload if public and event.public_payload is not None else event.payload
     return {"seq": event.seq, "type": event.type, "payload": payload,
             "at": event.created_at.isoformat()}
-
-
-def sees_full_event(viewer: Actor, event: Event) -> bool:
-    """Facilitators see every event whole; others see the public form unless they caused it."""
-    return viewer.role == FACILITATOR or event.actor == viewer.label
 
 
 @cache
@@ -205,11 +201,11 @@ def _apply_one(db: Session, ws: WorkshopSession, actor: Actor, envelope: dict, s
 
 def events_after(db: Session, session_id: int, after_seq: int, limit: int, viewer: Actor) -> list[dict]:
     """The events a viewer missed, each in the form that viewer received (or would have)."""
-    rows = db.scalars(
+    rows = list(db.scalars(
         select(Event).where(Event.session_id == session_id, Event.seq > after_seq)
         .order_by(Event.seq).limit(limit)
-    )
-    return [event_view(e, public=not sees_full_event(viewer, e)) for e in rows]
+    ))
+    return replay.scrub(db, db.get(WorkshopSession, session_id), rows, viewer)
 
 
 __all__ = ["Applied", "Actor", "Rejected", "apply", "apply_batch", "events_after", "OPS", "SYSTEM"]
