@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from workshop.access.policy import OWNER, add_member
 from workshop.accounts.service import create_facilitator
 from workshop.live import engine
 from workshop.live.snapshot import build_snapshot
@@ -39,6 +40,7 @@ class Room:
             measure = Measure(title="Replay")
             db.add(measure)
             db.flush()
+            add_member(db, measure.id, fid, OWNER)
             self.sid = create_session(db, measure_id=measure.id, facilitator_id=fid,
                                       template_key=template_key).id
             db.commit()

@@ -238,6 +238,10 @@ class DraftHub:
             if row is None:
                 raise Rejected("card_not_found", f"Card {card_id} is no card of this measure's sessions.")
             card, ws = row
+            from workshop.drafting.views import room_may_see  # views import the hub; read lazily
+
+            if not room_may_see(card, ws):  # a hidden, pending or unrevealed card is not the measure's yet
+                raise Rejected("card_not_found", f"Card {card_id} is no card of this measure's sessions.")
             step = ws.step(card.step_key) or {"title": {"de": card.step_key}}
         line = " ".join(card.text.split())
         source = {"session_id": ws.id, "session_title": ws.title, "unit": ws.template.get("unit"),

@@ -13,6 +13,7 @@ from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, leave_room  # not the builtin OSError of that name
 from marshmallow import Schema, ValidationError, fields, validate
 
+from workshop.access import policy
 from workshop.drafting.hub import DRAFTED_TYPES, MAX_UPDATE_BYTES, NAMESPACE, current_hub, room
 from workshop.extensions import socketio
 from workshop.ops import Rejected
@@ -87,10 +88,12 @@ def _connection() -> dict:
     return connection
 
 
-def _joined(payload: dict) -> dict:
+def _joined(payload: dict, edit: bool = False) -> dict:
     connection = _connection()
     if payload["measure_id"] not in connection["measures"]:
         raise Rejected("not_joined", f"Send draft.join for measure {payload['measure_id']} first.")
+    if edit and payload["measure_id"] not in connection["editable"]:
+        raise Rejected("forbidden", "Your role on this measure's team may read the draft, not change it.")
     return connection
 
 
@@ -128,7 +131,7 @@ def on_connect(auth=None):
     if not current_user.is_authenticated:
         raise ConnectionRefusedError("log in as a facilitator to co-draft")
     connections[request.sid] = {"user": {"id": current_user.id, "name": current_user.display_name},
-                                "measures": {}}
+                                "measures": {}, "editable": set()}
 
 
 @socketio.on("disconnect", namespace=NAMESPACE)
@@ -155,8 +158,10 @@ def on_join(data):
     hub = current_hub()
     with db_factory()() as db:
         measure = db.get(Measure, payload["measure_id"])
-        if measure is None:
+        role = policy.measure_role(db, connection["user"]["id"], payload["measure_id"])
+        if measure is None or role is None:  # not on the team: as if there were no such measure
             raise Rejected("measure_not_found", f"There is no measure {payload['measure_id']}.")
+        may_edit = policy.may(db, connection["user"]["id"], "measure.edit", measure)
         drafted = [f.key for f in hub.drafted_fields(measure)]
         status, locked = measure.status, is_locked(measure)
     unknown = sorted(set(payload["state_vectors"]) - set(drafted))
@@ -173,10 +178,11 @@ def on_join(data):
             leave_room(room(payload["measure_id"]), namespace=NAMESPACE)
         raise
     connection["measures"][payload["measure_id"]] = {"field_key": None, "cursor": None}
+    (connection["editable"].add if may_edit else connection["editable"].discard)(payload["measure_id"])
     presence = [{"sid": sid, "user": c["user"], **c["measures"][payload["measure_id"]]}
                 for sid, c in connections.items()
                 if sid != request.sid and payload["measure_id"] in c["measures"]]
-    return {"ok": True, "status": status, "status_label": LABELS[status], "locked": locked,
+    return {"ok": True, "status": status, "status_label": LABELS[status], "locked": locked, "may_edit": may_edit,
             "fields": result, "presence": presence, "me": {"sid": request.sid, **connection["user"]}}
 
 
@@ -206,7 +212,7 @@ def on_leave(data):
 @handler("draft.update")
 def on_update(data):
     payload = _load(UpdatePayload, data)
-    connection = _joined(payload)
+    connection = _joined(payload, edit=True)
     _drafted_field(payload["measure_id"], payload["field_key"])
     if len(payload["update"]) > MAX_UPDATE_B64:
         raise Rejected("update_too_large", f"update: at most {MAX_UPDATE_BYTES} bytes per update; "
@@ -220,7 +226,7 @@ def on_update(data):
 @handler("draft.flush")
 def on_flush(data):
     payload = _load(FieldRef, data)
-    _joined(payload)
+    _joined(payload, edit=True)
     _drafted_field(payload["measure_id"], payload["field_key"])
     hub = current_hub()
     revision_id = hub.materialise(hub.field_doc(payload["measure_id"], payload["field_key"]))
@@ -230,7 +236,7 @@ def on_flush(data):
 @handler("draft.pull_card")
 def on_pull_card(data):
     payload = _load(CardPayload, data)
-    connection = _joined(payload)
+    connection = _joined(payload, edit=True)
     _drafted_field(payload["measure_id"], payload["field_key"])
     line = current_hub().pull_card(payload["measure_id"], payload["field_key"], payload["card_id"],
                                    connection["user"]["id"])

@@ -14,6 +14,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from workshop.access import policy
 from workshop.ops import OpContext, OpSpec
 from workshop.activities.registry import ACTIVITY_OPS
 from workshop.ops import FACILITATOR, PARTICIPANT, SYSTEM, Actor
@@ -94,8 +95,10 @@ def _authorize(db: Session, ws: WorkshopSession, actor: Actor, spec: OpSpec) -> 
         who = {PARTICIPANT: "Participants", FACILITATOR: "Facilitators"}.get(actor.role, "You")
         raise Rejected("forbidden", f"{who} may not do '{spec.type}'.")
     participant = None
-    if actor.role == FACILITATOR and ws.facilitator_id != actor.id:
-        raise Rejected("forbidden", "This is not your session.")
+    if actor.role == FACILITATOR and not policy.may(db, actor.id, policy.op_action(spec.type), ws):
+        # staff of the session: facilitator and co-facilitator run it, a minute-taker writes notes
+        raise Rejected("forbidden", "This is not your session." if policy.session_role(db, actor.id, ws) is None
+                       else f"Your role in this session may not do '{spec.type}'.")
     if actor.role == PARTICIPANT:
         participant = db.get(Participant, actor.id)
         if participant is None or participant.session_id != ws.id:

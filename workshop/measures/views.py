@@ -22,7 +22,8 @@ from workshop.sessions.service import create_session
 from workshop.sessions.template_editor import my_custom_templates
 from workshop.sessions.templates import TemplateError, available_templates
 from workshop.validation import CleanText, describe_errors
-from workshop.web import db, get_or_404
+from workshop.access import policy
+from workshop.web import db, get_or_404, measure_or_404
 
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")
@@ -73,10 +74,14 @@ def register():
         measure = Measure(title=form["title"], reference_number=ref,
                           record_template=form["record_template"])
         db().add(measure)
+        db().flush()
+        policy.add_member(db(), measure.id, current_user.id, policy.OWNER)  # whoever creates it owns it
         db().commit()
         flash(_("Maßnahme „%(title)s“ angelegt.", title=measure.title), "info")
         return redirect(url_for(".record", measure_id=measure.id))
-    measures = db().scalars(select(Measure).order_by(Measure.updated_at.desc())).all()
+    # the register lists the measures of the teams this person is on, nobody else's
+    measures = db().scalars(select(Measure).where(Measure.id.in_(policy.visible_measure_ids(db(), current_user.id)))
+                            .order_by(Measure.updated_at.desc())).all()
     return render_template("measures/register.html", measures=measures,
                            record_templates=available_record_templates())
 
@@ -84,7 +89,7 @@ def register():
 @bp.route("/<measure_id>")
 @login_required
 def record(measure_id):
-    measure = get_or_404(Measure, measure_id)
+    measure = measure_or_404(measure_id, "measure.read")
     sessions = db().scalars(
         select(WorkshopSession).where(WorkshopSession.measure_id == measure.id)
         .order_by(WorkshopSession.created_at.desc())
@@ -102,7 +107,7 @@ def record(measure_id):
 @bp.route("/<measure_id>/fields", methods=["POST"])
 @login_required
 def edit_field(measure_id):
-    measure = get_or_404(Measure, measure_id)
+    measure = measure_or_404(measure_id, "measure.edit")
     try:
         form = FieldEditForm().load(request.form.to_dict(), unknown="exclude")
     except ValidationError as error:
@@ -128,7 +133,7 @@ def edit_field(measure_id):
 @bp.route("/<measure_id>/sessions", methods=["POST"])
 @login_required
 def new_session(measure_id):
-    measure = get_or_404(Measure, measure_id)
+    measure = measure_or_404(measure_id, "measure.sessions.create")
     try:
         form = NewSessionForm().load(request.form.to_dict(), unknown="exclude")
         ws = create_session(db(), measure_id=measure.id, facilitator_id=current_user.id,
@@ -164,7 +169,7 @@ def revision_diff(old: str, new: str) -> list[tuple[str, str]]:
 @bp.route("/<measure_id>/history")
 @login_required
 def history(measure_id):
-    measure = get_or_404(Measure, measure_id)
+    measure = measure_or_404(measure_id, "measure.read")
     values = current_values(db(), measure)
     authors = dict(db().execute(select(Facilitator.id, Facilitator.display_name)).all())
     field_key = request.args.get("field") or next(
@@ -186,7 +191,7 @@ def history(measure_id):
 @bp.route("/<measure_id>/revisions/<revision_id>/restore", methods=["POST"])
 @login_required
 def restore(measure_id, revision_id):
-    measure = get_or_404(Measure, measure_id)
+    measure = measure_or_404(measure_id, "measure.edit")
     old = get_or_404(RecordRevision, revision_id)
     if old.measure_id != measure.id or template_of(measure).field(old.field_key) is None:
         abort(404)
@@ -206,7 +211,7 @@ def restore(measure_id, revision_id):
 
 def _status_step(measure_id, form_schema, step, failed, done):
     """Run one step of the status flow from a form; flash what happened, back to the record."""
-    measure = get_or_404(Measure, measure_id)
+    measure = measure_or_404(measure_id, "measure.status")
     try:
         form = form_schema().load(request.form.to_dict(), unknown="exclude")
         step(measure, form)

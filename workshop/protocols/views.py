@@ -5,7 +5,7 @@ from flask_login import login_required
 
 from workshop.protocols.html import PROTOCOL_CSP
 from workshop.protocols.export import FORMATS, export_protocol, protocol_filename
-from workshop.web import db, owned_session_or_404
+from workshop.web import db, session_or_404
 
 bp = Blueprint("protocols", __name__)
 
@@ -15,7 +15,7 @@ bp = Blueprint("protocols", __name__)
 def protocol(session_id, fmt):
     if fmt not in FORMATS:
         abort(404)
-    ws = owned_session_or_404(session_id)
+    ws = session_or_404(session_id)
     text, mimetype = export_protocol(db(), ws, fmt)
     response = Response(text, mimetype=mimetype)
     if fmt == "html":

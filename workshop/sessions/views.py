@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 from marshmallow import Schema, ValidationError, fields, validate
 
 from workshop import rate_limits
+from workshop.access import policy
 from workshop.extensions import csrf
 from workshop.i18n import current_locale
 from workshop.live import engine
@@ -18,7 +19,7 @@ from workshop.sessions.join_codes import LENGTH as CODE_LENGTH
 from workshop.sessions.qr import qr_svg
 from workshop.sessions.service import find_joinable, participant_by_token
 from workshop.validation import Text, describe_errors
-from workshop.web import db, db_factory, owned_session_or_404
+from workshop.web import db, db_factory, session_or_404
 
 bp = Blueprint("sessions", __name__)
 
@@ -57,16 +58,19 @@ def _remember(session_id: int, token: str) -> None:
 @bp.route("/sessions/<session_id>")
 @login_required
 def console(session_id):
-    ws = owned_session_or_404(session_id)
+    from workshop.access.views import ROLE_LABELS
+
+    ws = session_or_404(session_id)
     fields = [{"key": f.key, "label": f.label_text(current_locale())} for f in template_of(ws.measure).fields]
+    role = policy.session_role(db(), current_user.id, ws)  # each staff role has its own console
     return render_template("sessions/console.html", ws=ws, join_url=join_url(ws.join_code),
-                           record_fields=fields)
+                           record_fields=fields, staff_role=role, role_label=ROLE_LABELS[role])
 
 
 @bp.route("/sessions/<session_id>/projector")
 @login_required
 def projector(session_id):
-    ws = owned_session_or_404(session_id)
+    ws = session_or_404(session_id)
     url = join_url(ws.join_code)
     return render_template("sessions/projector.html", ws=ws, join_url=url, qr=qr_svg(url))
 
