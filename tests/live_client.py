@@ -26,6 +26,7 @@ class LiveClient:
                                    reconnection_delay_max=1)
         self.connects = 0  # how often the namespace was connected (reconnects included)
         self.sio.on("connect", self._on_connect)
+        self.sio.on("disconnect", self._on_disconnect)
         self.sio.on("event", self._on_event)
         self.sio.on("events", self._on_events)
         self.batches: list[list[dict]] = []  # the "events" messages, as they came
@@ -53,6 +54,10 @@ class LiveClient:
         self.close()
 
     # --- receiving -------------------------------------------------------------------
+    def _on_disconnect(self, *_reason):
+        with self._changed:  # a wait on "disconnected" wakes up
+            self._changed.notify_all()
+
     def _on_connect(self):
         with self._changed:
             self.connects += 1
