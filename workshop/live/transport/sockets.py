@@ -64,9 +64,11 @@ def _identify(auth) -> tuple[int, Actor, int | None]:
                 raise ConnectionRefusedError("not a participant of this session")
             return session_id, Actor(PARTICIPANT, participant.id), None
         user_id = current_user.id if current_user.is_authenticated else None
-        if role == "projector" and user_id is None:
+        if role == "projector" and not policy.may(db, user_id, "session.view", ws):
             # the room's PC: a projector link (its token from auth, or the cookie /p/<token> set)
             token = auth.get("token") or cookie_session.get("projectors", {}).get(str(session_id))
+            if not token:
+                raise ConnectionRefusedError("log in as the session's facilitator")
             link = projector_link(db, session_id, token)
             if link is None:
                 raise ConnectionRefusedError("this projector link is not valid (revoked?)")
