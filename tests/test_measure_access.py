@@ -73,3 +73,61 @@ def test_the_owner_still_works_on_the_measure(server):
     except socketio.exceptions.ConnectionError as error:  # pragma: no cover - the message says why
         raise AssertionError(f"the owner cannot co-draft: {error}")
     assert owner
+
+
+def test_the_migration_makes_whoever_worked_on_a_measure_its_owner(tmp_path):
+    """Databases from before teams: the facilitator of a session on a measure, and whoever wrote
+    into its record, own it afterwards; nobody else is on the team."""
+    from sqlalchemy import text
+
+    from workshop.db import make_engine
+    from workshop.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0100_drafting")
+    bind = make_engine(url)
+    with bind.begin() as conn:
+        for fid in (1, 2, 3):
+            conn.execute(text("INSERT INTO facilitators (id, email, display_name, password_hash, created_at) "
+                              "VALUES (:id, :e, 'x', 'x', CURRENT_TIMESTAMP)"), {"id": fid, "e": f"f{fid}@example.org"})
+        conn.execute(text("INSERT INTO measures (id, title, record_template, status, created_at, updated_at) "
+                          "VALUES (1, 'M', 'default', 'idea', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO sessions (id, measure_id, facilitator_id, template_key, template, title, "
+                          "location, mode, join_code, status, current_step, last_seq, runtime, run_number, created_at) "
+                          "VALUES (1, 1, 1, 'framing', '{}', 'S', '', 'live', 'ACDEFG', 'ready', 0, 0, '{}', 1, "
+                          "CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO record_revisions (measure_id, field_key, value, lines, source_kind, author_id, "
+                          "created_at) VALUES (1, 'comments', 'x', '[]', 'manual', 2, CURRENT_TIMESTAMP)"))
+    bind.dispose()
+    upgrade(url)
+    bind = make_engine(url)
+    with bind.connect() as conn:
+        team = conn.execute(text("SELECT facilitator_id, role FROM measure_members WHERE measure_id = 1 "
+                                 "ORDER BY facilitator_id")).all()
+    bind.dispose()
+    assert [tuple(row) for row in team] == [(1, "owner"), (2, "owner")]
+
+
+def test_each_staff_role_gets_its_own_console(server):
+    owner = server.facilitator("owner@example.org", "Owner")
+    minutes = server.facilitator("minutes@example.org", "Minutes")
+    mid = server.measure("Maßnahme")
+    sid, _code = server.session(owner, mid)
+    http = login(server.base_url, "owner@example.org", PASSWORD)
+    team_url = f"{server.base_url}/sessions/{sid}/team"
+    added = http.post(team_url, data={"csrf_token": csrf_token(http, team_url), "email": "minutes@example.org",
+                                      "role": "minute_taker"}, allow_redirects=False)
+    assert added.status_code == 303
+    wrong_role = http.post(team_url, data={"csrf_token": csrf_token(http, team_url), "email": "minutes@example.org",
+                                           "role": "admin"}, allow_redirects=False)
+    assert wrong_role.status_code == 303  # refused with a message naming the roles; nothing changed
+    assert "muss eine dieser Rollen sein" in http.get(team_url).text
+    with server.db() as db:
+        from sqlalchemy import select
+
+        from workshop.access.models import SessionMember
+
+        assert db.scalars(select(SessionMember.role).where(SessionMember.session_id == sid)).all() == ["minute_taker"]
+    console = login(server.base_url, "minutes@example.org", PASSWORD).get(f"{server.base_url}/sessions/{sid}").text
+    assert 'data-staff-role="minute_taker"' in console and "Protokoll" in console
+    assert minutes
