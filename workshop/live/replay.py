@@ -27,6 +27,8 @@ from workshop.sessions.models import WorkshopSession
 from workshop.sessions.names import participant_names
 from workshop.sessions.runtime import is_revealed
 
+CARD_COLUMNS = (Card.id, Card.step_key, Card.column_key, Card.text, Card.participant_id, Card.facilitator_id,
+                Card.status, Card.cluster_id, Card.deleted_at)
 CARD_EVENTS = ("card.added", "card.edited", "card.shown", "card.hidden")
 ITEM_EVENTS = ("action.added", "action.edited")
 ROOM = Actor(VIEWER)  # a spotlight is for the room: shown only while the room may see its card
@@ -64,8 +66,9 @@ class _Now:
         card_ids.discard(None)
         item_ids.discard(None)
         self.ws, self.viewer = ws, viewer
-        self.cards = {c.id: c for c in db.scalars(select(Card).where(Card.session_id == ws.id,
-                                                                     Card.id.in_(card_ids)))} if card_ids else {}
+        # plain rows (as the snapshot reads them): a 200-event replay must not load 200 ORM objects
+        self.cards = {c.id: c for c in db.execute(select(*CARD_COLUMNS).where(
+            Card.session_id == ws.id, Card.id.in_(card_ids)))} if card_ids else {}
         self.items = {i.id: i for i in db.scalars(select(ActionItem).where(
             ActionItem.session_id == ws.id, ActionItem.id.in_(item_ids)))} if item_ids else {}
         self.names = participant_names(db, ws.id) if self.cards else {}
