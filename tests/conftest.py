@@ -13,9 +13,12 @@ from pathlib import Path
 
 import pytest
 import redis
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import sessionmaker
 
+from workshop.access.models import MeasureMember
+from workshop.access.policy import OWNER, add_member
+from workshop.accounts.models import Facilitator
 from workshop.accounts.service import create_facilitator
 from workshop.db import make_engine
 from workshop.measures.models import Measure
@@ -107,15 +110,28 @@ class Server:
             db.commit()
             return user.id
 
-    def measure(self, title="Testmaßnahme", reference_number=None):
+    def measure(self, title="Testmaßnahme", reference_number=None, owner=None):
+        """A measure with an owner on its team: `owner` (a facilitator id), else the first
+        facilitator there is (else the first who opens a session on it, see session())."""
         with self.db() as db:
             m = Measure(title=title, reference_number=reference_number)
             db.add(m)
+            db.flush()
+            owner = owner or db.scalar(select(func.min(Facilitator.id)))
+            if owner is not None:
+                add_member(db, m.id, owner, OWNER)
             db.commit()
             return m.id
 
+    def member(self, measure_id, facilitator_id, role):
+        with self.db() as db:
+            add_member(db, measure_id, facilitator_id, role)
+            db.commit()
+
     def session(self, facilitator_id, measure_id, template_key="framing", **kw):
         with self.db() as db:
+            if not db.scalar(select(MeasureMember.id).where(MeasureMember.measure_id == measure_id)):
+                add_member(db, measure_id, facilitator_id, OWNER)  # a fixture's measure gets an owner
             ws = create_session(db, measure_id=measure_id, facilitator_id=facilitator_id,
                                 template_key=template_key, **kw)
             db.commit()

@@ -26,6 +26,7 @@ class LiveClient:
                                    reconnection_delay_max=1)
         self.connects = 0  # how often the namespace was connected (reconnects included)
         self.sio.on("connect", self._on_connect)
+        self.sio.on("disconnect", self._on_disconnect)
         self.sio.on("event", self._on_event)
         self.sio.on("events", self._on_events)
         self.batches: list[list[dict]] = []  # the "events" messages, as they came
@@ -53,6 +54,10 @@ class LiveClient:
         self.close()
 
     # --- receiving -------------------------------------------------------------------
+    def _on_disconnect(self, *_reason):
+        with self._changed:  # a wait on "disconnected" wakes up
+            self._changed.notify_all()
+
     def _on_connect(self):
         with self._changed:
             self.connects += 1
@@ -114,7 +119,18 @@ class LiveClient:
         return {int(k): v for k, v in totals.items()}
 
 
+def _drop(state: dict, card_id: int) -> None:
+    state["cards"] = [c for c in state["cards"] if c["id"] != card_id]
+    if (state.get("spotlight") or {}).get("card_id") == card_id:
+        state["spotlight"] = None
+
+
 def _upsert(state: dict, card: dict) -> None:
+    if card.get("gone"):  # a tombstone in a replay
+        _drop(state, card["id"])
+        return
+    if (state.get("spotlight") or {}).get("card_id") == card["id"]:
+        state["spotlight"] = {**state["spotlight"], "text": card["text"]}
     for index, existing in enumerate(state["cards"]):
         if existing["id"] == card["id"]:
             state["cards"][index] = {**existing, **card}
@@ -141,7 +157,9 @@ def apply_event(state: dict, event: dict) -> None:
         for key, times in p.get("steps", {}).items():
             state["runtime"].setdefault(key, {}).update(times)
     elif kind in ("card.added", "card.edited", "card.shown"):
-        if p.get("redacted"):
+        if p.get("gone"):
+            _drop(state, p["card_id"])
+        elif p.get("redacted"):
             if kind == "card.added":
                 state.setdefault("redacted", {}).setdefault(p["step_key"], set()).add(p["card_id"])
         else:
@@ -149,10 +167,12 @@ def apply_event(state: dict, event: dict) -> None:
     elif kind == "card.hidden":
         if "card" in p:
             _upsert(state, p["card"])
+            if (state.get("spotlight") or {}).get("card_id") == p["card"]["id"]:
+                state["spotlight"] = None
         else:
-            state["cards"] = [c for c in state["cards"] if c["id"] != p["card_id"]]
+            _drop(state, p["card_id"])
     elif kind == "card.deleted":
-        state["cards"] = [c for c in state["cards"] if c["id"] != p["card_id"]]
+        _drop(state, p["card_id"])
     elif kind == "card.clustered":
         for card in state["cards"]:
             if card["id"] == p["card_id"]:
@@ -172,6 +192,8 @@ def apply_event(state: dict, event: dict) -> None:
         activity["answers"] = p["answers"]
         if "counts" in p:
             activity["counts"] = p["counts"]
+    elif kind in ("action.added", "action.edited") and p.get("gone"):
+        pass
     elif kind == "action.added":
         activity.setdefault("items", []).append(p["item"])
     elif kind == "action.edited":
@@ -191,7 +213,7 @@ def apply_event(state: dict, event: dict) -> None:
     elif kind == "timer.changed":
         runtime["timer"] = p["timer"]
     elif kind == "spotlight.changed":
-        state["spotlight"] = p["spotlight"]
+        state["spotlight"] = p["spotlight"] if p["spotlight"] and not p["spotlight"].get("gone") else None
     elif kind == "record.captured" and not p.get("redacted"):
         state["captures"] += [{**c, "step_key": p["step_key"]} for c in p["captures"]]
     state["seq"] = event["seq"]

@@ -6,8 +6,13 @@ or route fails here until someone decides who may use it.
 """
 from __future__ import annotations
 
+import uuid
+
 import requests
 import socketio
+
+from workshop.accounts.service import create_facilitator
+from sqlalchemy import select
 
 from workshop.app import create_app
 from workshop.live import engine
@@ -20,47 +25,71 @@ from tests.live_client import LiveClient, cookie_header, csrf_token, login
 ANON = "anonymous"
 PART = "participant of this session"
 PART_OTHER = "participant of another session"
-FAC_OTHER = "facilitator of another session"
-OWNER = "the session's facilitator"
+FAC_OTHER = "facilitator not on the team"
+OWNER = "the session's facilitator (the measure's owner)"
+M_CO = "the measure's co-facilitator"
+M_EDITOR = "the measure's editor"
+M_OBSERVER = "the measure's observer"
+S_CO = "the session's co-facilitator"
+S_MINUTES = "the session's minute-taker"
+S_OBSERVER = "the session's observer"
 PROJECTOR = "the session's projector"  # the owner's read-only screen
-HTTP_ROLES = (ANON, PART, PART_OTHER, FAC_OTHER, OWNER)
-SOCKET_ROLES = (*HTTP_ROLES, PROJECTOR)
+PROJECTOR_LINK = "a projector link of this session"  # the room's PC, no login
+STAFF_ROLES = (OWNER, M_CO, M_EDITOR, M_OBSERVER, S_CO, S_MINUTES, S_OBSERVER)
+HTTP_ROLES = (ANON, PART, PART_OTHER, FAC_OTHER, *STAFF_ROLES)
+SOCKET_ROLES = (*HTTP_ROLES, PROJECTOR, PROJECTOR_LINK)
 EVERYONE = frozenset(HTTP_ROLES)
+LOGGED_IN = frozenset({FAC_OTHER, *STAFF_ROLES})
+# Who runs a session (every control), who writes its notes, who sees its console (workshop.access.policy).
+RUNS = frozenset({OWNER, M_CO, S_CO})
+NOTES = RUNS | {S_MINUTES}
+SEES = frozenset(STAFF_ROLES)
+# The measure's team (the session roles above reach no measure page).
+TEAM = frozenset({OWNER, M_CO, M_EDITOR, M_OBSERVER})
+WRITES_RECORD = frozenset({OWNER, M_CO, M_EDITOR})
+STEERS_MEASURE = frozenset({OWNER, M_CO})
+ACCOUNTS = {OWNER: "owner", M_CO: "mco", M_EDITOR: "meditor", M_OBSERVER: "mobserver", S_CO: "sco",
+            S_MINUTES: "sminutes", S_OBSERVER: "sobserver", FAC_OTHER: "other"}
+
+
+def email(role: str) -> str:
+    return f"{ACCOUNTS[role]}@example.org"
+
 
 # Socket operation -> the roles whose op succeeds. participant.join happens over HTTP only.
 OP_TABLE: dict[str, frozenset[str]] = {
     "participant.join": frozenset(),
-    "session.start": frozenset({OWNER}),
-    "session.end": frozenset({OWNER}),
-    "step.goto": frozenset({OWNER}),
-    "record.capture": frozenset({OWNER}),
-    "record.undo": frozenset({OWNER}),
-    "card.add": frozenset({OWNER, PART}),
-    "card.edit": frozenset({OWNER, PART}),  # on their own card
-    "card.delete": frozenset({OWNER, PART}),  # on their own card
+    "session.start": RUNS,
+    "session.end": RUNS,
+    "step.goto": RUNS,
+    "record.capture": RUNS,
+    "record.undo": RUNS,
+    "card.add": NOTES | {PART},
+    "card.edit": NOTES | {PART},  # on their own card
+    "card.delete": NOTES | {PART},  # on their own card
     "vote.add": frozenset({PART}),
     "vote.remove": frozenset({PART}),
     # The facilitator's controls and moderation.
-    "step.lock": frozenset({OWNER}),
-    "step.reveal": frozenset({OWNER}),
-    "timer.start": frozenset({OWNER}),
-    "timer.pause": frozenset({OWNER}),
-    "timer.add": frozenset({OWNER}),
-    "spotlight.set": frozenset({OWNER}),
-    "card.hide": frozenset({OWNER}),
-    "card.approve": frozenset({OWNER}),
-    "cluster.create": frozenset({OWNER}),
-    "cluster.rename": frozenset({OWNER}),
-    "cluster.delete": frozenset({OWNER}),
-    "card.cluster": frozenset({OWNER}),
-    "consent.option_add": frozenset({OWNER}),
+    "step.lock": RUNS,
+    "step.reveal": RUNS,
+    "timer.start": RUNS,
+    "timer.pause": RUNS,
+    "timer.add": RUNS,
+    "spotlight.set": RUNS,
+    "card.hide": RUNS,
+    "card.approve": RUNS,
+    "cluster.create": RUNS,
+    "cluster.rename": RUNS,
+    "cluster.delete": RUNS,
+    "card.cluster": RUNS,
+    "consent.option_add": RUNS,
     # What participants do in the other activities.
     "rating.set": frozenset({PART}),
     "rating.clear": frozenset({PART}),
     "poll.answer": frozenset({PART}),
-    "action.add": frozenset({OWNER, PART}),
-    "action.edit": frozenset({OWNER, PART}),  # their own item (the facilitator: any)
-    "action.delete": frozenset({OWNER, PART}),
+    "action.add": NOTES | {PART},
+    "action.edit": NOTES | {PART},  # their own item (staff who write notes: any)
+    "action.delete": NOTES | {PART},
 }
 
 # The format each operation is tried in (framing unless named).
@@ -74,57 +103,70 @@ OP_TEMPLATE = {
 # Who may connect to a session, and as what.
 CONNECT_TABLE: dict[str, frozenset[str]] = {
     "participant": frozenset({PART}),
-    "facilitator": frozenset({OWNER}),
-    "projector": frozenset({OWNER}),
+    "facilitator": SEES,  # each staff role has a console; what it may do is OP_TABLE
+    "projector": SEES | {PROJECTOR_LINK},
 }
 
-# HTTP route -> the roles that get through. Measures are shared by all facilitators (one
-# municipal team); sessions, their consoles and protocols belong to their facilitator.
+# HTTP route -> the roles that get through. Measures belong to their team; sessions, their
+# consoles and protocols to their staff (and the measure's team); nobody else learns they exist.
 ROUTE_TABLE: dict[str, frozenset[str]] = {
     "POST /login": EVERYONE,
-    "POST /logout": frozenset({FAC_OTHER, OWNER}),
-    "POST /measures": frozenset({FAC_OTHER, OWNER}),
-    "POST /measures/<id>/fields": frozenset({FAC_OTHER, OWNER}),
-    "POST /measures/<id>/sessions": frozenset({FAC_OTHER, OWNER}),
-    "POST /measures/<id>/status": frozenset({FAC_OTHER, OWNER}),
-    "POST /measures/<id>/reopen": frozenset({FAC_OTHER, OWNER}),
-    "POST /measures/<id>/revisions/<revision_id>/restore": frozenset({FAC_OTHER, OWNER}),
-    "POST /measures/<id>/comments": frozenset({FAC_OTHER, OWNER}),
+    "POST /logout": LOGGED_IN,
+    "POST /measures": LOGGED_IN,
+    "GET /measures/<id>": TEAM,
+    "GET /measures/<id>/history": TEAM,
+    "GET /measures/<id>/draft": TEAM,
+    "GET /measures/<id>/team": TEAM,
+    "POST /measures/<id>/fields": WRITES_RECORD,
+    "POST /measures/<id>/sessions": STEERS_MEASURE,
+    "POST /measures/<id>/status": STEERS_MEASURE,
+    "POST /measures/<id>/reopen": STEERS_MEASURE,
+    "POST /measures/<id>/revisions/<revision_id>/restore": WRITES_RECORD,
+    "POST /measures/<id>/comments": TEAM,  # every team member may comment
+    "POST /measures/<id>/team": frozenset({OWNER}),
+    "POST /measures/<id>/team/<member_id>/remove": frozenset({OWNER}),
     # Formats: anyone logged in may adapt a copy; an adapted copy belongs to its facilitator.
-    "POST /templates/<base_key>/adapt": frozenset({FAC_OTHER, OWNER}),
+    "POST /templates/<base_key>/adapt": LOGGED_IN,
     "POST /templates/custom/<template_id>": frozenset({OWNER}),
     "POST /join": EVERYONE,
     "POST /j/<code>": EVERYONE,
     "POST /api/join": EVERYONE,
-    "GET /sessions/<id>": frozenset({OWNER}),
-    "GET /sessions/<id>/projector": frozenset({OWNER}),
-    "GET /sessions/<id>/protocol.md": frozenset({OWNER}),
-    "GET /sessions/<id>/protocol.html": frozenset({OWNER}),
-    "GET /sessions/<id>/capture-preview": frozenset({OWNER}),
-    # Training: anyone logged in may start a practice session; its controls are its facilitator's.
-    "POST /training": frozenset({FAC_OTHER, OWNER}),
+    "GET /sessions/<id>": SEES,
+    "GET /sessions/<id>/projector": SEES,
+    "GET /sessions/<id>/protocol.md": SEES,
+    "GET /sessions/<id>/protocol.html": SEES,
+    "GET /sessions/<id>/protocol.pdf": SEES,
+    "GET /sessions/<id>/protocol.docx": SEES,
+    "GET /sessions/<id>/team": SEES,
+    "POST /sessions/<id>/team": RUNS,
+    "POST /sessions/<id>/team/<member_id>/remove": RUNS,
+    "POST /sessions/<id>/projector-links": RUNS,
+    "POST /sessions/<id>/projector-links/<link_id>/revoke": RUNS,
+    "GET /p/<token>": EVERYONE,  # the link is the key
+    "GET /sessions/<id>/capture-preview": RUNS,
+    # The protocol is edited by whoever takes notes in the session (facilitators, minute-taker).
+    "GET /sessions/<session_id>/protocol": NOTES,
+    "POST /sessions/<session_id>/protocol": NOTES,
+    "POST /sessions/<session_id>/protocol/attachments": NOTES,
+    "POST /sessions/<session_id>/protocol/attachments/<attachment_id>/remove": NOTES,
+    "POST /sessions/<session_id>/protocol/finalize": NOTES,
+    "POST /sessions/<session_id>/protocol/reopen": NOTES,
+    "GET /measures/<id>/record.pdf": TEAM,
+    "GET /measures/<id>/record.docx": TEAM,
+    # Training: anyone logged in may start a practice session (an exercise measure of their own);
+    # its controls are its facilitator's. Notes, debrief and replay: whoever sees the session.
+    "POST /training": LOGGED_IN,
     "POST /training/sessions/<session_id>/bots": frozenset({OWNER}),
     "POST /training/sessions/<session_id>/bots/stop": frozenset({OWNER}),
     "POST /training/sessions/<session_id>/reset": frozenset({OWNER}),
-    "POST /sessions/<session_id>/notes": frozenset({OWNER}),
-    "GET /sessions/<id>/debrief": frozenset({OWNER}),
-    "GET /sessions/<id>/replay.json": frozenset({OWNER}),
-    "POST /training/sessions/<session_id>/delete": frozenset({OWNER}),  # last: it deletes the practice
+    "POST /sessions/<session_id>/notes": SEES,
+    "GET /sessions/<id>/debrief": SEES,
+    "GET /sessions/<id>/replay.json": SEES,
+    "POST /training/sessions/<session_id>/delete": frozenset({OWNER}),  # after the rows above: it deletes the practice
     # The accessibility statement's feedback form is for everybody; the reports are the team's.
     "POST /barrierefreiheit": EVERYONE,
-    "GET /barrierefreiheit/meldungen": frozenset({FAC_OTHER, OWNER}),
-    "POST /barrierefreiheit/meldungen/<report_id>/answered": frozenset({FAC_OTHER, OWNER}),
-    "GET /sessions/<id>/protocol.pdf": frozenset({OWNER}),
-    "GET /sessions/<id>/protocol.docx": frozenset({OWNER}),
-    # The protocol is edited by the session's facilitator (protocols/service.may_edit_protocol).
-    "GET /sessions/<session_id>/protocol": frozenset({OWNER}),
-    "POST /sessions/<session_id>/protocol": frozenset({OWNER}),
-    "POST /sessions/<session_id>/protocol/attachments": frozenset({OWNER}),
-    "POST /sessions/<session_id>/protocol/attachments/<attachment_id>/remove": frozenset({OWNER}),
-    "POST /sessions/<session_id>/protocol/finalize": frozenset({OWNER}),
-    "POST /sessions/<session_id>/protocol/reopen": frozenset({OWNER}),
-    "GET /measures/<id>/record.pdf": frozenset({FAC_OTHER, OWNER}),
-    "GET /measures/<id>/record.docx": frozenset({FAC_OTHER, OWNER}),
+    "GET /barrierefreiheit/meldungen": LOGGED_IN,
+    "POST /barrierefreiheit/meldungen/<report_id>/answered": LOGGED_IN,
 }
 
 
@@ -137,8 +179,8 @@ def test_every_operation_is_in_the_table():
 def test_every_state_changing_route_is_in_the_table(tmp_path):
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'routes.db'}", "SOCKETIO_ASYNC_MODE": "threading"})
     posts = {rule.rule for rule in app.url_map.iter_rules() if "POST" in rule.methods}
-    listed = {route.split(" ", 1)[1].replace("/measures/<id>", "/measures/<measure_id>") for route in ROUTE_TABLE
-              if route.startswith("POST")}
+    listed = {route.split(" ", 1)[1].replace("/measures/<id>", "/measures/<measure_id>")
+              .replace("/sessions/<id>", "/sessions/<session_id>") for route in ROUTE_TABLE if route.startswith("POST")}
     unlisted = sorted(p for p in posts if p not in listed)
     assert not unlisted, f"POST routes without a row in ROUTE_TABLE: {unlisted}"
 
@@ -146,22 +188,46 @@ def test_every_state_changing_route_is_in_the_table(tmp_path):
 # --- socket operations ------------------------------------------------------------------
 
 class World:
-    """Two sessions (S of OWNER, T of FAC_OTHER) with a participant each, over the server's database."""
+    """Sessions of one measure and its team (and of FAC_OTHER, on no team), over the server's database."""
 
     def __init__(self, server):
         self.server = server
-        self.owner = server.facilitator("owner@example.org", "Owner")
-        self.other = server.facilitator("other@example.org", "Other")
-        self.measure = server.measure()
-        self.owner_http = login(server.base_url, "owner@example.org", PASSWORD)
-        self.other_http = login(server.base_url, "other@example.org", PASSWORD)
+        self.users = {role: server.facilitator(email(role), ACCOUNTS[role]) for role in ACCOUNTS}
+        self.owner, self.other = self.users[OWNER], self.users[FAC_OTHER]
+        self.spare = server.facilitator("spare@example.org", "Spare")
+        self.measure = server.measure(owner=self.owner)
+        for role, measure_role in ((M_CO, "co_facilitator"), (M_EDITOR, "editor"), (M_OBSERVER, "observer")):
+            server.member(self.measure, self.users[role], measure_role)
+        self.other_measure = server.measure("Andere Maßnahme", owner=self.other)
+        self.http = {role: login(server.base_url, email(role), PASSWORD) for role in ACCOUNTS}
+        self.owner_http, self.other_http = self.http[OWNER], self.http[FAC_OTHER]
 
     def apply(self, sid, actor, op_type, **payload):
         applied = engine.apply(self.server.sessions, sid, actor, {"type": op_type, "payload": payload})
         return applied.result
 
+    def add_session_staff(self, sid):
+        from workshop.access.models import SessionMember
+
+        with self.server.db() as db:
+            for role, session_role in ((S_CO, "co_facilitator"), (S_MINUTES, "minute_taker"),
+                                       (S_OBSERVER, "observer")):
+                db.add(SessionMember(session_id=sid, facilitator_id=self.users[role], role=session_role))
+            db.commit()
+
+    def projector_token(self, sid) -> str:
+        from workshop.access.projector import create_link
+
+        with self.server.db() as db:
+            _link, token = create_link(db, sid, self.owner)
+            db.commit()
+        return token
+
     def new_session(self, facilitator_id, template_key="framing"):
-        sid, _code = self.server.session(facilitator_id, self.measure, template_key=template_key)
+        measure = self.measure if facilitator_id == self.owner else self.other_measure
+        sid, _code = self.server.session(facilitator_id, measure, template_key=template_key)
+        if facilitator_id == self.owner:
+            self.add_session_staff(sid)
         joined = engine.apply(self.server.sessions, sid, Actor.system(),
                               {"type": "participant.join", "payload": {}}).result
         return sid, joined["participant_id"], joined["token"]
@@ -237,14 +303,16 @@ def prepare(world: World, op_type: str, sid: int, pid: int, author: Actor) -> di
 def connect(world: World, role: str, sid: int, token: str, other_token: str):
     """The role's connection to session sid, or None when the server refuses it."""
     base = world.server.base_url
-    attempts = {
-        ANON: [("participant", {}), ("facilitator", {})],
-        PART: [("participant", {"token": token})],
-        PART_OTHER: [("participant", {"token": other_token})],
-        FAC_OTHER: [("facilitator", {"cookies": cookie_header(world.other_http)})],
-        OWNER: [("facilitator", {"cookies": cookie_header(world.owner_http)})],
-        PROJECTOR: [("projector", {"cookies": cookie_header(world.owner_http)})],
-    }[role]
+    if role in ACCOUNTS:
+        attempts = [("facilitator", {"cookies": cookie_header(world.http[role])})]
+    else:
+        attempts = {
+            ANON: [("participant", {}), ("facilitator", {}), ("projector", {})],
+            PART: [("participant", {"token": token})],
+            PART_OTHER: [("participant", {"token": other_token})],
+            PROJECTOR: [("projector", {"cookies": cookie_header(world.owner_http)})],
+            PROJECTOR_LINK: [("projector", {"token": world.projector_token(sid)})],
+        }[role]
     for as_role, credentials in attempts:
         try:
             return LiveClient(base, sid, as_role, **credentials)
@@ -254,8 +322,9 @@ def connect(world: World, role: str, sid: int, token: str, other_token: str):
 
 
 def engine_actor(world: World, role: str, pid: int, other_pid: int) -> Actor | None:
-    return {PART: Actor(PARTICIPANT, pid), PART_OTHER: Actor(PARTICIPANT, other_pid),
-            FAC_OTHER: Actor(FACILITATOR, world.other), OWNER: Actor(FACILITATOR, world.owner)}.get(role)
+    if role in ACCOUNTS:
+        return Actor(FACILITATOR, world.users[role])
+    return {PART: Actor(PARTICIPANT, pid), PART_OTHER: Actor(PARTICIPANT, other_pid)}.get(role)
 
 
 def test_socket_operations_by_role(server):
@@ -266,7 +335,7 @@ def test_socket_operations_by_role(server):
         for role in SOCKET_ROLES:
             sid, pid, token = world.new_session(world.owner, OP_TEMPLATE.get(op_type, "framing"))
             actor = engine_actor(world, role, pid, other_pid)
-            author = actor if role in (PART, OWNER) else Actor(PARTICIPANT, pid)
+            author = actor if role in NOTES | {PART} else Actor(PARTICIPANT, pid)
             payload = prepare(world, op_type, sid, pid, author)
             allowed = role in OP_TABLE[op_type]
             client = connect(world, role, sid, token, other_token)
@@ -298,8 +367,8 @@ def test_who_may_connect(server):
     sid, _pid, token = world.new_session(world.owner)
     _t, _other_pid, other_token = world.new_session(world.other)
     credentials = {ANON: {}, PART: {"token": token}, PART_OTHER: {"token": other_token},
-                   FAC_OTHER: {"cookies": cookie_header(world.other_http)},
-                   OWNER: {"cookies": cookie_header(world.owner_http)}}
+                   PROJECTOR_LINK: {"token": world.projector_token(sid)},
+                   **{role: {"cookies": cookie_header(world.http[role])} for role in ACCOUNTS}}
     wrong = []
     for as_role, allowed_roles in CONNECT_TABLE.items():
         for role, given in credentials.items():
@@ -317,10 +386,8 @@ def test_who_may_connect(server):
 
 def http_as(world: World, role: str, code: str, other_code: str) -> requests.Session:
     base = world.server.base_url
-    if role == OWNER:
-        return login(base, "owner@example.org", PASSWORD)
-    if role == FAC_OTHER:
-        return login(base, "other@example.org", PASSWORD)
+    if role in ACCOUNTS:
+        return world.http[role]
     http = requests.Session()
     if role in (PART, PART_OTHER):
         joined_code = code if role == PART else other_code
@@ -336,12 +403,44 @@ def csrf_token_in(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
+def throwaway_targets(world: World, sid: int) -> tuple[int, int, int, str]:
+    """A measure member, a session member and a projector link to remove or revoke (one per try)."""
+    from workshop.access.models import MeasureMember, SessionMember
+    from workshop.access.projector import create_link
+
+    with world.server.db() as db:
+        person = create_facilitator(db, f"t{uuid.uuid4().hex[:8]}@example.org", "Throwaway", PASSWORD)
+        db.flush()
+        measure_member = MeasureMember(measure_id=world.measure, facilitator_id=person.id, role="observer")
+        session_member = SessionMember(session_id=sid, facilitator_id=person.id, role="observer")
+        db.add_all([measure_member, session_member])
+        link, token = create_link(db, sid, world.owner)
+        db.commit()
+        return measure_member.id, session_member.id, link.id, token
+
+
 def request_route(world: World, http: requests.Session, route: str, sid: int, code: str) -> requests.Response:
     base, mid = world.server.base_url, world.measure
     token = csrf_token(http, f"{base}/login")
     form = {"csrf_token": token}
+    measure_member, session_member, link, link_token = throwaway_targets(world, sid)
     calls = {
-        "POST /login": ("post", "/login", {**form, "email": "owner@example.org", "password": PASSWORD}),
+        "GET /measures/<id>": ("get", f"/measures/{mid}", None),
+        "GET /measures/<id>/history": ("get", f"/measures/{mid}/history", None),
+        "GET /measures/<id>/draft": ("get", f"/measures/{mid}/draft", None),
+        "GET /measures/<id>/team": ("get", f"/measures/{mid}/team", None),
+        "POST /measures/<id>/team": ("post", f"/measures/{mid}/team",
+                                     {**form, "email": "spare@example.org", "role": "observer"}),
+        "POST /measures/<id>/team/<member_id>/remove": ("post", f"/measures/{mid}/team/{measure_member}/remove", form),
+        "GET /sessions/<id>/team": ("get", f"/sessions/{sid}/team", None),
+        "POST /sessions/<id>/team": ("post", f"/sessions/{sid}/team",
+                                     {**form, "email": "spare@example.org", "role": "observer"}),
+        "POST /sessions/<id>/team/<member_id>/remove": ("post", f"/sessions/{sid}/team/{session_member}/remove", form),
+        "POST /sessions/<id>/projector-links": ("post", f"/sessions/{sid}/projector-links", form),
+        "POST /sessions/<id>/projector-links/<link_id>/revoke": (
+            "post", f"/sessions/{sid}/projector-links/{link}/revoke", form),
+        "GET /p/<token>": ("get", f"/p/{link_token}", None),
+        "POST /login": ("post", "/login", {**form, "email": "spare@example.org", "password": PASSWORD}),
         "POST /logout": ("post", "/logout", form),
         "POST /measures": ("post", "/measures", {**form, "title": "Neue Maßnahme"}),
         "POST /measures/<id>/fields": ("post", f"/measures/{mid}/fields",
@@ -442,11 +541,15 @@ def test_http_routes_by_role(server):
         db.commit()
         world.report = report.id
     sid, code = server.session(world.owner, world.measure)
-    _t, other_code = server.session(world.other, world.measure)
+    world.add_session_staff(sid)
+    _t, other_code = server.session(world.other, world.other_measure)
     wrong = []
     for route, allowed_roles in ROUTE_TABLE.items():
         for role in HTTP_ROLES:
-            http = http_as(world, role, code, other_code)
+            if route in ("POST /login", "POST /logout") and role in ACCOUNTS:  # a login of its own
+                http = login(server.base_url, email(role), PASSWORD)
+            else:
+                http = http_as(world, role, code, other_code)
             response = request_route(world, http, route, sid, code)
             allowed = role in allowed_roles
             if denied(response) == allowed or response.status_code >= 500:
@@ -475,3 +578,94 @@ def test_a_refused_connection_is_told_why(server):
         except socketio.exceptions.ConnectionError:
             pass
         assert not client.connected and reasons == [{"message": why}], (auth, reasons)
+
+
+# --- co-drafting (namespace /draft) -------------------------------------------------------
+
+def test_draft_namespace_by_role(server):
+    """Who may read and write the measure's co-drafting documents: its team; observers read."""
+    from tests.draft_client import DraftClient
+
+    world = World(server)
+    sid, pid, _token = world.new_session(world.owner)
+    owner = Actor(FACILITATOR, world.owner)
+    world.apply(sid, owner, "session.start")
+    shown = world.apply(sid, Actor(PARTICIPANT, pid), "card.add", step_key="approaches", text="Sichtbar")["card_id"]
+    hidden = world.apply(sid, Actor(PARTICIPANT, pid), "card.add", step_key="approaches", text="Verborgen")["card_id"]
+    world.apply(sid, owner, "card.hide", card_id=hidden, hidden=True)
+    wrong = []
+    for role in (ANON, *ACCOUNTS):
+        try:
+            client = DraftClient(server.base_url, cookie_header(world.http[role]) if role in ACCOUNTS else "",
+                                 world.measure)
+        except socketio.exceptions.ConnectionError:
+            if role != ANON:
+                wrong.append(f"{role}: refused at connect")
+            continue
+        try:
+            if role == ANON:
+                wrong.append("anonymous: connected to /draft")
+                continue
+            joined = client.join()
+            expect_join = "ok" if role in TEAM else "measure_not_found"
+            got = "ok" if joined.get("ok") else joined["error"]["code"]
+            if got != expect_join:
+                wrong.append(f"draft.join by {role}: {got}, expected {expect_join}")
+            if not joined.get("ok"):
+                continue
+            writes = role in WRITES_RECORD
+            acks = {
+                "draft.update": client.edit("comments", lambda text: text.insert(0, "x")),
+                "draft.flush": client.call("draft.flush", {"measure_id": world.measure, "field_key": "comments"}),
+                "draft.pull_card": client.call("draft.pull_card", {"measure_id": world.measure,
+                                                                   "field_key": "comments", "card_id": shown}),
+            }
+            for event, ack in acks.items():
+                got = "ok" if ack.get("ok") else ack["error"]["code"]
+                if got != ("ok" if writes else "forbidden"):
+                    wrong.append(f"{event} by {role}: {got}, expected {'ok' if writes else 'forbidden'}")
+            if writes:  # a card moderation hid is no card of the measure's (co-drafting page leak)
+                ack = client.call("draft.pull_card", {"measure_id": world.measure, "field_key": "comments",
+                                                      "card_id": hidden})
+                if ack.get("ok") or ack["error"]["code"] != "card_not_found":
+                    wrong.append(f"draft.pull_card of a hidden card by {role}: {ack}")
+        finally:
+            client.close()
+    page = world.http[M_EDITOR].get(f"{server.base_url}/measures/{world.measure}/draft").text
+    if "Verborgen" in page or "Sichtbar" not in page:
+        wrong.append("the co-drafting page offers a card moderation hid (or not the shown one)")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_revoked_projector_link_opens_nothing_and_closes_its_screen(server):
+    world = World(server)
+    sid, _pid, _token = world.new_session(world.owner)
+    http = world.owner_http
+    page = http.get(f"{server.base_url}/sessions/{sid}/team")
+    created = http.post(f"{server.base_url}/sessions/{sid}/projector-links", allow_redirects=False,
+                        data={"csrf_token": csrf_token(http, f"{server.base_url}/sessions/{sid}/team")})
+    assert page.status_code == 200 and created.status_code == 303
+    import re
+
+    team = http.get(f"{server.base_url}/sessions/{sid}/team").text
+    url = re.search(r'id="new-projector-link" href="([^"]+)"', team).group(1)
+    room_pc = requests.Session()  # the room's PC: nobody logged in
+    projector_page = room_pc.get(url)
+    assert projector_page.status_code == 200 and 'data-role="projector"' in projector_page.text
+    screen = LiveClient(server.base_url, sid, "projector", cookies=cookie_header(room_pc))
+    assert screen.state["me"]["role"] == "viewer"
+    assert screen.op("step.goto", step_key="scope")["error"]["code"] == "forbidden"
+    with server.db() as db:
+        from workshop.access.models import ProjectorLink
+
+        link_id = db.scalars(select(ProjectorLink.id).where(ProjectorLink.session_id == sid)).one()
+    revoked = http.post(f"{server.base_url}/sessions/{sid}/projector-links/{link_id}/revoke", allow_redirects=False,
+                        data={"csrf_token": csrf_token(http, f"{server.base_url}/sessions/{sid}/team")})
+    assert revoked.status_code == 303
+    screen.wait_for(lambda c: not c.sio.connected, "the revoked link's screen to be disconnected")
+    assert room_pc.get(url).status_code == 404
+    try:
+        LiveClient(server.base_url, sid, "projector", cookies=cookie_header(room_pc))
+        raise AssertionError("a revoked projector link still connects")
+    except socketio.exceptions.ConnectionError:
+        pass

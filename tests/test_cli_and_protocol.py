@@ -6,6 +6,7 @@ import sys
 
 from sqlalchemy import select
 
+from workshop.access.models import MeasureMember
 from workshop.accounts.models import Facilitator
 from workshop.demo import DEMO_EMAIL
 from workshop.measures.models import Measure
@@ -48,7 +49,30 @@ def test_demo_data_from_the_seeds(server):
         assert "CityLAB Berlin" in values["actors"].value.splitlines()
         aachen = db.scalars(select(Measure).where(Measure.title == "Initiativen einbinden")).one()
         assert "Aktionsfeld A" in current_values(db, aachen)["action_field"].value
-        assert db.scalar(select(Facilitator.id).where(Facilitator.email == DEMO_EMAIL))
+        demo_id = db.scalar(select(Facilitator.id).where(Facilitator.email == DEMO_EMAIL))
+        assert demo_id
+        # the demo data has an owner: the demo facilitator owns both measures
+        owned = db.scalars(select(MeasureMember.measure_id).where(MeasureMember.facilitator_id == demo_id,
+                                                                  MeasureMember.role == "owner")).all()
+        assert sorted(owned) == sorted([berlin.id, aachen.id])
+
+
+def test_measure_member_command_puts_someone_on_a_team(server):
+    server.facilitator("team@example.org", "Team")
+    with server.db() as db:  # a measure nobody worked on: no team
+        measure = Measure(title="Ohne Team")
+        db.add(measure)
+        db.commit()
+        mid = measure.id
+    ok = run_cli(["measure-member", str(mid), "--email", "Team@Example.org", "--role", "editor"], server.database_url)
+    assert ok.returncode == 0, ok.stderr
+    with server.db() as db:
+        assert db.scalars(select(MeasureMember.role).where(MeasureMember.measure_id == mid)).all() == ["editor"]
+    bad = run_cli(["measure-member", str(mid), "--email", "team@example.org", "--role", "admin"], server.database_url)
+    assert bad.returncode != 0 and "admin" in bad.stderr
+    nobody = run_cli(["measure-member", str(mid), "--email", "nobody@example.org", "--role", "owner"],
+                     server.database_url)
+    assert nobody.returncode != 0 and "no account" in nobody.stderr
 
 
 def test_export_protocol_command_escapes_card_text(framing, tmp_path):

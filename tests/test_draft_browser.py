@@ -42,8 +42,9 @@ def is_subsequence(part: str, whole: str) -> bool:
 def test_two_browsers_type_into_the_same_field_at_once(server, browser):
     base, problems = server.base_url, []
     server.facilitator()
-    server.facilitator("zweite@example.org", "Zweite Person")
+    second = server.facilitator("zweite@example.org", "Zweite Person")
     mid = server.measure("Anlaufstelle Prozessbegleitung", "2022-14222")
+    server.member(mid, second, "editor")  # both on the measure's team
     pages = []
     for email in ("moderation@example.org", "zweite@example.org"):
         page = watch(login_page(browser, base, email, PASSWORD, viewport={"width": 1200, "height": 900}),

@@ -60,6 +60,7 @@ def test_adapt_a_copy_and_run_it(server):
         fac.close()
 
     other = server.facilitator("other@example.org", "Andere")
+    server.member(mid, other, "co_facilitator")  # on the measure's team, but not the copy's owner
     other_http = server.login("other@example.org")
     assert other_http.get(f"{base}/templates/custom/{custom_id}").status_code == 404
     token = csrf_token(other_http, f"{base}/measures/{mid}")

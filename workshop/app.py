@@ -75,6 +75,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         ping_timeout=20,
     )
 
+    from workshop.access.views import bp as access_bp
     from workshop.accessibility.views import bp as accessibility_bp
     from workshop.accounts.views import bp as accounts_bp
     from workshop.drafting import hub as drafting_hub
@@ -89,7 +90,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     sockets.register_catch_all()
 
-    for blueprint in (accounts_bp, measures_bp, sessions_bp, protocols_bp, template_editor_bp, drafting_bp,
+    for blueprint in (accounts_bp, access_bp, measures_bp, sessions_bp, protocols_bp, template_editor_bp, drafting_bp,
                       training_bp, accessibility_bp):
         app.register_blueprint(blueprint)
     drafting_hub.init_app(app)

@@ -3,6 +3,7 @@
   workshop serve [--demo]            run the app (eventlet), optionally with demo data
   workshop db upgrade                apply migrations
   workshop create-facilitator        add a facilitator account (asks for the password)
+  workshop measure-member MEASURE_ID --email E --role R   put someone on a measure's team
   workshop demo                      seed demo data
   workshop export-protocol ID --format md|html -o FILE
   workshop templates check [FILE…]   validate session templates
@@ -117,6 +118,32 @@ def create_facilitator_command(email: str, name: str):
     except ValueError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Facilitator {user.email} created.")
+
+
+@cli.command("measure-member")
+@click.argument("measure_id", type=int)
+@click.option("--email", required=True, help="The account's e-mail address.")
+@click.option("--role", required=True, type=click.Choice(["owner", "co_facilitator", "editor", "observer"]))
+def measure_member_command(measure_id: int, email: str, role: str):
+    """Put someone on a measure's team (or change their role): e.g. an owner for a measure
+    nobody has worked on yet, which therefore has no team (docs/access.md)."""
+    from sqlalchemy import func, select
+
+    from workshop.access.policy import add_member
+    from workshop.accounts.models import Facilitator
+    from workshop.measures.models import Measure
+
+    app = _app()
+    _upgrade(app)
+    session = app.extensions["workshop.db"]()
+    if session.get(Measure, measure_id) is None:
+        raise click.ClickException(f"There is no measure {measure_id}.")
+    person = session.scalars(select(Facilitator).where(func.lower(Facilitator.email) == email.strip().lower())).first()
+    if person is None:
+        raise click.ClickException(f"There is no account with the e-mail address {email}.")
+    add_member(session, measure_id, person.id, role)
+    session.commit()
+    click.echo(f"{person.email} is {role} of measure {measure_id}.")
 
 
 @cli.command()

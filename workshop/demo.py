@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workshop.accounts.models import Facilitator
+from workshop.access.policy import OWNER, add_member
 from workshop.accounts.service import create_facilitator
 from workshop.measures.models import Measure
 from workshop.measures.record import lines_from_text, set_field
@@ -81,6 +82,7 @@ def seed_demo(db: Session) -> tuple[Facilitator, WorkshopSession, bool]:
                           status=STATUS_KEYS.get(spec["fields"].get("status"), "idea"))
         db.add(measure)
         db.flush()
+        add_member(db, measure.id, facilitator.id, OWNER)  # the demo facilitator's team owns them
         for key, text in spec["fields"].items():
             set_field(db, measure, key, lines_from_text(text), source_kind="demo")
         measures.append(measure)

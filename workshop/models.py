@@ -1,5 +1,6 @@
 """Every table, imported once so metadata (and Alembic) sees them all."""
 from workshop.accounts.models import Facilitator  # noqa: F401
+from workshop.access.models import MeasureMember, ProjectorLink, SessionMember  # noqa: F401
 from workshop.activities.models import ActionItem, Card, Cluster, PollAnswer, Rating, Vote  # noqa: F401
 from workshop.live.models import Event  # noqa: F401
 from workshop.drafting.models import DraftCardLink, DraftUpdate  # noqa: F401

@@ -27,11 +27,26 @@ def get_or_404(model, ident):
     return obj
 
 
-def owned_session_or_404(session_id):
-    """A session of the logged-in facilitator; anyone else gets 404 (no existence leak)."""
+def session_or_404(session_id, action: str = "session.view"):
+    """A session the logged-in person may do `action` to (workshop.access.policy); anyone else
+    gets 404 (no existence leak)."""
+    from workshop.access import policy
     from workshop.sessions.models import WorkshopSession
 
     ws = get_or_404(WorkshopSession, session_id)
-    if ws.facilitator_id != current_user.id:
+    if not policy.may(db(), current_user.get_id() and current_user.id, action, ws):
         abort(404)
     return ws
+
+
+def measure_or_404(measure_id, action: str = "measure.read"):
+    """A measure the logged-in person may do `action` to; 404 for everyone else, except a team
+    member without that right (403: they know the measure exists)."""
+    from workshop.access import policy
+    from workshop.measures.models import Measure
+
+    measure = get_or_404(Measure, measure_id)
+    user_id = current_user.get_id() and current_user.id
+    if not policy.may(db(), user_id, action, measure):
+        abort(403 if policy.measure_role(db(), user_id, measure.id) else 404)
+    return measure

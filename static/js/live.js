@@ -36,7 +36,14 @@ function activityOf(s, stepKey) {
   return (s.activity[stepKey] = s.activity[stepKey] || {});
 }
 
+function dropCard(s, cardId) {
+  s.cards = s.cards.filter((c) => c.id !== cardId);
+  if (s.spotlight && s.spotlight.card_id === cardId) s.spotlight = null; // the room no longer sees it
+}
+
 function upsertCard(s, card, mine) {
+  if (card.gone) { dropCard(s, card.id); return; } // a tombstone in a replay: only the id is left
+  if (s.spotlight && s.spotlight.card_id === card.id) s.spotlight = { ...s.spotlight, text: card.text };
   const old = s.cards.find((c) => c.id === card.id);
   if (old) Object.assign(old, card, { mine: mine || old.mine });
   else s.cards.push({ ...card, mine: !!mine });
@@ -60,16 +67,19 @@ const REDUCERS = {
     for (const [key, times] of Object.entries(p.steps || {})) Object.assign(runtimeOf(s, key), times);
   },
   "card.added": (s, p) => {
+    if (p.gone) { dropCard(s, p.card_id); return; }
     if (p.redacted) { (s.redacted[p.step_key] = s.redacted[p.step_key] || new Set()).add(p.card_id); return; }
     upsertCard(s, p.card, false);
   },
-  "card.edited": (s, p) => { if (!p.redacted) upsertCard(s, p.card, false); },
-  "card.shown": (s, p) => { if (!p.redacted) upsertCard(s, p.card, false); },
+  "card.edited": (s, p) => { if (p.gone) dropCard(s, p.card_id); else if (!p.redacted) upsertCard(s, p.card, false); },
+  "card.shown": (s, p) => { if (p.gone) dropCard(s, p.card_id); else if (!p.redacted) upsertCard(s, p.card, false); },
   "card.hidden": (s, p) => {
-    if (p.card) upsertCard(s, p.card, false); // the facilitator keeps seeing it, marked hidden
-    else s.cards = s.cards.filter((c) => c.id !== p.card_id);
+    if (p.card) { // the facilitator keeps seeing it, marked hidden; it leaves the spotlight
+      upsertCard(s, p.card, false);
+      if (s.spotlight && s.spotlight.card_id === p.card.id) s.spotlight = null;
+    } else dropCard(s, p.card_id);
   },
-  "card.deleted": (s, p) => { s.cards = s.cards.filter((c) => c.id !== p.card_id); },
+  "card.deleted": (s, p) => { dropCard(s, p.card_id); },
   "card.clustered": (s, p) => { const c = s.cards.find((x) => x.id === p.card_id); if (c) c.cluster_id = p.cluster_id; },
   "cluster.created": (s, p) => { const a = activityOf(s, p.cluster.step_key); (a.clusters = a.clusters || []).push(p.cluster); },
   "cluster.renamed": (s, p) => {
@@ -87,8 +97,8 @@ const REDUCERS = {
   },
   "rating.changed": (s, p) => { activityOf(s, p.step_key).raters = p.raters; },
   "poll.changed": (s, p) => { const a = activityOf(s, p.step_key); a.answers = p.answers; if (p.counts) a.counts = p.counts; },
-  "action.added": (s, p) => { const a = activityOf(s, p.item.step_key); (a.items = a.items || []).push(p.item); },
-  "action.edited": (s, p) => { const a = activityOf(s, p.item.step_key); a.items = (a.items || []).map((i) => (i.id === p.item.id ? p.item : i)); },
+  "action.added": (s, p) => { if (p.gone) return; const a = activityOf(s, p.item.step_key); (a.items = a.items || []).push(p.item); },
+  "action.edited": (s, p) => { if (p.gone) return; const a = activityOf(s, p.item.step_key); a.items = (a.items || []).map((i) => (i.id === p.item.id ? p.item : i)); },
   "action.deleted": (s, p) => { const a = activityOf(s, p.step_key); a.items = (a.items || []).filter((i) => i.id !== p.item_id); },
   "step.locked": (s, p) => { runtimeOf(s, p.step_key).locked = p.locked; },
   "step.revealed": (s, p) => {
@@ -102,7 +112,7 @@ const REDUCERS = {
     if (data.counts) a.counts = data.counts;
   },
   "timer.changed": (s, p) => { runtimeOf(s, p.step_key).timer = p.timer; s.clockOffset = Date.parse(p.server_now) - Date.now(); },
-  "spotlight.changed": (s, p) => { s.spotlight = p.spotlight; },
+  "spotlight.changed": (s, p) => { s.spotlight = p.spotlight && !p.spotlight.gone ? p.spotlight : null; },
   "record.captured": (s, p) => { if (!p.redacted) p.captures.forEach((c) => s.captures.push({ ...c, step_key: p.step_key })); },
 };
 

@@ -29,7 +29,7 @@ from workshop.i18n import LocalizedText
 from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor
 from workshop.ops import Rejected
 from workshop.sessions.names import participant_names
-from workshop.sessions.runtime import is_revealed
+from workshop.sessions.runtime import is_revealed, set_spotlight, spotlight
 from workshop.validation import CleanText
 
 MAX_CARDS_PER_PERSON_AND_STEP = 50
@@ -123,6 +123,14 @@ def add_card(ctx: OpContext, payload: dict) -> Outcome:
                    public_payload=_public_form(ctx, card, step, view))
 
 
+def _follow_spotlight(ctx: OpContext, card: Card, gone: bool) -> None:
+    """A spotlit card that is hidden or deleted leaves the spotlight; an edited one shows its
+    new text (clients do the same on the card's event, so no second event is needed)."""
+    spot = spotlight(ctx.ws)
+    if spot and spot.get("card_id") == card.id:
+        set_spotlight(ctx.ws, None if gone else {**spot, "text": card.text})
+
+
 def _own_card_in_current_step(ctx: OpContext, card_id: int) -> Card:
     card = get_live_card(ctx.db, ctx.ws.id, card_id)
     if not is_author(card, ctx.actor):
@@ -135,6 +143,7 @@ def edit_card(ctx: OpContext, payload: dict) -> Outcome:
     card = _own_card_in_current_step(ctx, payload["card_id"])
     card.text = payload["text"]
     card.updated_at = utcnow()
+    _follow_spotlight(ctx, card, gone=False)
     view = card_view(card, participant_names(ctx.db, ctx.ws.id, only=[card.participant_id]))
     return Outcome("card.edited", {"card": view}, {"card_id": card.id, "card": {**view, "mine": True}},
                    public_payload=_public_form(ctx, card, ctx.ws.current, view))
@@ -143,6 +152,7 @@ def edit_card(ctx: OpContext, payload: dict) -> Outcome:
 def delete_card(ctx: OpContext, payload: dict) -> Outcome:
     card = _own_card_in_current_step(ctx, payload["card_id"])
     card.deleted_at = utcnow()  # kept for the log; votes on it stop counting
+    _follow_spotlight(ctx, card, gone=True)
     return Outcome("card.deleted", {"card_id": card.id, "step_key": card.step_key},
                    {"card_id": card.id})
 
@@ -152,6 +162,7 @@ def _moderate(ctx: OpContext, card: Card, status: str) -> Outcome:
     view = card_view(card, participant_names(ctx.db, ctx.ws.id, only=[card.participant_id]))
     step = ctx.ws.step(card.step_key)
     if status == HIDDEN:
+        _follow_spotlight(ctx, card, gone=True)
         return Outcome("card.hidden", {"card": view}, {"card_id": card.id},
                        public_payload={"card_id": card.id, "step_key": card.step_key})
     public = _public_form(ctx, card, step, view)

@@ -30,8 +30,18 @@ from workshop.extensions import socketio
 from workshop.i18n import localized
 from workshop.measures.models import Measure
 from workshop.measures.record import current_values, lines_keeping_sources, set_field, template_of
-from workshop.ops import Rejected
+from workshop.activities.cards import visible_to
+from workshop.ops import VIEWER, Actor, Rejected
+from workshop.sessions.runtime import is_revealed
 from workshop.sessions.models import WorkshopSession
+
+ROOM = Actor(VIEWER)
+
+
+def room_may_see(card: Card, ws: WorkshopSession) -> bool:
+    """Only cards the session's room could see are offered to the measure's editors."""
+    return visible_to(card, ws.step(card.step_key), is_revealed(ws, card.step_key), ROOM)
+
 
 class DraftHub(Protocol):
     """What the record sync uses of the hub (drafting/hub.py), which owns it: named here, not
@@ -109,6 +119,8 @@ class RecordSync:
             if row is None:
                 raise Rejected("card_not_found", f"Card {card_id} is no card of this measure's sessions.")
             card, ws = row
+            if not room_may_see(card, ws):  # a hidden, pending or unrevealed card is not the measure's yet
+                raise Rejected("card_not_found", f"Card {card_id} is no card of this measure's sessions.")
             step = ws.step(card.step_key) or {"title": {"de": card.step_key}}
         line = " ".join(card.text.split())
         source = {"session_id": ws.id, "session_title": ws.title, "unit": ws.template.get("unit"),

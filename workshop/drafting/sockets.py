@@ -14,6 +14,7 @@ from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, leave_room  # not the builtin OSError of that name
 from marshmallow import Schema, ValidationError, fields, validate
 
+from workshop.access import policy
 from workshop.drafting import room as rooms
 from workshop.drafting.hub import DRAFTED_TYPES, MAX_UPDATE_BYTES, NAMESPACE, current_hub
 from workshop.drafting.room import connections, room
@@ -88,10 +89,12 @@ def _connection() -> dict:
     return connection
 
 
-def _joined(payload: dict) -> dict:
+def _joined(payload: dict, edit: bool = False) -> dict:
     connection = _connection()
     if payload["measure_id"] not in connection["measures"]:
         raise Rejected("not_joined", f"Send draft.join for measure {payload['measure_id']} first.")
+    if edit and payload["measure_id"] not in connection.setdefault("editable", set()):
+        raise Rejected("forbidden", "Your role on this measure's team may read the draft, not change it.")
     return connection
 
 
@@ -151,7 +154,9 @@ def on_join(data):
     hub = current_hub()
     with db_factory()() as db:
         measure = db.get(Measure, payload["measure_id"])
-        if measure is None:
+        role = policy.measure_role(db, connection["user"]["id"], payload["measure_id"])
+        may_edit = measure is not None and policy.may(db, connection["user"]["id"], "measure.edit", measure)
+        if measure is None or role is None:  # not on the team: as if there were no such measure
             raise Rejected("measure_not_found", f"There is no measure {payload['measure_id']}.")
         drafted = [f.key for f in hub.drafted_fields(measure)]
         status, locked = measure.status, is_locked(measure)
@@ -171,8 +176,10 @@ def on_join(data):
     if payload["measure_id"] not in connection["measures"]:  # editors on other processes answer with their caret
         rooms.presence(payload["measure_id"], request.sid, connection["user"], None, None, joined=True)
     connection["measures"][payload["measure_id"]] = {"field_key": None, "cursor": None}
+    editable = connection.setdefault("editable", set())
+    (editable.add if may_edit else editable.discard)(payload["measure_id"])
     presence = rooms.others_in(payload["measure_id"], request.sid)
-    return {"ok": True, "status": status, "status_label": LABELS[status], "locked": locked,
+    return {"ok": True, "status": status, "status_label": LABELS[status], "locked": locked, "may_edit": may_edit,
             "fields": result, "presence": presence, "me": {"sid": request.sid, **connection["user"]}}
 
 
@@ -202,7 +209,7 @@ def on_leave(data):
 @handler("draft.update")
 def on_update(data):
     payload = _load(UpdatePayload, data)
-    connection = _joined(payload)
+    connection = _joined(payload, edit=True)
     _drafted_field(payload["measure_id"], payload["field_key"])
     if len(payload["update"]) > MAX_UPDATE_B64:
         raise Rejected("update_too_large", f"update: at most {MAX_UPDATE_BYTES} bytes per update; "
@@ -216,7 +223,7 @@ def on_update(data):
 @handler("draft.flush")
 def on_flush(data):
     payload = _load(FieldRef, data)
-    _joined(payload)
+    _joined(payload, edit=True)
     _drafted_field(payload["measure_id"], payload["field_key"])
     hub = current_hub()
     revision_id = hub.materialise(hub.field_doc(payload["measure_id"], payload["field_key"]))
@@ -226,7 +233,7 @@ def on_flush(data):
 @handler("draft.pull_card")
 def on_pull_card(data):
     payload = _load(CardPayload, data)
-    connection = _joined(payload)
+    connection = _joined(payload, edit=True)
     _drafted_field(payload["measure_id"], payload["field_key"])
     line = current_hub().pull_card(payload["measure_id"], payload["field_key"], payload["card_id"],
                                    connection["user"]["id"])

@@ -12,7 +12,8 @@ from workshop.measures.models import Measure
 from workshop.measures.record import current_values, template_of
 from workshop.measures.status import LABELS, is_locked
 from workshop.sessions.models import WorkshopSession
-from workshop.web import db, get_or_404
+from workshop.drafting.record_sync import room_may_see
+from workshop.web import db, measure_or_404
 
 bp = Blueprint("drafting", __name__, url_prefix="/measures")
 
@@ -26,6 +27,8 @@ def measure_cards(measure: Measure) -> list[dict]:
     ).all()
     groups: dict[tuple[int, str], dict] = {}
     for card, ws in rows:
+        if not room_may_see(card, ws):  # hidden, pending or unrevealed silent cards stay in their session
+            continue
         step = ws.step(card.step_key) or {"title": {"de": card.step_key}}
         group = groups.setdefault((ws.id, card.step_key), {
             "session": ws, "step_title": step["title"], "cards": []})
@@ -36,7 +39,7 @@ def measure_cards(measure: Measure) -> list[dict]:
 @bp.route("/<measure_id>/draft")
 @login_required
 def draft(measure_id):
-    measure = get_or_404(Measure, measure_id)
+    measure = measure_or_404(measure_id, "measure.read")
     return render_template(
         "drafting/draft.html", measure=measure, template=template_of(measure),
         values=current_values(db(), measure), drafted=DRAFTED_TYPES, text_max=FIELD_TEXT_MAX,

@@ -12,13 +12,15 @@ from datetime import datetime
 from marshmallow import Schema, fields, validate, validates_schema, ValidationError
 
 from workshop.ops import OpContext, OpSpec, Outcome
-from workshop.activities.cards import get_live_card
+from workshop.activities.cards import get_live_card, visible_to
 from workshop.activities.models import Cluster
 from workshop.activities.registry import activity_for
 from workshop.db import utcnow
-from workshop.ops import FACILITATOR
+from workshop.ops import FACILITATOR, VIEWER, Actor
 from workshop.ops import Rejected
-from workshop.sessions.runtime import set_spotlight, step_state, update_step
+from workshop.sessions.runtime import is_revealed, set_spotlight, step_state, update_step
+
+ROOM = Actor(VIEWER)
 
 MAX_TIMER_SECONDS = 8 * 3600
 
@@ -122,7 +124,9 @@ def spotlight(ctx: OpContext, payload: dict) -> Outcome:
     target = None
     if payload["card_id"] is not None:
         card = get_live_card(ctx.db, ctx.ws.id, payload["card_id"])
-        if card.status != "visible":
+        # The spotlight is for the room: a card it may not see (hidden, pending, a silent
+        # step's card before the reveal) is refused, whoever's screen could show it.
+        if not visible_to(card, ctx.ws.step(card.step_key), is_revealed(ctx.ws, card.step_key), ROOM):
             raise Rejected("card_not_visible", "Only a card everybody can see can be put in the spotlight.")
         target = {"card_id": card.id, "text": card.text}
     elif payload["cluster_id"] is not None:

@@ -14,7 +14,9 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from workshop.access import policy
 from workshop.activities.registry import ACTIVITY_OPS
+from workshop.live import replay
 from workshop.ops import FACILITATOR, JSON, PARTICIPANT, SYSTEM, Actor, OpContext, OpSpec, Rejected, SchemaClass
 from workshop.live.models import Event
 from workshop.live.controls import CONTROL_OPS
@@ -64,11 +66,6 @@ def event_view(event: Event, public: bool = False) -> JSON:
             "at": event.created_at.isoformat()}
 
 
-def sees_full_event(viewer: Actor, event: Event) -> bool:
-    """Facilitators see every event whole; others see the public form unless they caused it."""
-    return viewer.role == FACILITATOR or event.actor == viewer.label
-
-
 @cache
 def _schema(schema_class: SchemaClass) -> Schema:
     """One instance per schema class: loading keeps no state, building one per op costs."""
@@ -107,8 +104,10 @@ def _authorize(db: Session, ws: WorkshopSession, actor: Actor, spec: OpSpec) -> 
         who = {PARTICIPANT: "Participants", FACILITATOR: "Facilitators"}.get(actor.role, "You")
         raise Rejected("forbidden", f"{who} may not do '{spec.type}'.")
     participant = None
-    if actor.role == FACILITATOR and ws.facilitator_id != actor.id:
-        raise Rejected("forbidden", "This is not your session.")
+    if actor.role == FACILITATOR and not policy.may(db, actor.id, policy.op_action(spec.type), ws):
+        # staff of the session: facilitator and co-facilitator run it, a minute-taker writes notes
+        raise Rejected("forbidden", "This is not your session." if policy.session_role(db, actor.id, ws) is None
+                       else f"Your role in this session may not do '{spec.type}'.")
     if actor.role == PARTICIPANT:
         participant = db.get(Participant, actor.id)
         if participant is None or participant.session_id != ws.id:
@@ -222,11 +221,11 @@ def _apply_one(db: Session, ws: WorkshopSession, op: _Parsed) -> Applied:
 
 def events_after(db: Session, session_id: int, after_seq: int, limit: int, viewer: Actor) -> list[JSON]:
     """The events a viewer missed, each in the form that viewer received (or would have)."""
-    rows = db.scalars(
+    rows = list(db.scalars(
         select(Event).where(Event.session_id == session_id, Event.seq > after_seq)
         .order_by(Event.seq).limit(limit)
-    )
-    return [event_view(e, public=not sees_full_event(viewer, e)) for e in rows]
+    ))
+    return replay.scrub(db, db.get(WorkshopSession, session_id), rows, viewer)
 
 
 __all__ = ["Applied", "Actor", "Rejected", "apply", "apply_batch", "events_after", "OPS", "SYSTEM"]

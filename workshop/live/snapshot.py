@@ -11,6 +11,7 @@ from workshop.db import utcnow
 from workshop.sessions.runtime import is_revealed, spotlight, step_state
 from workshop.activities.models import Card
 from workshop.activities.registry import activity_for
+from workshop.live.replay import current_spotlight
 from workshop.ops import FACILITATOR, PARTICIPANT, Actor
 from workshop.measures.models import Measure, RecordRevision
 from workshop.measures.record import template_of
@@ -73,7 +74,7 @@ def build_snapshot(db: Session, ws: WorkshopSession, viewer: Actor) -> dict:
             select(func.count(Participant.id)).where(Participant.session_id == ws.id)),
         "steps": [step_view(step) for step in ws.steps],
         "runtime": {step["key"]: _public_runtime(step_state(ws, step["key"])) for step in ws.steps},
-        "spotlight": spotlight(ws),
+        "spotlight": current_spotlight(db, ws, spotlight(ws)),
         "server_now": utcnow().isoformat(),
         "anonymous": bool(ws.template.get("anonymous")),
         "cards": [card_view(card, names, viewer) for card in cards],

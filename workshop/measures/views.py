@@ -25,7 +25,8 @@ from workshop.agenda.create import FieldMapNeeded, create_session
 from workshop.sessions.template_editor import my_custom_templates
 from workshop.agenda.templates import TemplateError, available_templates
 from workshop.validation import CleanText, describe_errors
-from workshop.web import db, get_or_404
+from workshop.access import policy
+from workshop.web import db, get_or_404, measure_or_404
 
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")
@@ -76,10 +77,14 @@ def register():
         measure = Measure(title=form["title"], reference_number=ref,
                           record_template=form["record_template"])
         db().add(measure)
+        db().flush()
+        policy.add_member(db(), measure.id, current_user.id, policy.OWNER)  # whoever creates it owns it
         db().commit()
         flash(_("Maßnahme „%(title)s“ angelegt.", title=measure.title), "info")
         return redirect(url_for(".record", measure_id=measure.id))
-    measures = db().scalars(select(Measure).order_by(Measure.updated_at.desc())).all()
+    # the register lists the measures of the teams this person is on, nobody else's
+    measures = db().scalars(select(Measure).where(Measure.id.in_(policy.visible_measure_ids(db(), current_user.id)))
+                            .order_by(Measure.updated_at.desc())).all()
     return render_template("measures/register.html", measures=measures,
                            record_templates=record_template_choices(locale()))
 
@@ -87,7 +92,7 @@ def register():
 @bp.route("/<measure_id>")
 @login_required
 def record(measure_id):
-    measure = get_or_404(Measure, measure_id)
+    measure = measure_or_404(measure_id, "measure.read")
     sessions = db().scalars(
         select(WorkshopSession).where(WorkshopSession.measure_id == measure.id)
         .order_by(WorkshopSession.created_at.desc())
@@ -106,7 +111,7 @@ def record(measure_id):
 @bp.route("/<measure_id>/fields", methods=["POST"])
 @login_required
 def edit_field(measure_id):
-    measure = get_or_404(Measure, measure_id)
+    measure = measure_or_404(measure_id, "measure.edit")
     try:
         form = FieldEditForm().load(request.form.to_dict(), unknown="exclude")
     except ValidationError as error:
@@ -131,7 +136,7 @@ def edit_field(measure_id):
 @bp.route("/<measure_id>/sessions", methods=["POST"])
 @login_required
 def new_session(measure_id):
-    measure = get_or_404(Measure, measure_id)
+    measure = measure_or_404(measure_id, "measure.sessions.create")
     try:
         form = NewSessionForm().load(request.form.to_dict(), unknown="exclude")
         ws = create_session(db(), measure_id=measure.id, facilitator_id=current_user.id,
@@ -177,7 +182,7 @@ def _field_mapping_page(measure, form, needed: FieldMapNeeded):
 @bp.route("/<measure_id>/comments", methods=["POST"])
 @login_required
 def add_comment(measure_id):
-    measure = get_or_404(Measure, measure_id)
+    measure = measure_or_404(measure_id, "measure.read")  # every team member may comment
     try:
         record_ops.add_comment(db(), measure, request.form.get("text", "")[:record_ops.COMMENT_MAX + 1],
                                current_user.id, current_user.display_name)
@@ -210,7 +215,7 @@ def revision_diff(old: str, new: str) -> list[tuple[str, str]]:
 @bp.route("/<measure_id>/history")
 @login_required
 def history(measure_id):
-    measure = get_or_404(Measure, measure_id)
+    measure = measure_or_404(measure_id, "measure.read")
     values = current_values(db(), measure)
     authors = dict(db().execute(select(Facilitator.id, Facilitator.display_name)).all())
     field_key = request.args.get("field") or next(
@@ -232,7 +237,7 @@ def history(measure_id):
 @bp.route("/<measure_id>/revisions/<revision_id>/restore", methods=["POST"])
 @login_required
 def restore(measure_id, revision_id):
-    measure = get_or_404(Measure, measure_id)
+    measure = measure_or_404(measure_id, "measure.edit")
     old = get_or_404(RecordRevision, revision_id)
     if old.measure_id != measure.id or template_of(measure).field(old.field_key) is None:
         abort(404)
@@ -251,7 +256,7 @@ def restore(measure_id, revision_id):
 
 def _status_step(measure_id, form_schema, step, failed, done):
     """Run one step of the status flow from a form; flash what happened, back to the record."""
-    measure = get_or_404(Measure, measure_id)
+    measure = measure_or_404(measure_id, "measure.status")
     try:
         form = form_schema().load(request.form.to_dict(), unknown="exclude")
         step(measure, form)

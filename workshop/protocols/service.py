@@ -35,12 +35,6 @@ class ProtocolError(Exception):
         self.message, self.params = message, params
 
 
-def may_edit_protocol(user, ws: WorkshopSession) -> bool:
-    """Who may change a session's protocol. Today the session's facilitator; the one place to
-    widen for the minute-taker once sessions have roles."""
-    return user is not None and getattr(user, "is_authenticated", False) and ws.facilitator_id == user.id
-
-
 # --- the draft ------------------------------------------------------------------------------
 
 def peek_draft(db: Session, ws: WorkshopSession) -> ProtocolDraft:

@@ -9,26 +9,21 @@ from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 
 from workshop.accounts.models import Facilitator
 from workshop.i18n import LANGUAGE_NAMES, LOCALES, N_
-from workshop.measures.models import Measure
 from workshop.protocols import service
 from workshop.protocols.export import FORMATS, export_protocol, protocol_filename
 from workshop.protocols.html import PROTOCOL_CSP
 from workshop.protocols.models import FINAL
 from workshop.protocols.record_export import RECORD_FORMATS, export_record, record_filename
-from workshop.web import db, get_or_404
+from workshop.access import policy
+from workshop.web import db, measure_or_404, session_or_404
 
 bp = Blueprint("protocols", __name__)
 
 
 def _session_for_protocol(session_id):
-    """The session, if the logged-in person may work on its protocol; anyone else gets 404
-    (no existence leak). The permission itself is service.may_edit_protocol."""
-    from workshop.sessions.models import WorkshopSession
-
-    ws = get_or_404(WorkshopSession, session_id)
-    if not service.may_edit_protocol(current_user, ws):
-        abort(404)
-    return ws
+    """The session, if the logged-in person may work on its protocol (facilitator, co-facilitator,
+    minute-taker: workshop.access.policy); anyone else gets 404 (no existence leak)."""
+    return session_or_404(session_id, "session.notes")
 
 
 def _refused(error: service.ProtocolError, ws) -> Response:
@@ -172,7 +167,7 @@ def _too_large(error):
 
     raw_id = str((request.view_args or {}).get("session_id", ""))
     ws = db().get(WorkshopSession, int(raw_id)) if raw_id.isdigit() else None
-    if ws is None or not service.may_edit_protocol(current_user, ws):
+    if ws is None or not policy.may(db(), current_user.get_id() and current_user.id, "session.notes", ws):
         return NotFound()
     return _refused(service.ProtocolError(N_("Die Datei ist zu groß; erlaubt sind höchstens %(max)s MB."),
                                           max=service.MAX_ATTACHMENT_BYTES // 1024 // 1024), ws)
@@ -216,7 +211,7 @@ def record_file(measure_id, fmt):
     """The measure record as PDF or DOCX; readable by whoever may read the record page."""
     if fmt not in RECORD_FORMATS:
         abort(404)
-    measure = get_or_404(Measure, measure_id)
+    measure = measure_or_404(measure_id)
     language = request.args.get("lang", "de")
     body, mimetype = export_record(db(), measure, fmt, language if language in LOCALES else "de")
     response = Response(body, mimetype=mimetype)

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 from marshmallow import Schema, ValidationError, fields, validate
 
 from workshop import rate_limits
+from workshop.access import policy
 from workshop.extensions import csrf
 from workshop.i18n import current_locale
 from workshop import live
@@ -18,7 +19,7 @@ from workshop.sessions.qr import qr_svg
 from workshop.sessions.service import find_joinable, participant_by_token
 from workshop.validation import Text, describe_errors
 from workshop.training.views import training_context
-from workshop.web import db, owned_session_or_404
+from workshop.web import db, session_or_404
 
 bp = Blueprint("sessions", __name__)
 
@@ -58,10 +59,14 @@ def _remember(session_id: int, token: str) -> None:
 @bp.route("/sessions/<session_id>")
 @login_required
 def console(session_id):
-    ws = owned_session_or_404(session_id)
+    from workshop.access.views import ROLE_LABELS
+
+    ws = session_or_404(session_id)
     fields = [{"key": f.key, "label": f.label_text(current_locale())} for f in template_of(ws.measure).fields]
+    role = policy.session_role(db(), current_user.id, ws)  # each staff role has its own console
     return render_template("sessions/console.html", ws=ws, join_url=join_url(ws.join_code),
-                           record_fields=fields, training=training_context(ws))
+                           record_fields=fields, staff_role=role, role_label=ROLE_LABELS[role],
+                           training=training_context(ws))
 
 
 @bp.route("/sessions/<session_id>/capture-preview")
@@ -70,7 +75,7 @@ def capture_preview(session_id):
     """What each record field will hold after a capture, before anything is written (the
     console shows it before the facilitator confirms). The same planning as record.capture;
     the transaction is rolled back, so this changes nothing."""
-    ws = owned_session_or_404(session_id)
+    ws = session_or_404(session_id, "session.run")
     args = {k: v for k, v in request.args.items() if k in ("step_key", "field_key", "mode") and v}
     try:
         if request.args.get("card_ids"):
@@ -93,7 +98,7 @@ def capture_preview(session_id):
 @bp.route("/sessions/<session_id>/projector")
 @login_required
 def projector(session_id):
-    ws = owned_session_or_404(session_id)
+    ws = session_or_404(session_id)
     url = join_url(ws.join_code)
     return render_template("sessions/projector.html", ws=ws, join_url=url, qr=qr_svg(url))
 

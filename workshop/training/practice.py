@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from workshop.access import policy
 from workshop.activities.models import ActionItem, Card, Cluster, PollAnswer, Rating, Vote
 from workshop.activities.registry import seed_step_cards
 from workshop.live.models import Event
@@ -32,6 +33,7 @@ def create_practice_session(db: Session, *, facilitator_id: int, template_key: s
     measure = Measure(title=title, is_exercise=True, record_template="default")
     db.add(measure)
     db.flush()
+    policy.add_member(db, measure.id, facilitator_id)  # the trainer owns the exercise measure
     return create_session(db, measure_id=measure.id, facilitator_id=facilitator_id,
                           template_key=template_key, title=title, mode=EXERCISE)
 

@@ -18,7 +18,7 @@ from workshop.training.debrief import build_debrief, clock, debrief_markdown
 from workshop.training.models import ObserverNote
 from workshop.training.practice import create_practice_session, delete_practice_measure, is_practice, reset_session
 from workshop.validation import CleanText, describe_errors
-from workshop.web import db, owned_session_or_404
+from workshop.web import db, session_or_404
 
 bp = Blueprint("training", __name__)
 
@@ -57,7 +57,7 @@ def _pace_labels() -> dict[str, str]:
 
 
 def practice_session_or_404(session_id) -> WorkshopSession:
-    ws = owned_session_or_404(session_id)
+    ws = session_or_404(session_id, "session.run")
     if not is_practice(ws):
         abort(404)
     return ws
@@ -141,7 +141,7 @@ def stop_bots(session_id):
 @bp.route("/sessions/<session_id>/notes", methods=["POST"])
 @login_required
 def add_note(session_id):
-    ws = owned_session_or_404(session_id)
+    ws = session_or_404(session_id)  # every session role, observers (trainees) included
     try:
         form = NoteForm().load(request.form.to_dict(), unknown="exclude")
     except ValidationError as error:
@@ -157,7 +157,7 @@ def add_note(session_id):
 @bp.route("/sessions/<session_id>/debrief")
 @login_required
 def debrief(session_id):
-    ws = owned_session_or_404(session_id)
+    ws = session_or_404(session_id)  # every session role, observers (trainees) included
     report = build_debrief(db(), ws)
     return render_template("training/debrief.html", ws=ws, d=report, clock=clock)
 
@@ -165,7 +165,7 @@ def debrief(session_id):
 @bp.route("/sessions/<session_id>/debrief.md")
 @login_required
 def debrief_md(session_id):
-    ws = owned_session_or_404(session_id)
+    ws = session_or_404(session_id)  # every session role, observers (trainees) included
     text = debrief_markdown(build_debrief(db(), ws))
     return Response(text, mimetype="text/markdown; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="nachbesprechung-{ws.id}.md"'})
@@ -204,7 +204,7 @@ def replay_page(session_id):
     from workshop.training.replay import phones
     from workshop.live.models import Event
 
-    ws = owned_session_or_404(session_id)
+    ws = session_or_404(session_id)  # every session role, observers (trainees) included
     events = db().scalars(select(Event).where(Event.session_id == ws.id).order_by(Event.seq)).all()
     marks = [{"seq": e.seq, "at": e.created_at.isoformat(), "text": describe(ws, e)}
              for e in events if e.type in INTERVENTIONS]
@@ -220,7 +220,7 @@ def replay_data(session_id):
 
     from workshop.training.replay import replay
 
-    ws = owned_session_or_404(session_id)
+    ws = session_or_404(session_id)  # every session role, observers (trainees) included
     _view, _person, viewer = _replay_viewer(ws)
     return jsonify(replay(db(), ws, viewer))
 
@@ -231,7 +231,7 @@ def replay_view(session_id):
     """The live page of one viewer (console, projector, phone) fed from the replay, in a frame."""
     from workshop.sessions.qr import qr_svg
 
-    ws = owned_session_or_404(session_id)
+    ws = session_or_404(session_id)  # every session role, observers (trainees) included
     view, person, _viewer = _replay_viewer(ws)
     data_url = url_for(".replay_data", session_id=ws.id, view=view, person=person)
     template = {"console": "sessions/console.html", "projector": "sessions/projector.html",

@@ -12,6 +12,8 @@ from flask import current_app, request, session as cookie_session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room  # not the builtin OSError of that name
 
+from workshop.access import policy
+from workshop.access.projector import projector_link
 from workshop.extensions import socketio
 from workshop import live
 from workshop.live import engine
@@ -30,9 +32,18 @@ MAX_REPLAY = 200
 
 # sid -> (session id, actor). Per process: a socket always talks to the process it connected to.
 connections: dict[str, tuple[int, Actor]] = {}
+# sid -> projector link id, for the screens opened by a link (revoking it closes them)
+link_connections: dict[str, int] = {}
 
 
-def _identify(auth) -> tuple[int, Actor]:
+def close_link_connections(link_id: int) -> None:
+    """A revoked projector link: its open screens are disconnected (in this process)."""
+    for sid, link in list(link_connections.items()):
+        if link == link_id:
+            socketio.server.disconnect(sid)
+
+
+def _identify(auth) -> tuple[int, Actor, int | None]:
     if not isinstance(auth, dict):
         raise ConnectionRefusedError("auth must be {session_id, role}")
     session_id, role = auth.get("session_id"), auth.get("role")
@@ -47,11 +58,23 @@ def _identify(auth) -> tuple[int, Actor]:
             participant = participant_by_token(db, session_id, token)
             if participant is None:
                 raise ConnectionRefusedError("not a participant of this session")
-            return session_id, Actor(PARTICIPANT, participant.id)
-        if role in (FACILITATOR, "projector"):
-            if not current_user.is_authenticated or current_user.id != ws.facilitator_id:
+            return session_id, Actor(PARTICIPANT, participant.id), None
+        user_id = current_user.id if current_user.is_authenticated else None
+        if role == "projector" and not policy.may(db, user_id, "session.view", ws):
+            # the room's PC: a projector link (its token from auth, or the cookie /p/<token> set)
+            token = auth.get("token") or cookie_session.get("projectors", {}).get(str(session_id))
+            if not token:
                 raise ConnectionRefusedError("log in as the session's facilitator")
-            return session_id, Actor(FACILITATOR if role == FACILITATOR else VIEWER, current_user.id)
+            link = projector_link(db, session_id, token)
+            if link is None:
+                raise ConnectionRefusedError("this projector link is not valid (revoked?)")
+            return session_id, Actor(VIEWER), link.id
+        if role in (FACILITATOR, "projector"):
+            # every staff role of the session has a console; what each may do, the engine asks
+            # the policy op by op (workshop.access.policy)
+            if not policy.may(db, user_id, "session.view", ws):
+                raise ConnectionRefusedError("log in as the session's facilitator")
+            return session_id, Actor(FACILITATOR if role == FACILITATOR else VIEWER, user_id), None
     raise ConnectionRefusedError("auth.role must be participant, facilitator or projector")
 
 
@@ -89,8 +112,10 @@ def _reserved_event_ack() -> dict:
 def on_connect(auth=None):
     if request.sid in connections:  # already connected: this is an event the client emitted
         return _reserved_event_ack()
-    session_id, actor = _identify(auth)
+    session_id, actor, link_id = _identify(auth)
     connections[request.sid] = (session_id, actor)
+    if link_id is not None:
+        link_connections[request.sid] = link_id
     join_room(room(session_id, "staff" if actor.role == FACILITATOR else "public"))
     socketio.emit("snapshot", _snapshot(session_id, actor), to=request.sid)
 
@@ -100,6 +125,7 @@ def on_disconnect(*_args):
     if socketio.server.manager.is_connected(request.sid, "/"):  # a real one is pending already
         return _reserved_event_ack()
     connections.pop(request.sid, None)
+    link_connections.pop(request.sid, None)
 
 
 @socketio.on("op")

@@ -1,0 +1,132 @@
+"""What a replay (`sync`) gives one viewer: each event in the form that viewer got live, with
+every card and action item in it as it is *now* — or a tombstone when it is gone for them.
+
+Three forms of an event (docs/realtime.md, "Three forms"):
+- staff: `Event.payload` — facilitators' consoles;
+- room: `Event.public_payload` (None: the same as staff) — participants and the projector;
+- the person who acted: the room form, except that a card the room does not see yet (silent,
+  pending) is the card as the author's ack carried it (`Event.result["card"]`). The actor never
+  gets the staff form: a hidden vote's total or a hidden poll's counts are staff-only.
+
+Why re-read the rows: the log keeps what was said when, but a replay must never carry text
+that moderation hid, its author deleted or edited away since (a late joiner's `sync
+{after_seq: 0}` would otherwise show it all). A tombstone is `{card_id, step_key, gone: true}`
+(in a list or a spotlight: `{id | card_id, gone: true}`): the id, and that it is gone.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workshop.activities.action_items import item_view
+from workshop.activities.cards import card_view, visible_to
+from workshop.activities.models import ActionItem, Card
+from workshop.live.models import Event
+from workshop.ops import FACILITATOR, VIEWER, Actor
+from workshop.sessions.models import WorkshopSession
+from workshop.sessions.names import participant_names
+from workshop.sessions.runtime import is_revealed
+
+CARD_COLUMNS = (Card.id, Card.step_key, Card.column_key, Card.text, Card.participant_id, Card.facilitator_id,
+                Card.status, Card.cluster_id, Card.deleted_at)
+CARD_EVENTS = ("card.added", "card.edited", "card.shown", "card.hidden")
+ITEM_EVENTS = ("action.added", "action.edited")
+ROOM = Actor(VIEWER)  # a spotlight is for the room: shown only while the room may see its card
+
+
+def event_form(event: Event, viewer: Actor) -> dict:
+    """The payload this viewer received live for this event (before scrubbing)."""
+    if viewer.role == FACILITATOR:
+        return event.payload
+    public = event.public_payload if event.public_payload is not None else event.payload
+    own_card = (event.result or {}).get("card")
+    if event.actor == viewer.label and public.get("redacted") and own_card and event.type in CARD_EVENTS:
+        return {"card": own_card}  # the author's form: what the ack gave them
+    return public
+
+
+def tombstone(card_id: int, step_key: str | None) -> dict:
+    return {"card_id": card_id, "step_key": step_key, "gone": True}
+
+
+class _Now:
+    """The current state of every card and item the replayed events mention, for one viewer."""
+
+    def __init__(self, db: Session, ws: WorkshopSession, viewer: Actor, payloads: list[dict]):
+        card_ids, item_ids = set(), set()
+        for payload in payloads:
+            if isinstance(payload.get("card"), dict):
+                card_ids.add(payload["card"].get("id"))
+            for card in (payload.get("data") or {}).get("cards") or []:
+                card_ids.add(card.get("id"))
+            if isinstance(payload.get("spotlight"), dict) and payload["spotlight"].get("card_id"):
+                card_ids.add(payload["spotlight"]["card_id"])
+            if isinstance(payload.get("item"), dict):
+                item_ids.add(payload["item"].get("id"))
+        card_ids.discard(None)
+        item_ids.discard(None)
+        self.ws, self.viewer = ws, viewer
+        # plain rows (as the snapshot reads them): a 200-event replay must not load 200 ORM objects
+        self.cards = {c.id: c for c in db.execute(select(*CARD_COLUMNS).where(
+            Card.session_id == ws.id, Card.id.in_(card_ids)))} if card_ids else {}
+        self.items = {i.id: i for i in db.scalars(select(ActionItem).where(
+            ActionItem.session_id == ws.id, ActionItem.id.in_(item_ids)))} if item_ids else {}
+        self.names = participant_names(db, ws.id) if self.cards else {}
+
+    def card(self, card_id: int) -> Card | None:
+        """The card if this viewer may see it now, else None."""
+        card = self.cards.get(card_id)
+        if card is None or card.deleted_at is not None:
+            return None
+        if not visible_to(card, self.ws.step(card.step_key), is_revealed(self.ws, card.step_key), self.viewer):
+            return None
+        return card
+
+    def card_payload(self, old: dict) -> dict:
+        card = self.card(old.get("id"))
+        if card is None:
+            return tombstone(old.get("id"), old.get("step_key"))
+        return card_view(card, self.names, self.viewer)
+
+
+def scrub(db: Session, ws: WorkshopSession, events: list[Event], viewer: Actor) -> list[dict]:
+    """The events as this viewer replays them: their live form, with nothing that is gone."""
+    forms = [event_form(event, viewer) for event in events]
+    now = _Now(db, ws, viewer, forms)
+    replayed = []
+    for event, payload in zip(events, forms):
+        if isinstance(payload.get("card"), dict):
+            card = now.card_payload(payload["card"])
+            payload = card if card.get("gone") else {**payload, "card": card}
+        if isinstance((payload.get("data") or {}).get("cards"), list):
+            cards = []
+            for old in payload["data"]["cards"]:
+                view = now.card_payload(old)
+                cards.append({"id": view["card_id"], "step_key": view["step_key"], "gone": True}
+                             if view.get("gone") else view)
+            payload = {**payload, "data": {**payload["data"], "cards": cards}}
+        spot = payload.get("spotlight")
+        if isinstance(spot, dict) and spot.get("card_id"):
+            current = current_spotlight(db, ws, spot)
+            payload = {**payload, "spotlight": current or {"card_id": spot["card_id"], "gone": True}}
+        if event.type in ITEM_EVENTS and isinstance(payload.get("item"), dict):
+            item = now.items.get(payload["item"].get("id"))
+            if item is None or item.deleted_at is not None:
+                payload = {"item_id": payload["item"].get("id"), "step_key": payload["item"].get("step_key"),
+                           "gone": True}
+            else:
+                payload = {**payload, "item": item_view(item)}
+        replayed.append({"seq": event.seq, "type": event.type, "payload": payload,
+                         "at": event.created_at.isoformat()})
+    return replayed
+
+
+def current_spotlight(db: Session, ws: WorkshopSession, spot: dict | None) -> dict | None:
+    """The spotlight as the room sees it now: a card's current text, or none once it is gone."""
+    if not spot or not spot.get("card_id"):
+        return spot
+    card = db.get(Card, spot["card_id"])
+    if card is None or card.deleted_at is not None or not visible_to(
+            card, ws.step(card.step_key), is_revealed(ws, card.step_key), ROOM):
+        return None
+    return {**spot, "text": card.text}
