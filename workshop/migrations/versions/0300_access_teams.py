@@ -5,7 +5,7 @@ wrote into its record becomes an owner (the demo data and databases from before 
 so nobody loses a measure they worked on.
 
 Revision ID: 0300_access_teams
-Revises: 0100_drafting
+Revises: 0300_handon_protocols
 """
 from alembic import op
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ import workshop.db
 
 
 revision = '0300_access_teams'
-down_revision = '0100_drafting'
+down_revision = '0300_handon_protocols'
 branch_labels = None
 depends_on = None
 
