@@ -4,6 +4,7 @@ from __future__ import annotations
 from workshop.activities.action_items import ActionItemsActivity
 from workshop.ops import OpSpec
 from workshop.activities.base import Activity
+from workshop.activities.blitzlicht import BlitzlichtActivity
 from workshop.activities.brainstorm import BrainstormActivity, DraftActivity
 from workshop.activities.cluster import ClusterActivity
 from workshop.activities.consent import ConsentActivity
@@ -14,7 +15,8 @@ from workshop.activities.summary import SummaryActivity
 ACTIVITIES: dict[str, Activity] = {
     activity.type: activity
     for activity in (BrainstormActivity(), DraftActivity(), ClusterActivity(), DotVoteActivity(),
-                     ConsentActivity(), PollActivity(), ActionItemsActivity(), SummaryActivity())
+                     ConsentActivity(), PollActivity(), ActionItemsActivity(), SummaryActivity(),
+                     BlitzlichtActivity())
 }
 
 ACTIVITY_OPS: dict[str, OpSpec] = {
