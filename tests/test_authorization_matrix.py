@@ -13,6 +13,7 @@ from workshop.app import create_app
 from workshop.live import engine
 from workshop.ops import FACILITATOR, PARTICIPANT, Actor
 from workshop.live.engine import OPS
+from workshop.sessions.models import WorkshopSession
 
 from tests.conftest import PASSWORD
 from tests.live_client import LiveClient, cookie_header, csrf_token, login
@@ -46,6 +47,7 @@ OP_TABLE: dict[str, frozenset[str]] = {
     "timer.pause": frozenset({OWNER}),
     "timer.add": frozenset({OWNER}),
     "spotlight.set": frozenset({OWNER}),
+    "step.note": frozenset({OWNER}),  # private notes: not even the projector
     "card.hide": frozenset({OWNER}),
     "card.approve": frozenset({OWNER}),
     "cluster.create": frozenset({OWNER}),
@@ -60,6 +62,7 @@ OP_TABLE: dict[str, frozenset[str]] = {
     "action.add": frozenset({OWNER, PART}),
     "action.edit": frozenset({OWNER, PART}),  # their own item (the facilitator: any)
     "action.delete": frozenset({OWNER, PART}),
+    "blitz.say": frozenset({PART}),
 }
 
 # The format each operation is tried in (framing unless named).
@@ -140,6 +143,16 @@ class World:
         return sid, joined["participant_id"], joined["token"]
 
 
+def add_blitzlicht_step(world: World, sid: int) -> None:
+    """No shipped format has a Blitzlicht yet: append one to this session's plan."""
+    with world.server.db() as db:
+        ws = db.get(WorkshopSession, sid)
+        step = {"key": "flash", "type": "blitzlicht", "title": {"de": "Blitzlicht"}, "prompt": None,
+                "timebox_minutes": 5}
+        ws.template = {**ws.template, "steps": [*ws.template["steps"], step]}
+        db.commit()
+
+
 def prepare(world: World, op_type: str, sid: int, pid: int, author: Actor) -> dict:
     """Bring session sid into a state in which op_type would succeed for `author`; its payload."""
     owner, part = Actor(FACILITATOR, world.owner), Actor(PARTICIPANT, pid)
@@ -147,7 +160,14 @@ def prepare(world: World, op_type: str, sid: int, pid: int, author: Actor) -> di
         return {}
     if op_type == "participant.join":
         return {"display_name": "x"}
+    if op_type == "blitz.say":
+        add_blitzlicht_step(world, sid)
     world.apply(sid, owner, "session.start")
+    if op_type == "step.note":
+        return {"step_key": "scope", "text": "Notiz"}
+    if op_type == "blitz.say":
+        world.apply(sid, owner, "step.goto", step_key="flash")
+        return {"text": "Mut"}
     if op_type == "step.goto":
         return {"step_key": "scope"}
     if op_type == "card.add":
