@@ -14,7 +14,8 @@ export function formatNumber(value) {
   return new Intl.NumberFormat(lang).format(value);
 }
 
-// Error acks carry an English message for developers; people see the text for the code.
+// Error acks carry an English message for developers; people see the text for the code
+// (tests/test_room_language.py checks that every code the server raises has one).
 const ERRORS = {
   invalid: () => _("Die Eingabe ist ungültig."),
   forbidden: () => _("Das ist Ihnen hier nicht erlaubt."),
@@ -40,10 +41,33 @@ const ERRORS = {
   too_long: () => _("Der Text ist zu lang."),
   duplicate_op_id: () => _("Das wurde schon gesendet."),
   internal: () => _("Fehler auf dem Server; nichts wurde geändert."),
+  already_revealed: () => _("Das ist schon aufgedeckt."),
+  card_not_clusterable: () => _("Dieser Beitrag lässt sich hier nicht zuordnen."),
+  card_not_visible: () => _("Nur ein Beitrag, den alle sehen, kann in den Fokus."),
+  cluster_not_found: () => _("Diesen Cluster gibt es nicht (mehr)."),
+  field_not_drafted: () => _("Dieses Feld wird hier nicht gemeinsam geschrieben."),
+  invalid_update: () => _("Die Änderung ließ sich nicht übernehmen; bitte die Seite neu laden."),
+  invalid_value: () => _("Dieser Wert ist hier nicht möglich."),
+  item_not_found: () => _("Diese Aufgabe gibt es nicht (mehr)."),
+  measure_not_found: () => _("Die Maßnahme gibt es nicht (mehr)."),
+  no_rating: () => _("Sie haben hier noch nicht bewertet."),
+  not_joined: () => _("Bitte zuerst der Sitzung beitreten."),
+  not_pending: () => _("Dieser Beitrag wartet nicht auf Freigabe."),
+  not_your_item: () => _("Nur wer die Aufgabe eingetragen hat, kann sie ändern."),
+  rate_limited: () => _("Zu viele Eingaben auf einmal – bitte einen Moment warten."),
+  timer_not_started: () => _("Bitte zuerst den Timer starten."),
+  too_many_clusters: () => _("Es gibt schon die Höchstzahl an Clustern."),
+  too_many_items: () => _("Es gibt schon die Höchstzahl an Aufgaben."),
+  unknown_column: () => _("Diesen Bereich gibt es in diesem Schritt nicht."),
+  unknown_event: () => _("Das versteht der Server nicht; bitte die Seite neu laden."),
+  unknown_field: () => _("Dieses Feld gibt es im Steckbrief nicht."),
+  unknown_op: () => _("Das versteht der Server nicht; bitte die Seite neu laden."),
+  unknown_step: () => _("Diesen Schritt gibt es in dieser Sitzung nicht."),
+  update_too_large: () => _("Die Änderung ist zu groß."),
 };
 
 export function errorText(error) {
   if (!error) return _("keine Antwort");
   const text = ERRORS[error.code];
-  return text ? text() : error.message;
+  return text ? text() : _("Das ging gerade nicht; nichts wurde geändert.");
 }
