@@ -154,3 +154,49 @@ def test_projector_holds_25_phones_and_60_cards(server, browser, viewport):
         client.close()
     facilitator.close()
     assert problems == []
+
+
+def test_blitzlicht_on_phone_projector_and_console(server, browser):
+    """The new activity end to end: its own server and front-end modules, nothing else."""
+    from workshop.sessions.models import WorkshopSession
+
+    base, problems = server.base_url, []
+    fid = server.facilitator()
+    sid, code = server.session(fid, server.measure())
+    with server.db() as db:
+        ws = db.get(WorkshopSession, sid)
+        ws.template = {**ws.template, "steps": [
+            {"key": "flash", "type": "blitzlicht", "title": {"de": "Blitzlicht"},
+             "prompt": {"de": "Ein Wort zum Stand"}, "timebox_minutes": 5}, *ws.template["steps"]]}
+        db.commit()
+    console = watch(login_page(browser, base, "moderation@example.org", PASSWORD), base, problems)
+    console.goto(f"{base}/sessions/{sid}")
+    projector = watch(console.context.new_page(), base, problems)
+    projector.goto(f"{base}/sessions/{sid}/projector")
+    phone = watch(browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page(), base, problems)
+    phone.goto(f"{base}/j/{code}")
+    phone.click("button[type=submit]")
+    others = [server.participant(sid, code) for _ in range(2)]
+    console.click("#start")
+
+    phone.fill("#blitz-word", "Mut")
+    phone.click("#blitz-word ~ button[type=submit]")
+    expect(phone.locator(".meta", has_text="Ihr Wort: Mut")).to_be_visible()  # its own form, via the reducer
+    assert others[0].op("blitz.say", text="mut")["ok"] and others[1].op("blitz.say", text="Zeit")["ok"]
+    expect(projector.locator(".word-cloud .word")).to_have_count(2)
+    expect(projector.locator(".word", has_text="Mut").locator(".votes")).to_have_text("2")
+    expect(console.locator("#board")).to_contain_text("3 Personen haben ein Wort gesendet.")
+    # Typing is not lost when someone else's word arrives; replacing keeps one voice each.
+    phone.fill("#blitz-word", "Zuversi")
+    assert others[1].op("blitz.say", text="Geduld")["ok"]
+    expect(projector.locator(".word", has_text="Geduld")).to_have_count(1)
+    expect(phone.locator("#blitz-word")).to_have_value("Zuversi")
+    phone.fill("#blitz-word", "Zuversicht")
+    phone.click("#blitz-word ~ button[type=submit]")
+    expect(projector.locator(".word", has_text="Zuversicht").locator(".votes")).to_have_text("1")
+    expect(projector.locator(".word", has_text="Mut").locator(".votes")).to_have_text("1")
+    console.click("#capture-top")
+    expect(console.locator("#capture-result")).to_contain_text("übernommen")
+    for other in others:
+        other.close()
+    assert problems == []
