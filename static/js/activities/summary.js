@@ -10,7 +10,7 @@ function captured(state, ui) {
 export default {
   type: "summary",
   captures: false, // nothing to take into the record: it shows the record
-  phone: captured,
-  projector: captured,
+  phone: (state, step, ui) => captured(state, ui),
+  projector: (state, step, ui) => captured(state, ui),
   console: () => [], // the console shows the captured fields in its own panel
 };
