@@ -19,7 +19,8 @@ setInterval(() => {
 }, 1000);
 
 // Slow paging through what does not fit; a clicker's keys (→, PageDown, Space) turn the page at once.
-setInterval(() => turn(+1), PAGE_SECONDS * 1000);
+// Under prefers-reduced-motion nothing moves by itself: the pages turn only by key or clicker.
+if (!window.matchMedia("(prefers-reduced-motion: reduce)").matches) setInterval(() => turn(+1), PAGE_SECONDS * 1000);
 document.addEventListener("keydown", (e) => {
   if (/^(ArrowRight|PageDown| )$/.test(e.key)) { e.preventDefault(); turn(+1); }
   if (/^(ArrowLeft|PageUp)$/.test(e.key)) { e.preventDefault(); turn(-1); }

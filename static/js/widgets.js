@@ -22,7 +22,7 @@ export function stepNotices(state, step) {
   const runtime = state.runtime[step.key] || {};
   const notes = [];
   if (runtime.locked) notes.push(h("p", { class: "notice" }, _("Eingabe pausiert – die Moderation hat diesen Schritt gesperrt.")));
-  if (step.silent && !runtime.revealed) notes.push(h("p", { class: "notice" }, _("Stille Phase: Karten sind nur für ihre Verfasser:innen sichtbar, bis die Moderation aufdeckt.")));
+  if (step.silent && !runtime.revealed) notes.push(h("p", { class: "notice" }, _("Stille Phase: Beiträge sind nur für ihre Verfasser:innen sichtbar, bis die Moderation aufdeckt.")));
   if (step.moderated) notes.push(h("p", { class: "notice" }, _("Beiträge erscheinen, sobald die Moderation sie freigegeben hat.")));
   return notes;
 }
