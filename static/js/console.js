@@ -225,16 +225,10 @@ function stepSummary(s) {
   // One line on a step: its title, what kind it is, its planned minutes.
   return h("div", { class: "step-summary" },
     h("p", { class: "step-summary-title", text: t(s.title) }),
-    h("p", { class: "meta" }, [TYPE_NAMES[s.type] ? TYPE_NAMES[s.type]() : s.type,
+    h("p", { class: "meta" }, [activityFor(s).label ? activityFor(s).label(ui) : s.type,
       s.timebox_minutes ? _("{minutes} min geplant", { minutes: s.timebox_minutes }) : null].filter(Boolean).join(" · ")),
     s.prompt ? h("p", { class: "meta step-summary-prompt", text: t(s.prompt) }) : null);
 }
-
-const TYPE_NAMES = {
-  brainstorm: () => _("Sammeln"), draft: () => _("Gemeinsam formulieren"), cluster: () => _("Ordnen"),
-  dot_vote: () => _("Punkte vergeben"), consent: () => _("Konsent"), poll: () => _("Umfrage"),
-  action_items: () => _("Aufgaben"), summary: () => _("Zusammenfassung"), blitzlicht: () => _("Blitzlicht"),
-};
 
 function renderNow(state) {
   // What is now and what comes next, for a facilitator who has one second to look.

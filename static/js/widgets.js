@@ -34,7 +34,8 @@ export function clustersOf(state, stepKey) {
 // The targets of a vote: the cards of its source step, or its source's clusters.
 export function voteTargets(state, step) {
   const source = state.steps.find((s) => s.key === step.source);
-  if (source && source.type === "cluster") {
+  // A source that groups cards (a cluster step's state has `clusters`) is voted on by group.
+  if (source && Array.isArray((state.activity[source.key] || {}).clusters)) {
     return clustersOf(state, source.key).map((c) => ({ id: c.id, text: c.title, kind: "cluster_id" }));
   }
   return visibleCards(state, step.source).filter((c) => c.status === "visible")

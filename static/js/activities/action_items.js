@@ -4,6 +4,7 @@ import { actionList } from "../widgets.js";
 
 export default {
   type: "action_items",
+  label: ({ _ }) => _("Aufgaben"),
   phone(state, step, ui) {
     const { h, _ } = ui;
     const mine = (state.activity[step.key] && state.activity[step.key].mine) || [];

@@ -19,6 +19,7 @@ function cloud(state, step, ui) {
 
 export default {
   type: "blitzlicht",
+  label: ({ _ }) => _("Blitzlicht"),
   phone(state, step, ui) {
     const { h, _ } = ui;
     const mine = (state.activity[step.key] || {}).mine;

@@ -20,6 +20,7 @@ function phoneBoard(state, step, ui) {
 
 export default {
   type: "brainstorm",
+  label: ({ _ }) => _("Sammeln"),
   composes: (step) => step.authors !== "facilitator", // the phone shows the "new contribution" box
   consoleAdds: () => "card.add",
   selectable: true, // the console may capture a selection of cards

@@ -39,6 +39,7 @@ function consoleBoard(state, s, ui) {
 
 export default {
   type: "cluster",
+  label: ({ _ }) => _("Ordnen"),
   phone: (state, step) => [clusterBoard(state, step)],
   projector: (state, step) => [clusterBoard(state, step, { groups: true })],
   console: consoleBoard,

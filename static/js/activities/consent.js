@@ -25,6 +25,7 @@ function phoneBoard(state, step, ui) {
 
 export default {
   type: "consent",
+  label: ({ _ }) => _("Konsent"),
   revealable: () => true,
   consoleAdds: (step, runtime) => (runtime.revealed ? null : "consent.option_add"),
   phone: phoneBoard,

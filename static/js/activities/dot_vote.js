@@ -49,6 +49,7 @@ export function voteResults(state, step) {
 
 export default {
   type: "dot_vote",
+  label: ({ _ }) => _("Punkte vergeben"),
   selectable: true,
   revealable: (step) => !!step.hidden,
   phone: phoneBoard,

@@ -4,6 +4,7 @@ import { pollResults } from "../widgets.js";
 
 export default {
   type: "poll",
+  label: ({ _ }) => _("Umfrage"),
   revealable: (step) => !!step.hidden,
   phone(state, step, ui) {
     const { h, t, _ } = ui;

@@ -9,6 +9,7 @@ function captured(state, ui) {
 
 export default {
   type: "summary",
+  label: ({ _ }) => _("Zusammenfassung"),
   captures: false, // nothing to take into the record: it shows the record
   phone: (state, step, ui) => captured(state, ui),
   projector: (state, step, ui) => captured(state, ui),
