@@ -42,7 +42,8 @@ def test_console_now_next_people_notes_and_shortcuts(server, browser):
     assert console.locator("#step-notes").input_value().startswith("Ziel: den Rahmen der Maßnahme setzen")
     console.fill("#step-notes", "Frau K. zuerst fragen")
     expect(console.locator("#notes-status")).to_have_text("gespeichert")
-    assert all("Frau K." not in str(p.state) for p in people)  # private: not in any phone's state
+    # Private: neither in any phone's state nor in any event it received.
+    assert all("Frau K." not in str(p.state) + str(p.events) for p in people)
 
     # Shortcuts: n / b move, but not while typing in a field.
     console.locator("#step-notes").press("n")
@@ -177,6 +178,13 @@ def test_blitzlicht_on_phone_projector_and_console(server, browser):
     phone.goto(f"{base}/j/{code}")
     phone.click("button[type=submit]")
     others = [server.participant(sid, code) for _ in range(2)]
+    # The text-size control: larger text, kept on this phone over a reload.
+    root_size = "() => getComputedStyle(document.documentElement).fontSize"
+    phone.click("#text-larger")
+    assert phone.evaluate(root_size) == "20px"
+    phone.reload()
+    expect(phone.locator("#text-smaller")).to_be_enabled()
+    assert phone.evaluate(root_size) == "20px"
     console.click("#start")
 
     phone.fill("#blitz-word", "Mut")
