@@ -14,6 +14,8 @@ from workshop.live import engine
 from workshop.live.snapshot import build_snapshot
 from workshop.measures.models import Measure
 from workshop.migrate import upgrade
+from workshop.protocols.markdown import render_markdown
+from workshop.protocols.model import build_protocol
 from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor, Rejected
 from workshop.sessions.service import create_session
 from workshop.sessions.templates import parse_template_data
@@ -68,8 +70,10 @@ def test_each_person_has_one_word_and_the_room_sees_counts(room):
         mine = build_snapshot(db, ws, c)["activity"]["flash"]
         room_view = build_snapshot(db, ws, Actor(VIEWER))["activity"]["flash"]
         results = activity_for(ws.current).results(db, ws, ws.current)
+        protocol = render_markdown(build_protocol(db, ws))
     assert mine["mine"] == "Mut" and "mine" not in room_view
     assert [r.text for r in results] == ["Mut (3)"]  # what capture and the protocol take
+    assert "Mut (3)" in protocol
 
 
 def test_bad_words_are_refused_and_change_nothing(room):
