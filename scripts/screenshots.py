@@ -21,6 +21,8 @@ from workshop.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo  # noqa: E402
 from workshop.db import make_engine  # noqa: E402
 from workshop.migrate import upgrade  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
+from tests.live_client import LiveClient, join  # noqa: E402
+from workshop.sessions.service import create_session  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 # The texts the script waits for, per language.
@@ -48,8 +50,13 @@ def main() -> None:
         url = f"sqlite:///{scratch}/shots.db"
         upgrade(url)
         with sessionmaker(bind=make_engine(url))() as db:
-            _f, ws, _ = seed_demo(db)
+            fac, ws, _ = seed_demo(db)
             sid, code = ws.id, ws.join_code
+            # A second framing session for the full room: 25 people, 60 contributions.
+            room = create_session(db, measure_id=ws.measure_id, facilitator_id=fac.id, template_key="framing",
+                                  title="Rahmen setzen – großer Saal", location="Rathaus, Saal 2")
+            db.commit()
+            room_id, room_code = room.id, room.join_code
         process, base = start_server(url, Path(scratch) / "server.log")
         try:
             with sync_playwright() as pw:
@@ -108,6 +115,7 @@ def main() -> None:
                 console.click("#capture-top")
                 console.click("#capture-confirm")  # the preview comes first (scripts/record_screenshots.py shows it)
                 console.wait_for_selector(f"#capture-result:has-text('{texts['captured']}')")
+                full_room(browser, console, base, room_id, room_code, shot, lang)
                 console.goto(f"{base}/measures/{1}")
                 console.wait_for_selector("#field-central_questions .trace")
                 console.locator("#field-central_questions").screenshot(path=shot("record-trace"))
@@ -115,6 +123,44 @@ def main() -> None:
         finally:
             stop_server(process)
     print(f"screenshots ({lang}) written to {OUT.relative_to(ROOT)}")
+
+
+IDEAS = ["Anlaufstelle im Bürgeramt", "Sprechstunde im Stadtteilzentrum", "Leitlinien Bürgerbeteiligung",
+         "Moderationskurse der Verwaltungsakademie", "Service-Agent:innen-Schulung", "Beteiligungsportal nutzen",
+         "Quartiersmanagement einbinden", "Ehrenamtliche Lotsinnen und Lotsen", "Mehrsprachige Informationen",
+         "Barrierefreie Räume", "Kooperation mit der Volkshochschule", "Erfahrungen aus Aachen",
+         "Jugendbeirat fragen", "Online-Sprechstunde am Abend", "Feste Ansprechperson je Ressort",
+         "Budget für Veranstaltungen", "Rückmeldung an alle Beteiligten", "Mobiler Infostand",
+         "Leichte Sprache", "Kinderbetreuung während der Termine"]
+
+
+def full_room(browser, console, base, sid, code, shot, lang):
+    """25 phones (Socket.IO clients) and 60 contributions; the console and the projector at that size."""
+    people = [LiveClient(base, sid, "participant", token=join(base, code, name)["token"])
+              for name in ["Alex", "Kim", "Sam", "Jo", "Ali"] + [""] * 20]
+    console.goto(f"{base}/sessions/{sid}")
+    console.wait_for_selector("#conn[data-state=online]")
+    console.click("#start")
+    for n in range(60):
+        idea = IDEAS[n % len(IDEAS)]
+        text = idea if n < len(IDEAS) else f"{idea} ({'Variante' if n % 2 else 'ergänzt'} {n // len(IDEAS)})"
+        people[n % len(people)].op("card.add", step_key="approaches", text=text)
+    console.wait_for_selector("#board li.card >> nth=59")
+    console.click("#timer-start")
+    console.click("#people summary")
+    console.fill("#step-notes", console.input_value("#step-notes") + "\n– Frau K. (Jugendamt) zuerst fragen")
+    console.wait_for_selector("#notes-status:text-matches('gespeichert|saved')")
+    console.set_viewport_size({"width": 1366, "height": 1000})
+    console.screenshot(path=shot("console-room"))
+    projector = console.context.new_page()
+    for width, height in [(1920, 1080), (1280, 720)]:
+        projector.set_viewport_size({"width": width, "height": height})
+        projector.goto(f"{base}/sessions/{sid}/projector")
+        projector.wait_for_selector("#board[data-pages]")
+        projector.screenshot(path=shot(f"projector-60-cards-{width}x{height}"))
+    projector.close()
+    for person in people:
+        person.close()
 
 
 if __name__ == "__main__":

@@ -117,7 +117,7 @@ def test_participant_page_by_keyboard_alone(room, browser):
         assert outline != "none"  # a visible focus
         phone.keyboard.type("Per Tastatur geschrieben")
         phone.keyboard.press("Tab")  # to the button
-        assert phone.evaluate("document.activeElement.textContent") == "Karte hinzufügen"
+        assert phone.evaluate("document.activeElement.textContent") == "Beitrag hinzufügen"
         phone.keyboard.press("Enter")
         expect(phone.locator("li.card.mine .card-text")).to_have_text("Per Tastatur geschrieben")
         fac.wait_for(lambda c: c.card_texts("approaches") == ["Per Tastatur geschrieben"], "the keyboard card")

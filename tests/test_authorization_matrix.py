@@ -18,6 +18,7 @@ from workshop.app import create_app
 from workshop.live import engine
 from workshop.ops import FACILITATOR, PARTICIPANT, Actor
 from workshop.live.engine import OPS
+from workshop.sessions.models import WorkshopSession
 
 from tests.conftest import PASSWORD
 from tests.live_client import LiveClient, cookie_header, csrf_token, login
@@ -76,6 +77,7 @@ OP_TABLE: dict[str, frozenset[str]] = {
     "timer.pause": RUNS,
     "timer.add": RUNS,
     "spotlight.set": RUNS,
+    "step.note": RUNS,  # the facilitators' private notes: not even the projector
     "card.hide": RUNS,
     "card.approve": RUNS,
     "cluster.create": RUNS,
@@ -90,6 +92,7 @@ OP_TABLE: dict[str, frozenset[str]] = {
     "action.add": NOTES | {PART},
     "action.edit": NOTES | {PART},  # their own item (staff who write notes: any)
     "action.delete": NOTES | {PART},
+    "blitz.say": frozenset({PART}),
 }
 
 # The format each operation is tried in (framing unless named).
@@ -233,6 +236,16 @@ class World:
         return sid, joined["participant_id"], joined["token"]
 
 
+def add_blitzlicht_step(world: World, sid: int) -> None:
+    """No shipped format has a Blitzlicht yet: append one to this session's plan."""
+    with world.server.db() as db:
+        ws = db.get(WorkshopSession, sid)
+        step = {"key": "flash", "type": "blitzlicht", "title": {"de": "Blitzlicht"}, "prompt": None,
+                "timebox_minutes": 5}
+        ws.template = {**ws.template, "steps": [*ws.template["steps"], step]}
+        db.commit()
+
+
 def prepare(world: World, op_type: str, sid: int, pid: int, author: Actor) -> dict:
     """Bring session sid into a state in which op_type would succeed for `author`; its payload."""
     owner, part = Actor(FACILITATOR, world.owner), Actor(PARTICIPANT, pid)
@@ -240,7 +253,14 @@ def prepare(world: World, op_type: str, sid: int, pid: int, author: Actor) -> di
         return {}
     if op_type == "participant.join":
         return {"display_name": "x"}
+    if op_type == "blitz.say":
+        add_blitzlicht_step(world, sid)
     world.apply(sid, owner, "session.start")
+    if op_type == "step.note":
+        return {"step_key": "scope", "text": "Notiz"}
+    if op_type == "blitz.say":
+        world.apply(sid, owner, "step.goto", step_key="flash")
+        return {"text": "Mut"}
     if op_type == "step.goto":
         return {"step_key": "scope"}
     if op_type == "card.add":

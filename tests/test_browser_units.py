@@ -76,7 +76,7 @@ def test_consent_and_clusters_in_the_browser(server, browser):
     console, projector, phone, problems2 = open_room(server, browser, "knowledge_merge")
     phone.fill("#card-text", "Hamburg hat eine Beteiligungsstelle")
     phone.click("#card-form button[type=submit]")
-    expect(projector.locator(".big-count")).to_contain_text("1 Karten eingegangen")
+    expect(projector.locator(".big-count")).to_contain_text("Eingegangene Beiträge: 1")
     console.click("#reveal")
     expect(projector.locator(".card-text", has_text="Hamburg")).to_have_count(1)
     console.get_by_role("button", name="Ordnen", exact=True).click()
@@ -101,6 +101,8 @@ def test_a_card_typed_offline_is_kept_and_sent_once_when_back(server, browser):
         expect(page.locator("h1")).to_have_text("Vorhandene Ansätze")
         context.set_offline(True)
         expect(page.locator("#conn")).to_have_attribute("data-state", "offline")
+        # Plain language, not "keine Verbindung (xhr poll error)".
+        expect(page.locator("#conn")).to_have_text("Verbindung unterbrochen – Ihre Eingaben bleiben erhalten")
         page.fill("#card-text", "Im Funkloch geschrieben")
         page.click("#card-form button[type=submit]")
         expect(page.locator("li.queued")).to_contain_text("wird gesendet")

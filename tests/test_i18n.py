@@ -65,7 +65,7 @@ def test_the_template_check_finds_literals_and_accepts_wrapped_texts():
 
 
 def test_every_js_text_goes_through_the_catalog():
-    problems = [f"{path.name}:{line}: {literal}" for path in sorted((ROOT / "static" / "js").glob("*.js"))
+    problems = [f"{path.name}:{line}: {literal}" for path in sorted((ROOT / "static" / "js").rglob("*.js"))
                 for line, literal in js_untranslated(path.read_text(encoding="utf-8"))]
     assert problems == [], "JS texts outside _():\n" + "\n".join(problems)
 
@@ -73,7 +73,7 @@ def test_every_js_text_goes_through_the_catalog():
 def test_no_js_function_hides_the_translation_function():
     """A parameter named _ (e.g. Array.from(..., (_, i) => ...)) would shadow _() inside it."""
     shadowing = re.compile(r"\(\s*_\s*[,)]|[(,]\s*_\s*\)\s*=>|\b_\s*=>")
-    problems = [f"{path.name}:{number}" for path in sorted((ROOT / "static" / "js").glob("*.js"))
+    problems = [f"{path.name}:{number}" for path in sorted((ROOT / "static" / "js").rglob("*.js"))
                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                 if shadowing.search(line.replace("_(", "gettext("))]
     assert problems == []
@@ -123,10 +123,10 @@ def test_english_on_login_participant_and_console_german_by_default(server):
     assert "Password" in page and 'href="/lang/de?next=/login"' in page
 
     joined = english.post(f"{base}/j/{code}", data={"display_name": "", "csrf_token": csrf_token(english, f"{base}/j/{code}")})
-    assert "Add card" in joined.text and "Karte hinzufügen" not in joined.text
+    assert "Add contribution" in joined.text and "Beitrag hinzufügen" not in joined.text
     assert '"Gleich geht es los": "About to start"' in joined.text  # the JS catalog of the page
     german_phone = german.post(f"{base}/j/{code}", data={"display_name": "", "csrf_token": csrf_token(german, f"{base}/j/{code}")})
-    assert "Karte hinzufügen" in german_phone.text and '<html lang="de">' in german_phone.text
+    assert "Beitrag hinzufügen" in german_phone.text and '<html lang="de">' in german_phone.text
 
     facilitator = server.login()
     facilitator.cookies.set("lang", "en")
@@ -166,8 +166,8 @@ def test_a_phone_in_english_next_to_a_phone_in_german(server, browser):  # noqa:
     facilitator.op("session.start")
     expect(phones["de"].locator("h1")).to_have_text("Vorhandene Ansätze")
     expect(phones["en"].locator("h1")).to_have_text("Existing approaches")
-    expect(phones["en"].locator("#card-form button[type=submit]")).to_have_text("Add card")
+    expect(phones["en"].locator("#card-form button[type=submit]")).to_have_text("Add contribution")
     expect(phones["en"].locator(".eyebrow").first).to_contain_text("Step 1 of")
-    expect(phones["de"].locator("#card-form button[type=submit]")).to_have_text("Karte hinzufügen")
+    expect(phones["de"].locator("#card-form button[type=submit]")).to_have_text("Beitrag hinzufügen")
     expect(phones["de"].locator(".eyebrow").first).to_contain_text("Schritt 1 von")
     facilitator.close()

@@ -37,7 +37,7 @@ def test_register_record_and_hand_edits_keep_revisions(server):
     measure_url = created.url
     assert re.search(r"/measures/\d+$", measure_url)
     duplicate = http.post(f"{base}/measures", data={"csrf_token": token, "title": "x", "reference_number": "AC-1"})
-    assert "AC-1 ist schon vergeben." in duplicate.text  # in the page's language
+    assert "Referenznummer „AC-1“ ist schon vergeben" in duplicate.text
     empty = http.post(f"{base}/measures", data={"csrf_token": token, "title": "  "})
     assert "title" in empty.text and "nicht angelegt" in empty.text
     assert http.get(f"{base}/measures").text.count("Initiativen einbinden") == 1

@@ -4,6 +4,7 @@
 // last capture can be undone in one click (record.undo: a new revision of kind undo).
 import { _, errorText } from "./i18n.js";
 import { fill, h, t } from "./live.js";
+import { activityFor } from "./activities/index.js";
 
 const $ = (id) => document.getElementById(id);
 const columnFields = (s) => (s.columns || []).some((c) => c.field);
@@ -121,13 +122,13 @@ export function initCapture({ send, showError, clearError, currentStep, fields, 
     }
     const configured = s.capture || {};
     const perColumn = columnFields(s);
-    $("capture").hidden = ["summary"].includes(s.type);
+    $("capture").hidden = activityFor(s).captures === false;
     $("capture-top").textContent = perColumn ? _("Jede Spalte in ihr Feld übernehmen")
       : configured.top ? _("Top {top} übernehmen", { top: configured.top }) : _("Ergebnis übernehmen");
     $("capture-hint").textContent = perColumn
       ? _("Spalten → Felder: {pairs}", { pairs: s.columns.filter((c) => c.field).map((c) => `${t(c.title)} → ${label(mapped(c.field))}`).join(" · ") })
       : mapped(configured.field || "") ? _("Vorgesehen: „{value}“.", { value: label(mapped(configured.field)) })
         : _("Dieser Schritt sieht kein Feld vor: bitte ein Feld wählen.");
-    $("capture-selected").hidden = !["brainstorm", "draft", "dot_vote"].includes(s.type);
+    $("capture-selected").hidden = !activityFor(s).selectable;
   };
 }

@@ -1,18 +1,19 @@
 // The facilitator's console: agenda with planned and actual time, step controls, live board,
 // moderation, clustering, and capture into the measure record.
 import { _, errorText } from "./i18n.js";
+import { announce, connectLive, currentStep, formatSeconds, h, setConnection, t, fill } from "./live.js";
+import { capturedFields, spotlightBanner, timerBadge } from "./widgets.js";
+import { activityFor, ACTIVITIES } from "./activities/index.js";
 import { initCapture } from "./capture.js";
-import { connectLive, currentStep, formatSeconds, h, setConnection, t, visibleCards, fill } from "./live.js";
-import { actionList, capturedFields, clusterBoard, clustersOf, consentResult, pollResults, spotlightBanner,
-  timerBadge, voteTargets } from "./widgets.js";
+import { clearFields, redrawKeepingInput } from "./dom.js";
 
 const fields = JSON.parse(document.getElementById("record-fields").textContent);
 const $ = (id) => document.getElementById(id);
 const selected = new Set();
 const STATUS = { ready: _("bereit – noch nicht gestartet"), live: _("läuft"), ended: _("beendet") };
-const REVEALABLE = (step) => (step.silent || step.hidden || step.type === "consent");
+const REVEALABLE = (step) => !!(step.silent || (activityFor(step).revealable && activityFor(step).revealable(step)));
 
-const live = connectLive({ onChange: render, onStatus: setConnection, onRejected: (_op, e) => showError(errorText(e)) });
+const live = connectLive({ activities: ACTIVITIES, onChange: render, onStatus: setConnection, onRejected: (_op, e) => showError(errorText(e)) });
 setInterval(() => live.state && renderTimer(live.state), 1000);
 
 function showError(message) {
@@ -37,7 +38,7 @@ $("prev").addEventListener("click", () => goto(-1));
 $("next").addEventListener("click", () => goto(+1));
 $("start").addEventListener("click", () => send("session.start"));
 $("end").addEventListener("click", () => {
-  if (confirm(_("Sitzung beenden? Danach kann niemand mehr beitreten oder Karten schreiben."))) send("session.end");
+  if (confirm(_("Sitzung beenden? Danach kann niemand mehr beitreten oder Beiträge schreiben."))) send("session.end");
 });
 $("timer-start").addEventListener("click", () => send("timer.start", { step_key: step().key }));
 $("timer-pause").addEventListener("click", () => send("timer.pause", { step_key: step().key }));
@@ -53,7 +54,7 @@ $("card-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const text = $("card-text").value.trim();
   if (!text) return;
-  const type = step().type === "consent" ? "consent.option_add" : "card.add";
+  const type = consoleAdds(step());
   const payload = type === "card.add" ? { step_key: step().key, column_key: $("card-column").value, text } : { text };
   const ack = await send(type, payload);
   if (ack.ok) $("card-text").value = "";
@@ -70,14 +71,14 @@ const cardButtons = (card) => h("span", { class: "card-tools" },
     card.status === "hidden" ? _("Wieder zeigen") : _("Ausblenden")));
 
 function cardItem(card, votes) {
-  const box = h("input", { type: "checkbox", "aria-label": _("Karte auswählen: {text}", { text: card.text }), checked: selected.has(card.id),
+  const box = h("input", { type: "checkbox", "aria-label": _("Beitrag auswählen: {text}", { text: card.text }), checked: selected.has(card.id),
     onchange: (e) => (e.target.checked ? selected.add(card.id) : selected.delete(card.id)) });
   return h("li", { class: `card${card.status === "hidden" ? " hidden-card" : ""}`, "data-card-id": card.id, draggable: "true",
     ondragstart: (e) => e.dataTransfer.setData("text/plain", String(card.id)) },
   h("label", { class: "card-select" }, box, h("span", { class: "card-text", text: card.text })),
   card.author ? h("p", { class: "card-author", text: card.author }) : null,
   card.status === "hidden" ? h("p", { class: "card-author" }, _("ausgeblendet – für alle anderen unsichtbar")) : null,
-  votes !== undefined ? h("p", { class: "card-votes" }, `${votes} ${votes === 1 ? "Punkt" : "Punkte"}`) : null,
+  votes !== undefined ? h("p", { class: "card-votes" }, votes) : null,
   cardButtons(card));
 }
 
@@ -116,81 +117,12 @@ function renderTimer(state) {
   tickAgenda(state);
 }
 
-function dropZone(cluster) {
-  return {
-    ondragover: (e) => e.preventDefault(),
-    ondrop: (e) => { e.preventDefault(); send("card.cluster", { card_id: Number(e.dataTransfer.getData("text/plain")), cluster_id: cluster ? cluster.id : null }); },
-  };
-}
+// What the activity modules get from this page (see activities/index.js).
+const ui = { h, t, _, fill, announce, send, cardItem, clearFields };
 
-function renderCluster(state, s) {
-  const clusters = clustersOf(state, s.key);
-  const title = h("input", { id: "cluster-title", maxlength: 200, placeholder: _("Neuer Cluster") });
-  const board = clusterBoard(state, s, {
-    cardExtra: (card) => h("select", { "aria-label": _("Cluster für: {text}", { text: card.text }),
-      onchange: (e) => send("card.cluster", { card_id: card.id, cluster_id: e.target.value ? Number(e.target.value) : null }) },
-    h("option", { value: "" }, _("– ohne Cluster –")),
-    clusters.map((cl) => h("option", { value: cl.id, selected: card.cluster_id === cl.id }, cl.title))),
-  });
-  board.querySelectorAll("section.cluster").forEach((section) => {
-    const cluster = clusters.find((cl) => String(cl.id) === section.dataset.clusterId) || null;
-    const zone = dropZone(cluster);
-    section.addEventListener("dragover", zone.ondragover);
-    section.addEventListener("drop", zone.ondrop);
-    section.querySelectorAll("li.card").forEach((li) => {
-      li.draggable = true;
-      li.addEventListener("dragstart", (e) => e.dataTransfer.setData("text/plain", li.dataset.cardId));
-    });
-    if (cluster) {
-      section.querySelector("h3").append(" ",
-        h("button", { type: "button", class: "link", onclick: () => { const name = prompt(_("Neuer Name"), cluster.title); if (name) send("cluster.rename", { cluster_id: cluster.id, title: name }); } }, _("umbenennen")),
-        h("button", { type: "button", class: "link", onclick: () => send("spotlight.set", { cluster_id: cluster.id }) }, _("Fokus")),
-        h("button", { type: "button", class: "link", onclick: () => send("cluster.delete", { cluster_id: cluster.id }) }, _("auflösen")));
-    }
-  });
-  return [h("form", { class: "inline-form", onsubmit: async (e) => { e.preventDefault(); if (!title.value.trim()) return;
-    const ack = await send("cluster.create", { title: title.value }); if (ack.ok) title.value = ""; } },
-  h("label", { for: "cluster-title", class: "visually-hidden" }, _("Neuer Cluster")), title, h("button", { type: "submit" }, _("Cluster anlegen"))),
-  h("p", { class: "meta" }, _("Karten per Ziehen oder mit der Auswahl unter jeder Karte zuordnen.")), board];
-}
-
-function renderBoard(state, s) {
-  const board = $("board");
-  if (["brainstorm", "draft"].includes(s.type)) {
-    const cards = visibleCards(state, s.key).concat(state.cards.filter((c) => c.step_key === s.key && c.status === "hidden"))
-      .filter((c) => c.status !== "pending");
-    fill(board, h("div", { class: "columns" }, s.columns.map((c) => h("section", { class: "column" },
-      h("h3", {}, `${t(c.title)} (${cards.filter((x) => x.column_key === c.key).length})`),
-      h("ul", { class: "cards" }, cards.filter((x) => x.column_key === c.key).map((card) => cardItem(card)))))));
-  } else if (s.type === "cluster") {
-    fill(board, ...renderCluster(state, s));
-  } else if (s.type === "dot_vote") {
-    const totals = (state.activity[s.key] || {}).totals || {};
-    const spent = Object.values(totals).reduce((a, b) => a + b, 0);
-    const targets = voteTargets(state, s).sort((a, b) => (totals[b.id] || 0) - (totals[a.id] || 0) || a.id - b.id);
-    fill(board, h("p", {}, _("{spent} Punkte vergeben · Budget {budget} pro Person, höchstens {max_per_card} pro Karte", { spent, budget: s.budget, max_per_card: s.max_per_card })
-      + (s.hidden && !(state.runtime[s.key] || {}).revealed ? _(" · für die Gruppe verborgen bis zum Aufdecken") : "")),
-    h("ol", { class: "cards ranked" }, targets.map((x) => (x.card ? cardItem(x.card, totals[x.id] || 0)
-      : h("li", { class: "card" }, h("span", { class: "card-text", text: x.text }), h("p", { class: "card-votes" }, `${totals[x.id] || 0} Punkte`))))));
-  } else if (s.type === "consent") {
-    fill(board, h("ul", { class: "cards" }, visibleCards(state, s.key).map((o) => h("li", { class: "card" },
-      h("span", { class: "card-text", text: o.text }), o.column_key === "passive" ? h("p", { class: "card-author" }, "immer dabei") : null))),
-    consentResult(state, s));
-  } else if (s.type === "poll") {
-    fill(board, pollResults(state, s));
-  } else if (s.type === "action_items") {
-    const who = h("input", { id: "fac-action-who", maxlength: 200, placeholder: _("Wer") });
-    const what = h("input", { id: "fac-action-what", maxlength: 1000, placeholder: _("Was") });
-    const due = h("input", { id: "fac-action-due", type: "date", "aria-label": _("Bis wann") });
-    fill(board, h("form", { class: "inline-form", onsubmit: async (e) => { e.preventDefault();
-      const ack = await send("action.add", { who: who.value, what: what.value, due: due.value || null });
-      if (ack.ok) { who.value = ""; what.value = ""; due.value = ""; } } },
-    h("label", { for: "fac-action-what", class: "visually-hidden" }, _("Was")), what,
-    h("label", { for: "fac-action-who", class: "visually-hidden" }, _("Wer")), who, due, h("button", { type: "submit" }, _("Aufgabe hinzufügen"))),
-    actionList(state, s, (item) => h("button", { type: "button", class: "link", onclick: () => send("action.delete", { item_id: item.id }) }, _("Löschen"))));
-  } else {
-    fill(board, );
-  }
+function consoleAdds(s) {
+  const activity = activityFor(s);
+  return activity.consoleAdds ? activity.consoleAdds(s, live.state.runtime[s.key] || {}) : null;
 }
 
 function renderQueue(state, s) {
@@ -203,6 +135,7 @@ function renderQueue(state, s) {
       h("button", { type: "button", onclick: () => send("card.hide", { card_id: card.id, hidden: true }) }, _("Ablehnen"))))));
   if (!pending.length) fill($("queue-list"), h("li", { class: "empty" }, _("Keine Beiträge in der Warteschlange.")));
 }
+
 
 function render(state) {
   if (!state) return;
@@ -227,9 +160,9 @@ function render(state) {
     h("h2", { text: t(s.title) }), s.prompt ? h("p", { class: "prompt", text: t(s.prompt) }) : null,
     runtime.locked ? h("p", { class: "notice" }, _("Eingabe ist gesperrt.")) : null);
   const form = $("card-form");
-  const takesCards = ["brainstorm", "draft"].includes(s.type) || (s.type === "consent" && !runtime.revealed);
-  form.hidden = !takesCards || !live_;
-  $("card-text").placeholder = s.type === "consent" ? _("Weitere Option") : _("Karte der Moderation (z. B. vom Papier)");
+  const adds = consoleAdds(s);
+  form.hidden = !adds || !live_;
+  $("card-text").placeholder = adds === "consent.option_add" ? _("Weitere Option") : _("Beitrag der Moderation (z. B. vom Papier)");
   if (s.columns) {
     const current = $("card-column").value;
     fill($("card-column"), ...s.columns.map((c) => h("option", { value: c.key }, t(c.title))));
@@ -237,7 +170,10 @@ function render(state) {
   }
   $("card-column").hidden = !s.columns || s.columns.length < 2;
   renderQueue(state, s);
-  renderBoard(state, s);
+  redrawKeepingInput($("board"), activityFor(s).console(state, s, ui));
+  renderNow(state);
+  renderPeople(state);
+  renderNotes(state, s);
   renderCapture(s);
   const label = (key) => (fields.find((f) => f.key === key) || { label: key }).label;
   const captured = capturedFields(state);
@@ -245,3 +181,79 @@ function render(state) {
     captured.length ? h("dl", {}, captured.flatMap((c) => [h("dt", {}, label(c.field_key)),
       h("dd", {}, h("ul", {}, c.lines.map((l) => h("li", { text: l }))))])) : h("p", { class: "empty" }, _("noch nichts übernommen")));
 }
+
+function stepSummary(s) {
+  // One line on a step: its title, what kind it is, its planned minutes.
+  return h("div", { class: "step-summary" },
+    h("p", { class: "step-summary-title", text: t(s.title) }),
+    h("p", { class: "meta" }, [activityFor(s).label ? activityFor(s).label(ui) : s.type,
+      s.timebox_minutes ? _("{minutes} min geplant", { minutes: s.timebox_minutes }) : null].filter(Boolean).join(" · ")),
+    s.prompt ? h("p", { class: "meta step-summary-prompt", text: t(s.prompt) }) : null);
+}
+
+function renderNow(state) {
+  // What is now and what comes next, for a facilitator who has one second to look.
+  const index = state.session.current_step;
+  const next = state.steps[index + 1];
+  fill($("now"), h("h2", { class: "eyebrow" }, _("Jetzt")), stepSummary(state.steps[index]));
+  fill($("next-preview"), h("h2", { class: "eyebrow" }, _("Als Nächstes")),
+    next ? stepSummary(next) : h("p", { class: "meta" }, _("Das ist der letzte Schritt.")));
+}
+
+function renderPeople(state) {
+  const people = state.people || { named: [], anonymous: 0 };
+  fill($("people-list"),
+    ...people.named.map((name) => h("li", { text: name })),
+    people.anonymous ? h("li", { class: "meta" }, people.anonymous === 1 ? _("1 Person ohne Namen")
+      : _("{count} Personen ohne Namen", { count: people.anonymous })) : null,
+    !people.named.length && !people.anonymous ? h("li", { class: "meta" }, _("Noch niemand beigetreten.")) : null);
+}
+
+// Private notes per step: prefilled from the unit's guide, saved a moment after typing stops.
+let notesStepKey = null;
+let notesTimer = null;
+const notesEl = $("step-notes");
+
+function guideText(state) {
+  return state.guide ? t(state.guide) : "";
+}
+
+function renderNotes(state, s) {
+  if (notesStepKey === s.key && document.activeElement === notesEl) return; // never under the cursor
+  const saved = (state.notes || {})[s.key];
+  if (notesStepKey !== s.key || notesEl.value !== (saved ?? guideText(state))) {
+    notesEl.value = saved ?? guideText(state);
+    $("notes-status").textContent = saved === undefined ? _("Vorschlag aus dem Leitfaden des Bausteins") : "";
+  }
+  notesStepKey = s.key;
+}
+
+async function saveNotes() {
+  clearTimeout(notesTimer);
+  notesTimer = null;
+  if (!notesStepKey) return;
+  const ack = await send("step.note", { step_key: notesStepKey, text: notesEl.value });
+  if (ack.ok) $("notes-status").textContent = _("gespeichert");
+}
+notesEl.addEventListener("input", () => {
+  $("notes-status").textContent = _("wird gespeichert …");
+  clearTimeout(notesTimer);
+  notesTimer = setTimeout(saveNotes, 800);
+});
+notesEl.addEventListener("blur", () => { if (notesTimer) saveNotes(); });
+
+// Keyboard shortcuts (listed on the page): never while typing in a field, never with Ctrl/Alt/Meta.
+const SHORTCUTS = {
+  n: () => $("next").click(),
+  b: () => $("prev").click(),
+  t: () => ($("timer-pause").disabled ? $("timer-start") : $("timer-pause")).click(),
+  l: () => $("lock").click(),
+  r: () => { if (!$("reveal").hidden) $("reveal").click(); },
+};
+document.addEventListener("keydown", (e) => {
+  const target = e.target;
+  const typing = target.closest && target.closest("input, textarea, select, [contenteditable]");
+  if (typing || e.ctrlKey || e.altKey || e.metaKey || !live.state || live.state.session.status !== "live") return;
+  const action = SHORTCUTS[e.key.toLowerCase()];
+  if (action) { e.preventDefault(); action(); }
+});

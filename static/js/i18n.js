@@ -14,7 +14,8 @@ export function formatNumber(value) {
   return new Intl.NumberFormat(lang).format(value);
 }
 
-// Error acks carry an English message for developers; people see the text for the code.
+// Error acks carry an English message for developers; people see the text for the code
+// (tests/test_room_language.py checks that every code the server raises has one).
 const ERRORS = {
   invalid: () => _("Die Eingabe ist ungültig."),
   forbidden: () => _("Das ist Ihnen hier nicht erlaubt."),
@@ -25,13 +26,13 @@ const ERRORS = {
   wrong_session_state: () => _("Das geht in diesem Stand der Sitzung nicht."),
   step_not_active: () => _("Dieser Schritt ist nicht mehr aktiv."),
   wrong_step_type: () => _("Dieser Schritt nimmt das nicht an."),
-  card_not_found: () => _("Diese Karte gibt es nicht (mehr)."),
-  not_your_card: () => _("Nur wer die Karte geschrieben hat, kann sie ändern."),
-  too_many_cards: () => _("Sie haben die Höchstzahl an Karten erreicht."),
-  card_not_votable: () => _("Für diese Karte kann man nicht abstimmen."),
+  card_not_found: () => _("Diesen Beitrag gibt es nicht (mehr)."),
+  not_your_card: () => _("Nur wer den Beitrag geschrieben hat, kann ihn ändern."),
+  too_many_cards: () => _("Sie haben die Höchstzahl an Beiträgen erreicht."),
+  card_not_votable: () => _("Für diesen Beitrag kann man nicht abstimmen."),
   budget_exhausted: () => _("Alle Ihre Punkte sind vergeben."),
-  card_max_reached: () => _("Diese Karte hat schon die höchste Punktzahl von Ihnen."),
-  no_vote_to_remove: () => _("Auf dieser Karte ist kein Punkt von Ihnen."),
+  card_max_reached: () => _("Dieser Beitrag hat schon die höchste Punktzahl von Ihnen."),
+  no_vote_to_remove: () => _("Auf diesem Beitrag ist kein Punkt von Ihnen."),
   nothing_to_capture: () => _("Der Schritt hat noch kein Ergebnis."),
   step_locked: () => _("Die Moderation hat die Eingabe pausiert."),
   timer_running: () => _("Der Timer läuft schon."),
@@ -49,11 +50,28 @@ const ERRORS = {
   field_not_drafted: () => _("Dieses Feld wird im Formular des Steckbriefs bearbeitet."),
   not_joined: () => _("Das Dokument ist noch nicht verbunden."),
   measure_not_found: () => _("Die Maßnahme gibt es nicht (mehr)."),
+  already_revealed: () => _("Das ist schon aufgedeckt."),
+  card_not_clusterable: () => _("Dieser Beitrag lässt sich hier nicht zuordnen."),
+  card_not_visible: () => _("Nur ein Beitrag, den alle sehen, kann in den Fokus."),
+  cluster_not_found: () => _("Diesen Cluster gibt es nicht (mehr)."),
+  invalid_value: () => _("Dieser Wert ist hier nicht möglich."),
+  item_not_found: () => _("Diese Aufgabe gibt es nicht (mehr)."),
+  no_rating: () => _("Sie haben hier noch nicht bewertet."),
+  not_pending: () => _("Dieser Beitrag wartet nicht auf Freigabe."),
+  not_your_item: () => _("Nur wer die Aufgabe eingetragen hat, kann sie ändern."),
+  rate_limited: () => _("Zu viele Eingaben auf einmal – bitte einen Moment warten."),
+  timer_not_started: () => _("Bitte zuerst den Timer starten."),
+  too_many_clusters: () => _("Es gibt schon die Höchstzahl an Clustern."),
+  too_many_items: () => _("Es gibt schon die Höchstzahl an Aufgaben."),
+  unknown_column: () => _("Diesen Bereich gibt es in diesem Schritt nicht."),
+  unknown_event: () => _("Das versteht der Server nicht; bitte die Seite neu laden."),
+  unknown_op: () => _("Das versteht der Server nicht; bitte die Seite neu laden."),
+  unknown_step: () => _("Diesen Schritt gibt es in dieser Sitzung nicht."),
 };
 
 export function errorText(error) {
   if (!error) return _("keine Antwort");
   if (error.texts && error.texts[lang]) return error.texts[lang];  // the server's own sentence (record refusals)
   const text = ERRORS[error.code];
-  return text ? text() : error.message;
+  return text ? text() : _("Das ging gerade nicht; nichts wurde geändert.");
 }

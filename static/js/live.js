@@ -1,4 +1,5 @@
 import { _ } from "./i18n.js";
+import { CARD_EVENTS } from "./activities/cards.js";
 // The live connection every page shares: snapshot + ordered events, resync on gaps,
 // and an outbox so an operation typed while offline is sent (once) when the link returns.
 
@@ -32,91 +33,76 @@ function newOpId() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function activityOf(s, stepKey) {
+export function activityOf(s, stepKey) {
   return (s.activity[stepKey] = s.activity[stepKey] || {});
-}
-
-function dropCard(s, cardId) {
-  s.cards = s.cards.filter((c) => c.id !== cardId);
-  if (s.spotlight && s.spotlight.card_id === cardId) s.spotlight = null; // the room no longer sees it
-}
-
-function upsertCard(s, card, mine) {
-  if (card.gone) { dropCard(s, card.id); return; } // a tombstone in a replay: only the id is left
-  if (s.spotlight && s.spotlight.card_id === card.id) s.spotlight = { ...s.spotlight, text: card.text };
-  const old = s.cards.find((c) => c.id === card.id);
-  if (old) Object.assign(old, card, { mine: mine || old.mine });
-  else s.cards.push({ ...card, mine: !!mine });
 }
 
 function runtimeOf(s, stepKey) {
   return (s.runtime[stepKey] = s.runtime[stepKey] || {});
 }
 
-// One reducer per event type: the same state the server's snapshot would give.
-const REDUCERS = {
-  "participant.joined": (s, p) => { s.participants = p.participants; },
-  "session.started": (s, p) => {
+// The session's own events; each activity module brings the reducers of its events
+// (static/js/activities/*.js, `events`). A reducer is (state, payload, event): it runs once for the
+// room's form of an event and, for the client that caused it, once more with `event.own` = its
+// ack's result (the parts only the actor may know: its own card in a silent step, its points left).
+const SESSION_REDUCERS = {
+  "participant.joined": (s, p, e) => {
+    if (e.own) return;
+    s.participants = p.participants;
+    if (s.people) {
+      if (p.name) s.people.named.push(p.name);
+      else s.people.anonymous += 1;
+    }
+  },
+  "session.started": (s, p, e) => {
+    if (e.own) return;
     s.session.status = "live";
     s.session.started_at = p.started_at;
     for (const [key, times] of Object.entries(p.steps || {})) Object.assign(runtimeOf(s, key), times);
   },
-  "session.ended": (s, p) => { s.session.status = "ended"; s.session.ended_at = p.ended_at; },
-  "step.changed": (s, p) => {
+  "session.ended": (s, p, e) => { if (!e.own) { s.session.status = "ended"; s.session.ended_at = p.ended_at; } },
+  "step.changed": (s, p, e) => {
+    if (e.own) return;
     s.session.current_step = p.step_index;
     for (const [key, times] of Object.entries(p.steps || {})) Object.assign(runtimeOf(s, key), times);
   },
-  "card.added": (s, p) => {
-    if (p.gone) { dropCard(s, p.card_id); return; }
-    if (p.redacted) { (s.redacted[p.step_key] = s.redacted[p.step_key] || new Set()).add(p.card_id); return; }
-    upsertCard(s, p.card, false);
-  },
-  "card.edited": (s, p) => { if (p.gone) dropCard(s, p.card_id); else if (!p.redacted) upsertCard(s, p.card, false); },
-  "card.shown": (s, p) => { if (p.gone) dropCard(s, p.card_id); else if (!p.redacted) upsertCard(s, p.card, false); },
-  "card.hidden": (s, p) => {
-    if (p.card) { // the facilitator keeps seeing it, marked hidden; it leaves the spotlight
-      upsertCard(s, p.card, false);
-      if (s.spotlight && s.spotlight.card_id === p.card.id) s.spotlight = null;
-    } else dropCard(s, p.card_id);
-  },
-  "card.deleted": (s, p) => { dropCard(s, p.card_id); },
-  "card.clustered": (s, p) => { const c = s.cards.find((x) => x.id === p.card_id); if (c) c.cluster_id = p.cluster_id; },
-  "cluster.created": (s, p) => { const a = activityOf(s, p.cluster.step_key); (a.clusters = a.clusters || []).push(p.cluster); },
-  "cluster.renamed": (s, p) => {
-    const a = activityOf(s, p.cluster.step_key);
-    a.clusters = (a.clusters || []).map((c) => (c.id === p.cluster.id ? p.cluster : c));
-  },
-  "cluster.deleted": (s, p) => {
-    for (const a of Object.values(s.activity)) if (a.clusters) a.clusters = a.clusters.filter((c) => c.id !== p.cluster_id);
-    s.cards.forEach((c) => { if (c.cluster_id === p.cluster_id) c.cluster_id = null; });
-  },
-  "vote.changed": (s, p) => {
-    if (p.redacted) return;
-    const a = activityOf(s, p.step_key);
-    (a.totals = a.totals || {})[p.target_id] = p.total;
-  },
-  "rating.changed": (s, p) => { activityOf(s, p.step_key).raters = p.raters; },
-  "poll.changed": (s, p) => { const a = activityOf(s, p.step_key); a.answers = p.answers; if (p.counts) a.counts = p.counts; },
-  "action.added": (s, p) => { if (p.gone) return; const a = activityOf(s, p.item.step_key); (a.items = a.items || []).push(p.item); },
-  "action.edited": (s, p) => { if (p.gone) return; const a = activityOf(s, p.item.step_key); a.items = (a.items || []).map((i) => (i.id === p.item.id ? p.item : i)); },
-  "action.deleted": (s, p) => { const a = activityOf(s, p.step_key); a.items = (a.items || []).filter((i) => i.id !== p.item_id); },
-  "step.locked": (s, p) => { runtimeOf(s, p.step_key).locked = p.locked; },
-  "step.revealed": (s, p) => {
+  "step.locked": (s, p, e) => { if (!e.own) runtimeOf(s, p.step_key).locked = p.locked; },
+  "step.revealed": (s, p, e) => {
+    if (e.own) return;
     runtimeOf(s, p.step_key).revealed = p.revealed;
     const a = activityOf(s, p.step_key);
     a.revealed = p.revealed;
-    const data = p.data || {};
-    (data.cards || []).forEach((card) => upsertCard(s, card, false));
-    if (data.totals) a.totals = data.totals;
-    if (data.result) a.result = data.result;
-    if (data.counts) a.counts = data.counts;
+    // What was hidden: cards go to the cards, everything else (totals, result, counts) to the step.
+    const { cards, ...rest } = p.data || {};
+    (cards || []).forEach((card) => CARD_EVENTS["card.shown"](s, { card }, {}));
+    Object.assign(a, rest);
   },
-  "timer.changed": (s, p) => { runtimeOf(s, p.step_key).timer = p.timer; s.clockOffset = Date.parse(p.server_now) - Date.now(); },
-  "spotlight.changed": (s, p) => { s.spotlight = p.spotlight && !p.spotlight.gone ? p.spotlight : null; },
-  "record.captured": (s, p) => { if (!p.redacted) p.captures.forEach((c) => s.captures.push({ ...c, step_key: p.step_key })); },
+  "step.noted": (s, p, e) => { if (!e.own && !p.redacted) (s.notes = s.notes || {})[p.step_key] = p.text; },
+  "timer.changed": (s, p, e) => {
+    if (e.own) return;
+    runtimeOf(s, p.step_key).timer = p.timer;
+    s.clockOffset = Date.parse(p.server_now) - Date.now();
+  },
+  "spotlight.changed": (s, p, e) => { if (!e.own) s.spotlight = p.spotlight && !p.spotlight.gone ? p.spotlight : null; },
+  "record.captured": (s, p, e) => {
+    if (!e.own && !p.redacted) p.captures.forEach((c) => s.captures.push({ ...c, step_key: p.step_key }));
+  },
 };
 
-export function connectLive({ onChange, onStatus, onRejected }) {
+function reducersOf(activities) {
+  const all = { ...SESSION_REDUCERS, ...CARD_EVENTS };
+  for (const activity of Object.values(activities)) {
+    for (const [type, reduce] of Object.entries(activity.events || {})) {
+      const earlier = all[type];
+      // Two activities may react to one event type (cards are shared): both run.
+      all[type] = earlier ? (s, p, e) => { earlier(s, p, e); reduce(s, p, e); } : reduce;
+    }
+  }
+  return all;
+}
+
+export function connectLive({ onChange, onStatus, onRejected, activities }) {
+  const REDUCERS = reducersOf(activities);
   const root = document.getElementById("app");
   const sessionId = Number(root.dataset.sessionId);
   const role = root.dataset.role;
@@ -125,7 +111,10 @@ export function connectLive({ onChange, onStatus, onRejected }) {
   let lastSeq = 0;
   let syncTimer = null;
   const early = new Map(); // events that arrived before the ones they follow
+  const recent = new Map(); // seq -> type of the last events applied: an ack names its event by seq
+  const ownResults = new Map(); // seq -> our ack's result, for an event that has not arrived yet
 
+  // eslint-disable-next-line no-undef
   const socket = io({ auth: { session_id: sessionId, role } });
 
   const loadOutbox = () => { try { return JSON.parse(localStorage.getItem(outboxKey)) || []; } catch { return []; } };
@@ -143,6 +132,8 @@ export function connectLive({ onChange, onStatus, onRejected }) {
     state.clockOffset = Date.parse(snapshot.server_now) - Date.now();
     lastSeq = snapshot.seq;
     early.clear();
+    recent.clear();
+    ownResults.clear(); // the snapshot already holds what was ours
     onChange(state, null);
   }
 
@@ -156,9 +147,15 @@ export function connectLive({ onChange, onStatus, onRejected }) {
       applied = early.get(lastSeq + 1);
       early.delete(lastSeq + 1);
       const reduce = REDUCERS[applied.type];
-      if (reduce) reduce(state, applied.payload);
+      if (reduce) reduce(state, applied.payload, applied);
       lastSeq = applied.seq;
       state.seq = lastSeq;
+      recent.set(applied.seq, applied);
+      if (recent.size > 200) recent.delete(recent.keys().next().value);
+      if (ownResults.has(applied.seq)) {
+        applyOwn(applied, ownResults.get(applied.seq));
+        ownResults.delete(applied.seq);
+      }
     }
     if (applied) onChange(state, applied);
     if (early.size && !syncTimer) {
@@ -175,16 +172,22 @@ export function connectLive({ onChange, onStatus, onRejected }) {
     });
   }
 
+  function applyOwn(event, result) {
+    const reduce = REDUCERS[event.type];
+    if (reduce) reduce(state, event.payload, { ...event, own: result });
+  }
+
   function emitOp(op) {
     socket.timeout(15000).emit("op", op, (err, ack) => {
       if (err) return; // no answer: it stays in the outbox and goes again on reconnect
       saveOutbox(loadOutbox().filter((o) => o.op_id !== op.op_id));
       const resolve = waiting.get(op.op_id);
       waiting.delete(op.op_id);
-      if (ack && ack.ok && state && ack.result && ack.result.card) {
-        // Our own card, also when the room does not see it yet (silent step, moderation).
-        upsertCard(state, ack.result.card, true);
-        onChange(state, null);
+      if (ack && ack.ok && state && ack.seq && !ack.duplicate) {
+        // Our own part of the event (the server sends the event before the ack).
+        const event = recent.get(ack.seq);
+        if (event) { applyOwn(event, ack.result || {}); onChange(state, event); }
+        else if (ack.seq > lastSeq) ownResults.set(ack.seq, ack.result || {});
       }
       if (ack && !ack.ok && !resolve && onRejected) onRejected(op, ack.error);
       if (resolve) resolve(ack);
@@ -196,7 +199,7 @@ export function connectLive({ onChange, onStatus, onRejected }) {
     saveOutbox([...loadOutbox(), op]);
     const answer = new Promise((resolve) => waiting.set(op.op_id, resolve));
     if (socket.connected && state) emitOp(op);
-    else status(_("offline – wird gesendet, sobald die Verbindung steht"), "offline");
+    else status(_("Verbindung unterbrochen – Ihre Eingaben bleiben erhalten"), "offline");
     return answer;
   }
 
@@ -207,8 +210,9 @@ export function connectLive({ onChange, onStatus, onRejected }) {
   });
   socket.on("event", (event) => receive([event]));
   socket.on("events", receive); // a batch, when events come faster than the broadcast window
-  socket.on("disconnect", () => status(_("Verbindung unterbrochen – neuer Versuch …"), "offline"));
-  socket.on("connect_error", (err) => status(_("keine Verbindung ({message})", { message: err.message }), "offline"));
+    // People see a plain sentence; the technical reason ("xhr poll error") goes to the console only.
+  socket.on("disconnect", () => status(_("Verbindung unterbrochen – Ihre Eingaben bleiben erhalten"), "offline"));
+  socket.on("connect_error", () => status(_("Verbindung unterbrochen – Ihre Eingaben bleiben erhalten"), "offline"));
 
   // Operations typed but not yet acknowledged (offline, or in flight): shown as "being sent".
   const queued = () => loadOutbox();
@@ -222,18 +226,6 @@ export function announce(text) {
 
 export function currentStep(state) {
   return state.steps[state.session.current_step];
-}
-
-export function cardsOf(state, stepKey) {
-  return state.cards.filter((c) => c.step_key === stepKey);
-}
-
-export function totalsOf(state, stepKey) {
-  return (state.activity[stepKey] && state.activity[stepKey].totals) || {};
-}
-
-export function rankByVotes(cards, totals) {
-  return [...cards].sort((a, b) => (totals[b.id] || 0) - (totals[a.id] || 0) || a.id - b.id);
 }
 
 export function setConnection(text, kind) {

@@ -1,8 +1,9 @@
 // The participant's phone: only the current step, big touch targets.
 import { _, errorText } from "./i18n.js";
-import { announce, connectLive, currentStep, h, othersHiddenCount, setConnection, t, visibleCards, fill } from "./live.js";
-import { actionList, capturedFields, clusterBoard, consentResult, pollResults, spotlightBanner, stepNotices,
-  timerBadge, voteTargets } from "./widgets.js";
+import { announce, connectLive, currentStep, h, setConnection, t, fill } from "./live.js";
+import { spotlightBanner, stepNotices, timerBadge } from "./widgets.js";
+import { activityFor, ACTIVITIES } from "./activities/index.js";
+import { clearFields, redrawKeepingInput } from "./dom.js";
 
 const $ = (id) => document.getElementById(id);
 const stepEl = $("step");
@@ -15,11 +16,26 @@ let renderedStepKey = null;
 let editing = null; // card id being edited
 
 const live = connectLive({
+  activities: ACTIVITIES,
   onChange: render,
   onStatus: setConnection,
   onRejected: (op, error) => showError(_("Nicht gesendet: {message}", { message: errorText(error) }), op),
 });
 setInterval(() => live.state && renderTimer(live.state), 1000); // the timer counts down
+
+// Text size: people who read small print badly make it larger; the choice stays on this phone.
+const SIZES = [1, 1.25, 1.5];
+let size = Number(localStorage.getItem("workshop-text-size")) || 1;
+function applySize() {
+  document.documentElement.style.setProperty("--text-scale", String(size));
+  $("text-smaller").disabled = size <= SIZES[0];
+  $("text-larger").disabled = size >= SIZES[SIZES.length - 1];
+  try { localStorage.setItem("workshop-text-size", String(size)); } catch { /* private mode */ }
+}
+$("text-smaller").addEventListener("click", () => { size = SIZES[Math.max(0, SIZES.indexOf(size) - 1)] || SIZES[0]; applySize(); });
+$("text-larger").addEventListener("click", () => { size = SIZES[Math.min(SIZES.length - 1, SIZES.indexOf(size) + 1)]; applySize(); });
+if (!SIZES.includes(size)) size = 1;
+applySize();
 
 function renderTimer(state) {
   const slot = $("timer");
@@ -53,8 +69,15 @@ $("card-form").addEventListener("submit", async (event) => {
   if (!text) return;
   textEl.value = "";
   const ack = await send("card.add", { step_key: step.key, column_key: selectedColumn(step), text });
-  if (ack.ok) announce(ack.result.card && ack.result.card.status === "pending" ? _("Karte gesendet, wartet auf Freigabe.") : _("Karte hinzugefügt."));
+  if (ack.ok) announce(ack.result.card && ack.result.card.status === "pending" ? _("Beitrag gesendet, wartet auf Freigabe.") : _("Beitrag hinzugefügt."));
 });
+
+// What the activity modules get from this page (see activities/index.js).
+const ui = {
+  h, t, _, fill, announce, send, cardItem, queuedCard, clearFields,
+  online: () => live.socket.connected,
+  queued: () => live.queued(),
+};
 
 function renderHeader(state) {
   if (state.session.status !== "live") return;
@@ -79,7 +102,7 @@ function renderColumns(step) {
 
 function cardItem(card, extra) {
   if (editing === card.id) {
-    const input = h("textarea", { rows: 3, maxlength: 500, "aria-label": _("Karte bearbeiten") });
+    const input = h("textarea", { id: `edit-card-${card.id}`, rows: 3, maxlength: 500, "aria-label": _("Beitrag bearbeiten") });
     input.value = card.text;
     return h("li", { class: "card mine" }, input,
       h("div", { class: "card-actions" },
@@ -98,122 +121,13 @@ function cardItem(card, extra) {
       h("button", { type: "button", onclick: () => { editing = card.id; render(live.state); } }, _("Bearbeiten")),
       h("button", { type: "button", onclick: async () => {
         const ack = await send("card.delete", { card_id: card.id });
-        if (ack.ok) announce(_("Karte gelöscht."));
+        if (ack.ok) announce(_("Beitrag gelöscht."));
       } }, _("Löschen"))) : null);
 }
 
 function queuedCard(op) {
   return h("li", { class: "card mine pending queued" }, h("p", { class: "card-text", text: op.payload.text }),
     h("p", { class: "card-author" }, _("wird gesendet, sobald die Verbindung steht")));
-}
-
-function renderBrainstorm(state, step) {
-  const cards = visibleCards(state, step.key);
-  const others = othersHiddenCount(state, step.key);
-  // While offline, typed cards wait in the outbox; show them so nobody types them twice.
-  const queued = live.socket.connected ? []
-    : live.queued().filter((op) => op.type === "card.add" && op.payload.step_key === step.key);
-  fill(boardEl, 
-    step.silent && !(state.runtime[step.key] || {}).revealed && others
-      ? h("p", { class: "meta" }, _("{others} weitere Karte(n) aus der Gruppe – sichtbar nach dem Aufdecken.", { others })) : null,
-    ...step.columns.map((column) => h("section", { class: "column" },
-      step.columns.length > 1 ? h("h2", { text: t(column.title) }) : null,
-      h("ul", { class: "cards" }, cards.filter((c) => c.column_key === column.key).map((c) => cardItem(c)),
-        queued.filter((op) => (op.payload.column_key || step.columns[0].key) === column.key).map(queuedCard)))));
-}
-
-function renderVote(state, step) {
-  const activity = state.activity[step.key] || {};
-  const mine = activity.mine || {};
-  const spent = Object.values(mine).reduce((a, b) => a + b, 0);
-  const remaining = step.budget - spent;
-  fill(boardEl, 
-    h("p", { class: "budget", role: "status" }, _("Noch {remaining} von {budget} Punkten", { remaining, budget: step.budget })),
-    h("ul", { class: "cards" }, voteTargets(state, step).map((target) => {
-      const own = mine[target.id] || 0;
-      const vote = async (type) => {
-        const ack = await send(type, { [target.kind]: target.id });
-        if (!ack.ok) return;
-        const a = live.state.activity[step.key];
-        a.mine = a.mine || {};
-        a.mine[target.id] = ack.result.mine;
-        render(live.state);
-        announce(_("Noch {remaining} Punkte.", { remaining: ack.result.remaining }));
-      };
-      const row = h("div", { class: "vote-row" },
-        h("button", { type: "button", class: "vote-btn", "aria-label": _("Punkt wegnehmen: {text}", { text: target.text }),
-          disabled: own === 0, onclick: () => vote("vote.remove") }, "−"),
-        h("span", { class: "dots", "aria-label": _("{own} eigene Punkte", { own }) }, "●".repeat(own) || "–"),
-        h("button", { type: "button", class: "vote-btn", "aria-label": _("Punkt geben: {text}", { text: target.text }),
-          disabled: remaining === 0 || own >= step.max_per_card, onclick: () => vote("vote.add") }, "+"));
-      return target.card ? cardItem(target.card, row)
-        : h("li", { class: "card", "data-cluster-id": target.id }, h("p", { class: "card-text", text: target.text }), row);
-    })));
-}
-
-function renderConsent(state, step) {
-  const activity = state.activity[step.key] || {};
-  if (activity.result) { fill(boardEl, consentResult(state, step)); return; }
-  const mine = activity.mine || {};
-  const options = visibleCards(state, step.key);
-  fill(boardEl, 
-    h("p", { class: "meta" }, _("0 = kein Widerstand, 10 = starker Widerstand. Ihre Bewertung bleibt verborgen, bis die Moderation aufdeckt.")),
-    h("ul", { class: "cards" }, options.map((option) => {
-      const value = mine[option.id];
-      const set = async (v) => {
-        const ack = await send(v === null ? "rating.clear" : "rating.set", v === null ? { card_id: option.id } : { card_id: option.id, value: v });
-        if (!ack.ok) return;
-        const a = live.state.activity[step.key];
-        a.mine = a.mine || {};
-        if (v === null) delete a.mine[option.id]; else a.mine[option.id] = v;
-        render(live.state);
-      };
-      return h("li", { class: "card", "data-card-id": option.id },
-        h("p", { class: "card-text", text: option.text }),
-        h("fieldset", { class: "scale" }, h("legend", { class: "visually-hidden" }, _("Widerstand gegen: {text}", { text: option.text })),
-          Array.from({ length: 11 }, (_slot, v) => h("button", { type: "button", class: `scale-btn${value === v ? " chosen" : ""}`,
-            "aria-pressed": value === v ? "true" : "false", "aria-label": _("Widerstand {v}", { v }), onclick: () => set(v) }, String(v)))),
-        value !== undefined ? h("button", { type: "button", class: "link", onclick: () => set(null) }, _("Bewertung zurücknehmen (Enthaltung)")) : null);
-    })));
-}
-
-function renderPoll(state, step) {
-  const activity = state.activity[step.key] || {};
-  const mine = activity.mine || [];
-  const choose = async (index) => {
-    let choices = [index];
-    if (step.multiple) choices = mine.includes(index) ? mine.filter((i) => i !== index) : [...mine, index];
-    if (!choices.length) return;
-    const ack = await send("poll.answer", { choices });
-    if (ack.ok) { live.state.activity[step.key].mine = ack.result.choices; render(live.state); announce(_("Antwort gespeichert.")); }
-  };
-  fill(boardEl, 
-    h("div", { class: "poll-options", role: "group", "aria-label": t(step.title) }, step.options.map((o, i) =>
-      h("button", { type: "button", class: `poll-btn${mine.includes(i) ? " chosen" : ""}`,
-        "aria-pressed": mine.includes(i) ? "true" : "false", onclick: () => choose(i) }, t(o)))),
-    activity.counts ? pollResults(state, step) : null);
-}
-
-function renderActions(state, step) {
-  const mine = (state.activity[step.key] && state.activity[step.key].mine) || [];
-  const who = h("input", { id: "action-who", maxlength: 200, required: true });
-  const what = h("input", { id: "action-what", maxlength: 1000, required: true });
-  const due = h("input", { id: "action-due", type: "date" });
-  fill(boardEl, 
-    h("form", { class: "stack", onsubmit: async (e) => {
-      e.preventDefault();
-      const ack = await send("action.add", { who: who.value, what: what.value, due: due.value || null });
-      if (ack.ok) { who.value = ""; what.value = ""; due.value = ""; }
-    } }, h("label", { for: "action-what" }, _("Was ist zu tun?")), what, h("label", { for: "action-who" }, _("Wer?")), who,
-    h("label", { for: "action-due" }, _("Bis wann? (optional)")), due, h("button", { type: "submit", class: "primary big" }, _("Aufgabe hinzufügen"))),
-    actionList(state, step, (item) => (mine.includes(item.id)
-      ? h("button", { type: "button", onclick: () => send("action.delete", { item_id: item.id }) }, _("Löschen")) : null)));
-}
-
-function renderSummary(state) {
-  fill(boardEl, ...capturedFields(state).map((c) => h("section", { class: "column" },
-    h("h2", { text: c.field_label || c.field_key }),
-    h("ul", {}, c.lines.map((line) => h("li", { text: line }))))));
 }
 
 function render(state) {
@@ -233,19 +147,16 @@ function render(state) {
   if (renderedStepKey !== step.key) {
     renderedStepKey = step.key;
     editing = null;
+    fill(boardEl); // a new step: nothing typed for the last one carries over
     errorEl.hidden = true;
     if (step.columns) renderColumns(step);
     announce(_("Neuer Schritt: {value}", { value: t(step.title) }));
   }
   renderHeader(state);
   renderTimer(state);
-  const writes = ["brainstorm", "draft"].includes(step.type) && step.authors !== "facilitator";
+  const activity = activityFor(step);
+  const writes = !!(activity.composes && activity.composes(step));
   composeEl.hidden = !writes || !!(state.runtime[step.key] || {}).locked;
-  if (["brainstorm", "draft"].includes(step.type)) renderBrainstorm(state, step);
-  else if (step.type === "cluster") fill(boardEl, clusterBoard(state, step));
-  else if (step.type === "dot_vote") renderVote(state, step);
-  else if (step.type === "consent") renderConsent(state, step);
-  else if (step.type === "poll") renderPoll(state, step);
-  else if (step.type === "action_items") renderActions(state, step);
-  else renderSummary(state);
+  redrawKeepingInput(boardEl, activity.phone(state, step, ui));
 }
+

@@ -22,7 +22,7 @@ export function stepNotices(state, step) {
   const runtime = state.runtime[step.key] || {};
   const notes = [];
   if (runtime.locked) notes.push(h("p", { class: "notice" }, _("Eingabe pausiert – die Moderation hat diesen Schritt gesperrt.")));
-  if (step.silent && !runtime.revealed) notes.push(h("p", { class: "notice" }, _("Stille Phase: Karten sind nur für ihre Verfasser:innen sichtbar, bis die Moderation aufdeckt.")));
+  if (step.silent && !runtime.revealed) notes.push(h("p", { class: "notice" }, _("Stille Phase: Beiträge sind nur für ihre Verfasser:innen sichtbar, bis die Moderation aufdeckt.")));
   if (step.moderated) notes.push(h("p", { class: "notice" }, _("Beiträge erscheinen, sobald die Moderation sie freigegeben hat.")));
   return notes;
 }
@@ -34,7 +34,8 @@ export function clustersOf(state, stepKey) {
 // The targets of a vote: the cards of its source step, or its source's clusters.
 export function voteTargets(state, step) {
   const source = state.steps.find((s) => s.key === step.source);
-  if (source && source.type === "cluster") {
+  // A source that groups cards (a cluster step's state has `clusters`) is voted on by group.
+  if (source && Array.isArray((state.activity[source.key] || {}).clusters)) {
     return clustersOf(state, source.key).map((c) => ({ id: c.id, text: c.title, kind: "cluster_id" }));
   }
   return visibleCards(state, step.source).filter((c) => c.status === "visible")
@@ -52,17 +53,10 @@ export function barList(items, { className = "results" } = {}) {
   }));
 }
 
-export function voteResults(state, step) {
-  const totals = (state.activity[step.key] && state.activity[step.key].totals) || {};
-  const targets = voteTargets(state, step).map((x) => ({ label: x.text, value: totals[x.id] || 0, key: x.id }));
-  targets.sort((a, b) => b.value - a.value || a.key - b.key);
-  return barList(targets);
-}
-
 export function pollResults(state, step) {
   const a = state.activity[step.key] || {};
   if (!a.counts) return h("p", { class: "meta" }, _("{value} Antworten – das Ergebnis wird aufgedeckt.", { value: a.answers || 0 }));
-  return h("div", {}, h("p", { class: "meta" }, `${a.answers || 0} Antworten`),
+  return h("div", {}, h("p", { class: "meta" }, _("{value} Antworten", { value: a.answers || 0 })),
     barList(step.options.map((o, i) => ({ label: t(o), value: a.counts[i] || 0, key: i })), { className: "results unranked" }));
 }
 
@@ -92,16 +86,18 @@ export function consentResult(state, step) {
         row.map((v) => h("td", { class: v === null ? "abstain" : `r${v}` }, v === null ? "–" : String(v)))))))));
 }
 
-export function clusterBoard(state, step, { cardExtra } = {}) {
+// groups: the projector's form: each cluster a framed group, the unclustered last (if any).
+export function clusterBoard(state, step, { cardExtra, groups } = {}) {
   const cards = visibleCards(state, step.source).filter((c) => c.status === "visible");
   const clusters = clustersOf(state, step.key);
   const section = (title, members, cluster) => h("section", { class: "column cluster", "data-cluster-id": cluster ? cluster.id : "" },
     h("h3", { text: `${title} (${members.length})` }),
     h("ul", { class: "cards" }, members.map((c) => h("li", { class: "card", "data-card-id": c.id },
       h("span", { class: "card-text", text: c.text }), cardExtra ? cardExtra(c, cluster) : null))));
-  return h("div", { class: "columns" },
+  const loose = cards.filter((c) => !c.cluster_id || !clusters.some((cl) => cl.id === c.cluster_id));
+  return h("div", { class: groups ? "columns cluster-groups" : "columns" },
     clusters.map((cl) => section(cl.title, cards.filter((c) => c.cluster_id === cl.id), cl)),
-    section(_("Ohne Cluster"), cards.filter((c) => !c.cluster_id || !clusters.some((cl) => cl.id === c.cluster_id)), null));
+    groups && !loose.length ? null : section(_("Ohne Cluster"), loose, null));
 }
 
 export function actionList(state, step, extra) {
@@ -118,4 +114,9 @@ export function capturedFields(state) {
   const latest = new Map();
   state.captures.forEach((c) => latest.set(c.field_key, c));
   return [...latest.values()];
+}
+
+// A card as the projector shows it: its text only, in the grid that fits the screen.
+export function projectorCard(card) {
+  return h("li", { class: "card", "data-card-id": card.id }, h("span", { class: "card-text", text: card.text }));
 }

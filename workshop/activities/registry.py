@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from workshop.activities.action_items import ActionItemsActivity
 from workshop.activities.base import Activity
+from workshop.activities.blitzlicht import BlitzlichtActivity
 from workshop.activities.brainstorm import BrainstormActivity, DraftActivity
 from workshop.activities.cluster import ClusterActivity
 from workshop.activities.consent import ConsentActivity
@@ -17,7 +18,8 @@ from workshop.ops import OpSpec
 ACTIVITIES: dict[str, Activity] = {
     activity.type: activity
     for activity in (BrainstormActivity(), DraftActivity(), ClusterActivity(), DotVoteActivity(),
-                     ConsentActivity(), PollActivity(), ActionItemsActivity(), SummaryActivity())
+                     ConsentActivity(), PollActivity(), ActionItemsActivity(), SummaryActivity(),
+                     BlitzlichtActivity())
 }
 
 def _ops_by_type(activities: dict[str, Activity]) -> dict[str, OpSpec]:

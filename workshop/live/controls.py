@@ -18,11 +18,12 @@ from workshop.activities.registry import activity_for
 from workshop.db import utcnow
 from workshop.ops import FACILITATOR, VIEWER, Actor
 from workshop.ops import Rejected
-from workshop.sessions.runtime import is_revealed, set_spotlight, step_state, update_step
+from workshop.sessions.runtime import is_revealed, set_note, set_spotlight, step_state, update_step
 
 ROOM = Actor(VIEWER)
 
 MAX_TIMER_SECONDS = 8 * 3600
+NOTE_MAX_LENGTH = 4000
 
 
 class StepRef(Schema):
@@ -138,6 +139,19 @@ def spotlight(ctx: OpContext, payload: dict) -> Outcome:
     return Outcome("spotlight.changed", {"spotlight": target})
 
 
+class NotePayload(StepRef):
+    text = fields.String(required=True, validate=validate.Length(
+        max=NOTE_MAX_LENGTH, error=f"must be at most {NOTE_MAX_LENGTH} characters"))
+
+
+def note(ctx: OpContext, payload: dict) -> Outcome:
+    """The facilitator's private notes on a step: kept with the session, never sent to the room."""
+    step = _step(ctx, payload["step_key"])
+    set_note(ctx.ws, step["key"], payload["text"])
+    return Outcome("step.noted", {"step_key": step["key"], "text": payload["text"]},
+                   public_payload={"step_key": step["key"], "redacted": True})
+
+
 CONTROL_OPS: dict[str, OpSpec] = {
     spec.type: spec
     for spec in (
@@ -147,5 +161,6 @@ CONTROL_OPS: dict[str, OpSpec] = {
         OpSpec("timer.pause", StepRef, frozenset({FACILITATOR}), timer_pause),
         OpSpec("timer.add", TimerAdd, frozenset({FACILITATOR}), timer_add),
         OpSpec("spotlight.set", SpotlightPayload, frozenset({FACILITATOR}), spotlight),
+        OpSpec("step.note", NotePayload, frozenset({FACILITATOR}), note, frozenset({"ready", "live", "ended"})),
     )
 }

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from workshop.activities.cards import card_view, visible_to
 from workshop.db import utcnow
-from workshop.sessions.runtime import is_revealed, spotlight, step_state
+from workshop.sessions.guides import guide_for
+from workshop.sessions.runtime import is_revealed, notes, spotlight, step_state
 from workshop.activities.models import Card
 from workshop.activities.registry import activity_for
 from workshop.live.replay import current_spotlight
@@ -90,4 +91,10 @@ def build_snapshot(db: Session, ws: WorkshopSession, viewer: Actor) -> dict:
     }
     if viewer.role == PARTICIPANT and viewer.id is not None:
         snapshot["me"]["name"] = names.get(viewer.id)
+    if viewer.role == FACILITATOR:
+        # Staff only: who is here (chosen names, else a count), private notes, the unit's guide.
+        named = [name for name in names.values() if name]
+        snapshot["people"] = {"named": named, "anonymous": len(names) - len(named)}
+        snapshot["notes"] = notes(ws)
+        snapshot["guide"] = guide_for(ws.template.get("unit"))
     return snapshot

@@ -70,7 +70,10 @@ def register():
                 raise ValidationError({_("Steckbrief-Vorlage"): [_("Diese Vorlage gibt es nicht.")]})
             ref = form["reference_number"] or None
             if ref and db().scalar(select(Measure.id).where(Measure.reference_number == ref)):
-                raise ValidationError({_("Referenznummer"): [_("%(ref)s ist schon vergeben.", ref=ref)]})
+                # Said in the person's language, naming the field as the form does (not its key).
+                flash(_("Die Maßnahme wurde nicht angelegt: Die Referenznummer „%(ref)s“ ist schon vergeben.",
+                        ref=ref), "error")
+                return redirect(url_for(".register"))
         except ValidationError as error:
             flash(_("Die Maßnahme wurde nicht angelegt: %(errors)s", errors=_form_errors(error)), "error")
             return redirect(url_for(".register"))

@@ -29,6 +29,17 @@ def set_spotlight(ws: WorkshopSession, spotlight: dict | None) -> None:
     ws.runtime = {**(ws.runtime or {}), "spotlight": spotlight}
 
 
+def set_note(ws: WorkshopSession, step_key: str, text: str) -> None:
+    """Facilitator-only notes per step; the public snapshot never reads them (see snapshot.py)."""
+    runtime = dict(ws.runtime or {})
+    runtime["notes"] = {**runtime.get("notes", {}), step_key: text}
+    ws.runtime = runtime
+
+
+def notes(ws: WorkshopSession) -> dict[str, str]:
+    return dict((ws.runtime or {}).get("notes", {}))
+
+
 def spotlight(ws: WorkshopSession) -> dict | None:
     return (ws.runtime or {}).get("spotlight")
 

@@ -1,0 +1,77 @@
+"""Blitzlicht: a one-word round. Everyone sends one word or short phrase and may replace it;
+the room sees the words with how often each was said (a word cloud).
+
+Each person's word is one card of the step (so capture, the protocol, cluster and vote can use
+the words like any other cards); the same word in other spelling or case counts together.
+"""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from workshop.activities.base import Activity, ResultItem, current_step_of_type
+from workshop.activities.models import Card
+from workshop.db import utcnow
+from workshop.ops import PARTICIPANT, OpContext, OpSpec, Outcome
+from workshop.validation import CleanText
+
+WORD_MAX_LENGTH = 40
+COLUMN = "word"
+
+
+class BlitzlichtConfig(Schema):
+    pass
+
+
+class SayPayload(Schema):
+    text = CleanText(required=True, validate=validate.Length(
+        1, WORD_MAX_LENGTH, error=f"one word or a short phrase: 1 to {WORD_MAX_LENGTH} characters"))
+
+
+def _words(db, session_id: int, step_key: str) -> list[Card]:
+    return list(db.scalars(select(Card).where(
+        Card.session_id == session_id, Card.step_key == step_key, Card.deleted_at.is_(None))
+        .order_by(Card.id)))
+
+
+def tally(cards: list[Card]) -> list[dict]:
+    """[{text, count}], most said first; "Mut", "mut " and "MUT" are one word, shown as first said."""
+    counted: dict[str, dict] = {}
+    for card in cards:
+        key = " ".join(card.text.casefold().split())
+        entry = counted.setdefault(key, {"text": card.text, "count": 0})
+        entry["count"] += 1
+    return sorted(counted.values(), key=lambda w: (-w["count"], w["text"].casefold()))
+
+
+def say(ctx: OpContext, payload: dict) -> Outcome:
+    step = current_step_of_type(ctx, BlitzlichtActivity.type, "The current step is not a Blitzlicht.")
+    cards = _words(ctx.db, ctx.ws.id, step["key"])
+    own = next((c for c in cards if c.participant_id == ctx.actor.id), None)
+    if own is None:
+        own = Card(session_id=ctx.ws.id, step_key=step["key"], column_key=COLUMN, text=payload["text"],
+                   participant_id=ctx.actor.id)
+        ctx.db.add(own)
+        cards.append(own)
+    else:  # a second word replaces the first: one voice each
+        own.text, own.updated_at = payload["text"], utcnow()
+    ctx.db.flush()
+    return Outcome("blitz.changed", {"step_key": step["key"], "words": tally(cards), "answers": len(cards)},
+                   {"text": own.text})
+
+
+class BlitzlichtActivity(Activity):
+    type = "blitzlicht"
+    config_schema = BlitzlichtConfig
+    ops = (OpSpec("blitz.say", SayPayload, frozenset({PARTICIPANT}), say),)
+
+    def state(self, db, ws, step, viewer):
+        cards = _words(db, ws.id, step["key"])
+        state = {"words": tally(cards), "answers": len(cards)}
+        if viewer.role == PARTICIPANT:
+            state["mine"] = next((c.text for c in cards if c.participant_id == viewer.id), None)
+        return state
+
+    def results(self, db, ws, step):
+        return [ResultItem(f"{w['text']} ({w['count']})", None, COLUMN, w["count"])
+                for w in tally(_words(db, ws.id, step["key"]))]
