@@ -22,7 +22,7 @@ from workshop.db import make_engine  # noqa: E402
 from workshop.migrate import upgrade  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 from tests.live_client import LiveClient, join  # noqa: E402
-from workshop.sessions.service import create_session  # noqa: E402
+from workshop.agenda.create import create_session  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 # The texts the script waits for, per language.

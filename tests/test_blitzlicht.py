@@ -17,8 +17,8 @@ from workshop.migrate import upgrade
 from workshop.protocols.markdown import render_markdown
 from workshop.protocols.model import build_protocol
 from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor, Rejected
-from workshop.sessions.service import create_session
-from workshop.sessions.templates import parse_template_data
+from workshop.agenda.create import create_session
+from workshop.agenda.templates import parse_template_data
 
 TEMPLATE = {
     "key": "feedback", "unit": 5, "title": {"de": "Rückmeldung", "en": "Feedback"},

@@ -19,7 +19,7 @@ from workshop.migrate import upgrade
 from workshop.db import make_engine
 from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor, Rejected
 from workshop.sessions.models import WorkshopSession
-from workshop.sessions.service import create_session
+from workshop.agenda.create import create_session
 from sqlalchemy.orm import sessionmaker
 
 
