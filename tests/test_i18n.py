@@ -65,7 +65,7 @@ def test_the_template_check_finds_literals_and_accepts_wrapped_texts():
 
 
 def test_every_js_text_goes_through_the_catalog():
-    problems = [f"{path.name}:{line}: {literal}" for path in sorted((ROOT / "static" / "js").glob("*.js"))
+    problems = [f"{path.name}:{line}: {literal}" for path in sorted((ROOT / "static" / "js").rglob("*.js"))
                 for line, literal in js_untranslated(path.read_text(encoding="utf-8"))]
     assert problems == [], "JS texts outside _():\n" + "\n".join(problems)
 
@@ -73,7 +73,7 @@ def test_every_js_text_goes_through_the_catalog():
 def test_no_js_function_hides_the_translation_function():
     """A parameter named _ (e.g. Array.from(..., (_, i) => ...)) would shadow _() inside it."""
     shadowing = re.compile(r"\(\s*_\s*[,)]|[(,]\s*_\s*\)\s*=>|\b_\s*=>")
-    problems = [f"{path.name}:{number}" for path in sorted((ROOT / "static" / "js").glob("*.js"))
+    problems = [f"{path.name}:{number}" for path in sorted((ROOT / "static" / "js").rglob("*.js"))
                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                 if shadowing.search(line.replace("_(", "gettext("))]
     assert problems == []

@@ -1,6 +1,7 @@
 // The facilitator's console: agenda with planned and actual time, step controls, live board,
 // moderation, clustering, and capture into the measure record.
 import { _, errorText } from "./i18n.js";
+import { ACTIVITIES } from "./activities/index.js";
 import { connectLive, currentStep, formatSeconds, h, setConnection, t, visibleCards, fill } from "./live.js";
 import { actionList, capturedFields, clusterBoard, clustersOf, consentResult, pollResults, spotlightBanner,
   timerBadge, voteResults, voteTargets } from "./widgets.js";
@@ -172,6 +173,8 @@ function renderCluster(state, s) {
 
 function renderBoard(state, s) {
   const board = $("board");
+  const mod = ACTIVITIES[s.type];
+  if (mod) { fill(board, ...mod.console(state, s, { send, h, t, _, fill })); return; }
   if (["brainstorm", "draft"].includes(s.type)) {
     const cards = visibleCards(state, s.key).concat(state.cards.filter((c) => c.step_key === s.key && c.status === "hidden"))
       .filter((c) => c.status !== "pending");

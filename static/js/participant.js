@@ -1,5 +1,6 @@
 // The participant's phone: only the current step, big touch targets.
 import { _, errorText } from "./i18n.js";
+import { ACTIVITIES } from "./activities/index.js";
 import { announce, connectLive, currentStep, h, othersHiddenCount, setConnection, t, visibleCards, fill } from "./live.js";
 import { actionList, capturedFields, clusterBoard, consentResult, pollResults, spotlightBanner, stepNotices,
   timerBadge, voteTargets } from "./widgets.js";
@@ -241,6 +242,8 @@ function render(state) {
   renderTimer(state);
   const writes = ["brainstorm", "draft"].includes(step.type) && step.authors !== "facilitator";
   composeEl.hidden = !writes || !!(state.runtime[step.key] || {}).locked;
+  const mod = ACTIVITIES[step.type];
+  if (mod) { fill(boardEl, ...mod.phone(state, step, { send, h, t, _, fill, announce })); return; }
   if (["brainstorm", "draft"].includes(step.type)) renderBrainstorm(state, step);
   else if (step.type === "cluster") fill(boardEl, clusterBoard(state, step));
   else if (step.type === "dot_vote") renderVote(state, step);

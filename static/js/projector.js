@@ -1,5 +1,6 @@
 // The room's projector: current prompt, cards or results, timer and spotlight — for the back row.
 import { _ } from "./i18n.js";
+import { ACTIVITIES } from "./activities/index.js";
 import { connectLive, currentStep, h, othersHiddenCount, setConnection, t, visibleCards, fill } from "./live.js";
 import { actionList, capturedFields, clusterBoard, consentResult, pollResults, spotlightBanner, stepNotices,
   timerBadge, voteResults } from "./widgets.js";
@@ -12,6 +13,8 @@ setInterval(() => {
 }, 1000);
 
 function board(state, step) {
+  const mod = ACTIVITIES[step.type];
+  if (mod) return h("div", {}, ...mod.projector(state, step, { h, t, _, fill }));
   const runtime = state.runtime[step.key] || {};
   if (["brainstorm", "draft"].includes(step.type)) {
     if (step.silent && !runtime.revealed) {

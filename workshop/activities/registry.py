@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from workshop.activities.action_items import ActionItemsActivity
+from workshop.activities.agenda_items import BreakActivity, InputActivity, WelcomeActivity
 from workshop.ops import OpSpec
 from workshop.activities.base import Activity
 from workshop.activities.brainstorm import BrainstormActivity, DraftActivity
@@ -14,7 +15,8 @@ from workshop.activities.summary import SummaryActivity
 ACTIVITIES: dict[str, Activity] = {
     activity.type: activity
     for activity in (BrainstormActivity(), DraftActivity(), ClusterActivity(), DotVoteActivity(),
-                     ConsentActivity(), PollActivity(), ActionItemsActivity(), SummaryActivity())
+                     ConsentActivity(), PollActivity(), ActionItemsActivity(), SummaryActivity(),
+                     WelcomeActivity(), InputActivity(), BreakActivity())
 }
 
 ACTIVITY_OPS: dict[str, OpSpec] = {

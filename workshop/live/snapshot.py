@@ -19,7 +19,7 @@ from workshop.sessions.names import participant_names
 def step_view(step: dict) -> dict:
     view = {k: step.get(k) for k in ("key", "type", "title", "prompt", "timebox_minutes")}
     for optional in ("columns", "source", "budget", "max_per_card", "capture", "silent", "moderated",
-                     "authors", "hidden", "options", "multiple"):
+                     "authors", "hidden", "options", "multiple", "text"):
         if optional in step:
             view[optional] = step[optional]
     return view

@@ -17,11 +17,11 @@ from workshop.i18n import localized
 
 def create_session(db: Session, *, measure_id: int, facilitator_id: int, template_key: str,
                    title: str = "", location: str = "", mode: str = "live") -> WorkshopSession:
-    """template_key: a file in session_templates/, or "custom-<id>" for a facilitator's adapted copy."""
+    """template_key: a file in session_templates/, or "custom-<id>" for an adapted copy in the library."""
     custom = re.fullmatch(r"custom-(\d+)", template_key or "")
     if custom:
         copy = db.get(CustomTemplate, int(custom.group(1)))
-        if copy is None or copy.facilitator_id != facilitator_id:
+        if copy is None:  # the library is shared by the instance's facilitators
             raise TemplateError(f"there is no adapted template '{template_key}'")
         template = parse_template_data(copy.template, f"„{copy.title}“")
     else:

@@ -1,6 +1,7 @@
 """Adapting a copy of a session template in the app: order, prompts, timeboxes, columns, vote
-budget — no YAML by hand. The copy is checked by the same rules as a template file and kept per
-facilitator; sessions can then be started from it."""
+budget — no YAML by hand. The copy is checked by the same rules as a template file. Copies form the
+instance's library of formats: every facilitator may use and adapt them (teams come later); the
+five units' files stay read-only originals."""
 from __future__ import annotations
 
 import copy
@@ -21,16 +22,16 @@ bp = Blueprint("template_editor", __name__, url_prefix="/templates")
 COLUMN_LINE = re.compile(r"^\s*([a-z][a-z0-9_-]{0,39})\s*(?:\[([a-z_]+)\])?\s*:\s*(.+?)\s*$")
 
 
-def my_custom_templates() -> list[CustomTemplate]:
-    return list(db().scalars(select(CustomTemplate).where(CustomTemplate.facilitator_id == current_user.id)
-                             .order_by(CustomTemplate.created_at.desc())))
+def library_templates() -> list[CustomTemplate]:
+    """Every adapted format on this instance, newest first: the shared library."""
+    return list(db().scalars(select(CustomTemplate).order_by(CustomTemplate.created_at.desc())))
+
+
+my_custom_templates = library_templates  # the name the record page uses
 
 
 def _own_custom(template_id) -> CustomTemplate:
-    custom = get_or_404(CustomTemplate, template_id)
-    if custom.facilitator_id != current_user.id:
-        abort(404)
-    return custom
+    return get_or_404(CustomTemplate, template_id)  # shared: any facilitator may adapt a library copy
 
 
 def _columns_text(step: dict) -> str:
