@@ -88,9 +88,9 @@ ROUTE_TABLE: dict[str, frozenset[str]] = {
     "POST /measures/<id>/status": frozenset({FAC_OTHER, OWNER}),
     "POST /measures/<id>/reopen": frozenset({FAC_OTHER, OWNER}),
     "POST /measures/<id>/revisions/<revision_id>/restore": frozenset({FAC_OTHER, OWNER}),
-    # Formats: anyone logged in may adapt a copy; an adapted copy belongs to its facilitator.
+    # Formats: anyone logged in may adapt a copy; adapted copies form the instance's shared library.
     "POST /templates/<base_key>/adapt": frozenset({FAC_OTHER, OWNER}),
-    "POST /templates/custom/<template_id>": frozenset({OWNER}),
+    "POST /templates/custom/<template_id>": frozenset({FAC_OTHER, OWNER}),
     "POST /join": EVERYONE,
     "POST /j/<code>": EVERYONE,
     "POST /api/join": EVERYONE,
@@ -98,6 +98,12 @@ ROUTE_TABLE: dict[str, frozenset[str]] = {
     "GET /sessions/<id>/projector": frozenset({OWNER}),
     "GET /sessions/<id>/protocol.md": frozenset({OWNER}),
     "GET /sessions/<id>/protocol.html": frozenset({OWNER}),
+    # Preparing a session: its agenda and its invitation belong to its facilitator; an input step's
+    # file is for the session's facilitator and its participants.
+    "GET /sessions/<id>/agenda": frozenset({OWNER}),
+    "POST /sessions/<id>/agenda": frozenset({OWNER}),
+    "GET /sessions/<id>/invitation": frozenset({OWNER}),
+    "GET /sessions/<id>/files/<file_id>": frozenset({OWNER, PART}),
 }
 
 
@@ -110,7 +116,8 @@ def test_every_operation_is_in_the_table():
 def test_every_state_changing_route_is_in_the_table(tmp_path):
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'routes.db'}", "SOCKETIO_ASYNC_MODE": "threading"})
     posts = {rule.rule for rule in app.url_map.iter_rules() if "POST" in rule.methods}
-    listed = {route.split(" ", 1)[1].replace("/measures/<id>", "/measures/<measure_id>") for route in ROUTE_TABLE
+    listed = {route.split(" ", 1)[1].replace("/measures/<id>", "/measures/<measure_id>")
+              .replace("/sessions/<id>", "/sessions/<session_id>") for route in ROUTE_TABLE
               if route.startswith("POST")}
     unlisted = sorted(p for p in posts if p not in listed)
     assert not unlisted, f"POST routes without a row in ROUTE_TABLE: {unlisted}"
@@ -331,6 +338,10 @@ def request_route(world: World, http: requests.Session, route: str, sid: int, co
         "GET /sessions/<id>/projector": ("get", f"/sessions/{sid}/projector", None),
         "GET /sessions/<id>/protocol.md": ("get", f"/sessions/{sid}/protocol.md", None),
         "GET /sessions/<id>/protocol.html": ("get", f"/sessions/{sid}/protocol.html", None),
+        "GET /sessions/<id>/agenda": ("get", f"/sessions/{sid}/agenda", None),
+        "POST /sessions/<id>/agenda": ("post", f"/sessions/{sid}/agenda", {**form, "title": "Neu"}),
+        "GET /sessions/<id>/invitation": ("get", f"/sessions/{sid}/invitation", None),
+        "GET /sessions/<id>/files/<file_id>": ("get", f"/sessions/{sid}/files/{world.file}", None),
     }
     method, path, data = calls[route]
     if method == "json":
@@ -362,6 +373,13 @@ def test_http_routes_by_role(server):
         world.revision, world.custom_template = revision.id, custom.id
     sid, code = server.session(world.owner, world.measure)
     _t, other_code = server.session(world.other, world.measure)
+    with server.db() as db:  # an input step's image in the owner's session
+        from workshop.sessions.models import SessionFile
+
+        stored = SessionFile(session_id=sid, name="folie.png", mime="image/png", size=4, data=b"\x89PNG")
+        db.add(stored)
+        db.commit()
+        world.file = stored.id
     wrong = []
     for route, allowed_roles in ROUTE_TABLE.items():
         for role in HTTP_ROLES:
