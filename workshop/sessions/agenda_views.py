@@ -120,7 +120,10 @@ def _apply_action(ws, draft: list[dict], action: str, form) -> tuple[list[dict],
         if choice not in agenda.PRESETS and choice not in ACTIVITIES:
             problems.append(_("Bitte wählen Sie, welche Art Schritt hinzukommen soll."))
         else:
-            draft = draft + [agenda.new_step_draft(choice, {d.get("key", "") for d in draft})]
+            new = agenda.new_step_draft(choice, {d.get("key", "") for d in draft})
+            where = form.get("add_position", "")
+            at = int(where) if where.isdigit() and int(where) < len(draft) else len(draft)
+            draft = draft[:at] + [new] + draft[at:]
     elif verb in ("up", "down"):
         draft = agenda.move(draft, index, -1 if verb == "up" else 1)
     elif verb == "remove" and 0 <= index < len(draft):
@@ -230,7 +233,12 @@ def builder(session_id):
     else:
         db().commit()
         flash(_("Ablauf gespeichert."), "info")
-    anchor = f"step-{len(steps) - 1}" if action in ("add", "append") else None
+    anchor = None
+    if action == "append":
+        anchor = f"step-{len(steps) - 1}"
+    elif action == "add":
+        where = request.form.get("add_position", "")
+        anchor = f"step-{int(where) if where.isdigit() and int(where) < len(steps) else len(steps) - 1}"
     return redirect(url_for(".builder", session_id=ws.id, _anchor=anchor), 303)
 
 
