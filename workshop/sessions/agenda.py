@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext, pgettext
 from marshmallow import fields, validate
 
 from workshop.activities.registry import ACTIVITIES
@@ -29,29 +29,29 @@ COLUMN_LINE = re.compile(r"^\s*(?:([A-Za-z][A-Za-z0-9_-]{0,39})\s*(?:\[([a-z_]+)
 
 # Labels for activity types and their options; a type or option not listed shows its own name.
 TYPE_LABELS = {
-    "welcome": _l("Begrüßung"), "input": _l("Input (Text, Bilder, PDF)"), "break": _l("Pause"),
-    "brainstorm": _l("Sammeln (Beiträge)"), "draft": _l("Notizen der Moderation"),
-    "cluster": _l("Clustern"), "dot_vote": _l("Punkte vergeben"), "consent": _l("Konsensieren"),
-    "poll": _l("Umfrage"), "action_items": _l("Aufgaben"), "summary": _l("Zusammenfassung"),
+    "welcome": lazy_gettext("Begrüßung"), "input": lazy_gettext("Input (Text, Bilder, PDF)"), "break": lazy_gettext("Pause (Kaffee, Luft)"),
+    "brainstorm": lazy_gettext("Sammeln (Beiträge)"), "draft": lazy_gettext("Notizen der Moderation"),
+    "cluster": lazy_gettext("Clustern"), "dot_vote": lazy_gettext("Punkte vergeben"), "consent": lazy_gettext("Konsensieren"),
+    "poll": lazy_gettext("Umfrage"), "action_items": lazy_gettext("Aufgaben"), "summary": lazy_gettext("Zusammenfassung"),
 }
 OPTION_LABELS = {
-    "columns": _l("Spalten (eine pro Zeile: „schluessel: Titel“ oder nur der Titel)"),
-    "silent": _l("Still (Beiträge erst nach dem Aufdecken sichtbar)"),
-    "moderated": _l("Moderiert (Beiträge erst nach Freigabe sichtbar)"),
-    "authors": _l("Wer schreibt"), "source": _l("Quelle (ein früherer Schritt)"),
-    "budget": _l("Punkte pro Person"), "max_per_card": _l("Höchstens pro Beitrag"),
-    "hidden": _l("Ergebnis verdeckt bis zum Aufdecken"),
-    "options": _l("Antwortmöglichkeiten (eine pro Zeile)"), "multiple": _l("Mehrfachauswahl"),
-    "passive_option": _l("Passivlösung (Status quo)"), "text": _l("Text auf der Leinwand"),
+    "columns": lazy_gettext("Spalten (eine pro Zeile: „schluessel: Titel“ oder nur der Titel)"),
+    "silent": lazy_gettext("Still (Beiträge erst nach dem Aufdecken sichtbar)"),
+    "moderated": lazy_gettext("Moderiert (Beiträge erst nach Freigabe sichtbar)"),
+    "authors": lazy_gettext("Wer schreibt"), "source": lazy_gettext("Quelle (ein früherer Schritt)"),
+    "budget": lazy_gettext("Punkte pro Person"), "max_per_card": lazy_gettext("Höchstens pro Beitrag"),
+    "hidden": lazy_gettext("Ergebnis verdeckt bis zum Aufdecken"),
+    "options": lazy_gettext("Antwortmöglichkeiten (eine pro Zeile)"), "multiple": lazy_gettext("Mehrfachauswahl"),
+    "passive_option": lazy_gettext("Passivlösung (Status quo)"), "text": lazy_gettext("Text auf der Leinwand"),
 }
-CHOICE_LABELS = {"everyone": _l("alle"), "facilitator": _l("nur die Moderation")}
+CHOICE_LABELS = {"everyone": lazy_gettext("alle"), "facilitator": lazy_gettext("nur die Moderation")}
 
 # What a new step of each kind starts with. "feedback" is a poll preset (one question at the end).
 PRESETS = {
     "welcome": lambda: {"type": "welcome", "title": _("Begrüßung"), "timebox_minutes": "10",
                         "prompt": _("Willkommen! Worum es heute geht und wie wir arbeiten.")},
     "input": lambda: {"type": "input", "title": _("Input"), "timebox_minutes": "15"},
-    "break": lambda: {"type": "break", "title": _("Pause"), "timebox_minutes": "15"},
+    "break": lambda: {"type": "break", "title": pgettext("agenda step", "Pause"), "timebox_minutes": "15"},
     "feedback": lambda: {"type": "poll", "title": _("Feedbackrunde"), "timebox_minutes": "5",
                          "prompt": _("Wie zufrieden sind Sie mit dem heutigen Workshop?"),
                          "options": "\n".join([_("sehr zufrieden"), _("zufrieden"), _("teils, teils"),
@@ -66,7 +66,7 @@ ADD_CHOICES = ("welcome", "input", "break", "feedback")
 def add_choices() -> list[tuple[str, str]]:
     """What the builder's "add a step" offers: the presets first, then every activity type."""
     extra = [t for t in ACTIVITIES if t not in ADD_CHOICES]
-    labels = {**TYPE_LABELS, "feedback": _l("Feedbackrunde (Umfrage mit einer Frage)")}
+    labels = {**TYPE_LABELS, "feedback": lazy_gettext("Feedbackrunde (Umfrage mit einer Frage)")}
     return [(choice, str(labels.get(choice, choice))) for choice in (*ADD_CHOICES, *extra)]
 
 
