@@ -236,3 +236,26 @@ def test_invitation_page_and_login_link(app):
     anonymous = app.test_client()
     join = anonymous.get("/", follow_redirects=True).get_data(as_text=True)
     assert 'href="/login"' in join
+
+
+def test_format_editor_columns_in_english_mode(app):
+    """Regression (issue 13): the format editor's column syntax failed in English mode — a column
+    typed as the English hint shows it ("Key: Title", or just a title) was refused with an
+    English/German error naming 'key: Titel'."""
+    client = login(app, lang="en")
+    url = "/templates/framing/adapt"
+    page = client.get(url).get_data(as_text=True)
+    form = {"title": "Framing, short"}
+    for name, value in re.findall(r'name="(step-\d+-[a-z_]+)"[^>]*value="([^"]*)"', page):
+        form[name] = value
+    for name, value in re.findall(r'name="(step-\d+-[a-z_]+)"[^>]*>([^<]*)</textarea>', page):
+        form[name] = value
+    saved = client.post(url, data={**form, "step-1-columns": "In: In scope\nOut of scope"})
+    assert saved.status_code == 303, saved.get_data(as_text=True)
+    db = app.extensions["workshop.db"]()
+    from workshop.sessions.models import CustomTemplate
+    custom = db.query(CustomTemplate).one()
+    columns = custom.template["steps"][1]["columns"]
+    db.close()
+    assert [c["key"] for c in columns] == ["in", "out-of-scope"]
+    assert columns[0]["title"] == {"de": "Gehört dazu", "en": "In scope"}  # the German text is kept

@@ -174,3 +174,21 @@ def test_build_a_two_hour_agenda_and_run_it(server, browser, tmp_path):
         for client in phones:
             client.close()
     assert problems == [], problems
+
+
+def test_new_session_form_labels_sit_beside_their_inputs(server, browser):
+    """Regression (issue 13): in the record page's "new live session" form every label after the
+    format's link stood one grid cell off, beside the wrong input."""
+    base = server.base_url
+    server.facilitator()
+    mid = server.measure()
+    page = login_page(browser, base, "moderation@example.org", PASSWORD, viewport={"width": 1280, "height": 900})
+    page.goto(f"{base}/measures/{mid}")
+    form = page.locator(f'form[action="/measures/{mid}/sessions"]')
+    labels = form.locator("label[for]").all()
+    assert len(labels) >= 3
+    for label in labels:
+        control = page.locator(f"#{label.get_attribute('for')}")
+        a, b = label.bounding_box(), control.bounding_box()
+        middle_a, middle_b = a["y"] + a["height"] / 2, b["y"] + b["height"] / 2
+        assert abs(middle_a - middle_b) < 12 and a["x"] < b["x"], (label.inner_text(), a, b)

@@ -219,7 +219,7 @@ class AgendaError(ValueError):
         self.problems = problems
 
 
-def _localized_update(old, typed: str, locale: str) -> dict:
+def localized_update(old, typed: str, locale: str) -> dict:
     """The typed text goes into the user's language; the other languages are kept."""
     value = dict(old) if isinstance(old, dict) else ({DEFAULT_LOCALE: old} if old else {})
     value[locale] = typed
@@ -259,12 +259,12 @@ def draft_to_steps(draft: list[dict], old_steps: list[dict], locale: str, header
             problem(_("Bitte geben Sie einen Titel ein."))
         elif len(title) > 120:
             problem(_("Der Titel ist %(length)s Zeichen lang; höchstens 120.", length=len(title)))
-        step["title"] = _localized_update(base.get("title"), title, locale)
+        step["title"] = localized_update(base.get("title"), title, locale)
         prompt = values.get("prompt", "").strip()
         if len(prompt) > 1000:
             problem(_("Die Leitfrage ist %(length)s Zeichen lang; höchstens 1000.", length=len(prompt)))
         if prompt:
-            step["prompt"] = _localized_update(base.get("prompt"), prompt, locale)
+            step["prompt"] = localized_update(base.get("prompt"), prompt, locale)
         minutes = values.get("timebox_minutes", "").strip()
         if minutes:
             if not minutes.isdigit() or not 1 <= int(minutes) <= 480:
@@ -297,7 +297,7 @@ def draft_to_steps(draft: list[dict], old_steps: list[dict], locale: str, header
                     col_key, field, col_title = COLUMN_LINE.match(line).groups()
                     col_key = unique_key(col_key or col_title, seen)
                     seen.add(col_key)
-                    column = {"key": col_key, "title": _localized_update(
+                    column = {"key": col_key, "title": localized_update(
                         old_columns.get(col_key, {}).get("title"), col_title, locale)}
                     if field:
                         if record_fields is not None and field not in record_fields:
@@ -312,7 +312,7 @@ def draft_to_steps(draft: list[dict], old_steps: list[dict], locale: str, header
             elif option.kind == "lines":
                 lines = [line.strip() for line in raw.splitlines() if line.strip()]
                 old_lines = base.get(option.name) or []
-                step[option.name] = [_localized_update(old_lines[i] if i < len(old_lines) else None, line, locale)
+                step[option.name] = [localized_update(old_lines[i] if i < len(old_lines) else None, line, locale)
                                      for i, line in enumerate(lines)]
                 if kind == "poll" and not 2 <= len(lines) <= 12:
                     problem(_("Eine Umfrage braucht 2 bis 12 Antwortmöglichkeiten (eine pro Zeile); es sind %(count)s.",
@@ -326,7 +326,7 @@ def draft_to_steps(draft: list[dict], old_steps: list[dict], locale: str, header
                 step[option.name] = raw
             elif raw.strip():
                 if option.name in (base or {}) and isinstance(base.get(option.name), dict):
-                    step[option.name] = _localized_update(base[option.name], raw.strip(), locale)
+                    step[option.name] = localized_update(base[option.name], raw.strip(), locale)
                 else:
                     step[option.name] = raw.strip()
         if values.get("files"):
