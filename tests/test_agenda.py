@@ -259,3 +259,25 @@ def test_format_editor_columns_in_english_mode(app):
     db.close()
     assert [c["key"] for c in columns] == ["in", "out-of-scope"]
     assert columns[0]["title"] == {"de": "Gehört dazu", "en": "In scope"}  # the German text is kept
+
+
+def test_plan_saved_as_a_library_format_and_frozen_once_live(app):
+    client = login(app)
+    url = f"/sessions/{app.session_id}/agenda"
+    form = {**form_of(client.get(url).get_data(as_text=True)), "title": "Werkstatt kompakt", "add_type": "break"}
+    assert client.post(url, data={**form, "action": "add"}).status_code == 303
+    form = form_of(client.get(url).get_data(as_text=True))
+    assert client.post(url, data={**form, "action": "save_format"}).status_code == 303
+    other = login(app, "andere@example.org")
+    library = other.get("/templates").get_data(as_text=True)
+    assert "Werkstatt kompakt" in library  # shared with the instance's facilitators
+    assert other.get(url).status_code == 404  # the session itself stays its facilitator's
+    db = app.extensions["workshop.db"]()
+    ws = db.get(WorkshopSession, app.session_id)
+    ws.status = "live"
+    db.commit()
+    db.close()
+    before = steps_of(app)
+    refused = client.post(url, data={**form, "action": "remove-0"}, follow_redirects=True)
+    assert "Der Ablauf lässt sich nur ändern, bevor die Sitzung beginnt." in refused.get_data(as_text=True)
+    assert steps_of(app) == before
