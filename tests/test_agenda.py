@@ -224,6 +224,19 @@ def test_input_files_are_checked_by_content_and_served_only_to_the_session(app):
     assert app.test_client().get(file_url).status_code == 404  # not logged in, not a participant
     assert login(app, "andere@example.org").get(file_url).status_code == 404  # another facilitator
 
+    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    form = form_of(client.get(url).get_data(as_text=True))
+    both = client.post(url, data={**form, f"s{index}-upload": (io.BytesIO(pdf), "handout.pdf"), "action": "save"},
+                       content_type="multipart/form-data")
+    assert both.status_code == 303
+    files = steps_of(app)[index]["files"]
+    assert len(files) == 2
+    served = client.get(f"/sessions/{app.session_id}/files/{files[1]}")
+    assert served.mimetype == "application/pdf" and served.headers["X-Frame-Options"] == "SAMEORIGIN"
+    form = form_of(client.get(url).get_data(as_text=True))
+    dropped = client.post(url, data={**form, f"s{index}-drop-{files[0]}": "1", "action": "save"})
+    assert dropped.status_code == 303 and steps_of(app)[index]["files"] == [files[1]]
+
 
 def test_invitation_page_and_login_link(app):
     client = login(app)

@@ -89,6 +89,11 @@ def _draft_from_form(form) -> list[dict]:
         if not values.get("type"):
             continue
         old_type = values.pop("old_type", values["type"])
+        dropped = {name[len("drop-"):] for name in values if name.startswith("drop-")}
+        for name in [n for n in values if n.startswith("drop-")]:
+            del values[name]
+        if dropped and values.get("files"):  # files the facilitator ticked off
+            values["files"] = ",".join(f for f in values["files"].split(",") if f not in dropped)
         if old_type != values["type"] and old_type in ACTIVITIES and values["type"] in ACTIVITIES:
             values = agenda.change_type({**values, "type": old_type}, values["type"])
         draft.append(values)
@@ -265,6 +270,7 @@ def current_app_response(stored: SessionFile):
     response.headers["Content-Disposition"] = "inline"
     response.headers["Cache-Control"] = "private, max-age=3600"
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"  # the projector shows a PDF in a frame
     # A PDF is shown in a frame of the session's own pages; nothing in it may run or load.
     response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; frame-ancestors 'self'"
     return response
