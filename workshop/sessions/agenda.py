@@ -30,7 +30,7 @@ COLUMN_LINE = re.compile(r"^\s*(?:([A-Za-z][A-Za-z0-9_-]{0,39})\s*(?:\[([a-z_]+)
 # Labels for activity types and their options; a type or option not listed shows its own name.
 TYPE_LABELS = {
     "welcome": lazy_gettext("Begrüßung"), "input": lazy_gettext("Input (Text, Bilder, PDF)"), "break": lazy_gettext("Pause (Kaffee, Luft)"),
-    "brainstorm": lazy_gettext("Sammeln (Beiträge)"), "draft": lazy_gettext("Notizen der Moderation"),
+    "brainstorm": lazy_gettext("Sammeln (Beiträge)"), "draft": lazy_gettext("Formulieren (Spalten = Felder des Steckbriefs)"),
     "cluster": lazy_gettext("Clustern"), "dot_vote": lazy_gettext("Punkte vergeben"), "consent": lazy_gettext("Konsensieren"),
     "poll": lazy_gettext("Umfrage"), "action_items": lazy_gettext("Aufgaben"), "summary": lazy_gettext("Zusammenfassung"),
 }
