@@ -13,7 +13,7 @@ from workshop.app import create_app
 from workshop.measures.models import Measure
 from workshop.migrate import upgrade
 from workshop.sessions import agenda
-from workshop.sessions.models import SessionFile, WorkshopSession
+from workshop.sessions.models import WorkshopSession
 from workshop.sessions.service import create_session
 from workshop.sessions.templates import available_templates
 

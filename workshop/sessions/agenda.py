@@ -116,8 +116,7 @@ def option_fields(activity_type: str) -> list[OptionField]:
 
 
 def _validators(field) -> list:
-    found = list(field.validators)
-    return found
+    return list(field.validators)
 
 
 # --- steps <-> draft ------------------------------------------------------------------------------

@@ -9,21 +9,21 @@ from __future__ import annotations
 from datetime import date, time
 
 import filetype
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import delete, select
 
 from workshop.activities.models import Card
 from workshop.activities.registry import ACTIVITIES, seed_step_cards
-from workshop.i18n import current_locale, localized
+from workshop.i18n import current_locale
 from workshop.measures.record import template_of
 from workshop.sessions import agenda
 from workshop.sessions.models import CustomTemplate, SessionFile, WorkshopSession
 from workshop.sessions.qr import qr_svg
 from workshop.sessions.service import participant_by_token
 from workshop.sessions.template_editor import library_templates
-from workshop.sessions.templates import available_templates, parse_template_data, TemplateError
+from workshop.sessions.templates import TemplateError, available_templates, parse_template_data
 from workshop.web import db, get_or_404, owned_session_or_404
 
 bp = Blueprint("agenda", __name__)
@@ -258,13 +258,10 @@ def session_file(session_id, file_id):
     stored = get_or_404(SessionFile, file_id)
     if not allowed or stored.session_id != ws.id:
         abort(404)
-    response = current_app_response(stored)
-    return response
+    return _file_response(stored)
 
 
-def current_app_response(stored: SessionFile):
-    from flask import make_response
-
+def _file_response(stored: SessionFile):
     response = make_response(stored.data)
     response.headers["Content-Type"] = stored.mime
     response.headers["Content-Disposition"] = "inline"
