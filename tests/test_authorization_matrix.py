@@ -128,9 +128,9 @@ ROUTE_TABLE: dict[str, frozenset[str]] = {
     "POST /measures/<id>/comments": TEAM,  # every team member may comment
     "POST /measures/<id>/team": frozenset({OWNER}),
     "POST /measures/<id>/team/<member_id>/remove": frozenset({OWNER}),
-    # Formats: anyone logged in may adapt a copy; an adapted copy belongs to its facilitator.
+    # Formats: anyone logged in may adapt a copy; adapted copies form the instance's shared library.
     "POST /templates/<base_key>/adapt": LOGGED_IN,
-    "POST /templates/custom/<template_id>": frozenset({OWNER}),
+    "POST /templates/custom/<template_id>": LOGGED_IN,
     "POST /join": EVERYONE,
     "POST /j/<code>": EVERYONE,
     "POST /api/join": EVERYONE,
@@ -170,6 +170,12 @@ ROUTE_TABLE: dict[str, frozenset[str]] = {
     "POST /barrierefreiheit": EVERYONE,
     "GET /barrierefreiheit/meldungen": LOGGED_IN,
     "POST /barrierefreiheit/meldungen/<report_id>/answered": LOGGED_IN,
+    # Preparing a session: its agenda is for those who run it, its invitation for its staff; an input
+    # step's file for its staff, its participants and its projector links.
+    "GET /sessions/<id>/agenda": RUNS,
+    "POST /sessions/<id>/agenda": RUNS,
+    "GET /sessions/<id>/invitation": SEES,
+    "GET /sessions/<id>/files/<file_id>": SEES | {PART},
 }
 
 
@@ -507,6 +513,10 @@ def request_route(world: World, http: requests.Session, route: str, sid: int, co
                                                         {**form, "reason": "Tippfehler"}),
         "GET /measures/<id>/record.pdf": ("get", f"/measures/{mid}/record.pdf", None),
         "GET /measures/<id>/record.docx": ("get", f"/measures/{mid}/record.docx", None),
+        "GET /sessions/<id>/agenda": ("get", f"/sessions/{sid}/agenda", None),
+        "POST /sessions/<id>/agenda": ("post", f"/sessions/{sid}/agenda", {**form, "title": "Neu"}),
+        "GET /sessions/<id>/invitation": ("get", f"/sessions/{sid}/invitation", None),
+        "GET /sessions/<id>/files/<file_id>": ("get", f"/sessions/{sid}/files/{world.file}", None),
     }
     method, path, data = calls[route]
     if method == "json":
@@ -563,6 +573,13 @@ def test_http_routes_by_role(server):
     sid, code = server.session(world.owner, world.measure)
     world.add_session_staff(sid)
     _t, other_code = server.session(world.other, world.other_measure)
+    with server.db() as db:  # an input step's image in the owner's session
+        from workshop.sessions.models import SessionFile
+
+        stored = SessionFile(session_id=sid, name="folie.png", mime="image/png", size=4, data=b"\x89PNG")
+        db.add(stored)
+        db.commit()
+        world.file = stored.id
     wrong = []
     for route, allowed_roles in ROUTE_TABLE.items():
         for role in HTTP_ROLES:

@@ -84,6 +84,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from workshop.live.transport import sockets  # noqa: F401  (registers the Socket.IO handlers)
     from workshop.measures.views import bp as measures_bp
     from workshop.protocols.views import bp as protocols_bp
+    from workshop.agenda.views import bp as agenda_bp
     from workshop.sessions.template_editor import bp as template_editor_bp
     from workshop.sessions.views import bp as sessions_bp
     from workshop.training.views import bp as training_bp
@@ -91,7 +92,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     sockets.register_catch_all()
 
     for blueprint in (accounts_bp, access_bp, measures_bp, sessions_bp, protocols_bp, template_editor_bp, drafting_bp,
-                      training_bp, accessibility_bp):
+                      agenda_bp, training_bp, accessibility_bp):
         app.register_blueprint(blueprint)
     drafting_hub.init_app(app)
 

@@ -6,7 +6,7 @@ the words like any other cards); the same word in other spelling or case counts 
 """
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
 from sqlalchemy import select
 
 from workshop.activities.base import Activity, ResultItem, current_step_of_type

@@ -5,6 +5,7 @@ A new activity type: its module (a subclass of base.Activity) and its line here.
 from __future__ import annotations
 
 from workshop.activities.action_items import ActionItemsActivity
+from workshop.activities.agenda_items import BreakActivity, InputActivity, WelcomeActivity
 from workshop.activities.base import Activity
 from workshop.activities.blitzlicht import BlitzlichtActivity
 from workshop.activities.brainstorm import BrainstormActivity, DraftActivity
@@ -19,7 +20,7 @@ ACTIVITIES: dict[str, Activity] = {
     activity.type: activity
     for activity in (BrainstormActivity(), DraftActivity(), ClusterActivity(), DotVoteActivity(),
                      ConsentActivity(), PollActivity(), ActionItemsActivity(), SummaryActivity(),
-                     BlitzlichtActivity())
+                     BlitzlichtActivity(), WelcomeActivity(), InputActivity(), BreakActivity())
 }
 
 def _ops_by_type(activities: dict[str, Activity]) -> dict[str, OpSpec]:

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime, time
 
-from sqlalchemy import ForeignKey, String, false
+from sqlalchemy import Date, ForeignKey, LargeBinary, String, Time, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workshop.db import Base, utcnow
@@ -32,6 +32,11 @@ class WorkshopSession(Base):
     template: Mapped[dict]
     title: Mapped[str] = mapped_column(String(300))
     location: Mapped[str] = mapped_column(String(300), default="")
+    # The plan by clock time (agenda builder): the day, the slot, and how many people are expected.
+    scheduled_date: Mapped[date | None] = mapped_column(Date)
+    start_time: Mapped[time | None] = mapped_column(Time)
+    end_time: Mapped[time | None] = mapped_column(Time)  # the slot's end: the plan warns when it runs over
+    expected_headcount: Mapped[int | None]
     mode: Mapped[str] = mapped_column(String(20), default="live")  # live | exercise
     join_code: Mapped[str] = mapped_column(String(6), unique=True)
     status: Mapped[str] = mapped_column(String(20), default="ready")  # ready | live | ended
@@ -94,4 +99,18 @@ class CustomTemplate(Base):
     base_key: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(String(200))
     template: Mapped[dict]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SessionFile(Base):
+    """An image or PDF shown by an input step; served only to that session's viewers."""
+
+    __tablename__ = "session_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    mime: Mapped[str] = mapped_column(String(60))  # as found in the content, never as the browser claimed
+    size: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,36 +1,36 @@
 """Adapting a copy of a session template in the app: order, prompts, timeboxes, columns, vote
-budget — no YAML by hand. The copy is checked by the same rules as a template file and kept per
-facilitator; sessions can then be started from it."""
+budget — no YAML by hand. The copy is checked by the same rules as a template file. Copies form the
+instance's library of formats: every facilitator may use and adapt them (teams come later); the
+five units' files stay read-only originals."""
 from __future__ import annotations
 
 import copy
-import re
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from workshop.i18n import localized
+from workshop.i18n import current_locale, localized
+from workshop.agenda.plan import COLUMN_LINE, localized_update, unique_key
 from workshop.sessions.models import CustomTemplate
 from workshop.agenda.templates import TemplateError, available_templates, parse_template_data
 from workshop.web import db, get_or_404
 
 bp = Blueprint("template_editor", __name__, url_prefix="/templates")
 
-COLUMN_LINE = re.compile(r"^\s*([a-z][a-z0-9_-]{0,39})\s*(?:\[([a-z_]+)\])?\s*:\s*(.+?)\s*$")
 
 
-def my_custom_templates() -> list[CustomTemplate]:
-    return list(db().scalars(select(CustomTemplate).where(CustomTemplate.facilitator_id == current_user.id)
-                             .order_by(CustomTemplate.created_at.desc())))
+def library_templates() -> list[CustomTemplate]:
+    """Every adapted format on this instance, newest first: the shared library."""
+    return list(db().scalars(select(CustomTemplate).order_by(CustomTemplate.created_at.desc())))
+
+
+my_custom_templates = library_templates  # the name the record page uses
 
 
 def _own_custom(template_id) -> CustomTemplate:
-    custom = get_or_404(CustomTemplate, template_id)
-    if custom.facilitator_id != current_user.id:
-        abort(404)
-    return custom
+    return get_or_404(CustomTemplate, template_id)  # shared: any facilitator may adapt a library copy
 
 
 def _columns_text(step: dict) -> str:
@@ -46,31 +46,33 @@ def _apply_form(base: dict, form) -> dict:
     """Turn the editor's form into template data. Unknown steps or fields are ignored; every
     value is then checked by parse_template_data like a YAML file would be."""
     data = copy.deepcopy(base)
-    data["title"] = {**data["title"], "de": form.get("title", "").strip()}
+    locale = current_locale()  # the form shows and takes the texts in the page's language
+    data["title"] = localized_update(data["title"], form.get("title", "").strip(), locale)
     steps = []
     for index, step in enumerate(base["steps"]):
         prefix = f"step-{index}-"
         if form.get(prefix + "remove"):
             continue
         step = copy.deepcopy(step)
-        step["title"] = {**step["title"], "de": form.get(prefix + "title", "").strip()}
+        step["title"] = localized_update(step["title"], form.get(prefix + "title", "").strip(), locale)
         prompt = form.get(prefix + "prompt", "").strip()
-        step["prompt"] = {**(step.get("prompt") or {}), "de": prompt} if prompt else None
+        step["prompt"] = localized_update(step.get("prompt"), prompt, locale) if prompt else None
         for number_field in ("timebox_minutes", "budget", "max_per_card"):
             raw = form.get(prefix + number_field)
             if raw is not None:
                 step[number_field] = int(raw) if raw.strip().lstrip("-").isdigit() else raw.strip() or None
         if prefix + "columns" in form:
-            columns, old = [], {c["key"]: c for c in step.get("columns", [])}
+            # The same column syntax as the agenda builder: "key: Title", "key [field]: Title" or
+            # just a title; the typed title goes into the page's language (issue 13: English mode).
+            old = {c["key"]: c for c in step.get("columns", [])}
+            columns, seen = [], set()
             for line in form[prefix + "columns"].splitlines():
                 if not line.strip():
                     continue
-                match = COLUMN_LINE.match(line)
-                if not match:
-                    raise TemplateError(f"step {index + 1} '{step['key']}': columns: "
-                                        f"write one column per line as 'key: Titel' (got '{line.strip()}')")
-                key, field, title = match.groups()
-                column = {"key": key, "title": {**old.get(key, {}).get("title", {}), "de": title}}
+                key, field, title = COLUMN_LINE.match(line).groups()
+                key = unique_key(key or title, seen)
+                seen.add(key)
+                column = {"key": key, "title": localized_update(old.get(key, {}).get("title"), title, locale)}
                 if field or old.get(key, {}).get("field"):
                     column["field"] = field or old[key]["field"]
                 columns.append(column)

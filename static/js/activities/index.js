@@ -7,11 +7,15 @@ import cluster from "./cluster.js";
 import consent from "./consent.js";
 import dot_vote from "./dot_vote.js";
 import draft from "./draft.js";
+import input from "./input.js";
+import pause from "./break.js";
 import poll from "./poll.js";
 import summary from "./summary.js";
+import welcome from "./welcome.js";
 
 export const ACTIVITIES = Object.fromEntries(
-  [action_items, blitzlicht, brainstorm, cluster, consent, dot_vote, draft, poll, summary].map((a) => [a.type, a]));
+  [action_items, blitzlicht, brainstorm, cluster, consent, dot_vote, draft, input, pause, poll, summary, welcome]
+    .map((a) => [a.type, a]));
 
 export function activityFor(step) {
   return ACTIVITIES[step.type] || summary;

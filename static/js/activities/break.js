@@ -1,0 +1,21 @@
+// Break: the projector says until when; nobody is asked for anything.
+function backAt(state, step) {
+  const entered = (state.runtime[step.key] || {}).entered_at;
+  if (!entered || !step.timebox_minutes) return null;
+  const at = new Date(Date.parse(entered) + step.timebox_minutes * 60000);
+  return at.toLocaleTimeString(document.documentElement.lang || "de", { hour: "2-digit", minute: "2-digit" });
+}
+
+function lines(state, step, ui) {
+  const { _, h } = ui;
+  const at = backAt(state, step);
+  return [h("p", { class: "break-clock" }, at ? _("Pause – weiter um {time} Uhr", { time: at })
+    : _("Pause – {minutes} Minuten", { minutes: step.timebox_minutes || "–" }))];
+}
+
+export default {
+  type: "break",
+  phone: lines,
+  projector: lines,
+  console: lines,
+};

@@ -1,0 +1,21 @@
+// Input: a short talk with text, images or a PDF on the projector; phones get the same to read along.
+function media(state, step, ui) {
+  const { _, h } = ui;
+  const files = (state.activity[step.key] || {}).files || [];
+  return h("div", { class: "input-media" }, files.map((file) => (file.mime === "application/pdf"
+    ? h("figure", {}, h("iframe", { src: file.url, title: file.name }),
+      h("figcaption", {}, h("a", { href: file.url, target: "_blank", rel: "noopener" }, _("PDF öffnen: {name}", { name: file.name }))))
+    : h("img", { src: file.url, alt: file.name, "data-file-id": file.id }))));
+}
+
+function body(state, step, ui) {
+  const { h, t } = ui;
+  return [step.text ? h("p", { class: "input-text", text: t(step.text) }) : null, media(state, step, ui)];
+}
+
+export default {
+  type: "input",
+  phone: body,
+  projector: body,
+  console: body,
+};

@@ -1,0 +1,16 @@
+// Welcome: the room arrives; the projector greets and shows how many are here.
+export default {
+  type: "welcome",
+  phone(state, step, ui) {
+    const { _, h } = ui;
+    return [h("p", { class: "prompt" }, _("Schön, dass Sie da sind. Gleich geht es los – dieser Bildschirm folgt der Moderation."))];
+  },
+  projector(state, step, ui) {
+    const { _, h } = ui;
+    return [h("p", { class: "big-count" }, _("{value} dabei", { value: state.participants }))];
+  },
+  console(state, step, ui) {
+    const { _, h } = ui;
+    return [h("p", {}, _("Begrüßung: {value} Teilnehmende sind verbunden.", { value: state.participants }))];
+  },
+};

@@ -1,0 +1,296 @@
+"""The agenda of a session (issue 13): the model in-process, and the builder's page through Flask's
+test client over a migrated SQLite file (no server, no socket needed)."""
+from __future__ import annotations
+
+import io
+import re
+from datetime import time
+
+import pytest
+
+from workshop.accounts.service import create_facilitator
+from workshop.app import create_app
+from workshop.measures.models import Measure
+from workshop.migrate import upgrade
+from workshop.sessions import agenda
+from workshop.sessions.models import WorkshopSession
+from workshop.agenda.create import create_session
+from workshop.agenda.templates import available_templates
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                    "0000000d4944415478da63f8cfc0f01f0005000201a5f6a8b40000000049454e44ae426082")
+PASSWORD = "ein-langes-passwort"
+
+
+@pytest.fixture
+def app(tmp_path):
+    url = f"sqlite:///{tmp_path / 'agenda.db'}"
+    upgrade(url)
+    app = create_app({"DATABASE_URL": url, "WTF_CSRF_ENABLED": False, "TESTING": True,
+                      "SECRET_KEY": "test", "RATELIMIT_ENABLED": False})
+    db = app.extensions["workshop.db"]()
+    owner = create_facilitator(db, "moderation@example.org", "Moderation", PASSWORD)
+    create_facilitator(db, "andere@example.org", "Andere", PASSWORD)
+    measure = Measure(title="Anlaufstelle", reference_number="M-1")
+    db.add(measure)
+    db.flush()
+    ws = create_session(db, measure_id=measure.id, facilitator_id=owner.id, template_key="framing")
+    db.commit()
+    app.session_id = ws.id
+    db.close()
+    return app
+
+
+def login(app, email="moderation@example.org", lang="de"):
+    client = app.test_client()
+    client.set_cookie("lang", lang)
+    assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
+    return client
+
+
+def form_of(page: str) -> dict:
+    """Every field of the builder's form as the browser would send it."""
+    form = {}
+    for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page):
+        form[name] = value
+    for tag in re.findall(r'<input[^>]*type="checkbox"[^>]*>', page):
+        name = re.search(r'name="([^"]+)"', tag).group(1)
+        if "checked" not in tag:
+            form.pop(name, None)
+    for name, value in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>([^<]*)</textarea>', page):
+        form[name] = value.replace("&#39;", "'").replace("&amp;", "&").replace("&quot;", '"')
+    for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected', body) or re.search(r'<option value="([^"]*)"', body)
+        form[name] = chosen.group(1) if chosen else ""
+    form.pop("action", None)
+    for name in list(form):
+        form[name] = form[name].replace("&#39;", "'").replace("&amp;", "&").replace("&quot;", '"')
+    return form
+
+
+def steps_of(app) -> list[dict]:
+    db = app.extensions["workshop.db"]()
+    try:
+        return db.get(WorkshopSession, app.session_id).steps
+    finally:
+        db.close()
+
+
+# --- the model -------------------------------------------------------------------------------------
+
+
+def test_change_type_keeps_what_it_can(app):
+    with app.test_request_context():
+        draft = {"key": "vote", "type": "dot_vote", "title": "Punkte", "prompt": "Was zählt?",
+                 "timebox_minutes": "7", "hidden": "1", "budget": "4", "source": "questions"}
+        poll = agenda.change_type(draft, "poll")
+        assert (poll["title"], poll["prompt"], poll["timebox_minutes"], poll["hidden"]) == ("Punkte", "Was zählt?", "7", "1")
+        assert "budget" not in poll and "source" not in poll
+        assert poll["options"].splitlines() == ["Ja", "Nein"]  # a poll needs options: its preset fills them
+        back = agenda.change_type(poll, "brainstorm")
+        assert back["title"] == "Punkte" and "options" not in back
+
+
+def test_reorder_and_append_a_unit_keeps_keys_unique_and_sources_right(app):
+    with app.test_request_context():
+        unit1 = available_templates()["framing"]
+        draft = [agenda.step_to_draft(s, "de") for s in unit1["steps"]]
+        assert [d["key"] for d in agenda.move(draft, 0, 1)[:2]] == ["scope", "approaches"]
+        assert agenda.move(draft, 0, -1) == draft  # nothing above the first step
+        twice = agenda.append_unit(draft, unit1, "de")
+        keys = [d["key"] for d in twice]
+        assert len(keys) == len(set(keys)) and "vote-2" in keys
+        second_vote = twice[keys.index("vote-2")]
+        assert second_vote["source"] == "questions-2"  # follows the renamed step, not the first unit's
+        steps = agenda.draft_to_steps(twice, [], "de")
+        assert len(steps) == 2 * len(unit1["steps"])
+
+
+def test_validation_names_step_and_field_in_the_users_language(app):
+    draft = [{"key": "w", "type": "welcome", "title": "", "timebox_minutes": "abc"},
+             {"key": "p", "type": "poll", "title": "Frage", "options": "nur eine"},
+             {"key": "v", "type": "dot_vote", "title": "Punkte", "budget": "0", "source": "nirgends"}]
+    with app.test_request_context(headers={"Cookie": "lang=de"}):
+        with pytest.raises(agenda.AgendaError) as german:
+            agenda.draft_to_steps(draft, [], "de")
+    texts = [text for _i, text in german.value.problems]
+    assert "Schritt 1: Bitte geben Sie einen Titel ein." in texts
+    assert "Schritt 1: Die Zeit „abc“ ist keine ganze Zahl von 1 bis 480 Minuten." in texts
+    assert any(t.startswith("Schritt 2: Eine Umfrage braucht 2 bis 12 Antwortmöglichkeiten") for t in texts)
+    assert any(t.startswith("Schritt 3: „Punkte pro Person“: „0“ ist keine ganze Zahl von 1 bis 50") for t in texts)
+    assert any(t.startswith("Schritt 3: „Quelle") for t in texts)
+    with app.test_request_context(headers={"Cookie": "lang=en"}):
+        with pytest.raises(agenda.AgendaError) as english:
+            agenda.draft_to_steps(draft, [], "en")
+    texts = [text for _i, text in english.value.problems]
+    assert "Step 1: Please enter a title." in texts
+    assert any(t.startswith("Step 2: A poll needs 2 to 12 answer options") for t in texts)
+
+
+def test_clock_plan_start_times_total_and_slot_warning():
+    steps = [{"timebox_minutes": 10}, {"timebox_minutes": 50}, {"timebox_minutes": 15}, {"timebox_minutes": 55}]
+    plan = agenda.clock_plan(steps, None, time(9, 30), time(11, 30))
+    assert [r.start for r in plan.rows] == [time(9, 30), time(9, 40), time(10, 30), time(10, 45)]
+    assert (plan.total_minutes, plan.ends_at, plan.over_minutes) == (130, time(11, 40), 10)
+    assert agenda.clock_plan(steps, None, time(9, 0), time(11, 30)).over_minutes == 0
+
+
+def test_every_activity_type_has_a_builder_form_from_its_schema(app):
+    with app.test_request_context():
+        kinds = {o.name: o.kind for o in agenda.option_fields("dot_vote")}
+        assert kinds == {"source": "step", "budget": "number", "max_per_card": "number", "hidden": "checkbox"}
+        assert {o.name: o.kind for o in agenda.option_fields("consent")}["options"] == "lines"
+        assert {o.name: o.kind for o in agenda.option_fields("input")} == {"text": "longtext"}
+
+
+# --- the builder page -----------------------------------------------------------------------------
+
+
+def test_builder_adds_moves_and_saves_with_the_clock_plan(app):
+    client = login(app)
+    url = f"/sessions/{app.session_id}/agenda"
+    page = client.get(url).get_data(as_text=True)
+    form = {**form_of(page), "start_time": "09:00", "end_time": "09:45", "scheduled_date": "2026-12-03",
+            "location": "Rathaus, Raum 101", "expected_headcount": "25", "add_type": "welcome"}
+    added = client.post(url, data={**form, "action": "add"})
+    assert added.status_code == 303
+    steps = steps_of(app)
+    assert steps[-1]["type"] == "welcome"
+    page = client.get(url).get_data(as_text=True)
+    last = len(steps) - 1
+    for _ in range(last):  # move the welcome to the top, one step at a time
+        form = form_of(page)
+        index = next(i for i in range(len(steps)) if form[f"s{i}-type"] == "welcome")
+        assert client.post(url, data={**form, "action": f"up-{index}"}).status_code == 303
+        page = client.get(url).get_data(as_text=True)
+    assert [s["type"] for s in steps_of(app)][0] == "welcome"
+    assert 'id="plan-warning"' in page  # framing plus a welcome runs past 09:45
+    assert "09:10" in page  # the first unit step starts after the 10-minute welcome
+    db = app.extensions["workshop.db"]()
+    ws = db.get(WorkshopSession, app.session_id)
+    assert (ws.location, ws.expected_headcount, str(ws.scheduled_date)) == ("Rathaus, Raum 101", 25, "2026-12-03")
+    db.close()
+
+
+def test_bad_input_is_refused_with_a_sentence_and_nothing_typed_is_lost(app):
+    client = login(app, lang="en")
+    url = f"/sessions/{app.session_id}/agenda"
+    before = steps_of(app)
+    form = {**form_of(client.get(url).get_data(as_text=True)), "s0-title": "My own title", "s4-budget": "99",
+            "start_time": "25:99"}
+    refused = client.post(url, data={**form, "action": "save"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Step 5: “Points per person”: “99” is not a whole number from 1 to 50." in text.replace("&#34;", '"')
+    assert "25:99" in text and "My own title" in text and 'value="99"' in text  # shown again as typed
+    assert steps_of(app) == before  # nothing stored
+
+
+def test_columns_key_title_in_english_mode(app):
+    """Regression (issue 13): the column syntax "key: Titel" failed in English mode."""
+    client = login(app, lang="en")
+    url = f"/sessions/{app.session_id}/agenda"
+    form = form_of(client.get(url).get_data(as_text=True))
+    index = next(i for i in range(30) if form.get(f"s{i}-key") == "scope")
+    saved = client.post(url, data={**form, f"s{index}-columns": "in: In scope\nout: Out of scope\nlater: Later",
+                                   "action": "save"})
+    assert saved.status_code == 303, saved.get_data(as_text=True)
+    scope = next(s for s in steps_of(app) if s["key"] == "scope")
+    assert [c["key"] for c in scope["columns"]] == ["in", "out", "later"]
+    assert scope["columns"][0]["title"]["en"] == "In scope" and scope["columns"][0]["title"]["de"] == "Gehört dazu"
+    assert scope["columns"][2]["title"] == {"de": "Later", "en": "Later"}
+
+
+def test_input_files_are_checked_by_content_and_served_only_to_the_session(app):
+    client = login(app)
+    url = f"/sessions/{app.session_id}/agenda"
+    form = {**form_of(client.get(url).get_data(as_text=True)), "add_type": "input"}
+    assert client.post(url, data={**form, "action": "add"}).status_code == 303
+    form = form_of(client.get(url).get_data(as_text=True))
+    index = len(steps_of(app)) - 1
+    fake = client.post(url, data={**form, f"s{index}-upload": (io.BytesIO(b"<html>nope</html>"), "bild.png"),
+                                  "action": "save"}, content_type="multipart/form-data")
+    assert fake.status_code == 400 and "„bild.png“ ist kein Bild (PNG, JPEG, GIF, WebP) und kein PDF." in fake.get_data(as_text=True)
+    saved = client.post(url, data={**form, f"s{index}-upload": (io.BytesIO(PNG), "folie.png"),
+                                   f"s{index}-text": "Was wir wissen", "action": "save"},
+                        content_type="multipart/form-data")
+    assert saved.status_code == 303
+    step = steps_of(app)[index]
+    assert step["text"]["de"] == "Was wir wissen" and len(step["files"]) == 1
+    file_url = f"/sessions/{app.session_id}/files/{step['files'][0]}"
+    served = client.get(file_url)
+    assert served.status_code == 200 and served.mimetype == "image/png" and served.data == PNG
+    assert served.headers["X-Content-Type-Options"] == "nosniff"
+    assert app.test_client().get(file_url).status_code == 404  # not logged in, not a participant
+    assert login(app, "andere@example.org").get(file_url).status_code == 404  # another facilitator
+
+    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    form = form_of(client.get(url).get_data(as_text=True))
+    both = client.post(url, data={**form, f"s{index}-upload": (io.BytesIO(pdf), "handout.pdf"), "action": "save"},
+                       content_type="multipart/form-data")
+    assert both.status_code == 303
+    files = steps_of(app)[index]["files"]
+    assert len(files) == 2
+    served = client.get(f"/sessions/{app.session_id}/files/{files[1]}")
+    assert served.mimetype == "application/pdf" and served.headers["X-Frame-Options"] == "SAMEORIGIN"
+    form = form_of(client.get(url).get_data(as_text=True))
+    dropped = client.post(url, data={**form, f"s{index}-drop-{files[0]}": "1", "action": "save"})
+    assert dropped.status_code == 303 and steps_of(app)[index]["files"] == [files[1]]
+
+
+def test_invitation_page_and_login_link(app):
+    client = login(app)
+    page = client.get(f"/sessions/{app.session_id}/invitation").get_data(as_text=True)
+    db = app.extensions["workshop.db"]()
+    code = db.get(WorkshopSession, app.session_id).join_code
+    db.close()
+    assert code in page and "<svg" in page and f"/j/{code}" in page and "Datenschutz" in page
+    assert login(app, "andere@example.org").get(f"/sessions/{app.session_id}/invitation").status_code == 404
+    anonymous = app.test_client()
+    join = anonymous.get("/", follow_redirects=True).get_data(as_text=True)
+    assert 'href="/login"' in join
+
+
+def test_format_editor_columns_in_english_mode(app):
+    """Regression (issue 13): the format editor's column syntax failed in English mode — a column
+    typed as the English hint shows it ("Key: Title", or just a title) was refused with an
+    English/German error naming 'key: Titel'."""
+    client = login(app, lang="en")
+    url = "/templates/framing/adapt"
+    page = client.get(url).get_data(as_text=True)
+    form = {"title": "Framing, short"}
+    for name, value in re.findall(r'name="(step-\d+-[a-z_]+)"[^>]*value="([^"]*)"', page):
+        form[name] = value
+    for name, value in re.findall(r'name="(step-\d+-[a-z_]+)"[^>]*>([^<]*)</textarea>', page):
+        form[name] = value
+    saved = client.post(url, data={**form, "step-1-columns": "In: In scope\nOut of scope"})
+    assert saved.status_code == 303, saved.get_data(as_text=True)
+    db = app.extensions["workshop.db"]()
+    from workshop.sessions.models import CustomTemplate
+    custom = db.query(CustomTemplate).one()
+    columns = custom.template["steps"][1]["columns"]
+    db.close()
+    assert [c["key"] for c in columns] == ["in", "out-of-scope"]
+    assert columns[0]["title"] == {"de": "Gehört dazu", "en": "In scope"}  # the German text is kept
+
+
+def test_plan_saved_as_a_library_format_and_frozen_once_live(app):
+    client = login(app)
+    url = f"/sessions/{app.session_id}/agenda"
+    form = {**form_of(client.get(url).get_data(as_text=True)), "title": "Werkstatt kompakt", "add_type": "break"}
+    assert client.post(url, data={**form, "action": "add"}).status_code == 303
+    form = form_of(client.get(url).get_data(as_text=True))
+    assert client.post(url, data={**form, "action": "save_format"}).status_code == 303
+    other = login(app, "andere@example.org")
+    library = other.get("/templates").get_data(as_text=True)
+    assert "Werkstatt kompakt" in library  # shared with the instance's facilitators
+    assert other.get(url).status_code == 404  # the session itself stays its facilitator's
+    db = app.extensions["workshop.db"]()
+    ws = db.get(WorkshopSession, app.session_id)
+    ws.status = "live"
+    db.commit()
+    db.close()
+    before = steps_of(app)
+    refused = client.post(url, data={**form, "action": "remove-0"}, follow_redirects=True)
+    assert "Der Ablauf lässt sich nur ändern, bevor die Sitzung beginnt." in refused.get_data(as_text=True)
+    assert steps_of(app) == before

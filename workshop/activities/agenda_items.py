@@ -1,0 +1,39 @@
+"""Agenda items that frame the group work: a welcome, an input (text, images or a PDF on the
+projector) and a break. Nobody sends anything during them; they are there so the whole workshop,
+not only its group work, is one plan with one clock."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from workshop.activities.base import Activity
+from workshop.i18n import LocalizedText
+
+
+class InputConfig(Schema):
+    text = LocalizedText(load_default=None, max_length=5000)  # shown on the projector and the phones
+    files = fields.List(fields.Integer(strict=True), load_default=list, validate=validate.Length(max=10))
+
+
+class WelcomeActivity(Activity):
+    type = "welcome"
+
+
+class InputActivity(Activity):
+    type = "input"
+    config_schema = InputConfig
+
+    def state(self, db, ws, step, viewer):
+        """The step's files as the viewers fetch them (the file route checks who may)."""
+        from sqlalchemy import select
+
+        from workshop.sessions.models import SessionFile
+
+        wanted = step.get("files") or []
+        found = {f.id: f for f in db.execute(select(SessionFile.id, SessionFile.name, SessionFile.mime)
+                                             .where(SessionFile.session_id == ws.id, SessionFile.id.in_(wanted)))}
+        return {"files": [{"id": i, "name": found[i].name, "mime": found[i].mime,
+                           "url": f"/sessions/{ws.id}/files/{i}"} for i in wanted if i in found]}
+
+
+class BreakActivity(Activity):
+    type = "break"

@@ -1,0 +1,289 @@
+"""The agenda builder, the input steps' files and the printable invitation of a session.
+
+The builder is one form: every button (save, add, move, remove, append a format, save as a format)
+posts the whole draft, so nothing typed is lost; a draft that does not fit is shown again with one
+sentence per problem and nothing is stored.
+"""
+from __future__ import annotations
+
+from datetime import date, time
+
+import filetype
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import delete, select
+
+from workshop.activities.models import Card
+from workshop.activities.registry import ACTIVITIES, seed_step_cards
+from workshop.i18n import current_locale
+from workshop.measures.record import template_of
+from workshop.sessions import agenda
+from workshop.sessions.models import CustomTemplate, SessionFile, WorkshopSession
+from workshop.sessions.qr import qr_svg
+from workshop.sessions.service import participant_by_token
+from workshop.sessions.template_editor import library_templates
+from workshop.agenda.templates import TemplateError, available_templates, parse_template_data
+from workshop.access import policy
+from workshop.access.projector import projector_link
+from workshop.web import db, get_or_404, session_or_404
+
+bp = Blueprint("agenda", __name__)
+
+MAX_FILE_BYTES = 5 * 1024 * 1024  # one image or PDF for the projector
+MAX_UPLOAD_REQUEST = 12 * 1024 * 1024
+ALLOWED_MIME = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}
+
+
+@bp.before_request
+def _allow_uploads():
+    # Only the builder takes files; every other route keeps the app's 1 MB limit.
+    if request.endpoint == "agenda.builder":
+        request.max_content_length = MAX_UPLOAD_REQUEST
+
+
+def _session_details(form) -> tuple[dict, list[str]]:
+    """Title, date, slot, place and headcount as typed; problems in the user's language."""
+    values = {k: form.get(k, "").strip() for k in
+              ("title", "scheduled_date", "start_time", "end_time", "location", "expected_headcount")}
+    problems, parsed = [], {}
+    if not values["title"]:
+        problems.append(_("Bitte geben Sie der Sitzung einen Titel."))
+    elif len(values["title"]) > 300:
+        problems.append(_("Der Titel ist zu lang (höchstens 300 Zeichen)."))
+    parsed["title"] = values["title"]
+    if len(values["location"]) > 300:
+        problems.append(_("Der Ort ist zu lang (höchstens 300 Zeichen)."))
+    parsed["location"] = values["location"]
+    try:
+        parsed["scheduled_date"] = date.fromisoformat(values["scheduled_date"]) if values["scheduled_date"] else None
+    except ValueError:
+        problems.append(_("Das Datum „%(value)s“ ist kein Datum (TT.MM.JJJJ).", value=values["scheduled_date"]))
+    for name, label in (("start_time", _("Beginn")), ("end_time", _("Ende"))):
+        try:
+            parsed[name] = time.fromisoformat(values[name]) if values[name] else None
+        except ValueError:
+            problems.append(_("%(label)s: „%(value)s“ ist keine Uhrzeit (HH:MM).", label=label, value=values[name]))
+    headcount = values["expected_headcount"]
+    if headcount and (not headcount.isdigit() or not 1 <= int(headcount) <= 10000):
+        problems.append(_("Erwartete Teilnehmende: „%(value)s“ ist keine ganze Zahl von 1 bis 10000.", value=headcount))
+    parsed["expected_headcount"] = int(headcount) if headcount.isdigit() else None
+    return {"values": values, "parsed": parsed}, problems
+
+
+def _details_of(ws: WorkshopSession) -> dict:
+    return {"title": ws.title, "location": ws.location or "",
+            "scheduled_date": ws.scheduled_date.isoformat() if ws.scheduled_date else "",
+            "start_time": ws.start_time.strftime("%H:%M") if ws.start_time else "",
+            "end_time": ws.end_time.strftime("%H:%M") if ws.end_time else "",
+            "expected_headcount": str(ws.expected_headcount or "")}
+
+
+def _draft_from_form(form) -> list[dict]:
+    try:
+        count = min(int(form.get("count", "0")), agenda.MAX_STEPS + 5)
+    except ValueError:
+        count = 0
+    draft = []
+    for index in range(count):
+        prefix = f"s{index}-"
+        values = {name[len(prefix):]: value for name, value in form.items() if name.startswith(prefix)}
+        if not values.get("type"):
+            continue
+        old_type = values.pop("old_type", values["type"])
+        dropped = {name[len("drop-"):] for name in values if name.startswith("drop-")}
+        for name in [n for n in values if n.startswith("drop-")]:
+            del values[name]
+        if dropped and values.get("files"):  # files the facilitator ticked off
+            values["files"] = ",".join(f for f in values["files"].split(",") if f not in dropped)
+        if old_type != values["type"] and old_type in ACTIVITIES and values["type"] in ACTIVITIES:
+            values = agenda.change_type({**values, "type": old_type}, values["type"])
+        draft.append(values)
+    return draft
+
+
+def _store_upload(ws: WorkshopSession, upload) -> tuple[int | None, str | None]:
+    """Keep an uploaded image or PDF; its type is read from the content, not from its name."""
+    data = upload.read(MAX_FILE_BYTES + 1)
+    name = (upload.filename or "datei")[-200:]
+    if len(data) > MAX_FILE_BYTES:
+        return None, _("„%(name)s“ ist größer als 5 MB; bitte verkleinern Sie die Datei.", name=name)
+    kind = filetype.guess(data)
+    if kind is None or kind.mime not in ALLOWED_MIME:
+        return None, _("„%(name)s“ ist kein Bild (PNG, JPEG, GIF, WebP) und kein PDF.", name=name)
+    stored = SessionFile(session_id=ws.id, name=name, mime=kind.mime, size=len(data), data=data)
+    db().add(stored)
+    db().flush()
+    return stored.id, None
+
+
+def _apply_action(ws, draft: list[dict], action: str, form) -> tuple[list[dict], list[str]]:
+    """Structural changes on the draft; returns the new draft and problems to show."""
+    problems = []
+    verb, _sep, arg = action.partition("-")
+    index = int(arg) if arg.isdigit() else -1
+    if verb == "add":
+        choice = form.get("add_type", "")
+        if choice not in agenda.PRESETS and choice not in ACTIVITIES:
+            problems.append(_("Bitte wählen Sie, welche Art Schritt hinzukommen soll."))
+        else:
+            new = agenda.new_step_draft(choice, {d.get("key", "") for d in draft})
+            where = form.get("add_position", "")
+            at = int(where) if where.isdigit() and int(where) < len(draft) else len(draft)
+            draft = draft[:at] + [new] + draft[at:]
+    elif verb in ("up", "down"):
+        draft = agenda.move(draft, index, -1 if verb == "up" else 1)
+    elif verb == "remove" and 0 <= index < len(draft):
+        draft = draft[:index] + draft[index + 1:]
+    elif verb == "append":
+        template = _library_choice(form.get("append_key", ""))
+        if template is None:
+            problems.append(_("Bitte wählen Sie ein Format, dessen Schritte angehängt werden."))
+        else:
+            draft = agenda.append_unit(draft, template, current_locale())
+    return draft, problems
+
+
+def _library_choice(key: str) -> dict | None:
+    originals = available_templates()
+    if key in originals:
+        return originals[key]
+    if key.startswith("custom-") and key[7:].isdigit():
+        custom = db().get(CustomTemplate, int(key[7:]))
+        if custom is not None:
+            try:
+                return parse_template_data(custom.template, custom.title)
+            except TemplateError:
+                return None
+    return None
+
+
+def _render(ws, details: dict, draft: list[dict], problems: list, status: int = 200):
+    record_fields = [(f.key, f.label_text(current_locale())) for f in template_of(ws.measure).fields]
+    files = {f.id: f for f in db().scalars(select(SessionFile).where(SessionFile.session_id == ws.id))}
+    steps_for_plan = [{"timebox_minutes": int(d["timebox_minutes"]) if d.get("timebox_minutes", "").isdigit() else 0,
+                       "title": d.get("title", "")} for d in draft]
+
+    def parse_time(value):
+        try:
+            return time.fromisoformat(value) if value else None
+        except ValueError:
+            return None
+    plan = agenda.clock_plan(steps_for_plan, None, parse_time(details["start_time"]), parse_time(details["end_time"]))
+    step_problems = {}
+    general = []
+    for item in problems:
+        index, text = item if isinstance(item, tuple) else (None, item)
+        (step_problems.setdefault(index, []) if index is not None else general).append(text)
+    return render_template(
+        "sessions/agenda.html", ws=ws, details=details, draft=draft, plan=plan,
+        general_problems=general, step_problems=step_problems, files=files,
+        type_choices=[(t, str(agenda.TYPE_LABELS.get(t, t))) for t in ACTIVITIES],
+        add_choices=agenda.add_choices(), option_fields=agenda.option_fields, record_fields=record_fields,
+        library=library_templates(), originals=available_templates(), editable=ws.status == "ready",
+    ), status
+
+
+@bp.route("/sessions/<session_id>/agenda", methods=["GET", "POST"])
+@login_required
+def builder(session_id):
+    ws = session_or_404(session_id, "session.run")
+    locale = current_locale()
+    if request.method == "GET":
+        return _render(ws, _details_of(ws), [agenda.step_to_draft(s, locale) for s in ws.steps], [])
+    if ws.status != "ready":
+        flash(_("Der Ablauf lässt sich nur ändern, bevor die Sitzung beginnt."), "error")
+        return redirect(url_for(".builder", session_id=ws.id), 303)
+    details, problems = _session_details(request.form)
+    draft = _draft_from_form(request.form)
+    # Uploads first: a stored file stays attached to its step even if something else must be fixed.
+    for index, values in enumerate(draft):
+        for upload in request.files.getlist(f"s{index}-upload"):
+            if not upload or not upload.filename:
+                continue
+            file_id, problem = _store_upload(ws, upload)
+            if problem:
+                problems.append((index, _("Schritt %(number)s: %(problem)s", number=index + 1, problem=problem)))
+            else:
+                values["files"] = ",".join(filter(None, [values.get("files", ""), str(file_id)]))
+    action = request.form.get("action", "save")
+    draft, action_problems = _apply_action(ws, draft, action, request.form)
+    problems += action_problems
+    file_ids = set(db().scalars(select(SessionFile.id).where(SessionFile.session_id == ws.id)))
+    steps = None
+    try:
+        header = {k: v for k, v in ws.template.items() if k != "steps"}
+        steps = agenda.draft_to_steps(draft, ws.steps, locale, header=header,
+                                      record_fields={f.key for f in template_of(ws.measure).fields},
+                                      file_ids=file_ids)
+    except agenda.AgendaError as error:
+        problems += error.problems
+    if problems:
+        db().commit()  # keep the uploaded files the draft now refers to; the plan itself is unchanged
+        return _render(ws, details["values"], draft, problems, 400)
+    for name, value in details["parsed"].items():
+        setattr(ws, name, value)
+    ws.template = {**ws.template, "steps": steps}  # a new dict: the JSON column sees the change
+    # Before the start nobody has added anything; what steps start with (e.g. consent options)
+    # is seeded again from the new plan.
+    db().execute(delete(Card).where(Card.session_id == ws.id))
+    db().flush()
+    seed_step_cards(db(), ws)
+    if action == "save_format":
+        template = {k: v for k, v in ws.template.items()}
+        template["steps"] = [{k: v for k, v in s.items() if k != "files"} for s in steps]
+        custom = CustomTemplate(facilitator_id=current_user.id, base_key=ws.template_key[:80],
+                                title=ws.title[:200], template=template)
+        db().add(custom)
+        db().commit()
+        flash(_("Ablauf gespeichert und als Format „%(title)s“ in die Bibliothek gelegt.", title=custom.title), "info")
+    else:
+        db().commit()
+        flash(_("Ablauf gespeichert."), "info")
+    anchor = None
+    if action == "append":
+        anchor = f"step-{len(steps) - 1}"
+    elif action == "add":
+        where = request.form.get("add_position", "")
+        anchor = f"step-{int(where) if where.isdigit() and int(where) < len(steps) else len(steps) - 1}"
+    return redirect(url_for(".builder", session_id=ws.id, _anchor=anchor), 303)
+
+
+@bp.route("/sessions/<session_id>/files/<file_id>")
+def session_file(session_id, file_id):
+    """An input step's file: for the session's staff, its participants and its projector links."""
+    ws = get_or_404(WorkshopSession, session_id)
+    allowed = policy.may(db(), current_user.get_id() and current_user.id, "session.view", ws)
+    if not allowed:
+        token = session.get("participants", {}).get(str(ws.id))
+        allowed = participant_by_token(db(), ws.id, token) is not None
+    if not allowed:
+        allowed = projector_link(db(), ws.id, session.get("projectors", {}).get(str(ws.id))) is not None
+    stored = get_or_404(SessionFile, file_id)
+    if not allowed or stored.session_id != ws.id:
+        abort(404)
+    return _file_response(stored)
+
+
+def _file_response(stored: SessionFile):
+    response = make_response(stored.data)
+    response.headers["Content-Type"] = stored.mime
+    response.headers["Content-Disposition"] = "inline"
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"  # the projector shows a PDF in a frame
+    # A PDF is shown in a frame of the session's own pages; nothing in it may run or load.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; frame-ancestors 'self'"
+    return response
+
+
+@bp.route("/sessions/<session_id>/invitation")
+@login_required
+def invitation(session_id):
+    ws = session_or_404(session_id)
+    from workshop.sessions.views import join_url
+
+    url = join_url(ws.join_code)
+    plan = agenda.clock_plan(ws.steps, ws.scheduled_date, ws.start_time, ws.end_time)
+    return render_template("sessions/invitation.html", ws=ws, join_url=url, qr=qr_svg(url), plan=plan,
+                           type_labels=agenda.TYPE_LABELS)
