@@ -9,7 +9,7 @@ from __future__ import annotations
 from marshmallow import Schema, validate
 from sqlalchemy import select
 
-from workshop.activities.base import Activity, ResultItem, current_step_of_type
+from workshop.activities.base import Activity, ResultItem
 from workshop.activities.models import Card
 from workshop.db import utcnow
 from workshop.ops import PARTICIPANT, OpContext, OpSpec, Outcome
@@ -45,7 +45,7 @@ def tally(cards: list[Card]) -> list[dict]:
 
 
 def say(ctx: OpContext, payload: dict) -> Outcome:
-    step = current_step_of_type(ctx, BlitzlichtActivity.type, "The current step is not a Blitzlicht.")
+    step = ctx.ws.current  # the engine checked that it is a Blitzlicht (OpSpec.step_types)
     cards = _words(ctx.db, ctx.ws.id, step["key"])
     own = next((c for c in cards if c.participant_id == ctx.actor.id), None)
     if own is None:
@@ -63,7 +63,8 @@ def say(ctx: OpContext, payload: dict) -> Outcome:
 class BlitzlichtActivity(Activity):
     type = "blitzlicht"
     config_schema = BlitzlichtConfig
-    ops = (OpSpec("blitz.say", SayPayload, frozenset({PARTICIPANT}), say),)
+    ops = (OpSpec("blitz.say", SayPayload, frozenset({PARTICIPANT}), say,
+                  step_types=frozenset({"blitzlicht"}), lock_applies=True),)
 
     def state(self, db, ws, step, viewer):
         cards = _words(db, ws.id, step["key"])
