@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from workshop.config import PROJECT_ROOT, load_config
 from workshop.db import make_engine, make_session_factory
 from workshop.extensions import csrf, login_manager, socketio
+from workshop.guards import AddressCap, refuse_binary_packets
 from workshop.i18n import init_i18n
 from workshop.live.transport.broadcast import Broadcaster
 from workshop.live.transport.op_queue import OpQueue
@@ -36,7 +37,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     app.config.update(load_config(overrides))
 
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"], connect_timeout=app.config["DB_CONNECT_TIMEOUT"],
+                         statement_timeout=app.config["DB_STATEMENT_TIMEOUT"])
     sessions = make_session_factory(engine)
     app.extensions["workshop.engine"] = engine
     app.extensions["workshop.db"] = sessions
@@ -53,12 +55,18 @@ def create_app(overrides: dict | None = None) -> Flask:
     def _load_facilitator(user_id: str):
         from workshop.accounts.models import Facilitator
 
-        return sessions().get(Facilitator, int(user_id)) if user_id.isdigit() else None
+        ident, _dot, epoch = user_id.partition(".")
+        if not ident.isdigit() or len(ident) > 18:
+            return None
+        user = sessions().get(Facilitator, int(ident))
+        return user if user is not None and user.matches_epoch(epoch) else None
 
     csrf.init_app(app)
     init_rate_limits(app)
-    app.extensions["workshop.event_limiter"] = EventLimiter(
-        app.config["SOCKET_EVENT_RATE_LIMIT"], app.config["RATELIMIT_STORAGE_URI"], app.config["RATELIMIT_ENABLED"])
+    app.extensions["workshop.event_limiter"] = EventLimiter(app.config["SOCKET_EVENT_RATE_LIMIT"],
+                                                            app.extensions["workshop.limiter"])
+    # Inside ProxyFix (wrapped first), so behind nginx it counts the phone's address.
+    app.wsgi_app = AddressCap(app.wsgi_app, app.config["MAX_CONNECTIONS_PER_ADDRESS"])
     if app.config["PROXY_FIX"]:  # behind nginx: the client's address and scheme from X-Forwarded-*
         hops = app.config["PROXY_FIX"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -74,6 +82,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         ping_interval=20,
         ping_timeout=20,
     )
+    refuse_binary_packets(socketio.server)
 
     from workshop.accounts.views import bp as accounts_bp
     from workshop.drafting import hub as drafting_hub

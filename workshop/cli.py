@@ -72,6 +72,10 @@ def _run_server(app, socketio) -> None:
     # full passes, which otherwise rescan it mid-broadcast (the fan-out's p99 spikes).
     gc.collect()
     gc.freeze()
+    from workshop.guards import PatientListener, connection_cap, raise_file_limit
+
+    file_limit = raise_file_limit(app.config["FILE_LIMIT"])
+    max_connections = connection_cap(app.config["MAX_CONNECTIONS"], file_limit)
     if mode == "eventlet":
         import eventlet
         import eventlet.wsgi
@@ -79,7 +83,9 @@ def _run_server(app, socketio) -> None:
 
         family = green_socket.getaddrinfo(host, port)[0][0]
         listener = eventlet.listen((host, port), family=family, backlog=app.config["LISTEN_BACKLOG"])
-        eventlet.wsgi.server(listener, app, log_output=False, max_size=app.config["MAX_CONNECTIONS"])
+        # Out of descriptors: wait and accept again, instead of eventlet's accept loop raising.
+        eventlet.wsgi.server(PatientListener(listener, eventlet.sleep), app, log_output=False,
+                             max_size=max_connections)
     elif mode == "gevent":  # gevent's server has no connection cap
         socketio.run(app, host=host, port=port, log_output=False, backlog=app.config["LISTEN_BACKLOG"])
     else:
@@ -179,6 +185,10 @@ def main():
 
         mode = os.environ.get("SOCKETIO_ASYNC_MODE", "eventlet")
         if mode == "eventlet":
+            # psycopg 3 waits for the database in C (poll) unless it sees gevent; under eventlet
+            # that blocks every greenlet while a query waits (a hung database stopped even static
+            # files). Its select()-based wait goes through eventlet's green select instead.
+            os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
             import eventlet
 
             eventlet.monkey_patch()

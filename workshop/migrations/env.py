@@ -17,7 +17,7 @@ def run_migrations_online() -> None:
         return
     from workshop.db import make_engine
 
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    engine = make_engine(config.get_main_option("sqlalchemy.url"), statement_timeout=0)  # migrations may be slow
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata,
                           render_as_batch=True)

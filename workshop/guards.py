@@ -1,0 +1,159 @@
+"""What keeps one address (or one bad client) from taking the process down.
+
+- the file limit is raised to what the system allows before the server listens (every phone
+  holds a socket for the whole session; the usual soft limit of 1,024 is a room and a half);
+- the listener backs off on EMFILE/ENFILE instead of letting eventlet's accept loop raise, which
+  ends the process ("Too many open files");
+- the server accepts at most as many connections as it has file descriptors to spare, so the
+  cap is reached (and new connections queue in the kernel) before the file limit is;
+- each client address may hold at most WORKSHOP_MAX_CONNECTIONS_PER_ADDRESS requests/sockets at once;
+- Socket.IO binary packets are refused: nothing in this app sends binary, and a packet
+  announcing n attachments makes python-socketio collect n frames in memory.
+"""
+from __future__ import annotations
+
+import errno
+import logging
+import threading
+import time
+
+log = logging.getLogger("workshop.guards")
+
+# File descriptors kept back for the database pool, Redis, log files and templates.
+RESERVED_FDS = 64
+
+
+# --- file limit ------------------------------------------------------------------------------------
+
+def raise_file_limit(wanted: int | None = None) -> int:
+    """Raise RLIMIT_NOFILE's soft limit to the hard limit (or to `wanted`, which may also lower it,
+    for tests); returns the soft limit in force."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if wanted is None else wanted
+    if hard != resource.RLIM_INFINITY:
+        target = min(target, hard)
+    if target != soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError) as error:
+            log.warning("could not set the file limit to %s: %s", target, error)
+    return soft
+
+
+def connection_cap(configured: int, file_limit: int) -> int:
+    """Never accept more connections than there are descriptors for (minus a reserve)."""
+    return max(1, min(configured, file_limit - RESERVED_FDS))
+
+
+# --- EMFILE on accept --------------------------------------------------------------------------------
+
+BACKOFF_ERRNOS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
+
+
+class PatientListener:
+    """A listening socket whose accept() waits and retries when the process (or system) is out
+    of file descriptors, instead of raising into the server's accept loop."""
+
+    def __init__(self, sock, sleep, backoff: float = 0.1):
+        self._sock, self._sleep, self._backoff = sock, sleep, backoff
+        self._last_warning = 0.0
+
+    def accept(self):
+        while True:
+            try:
+                return self._sock.accept()
+            except OSError as error:
+                if error.errno not in BACKOFF_ERRNOS:
+                    raise
+                now = time.monotonic()
+                if now - self._last_warning > 10:  # one line per 10 s, not one per retry
+                    self._last_warning = now
+                    log.warning("out of file descriptors (%s); not accepting for a moment", error.strerror)
+                self._sleep(self._backoff)
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+
+# --- per-address cap ---------------------------------------------------------------------------------
+
+class AddressCap:
+    """WSGI middleware: at most `limit` requests at once per client address. A websocket (or a
+    long poll) is one request for as long as it is open, so this caps sockets per address.
+    Sits inside ProxyFix, so behind nginx the address is the phone's."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+        self.open: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        address = environ.get("REMOTE_ADDR") or "?"
+        with self._lock:
+            count = self.open.get(address, 0)
+            if count >= self.limit:
+                refused = True
+            else:
+                refused = False
+                self.open[address] = count + 1
+        if refused:
+            body = (f"Too many open connections from your address (limit {self.limit}).\n"
+                    "Zu viele offene Verbindungen von Ihrer Adresse.\n").encode()
+            start_response("429 Too Many Requests", [("Content-Type", "text/plain; charset=utf-8"),
+                                                      ("Content-Length", str(len(body))), ("Retry-After", "5")])
+            return [body]
+        try:
+            result = self.app(environ, start_response)
+        except BaseException:
+            self._release(address)
+            raise
+        return _ClosingIterator(result, lambda: self._release(address))
+
+    def _release(self, address: str) -> None:
+        with self._lock:
+            count = self.open.get(address, 1) - 1
+            if count <= 0:
+                self.open.pop(address, None)
+            else:
+                self.open[address] = count
+
+
+class _ClosingIterator:
+    def __init__(self, result, on_close):
+        self._result, self._on_close, self._closed = result, on_close, False
+
+    def __iter__(self):
+        return iter(self._result)
+
+    def close(self):
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if hasattr(self._result, "close"):
+                self._result.close()
+        finally:
+            self._on_close()
+
+
+# --- Socket.IO binary packets ------------------------------------------------------------------------
+
+BINARY_PACKET_TYPES = ("5", "6")  # BINARY_EVENT, BINARY_ACK
+
+
+def refuse_binary_packets(server) -> None:
+    """Wrap python-socketio's Engine.IO message handler: a binary packet (or a stray attachment)
+    ends that client's connection; everything else goes on as before."""
+    handle = server.eio.handlers["message"]
+
+    def guarded(eio_sid, data):
+        if isinstance(data, (bytes, bytearray)) or (isinstance(data, str) and data[:1] in BINARY_PACKET_TYPES):
+            log.warning("binary Socket.IO packet from %s refused; connection closed", eio_sid)
+            server.eio.disconnect(eio_sid)
+            return None
+        return handle(eio_sid, data)
+
+    server.eio.handlers["message"] = guarded
