@@ -59,6 +59,11 @@ def serve(demo: bool):
     _run_server(app, socketio)
 
 
+# A connection that sends nothing for this long is closed (a request that never ends, an idle
+# keep-alive). Websockets send a pong every 20 s (ping_interval), so they never get near it.
+IDLE_TIMEOUT = 60
+
+
 def _run_server(app, socketio) -> None:
     """Serve until stopped, sized for a room of phones joining at once.
 
@@ -84,8 +89,11 @@ def _run_server(app, socketio) -> None:
         family = green_socket.getaddrinfo(host, port)[0][0]
         listener = eventlet.listen((host, port), family=family, backlog=app.config["LISTEN_BACKLOG"])
         # Out of descriptors: wait and accept again, instead of eventlet's accept loop raising.
-        eventlet.wsgi.server(PatientListener(listener, eventlet.sleep), app, log_output=False,
-                             max_size=max_connections)
+        # Behind a proxy every connection has the proxy's address: the cap is then nginx's
+        # (limit_conn) and the app's (AddressCap, with the forwarded address).
+        per_address = None if app.config["PROXY_FIX"] else app.config["MAX_CONNECTIONS_PER_ADDRESS"]
+        eventlet.wsgi.server(PatientListener(listener, eventlet.sleep, per_address=per_address), app,
+                             log_output=False, max_size=max_connections, socket_timeout=IDLE_TIMEOUT)
     elif mode == "gevent":  # gevent's server has no connection cap
         socketio.run(app, host=host, port=port, log_output=False, backlog=app.config["LISTEN_BACKLOG"])
     else:

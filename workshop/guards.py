@@ -55,24 +55,48 @@ BACKOFF_ERRNOS = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
 
 class PatientListener:
     """A listening socket whose accept() waits and retries when the process (or system) is out
-    of file descriptors, instead of raising into the server's accept loop."""
+    of file descriptors, instead of raising into the server's accept loop; and which closes a
+    new connection at once when its address holds `per_address` open ones already (None: no
+    cap, e.g. behind nginx, where every connection comes from the proxy's address)."""
 
-    def __init__(self, sock, sleep, backoff: float = 0.1):
+    def __init__(self, sock, sleep, backoff: float = 0.1, per_address: int | None = None):
         self._sock, self._sleep, self._backoff = sock, sleep, backoff
+        self._per_address = per_address
+        self._open: dict[str, list] = {}
         self._last_warning = 0.0
 
     def accept(self):
         while True:
             try:
-                return self._sock.accept()
+                client, address = self._sock.accept()
             except OSError as error:
                 if error.errno not in BACKOFF_ERRNOS:
                     raise
-                now = time.monotonic()
-                if now - self._last_warning > 10:  # one line per 10 s, not one per retry
-                    self._last_warning = now
-                    log.warning("out of file descriptors (%s); not accepting for a moment", error.strerror)
+                self._warn(f"out of file descriptors ({error.strerror}); not accepting for a moment")
                 self._sleep(self._backoff)
+                continue
+            if self._admit(client, address):
+                return client, address
+
+    def _admit(self, client, address) -> bool:
+        if self._per_address is None:
+            return True
+        host = address[0] if isinstance(address, tuple) else str(address)
+        held = [sock for sock in self._open.get(host, []) if sock.fileno() != -1]  # still open
+        if len(held) >= self._per_address:
+            self._open[host] = held
+            self._warn(f"{host} holds {len(held)} connections (the cap); closing new ones")
+            client.close()
+            return False
+        held.append(client)
+        self._open[host] = held
+        return True
+
+    def _warn(self, message: str) -> None:
+        now = time.monotonic()
+        if now - self._last_warning > 10:  # one line per 10 s, however many connections
+            self._last_warning = now
+            log.warning(message)
 
     def __getattr__(self, name):
         return getattr(self._sock, name)

@@ -40,6 +40,8 @@ const ERRORS = {
   too_long: () => _("Der Text ist zu lang."),
   duplicate_op_id: () => _("Das wurde schon gesendet."),
   internal: () => _("Fehler auf dem Server; nichts wurde geändert."),
+  saving_paused: () => _("Speichern ist gerade pausiert; Ihre Eingabe wird gleich noch einmal gesendet."),
+  rate_limited: () => _("Zu viele Nachrichten – bitte einen Moment warten."),
 };
 
 export function errorText(error) {

@@ -114,6 +114,7 @@ export function connectLive({ onChange, onStatus, onRejected }) {
   let state = null;
   let lastSeq = 0;
   let syncTimer = null;
+  let retryTimer = null; // resends the outbox while the server's saving is paused
   const early = new Map(); // events that arrived before the ones they follow
 
   // eslint-disable-next-line no-undef
@@ -169,6 +170,13 @@ export function connectLive({ onChange, onStatus, onRejected }) {
   function emitOp(op) {
     socket.timeout(15000).emit("op", op, (err, ack) => {
       if (err) return; // no answer: it stays in the outbox and goes again on reconnect
+      if (ack && !ack.ok && ack.error && ack.error.code === "saving_paused") {
+        // The server's database is away: the op stays in the outbox and is sent again (same
+        // op_id, stored once) until saving works again.
+        status(_("Speichern pausiert – Ihre Eingaben werden gesendet, sobald es wieder geht"), "offline");
+        if (!retryTimer) retryTimer = setTimeout(() => { retryTimer = null; loadOutbox().forEach(emitOp); }, 5000);
+        return;
+      }
       saveOutbox(loadOutbox().filter((o) => o.op_id !== op.op_id));
       const resolve = waiting.get(op.op_id);
       waiting.delete(op.op_id);
@@ -195,6 +203,10 @@ export function connectLive({ onChange, onStatus, onRejected }) {
   socket.on("snapshot", (snapshot) => {
     applySnapshot(snapshot);
     loadOutbox().forEach(emitOp); // same op_id: applied once even if it had got through
+  });
+  socket.on("status", (info) => { // the server's saving state (docs/realtime.md, "status")
+    if (info && info.saving === "paused") status(_("Speichern pausiert – Ihre Eingaben werden gesendet, sobald es wieder geht"), "offline");
+    else if (info && info.saving === "ok") { status(_("verbunden"), "online"); loadOutbox().forEach(emitOp); }
   });
   socket.on("event", (event) => receive([event]));
   socket.on("events", receive); // a batch, when events come faster than the broadcast window
