@@ -182,3 +182,43 @@ def test_guessing_codes_never_locks_out_the_right_code_or_a_joined_phone(databas
         reload = phone.get(f"{base}/j/{code}")
         assert reload.status_code == 200 and "js/participant.js" in reload.text
         assert join(base, code)["session_id"] == sid
+
+
+def test_log_lines_per_client_are_bounded(live):
+    """Before: an op of a few bytes with card_id 2^70 wrote a ~900-byte traceback, every time."""
+    server, sid, code = live["server"], live["session_id"], live["code"]
+    a = live["a"]
+    before = len(server.log())
+    sent = 0
+    for i in range(100):
+        op = {"type": "card.edit", "op_id": f"fuzz-{i:06d}", "payload": {"card_id": 2**70 + i, "text": "x"}}
+        sent += len(str(op))
+        a.raw("op", op)
+    # Connections refused for binary packets: a warning each for the first few, then quiet.
+    senders = [LiveClient(server.base_url, sid, "participant", token=join(server.base_url, code)["token"])
+               for _ in range(12)]
+    for sender in senders:
+        sender.sio.eio.send('51-["op",{"_placeholder":true,"num":0}]')
+        sent += 40
+    for sender in senders:
+        sender.wait_for(lambda c: not c.sio.connected, "the refused connection closing")
+    assert server.log().count("binary Socket.IO packet") <= 5
+    written = len(server.log()) - before
+    assert written < 2000, f"{written} bytes of log for {sent} bytes sent:\n{server.log()[-1500:]}"
+
+
+def test_a_message_over_64_kib_costs_only_that_message(live):
+    """Before: a frame over 64 KiB closed the whole connection. Now up to 256 KiB it is answered
+    `too_large` and the connection stays; beyond that the transport closes that connection only."""
+    server, a, b = live["server"], live["a"], live["b"]
+    ack = a.op("card.add", step_key="approaches", text="x" * 100_000)
+    assert ack["ok"] is False and ack["error"]["code"] == "too_large", ack
+    assert a.sio.connected
+    assert a.op("card.add", step_key="approaches", text="danach")["ok"]
+    try:
+        a.sio.call("op", {"type": "card.add", "payload": {"text": "y" * 400_000}}, timeout=3)
+    except Exception:
+        pass
+    a.wait_for(lambda c: not c.sio.connected, "the transport closing the connection of a 400 kB frame")
+    assert b.op("card.add", step_key="approaches", text="b merkt nichts")["ok"]
+    assert server.process.poll() is None

@@ -11,16 +11,18 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from workshop.config import PROJECT_ROOT, load_config
 from workshop.db import make_engine, make_session_factory
 from workshop.extensions import csrf, login_manager, socketio
-from workshop.guards import AddressCap, refuse_binary_packets
+from workshop.guards import AddressCap, bound_logging, refuse_binary_packets
 from workshop.i18n import init_i18n
 from workshop.live.transport.broadcast import Broadcaster
 from workshop.live.transport.op_queue import OpQueue
 from workshop.live.transport.rate_limits import EventLimiter
 from workshop.rate_limits import init_rate_limits
 
-# Socket.IO payloads larger than this are cut off by the transport; everything smaller reaches
-# the schemas, so an oversized card gets a clear error ack instead of a dropped connection.
+# A Socket.IO message larger than MAX_SOCKET_MESSAGE_BYTES is answered `too_large` without being
+# decoded (guards.py); one larger than MAX_SOCKET_FRAME_BYTES is cut off by the transport, which
+# closes that connection (the libraries offer nothing gentler for a frame they refuse to read).
 MAX_SOCKET_MESSAGE_BYTES = 64 * 1024
+MAX_SOCKET_FRAME_BYTES = 256 * 1024
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -79,11 +81,11 @@ def create_app(overrides: dict | None = None) -> Flask:
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
         channel=app.config["SOCKETIO_CHANNEL"],
-        max_http_buffer_size=MAX_SOCKET_MESSAGE_BYTES,
+        max_http_buffer_size=MAX_SOCKET_FRAME_BYTES,
         ping_interval=20,
         ping_timeout=20,
     )
-    refuse_binary_packets(socketio.server)
+    refuse_binary_packets(socketio.server, MAX_SOCKET_MESSAGE_BYTES)
 
     from workshop.accounts.views import bp as accounts_bp
     from workshop.drafting import hub as drafting_hub
@@ -118,4 +120,5 @@ def create_app(overrides: dict | None = None) -> Flask:
         return response
 
     logging.getLogger("workshop").setLevel(logging.INFO)
+    bound_logging()  # what a client can make us log is bounded per client (guards.py)
     return app

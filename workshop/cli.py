@@ -6,6 +6,7 @@
   workshop demo                      seed demo data
   workshop export-protocol ID --format md|html -o FILE
   workshop templates check [FILE…]   validate session templates
+  workshop purge [--days N]          purge personal data of old sessions (docs/privacy.md)
 """
 from __future__ import annotations
 
@@ -77,6 +78,9 @@ def _run_server(app, socketio) -> None:
     # full passes, which otherwise rescan it mid-broadcast (the fan-out's p99 spikes).
     gc.collect()
     gc.freeze()
+    from workshop.privacy import run_periodically
+
+    socketio.start_background_task(run_periodically, app)  # retention, every few hours
     from workshop.guards import PatientListener, connection_cap, raise_file_limit
 
     file_limit = raise_file_limit(app.config["FILE_LIMIT"])
@@ -129,6 +133,25 @@ def create_facilitator_command(email: str, name: str):
     except ValueError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Facilitator {user.email} created.")
+
+
+@cli.command()
+@click.option("--days", type=click.IntRange(0), default=None,
+              help="Purge sessions older than this many days (default: WORKSHOP_RETENTION_DAYS).")
+def purge(days: int | None):
+    """Purge personal data of old sessions (names, tokens, texts of deleted cards); see docs/privacy.md."""
+    from workshop.privacy import purge as run_purge
+
+    app = _app()
+    _upgrade(app)
+    days = app.config["RETENTION_DAYS"] if days is None else days
+    if not days:
+        raise click.ClickException("retention is off (WORKSHOP_RETENTION_DAYS=0); give --days N to purge anyway")
+    with app.extensions["workshop.db"].session_factory() as session:
+        done = run_purge(session, days)
+    click.echo(f"Purged sessions older than {days} days: {done['sessions']} session(s), "
+               f"{done['participants']} participant(s) anonymised, {done['deleted_cards']} deleted card text(s) "
+               f"removed, {done['events']} event(s) scrubbed.")
 
 
 @cli.command()

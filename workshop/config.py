@@ -23,6 +23,7 @@
 | WORKSHOP_MAX_CONNECTIONS_PER_ADDRESS | 1000; open requests/sockets one client address may hold |
 | WORKSHOP_LOGIN_RATE_LIMIT | 10 per 15 minutes (failed logins per account and per address) |
 | WORKSHOP_DB_STATEMENT_TIMEOUT / _CONNECT_TIMEOUT | 10 / 5 seconds (PostgreSQL) |
+| WORKSHOP_RETENTION_DAYS  | 90; personal data of sessions older than this is purged (0: never) |
 """
 from __future__ import annotations
 
@@ -123,6 +124,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # Seconds a database statement may take; PostgreSQL cancels it then (0: no limit).
         "DB_STATEMENT_TIMEOUT": _int_setting("WORKSHOP_DB_STATEMENT_TIMEOUT", 10, 0),
         "DB_CONNECT_TIMEOUT": _int_setting("WORKSHOP_DB_CONNECT_TIMEOUT", 5, 1),
+        # Days after a session's end until its personal data is purged (docs/privacy.md); 0: never.
+        "RETENTION_DAYS": _int_setting("WORKSHOP_RETENTION_DAYS", 90, 0),
     }
     config.update(overrides)
     if production:

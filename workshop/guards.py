@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import re
 import threading
 import time
 
@@ -168,9 +169,10 @@ class _ClosingIterator:
 BINARY_PACKET_TYPES = ("5", "6")  # BINARY_EVENT, BINARY_ACK
 
 
-def refuse_binary_packets(server) -> None:
+def refuse_binary_packets(server, max_message: int) -> None:
     """Wrap python-socketio's Engine.IO message handler: a binary packet (or a stray attachment)
-    ends that client's connection; everything else goes on as before."""
+    ends that client's connection; a message over max_message characters is answered
+    `too_large` without being decoded; everything else goes on as before."""
     handle = server.eio.handlers["message"]
 
     def guarded(eio_sid, data):
@@ -178,6 +180,88 @@ def refuse_binary_packets(server) -> None:
             log.warning("binary Socket.IO packet from %s refused; connection closed", eio_sid)
             server.eio.disconnect(eio_sid)
             return None
-        return handle(eio_sid, data)
+        if len(data) > max_message:
+            _answer(server, eio_sid, data, "too_large", f"The message has {len(data)} characters; "
+                                                        f"at most {max_message} are taken. Nothing was changed.")
+            return None
+        try:
+            return handle(eio_sid, data)
+        except ValueError:  # undecodable, e.g. python-engineio's JSON refuses integers of 100+ digits
+            _answer(server, eio_sid, data, "invalid",
+                    "The message could not be read: a number in it has 100 digits or more.")
+            return None
 
     server.eio.handlers["message"] = guarded
+
+
+_EVENT_HEAD = re.compile(r"^2(/[^,\[]*,)?(\d{1,15})?\[")
+
+
+def _answer(server, eio_sid, data, code: str, message: str) -> None:
+    """An event that is not decoded still gets its ack, when it asked for one."""
+    from socketio import packet
+
+    match = _EVENT_HEAD.match(data) if isinstance(data, str) else None
+    if match is None or match.group(2) is None:
+        return  # no ack was asked for (or not an event): nothing to answer
+    namespace = (match.group(1) or "/,")[:-1]
+    ack = {"ok": False, "error": {"code": code, "message": message}}
+    server._send_packet(eio_sid, server.packet_class(packet.ACK, namespace=namespace, data=[ack],
+                                                     id=int(match.group(2))))
+
+
+# --- log volume per client ---------------------------------------------------------------------------
+
+class BoundedLog(logging.Filter):
+    """At most `burst` records per minute for one (client address, logger, message template);
+    each message cut to `max_chars`; tracebacks only for the first record of a kind per minute.
+    Without it, anything a client can make the server log (a refused packet, a failed handler)
+    lets each byte it sends write a hundred to the log."""
+
+    def __init__(self, burst: int = 5, window: float = 60.0, max_chars: int = 500):
+        super().__init__()
+        self.burst, self.window, self.max_chars = burst, window, max_chars
+        self._counts: dict[tuple, list] = {}
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = (_client_address(), record.name, str(record.msg)[:200])
+        now = time.monotonic()
+        with self._lock:
+            if len(self._counts) > 10_000:  # many clients: forget the old windows
+                self._counts = {k: v for k, v in self._counts.items() if now - v[0] < self.window}
+            started, count = self._counts.get(key, (now, 0))
+            if now - started >= self.window:
+                started, count = now, 0
+            self._counts[key] = [started, count + 1]
+        if count >= self.burst:
+            return False
+        if count >= 1:
+            record.exc_info, record.exc_text = None, None
+        message = record.getMessage()
+        if len(message) > self.max_chars:
+            record.msg, record.args = message[: self.max_chars] + " …(cut)", None
+        if count == self.burst - 1:
+            record.msg, record.args = f"{record.getMessage()} (more like this suppressed for a minute)", None
+        return True
+
+
+def _client_address() -> str:
+    try:
+        from flask import has_request_context, request
+
+        return request.remote_addr or "" if has_request_context() else ""
+    except Exception:  # noqa: BLE001 - logging must never fail
+        return ""
+
+
+def bound_logging() -> None:
+    """The app's log: one stderr handler for workshop.*, with BoundedLog (idempotent)."""
+    logger = logging.getLogger("workshop")
+    if any(isinstance(f, BoundedLog) for h in logger.handlers for f in h.filters):
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(BoundedLog())
+    logger.addHandler(handler)
+    logger.propagate = False

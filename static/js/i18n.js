@@ -38,6 +38,7 @@ const ERRORS = {
   timer_not_running: () => _("Der Timer läuft nicht."),
   measure_locked: () => _("Die Maßnahme ist gesperrt: erst wiedereröffnen."),
   too_long: () => _("Der Text ist zu lang."),
+  too_large: () => _("Der Text ist zu lang."),
   duplicate_op_id: () => _("Das wurde schon gesendet."),
   internal: () => _("Fehler auf dem Server; nichts wurde geändert."),
   saving_paused: () => _("Speichern ist gerade pausiert; Ihre Eingabe wird gleich noch einmal gesendet."),

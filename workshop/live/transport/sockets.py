@@ -41,7 +41,7 @@ def _identify(auth) -> tuple[int, Actor]:
     if not isinstance(auth, dict):
         raise ConnectionRefusedError("auth must be {session_id, role}")
     session_id, role = auth.get("session_id"), auth.get("role")
-    if not isinstance(session_id, int) or isinstance(session_id, bool):
+    if not isinstance(session_id, int) or isinstance(session_id, bool) or not 0 < session_id <= MAX_INT:
         raise ConnectionRefusedError("auth.session_id must be a number")
     with db_factory()() as db:
         ws = db.get(WorkshopSession, session_id)
