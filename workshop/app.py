@@ -74,8 +74,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     broadcaster = Broadcaster(app.config["BROADCAST_WINDOW_MS"] / 1000)
     app.extensions["workshop.broadcaster"] = broadcaster
-    app.extensions["workshop.op_queue"] = OpQueue(sessions.session_factory, broadcaster,
-                                                  op_timeout=app.config["DB_STATEMENT_TIMEOUT"] or None)
+    # A database server can hang; SQLite is a file in this process (its waits are not interruptible).
+    op_timeout = None if app.config["DATABASE_URL"].startswith("sqlite") else app.config["DB_STATEMENT_TIMEOUT"] or None
+    app.extensions["workshop.op_queue"] = OpQueue(sessions.session_factory, broadcaster, op_timeout=op_timeout)
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
