@@ -1,9 +1,8 @@
 """Retention: personal data of sessions older than WORKSHOP_RETENTION_DAYS is purged.
 
 What goes (docs/privacy.md): participants' display names and their join tokens (the stored hash
-is replaced, so nobody can act as them again, and the plain token in the join event's stored
-result is removed); the texts of deleted cards (in the cards table and in every stored event);
-participants' names in the event log. What stays: the session's results (visible cards, totals,
+is replaced, so nobody can act as them again); the texts of deleted cards (in the cards table and
+in every stored event); participants' names in the event log. What stays: the session's results (visible cards, totals,
 captures into the measure record, the protocol), linked to anonymous participant numbers only.
 
 Runs from `workshop purge` (cron) and inside `workshop serve` every PURGE_INTERVAL seconds.
