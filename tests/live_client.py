@@ -31,6 +31,8 @@ class LiveClient:
         self.sio.on("events", self._on_events)
         self.batches: list[list[dict]] = []  # the "events" messages, as they came
         self.sio.on("snapshot", self._on_snapshot)
+        self.statuses: list[dict] = []  # the server's "status" messages (saving paused / ok)
+        self.sio.on("status", self._on_status)
         if connect:
             self.connect()
 
@@ -61,6 +63,11 @@ class LiveClient:
     def _on_connect(self):
         with self._changed:
             self.connects += 1
+            self._changed.notify_all()
+
+    def _on_status(self, status):
+        with self._changed:
+            self.statuses.append(status)
             self._changed.notify_all()
 
     def _on_snapshot(self, snapshot):

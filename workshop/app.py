@@ -11,15 +11,18 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from workshop.config import PROJECT_ROOT, load_config
 from workshop.db import make_engine, make_session_factory
 from workshop.extensions import csrf, login_manager, socketio
+from workshop.guards import AddressCap, bound_logging, refuse_binary_packets
 from workshop.i18n import init_i18n
 from workshop.live.transport.broadcast import Broadcaster
 from workshop.live.transport.op_queue import OpQueue
 from workshop.live.transport.rate_limits import EventLimiter
 from workshop.rate_limits import init_rate_limits
 
-# Socket.IO payloads larger than this are cut off by the transport; everything smaller reaches
-# the schemas, so an oversized card gets a clear error ack instead of a dropped connection.
+# A Socket.IO message larger than MAX_SOCKET_MESSAGE_BYTES is answered `too_large` without being
+# decoded (guards.py); one larger than MAX_SOCKET_FRAME_BYTES is cut off by the transport, which
+# closes that connection (the libraries offer nothing gentler for a frame they refuse to read).
 MAX_SOCKET_MESSAGE_BYTES = 64 * 1024
+MAX_SOCKET_FRAME_BYTES = 256 * 1024
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -36,7 +39,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     app.config.update(load_config(overrides))
 
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"], connect_timeout=app.config["DB_CONNECT_TIMEOUT"],
+                         statement_timeout=app.config["DB_STATEMENT_TIMEOUT"])
     sessions = make_session_factory(engine)
     app.extensions["workshop.engine"] = engine
     app.extensions["workshop.db"] = sessions
@@ -53,27 +57,36 @@ def create_app(overrides: dict | None = None) -> Flask:
     def _load_facilitator(user_id: str):
         from workshop.accounts.models import Facilitator
 
-        return sessions().get(Facilitator, int(user_id)) if user_id.isdigit() else None
+        ident, _dot, epoch = user_id.partition(".")
+        if not ident.isdigit() or len(ident) > 18:
+            return None
+        user = sessions().get(Facilitator, int(ident))
+        return user if user is not None and user.matches_epoch(epoch) else None
 
     csrf.init_app(app)
     init_rate_limits(app)
-    app.extensions["workshop.event_limiter"] = EventLimiter(
-        app.config["SOCKET_EVENT_RATE_LIMIT"], app.config["RATELIMIT_STORAGE_URI"], app.config["RATELIMIT_ENABLED"])
+    app.extensions["workshop.event_limiter"] = EventLimiter(app.config["SOCKET_EVENT_RATE_LIMIT"],
+                                                            app.extensions["workshop.limiter"])
+    # Inside ProxyFix (wrapped first), so behind nginx it counts the phone's address.
+    app.wsgi_app = AddressCap(app.wsgi_app, app.config["MAX_CONNECTIONS_PER_ADDRESS"])
     if app.config["PROXY_FIX"]:  # behind nginx: the client's address and scheme from X-Forwarded-*
         hops = app.config["PROXY_FIX"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]  # Flask's documented way
     broadcaster = Broadcaster(app.config["BROADCAST_WINDOW_MS"] / 1000)
     app.extensions["workshop.broadcaster"] = broadcaster
-    app.extensions["workshop.op_queue"] = OpQueue(sessions.session_factory, broadcaster)
+    # A database server can hang; SQLite is a file in this process (its waits are not interruptible).
+    op_timeout = None if app.config["DATABASE_URL"].startswith("sqlite") else app.config["DB_STATEMENT_TIMEOUT"] or None
+    app.extensions["workshop.op_queue"] = OpQueue(sessions.session_factory, broadcaster, op_timeout=op_timeout)
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
         channel=app.config["SOCKETIO_CHANNEL"],
-        max_http_buffer_size=MAX_SOCKET_MESSAGE_BYTES,
+        max_http_buffer_size=MAX_SOCKET_FRAME_BYTES,
         ping_interval=20,
         ping_timeout=20,
     )
+    refuse_binary_packets(socketio.server, MAX_SOCKET_MESSAGE_BYTES)
 
     from workshop.access.views import bp as access_bp
     from workshop.accessibility.views import bp as accessibility_bp
@@ -113,4 +126,5 @@ def create_app(overrides: dict | None = None) -> Flask:
         return response
 
     logging.getLogger("workshop").setLevel(logging.INFO)
+    bound_logging()  # what a client can make us log is bounded per client (guards.py)
     return app

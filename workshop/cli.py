@@ -9,6 +9,7 @@
   workshop templates check [FILE…]   validate session templates
   workshop session end ID            end a session left open (as its facilitator would)
   workshop simulate ID -n N --temper T   simulated participants for a practice session
+  workshop purge [--days N]          purge personal data of old sessions (docs/privacy.md)
 """
 from __future__ import annotations
 
@@ -62,6 +63,11 @@ def serve(demo: bool):
     _run_server(app, socketio)
 
 
+# A connection that sends nothing for this long is closed (a request that never ends, an idle
+# keep-alive). Websockets send a pong every 20 s (ping_interval), so they never get near it.
+IDLE_TIMEOUT = 60
+
+
 def _run_server(app, socketio) -> None:
     """Serve until stopped, sized for a room of phones joining at once.
 
@@ -75,6 +81,13 @@ def _run_server(app, socketio) -> None:
     # full passes, which otherwise rescan it mid-broadcast (the fan-out's p99 spikes).
     gc.collect()
     gc.freeze()
+    from workshop.privacy import run_periodically
+
+    socketio.start_background_task(run_periodically, app)  # retention, every few hours
+    from workshop.guards import PatientListener, connection_cap, raise_file_limit
+
+    file_limit = raise_file_limit(app.config["FILE_LIMIT"])
+    max_connections = connection_cap(app.config["MAX_CONNECTIONS"], file_limit)
     if mode == "eventlet":
         import eventlet
         import eventlet.wsgi
@@ -82,7 +95,12 @@ def _run_server(app, socketio) -> None:
 
         family = green_socket.getaddrinfo(host, port)[0][0]
         listener = eventlet.listen((host, port), family=family, backlog=app.config["LISTEN_BACKLOG"])
-        eventlet.wsgi.server(listener, app, log_output=False, max_size=app.config["MAX_CONNECTIONS"])
+        # Out of descriptors: wait and accept again, instead of eventlet's accept loop raising.
+        # Behind a proxy every connection has the proxy's address: the cap is then nginx's
+        # (limit_conn) and the app's (AddressCap, with the forwarded address).
+        per_address = None if app.config["PROXY_FIX"] else app.config["MAX_CONNECTIONS_PER_ADDRESS"]
+        eventlet.wsgi.server(PatientListener(listener, eventlet.sleep, per_address=per_address), app,
+                             log_output=False, max_size=max_connections, socket_timeout=IDLE_TIMEOUT)
     elif mode == "gevent":  # gevent's server has no connection cap
         socketio.run(app, host=host, port=port, log_output=False, backlog=app.config["LISTEN_BACKLOG"])
     else:
@@ -144,6 +162,25 @@ def measure_member_command(measure_id: int, email: str, role: str):
     add_member(session, measure_id, person.id, role)
     session.commit()
     click.echo(f"{person.email} is {role} of measure {measure_id}.")
+
+
+@cli.command()
+@click.option("--days", type=click.IntRange(0), default=None,
+              help="Purge sessions older than this many days (default: WORKSHOP_RETENTION_DAYS).")
+def purge(days: int | None):
+    """Purge personal data of old sessions (names, tokens, texts of deleted cards); see docs/privacy.md."""
+    from workshop.privacy import purge as run_purge
+
+    app = _app()
+    _upgrade(app)
+    days = app.config["RETENTION_DAYS"] if days is None else days
+    if not days:
+        raise click.ClickException("retention is off (WORKSHOP_RETENTION_DAYS=0); give --days N to purge anyway")
+    with app.extensions["workshop.db"].session_factory() as session:
+        done = run_purge(session, days)
+    click.echo(f"Purged sessions older than {days} days: {done['sessions']} session(s), "
+               f"{done['participants']} participant(s) anonymised, {done['deleted_cards']} deleted card text(s) "
+               f"removed, {done['events']} event(s) scrubbed.")
 
 
 @cli.command()
@@ -287,6 +324,10 @@ def main():
 
         mode = os.environ.get("SOCKETIO_ASYNC_MODE", "eventlet")
         if mode == "eventlet":
+            # psycopg 3 waits for the database in C (poll) unless it sees gevent; under eventlet
+            # that blocks every greenlet while a query waits (a hung database stopped even static
+            # files). Its select()-based wait goes through eventlet's green select instead.
+            os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
             import eventlet
 
             eventlet.monkey_patch()

@@ -19,6 +19,11 @@
 | WORKSHOP_BROADCAST_WINDOW_MS | 50; events of one session that come faster go out as one batch |
 | WORKSHOP_MAX_CONNECTIONS | 10000; open connections one `workshop serve` process accepts |
 | WORKSHOP_LISTEN_BACKLOG  | 1024; connections the kernel queues while the server is busy |
+| WORKSHOP_FILE_LIMIT      | unset: soft RLIMIT_NOFILE raised to the hard limit at start |
+| WORKSHOP_MAX_CONNECTIONS_PER_ADDRESS | 1000; open requests/sockets one client address may hold |
+| WORKSHOP_LOGIN_RATE_LIMIT | 10 per 15 minutes (failed logins per account and per address) |
+| WORKSHOP_DB_STATEMENT_TIMEOUT / _CONNECT_TIMEOUT | 10 / 5 seconds (PostgreSQL) |
+| WORKSHOP_RETENTION_DAYS  | 90; personal data of sessions older than this is purged (0: never) |
 """
 from __future__ import annotations
 
@@ -123,6 +128,15 @@ def load_config(overrides: dict | None = None) -> dict:
         "ENFORCEMENT_BODY_URL": os.environ.get("WORKSHOP_ENFORCEMENT_BODY_URL")
         or "https://www.schlichtungsstelle-bgg.de",
         "ACCESSIBILITY_CHECKED": os.environ.get("WORKSHOP_ACCESSIBILITY_CHECKED") or "2026-11-23",
+        # None: raise the soft file limit to the hard one at start; a number sets it (tests).
+        "FILE_LIMIT": _int_setting("WORKSHOP_FILE_LIMIT", 0, 0) or None,
+        "MAX_CONNECTIONS_PER_ADDRESS": _int_setting("WORKSHOP_MAX_CONNECTIONS_PER_ADDRESS", 1000, 1),
+        "LOGIN_RATE_LIMIT": os.environ.get("WORKSHOP_LOGIN_RATE_LIMIT") or "10 per 15 minutes",
+        # Seconds a database statement may take; PostgreSQL cancels it then (0: no limit).
+        "DB_STATEMENT_TIMEOUT": _int_setting("WORKSHOP_DB_STATEMENT_TIMEOUT", 10, 0),
+        "DB_CONNECT_TIMEOUT": _int_setting("WORKSHOP_DB_CONNECT_TIMEOUT", 5, 1),
+        # Days after a session's end until its personal data is purged (docs/privacy.md); 0: never.
+        "RETENTION_DAYS": _int_setting("WORKSHOP_RETENTION_DAYS", 90, 0),
     }
     config.update(overrides)
     if production:

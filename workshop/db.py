@@ -38,13 +38,24 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), dict: JSON(), list: JSON()}
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, connect_timeout: int = 5, statement_timeout: int = 10) -> Engine:
     if url.startswith("sqlite"):
         # No pre-ping: a file has no connection to lose, and the ping is a query per transaction.
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _serialize_sqlite_writes(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # A database that is away or hung must cost a request seconds, not the process: connecting
+    # gives up after connect_timeout, PostgreSQL cancels a statement after statement_timeout
+    # (and a lock wait after the same), and a request waits at most connect_timeout for a
+    # pooled connection when all are busy.
+    connect_args = {}
+    if url.startswith("postgresql"):
+        connect_args["connect_timeout"] = connect_timeout
+        if statement_timeout:
+            ms = statement_timeout * 1000
+            connect_args["options"] = f"-c statement_timeout={ms} -c lock_timeout={ms}"
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                         pool_timeout=connect_timeout, connect_args=connect_args)
 
 
 def _serialize_sqlite_writes(engine: Engine) -> None:

@@ -91,6 +91,8 @@ def _safe_next(target: str | None) -> str:
     """Only same-site paths: "/x?y" yes; "//evil", "http://…", "\\\\x" no."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return "/"
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target):  # CR/LF would split the header
+        return "/"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
         return "/"

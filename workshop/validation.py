@@ -50,4 +50,26 @@ class CleanText(Text):
         return cleaned.strip()
 
 
-__all__ = ["CleanText", "Text", "ValidationError", "describe_errors"]
+# JSON from a client may hold any integer (Python's are unbounded) and any nesting; the database
+# stores 64-bit integers and nothing here needs deeper than a few levels. Checked once, before
+# any schema, so a value out of range is `invalid` with its path, never an overflow deep inside.
+MAX_INT = 2**63 - 1
+MAX_DEPTH = 16
+
+
+def check_json_shape(value, path: str = "") -> None:
+    """Raise ValidationError naming the first integer out of range or nesting too deep."""
+    stack = [(value, path, 0)]
+    while stack:
+        node, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ValidationError({where or "value": [f"nested deeper than {MAX_DEPTH} levels"]})
+        if isinstance(node, int) and not isinstance(node, bool) and not -MAX_INT <= node <= MAX_INT:
+            raise ValidationError({where or "value": ["number out of range (at most 2^63-1)"]})
+        if isinstance(node, dict):
+            stack.extend((v, f"{where}.{k}" if where else str(k), depth + 1) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, f"{where}[{i}]", depth + 1) for i, v in enumerate(node))
+
+
+__all__ = ["CleanText", "Text", "ValidationError", "check_json_shape", "describe_errors"]

@@ -21,6 +21,8 @@ def get_or_404(model, ident):
         ident = int(ident)
     except (TypeError, ValueError):
         abort(404)
+    if not 0 < ident < 2**63:  # the database's integers; beyond them nothing can exist
+        abort(404)
     obj = db().get(model, ident)
     if obj is None:
         abort(404)

@@ -39,10 +39,11 @@ const ERRORS = {
   timer_not_running: () => _("Der Timer läuft nicht."),
   measure_locked: () => _("Die Maßnahme ist gesperrt: erst wiedereröffnen."),
   too_long: () => _("Der Text ist zu lang."),
+  too_large: () => _("Der Text ist zu lang."),
   duplicate_op_id: () => _("Das wurde schon gesendet."),
   internal: () => _("Fehler auf dem Server; nichts wurde geändert."),
   // co-drafting (/draft)
-  saving_paused: () => _("Speichern pausiert: Die Datenbank ist gerade nicht erreichbar."),
+  saving_paused: () => _("Speichern pausiert: Die Datenbank antwortet gerade nicht. Ihre Eingabe wird gleich noch einmal gesendet."),
   missing_predecessor: () => _("Eine frühere Änderung fehlt dem Server noch; der Text wird neu abgeglichen."),
   update_too_large: () => _("Die Änderung ist zu groß für einmal; bitte in Teilen einfügen."),
   invalid_update: () => _("Die Änderung ist kein gültiger Text des Dokuments."),

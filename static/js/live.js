@@ -110,6 +110,7 @@ export function connectLive({ onChange, onStatus, onRejected, activities }) {
   let state = null;
   let lastSeq = 0;
   let syncTimer = null;
+  let retryTimer = null; // resends the outbox while the server's saving is paused
   const early = new Map(); // events that arrived before the ones they follow
   const recent = new Map(); // seq -> type of the last events applied: an ack names its event by seq
   const ownResults = new Map(); // seq -> our ack's result, for an event that has not arrived yet
@@ -180,6 +181,13 @@ export function connectLive({ onChange, onStatus, onRejected, activities }) {
   function emitOp(op) {
     socket.timeout(15000).emit("op", op, (err, ack) => {
       if (err) return; // no answer: it stays in the outbox and goes again on reconnect
+      if (ack && !ack.ok && ack.error && ack.error.code === "saving_paused") {
+        // The server's database is away: the op stays in the outbox and is sent again (same
+        // op_id, stored once) until saving works again.
+        status(_("Speichern pausiert – Ihre Eingaben werden gesendet, sobald es wieder geht"), "offline");
+        if (!retryTimer) retryTimer = setTimeout(() => { retryTimer = null; loadOutbox().forEach(emitOp); }, 5000);
+        return;
+      }
       saveOutbox(loadOutbox().filter((o) => o.op_id !== op.op_id));
       const resolve = waiting.get(op.op_id);
       waiting.delete(op.op_id);
@@ -207,6 +215,10 @@ export function connectLive({ onChange, onStatus, onRejected, activities }) {
   socket.on("snapshot", (snapshot) => {
     applySnapshot(snapshot);
     loadOutbox().forEach(emitOp); // same op_id: applied once even if it had got through
+  });
+  socket.on("status", (info) => { // the server's saving state (docs/realtime.md, "status")
+    if (info && info.saving === "paused") status(_("Speichern pausiert – Ihre Eingaben werden gesendet, sobald es wieder geht"), "offline");
+    else if (info && info.saving === "ok") { status(_("verbunden"), "online"); loadOutbox().forEach(emitOp); }
   });
   socket.on("event", (event) => receive([event]));
   socket.on("events", receive); // a batch, when events come faster than the broadcast window

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hmac
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -18,6 +20,10 @@ class Facilitator(UserMixin, Base):
     display_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Part of the id in every login cookie; a logout draws a new one, so a cookie copied before
+    # the logout (or left on another device) no longer logs anyone in.
+    login_epoch: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16),
+                                             server_default="")
 
     def set_password(self, password: str) -> None:
         # scrypt with a per-password salt: werkzeug's default, memory-hard.
@@ -25,3 +31,12 @@ class Facilitator(UserMixin, Base):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:  # Flask-Login: what the session and remember cookies carry
+        return f"{self.id}.{self.login_epoch}"
+
+    def matches_epoch(self, epoch: str) -> bool:
+        return hmac.compare_digest(self.login_epoch.encode(), epoch.encode())
+
+    def revoke_logins(self) -> None:
+        self.login_epoch = secrets.token_hex(16)

@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+import secrets
+import threading
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from workshop import rate_limits
+from workshop.offload import run_blocking
+from workshop.live.transport.sockets import close_sockets_of
 
 from workshop.accounts.models import Facilitator
 from workshop.web import db
@@ -31,6 +38,16 @@ def _safe_next(target: str) -> str | None:
     return None
 
 
+# Hashed against when the e-mail is unknown, so the answer takes as long as for a wrong
+# password and does not tell which e-mail addresses have an account.
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(16), method="scrypt")
+
+
+# One hash at a time per process: scrypt is CPU-bound, and a burst of logins must leave the
+# other core(s) to the live sessions (the semaphore is green under eventlet/gevent).
+_HASHING = threading.BoundedSemaphore(1)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if request.method == "POST":
@@ -39,10 +56,15 @@ def login():
         except ValidationError:
             flash(_("Bitte E-Mail-Adresse und Passwort angeben."), "error")
             return render_template("accounts/login.html", email=request.form.get("email", "")), 400
-        user = db().scalars(
-            select(Facilitator).where(Facilitator.email == form["email"].strip().lower())
-        ).first()
-        if user is None or not user.check_password(form["password"]):
+        email = form["email"].strip().lower()
+        if refused := rate_limits.login_refused(email):  # before any hashing
+            return refused
+        user = db().scalars(select(Facilitator).where(Facilitator.email == email)).first()
+        stored = user.password_hash if user is not None else _DUMMY_HASH
+        with _HASHING:
+            correct = run_blocking(check_password_hash, stored, form["password"])
+        if user is None or not correct:
+            rate_limits.login_failed(email)
             flash(_("E-Mail-Adresse oder Passwort ist falsch."), "error")
             return render_template("accounts/login.html", email=form["email"]), 401
         login_user(user)
@@ -53,6 +75,10 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    user = db().get(Facilitator, current_user.id)
+    user.revoke_logins()  # every cookie issued so far stops working, on every device
+    db().commit()
+    close_sockets_of(user.id)
     logout_user()
     flash(_("Sie sind abgemeldet."), "info")
     return redirect(url_for("accounts.login"))

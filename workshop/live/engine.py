@@ -23,7 +23,7 @@ from workshop.live.controls import CONTROL_OPS
 from workshop.live.session_ops import SESSION_OPS
 from workshop.sessions.models import Participant, WorkshopSession
 from workshop.sessions.runtime import is_locked
-from workshop.validation import describe_errors
+from workshop.validation import check_json_shape, describe_errors
 
 log = logging.getLogger("workshop.live")
 
@@ -86,6 +86,7 @@ def _parse(actor: Actor, raw: object) -> _Parsed:
     if not isinstance(raw, dict):
         raise Rejected("invalid", "An operation must be an object {type, op_id, payload}.")
     try:
+        check_json_shape(raw)
         envelope: JSON = _schema(OpEnvelope).load(raw)
     except ValidationError as error:
         raise Rejected("invalid", describe_errors(error.messages)) from error

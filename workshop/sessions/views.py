@@ -103,13 +103,19 @@ def projector(session_id):
     return render_template("sessions/projector.html", ws=ws, join_url=url, qr=qr_svg(url))
 
 
+def _joined(ws) -> bool:
+    """This browser is a participant of ws already (a reload, or the phone coming back)."""
+    return participant_by_token(db(), ws.id, session.get("participants", {}).get(str(ws.id))) is not None
+
+
 @bp.route("/join", methods=["GET", "POST"])
 @rate_limits.joins
-@rate_limits.wrong_codes
 def join_form():
     if request.method == "POST":
         typed = request.form.get("code", "")[:40]
-        ws = find_joinable(db(), typed)
+        ws, refused = rate_limits.lookup_code(lambda: find_joinable(db(), typed), _joined)
+        if refused is not None:
+            return refused
         if ws is None:
             flash(_("Zu „%(code)s“ gibt es keine laufende Sitzung. Bitte prüfen Sie den %(length)s-stelligen Code.",
                     code=typed.strip(), length=CODE_LENGTH), "error")
@@ -120,9 +126,10 @@ def join_form():
 
 @bp.route("/j/<code>", methods=["GET", "POST"])
 @rate_limits.joins
-@rate_limits.wrong_codes
 def join(code):
-    ws = find_joinable(db(), code)
+    ws, refused = rate_limits.lookup_code(lambda: find_joinable(db(), code), _joined)
+    if refused is not None:
+        return refused
     if ws is None:
         flash(_("Zu „%(code)s“ gibt es keine laufende Sitzung. Bitte prüfen Sie den Code.", code=code[:20]), "error")
         return render_template("sessions/join_code.html", code=code[:20]), 404
@@ -145,13 +152,14 @@ def join(code):
 @bp.route("/api/join", methods=["POST"])
 @csrf.exempt  # creates a new anonymous participant; there is no ambient authority to abuse
 @rate_limits.joins
-@rate_limits.wrong_codes
 def api_join():
     try:
         form = ApiJoin().load(request.get_json(silent=True) or {})
     except ValidationError as error:
         return jsonify(ok=False, error={"code": "invalid", "message": describe_errors(error.messages)}), 400
-    ws = find_joinable(db(), form["code"])
+    ws, refused = rate_limits.lookup_code(lambda: find_joinable(db(), form["code"]))
+    if refused is not None:
+        return refused
     if ws is None:
         return jsonify(ok=False, error={"code": "unknown_code",
                                         "message": "There is no running session with this code."}), 404

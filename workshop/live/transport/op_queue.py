@@ -17,12 +17,15 @@ import threading
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.orm import sessionmaker
 
 from workshop.extensions import socketio
 from workshop.live import engine
 from workshop.ops import Actor
-from workshop.live.transport.broadcast import Broadcaster, Signal
+from workshop.live.transport.broadcast import Broadcaster, Signal, room
+from workshop.offload import DeadlineExceeded, deadline
 from workshop.live.engine import Applied
 from workshop.ops import Rejected
 
@@ -43,6 +46,9 @@ def submit(session_id: int, actor: Actor, op, app: Flask | None = None) -> Appli
     return queue.submit(session_id, actor, op)
 
 
+SAVING_PAUSED = ("Saving is paused: the database does not answer. Your change was not confirmed; "
+                 "send it again in a moment (it will not be stored twice).")
+
 # At most this many ops in one transaction, so one batch never holds the lock for long.
 MAX_BATCH = 50
 
@@ -56,10 +62,22 @@ class _Waiting:
     broadcast: Signal | None = None  # set once its event is out, if the broadcast waits for company
 
 
+def _database_away(error: BaseException) -> bool:
+    """The error (or one it arose from) says the database is unreachable or did not answer in time."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, (DeadlineExceeded, OperationalError, SATimeoutError)):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
 class OpQueue:
-    def __init__(self, sessions: sessionmaker, broadcaster: Broadcaster):
+    def __init__(self, sessions: sessionmaker, broadcaster: Broadcaster, op_timeout: float | None = None):
         self.sessions = sessions
         self.broadcaster = broadcaster
+        self.op_timeout = op_timeout  # seconds a batch may wait for the database (None: no limit)
+        self._paused: set[int] = set()  # sessions told "saving paused" and not yet "ok"
         self._waiting: dict[int, list[_Waiting]] = {}
         self._working: set[int] = set()
         self._lock = threading.Lock()
@@ -91,19 +109,49 @@ class OpQueue:
     def _apply_alone(self, session_id: int, waiting: _Waiting) -> Applied | Rejected:
         """After a failed batch: one op that breaks its transaction must not cost the others theirs."""
         try:
-            return engine.apply_batch(self.sessions, session_id, [(waiting.actor, waiting.op)])[0]
-        except Exception:
+            with deadline(self.op_timeout):
+                return engine.apply_batch(self.sessions, session_id, [(waiting.actor, waiting.op)])[0]
+        except Exception as error:
+            if _database_away(error):
+                return self._database_unavailable(session_id, error)
             log.exception("op failed in session %s: %r", session_id, waiting.op)
             return Rejected.internal()
 
+    def _database_unavailable(self, session_id: int, error: BaseException) -> Rejected:
+        """The database is away or hangs: tell the room once that saving is paused; the op's
+        sender gets saving_paused (the same op_id sent again later is stored at most once)."""
+        log.warning("database unavailable in session %s: %s", session_id, type(error).__name__)
+        if session_id not in self._paused:
+            self._paused.add(session_id)
+            self._status(session_id, "paused")
+        return Rejected("saving_paused", SAVING_PAUSED)
+
+    def _saved(self, session_id: int) -> None:
+        if session_id in self._paused:
+            self._paused.discard(session_id)
+            self._status(session_id, "ok")
+
+    @staticmethod
+    def _status(session_id: int, saving: str) -> None:
+        for audience in ("staff", "public"):
+            socketio.emit("status", {"saving": saving}, to=room(session_id, audience))
+
+    def _apply(self, session_id: int, batch: list[_Waiting]) -> list[Applied | Rejected]:
+        try:
+            with deadline(self.op_timeout):
+                outcomes = engine.apply_batch(self.sessions, session_id, [(w.actor, w.op) for w in batch])
+        except Exception as error:  # the database failed the whole batch: nothing of it was committed
+            if _database_away(error):  # away or hung: one by one would wait as long again, each
+                return [self._database_unavailable(session_id, error)] * len(batch)
+            log.exception("batch of %d ops failed in session %s; applying them one by one",
+                          len(batch), session_id)
+            return [self._apply_alone(session_id, w) for w in batch]
+        self._saved(session_id)
+        return outcomes
+
     def _work(self, session_id: int) -> None:
         while batch := self._take(session_id):
-            try:
-                outcomes = engine.apply_batch(self.sessions, session_id, [(w.actor, w.op) for w in batch])
-            except Exception:  # the database failed the whole batch: nothing of it was committed
-                log.exception("batch of %d ops failed in session %s; applying them one by one",
-                              len(batch), session_id)
-                outcomes = [self._apply_alone(session_id, w) for w in batch]
+            outcomes = self._apply(session_id, batch)
             for waiting, outcome in zip(batch, outcomes, strict=True):
                 try:
                     if isinstance(outcome, Applied) and not outcome.duplicate:

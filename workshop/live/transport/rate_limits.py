@@ -8,25 +8,17 @@ opening more connections buys nothing.
 """
 from __future__ import annotations
 
-from limits import parse_many
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
-
 from workshop.ops import Rejected
+from workshop.rate_limits import ResilientLimiter
 
 
 class EventLimiter:
-    def __init__(self, limit: str, storage_uri: str, enabled: bool = True):
+    def __init__(self, limit: str, limiter: ResilientLimiter):
         self.limit = limit
-        self.items = parse_many(limit)
-        self.enabled = enabled
-        self.strategy = MovingWindowRateLimiter(storage_from_string(storage_uri))
+        self.limiter = limiter  # falls back to counting in memory while Redis is away
 
     def check(self, key: str) -> None:
         """Count one event for key; raise Rejected('rate_limited') when over the limit."""
-        if not self.enabled:
-            return
-        for item in self.items:
-            if not self.strategy.hit(item, "socket-events", key):
-                raise Rejected("rate_limited", f"Too many messages (limit: {self.limit}). "
-                                               "Wait a moment; nothing was changed.")
+        if not self.limiter.hit(self.limit, "socket-events", key):
+            raise Rejected("rate_limited", f"Too many messages (limit: {self.limit}). "
+                                           "Wait a moment; nothing was changed.")

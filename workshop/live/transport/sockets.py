@@ -23,6 +23,7 @@ from workshop.ops import Rejected
 from workshop.live.snapshot import build_snapshot
 from workshop.sessions.models import WorkshopSession
 from workshop.sessions.service import participant_by_token
+from workshop.validation import MAX_INT
 from workshop.web import db_factory
 
 log = logging.getLogger("workshop.live")
@@ -47,7 +48,7 @@ def _identify(auth) -> tuple[int, Actor, int | None]:
     if not isinstance(auth, dict):
         raise ConnectionRefusedError("auth must be {session_id, role}")
     session_id, role = auth.get("session_id"), auth.get("role")
-    if not isinstance(session_id, int) or isinstance(session_id, bool):
+    if not isinstance(session_id, int) or isinstance(session_id, bool) or not 0 < session_id <= MAX_INT:
         raise ConnectionRefusedError("auth.session_id must be a number")
     with db_factory()() as db:
         ws = db.get(WorkshopSession, session_id)
@@ -76,6 +77,14 @@ def _identify(auth) -> tuple[int, Actor, int | None]:
                 raise ConnectionRefusedError("log in as the session's facilitator")
             return session_id, Actor(FACILITATOR if role == FACILITATOR else VIEWER, user_id), None
     raise ConnectionRefusedError("auth.role must be participant, facilitator or projector")
+
+
+def close_sockets_of(facilitator_id: int) -> None:
+    """At logout: this process's sockets opened with that facilitator's login (console and
+    projector) are closed; their cookie no longer lets them back in."""
+    for sid, (_session_id, actor) in list(connections.items()):
+        if actor.role in (FACILITATOR, VIEWER) and actor.id == facilitator_id:
+            socketio.server.disconnect(sid, namespace="/")
 
 
 def _over_rate_limit() -> dict | None:
@@ -149,7 +158,7 @@ def on_sync(request_data=None):
         return Rejected("not_connected", "Connect to a session first.").as_ack()
     session_id, actor = connection
     after = request_data.get("after_seq") if isinstance(request_data, dict) else None
-    if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+    if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after <= MAX_INT:
         return {"ok": True, "snapshot": _snapshot(session_id, actor)}
     with db_factory()() as db:
         events = engine.events_after(db, session_id, after, MAX_REPLAY + 1, actor)

@@ -1,0 +1,131 @@
+"""Issue 12: a connection flood, a Redis that is away and a database that hangs cost what they
+touch, never the process or the room. Dependencies are hung with a pausable TCP proxy."""
+from __future__ import annotations
+
+import socket
+import time
+
+import requests
+
+from tests.conftest import REDIS_URL, running_server
+from tests.live_client import LiveClient
+from tests.tcp_proxy import PausableProxy
+
+
+def _start(server):
+    fid = server.facilitator()
+    sid, code = server.session(fid, server.measure())
+    http = server.login()
+    facilitator = server.facilitator_client(sid, http)
+    assert facilitator.op("session.start")["ok"]
+    return sid, code, facilitator
+
+
+def test_more_connections_than_the_file_limit_from_one_address(database_url, tmp_path):
+    """One address opens more connections than the process has file descriptors. Before: eventlet's
+    accept loop raised EMFILE and the process exited ("Too many open files")."""
+    import resource
+
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)  # this test client holds 400 sockets
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096) if hard != resource.RLIM_INFINITY else 4096, hard))
+    env = {"WORKSHOP_FILE_LIMIT": "256", "WORKSHOP_MAX_CONNECTIONS_PER_ADDRESS": "100"}
+    with running_server(database_url, tmp_path, env) as server:
+        sid, code, facilitator = _start(server)
+        person = server.participant(sid, code, "vorher")
+        port = int(server.base_url.rsplit(":", 1)[1])
+        flood = []
+        try:
+            for i in range(400):  # from 127.0.0.2: the room's phones are on another address
+                sock = socket.socket()
+                sock.bind(("127.0.0.2", 0))
+                sock.settimeout(5)
+                sock.connect(("127.0.0.1", port))
+                if i % 2:
+                    sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # a request that never ends
+                flood.append(sock)
+            assert server.process.poll() is None, server.log()[-2000:]
+            # Someone connected before is served, and so is a newcomer, while the flood holds on.
+            assert person.op("card.add", step_key="approaches", text="während der Flut")["ok"]
+            newcomer = server.participant(sid, code, "neu")
+            try:
+                assert newcomer.op("card.add", step_key="approaches", text="neu dabei")["ok"]
+            finally:
+                newcomer.close()
+        finally:
+            for sock in flood:
+                sock.close()
+        assert server.process.poll() is None, server.log()[-2000:]
+        after = server.participant(sid, code, "danach")
+        try:
+            assert after.op("card.add", step_key="approaches", text="danach")["ok"]
+        finally:
+            after.close()
+            person.close()
+            facilitator.close()
+        assert "Traceback" not in server.log()
+
+
+def test_redis_away_rate_limits_count_in_memory(database_url, tmp_path):
+    host, port = REDIS_URL.split("//", 1)[1].split("/")[0].split(":")
+    proxy = PausableProxy(host, int(port))
+    env = {"WORKSHOP_RATE_LIMIT_STORAGE": f"redis://127.0.0.1:{proxy.port}/1"}
+    try:
+        with running_server(database_url, tmp_path, env) as server:
+            sid, code, facilitator = _start(server)
+            person = server.participant(sid, code)
+            assert person.op("card.add", step_key="approaches", text="Redis da")["ok"]
+            proxy.pause()
+            started = time.perf_counter()
+            ack = person.op("card.add", step_key="approaches", text="Redis weg")
+            assert ack["ok"], ack
+            joined = requests.post(f"{server.base_url}/api/join", json={"code": code}, timeout=5)
+            assert joined.status_code == 200, joined.text
+            late = LiveClient(server.base_url, sid, "participant", token=joined.json()["token"])
+            assert late.op("card.add", step_key="approaches", text="neu trotz Redis")["ok"]
+            assert time.perf_counter() - started < 5
+            proxy.resume()
+            assert person.op("card.add", step_key="approaches", text="Redis zurück")["ok"]
+            for client in (late, person, facilitator):
+                client.close()
+    finally:
+        proxy.close()
+
+
+def test_hung_database_pauses_saving_and_recovers(postgres_url, tmp_path):
+    from urllib.parse import urlsplit
+
+    target = urlsplit(postgres_url)
+    proxy = PausableProxy(target.hostname, target.port or 5432)
+    proxied = postgres_url.replace(f"{target.hostname}:{target.port or 5432}", f"127.0.0.1:{proxy.port}")
+    from workshop.migrate import upgrade
+
+    upgrade(postgres_url)
+    try:
+        with running_server(proxied, tmp_path, {"WORKSHOP_DB_STATEMENT_TIMEOUT": "2"}) as server:
+            sid, code, facilitator = _start(server)
+            person = server.participant(sid, code)
+            assert person.op("card.add", step_key="approaches", text="vorher")["ok"]
+            proxy.pause()
+            # What needs no database goes on: static files, the language switch.
+            started = time.perf_counter()
+            assert requests.get(f"{server.base_url}/static/css/app.css", timeout=5).status_code == 200
+            assert requests.get(f"{server.base_url}/lang/en?next=/", allow_redirects=False,
+                                timeout=5).status_code == 302
+            assert time.perf_counter() - started < 2
+            # An op is answered within the timeout: saving is paused, and the room is told.
+            ack = person.op("card.add", step_key="approaches", text="während es hängt", op_id="hung-op-0001")
+            assert ack["ok"] is False and ack["error"]["code"] == "saving_paused", ack
+            person.wait_for(lambda c: any(s.get("saving") == "paused" for s in c.statuses), "saving paused")
+            proxy.resume()
+            # By itself: the same op sent again is stored once, and the room hears saving is back.
+            again = person.op("card.add", step_key="approaches", text="während es hängt", op_id="hung-op-0001")
+            assert again["ok"], again
+            person.wait_for(lambda c: c.statuses and c.statuses[-1].get("saving") == "ok", "saving resumed")
+            assert person.op("card.add", step_key="approaches", text="danach")["ok"]
+            person.wait_for(lambda c: "danach" in c.card_texts("approaches"), "the card after the hang")
+            assert person.card_texts("approaches").count("während es hängt") == 1
+            assert server.process.poll() is None
+            person.close()
+            facilitator.close()
+    finally:
+        proxy.close()
