@@ -12,7 +12,7 @@ from workshop.accounts.service import create_facilitator
 from workshop.app import create_app
 from workshop.measures.models import Measure
 from workshop.migrate import upgrade
-from workshop.sessions import agenda
+from workshop.agenda import plan as agenda
 from workshop.sessions.models import WorkshopSession
 from workshop.agenda.create import create_session
 from workshop.agenda.templates import available_templates

@@ -18,7 +18,7 @@ from workshop.activities.models import Card
 from workshop.activities.registry import ACTIVITIES, seed_step_cards
 from workshop.i18n import current_locale
 from workshop.measures.record import template_of
-from workshop.sessions import agenda
+from workshop.agenda import plan as agenda
 from workshop.sessions.models import CustomTemplate, SessionFile, WorkshopSession
 from workshop.sessions.qr import qr_svg
 from workshop.sessions.service import participant_by_token
