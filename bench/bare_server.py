@@ -1,7 +1,8 @@
 """The floor: a bare Flask-SocketIO server that only re-broadcasts a message to a room.
 
-    python bench/bare_server.py PORT [eventlet|gevent]
+python bench/bare_server.py PORT [eventlet|gevent]
 """
+
 import sys
 
 MODE = sys.argv[2] if len(sys.argv) > 2 else "eventlet"

@@ -7,6 +7,7 @@ It joins/connects its clients, reports how long each took, then obeys commands f
 driver: "vote" (every client sends votes and reports ack latencies) and "stop" (report the
 arrival time of every event, then disconnect).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -62,8 +63,9 @@ class Holder:
             return sio, time.perf_counter() - started
 
 
-async def vote(sio, card_ids: list[int], k: int, offset: int, spread: float, start: float
-               ) -> list[tuple[bool, float, str, float]]:
+async def vote(
+    sio, card_ids: list[int], k: int, offset: int, spread: float, start: float
+) -> list[tuple[bool, float, str, float]]:
     """k taps, at `start` or at random moments within `spread` s of it, each after the last ack:
     (ok, ack latency, error code, seconds from start to this ack)."""
     taps = sorted(random.uniform(0, spread) for _ in range(k))
@@ -72,10 +74,12 @@ async def vote(sio, card_ids: list[int], k: int, offset: int, spread: float, sta
         if (wait := start + at - time.time()) > 0:
             await asyncio.sleep(wait)
         started = time.perf_counter()
-        ack = await sio.call("op", {"type": "vote.add", "payload": {"card_id": card_ids[(offset + j) % len(card_ids)]}},
-                             timeout=120)
-        out.append((ack["ok"], time.perf_counter() - started, "" if ack["ok"] else ack["error"]["code"],
-                    time.time() - start))
+        ack = await sio.call(
+            "op", {"type": "vote.add", "payload": {"card_id": card_ids[(offset + j) % len(card_ids)]}}, timeout=120
+        )
+        out.append(
+            (ack["ok"], time.perf_counter() - started, "" if ack["ok"] else ack["error"]["code"], time.time() - start)
+        )
     return out
 
 

@@ -4,6 +4,7 @@ as in deploy/, sends). Target: under 150 kB compressed. Writes its section into 
 
 Usage: .venv/bin/python bench/page_weight.py
 """
+
 from __future__ import annotations
 
 import gzip
@@ -19,9 +20,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
+from report import write_section  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
-from report import write_section  # noqa: E402
 from tests.browser import PHONE, launch  # noqa: E402
 from tests.conftest import start_server, stop_server  # noqa: E402
 from workshop.db import make_engine  # noqa: E402
@@ -68,16 +69,26 @@ def measure() -> list[tuple[str, int, int]]:
 def main() -> None:
     rows = measure()
     raw, packed = sum(r[1] for r in rows), sum(r[2] for r in rows)
-    lines = [MARK_START, "## Participant page weight", "",
-             f"Measured {date.today().isoformat()} on {platform.node()} ({platform.machine()}, "
-             f"Python {platform.python_version()}) by `bench/page_weight.py`: the phone page after joining, "
-             "every response Chromium received (HTML, CSS, JS, Socket.IO handshake and polling); "
-             "compressed = gzip level 6, as a reverse proxy would send it.", "",
-             "| resource | bytes | gzip bytes |", "| --- | ---: | ---: |"]
+    lines = [
+        MARK_START,
+        "## Participant page weight",
+        "",
+        f"Measured {date.today().isoformat()} on {platform.node()} ({platform.machine()}, "
+        f"Python {platform.python_version()}) by `bench/page_weight.py`: the phone page after joining, "
+        "every response Chromium received (HTML, CSS, JS, Socket.IO handshake and polling); "
+        "compressed = gzip level 6, as a reverse proxy would send it.",
+        "",
+        "| resource | bytes | gzip bytes |",
+        "| --- | ---: | ---: |",
+    ]
     lines += [f"| `{path}` | {size:,} | {gz:,} |" for path, size, gz in sorted(rows, key=lambda r: -r[1])]
-    lines += [f"| **total** | **{raw:,}** | **{packed:,}** |", "",
-              f"Target: under {TARGET_KB} kB compressed — {'met' if packed < TARGET_KB * 1000 else 'MISSED'} "
-              f"({packed / 1000:.1f} kB).", MARK_END]
+    lines += [
+        f"| **total** | **{raw:,}** | **{packed:,}** |",
+        "",
+        f"Target: under {TARGET_KB} kB compressed — {'met' if packed < TARGET_KB * 1000 else 'MISSED'} "
+        f"({packed / 1000:.1f} kB).",
+        MARK_END,
+    ]
     section = "\n".join(lines)
     print(section)
     write_section(ROOT / "BENCHMARKS.md", MARK_START, MARK_END, section)

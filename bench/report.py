@@ -1,5 +1,6 @@
 """BENCHMARKS.md holds one section per benchmark script between its own markers; each script
 rewrites only its section, so notes written by hand and the other scripts' figures stay."""
+
 from __future__ import annotations
 
 import re

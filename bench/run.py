@@ -6,6 +6,7 @@ Servers run as separate processes; participants are python-socketio clients (web
 by worker processes, one thread each. Prints the figures and writes BENCHMARKS.md.
 Client and server share this machine's cores, so latencies include the clients' own load.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
@@ -91,10 +92,18 @@ class Workshop:
         self.email = f"bench-{mode}@example.org"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {"DATABASE_URL": self.db_url, "SECRET_KEY": "bench-secret", "WORKSHOP_PORT": str(self.port),
-               "WORKSHOP_HOST": "127.0.0.1", "SOCKETIO_ASYNC_MODE": mode, "WORKSHOP_RATE_LIMITS": "off",
-               "PUBLIC_BASE_URL": self.url}
-        self.process = start([sys.executable, "-m", "workshop.cli", "serve"], env, self.port, tmp / f"workshop-{mode}.log")
+        env = {
+            "DATABASE_URL": self.db_url,
+            "SECRET_KEY": "bench-secret",
+            "WORKSHOP_PORT": str(self.port),
+            "WORKSHOP_HOST": "127.0.0.1",
+            "SOCKETIO_ASYNC_MODE": mode,
+            "WORKSHOP_RATE_LIMITS": "off",
+            "PUBLIC_BASE_URL": self.url,
+        }
+        self.process = start(
+            [sys.executable, "-m", "workshop.cli", "serve"], env, self.port, tmp / f"workshop-{mode}.log"
+        )
         self.cookies = self._login()
 
     def _login(self) -> str:
@@ -104,8 +113,8 @@ class Workshop:
         return "; ".join(f"{c.name}={c.value}" for c in http.cookies)
 
     def new_session(self) -> tuple[int, str]:
-        from workshop.measures.models import Measure
         from workshop.agenda.create import create_session
+        from workshop.measures.models import Measure
 
         with self.sessions() as db:
             measure = Measure(title="Bench")
@@ -117,8 +126,13 @@ class Workshop:
 
     def facilitator(self, sid: int) -> socketio.Client:
         sio = socketio.Client(reconnection=False)
-        sio.connect(self.url, auth={"session_id": sid, "role": "facilitator"}, headers={"Cookie": self.cookies},
-                    transports=["websocket"], wait_timeout=30)
+        sio.connect(
+            self.url,
+            auth={"session_id": sid, "role": "facilitator"},
+            headers={"Cookie": self.cookies},
+            transports=["websocket"],
+            wait_timeout=30,
+        )
         return sio
 
     def seed_cards(self, sid: int, count: int) -> None:
@@ -128,10 +142,16 @@ class Workshop:
 
         engine.apply(self.sessions, sid, Actor(FACILITATOR, self.fid), {"type": "session.start"})
         for person in range(math.ceil(count / 50)):
-            pid = engine.apply(self.sessions, sid, Actor.system(), {"type": "participant.join"}).result["participant_id"]
+            pid = engine.apply(self.sessions, sid, Actor.system(), {"type": "participant.join"}).result[
+                "participant_id"
+            ]
             for i in range(min(50, count - person * 50)):
-                engine.apply(self.sessions, sid, Actor(PARTICIPANT, pid),
-                             {"type": "card.add", "payload": {"step_key": "approaches", "text": f"Karte {person}-{i}"}})
+                engine.apply(
+                    self.sessions,
+                    sid,
+                    Actor(PARTICIPANT, pid),
+                    {"type": "card.add", "payload": {"step_key": "approaches", "text": f"Karte {person}-{i}"}},
+                )
 
     def stop(self):
         self.process.terminate()
@@ -195,8 +215,12 @@ class Room:
 
 def latencies(sent: dict[int, float], arrivals: list[tuple[int, float]], n: int) -> dict:
     values = [at - sent[seq] for seq, at in arrivals if seq in sent]
-    return {"p50": pct(values, 50), "p99": pct(values, 99), "max": max(values) * 1000,
-            "missing": n * len(sent) - len(values)}
+    return {
+        "p50": pct(values, 50),
+        "p99": pct(values, 99),
+        "max": max(values) * 1000,
+        "missing": n * len(sent) - len(values),
+    }
 
 
 # --- the measurements -----------------------------------------------------------------------
@@ -220,8 +244,9 @@ def paired_fan_out(pairs: list[tuple[Room, object]], rounds: int) -> list[dict[i
 def measure(tmp: Path, mode: str, ws: Workshop, n: int, rounds: int, votes: bool) -> tuple[dict, dict]:
     """One room size: the bare server's room and the workshop's, connected at the same time."""
     port = free_port()
-    proc = start([sys.executable, str(ROOT / "bench" / "bare_server.py"), str(port), mode], {}, port,
-                 tmp / f"bare-{mode}.log")
+    proc = start(
+        [sys.executable, str(ROOT / "bench" / "bare_server.py"), str(port), mode], {}, port, tmp / f"bare-{mode}.log"
+    )
     try:
         url = f"http://127.0.0.1:{port}"
         bare_room = Room({"kind": "bare", "url": url}, n)
@@ -239,16 +264,21 @@ def measure(tmp: Path, mode: str, ws: Workshop, n: int, rounds: int, votes: bool
         rss_before = rss_mb(ws.process.pid)
         room = Room({"kind": "workshop", "url": ws.url, "session_id": sid, "code": code}, n)
         rss_after = rss_mb(ws.process.pid)
-        real = {"join_p50": pct(room.join_times, 50), "join_p99": pct(room.join_times, 99),
-                "rss_per_participant_kb": (rss_after - rss_before) * 1024 / n, "rss_mb": rss_after}
+        real = {
+            "join_p50": pct(room.join_times, 50),
+            "join_p99": pct(room.join_times, 99),
+            "rss_per_participant_kb": (rss_after - rss_before) * 1024 / n,
+            "rss_mb": rss_after,
+        }
         room.count_from(fac.call("op", {"type": "session.start"}, timeout=60)["seq"] + 1)
         cards: list[int] = []
 
         def workshop_send(r):
             at = time.time()
             if r % 2 == 0:
-                ack = fac.call("op", {"type": "card.add", "payload": {"step_key": "approaches", "text": f"Karte {r}"}},
-                               timeout=60)
+                ack = fac.call(
+                    "op", {"type": "card.add", "payload": {"step_key": "approaches", "text": f"Karte {r}"}}, timeout=60
+                )
                 cards.append(ack["result"]["card_id"])
             else:  # keep the facilitator under 50 cards per step
                 ack = fac.call("op", {"type": "card.delete", "payload": {"card_id": cards.pop()}}, timeout=60)
@@ -260,8 +290,12 @@ def measure(tmp: Path, mode: str, ws: Workshop, n: int, rounds: int, votes: bool
         bare = latencies(bare_sent, bare_room.stop(), n)
         if votes:
             assert fac.call("op", {"type": "step.goto", "payload": {"step_key": "questions"}}, timeout=60)["ok"]
-            ids = [fac.call("op", {"type": "card.add", "payload": {"step_key": "questions", "text": f"Frage {i}"}},
-                            timeout=60)["result"]["card_id"] for i in range(6)]
+            ids = [
+                fac.call(
+                    "op", {"type": "card.add", "payload": {"step_key": "questions", "text": f"Frage {i}"}}, timeout=60
+                )["result"]["card_id"]
+                for i in range(6)
+            ]
             assert fac.call("op", {"type": "step.goto", "payload": {"step_key": "vote"}}, timeout=60)["ok"]
             real["storms"] = {name: vote_storm(ws, room, sid, ids, spread) for name, spread in VOTE_STORMS}
         real.update(latencies(real_sent, room.stop(), n))
@@ -286,14 +320,25 @@ def vote_storm(ws: Workshop, room: Room, sid: int, ids: list[int], spread: float
     elapsed = max(done for _ok, _lat, _code, done in results)  # from the agreed start to the last ack
     with ws.sessions() as db:
         stored = db.scalar(select(func.coalesce(func.sum(Vote.count), 0)).where(Vote.session_id == sid))
-        over = db.execute(select(Vote.participant_id, func.sum(Vote.count)).where(Vote.session_id == sid)
-                          .group_by(Vote.participant_id).having(func.sum(Vote.count) > 5)).all()
+        over = db.execute(
+            select(Vote.participant_id, func.sum(Vote.count))
+            .where(Vote.session_id == sid)
+            .group_by(Vote.participant_id)
+            .having(func.sum(Vote.count) > 5)
+        ).all()
         db.execute(delete(Vote).where(Vote.session_id == sid))  # budgets are per step: start afresh
         db.commit()
     ack_times = [lat for _ok, lat, _code, _done in results]  # not latencies(): that is the fan-out's
-    return {"acked": sum(ok for ok, *_ in results), "stored": stored, "over_budget": len(over),
-            "refused": sorted({code for ok, _l, code, _d in results if not ok}), "p50": pct(ack_times, 50),
-            "p99": pct(ack_times, 99), "seconds": elapsed, "ops_per_second": len(results) / elapsed}
+    return {
+        "acked": sum(ok for ok, *_ in results),
+        "stored": stored,
+        "over_budget": len(over),
+        "refused": sorted({code for ok, _l, code, _d in results if not ok}),
+        "p50": pct(ack_times, 50),
+        "p99": pct(ack_times, 99),
+        "seconds": elapsed,
+        "ops_per_second": len(results) / elapsed,
+    }
 
 
 def late_joiner(ws: Workshop, cards: int, tries: int = 10) -> dict:
@@ -324,8 +369,12 @@ async def _late_joins(url: str, sid: int, code: str, cards: int, tries: int) -> 
                 got.set()
 
             sio.on("snapshot", on_snapshot)
-            await sio.connect(url, auth={"session_id": sid, "role": "participant", "token": token},
-                              transports=["websocket"], wait_timeout=60)
+            await sio.connect(
+                url,
+                auth={"session_id": sid, "role": "participant", "token": token},
+                transports=["websocket"],
+                wait_timeout=60,
+            )
             await asyncio.wait_for(got.wait(), 60)
             times.append(time.perf_counter() - started)
             size = len(json.dumps(first[0]).encode())
@@ -335,13 +384,24 @@ async def _late_joins(url: str, sid: int, code: str, cards: int, tries: int) -> 
             snapshot_times.append(time.perf_counter() - started)
             assert len(answer["snapshot"]["cards"]) == cards
             await sio.disconnect()
-    return {"p50": pct(times, 50), "max": max(times) * 1000, "snapshot_kb": size / 1024,
-            "snapshot_p50": pct(snapshot_times, 50), "snapshot_max": max(snapshot_times) * 1000}
+    return {
+        "p50": pct(times, 50),
+        "max": max(times) * 1000,
+        "snapshot_kb": size / 1024,
+        "snapshot_p50": pct(snapshot_times, 50),
+        "snapshot_max": max(snapshot_times) * 1000,
+    }
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     mem = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) / 1024 / 1024
     return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GB RAM, Python {platform.python_version()}, {platform.system()}"
 
@@ -357,8 +417,12 @@ def main() -> None:
     sizes = [int(s) for s in (args.sizes or ("50,200" if args.quick else "50,200,500")).split(",")]
     rounds = 20 if args.quick else 100
     vote_size = 500 if 500 in sizes else max(sizes)
-    report = {"machine": machine(), "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-              "rounds": rounds, "modes": {}}
+    report = {
+        "machine": machine(),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "rounds": rounds,
+        "modes": {},
+    }
     with tempfile.TemporaryDirectory(prefix="workshop-bench-") as tmpdir:
         tmp = Path(tmpdir)
         for mode in args.modes.split(","):
@@ -368,8 +432,11 @@ def main() -> None:
                 for n in sizes:
                     bare, real = measure(tmp, mode, ws, n, rounds, votes=(n == vote_size))
                     rows.append((n, bare, real))
-                    print(f"[{mode}] n={n}: bare p50 {bare['p50']:.1f} p99 {bare['p99']:.1f} | workshop p50 "
-                          f"{real['p50']:.1f} p99 {real['p99']:.1f} max {real['max']:.1f} ms", flush=True)
+                    print(
+                        f"[{mode}] n={n}: bare p50 {bare['p50']:.1f} p99 {bare['p99']:.1f} | workshop p50 "
+                        f"{real['p50']:.1f} p99 {real['p99']:.1f} max {real['max']:.1f} ms",
+                        flush=True,
+                    )
                 late = late_joiner(ws, args.cards) if mode == args.modes.split(",")[0] else None
                 report["modes"][mode] = {"rows": rows, "late": late}
             finally:
@@ -387,40 +454,61 @@ def write_load_section(path: Path, section: str) -> None:
 
 
 def render(report: dict, args) -> str:
-    lines = ["## Load: fan-out, joins, vote storm, late joiner (bench/run.py)", "",
-             f"Run: `.venv/bin/python bench/run.py {' '.join(sys.argv[1:])}`".rstrip(), "",
-             f"- machine: {report['machine']}", f"- date: {report['date']}",
-             f"- {report['rounds']} broadcast rounds per room size (after {WARM_UP_ROUNDS} uncounted warm-up rounds, "
-             f"{ROUND_GAP * 1000:.0f} ms apart, so each card lands in a quiet room); the bare server's room and the "
-             "workshop's are connected at the same time and take turns round by round (A B, B A, …), so both "
-             "figures come from the same minutes of this shared machine; clients are python-socketio AsyncClients (websocket) in "
-             f"worker processes of up to {PER_WORKER} asyncio clients on the same machine as the server, so every figure "
-             "includes the clients' own CPU use on the same 2 cores.", ""]
+    lines = [
+        "## Load: fan-out, joins, vote storm, late joiner (bench/run.py)",
+        "",
+        f"Run: `.venv/bin/python bench/run.py {' '.join(sys.argv[1:])}`".rstrip(),
+        "",
+        f"- machine: {report['machine']}",
+        f"- date: {report['date']}",
+        f"- {report['rounds']} broadcast rounds per room size (after {WARM_UP_ROUNDS} uncounted warm-up rounds, "
+        f"{ROUND_GAP * 1000:.0f} ms apart, so each card lands in a quiet room); the bare server's room and the "
+        "workshop's are connected at the same time and take turns round by round (A B, B A, …), so both "
+        "figures come from the same minutes of this shared machine; clients are python-socketio AsyncClients (websocket) in "
+        f"worker processes of up to {PER_WORKER} asyncio clients on the same machine as the server, so every figure "
+        "includes the clients' own CPU use on the same 2 cores.",
+        "",
+    ]
     for mode, data in report["modes"].items():
-        lines += [f"### Fan-out, async mode `{mode}` (ms from send to arrival at each participant)", "",
-                  "| participants | bare p50 | bare p99 | bare max | workshop p50 | workshop p99 | workshop max "
-                  "| p50 ratio | p99 ratio | missing | join p50 | join p99 | RSS KB/participant |",
-                  "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        lines += [
+            f"### Fan-out, async mode `{mode}` (ms from send to arrival at each participant)",
+            "",
+            "| participants | bare p50 | bare p99 | bare max | workshop p50 | workshop p99 | workshop max "
+            "| p50 ratio | p99 ratio | missing | join p50 | join p99 | RSS KB/participant |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
         for n, bare, real in data["rows"]:
-            lines.append(f"| {n} | {bare['p50']:.1f} | {bare['p99']:.1f} | {bare['max']:.1f} | {real['p50']:.1f} | "
-                         f"{real['p99']:.1f} | {real['max']:.1f} | {real['p50'] / max(bare['p50'], 0.01):.1f} | "
-                         f"{real['p99'] / max(bare['p99'], 0.01):.1f} | {real['missing']} | {real['join_p50']:.0f} | "
-                         f"{real['join_p99']:.0f} | {real['rss_per_participant_kb']:.0f} |")
+            lines.append(
+                f"| {n} | {bare['p50']:.1f} | {bare['p99']:.1f} | {bare['max']:.1f} | {real['p50']:.1f} | "
+                f"{real['p99']:.1f} | {real['max']:.1f} | {real['p50'] / max(bare['p50'], 0.01):.1f} | "
+                f"{real['p99'] / max(bare['p99'], 0.01):.1f} | {real['missing']} | {real['join_p50']:.0f} | "
+                f"{real['join_p99']:.0f} | {real['rss_per_participant_kb']:.0f} |"
+            )
         for n, r in [(n, r) for n, _b, r in data["rows"] if "storms" in r]:
-            lines += ["", f"Vote storm ({mode}), {n} participants, each taps `vote.add` 6 times (budget 5, "
-                      "so the 6th must be refused):", "",
-                      "| taps | acknowledged | stored | over budget | refused | ack p50 ms | ack p99 ms "
-                      "| last ack after s | ops/s |", "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |"]
+            lines += [
+                "",
+                f"Vote storm ({mode}), {n} participants, each taps `vote.add` 6 times (budget 5, "
+                "so the 6th must be refused):",
+                "",
+                "| taps | acknowledged | stored | over budget | refused | ack p50 ms | ack p99 ms "
+                "| last ack after s | ops/s |",
+                "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
+            ]
             for name, storm in r["storms"].items():
-                lines.append(f"| {name} | {storm['acked']} | {storm['stored']} | {storm['over_budget']} | "
-                             f"{', '.join(storm['refused'])} | {storm['p50']:.0f} | {storm['p99']:.0f} | "
-                             f"{storm['seconds']:.1f} | {storm['ops_per_second']:.0f} |")
+                lines.append(
+                    f"| {name} | {storm['acked']} | {storm['stored']} | {storm['over_budget']} | "
+                    f"{', '.join(storm['refused'])} | {storm['p50']:.0f} | {storm['p99']:.0f} | "
+                    f"{storm['seconds']:.1f} | {storm['ops_per_second']:.0f} |"
+                )
         if data["late"]:
             late = data["late"]
-            lines += ["", f"Late joiner ({mode}), session with {args.cards} cards: snapshot alone (built, sent, "
-                      f"decoded) p50 {late['snapshot_p50']:.0f} ms, max {late['snapshot_max']:.0f} ms; the whole way "
-                      f"in (join + connect + snapshot) p50 {late['p50']:.0f} ms, max {late['max']:.0f} ms; "
-                      f"snapshot {late['snapshot_kb']:.0f} KB of JSON."]
+            lines += [
+                "",
+                f"Late joiner ({mode}), session with {args.cards} cards: snapshot alone (built, sent, "
+                f"decoded) p50 {late['snapshot_p50']:.0f} ms, max {late['snapshot_max']:.0f} ms; the whole way "
+                f"in (join + connect + snapshot) p50 {late['p50']:.0f} ms, max {late['max']:.0f} ms; "
+                f"snapshot {late['snapshot_kb']:.0f} KB of JSON.",
+            ]
         lines.append("")
     return "\n".join(lines) + "\n"
 

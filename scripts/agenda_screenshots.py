@@ -4,6 +4,7 @@ Usage: .venv/bin/python scripts/agenda_screenshots.py [--lang en]   (own server,
 Builds a two-hour plan in the builder as a facilitator would (welcome, input with an image, units 1
 and 2, a break, a feedback round) and writes docs/screenshots/agenda-*.png and invitation*.png.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,11 +53,19 @@ def main() -> None:
         try:
             with sync_playwright() as pw:
                 browser = launch(pw)
-                page = login_page(browser, base, DEMO_EMAIL, DEMO_PASSWORD, viewport={"width": 1366, "height": 900},
-                                  locale="de-DE" if lang == "de" else "en-GB")
+                page = login_page(
+                    browser,
+                    base,
+                    DEMO_EMAIL,
+                    DEMO_PASSWORD,
+                    viewport={"width": 1366, "height": 900},
+                    locale="de-DE" if lang == "de" else "en-GB",
+                )
                 page.context.add_cookies([{"name": "lang", "value": lang, "url": base}])
                 page.goto(f"{base}/sessions/{sid}/agenda")
-                page.fill("#title", "Maßnahmenwerkstatt Anlaufstelle" if lang == "de" else "Measure workshop: help desk")
+                page.fill(
+                    "#title", "Maßnahmenwerkstatt Anlaufstelle" if lang == "de" else "Measure workshop: help desk"
+                )
                 page.fill("#scheduled_date", "2026-12-03")
                 page.fill("#start_time", "09:00")
                 page.fill("#end_time", "11:00")
@@ -70,8 +79,12 @@ def main() -> None:
                 submit(page, "add")
                 slide = Path(scratch) / "befunde.png"
                 slide.write_bytes(png(800, 450))
-                page.fill("#s1-text", "Drei Befunde aus der Vorbereitung: …" if lang == "de"
-                          else "Three findings from the preparation: …")
+                page.fill(
+                    "#s1-text",
+                    "Drei Befunde aus der Vorbereitung: …"
+                    if lang == "de"
+                    else "Three findings from the preparation: …",
+                )
                 page.set_input_files("#s1-upload", str(slide))
                 submit(page, "save")
                 page.select_option("#append_key", "knowledge_merge")
@@ -84,9 +97,16 @@ def main() -> None:
                 # Over the slot first (the warning), then the same plan shortened to two hours.
                 page.locator("#plan-warning").scroll_into_view_if_needed()
                 page.screenshot(path=str(OUT / f"agenda-builder-over{suffix}.png"))
-                for key, minutes in {"welcome": "5", "input": "10", "break": "10", "knowledge": "10",
-                                     "practices": "5", "dependencies-2": "5", "open_questions": "5",
-                                     "clusters": "10"}.items():
+                for key, minutes in {
+                    "welcome": "5",
+                    "input": "10",
+                    "break": "10",
+                    "knowledge": "10",
+                    "practices": "5",
+                    "dependencies-2": "5",
+                    "open_questions": "5",
+                    "clusters": "10",
+                }.items():
                     page.fill(f"#s{index_of(page, key)}-timebox_minutes", minutes)
                 submit(page, "save")
                 page.evaluate("window.scrollTo(0, 0)")

@@ -1,4 +1,5 @@
 """Copy the front-end packages installed by `npm ci` into static/vendor/ (served by the app, no CDN)."""
+
 from __future__ import annotations
 
 import shutil
@@ -25,9 +26,18 @@ def bundle(vendor: Path) -> int:
         return 1
     for target, source in BUNDLES.items():
         subprocess.run(
-            [str(esbuild), "--bundle", "--format=esm", "--minify", "--log-level=warning",
-             f"--outfile={vendor / target}"],
-            input=source, text=True, check=True, cwd=ROOT,
+            [
+                str(esbuild),
+                "--bundle",
+                "--format=esm",
+                "--minify",
+                "--log-level=warning",
+                f"--outfile={vendor / target}",
+            ],
+            input=source,
+            text=True,
+            check=True,
+            cwd=ROOT,
         )
     return 0
 

@@ -4,6 +4,7 @@ Usage: .venv/bin/python scripts/protocol_screenshots.py   (scratch SQLite databa
 Writes protocol-pdf-page1.png (German), protocol-pdf-page1-en.png and record-pdf-page1.png, and
 protocol-editor.png (the page where the facilitator finishes the draft; a real server and chromium).
 """
+
 from __future__ import annotations
 
 import sys
@@ -17,8 +18,14 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.browser import launch, login_page  # noqa: E402
 from tests.conftest import start_server, stop_server  # noqa: E402
-from tests.test_protocol_documents import (PASSWORD, World, _finished_protocol, csrf,  # noqa: E402
-                                            first_page, run_mandate)
+from tests.test_protocol_documents import (  # noqa: E402
+    PASSWORD,
+    World,
+    _finished_protocol,
+    csrf,  # noqa: E402
+    first_page,
+    run_mandate,
+)
 
 OUT = ROOT / "docs" / "screenshots"
 
@@ -31,9 +38,11 @@ def main() -> None:
         mandate = run_mandate(world)
         world.op(mandate["sid"], mandate["fac"], "session.end")
         sid = _finished_protocol(world, mandate, client)
-        files = [("protocol-pdf-page1-en", f"/sessions/{sid}/protocol.pdf?lang=en"),  # the draft, in English
-                 ("protocol-pdf-page1", f"/sessions/{sid}/protocol.pdf"),  # the final version
-                 ("record-pdf-page1", f"/measures/{world.mid}/record.pdf")]
+        files = [
+            ("protocol-pdf-page1-en", f"/sessions/{sid}/protocol.pdf?lang=en"),  # the draft, in English
+            ("protocol-pdf-page1", f"/sessions/{sid}/protocol.pdf"),  # the final version
+            ("record-pdf-page1", f"/measures/{world.mid}/record.pdf"),
+        ]
         for name, path in files:
             if name == "protocol-pdf-page1":
                 token = csrf(client, f"/sessions/{sid}/protocol")
@@ -46,7 +55,9 @@ def main() -> None:
         process, base = start_server(world.url, scratch / "server.log")
         try:
             with sync_playwright() as pw:
-                page = login_page(launch(pw), base, "mo@example.org", PASSWORD, viewport={"width": 1280, "height": 1400})
+                page = login_page(
+                    launch(pw), base, "mo@example.org", PASSWORD, viewport={"width": 1280, "height": 1400}
+                )
                 page.goto(f"{base}/sessions/{editor}/protocol")
                 page.fill("#minute_taker", "Kim Protokoll")
                 page.fill("#distribution", "Teilnehmende\nAbteilungsleitung II")

@@ -4,6 +4,7 @@ when a session's format names fields the measure's record lacks (an Aachen actio
 Usage: .venv/bin/python scripts/record_screenshots.py [--lang en]   (own server, scratch database)
 Writes docs/screenshots/capture-preview[-en].png and session-field-mapping[-en].png.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,11 +22,11 @@ from tests.browser import launch, login_page  # noqa: E402
 from tests.conftest import start_server, stop_server  # noqa: E402
 from tests.live_client import LiveClient, join  # noqa: E402
 from workshop.accounts.service import create_facilitator  # noqa: E402
+from workshop.agenda.create import create_session  # noqa: E402
 from workshop.db import make_engine  # noqa: E402
 from workshop.measures.models import Measure  # noqa: E402
 from workshop.measures.record import edit_by_hand  # noqa: E402
 from workshop.migrate import upgrade  # noqa: E402
-from workshop.agenda.create import create_session  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 EMAIL, PASSWORD = "moderation@example.org", "screenshot-password-1"
@@ -42,15 +43,27 @@ def main() -> None:
         upgrade(url)
         with sessionmaker(bind=make_engine(url))() as db:
             fid = create_facilitator(db, EMAIL, "Rita Moderation", PASSWORD).id
-            berlin = Measure(title="Prozessbegleitung um (digitale) Partizipation und deren Ergebnisse zu verarbeiten",
-                             reference_number="2022-14222")
+            berlin = Measure(
+                title="Prozessbegleitung um (digitale) Partizipation und deren Ergebnisse zu verarbeiten",
+                reference_number="2022-14222",
+            )
             aachen = Measure(title="Initiativen einbinden", record_template="aachen")
             db.add_all([berlin, aachen])
             db.flush()
-            edit_by_hand(db, berlin, "initial_situation",
-                         "In der Verwaltung gibt es bereits zahlreiche Projekte und Initiativen.", fid)
-            ws = create_session(db, measure_id=berlin.id, facilitator_id=fid, template_key="framing",
-                                title="Rahmen setzen: Anlaufstelle Prozessbegleitung")
+            edit_by_hand(
+                db,
+                berlin,
+                "initial_situation",
+                "In der Verwaltung gibt es bereits zahlreiche Projekte und Initiativen.",
+                fid,
+            )
+            ws = create_session(
+                db,
+                measure_id=berlin.id,
+                facilitator_id=fid,
+                template_key="framing",
+                title="Rahmen setzen: Anlaufstelle Prozessbegleitung",
+            )
             db.commit()
             sid, code, aachen_id = ws.id, ws.join_code, aachen.id
         process, base = start_server(url, Path(scratch) / "server.log")
@@ -62,7 +75,10 @@ def main() -> None:
                 page.goto(f"{base}/sessions/{sid}")
                 page.wait_for_selector("#conn.ok, #conn:has-text('verbunden'), #conn:has-text('connected')")
                 page.click("#start")
-                for text in ("Leitlinien Bürgerbeteiligung der Senatsverwaltung", "Service Agent:innen-Schulung (CityLAB)"):
+                for text in (
+                    "Leitlinien Bürgerbeteiligung der Senatsverwaltung",
+                    "Service Agent:innen-Schulung (CityLAB)",
+                ):
                     person = LiveClient(base, sid, "participant", token=join(base, code, "")["token"])
                     assert person.op("card.add", step_key="approaches", text=text)["ok"]
                     person.close()

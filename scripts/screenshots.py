@@ -3,6 +3,7 @@
 Usage: .venv/bin/python scripts/screenshots.py [--lang en]   (starts its own server on a scratch database)
 German by default; --lang en takes the English UI and writes *-en.png next to the German ones.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,15 +15,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
+from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from tests.browser import PHONE, launch, login_page  # noqa: E402
 from tests.conftest import start_server, stop_server  # noqa: E402
-from workshop.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo  # noqa: E402
-from workshop.db import make_engine  # noqa: E402
-from workshop.migrate import upgrade  # noqa: E402
-from sqlalchemy.orm import sessionmaker  # noqa: E402
 from tests.live_client import LiveClient, join  # noqa: E402
 from workshop.agenda.create import create_session  # noqa: E402
+from workshop.db import make_engine  # noqa: E402
+from workshop.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo  # noqa: E402
+from workshop.migrate import upgrade  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 # The texts the script waits for, per language.
@@ -53,8 +54,14 @@ def main() -> None:
             fac, ws, _ = seed_demo(db)
             sid, code = ws.id, ws.join_code
             # A second framing session for the full room: 25 people, 60 contributions.
-            room = create_session(db, measure_id=ws.measure_id, facilitator_id=fac.id, template_key="framing",
-                                  title="Rahmen setzen – großer Saal", location="Rathaus, Saal 2")
+            room = create_session(
+                db,
+                measure_id=ws.measure_id,
+                facilitator_id=fac.id,
+                template_key="framing",
+                title="Rahmen setzen – großer Saal",
+                location="Rathaus, Saal 2",
+            )
             db.commit()
             room_id, room_code = room.id, room.join_code
         process, base = start_server(url, Path(scratch) / "server.log")
@@ -70,10 +77,13 @@ def main() -> None:
                 projector.wait_for_selector("#conn[data-state=online]")
                 projector.screenshot(path=shot("projector-join"))
                 phones = []
-                for name, cards in [("Alex", ["Service Agent:innen-Schulung (CityLAB)", "Leitlinien Bürgerbeteiligung"]),
-                                    ("", ["Moderationskurse der Verwaltungsakademie"])]:
-                    phone = in_language(browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                                                            has_touch=True)).new_page()
+                for name, cards in [
+                    ("Alex", ["Service Agent:innen-Schulung (CityLAB)", "Leitlinien Bürgerbeteiligung"]),
+                    ("", ["Moderationskurse der Verwaltungsakademie"]),
+                ]:
+                    phone = in_language(
+                        browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+                    ).new_page()
                     phone.goto(f"{base}/j/{code}")
                     phone.fill("#display_name", name)
                     phone.click("button[type=submit]")
@@ -93,8 +103,11 @@ def main() -> None:
                 console.screenshot(path=shot("console"), full_page=True)
                 # Questions, then the vote.
                 console.click("#agenda li:nth-child(4) button")
-                questions = ["Wer trägt die Anlaufstelle dauerhaft?", "Wie messen wir die Wirkung?",
-                             "Wie gewinnen wir Freiwillige?"]
+                questions = [
+                    "Wer trägt die Anlaufstelle dauerhaft?",
+                    "Wie messen wir die Wirkung?",
+                    "Wie gewinnen wir Freiwillige?",
+                ]
                 for i, text in enumerate(questions):
                     phone = phones[i % 2][0]
                     phone.wait_for_selector(f"h1:text-is('{texts['questions']}')")
@@ -125,19 +138,36 @@ def main() -> None:
     print(f"screenshots ({lang}) written to {OUT.relative_to(ROOT)}")
 
 
-IDEAS = ["Anlaufstelle im Bürgeramt", "Sprechstunde im Stadtteilzentrum", "Leitlinien Bürgerbeteiligung",
-         "Moderationskurse der Verwaltungsakademie", "Service-Agent:innen-Schulung", "Beteiligungsportal nutzen",
-         "Quartiersmanagement einbinden", "Ehrenamtliche Lotsinnen und Lotsen", "Mehrsprachige Informationen",
-         "Barrierefreie Räume", "Kooperation mit der Volkshochschule", "Erfahrungen aus Aachen",
-         "Jugendbeirat fragen", "Online-Sprechstunde am Abend", "Feste Ansprechperson je Ressort",
-         "Budget für Veranstaltungen", "Rückmeldung an alle Beteiligten", "Mobiler Infostand",
-         "Leichte Sprache", "Kinderbetreuung während der Termine"]
+IDEAS = [
+    "Anlaufstelle im Bürgeramt",
+    "Sprechstunde im Stadtteilzentrum",
+    "Leitlinien Bürgerbeteiligung",
+    "Moderationskurse der Verwaltungsakademie",
+    "Service-Agent:innen-Schulung",
+    "Beteiligungsportal nutzen",
+    "Quartiersmanagement einbinden",
+    "Ehrenamtliche Lotsinnen und Lotsen",
+    "Mehrsprachige Informationen",
+    "Barrierefreie Räume",
+    "Kooperation mit der Volkshochschule",
+    "Erfahrungen aus Aachen",
+    "Jugendbeirat fragen",
+    "Online-Sprechstunde am Abend",
+    "Feste Ansprechperson je Ressort",
+    "Budget für Veranstaltungen",
+    "Rückmeldung an alle Beteiligten",
+    "Mobiler Infostand",
+    "Leichte Sprache",
+    "Kinderbetreuung während der Termine",
+]
 
 
 def full_room(browser, console, base, sid, code, shot, lang):
     """25 phones (Socket.IO clients) and 60 contributions; the console and the projector at that size."""
-    people = [LiveClient(base, sid, "participant", token=join(base, code, name)["token"])
-              for name in ["Alex", "Kim", "Sam", "Jo", "Ali"] + [""] * 20]
+    people = [
+        LiveClient(base, sid, "participant", token=join(base, code, name)["token"])
+        for name in ["Alex", "Kim", "Sam", "Jo", "Ali"] + [""] * 20
+    ]
     console.goto(f"{base}/sessions/{sid}")
     console.wait_for_selector("#conn[data-state=online]")
     console.click("#start")

@@ -4,6 +4,7 @@ Participants and the facilitator act through real Socket.IO clients; one phone a
 are real Chromium pages, so what is captured is what the room sees.
 Usage: .venv/bin/python scripts/unit_screenshots.py
 """
+
 from __future__ import annotations
 
 import sys
@@ -19,10 +20,10 @@ from sqlalchemy.orm import sessionmaker  # noqa: E402
 from tests.browser import PHONE, launch, login_page  # noqa: E402
 from tests.conftest import start_server, stop_server  # noqa: E402
 from tests.live_client import LiveClient, join  # noqa: E402
+from workshop.agenda.create import create_session  # noqa: E402
 from workshop.db import make_engine  # noqa: E402
 from workshop.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo  # noqa: E402
 from workshop.migrate import upgrade  # noqa: E402
-from workshop.agenda.create import create_session  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots" / "units"
 
@@ -38,12 +39,16 @@ class Room:
         self.projector = browser.contexts[0].new_page()
         self.projector.set_viewport_size({"width": 1920, "height": 1080})
         self.projector.goto(f"{base}/sessions/{self.sid}/projector")
-        self.phone = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True).new_page()
+        self.phone = browser.new_context(
+            viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+        ).new_page()
         self.phone.goto(f"{base}/j/{self.code}")
         self.phone.click("button[type=submit]")
         self.phone.wait_for_selector("#conn[data-state=online]")
-        self.people = [LiveClient(base, self.sid, "participant", token=join(base, self.code, name)["token"])
-                       for name in ("Alex", "", "Kim", "")]
+        self.people = [
+            LiveClient(base, self.sid, "participant", token=join(base, self.code, name)["token"])
+            for name in ("Alex", "", "Kim", "")
+        ]
         assert self.fac.op("session.start")["ok"]
 
     def op(self, *args, **kwargs):
@@ -67,8 +72,12 @@ class Room:
 
 
 def knowledge_merge(room):
-    texts = ["Fachverfahren kennen nur wenige", "Bürgerämter haben Moderationserfahrung",
-             "Hamburg hat eine Beteiligungsstelle", "Wissenschaft: Partizipation braucht Rückmeldung"]
+    texts = [
+        "Fachverfahren kennen nur wenige",
+        "Bürgerämter haben Moderationserfahrung",
+        "Hamburg hat eine Beteiligungsstelle",
+        "Wissenschaft: Partizipation braucht Rückmeldung",
+    ]
     for person, text in zip(room.people, texts):
         assert person.op("card.add", step_key="knowledge", column_key="internal", text=text)["ok"]
     room.phone.fill("#card-text", "Meine stille Karte")
@@ -90,10 +99,15 @@ def knowledge_merge(room):
 
 
 def co_drafting(room):
-    for person, (column, text) in zip(room.people, [("objectives", "Verwaltung moderiert Beteiligung selbst"),
-                                                    ("ideas", "Train-the-Trainer-Programm"),
-                                                    ("milestones", "Erste Kohorte ausgebildet"),
-                                                    ("indicators", "Anzahl begleiteter Prozesse")]):
+    for person, (column, text) in zip(
+        room.people,
+        [
+            ("objectives", "Verwaltung moderiert Beteiligung selbst"),
+            ("ideas", "Train-the-Trainer-Programm"),
+            ("milestones", "Erste Kohorte ausgebildet"),
+            ("indicators", "Anzahl begleiteter Prozesse"),
+        ],
+    ):
         assert person.op("card.add", step_key="draft", column_key=column, text=text)["ok"]
     room.op("timer.start", step_key="draft")
     room.shoot("draft", "Train-the-Trainer-Programm")
@@ -134,8 +148,12 @@ def public_participation(room):
     room.shoot("poll", "4 Antworten")
 
 
-UNITS = {"knowledge_merge": knowledge_merge, "co_drafting": co_drafting, "mandate": mandate,
-         "public_participation": public_participation}
+UNITS = {
+    "knowledge_merge": knowledge_merge,
+    "co_drafting": co_drafting,
+    "mandate": mandate,
+    "public_participation": public_participation,
+}
 
 
 def main() -> None:

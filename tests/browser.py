@@ -1,4 +1,5 @@
 """Headless Chromium (Debian's package) driven by Playwright, for tests and screenshots."""
+
 from __future__ import annotations
 
 import os
@@ -8,8 +9,16 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = os.environ.get("WORKSHOP_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 PHONE = {"width": 390, "height": 844}
 
 

@@ -1,4 +1,5 @@
 """Test fixtures: a real server (threaded, on a free port) over a real, migrated database."""
+
 from __future__ import annotations
 
 import os
@@ -16,16 +17,15 @@ import redis
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import sessionmaker
 
+from tests.live_client import LiveClient, cookie_header, join, login
 from workshop.access.models import MeasureMember
 from workshop.access.policy import OWNER, add_member
 from workshop.accounts.models import Facilitator
 from workshop.accounts.service import create_facilitator
+from workshop.agenda.create import create_session
 from workshop.db import make_engine
 from workshop.measures.models import Measure
 from workshop.migrate import upgrade
-from workshop.agenda.create import create_session
-
-from tests.live_client import LiveClient, cookie_header, join, login
 
 IN_CI = os.environ.get("CI") == "true"
 POSTGRES_ADMIN_URL = os.environ.get("WORKSHOP_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -132,8 +132,9 @@ class Server:
         with self.db() as db:
             if not db.scalar(select(MeasureMember.id).where(MeasureMember.measure_id == measure_id)):
                 add_member(db, measure_id, facilitator_id, OWNER)  # a fixture's measure gets an owner
-            ws = create_session(db, measure_id=measure_id, facilitator_id=facilitator_id,
-                                template_key=template_key, **kw)
+            ws = create_session(
+                db, measure_id=measure_id, facilitator_id=facilitator_id, template_key=template_key, **kw
+            )
             db.commit()
             return ws.id, ws.join_code
 
@@ -151,20 +152,26 @@ class Server:
         return self.log_path.read_text(errors="replace")
 
 
-def start_server(database_url: str, log_path: Path, extra_env: dict | None = None,
-                 port: int | None = None):
+def start_server(database_url: str, log_path: Path, extra_env: dict | None = None, port: int | None = None):
     """Start `workshop serve` and return (process, base_url) once it accepts connections.
 
     port: a fixed port (e.g. the one a killed server had, so clients can reconnect); a free one
     by default.
     """
     port = port or _free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
-           "WORKSHOP_HOST": "127.0.0.1", "WORKSHOP_PORT": str(port),
-           "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", **(extra_env or {})}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "WORKSHOP_HOST": "127.0.0.1",
+        "WORKSHOP_PORT": str(port),
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        **(extra_env or {}),
+    }
     log = open(log_path, "ab")
-    process = subprocess.Popen([sys.executable, "-m", "workshop.cli", "serve"], env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "workshop.cli", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     deadline = time.monotonic() + 30
     while True:  # wait until the port answers (the process's own readiness, not a fixed sleep)
         if process.poll() is not None:
@@ -218,8 +225,15 @@ def framing(server):
     http = server.login()
     facilitator = server.facilitator_client(sid, http)
     clients = [facilitator]
-    yield {"server": server, "session_id": sid, "code": code, "measure_id": mid, "http": http,
-           "facilitator": facilitator, "clients": clients}
+    yield {
+        "server": server,
+        "session_id": sid,
+        "code": code,
+        "measure_id": mid,
+        "http": http,
+        "facilitator": facilitator,
+        "clients": clients,
+    }
     for client in clients:
         client.close()
 
@@ -241,8 +255,15 @@ def live(framing):
 #   browser   drives chromium through Playwright
 #   postgres  runs against PostgreSQL
 #   slow      load, fuzz, restart and multi-process tests (tens of seconds each)
-SLOW_MODULES = {"test_vote_storm", "test_fuzz_socket", "test_scale_out", "test_restart", "test_reverse_proxy",
-                "test_browser_units", "test_accessibility"}
+SLOW_MODULES = {
+    "test_vote_storm",
+    "test_fuzz_socket",
+    "test_scale_out",
+    "test_restart",
+    "test_reverse_proxy",
+    "test_browser_units",
+    "test_accessibility",
+}
 SERVER_STARTERS = ("running_server(", "start_server(", '"workshop.cli"')
 
 

@@ -1,5 +1,6 @@
 """A co-drafting client for tests: python-socketio on the /draft namespace with one pycrdt Doc per
 field, applying what the server broadcasts the way the browser's Yjs documents do."""
+
 from __future__ import annotations
 
 import threading
@@ -25,8 +26,9 @@ class DraftClient:
         self.sio.on("draft.saved", lambda m: self._record(self.saved, m), namespace=NS)
         self.sio.on("draft.presence", lambda m: self._record(self.presence, m), namespace=NS)
         self.sio.on("draft.status", lambda m: self._record(self.statuses, m), namespace=NS)
-        self.sio.connect(base_url, headers={"Cookie": cookies}, namespaces=[NS],
-                         transports=["websocket"], wait_timeout=10)
+        self.sio.connect(
+            base_url, headers={"Cookie": cookies}, namespaces=[NS], transports=["websocket"], wait_timeout=10
+        )
 
     def _record(self, into: list, message: dict) -> None:
         with self.changed:
@@ -71,8 +73,10 @@ class DraftClient:
         return self.send(field_key, update)
 
     def send(self, field_key: str, update: bytes) -> dict:
-        return self.call("draft.update", {"measure_id": self.measure_id, "field_key": field_key,
-                                          "update": b64encode(update).decode("ascii")})
+        return self.call(
+            "draft.update",
+            {"measure_id": self.measure_id, "field_key": field_key, "update": b64encode(update).decode("ascii")},
+        )
 
     def wait_for(self, predicate, what: str, timeout: float = 15) -> None:
         with self.changed:

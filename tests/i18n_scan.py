@@ -4,6 +4,7 @@ Templates: the Jinja lexer splits a template into data and tags; tags ({{ }}, {%
 text inside {% trans %} blocks become a NUL mask, and a small HTML scanner reads what is left:
 text between tags and the accessible-name attributes (aria-label, title, placeholder, alt).
 """
+
 from __future__ import annotations
 
 import re
@@ -82,7 +83,7 @@ def html_texts(masked: str):
             else:
                 j += 1
         i = j + 1
-        if tag_name in ("script", "style") and not masked[lt + 1:lt + 2] == "/":
+        if tag_name in ("script", "style") and not masked[lt + 1 : lt + 2] == "/":
             close = masked.lower().find(f"</{tag_name}", i)
             i = n if close < 0 else close
 
@@ -103,8 +104,10 @@ ALLOWED_JS = {"Enter", "Escape", "ArrowUp", "ArrowDown", "Tab", " ", "Content-Ty
 
 
 # Places where any literal is shown to people, even one lowercase word ("verbunden").
-TEXT_SINK = re.compile(r"""(textContent\s*=|\b(?:status|announce|showError|setConnection|confirm|prompt)\(|"""
-                       r"""\b(?:text|placeholder|title|alt)\s*:|"aria-label"\s*:)\s*$""")
+TEXT_SINK = re.compile(
+    r"""(textContent\s*=|\b(?:status|announce|showError|setConnection|confirm|prompt)\(|"""
+    r"""\b(?:text|placeholder|title|alt)\s*:|"aria-label"\s*:)\s*$"""
+)
 
 
 def looks_like_user_text(body: str) -> bool:
@@ -114,8 +117,11 @@ def looks_like_user_text(body: str) -> bool:
     if UMLAUT.search(plain):
         return True
     # a capitalised word followed by more words, or a sentence-like text: "Karte hinzufügen", "Neu laden"
-    return bool(re.search(r"[A-Za-z]", plain)) and bool(re.search(r"(^|\s)[A-ZÄÖÜ][a-zäöüß]+", plain)) \
+    return (
+        bool(re.search(r"[A-Za-z]", plain))
+        and bool(re.search(r"(^|\s)[A-ZÄÖÜ][a-zäöüß]+", plain))
         and (" " in plain.strip() or plain[:1].isupper())
+    )
 
 
 def js_untranslated(source: str):
@@ -123,8 +129,10 @@ def js_untranslated(source: str):
     stripped = re.sub(r"//[^\n]*|/\*.*?\*/", lambda m: " " * len(m.group()), source, flags=re.S)
     for match in JS_STRING.finditer(stripped):
         body = match.group("body")
-        before = stripped[:match.start()].rstrip()
-        if not looks_like_user_text(body) and not (LETTER.search(re.sub(r"\$\{[^}]*\}", "", body)) and TEXT_SINK.search(before[-40:] + " ")):
+        before = stripped[: match.start()].rstrip()
+        if not looks_like_user_text(body) and not (
+            LETTER.search(re.sub(r"\$\{[^}]*\}", "", body)) and TEXT_SINK.search(before[-40:] + " ")
+        ):
             continue
         if before.endswith("_(") or before.endswith("import") or before.endswith("from"):
             continue

@@ -1,5 +1,6 @@
 """A real Socket.IO client for tests, which keeps the state it sees the way the browser does:
 a snapshot, then events applied in seq order."""
+
 from __future__ import annotations
 
 import copy
@@ -12,8 +13,17 @@ import socketio
 
 
 class LiveClient:
-    def __init__(self, base_url: str, session_id: int, role: str, *, cookies: str | None = None,
-                 token: str | None = None, connect: bool = True, reconnection: bool = False):
+    def __init__(
+        self,
+        base_url: str,
+        session_id: int,
+        role: str,
+        *,
+        cookies: str | None = None,
+        token: str | None = None,
+        connect: bool = True,
+        reconnection: bool = False,
+    ):
         self.base_url, self.session_id, self.role = base_url, session_id, role
         self.cookies, self.token = cookies, token
         self.events: list[dict] = []
@@ -22,8 +32,7 @@ class LiveClient:
         self._changed = threading.Condition()
         # reconnection=True: like a phone, try again (quickly) when the server goes away; the
         # server answers every (re)connect with a fresh snapshot.
-        self.sio = socketio.Client(reconnection=reconnection, reconnection_delay=0.1,
-                                   reconnection_delay_max=1)
+        self.sio = socketio.Client(reconnection=reconnection, reconnection_delay=0.1, reconnection_delay_max=1)
         self.connects = 0  # how often the namespace was connected (reconnects included)
         self.sio.on("connect", self._on_connect)
         self.sio.on("disconnect", self._on_disconnect)
@@ -41,8 +50,7 @@ class LiveClient:
         if self.token:
             auth["token"] = self.token
         headers = {"Cookie": self.cookies} if self.cookies else {}
-        self.sio.connect(self.base_url, auth=auth, headers=headers, transports=["websocket"],
-                         wait_timeout=10)
+        self.sio.connect(self.base_url, auth=auth, headers=headers, transports=["websocket"], wait_timeout=10)
         self.wait_for(lambda c: c.state is not None, "the first snapshot")
 
     def close(self):
@@ -97,16 +105,19 @@ class LiveClient:
     def wait_for(self, predicate, what: str, timeout: float = 10):
         with self._changed:
             if not self._changed.wait_for(lambda: predicate(self), timeout):
-                raise AssertionError(f"{self.role} client never saw {what}; last state seq "
-                                     f"{self.state and self.state['seq']}, events {[e['type'] for e in self.events]}")
+                raise AssertionError(
+                    f"{self.role} client never saw {what}; last state seq "
+                    f"{self.state and self.state['seq']}, events {[e['type'] for e in self.events]}"
+                )
 
     def wait_seq(self, seq: int, timeout: float = 10):
         self.wait_for(lambda c: c.state is not None and c.state["seq"] >= seq, f"seq {seq}", timeout)
 
     # --- sending ---------------------------------------------------------------------
     def op(self, op_type: str, op_id: str | None = None, **payload) -> dict:
-        return self.sio.call("op", {"type": op_type, "op_id": op_id or uuid.uuid4().hex,
-                                    "payload": payload}, timeout=10)
+        return self.sio.call(
+            "op", {"type": op_type, "op_id": op_id or uuid.uuid4().hex, "payload": payload}, timeout=10
+        )
 
     def raw(self, event: str, data) -> dict:
         return self.sio.call(event, data, timeout=10)
@@ -148,8 +159,13 @@ def _upsert(state: dict, card: dict) -> None:
 def apply_event(state: dict, event: dict) -> None:
     """The same reducer as static/js/live.js, so tests see what a browser would show."""
     kind, p = event["type"], event["payload"]
-    activity = state["activity"].setdefault(p.get("step_key") or (p.get("item") or p.get("cluster") or {}).get("step_key", ""), {}) \
-        if isinstance(p, dict) else {}
+    activity = (
+        state["activity"].setdefault(
+            p.get("step_key") or (p.get("item") or p.get("cluster") or {}).get("step_key", ""), {}
+        )
+        if isinstance(p, dict)
+        else {}
+    )
     runtime = state["runtime"].setdefault(p.get("step_key", ""), {}) if isinstance(p, dict) else {}
     if kind == "participant.joined":
         state["participants"] = p["participants"]
@@ -231,8 +247,9 @@ def login(base_url: str, email: str, password: str) -> requests.Session:
     http = requests.Session()
     page = http.get(f"{base_url}/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    response = http.post(f"{base_url}/login", data={"csrf_token": token, "email": email,
-                                                    "password": password}, allow_redirects=False)
+    response = http.post(
+        f"{base_url}/login", data={"csrf_token": token, "email": email, "password": password}, allow_redirects=False
+    )
     assert response.status_code == 302, response.text[:500]
     return http
 

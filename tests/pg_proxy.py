@@ -1,6 +1,7 @@
 """A small TCP proxy in front of PostgreSQL that a test can pause: the database is "away" for the
 server (every open connection is cut, new ones are closed at once) while the test's own direct
 connection still works."""
+
 from __future__ import annotations
 
 import socket

@@ -1,6 +1,7 @@
 """A small TCP proxy for tests that can be paused: while paused it keeps every connection open
 and accepts new ones, but passes no byte either way — a dependency that hangs (not one that is
 down, which fails fast and is the easy case)."""
+
 from __future__ import annotations
 
 import select

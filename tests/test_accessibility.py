@@ -1,5 +1,6 @@
 """Accessibility in a real browser: axe-core on every page (no serious or critical violation),
 keyboard-only use of the participant page with a visible focus, and small screens / large text."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,5 +1,6 @@
 """One module per activity type on each side, found through one registry (issue 10): the pages
 (participant, projector, console) and the shared live code know no activity type by name."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """The agenda of a session (issue 13): the model in-process, and the builder's page through Flask's
 test client over a migrated SQLite file (no server, no socket needed)."""
+
 from __future__ import annotations
 
 import io
@@ -9,16 +10,18 @@ from datetime import time
 import pytest
 
 from workshop.accounts.service import create_facilitator
+from workshop.agenda import plan as agenda
+from workshop.agenda.create import create_session
+from workshop.agenda.templates import available_templates
 from workshop.app import create_app
 from workshop.measures.models import Measure
 from workshop.migrate import upgrade
-from workshop.agenda import plan as agenda
 from workshop.sessions.models import WorkshopSession
-from workshop.agenda.create import create_session
-from workshop.agenda.templates import available_templates
 
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
-                    "0000000d4944415478da63f8cfc0f01f0005000201a5f6a8b40000000049454e44ae426082")
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d4944415478da63f8cfc0f01f0005000201a5f6a8b40000000049454e44ae426082"
+)
 PASSWORD = "ein-langes-passwort"
 
 
@@ -26,8 +29,15 @@ PASSWORD = "ein-langes-passwort"
 def app(tmp_path):
     url = f"sqlite:///{tmp_path / 'agenda.db'}"
     upgrade(url)
-    app = create_app({"DATABASE_URL": url, "WTF_CSRF_ENABLED": False, "TESTING": True,
-                      "SECRET_KEY": "test", "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "WTF_CSRF_ENABLED": False,
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     db = app.extensions["workshop.db"]()
     owner = create_facilitator(db, "moderation@example.org", "Moderation", PASSWORD)
     create_facilitator(db, "andere@example.org", "Andere", PASSWORD)
@@ -81,10 +91,23 @@ def steps_of(app) -> list[dict]:
 
 def test_change_type_keeps_what_it_can(app):
     with app.test_request_context():
-        draft = {"key": "vote", "type": "dot_vote", "title": "Punkte", "prompt": "Was zählt?",
-                 "timebox_minutes": "7", "hidden": "1", "budget": "4", "source": "questions"}
+        draft = {
+            "key": "vote",
+            "type": "dot_vote",
+            "title": "Punkte",
+            "prompt": "Was zählt?",
+            "timebox_minutes": "7",
+            "hidden": "1",
+            "budget": "4",
+            "source": "questions",
+        }
         poll = agenda.change_type(draft, "poll")
-        assert (poll["title"], poll["prompt"], poll["timebox_minutes"], poll["hidden"]) == ("Punkte", "Was zählt?", "7", "1")
+        assert (poll["title"], poll["prompt"], poll["timebox_minutes"], poll["hidden"]) == (
+            "Punkte",
+            "Was zählt?",
+            "7",
+            "1",
+        )
         assert "budget" not in poll and "source" not in poll
         assert poll["options"].splitlines() == ["Ja", "Nein"]  # a poll needs options: its preset fills them
         back = agenda.change_type(poll, "brainstorm")
@@ -107,9 +130,11 @@ def test_reorder_and_append_a_unit_keeps_keys_unique_and_sources_right(app):
 
 
 def test_validation_names_step_and_field_in_the_users_language(app):
-    draft = [{"key": "w", "type": "welcome", "title": "", "timebox_minutes": "abc"},
-             {"key": "p", "type": "poll", "title": "Frage", "options": "nur eine"},
-             {"key": "v", "type": "dot_vote", "title": "Punkte", "budget": "0", "source": "nirgends"}]
+    draft = [
+        {"key": "w", "type": "welcome", "title": "", "timebox_minutes": "abc"},
+        {"key": "p", "type": "poll", "title": "Frage", "options": "nur eine"},
+        {"key": "v", "type": "dot_vote", "title": "Punkte", "budget": "0", "source": "nirgends"},
+    ]
     with app.test_request_context(headers={"Cookie": "lang=de"}):
         with pytest.raises(agenda.AgendaError) as german:
             agenda.draft_to_steps(draft, [], "de")
@@ -150,8 +175,15 @@ def test_builder_adds_moves_and_saves_with_the_clock_plan(app):
     client = login(app)
     url = f"/sessions/{app.session_id}/agenda"
     page = client.get(url).get_data(as_text=True)
-    form = {**form_of(page), "start_time": "09:00", "end_time": "09:45", "scheduled_date": "2026-12-03",
-            "location": "Rathaus, Raum 101", "expected_headcount": "25", "add_type": "welcome"}
+    form = {
+        **form_of(page),
+        "start_time": "09:00",
+        "end_time": "09:45",
+        "scheduled_date": "2026-12-03",
+        "location": "Rathaus, Raum 101",
+        "expected_headcount": "25",
+        "add_type": "welcome",
+    }
     added = client.post(url, data={**form, "action": "add"})
     assert added.status_code == 303
     steps = steps_of(app)
@@ -176,8 +208,12 @@ def test_bad_input_is_refused_with_a_sentence_and_nothing_typed_is_lost(app):
     client = login(app, lang="en")
     url = f"/sessions/{app.session_id}/agenda"
     before = steps_of(app)
-    form = {**form_of(client.get(url).get_data(as_text=True)), "s0-title": "My own title", "s4-budget": "99",
-            "start_time": "25:99"}
+    form = {
+        **form_of(client.get(url).get_data(as_text=True)),
+        "s0-title": "My own title",
+        "s4-budget": "99",
+        "start_time": "25:99",
+    }
     refused = client.post(url, data={**form, "action": "save"})
     text = refused.get_data(as_text=True)
     assert refused.status_code == 400
@@ -192,8 +228,9 @@ def test_columns_key_title_in_english_mode(app):
     url = f"/sessions/{app.session_id}/agenda"
     form = form_of(client.get(url).get_data(as_text=True))
     index = next(i for i in range(30) if form.get(f"s{i}-key") == "scope")
-    saved = client.post(url, data={**form, f"s{index}-columns": "in: In scope\nout: Out of scope\nlater: Later",
-                                   "action": "save"})
+    saved = client.post(
+        url, data={**form, f"s{index}-columns": "in: In scope\nout: Out of scope\nlater: Later", "action": "save"}
+    )
     assert saved.status_code == 303, saved.get_data(as_text=True)
     scope = next(s for s in steps_of(app) if s["key"] == "scope")
     assert [c["key"] for c in scope["columns"]] == ["in", "out", "later"]
@@ -208,12 +245,24 @@ def test_input_files_are_checked_by_content_and_served_only_to_the_session(app):
     assert client.post(url, data={**form, "action": "add"}).status_code == 303
     form = form_of(client.get(url).get_data(as_text=True))
     index = len(steps_of(app)) - 1
-    fake = client.post(url, data={**form, f"s{index}-upload": (io.BytesIO(b"<html>nope</html>"), "bild.png"),
-                                  "action": "save"}, content_type="multipart/form-data")
-    assert fake.status_code == 400 and "„bild.png“ ist kein Bild (PNG, JPEG, GIF, WebP) und kein PDF." in fake.get_data(as_text=True)
-    saved = client.post(url, data={**form, f"s{index}-upload": (io.BytesIO(PNG), "folie.png"),
-                                   f"s{index}-text": "Was wir wissen", "action": "save"},
-                        content_type="multipart/form-data")
+    fake = client.post(
+        url,
+        data={**form, f"s{index}-upload": (io.BytesIO(b"<html>nope</html>"), "bild.png"), "action": "save"},
+        content_type="multipart/form-data",
+    )
+    assert fake.status_code == 400 and "„bild.png“ ist kein Bild (PNG, JPEG, GIF, WebP) und kein PDF." in fake.get_data(
+        as_text=True
+    )
+    saved = client.post(
+        url,
+        data={
+            **form,
+            f"s{index}-upload": (io.BytesIO(PNG), "folie.png"),
+            f"s{index}-text": "Was wir wissen",
+            "action": "save",
+        },
+        content_type="multipart/form-data",
+    )
     assert saved.status_code == 303
     step = steps_of(app)[index]
     assert step["text"]["de"] == "Was wir wissen" and len(step["files"]) == 1
@@ -226,8 +275,11 @@ def test_input_files_are_checked_by_content_and_served_only_to_the_session(app):
 
     pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
     form = form_of(client.get(url).get_data(as_text=True))
-    both = client.post(url, data={**form, f"s{index}-upload": (io.BytesIO(pdf), "handout.pdf"), "action": "save"},
-                       content_type="multipart/form-data")
+    both = client.post(
+        url,
+        data={**form, f"s{index}-upload": (io.BytesIO(pdf), "handout.pdf"), "action": "save"},
+        content_type="multipart/form-data",
+    )
     assert both.status_code == 303
     files = steps_of(app)[index]["files"]
     assert len(files) == 2
@@ -267,6 +319,7 @@ def test_format_editor_columns_in_english_mode(app):
     assert saved.status_code == 303, saved.get_data(as_text=True)
     db = app.extensions["workshop.db"]()
     from workshop.sessions.models import CustomTemplate
+
     custom = db.query(CustomTemplate).one()
     columns = custom.template["steps"][1]["columns"]
     db.close()

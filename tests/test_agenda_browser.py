@@ -2,6 +2,7 @@
 input with an image, units 1 and 2 combined, a break, a feedback poll), checks the clock plan,
 prints the invitation, then runs every step with a projector, a phone page and four phones played
 by Socket.IO clients."""
+
 from __future__ import annotations
 
 import struct
@@ -16,11 +17,17 @@ from tests.test_browser import ARTIFACTS, watch
 
 def png(width: int, height: int, rgb=(0, 94, 184)) -> bytes:
     """A plain-coloured PNG (a stand-in for a slide)."""
+
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
     rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def submit(page, button):
@@ -38,8 +45,11 @@ def test_build_a_two_hour_agenda_and_run_it(server, browser, tmp_path):
     base, problems = server.base_url, []
     server.facilitator()
     mid = server.measure("Anlaufstelle Prozessbegleitung", "2022-14222")
-    console = watch(login_page(browser, base, "moderation@example.org", PASSWORD,
-                               viewport={"width": 1280, "height": 900}), base, problems)
+    console = watch(
+        login_page(browser, base, "moderation@example.org", PASSWORD, viewport={"width": 1280, "height": 900}),
+        base,
+        problems,
+    )
 
     # A session from unit 1, then the builder.
     console.goto(f"{base}/measures/{mid}")
@@ -88,8 +98,16 @@ def test_build_a_two_hour_agenda_and_run_it(server, browser, tmp_path):
     expect(builder.locator("#plan-warning")).to_contain_text("40 Minuten nach dem Ende des Zeitfensters (11:00)")
     builder.screenshot(path=ARTIFACTS / "agenda-builder-over.png", full_page=True)
     # Shorten to fit: 40 minutes less.
-    shorter = {"welcome": "5", "input": "10", "break": "10", "knowledge": "10", "practices": "5",
-               "dependencies-2": "5", "open_questions": "5", "clusters": "10"}
+    shorter = {
+        "welcome": "5",
+        "input": "10",
+        "break": "10",
+        "knowledge": "10",
+        "practices": "5",
+        "dependencies-2": "5",
+        "open_questions": "5",
+        "clusters": "10",
+    }
     for key, minutes in shorter.items():
         builder.fill(f"#s{step_index(builder, key)}-timebox_minutes", minutes)
     # Edit options the builder draws from each activity's schema: the poll's options, a vote's budget.
@@ -137,8 +155,10 @@ def test_build_a_two_hour_agenda_and_run_it(server, browser, tmp_path):
         for page in (projector, phone):
             image = page.locator(".input-media img")
             expect(image).to_be_visible()
-            page.wait_for_function("() => { const i = document.querySelector('.input-media img'); "
-                                   "return i && i.complete && i.naturalWidth === 640; }")
+            page.wait_for_function(
+                "() => { const i = document.querySelector('.input-media img'); "
+                "return i && i.complete && i.naturalWidth === 640; }"
+            )
         projector.screenshot(path=ARTIFACTS / "projector-input.png")
 
         steps = phones[0].state["steps"]
@@ -155,8 +175,11 @@ def test_build_a_two_hour_agenda_and_run_it(server, browser, tmp_path):
                 if not step.get("silent"):
                     expect(projector.locator(".card-text", has_text=f"{step['key']} 3")).to_have_count(1)
             elif step["type"] == "dot_vote":
-                target = next(c for c in phones[0].cards(step["source"]) if c["status"] == "visible") \
-                    if step["source"] != "clusters" else None
+                target = (
+                    next(c for c in phones[0].cards(step["source"]) if c["status"] == "visible")
+                    if step["source"] != "clusters"
+                    else None
+                )
                 if target:
                     assert phones[0].op("vote.add", card_id=target["id"])["ok"]
             elif step["type"] == "break":

@@ -10,6 +10,7 @@
 Every import counts: module level, inside functions (lazy) and under TYPE_CHECKING, because a
 lazy import hides a dependency but does not remove it.
 """
+
 from __future__ import annotations
 
 import ast
@@ -25,10 +26,19 @@ PACKAGE = ROOT / "workshop"
 
 # The outer layer: it wires domains together, so it may import any of them.
 OUTER = (
-    "workshop/app.py", "workshop/cli.py", "workshop/web.py", "workshop/demo.py",
-    "workshop/extensions.py", "workshop/rate_limits.py", "workshop/migrate.py", "workshop/models.py",
-    "workshop/*/views.py", "workshop/sessions/template_editor.py", "workshop/live/transport/*",
-    "workshop/drafting/sockets.py", "workshop/migrations/*",
+    "workshop/app.py",
+    "workshop/cli.py",
+    "workshop/web.py",
+    "workshop/demo.py",
+    "workshop/extensions.py",
+    "workshop/rate_limits.py",
+    "workshop/migrate.py",
+    "workshop/models.py",
+    "workshop/*/views.py",
+    "workshop/sessions/template_editor.py",
+    "workshop/live/transport/*",
+    "workshop/drafting/sockets.py",
+    "workshop/migrations/*",
 )
 
 # Cycles another branch removes; the lead deletes these lines at merge. Nothing else belongs here.
@@ -160,10 +170,11 @@ def _unallowed(graph: dict[str, set[str]], allowed: set[frozenset[str]]) -> list
     for component in strongly_connected(graph):
         if frozenset(component) in allowed:
             continue
-        found.append(" -> ".join(_one_cycle(graph, component))
-                     + (f"   (all caught in this knot: {', '.join(sorted(component))})" if len(component) > 2 else ""))
+        found.append(
+            " -> ".join(_one_cycle(graph, component))
+            + (f"   (all caught in this knot: {', '.join(sorted(component))})" if len(component) > 2 else "")
+        )
     return found
-
 
 
 def test_the_op_contract_imports_no_workshop_module():

@@ -4,24 +4,23 @@ tried by every kind of person. Only the pairs in the tables below may succeed.
 The tables are written out by hand on purpose (not derived from OpSpec.roles): a new operation
 or route fails here until someone decides who may use it.
 """
+
 from __future__ import annotations
 
 import uuid
 
 import requests
 import socketio
-
-from workshop.accounts.service import create_facilitator
 from sqlalchemy import select
-
-from workshop.app import create_app
-from workshop.live import engine
-from workshop.ops import FACILITATOR, PARTICIPANT, Actor
-from workshop.live.engine import OPS
-from workshop.sessions.models import WorkshopSession
 
 from tests.conftest import PASSWORD
 from tests.live_client import LiveClient, cookie_header, csrf_token, login
+from workshop.accounts.service import create_facilitator
+from workshop.app import create_app
+from workshop.live import engine
+from workshop.live.engine import OPS
+from workshop.ops import FACILITATOR, PARTICIPANT, Actor
+from workshop.sessions.models import WorkshopSession
 
 ANON = "anonymous"
 PART = "participant of this session"
@@ -49,8 +48,16 @@ SEES = frozenset(STAFF_ROLES)
 TEAM = frozenset({OWNER, M_CO, M_EDITOR, M_OBSERVER})
 WRITES_RECORD = frozenset({OWNER, M_CO, M_EDITOR})
 STEERS_MEASURE = frozenset({OWNER, M_CO})
-ACCOUNTS = {OWNER: "owner", M_CO: "mco", M_EDITOR: "meditor", M_OBSERVER: "mobserver", S_CO: "sco",
-            S_MINUTES: "sminutes", S_OBSERVER: "sobserver", FAC_OTHER: "other"}
+ACCOUNTS = {
+    OWNER: "owner",
+    M_CO: "mco",
+    M_EDITOR: "meditor",
+    M_OBSERVER: "mobserver",
+    S_CO: "sco",
+    S_MINUTES: "sminutes",
+    S_OBSERVER: "sobserver",
+    FAC_OTHER: "other",
+}
 
 
 def email(role: str) -> str:
@@ -188,13 +195,19 @@ def test_every_operation_is_in_the_table():
 def test_every_state_changing_route_is_in_the_table(tmp_path):
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'routes.db'}", "SOCKETIO_ASYNC_MODE": "threading"})
     posts = {rule.rule for rule in app.url_map.iter_rules() if "POST" in rule.methods}
-    listed = {route.split(" ", 1)[1].replace("/measures/<id>", "/measures/<measure_id>")
-              .replace("/sessions/<id>", "/sessions/<session_id>") for route in ROUTE_TABLE if route.startswith("POST")}
+    listed = {
+        route.split(" ", 1)[1]
+        .replace("/measures/<id>", "/measures/<measure_id>")
+        .replace("/sessions/<id>", "/sessions/<session_id>")
+        for route in ROUTE_TABLE
+        if route.startswith("POST")
+    }
     unlisted = sorted(p for p in posts if p not in listed)
     assert not unlisted, f"POST routes without a row in ROUTE_TABLE: {unlisted}"
 
 
 # --- socket operations ------------------------------------------------------------------
+
 
 class World:
     """Sessions of one measure and its team (and of FAC_OTHER, on no team), over the server's database."""
@@ -219,8 +232,7 @@ class World:
         from workshop.access.models import SessionMember
 
         with self.server.db() as db:
-            for role, session_role in ((S_CO, "co_facilitator"), (S_MINUTES, "minute_taker"),
-                                       (S_OBSERVER, "observer")):
+            for role, session_role in ((S_CO, "co_facilitator"), (S_MINUTES, "minute_taker"), (S_OBSERVER, "observer")):
                 db.add(SessionMember(session_id=sid, facilitator_id=self.users[role], role=session_role))
             db.commit()
 
@@ -237,8 +249,9 @@ class World:
         sid, _code = self.server.session(facilitator_id, measure, template_key=template_key)
         if facilitator_id == self.owner:
             self.add_session_staff(sid)
-        joined = engine.apply(self.server.sessions, sid, Actor.system(),
-                              {"type": "participant.join", "payload": {}}).result
+        joined = engine.apply(
+            self.server.sessions, sid, Actor.system(), {"type": "participant.join", "payload": {}}
+        ).result
         return sid, joined["participant_id"], joined["token"]
 
 
@@ -246,8 +259,13 @@ def add_blitzlicht_step(world: World, sid: int) -> None:
     """No shipped format has a Blitzlicht yet: append one to this session's plan."""
     with world.server.db() as db:
         ws = db.get(WorkshopSession, sid)
-        step = {"key": "flash", "type": "blitzlicht", "title": {"de": "Blitzlicht"}, "prompt": None,
-                "timebox_minutes": 5}
+        step = {
+            "key": "flash",
+            "type": "blitzlicht",
+            "title": {"de": "Blitzlicht"},
+            "prompt": None,
+            "timebox_minutes": 5,
+        }
         ws.template = {**ws.template, "steps": [*ws.template["steps"], step]}
         db.commit()
 
@@ -303,8 +321,11 @@ def prepare(world: World, op_type: str, sid: int, pid: int, author: Actor) -> di
         if op_type == "cluster.create":
             return {"title": "Thema"}
         cluster = world.apply(sid, owner, "cluster.create", title="Thema")["cluster_id"]
-        return {"cluster.rename": {"cluster_id": cluster, "title": "Neu"}, "cluster.delete": {"cluster_id": cluster},
-                "card.cluster": {"card_id": card["card_id"], "cluster_id": cluster}}[op_type]
+        return {
+            "cluster.rename": {"cluster_id": cluster, "title": "Neu"},
+            "cluster.delete": {"cluster_id": cluster},
+            "card.cluster": {"card_id": card["card_id"], "cluster_id": cluster},
+        }[op_type]
     if op_type in ("consent.option_add", "rating.set", "rating.clear"):
         world.apply(sid, owner, "step.goto", step_key="consent")
         if op_type == "consent.option_add":
@@ -392,9 +413,13 @@ def test_who_may_connect(server):
     world = World(server)
     sid, _pid, token = world.new_session(world.owner)
     _t, _other_pid, other_token = world.new_session(world.other)
-    credentials = {ANON: {}, PART: {"token": token}, PART_OTHER: {"token": other_token},
-                   PROJECTOR_LINK: {"token": world.projector_token(sid)},
-                   **{role: {"cookies": cookie_header(world.http[role])} for role in ACCOUNTS}}
+    credentials = {
+        ANON: {},
+        PART: {"token": token},
+        PART_OTHER: {"token": other_token},
+        PROJECTOR_LINK: {"token": world.projector_token(sid)},
+        **{role: {"cookies": cookie_header(world.http[role])} for role in ACCOUNTS},
+    }
     wrong = []
     for as_role, allowed_roles in CONNECT_TABLE.items():
         for role, given in credentials.items():
@@ -409,6 +434,7 @@ def test_who_may_connect(server):
 
 
 # --- HTTP routes --------------------------------------------------------------------------
+
 
 def http_as(world: World, role: str, code: str, other_code: str) -> requests.Session:
     base = world.server.base_url
@@ -455,31 +481,49 @@ def request_route(world: World, http: requests.Session, route: str, sid: int, co
         "GET /measures/<id>/history": ("get", f"/measures/{mid}/history", None),
         "GET /measures/<id>/draft": ("get", f"/measures/{mid}/draft", None),
         "GET /measures/<id>/team": ("get", f"/measures/{mid}/team", None),
-        "POST /measures/<id>/team": ("post", f"/measures/{mid}/team",
-                                     {**form, "email": "spare@example.org", "role": "observer"}),
+        "POST /measures/<id>/team": (
+            "post",
+            f"/measures/{mid}/team",
+            {**form, "email": "spare@example.org", "role": "observer"},
+        ),
         "POST /measures/<id>/team/<member_id>/remove": ("post", f"/measures/{mid}/team/{measure_member}/remove", form),
         "GET /sessions/<id>/team": ("get", f"/sessions/{sid}/team", None),
-        "POST /sessions/<id>/team": ("post", f"/sessions/{sid}/team",
-                                     {**form, "email": "spare@example.org", "role": "observer"}),
+        "POST /sessions/<id>/team": (
+            "post",
+            f"/sessions/{sid}/team",
+            {**form, "email": "spare@example.org", "role": "observer"},
+        ),
         "POST /sessions/<id>/team/<member_id>/remove": ("post", f"/sessions/{sid}/team/{session_member}/remove", form),
         "POST /sessions/<id>/projector-links": ("post", f"/sessions/{sid}/projector-links", form),
         "POST /sessions/<id>/projector-links/<link_id>/revoke": (
-            "post", f"/sessions/{sid}/projector-links/{link}/revoke", form),
+            "post",
+            f"/sessions/{sid}/projector-links/{link}/revoke",
+            form,
+        ),
         "GET /p/<token>": ("get", f"/p/{link_token}", None),
         "POST /login": ("post", "/login", {**form, "email": "spare@example.org", "password": PASSWORD}),
         "POST /logout": ("post", "/logout", form),
         "POST /measures": ("post", "/measures", {**form, "title": "Neue Maßnahme"}),
-        "POST /measures/<id>/fields": ("post", f"/measures/{mid}/fields",
-                                       {**form, "field_key": "open_questions", "value": "Notiz"}),
+        "POST /measures/<id>/fields": (
+            "post",
+            f"/measures/{mid}/fields",
+            {**form, "field_key": "open_questions", "value": "Notiz"},
+        ),
         "POST /measures/<id>/sessions": ("post", f"/measures/{mid}/sessions", {**form, "template_key": "framing"}),
         "POST /measures/<id>/status": ("post", f"/measures/{mid}/status", {**form, "to_status": "draft"}),
         "POST /measures/<id>/reopen": ("post", f"/measures/{mid}/reopen", {**form, "reason": "Nachsteuern"}),
         "POST /measures/<id>/revisions/<revision_id>/restore": (
-            "post", f"/measures/{mid}/revisions/{world.revision}/restore", form),
+            "post",
+            f"/measures/{mid}/revisions/{world.revision}/restore",
+            form,
+        ),
         "POST /measures/<id>/comments": ("post", f"/measures/{mid}/comments", {**form, "text": "Ein Kommentar"}),
         "POST /templates/<base_key>/adapt": ("post", "/templates/framing/adapt", {**form, "title": "Kopie"}),
-        "POST /templates/custom/<template_id>": ("post", f"/templates/custom/{world.custom_template}",
-                                                 {**form, "title": "Kopie"}),
+        "POST /templates/custom/<template_id>": (
+            "post",
+            f"/templates/custom/{world.custom_template}",
+            {**form, "title": "Kopie"},
+        ),
         "POST /join": ("post", "/join", {**form, "code": code}),
         "POST /j/<code>": ("post", f"/j/{code}", {**form, "display_name": ""}),
         "POST /api/join": ("json", "/api/join", {"code": code}),
@@ -490,8 +534,15 @@ def request_route(world: World, http: requests.Session, route: str, sid: int, co
         "GET /sessions/<id>/capture-preview": ("get", f"/sessions/{sid}/capture-preview?step_key=approaches", None),
         "POST /training": ("post", "/training", {**form, "template_key": "framing"}),
         "POST /training/sessions/<session_id>/bots": (
-            "post", f"/training/sessions/{world.practice}/bots", {**form, "count": 1, "seconds": 30}),
-        "POST /training/sessions/<session_id>/bots/stop": ("post", f"/training/sessions/{world.practice}/bots/stop", form),
+            "post",
+            f"/training/sessions/{world.practice}/bots",
+            {**form, "count": 1, "seconds": 30},
+        ),
+        "POST /training/sessions/<session_id>/bots/stop": (
+            "post",
+            f"/training/sessions/{world.practice}/bots/stop",
+            form,
+        ),
         "POST /training/sessions/<session_id>/reset": ("post", f"/training/sessions/{world.practice}/reset", form),
         "POST /sessions/<session_id>/notes": ("post", f"/sessions/{sid}/notes", {**form, "text": "Notiz"}),
         "GET /sessions/<id>/debrief": ("get", f"/sessions/{sid}/debrief", None),
@@ -500,17 +551,26 @@ def request_route(world: World, http: requests.Session, route: str, sid: int, co
         "POST /barrierefreiheit": ("post", "/barrierefreiheit", {**form, "description": "Knopf nicht erreichbar."}),
         "GET /barrierefreiheit/meldungen": ("get", "/barrierefreiheit/meldungen", None),
         "POST /barrierefreiheit/meldungen/<report_id>/answered": (
-            "post", f"/barrierefreiheit/meldungen/{world.report}/answered", form),
+            "post",
+            f"/barrierefreiheit/meldungen/{world.report}/answered",
+            form,
+        ),
         "GET /sessions/<id>/protocol.pdf": ("get", f"/sessions/{sid}/protocol.pdf", None),
         "GET /sessions/<id>/protocol.docx": ("get", f"/sessions/{sid}/protocol.docx", None),
         "GET /sessions/<session_id>/protocol": ("get", f"/sessions/{sid}/protocol", None),
         "POST /sessions/<session_id>/protocol": ("post", f"/sessions/{sid}/protocol", {**form, "next_date": "morgen"}),
         "POST /sessions/<session_id>/protocol/attachments": ("upload", f"/sessions/{sid}/protocol/attachments", form),
         "POST /sessions/<session_id>/protocol/attachments/<attachment_id>/remove": (
-            "post", f"/sessions/{sid}/protocol/attachments/1/remove", form),
+            "post",
+            f"/sessions/{sid}/protocol/attachments/1/remove",
+            form,
+        ),
         "POST /sessions/<session_id>/protocol/finalize": ("post", f"/sessions/{sid}/protocol/finalize", form),
-        "POST /sessions/<session_id>/protocol/reopen": ("post", f"/sessions/{sid}/protocol/reopen",
-                                                        {**form, "reason": "Tippfehler"}),
+        "POST /sessions/<session_id>/protocol/reopen": (
+            "post",
+            f"/sessions/{sid}/protocol/reopen",
+            {**form, "reason": "Tippfehler"},
+        ),
         "GET /measures/<id>/record.pdf": ("get", f"/measures/{mid}/record.pdf", None),
         "GET /measures/<id>/record.docx": ("get", f"/measures/{mid}/record.docx", None),
         "GET /sessions/<id>/agenda": ("get", f"/sessions/{sid}/agenda", None),
@@ -524,8 +584,9 @@ def request_route(world: World, http: requests.Session, route: str, sid: int, co
     if method == "post":
         return http.post(base + path, data=data, allow_redirects=False)
     if method == "upload":
-        return http.post(base + path, data=data, files={"file": ("flipchart.png", _tiny_png(), "image/png")},
-                         allow_redirects=False)
+        return http.post(
+            base + path, data=data, files={"file": ("flipchart.png", _tiny_png(), "image/png")}, allow_redirects=False
+        )
     return http.get(base + path, allow_redirects=False)
 
 
@@ -548,21 +609,26 @@ def denied(response: requests.Response) -> bool:
 def test_http_routes_by_role(server):
     world = World(server)
     with server.db() as db:  # a revision to restore, and the owner's adapted format
+        from workshop.agenda.templates import SESSION_TEMPLATE_DIR, load_template_file
         from workshop.measures.models import Measure
         from workshop.measures.record import edit_by_hand
         from workshop.sessions.models import CustomTemplate
-        from workshop.agenda.templates import SESSION_TEMPLATE_DIR, load_template_file
 
         revision = edit_by_hand(db, db.get(Measure, world.measure), "open_questions", "alt", world.owner)
-        custom = CustomTemplate(facilitator_id=world.owner, base_key="framing", title="Kopie",
-                                template=load_template_file(SESSION_TEMPLATE_DIR / "framing.yaml"))
+        custom = CustomTemplate(
+            facilitator_id=world.owner,
+            base_key="framing",
+            title="Kopie",
+            template=load_template_file(SESSION_TEMPLATE_DIR / "framing.yaml"),
+        )
         db.add(custom)
         db.commit()
         world.revision, world.custom_template = revision.id, custom.id
         from workshop.training.practice import create_practice_session
 
-        world.practice = create_practice_session(db, facilitator_id=world.owner, template_key="framing",
-                                                 title="Übung").id
+        world.practice = create_practice_session(
+            db, facilitator_id=world.owner, template_key="framing", title="Übung"
+        ).id
         db.commit()
         from workshop.accessibility.models import BarrierReport
 
@@ -590,8 +656,10 @@ def test_http_routes_by_role(server):
             response = request_route(world, http, route, sid, code)
             allowed = role in allowed_roles
             if denied(response) == allowed or response.status_code >= 500:
-                wrong.append(f"{route} by {role}: {response.status_code} {response.headers.get('Location', '')}"
-                             f", expected {'through' if allowed else 'denied'}")
+                wrong.append(
+                    f"{route} by {role}: {response.status_code} {response.headers.get('Location', '')}"
+                    f", expected {'through' if allowed else 'denied'}"
+                )
             elif not allowed and role == FAC_OTHER and response.status_code != 404:
                 # someone else's session does not exist for you
                 wrong.append(f"{route} by {role}: {response.status_code}, expected 404")
@@ -601,11 +669,16 @@ def test_http_routes_by_role(server):
 def test_a_refused_connection_is_told_why(server):
     world = World(server)
     sid, _pid, _token = world.new_session(world.owner)
-    cases = [({"session_id": sid, "role": "participant"}, {}, "not a participant of this session"),
-             ({"session_id": sid, "role": "facilitator"}, {"Cookie": cookie_header(world.other_http)},
-              "log in as the session's facilitator"),
-             ({"session_id": 999999, "role": "participant"}, {}, "unknown session"),
-             ({"session_id": sid, "role": "admin"}, {}, "auth.role must be participant, facilitator or projector")]
+    cases = [
+        ({"session_id": sid, "role": "participant"}, {}, "not a participant of this session"),
+        (
+            {"session_id": sid, "role": "facilitator"},
+            {"Cookie": cookie_header(world.other_http)},
+            "log in as the session's facilitator",
+        ),
+        ({"session_id": 999999, "role": "participant"}, {}, "unknown session"),
+        ({"session_id": sid, "role": "admin"}, {}, "auth.role must be participant, facilitator or projector"),
+    ]
     for auth, headers, why in cases:
         client = socketio.Client(reconnection=False)
         reasons = []
@@ -618,6 +691,7 @@ def test_a_refused_connection_is_told_why(server):
 
 
 # --- co-drafting (namespace /draft) -------------------------------------------------------
+
 
 def test_draft_namespace_by_role(server):
     """Who may read and write the measure's co-drafting documents: its team; observers read."""
@@ -633,8 +707,9 @@ def test_draft_namespace_by_role(server):
     wrong = []
     for role in (ANON, *ACCOUNTS):
         try:
-            client = DraftClient(server.base_url, cookie_header(world.http[role]) if role in ACCOUNTS else "",
-                                 world.measure)
+            client = DraftClient(
+                server.base_url, cookie_header(world.http[role]) if role in ACCOUNTS else "", world.measure
+            )
         except socketio.exceptions.ConnectionError:
             if role != ANON:
                 wrong.append(f"{role}: refused at connect")
@@ -654,16 +729,18 @@ def test_draft_namespace_by_role(server):
             acks = {
                 "draft.update": client.edit("comments", lambda text: text.insert(0, "x")),
                 "draft.flush": client.call("draft.flush", {"measure_id": world.measure, "field_key": "comments"}),
-                "draft.pull_card": client.call("draft.pull_card", {"measure_id": world.measure,
-                                                                   "field_key": "comments", "card_id": shown}),
+                "draft.pull_card": client.call(
+                    "draft.pull_card", {"measure_id": world.measure, "field_key": "comments", "card_id": shown}
+                ),
             }
             for event, ack in acks.items():
                 got = "ok" if ack.get("ok") else ack["error"]["code"]
                 if got != ("ok" if writes else "forbidden"):
                     wrong.append(f"{event} by {role}: {got}, expected {'ok' if writes else 'forbidden'}")
             if writes:  # a card moderation hid is no card of the measure's (co-drafting page leak)
-                ack = client.call("draft.pull_card", {"measure_id": world.measure, "field_key": "comments",
-                                                      "card_id": hidden})
+                ack = client.call(
+                    "draft.pull_card", {"measure_id": world.measure, "field_key": "comments", "card_id": hidden}
+                )
                 if ack.get("ok") or ack["error"]["code"] != "card_not_found":
                     wrong.append(f"draft.pull_card of a hidden card by {role}: {ack}")
         finally:
@@ -679,8 +756,11 @@ def test_a_revoked_projector_link_opens_nothing_and_closes_its_screen(server):
     sid, _pid, _token = world.new_session(world.owner)
     http = world.owner_http
     page = http.get(f"{server.base_url}/sessions/{sid}/team")
-    created = http.post(f"{server.base_url}/sessions/{sid}/projector-links", allow_redirects=False,
-                        data={"csrf_token": csrf_token(http, f"{server.base_url}/sessions/{sid}/team")})
+    created = http.post(
+        f"{server.base_url}/sessions/{sid}/projector-links",
+        allow_redirects=False,
+        data={"csrf_token": csrf_token(http, f"{server.base_url}/sessions/{sid}/team")},
+    )
     assert page.status_code == 200 and created.status_code == 303
     import re
 
@@ -696,8 +776,11 @@ def test_a_revoked_projector_link_opens_nothing_and_closes_its_screen(server):
         from workshop.access.models import ProjectorLink
 
         link_id = db.scalars(select(ProjectorLink.id).where(ProjectorLink.session_id == sid)).one()
-    revoked = http.post(f"{server.base_url}/sessions/{sid}/projector-links/{link_id}/revoke", allow_redirects=False,
-                        data={"csrf_token": csrf_token(http, f"{server.base_url}/sessions/{sid}/team")})
+    revoked = http.post(
+        f"{server.base_url}/sessions/{sid}/projector-links/{link_id}/revoke",
+        allow_redirects=False,
+        data={"csrf_token": csrf_token(http, f"{server.base_url}/sessions/{sid}/team")},
+    )
     assert revoked.status_code == 303
     screen.wait_for(lambda c: not c.sio.connected, "the revoked link's screen to be disconnected")
     assert room_pc.get(url).status_code == 404

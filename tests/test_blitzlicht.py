@@ -2,6 +2,7 @@
 
 It is also the proof that a new activity type needs only its own two modules and one registry
 line on each side (workshop/activities/blitzlicht.py, static/js/activities/blitzlicht.js)."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,21 +10,30 @@ from sqlalchemy.orm import sessionmaker
 
 from workshop.accounts.service import create_facilitator
 from workshop.activities.registry import ACTIVITIES, activity_for
+from workshop.agenda.create import create_session
+from workshop.agenda.templates import parse_template_data
 from workshop.db import make_engine
 from workshop.live import engine
 from workshop.live.snapshot import build_snapshot
 from workshop.measures.models import Measure
 from workshop.migrate import upgrade
+from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor, Rejected
 from workshop.protocols.markdown import render_markdown
 from workshop.protocols.model import build_protocol
-from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor, Rejected
-from workshop.agenda.create import create_session
-from workshop.agenda.templates import parse_template_data
 
 TEMPLATE = {
-    "key": "feedback", "unit": 5, "title": {"de": "Rückmeldung", "en": "Feedback"},
-    "steps": [{"key": "flash", "type": "blitzlicht", "title": {"de": "Blitzlicht", "en": "Flash round"},
-               "prompt": {"de": "Ein Wort zum Tag", "en": "One word on the day"}, "timebox_minutes": 5}],
+    "key": "feedback",
+    "unit": 5,
+    "title": {"de": "Rückmeldung", "en": "Feedback"},
+    "steps": [
+        {
+            "key": "flash",
+            "type": "blitzlicht",
+            "title": {"de": "Blitzlicht", "en": "Flash round"},
+            "prompt": {"de": "Ein Wort zum Tag", "en": "One word on the day"},
+            "timebox_minutes": 5,
+        }
+    ],
 }
 
 
@@ -44,8 +54,12 @@ def room(tmp_path):
         sid, fac_id = ws.id, fac.id
     owner = Actor(FACILITATOR, fac_id)
     engine.apply(sessions, sid, owner, {"type": "session.start", "payload": {}})
-    people = [engine.apply(sessions, sid, Actor.system(), {"type": "participant.join", "payload": {}}).result["participant_id"]
-              for _ in range(3)]
+    people = [
+        engine.apply(sessions, sid, Actor.system(), {"type": "participant.join", "payload": {}}).result[
+            "participant_id"
+        ]
+        for _ in range(3)
+    ]
     return sessions, sid, owner, [Actor(PARTICIPANT, pid) for pid in people]
 
 
@@ -66,6 +80,7 @@ def test_each_person_has_one_word_and_the_room_sees_counts(room):
     assert again.event["payload"] == {"step_key": "flash", "answers": 3, "words": [{"text": "Mut", "count": 3}]}
     with sessions() as db:
         from workshop.sessions.models import WorkshopSession
+
         ws = db.get(WorkshopSession, sid)
         mine = build_snapshot(db, ws, c)["activity"]["flash"]
         room_view = build_snapshot(db, ws, Actor(VIEWER))["activity"]["flash"]

@@ -1,5 +1,6 @@
 """The real pages in headless Chromium: a facilitator, the projector and five phones run a framing
 session. Screenshots of each page are kept in test-artifacts/ for a person to look at."""
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
@@ -16,8 +17,14 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 def watch(page, origin, problems):
     """Every request must stay on the app's own origin; no page may log an error."""
-    page.on("request", lambda r: urlsplit(r.url)._replace(path="", query="", fragment="").geturl() != origin
-            and not r.url.startswith("data:") and problems.append(f"{page.url}: request to {r.url}"))
+    page.on(
+        "request",
+        lambda r: (
+            urlsplit(r.url)._replace(path="", query="", fragment="").geturl() != origin
+            and not r.url.startswith("data:")
+            and problems.append(f"{page.url}: request to {r.url}")
+        ),
+    )
     page.on("console", lambda m: m.type == "error" and problems.append(f"{page.url}: console error {m.text}"))
     page.on("pageerror", lambda e: problems.append(f"{page.url}: {e}"))
     return page
@@ -34,8 +41,11 @@ def test_framing_session_in_real_browsers(server, browser):
     mid = server.measure("Anlaufstelle Prozessbegleitung", "2022-14222")
     sid, code = server.session(fid, mid, location="Raum 1")
 
-    console = watch(login_page(browser, base, "moderation@example.org", PASSWORD,
-                               viewport={"width": 1280, "height": 900}), base, problems)
+    console = watch(
+        login_page(browser, base, "moderation@example.org", PASSWORD, viewport={"width": 1280, "height": 900}),
+        base,
+        problems,
+    )
     console.goto(f"{base}/sessions/{sid}")
     expect(console.locator("#conn")).to_have_text("verbunden")
     projector = watch(console.context.new_page(), base, problems)
@@ -104,7 +114,9 @@ def test_framing_session_in_real_browsers(server, browser):
         expect(page.locator(".card-text", has_text=text)).to_have_count(1)
     console.click("#next")
     expect(kim.locator(".budget")).to_have_text("Noch 5 von 5 Punkten")
-    plus = kim.locator("li.card", has_text="Wer trägt").get_by_role("button", name="Punkt geben: Wer trägt die Anlaufstelle?")
+    plus = kim.locator("li.card", has_text="Wer trägt").get_by_role(
+        "button", name="Punkt geben: Wer trägt die Anlaufstelle?"
+    )
     for remaining in (4, 3, 2):
         plus.click()
         expect(kim.locator(".budget")).to_have_text(f"Noch {remaining} von 5 Punkten")
@@ -157,8 +169,11 @@ def test_cards_that_come_in_a_burst_reach_the_phone_page_in_batches(server, brow
         assert facilitator.op("session.start")["ok"]
         expect(watcher.locator("h1")).to_have_text("Vorhandene Ansätze")
         with ThreadPoolExecutor(len(writers)) as pool:
-            acks = list(pool.map(lambda w: w[1].op("card.add", step_key="approaches", text=f"Ansatz {w[0]}"),
-                                 enumerate(writers)))
+            acks = list(
+                pool.map(
+                    lambda w: w[1].op("card.add", step_key="approaches", text=f"Ansatz {w[0]}"), enumerate(writers)
+                )
+            )
         assert all(ack["ok"] for ack in acks), acks
         facilitator.wait_seq(max(ack["seq"] for ack in acks))
         assert facilitator.batches, "the cards did not come as a batch; this test needs one"

@@ -1,5 +1,6 @@
 """The activity screens of units 2, 4 and 5 in real Chromium pages: what the facilitator clicks in the
 console reaches the phone and the projector, and what the phone sends reaches the console."""
+
 from __future__ import annotations
 
 from playwright.sync_api import expect
@@ -16,14 +17,16 @@ def open_room(server, browser, template):
     sid, code = server.session(fid, mid, template_key=template)
     problems = []
     if not getattr(server, "_console", None):
-        server._console = login_page(browser, server.base_url, "moderation@example.org", PASSWORD,
-                                     viewport={"width": 1280, "height": 1000})
+        server._console = login_page(
+            browser, server.base_url, "moderation@example.org", PASSWORD, viewport={"width": 1280, "height": 1000}
+        )
     console = watch(server._console, server.base_url, problems)
     console.goto(f"{server.base_url}/sessions/{sid}")
     projector = watch(console.context.new_page(), server.base_url, problems)
     projector.goto(f"{server.base_url}/sessions/{sid}/projector")
-    phone = watch(browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page(),
-                  server.base_url, problems)
+    phone = watch(
+        browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page(), server.base_url, problems
+    )
     phone.goto(f"{server.base_url}/j/{code}")
     phone.click("button[type=submit]")
     expect(phone.locator("#conn")).to_have_text("verbunden")

@@ -1,5 +1,6 @@
 """The console's capture in a real browser: a preview that changes nothing, then the capture,
 then one click takes it back (a new revision of kind undo)."""
+
 from __future__ import annotations
 
 from playwright.sync_api import expect
@@ -14,8 +15,14 @@ from workshop.measures.record import current_values, edit_by_hand
 def _field(server, mid, key):
     with server.db() as db:
         measure = db.get(Measure, mid)
-        kinds = [r.source_kind for r in db.scalars(select(RecordRevision).where(
-            RecordRevision.measure_id == mid, RecordRevision.field_key == key).order_by(RecordRevision.id))]
+        kinds = [
+            r.source_kind
+            for r in db.scalars(
+                select(RecordRevision)
+                .where(RecordRevision.measure_id == mid, RecordRevision.field_key == key)
+                .order_by(RecordRevision.id)
+            )
+        ]
         return current_values(db, measure)[key].value.splitlines(), kinds
 
 
@@ -26,8 +33,9 @@ def test_capture_preview_then_capture_then_undo(server, browser):
         edit_by_hand(db, db.get(Measure, mid), "initial_situation", "Von Hand geschrieben", fid)
         db.commit()
     sid, code = server.session(fid, mid)
-    console = login_page(browser, server.base_url, "moderation@example.org", PASSWORD,
-                         viewport={"width": 1280, "height": 900})
+    console = login_page(
+        browser, server.base_url, "moderation@example.org", PASSWORD, viewport={"width": 1280, "height": 900}
+    )
     console.goto(f"{server.base_url}/sessions/{sid}")
     expect(console.locator("#conn")).to_have_text("verbunden")
     console.click("#start")
@@ -50,13 +58,14 @@ def test_capture_preview_then_capture_then_undo(server, browser):
         expect(console.locator("#capture-result")).to_contain_text("übernommen")
         expect(preview).to_be_hidden()
         assert _field(server, mid, "initial_situation") == (
-            ["Von Hand geschrieben", "Leitlinien Bürgerbeteiligung"], ["manual", "capture"])
+            ["Von Hand geschrieben", "Leitlinien Bürgerbeteiligung"],
+            ["manual", "capture"],
+        )
 
         console.click("#capture-undo")
         expect(console.locator("#capture-result")).to_contain_text("Rückgängig gemacht")
         expect(console.locator("#capture-undo")).to_be_hidden()
-        assert _field(server, mid, "initial_situation") == (
-            ["Von Hand geschrieben"], ["manual", "capture", "undo"])
+        assert _field(server, mid, "initial_situation") == (["Von Hand geschrieben"], ["manual", "capture", "undo"])
         expect(console.locator("#captured")).to_contain_text("Von Hand geschrieben")
 
         # A step that names no field: nothing is preselected, and the preview asks for one.
@@ -67,7 +76,8 @@ def test_capture_preview_then_capture_then_undo(server, browser):
         assert person.op("card.add", step_key="questions", text="Wer entscheidet?")["ok"]
         console.click("#capture-top")
         expect(console.locator("#op-error")).to_have_text(
-            "Dieser Schritt sieht kein Feld des Steckbriefs vor; bitte ein Feld wählen.")
+            "Dieser Schritt sieht kein Feld des Steckbriefs vor; bitte ein Feld wählen."
+        )
         expect(console.locator("#capture-preview")).to_be_hidden()
     finally:
         person.close()
@@ -80,8 +90,9 @@ def test_session_creation_asks_for_a_mapping_and_capture_follows_it(server, brow
         db.add(aachen)
         db.commit()
         mid = aachen.id
-    page = login_page(browser, server.base_url, "moderation@example.org", PASSWORD,
-                      viewport={"width": 1280, "height": 900})
+    page = login_page(
+        browser, server.base_url, "moderation@example.org", PASSWORD, viewport={"width": 1280, "height": 900}
+    )
     page.goto(f"{server.base_url}/measures/{mid}")
     expect(page.locator(".eyebrow").first).to_contain_text("Aachen Aktionsplan")
     page.select_option("#template_key", "framing")
@@ -100,5 +111,9 @@ def test_session_creation_asks_for_a_mapping_and_capture_follows_it(server, brow
         from workshop.sessions.models import WorkshopSession
 
         ws = db.scalars(select(WorkshopSession).where(WorkshopSession.measure_id == mid)).one()
-        assert ws.template["field_map"] == {"initial_situation": "objective", "scope": "", "risks": "milestones",
-                                            "central_questions": ""}
+        assert ws.template["field_map"] == {
+            "initial_situation": "objective",
+            "scope": "",
+            "risks": "milestones",
+            "central_questions": "",
+        }

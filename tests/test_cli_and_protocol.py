@@ -1,4 +1,5 @@
 """The `workshop` command, and the protocol's handling of hostile card text."""
+
 from __future__ import annotations
 
 import subprocess
@@ -6,32 +7,44 @@ import sys
 
 from sqlalchemy import select
 
+from tests.live_client import login
 from workshop.access.models import MeasureMember
 from workshop.accounts.models import Facilitator
 from workshop.demo import DEMO_EMAIL
 from workshop.measures.models import Measure
 from workshop.measures.record import current_values
 
-from tests.live_client import login
-
 
 def run_cli(args, database_url, input_text=None):
     import os
+
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret"}
-    return subprocess.run([sys.executable, "-m", "workshop.cli", *args], input=input_text,
-                          capture_output=True, text=True, env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "workshop.cli", *args],
+        input=input_text,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
 
 
 def test_create_facilitator_asks_for_the_password(server):
-    result = run_cli(["create-facilitator", "--email", "Neu@Example.org", "--name", "Neu"], server.database_url,
-                     input_text="ein langes Passwort\nein langes Passwort\n")
+    result = run_cli(
+        ["create-facilitator", "--email", "Neu@Example.org", "--name", "Neu"],
+        server.database_url,
+        input_text="ein langes Passwort\nein langes Passwort\n",
+    )
     assert result.returncode == 0, result.stderr
     assert "ein langes Passwort" not in result.stdout
     with server.db() as db:
         user = db.scalars(select(Facilitator).where(Facilitator.email == "neu@example.org")).one()
         assert user.check_password("ein langes Passwort") and user.password_hash.startswith("scrypt:")
-    short = run_cli(["create-facilitator", "--email", "b@example.org", "--name", "B"], server.database_url,
-                    input_text="kurz\nkurz\n")
+    short = run_cli(
+        ["create-facilitator", "--email", "b@example.org", "--name", "B"],
+        server.database_url,
+        input_text="kurz\nkurz\n",
+    )
     assert short.returncode != 0 and "at least 10 characters" in short.stderr
     http = login(server.base_url, "neu@example.org", "ein langes Passwort")
     assert http.get(f"{server.base_url}/measures").status_code == 200
@@ -52,8 +65,11 @@ def test_demo_data_from_the_seeds(server):
         demo_id = db.scalar(select(Facilitator.id).where(Facilitator.email == DEMO_EMAIL))
         assert demo_id
         # the demo data has an owner: the demo facilitator owns both measures
-        owned = db.scalars(select(MeasureMember.measure_id).where(MeasureMember.facilitator_id == demo_id,
-                                                                  MeasureMember.role == "owner")).all()
+        owned = db.scalars(
+            select(MeasureMember.measure_id).where(
+                MeasureMember.facilitator_id == demo_id, MeasureMember.role == "owner"
+            )
+        ).all()
         assert sorted(owned) == sorted([berlin.id, aachen.id])
 
 
@@ -70,8 +86,9 @@ def test_measure_member_command_puts_someone_on_a_team(server):
         assert db.scalars(select(MeasureMember.role).where(MeasureMember.measure_id == mid)).all() == ["editor"]
     bad = run_cli(["measure-member", str(mid), "--email", "team@example.org", "--role", "admin"], server.database_url)
     assert bad.returncode != 0 and "admin" in bad.stderr
-    nobody = run_cli(["measure-member", str(mid), "--email", "nobody@example.org", "--role", "owner"],
-                     server.database_url)
+    nobody = run_cli(
+        ["measure-member", str(mid), "--email", "nobody@example.org", "--role", "owner"], server.database_url
+    )
     assert nobody.returncode != 0 and "no account" in nobody.stderr
 
 
@@ -84,7 +101,10 @@ def test_export_protocol_command_escapes_card_text(framing, tmp_path):
     text = "<script>alert(1)</script> **fett** | Tabelle"
     assert evil.op("card.add", step_key="approaches", text=text)["ok"]
     md_path, html_path = tmp_path / "p.md", tmp_path / "p.html"
-    assert run_cli(["export-protocol", str(sid), "--format", "md", "-o", str(md_path)], server.database_url).returncode == 0
+    assert (
+        run_cli(["export-protocol", str(sid), "--format", "md", "-o", str(md_path)], server.database_url).returncode
+        == 0
+    )
     result = run_cli(["export-protocol", str(sid), "--format", "html", "-o", str(html_path)], server.database_url)
     assert result.returncode == 0, result.stderr
     md, html = md_path.read_text(), html_path.read_text()

@@ -1,4 +1,5 @@
 """The facilitator's controls: lock, timer (across a reload), spotlight, hide, agenda times."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -81,13 +82,16 @@ def test_going_back_loses_nothing_and_agenda_counts_actual_time(live):
     assert a.state["runtime"]["scope"]["seconds"] > 0
 
 
-@pytest.mark.parametrize("ratings, winner, tied", [
-    # (participant, option, value); options 1, 2 and passive 3
-    ([(1, 1, 2), (1, 2, 5), (1, 3, 9), (2, 1, 1), (2, 2, 0), (2, 3, 10)], 1, []),   # 3 < 5 < 19
-    ([(1, 1, 2), (1, 2, 3), (2, 1, 3), (2, 2, 2), (1, 3, 9), (2, 3, 9)], None, [1, 2]),  # tie 5 = 5
-    ([(1, 1, 8), (1, 2, 9), (1, 3, 1)], 3, []),  # the status quo wins
-    ([], None, []),  # nobody rated
-])
+@pytest.mark.parametrize(
+    "ratings, winner, tied",
+    [
+        # (participant, option, value); options 1, 2 and passive 3
+        ([(1, 1, 2), (1, 2, 5), (1, 3, 9), (2, 1, 1), (2, 2, 0), (2, 3, 10)], 1, []),  # 3 < 5 < 19
+        ([(1, 1, 2), (1, 2, 3), (2, 1, 3), (2, 2, 2), (1, 3, 9), (2, 3, 9)], None, [1, 2]),  # tie 5 = 5
+        ([(1, 1, 8), (1, 2, 9), (1, 3, 1)], 3, []),  # the status quo wins
+        ([], None, []),  # nobody rated
+    ],
+)
 def test_consent_arithmetic(ratings, winner, tied):
     result = compute_consent([(1, "A", False), (2, "B", False), (3, "Passiv", True)], ratings)
     assert result["winner"] == winner

@@ -1,5 +1,6 @@
 """Issue 12: a connection flood, a Redis that is away and a database that hangs cost what they
 touch, never the process or the room. Dependencies are hung with a pausable TCP proxy."""
+
 from __future__ import annotations
 
 import socket
@@ -109,8 +110,9 @@ def test_hung_database_pauses_saving_and_recovers(postgres_url, tmp_path):
             # What needs no database goes on: static files, the language switch.
             started = time.perf_counter()
             assert requests.get(f"{server.base_url}/static/css/app.css", timeout=5).status_code == 200
-            assert requests.get(f"{server.base_url}/lang/en?next=/", allow_redirects=False,
-                                timeout=5).status_code == 302
+            assert (
+                requests.get(f"{server.base_url}/lang/en?next=/", allow_redirects=False, timeout=5).status_code == 302
+            )
             assert time.perf_counter() - started < 2
             # An op is answered within the timeout: saving is paused, and the room is told.
             ack = person.op("card.add", step_key="approaches", text="während es hängt", op_id="hung-op-0001")

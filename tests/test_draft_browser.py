@@ -1,5 +1,6 @@
 """Two facilitators co-draft one field in headless Chromium at the same time: one types on the
 keyboard while the other page types through input events; both end with the same text."""
+
 from __future__ import annotations
 
 import re
@@ -47,8 +48,9 @@ def test_two_browsers_type_into_the_same_field_at_once(server, browser):
     server.member(mid, second, "editor")  # both on the measure's team
     pages = []
     for email in ("moderation@example.org", "zweite@example.org"):
-        page = watch(login_page(browser, base, email, PASSWORD, viewport={"width": 1200, "height": 900}),
-                     base, problems)
+        page = watch(
+            login_page(browser, base, email, PASSWORD, viewport={"width": 1200, "height": 900}), base, problems
+        )
         page.goto(f"{base}/measures/{mid}/draft")
         expect(page.locator("#conn")).to_have_text("verbunden")
         expect(page.locator("#draft-short_description")).to_be_enabled()
@@ -86,12 +88,16 @@ def test_a_card_is_pulled_into_a_field_in_the_browser_and_keeps_its_origin(serve
     facilitator = server.facilitator_client(sid, server.login())
     try:
         assert facilitator.op("session.start")["ok"]
-        assert facilitator.op("card.add", step_key=facilitator.current_step_key(),
-                              text="Service-Agent:innen-Schulung")["ok"]
+        assert facilitator.op("card.add", step_key=facilitator.current_step_key(), text="Service-Agent:innen-Schulung")[
+            "ok"
+        ]
     finally:
         facilitator.close()
-    page = watch(login_page(browser, base, "moderation@example.org", PASSWORD,
-                            viewport={"width": 1200, "height": 900}), base, problems)
+    page = watch(
+        login_page(browser, base, "moderation@example.org", PASSWORD, viewport={"width": 1200, "height": 900}),
+        base,
+        problems,
+    )
     page.goto(f"{base}/measures/{mid}/draft")
     expect(page.locator("#conn")).to_have_text("verbunden")
     pull = page.get_by_role("button", name="Einfügen: Service-Agent:innen-Schulung")
@@ -121,8 +127,10 @@ def proxied_server(postgres_url, tmp_path):
     log_path = tmp_path / "server.log"
     process, base_url = start_server(proxied, log_path)
     try:
-        yield Server(base_url, postgres_url, process, sessionmaker(bind=engine, expire_on_commit=False),
-                     log_path), proxy
+        yield (
+            Server(base_url, postgres_url, process, sessionmaker(bind=engine, expire_on_commit=False), log_path),
+            proxy,
+        )
     finally:
         stop_server(process)
         proxy.close()
@@ -139,8 +147,11 @@ def test_the_database_goes_away_while_a_person_types_and_the_field_ends_as_shown
     base, problems = server.base_url, []
     server.facilitator()
     mid = server.measure("Anlaufstelle Prozessbegleitung", "2022-14222")
-    page = watch(login_page(browser, base, "moderation@example.org", PASSWORD,
-                            viewport={"width": 1200, "height": 900}), base, problems)
+    page = watch(
+        login_page(browser, base, "moderation@example.org", PASSWORD, viewport={"width": 1200, "height": 900}),
+        base,
+        problems,
+    )
     page.goto(f"{base}/measures/{mid}/draft")
     expect(page.locator("#conn")).to_have_text("verbunden")
     area = page.locator("#draft-short_description")
@@ -172,9 +183,12 @@ def test_the_database_goes_away_while_a_person_types_and_the_field_ends_as_shown
     finally:
         other.close()
     with server.db() as db:
-        revision = db.scalars(select(RecordRevision).where(
-            RecordRevision.measure_id == mid, RecordRevision.field_key == "short_description")
-            .order_by(RecordRevision.id.desc()).limit(1)).first()
+        revision = db.scalars(
+            select(RecordRevision)
+            .where(RecordRevision.measure_id == mid, RecordRevision.field_key == "short_description")
+            .order_by(RecordRevision.id.desc())
+            .limit(1)
+        ).first()
     assert revision.value == shown
     assert problems == []
 
@@ -182,19 +196,29 @@ def test_the_database_goes_away_while_a_person_types_and_the_field_ends_as_shown
 @pytest.mark.postgres
 @pytest.mark.browser
 def test_an_editor_on_another_process_sees_who_is_in_which_field(postgres_url, redis_queue, tmp_path, browser):
-    with running_server(postgres_url, tmp_path, redis_queue, name="a") as a, \
-            running_server(postgres_url, tmp_path, redis_queue, name="b") as b:
+    with (
+        running_server(postgres_url, tmp_path, redis_queue, name="a") as a,
+        running_server(postgres_url, tmp_path, redis_queue, name="b") as b,
+    ):
         problems = []
         a.facilitator()
         a.facilitator("zweite@example.org", "Zweite Person")
         mid = a.measure()
-        first = watch(login_page(browser, a.base_url, "zweite@example.org", PASSWORD,
-                                 viewport={"width": 1200, "height": 900}), a.base_url, problems)
+        first = watch(
+            login_page(browser, a.base_url, "zweite@example.org", PASSWORD, viewport={"width": 1200, "height": 900}),
+            a.base_url,
+            problems,
+        )
         first.goto(f"{a.base_url}/measures/{mid}/draft")
         expect(first.locator("#draft-short_description")).to_be_enabled()
         first.click("#draft-short_description")
-        later = watch(login_page(browser, b.base_url, "moderation@example.org", PASSWORD,
-                                 viewport={"width": 1200, "height": 900}), b.base_url, problems)
+        later = watch(
+            login_page(
+                browser, b.base_url, "moderation@example.org", PASSWORD, viewport={"width": 1200, "height": 900}
+            ),
+            b.base_url,
+            problems,
+        )
         later.goto(f"{b.base_url}/measures/{mid}/draft")  # joins on process B, after A's editor sat down
         expect(later.locator('[data-presence="short_description"]')).to_have_text("✎ Zweite Person (Z. 1)")
         assert problems == []

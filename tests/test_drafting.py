@@ -1,5 +1,6 @@
 """Co-drafting through the real server process: convergence of concurrent editors, durability
 across a SIGKILL, refusals, cards pulled into a field with their provenance."""
+
 from __future__ import annotations
 
 import random
@@ -48,9 +49,12 @@ def drafting(server):
 
 def latest(server, measure_id, field_key=FIELD) -> RecordRevision | None:
     with server.db() as db:
-        return db.scalars(select(RecordRevision).where(
-            RecordRevision.measure_id == measure_id, RecordRevision.field_key == field_key)
-            .order_by(RecordRevision.id.desc()).limit(1)).first()
+        return db.scalars(
+            select(RecordRevision)
+            .where(RecordRevision.measure_id == measure_id, RecordRevision.field_key == field_key)
+            .order_by(RecordRevision.id.desc())
+            .limit(1)
+        ).first()
 
 
 def stored_updates(server, measure_id) -> int:
@@ -131,8 +135,9 @@ def test_acknowledged_edits_survive_sigkill(drafting, tmp_path):
     server.process.wait()
     process, base_url = start_server(server.database_url, tmp_path / "server2.log")
     try:
-        b = DraftClient(base_url, cookie_header(login(base_url, "moderation@example.org", PASSWORD)),
-                        drafting["measure_id"])
+        b = DraftClient(
+            base_url, cookie_header(login(base_url, "moderation@example.org", PASSWORD)), drafting["measure_id"]
+        )
         assert b.join()["ok"]
         assert b.text(FIELD) == "Zeile eins\nZeile zwei\nZeile drei"
         assert b.text("objectives") == "Wirkung messen"
@@ -157,10 +162,16 @@ def test_bad_input_is_refused_and_changes_nothing(drafting):
         ("draft.update", {"measure_id": mid, "field_key": "no_such_field", "update": good}, "unknown_field"),
         ("draft.update", {"measure_id": mid, "field_key": "team", "update": good}, "field_not_drafted"),
         ("draft.update", {"measure_id": mid, "field_key": FIELD, "update": "***"}, "invalid"),
-        ("draft.update", {"measure_id": mid, "field_key": FIELD, "update": b64encode(b"\x07garbage").decode()},
-         "invalid_update"),
-        ("draft.update", {"measure_id": mid, "field_key": FIELD, "update": b64encode(b"x" * 40_000).decode()},
-         "update_too_large"),
+        (
+            "draft.update",
+            {"measure_id": mid, "field_key": FIELD, "update": b64encode(b"\x07garbage").decode()},
+            "invalid_update",
+        ),
+        (
+            "draft.update",
+            {"measure_id": mid, "field_key": FIELD, "update": b64encode(b"x" * 40_000).decode()},
+            "update_too_large",
+        ),
         ("draft.update", {"measure_id": mid + 99, "field_key": FIELD, "update": good}, "not_joined"),
         ("draft.join", {"measure_id": mid + 99}, "measure_not_found"),
         ("draft.pull_card", {"measure_id": mid, "field_key": FIELD, "card_id": 12345}, "card_not_found"),
@@ -190,11 +201,15 @@ def test_only_logged_in_facilitators_may_draft(drafting):
 
 def test_presence_says_who_is_in_which_field(drafting):
     a, b = drafting["client"](), drafting["client"]()
-    ack = a.call("draft.awareness", {"measure_id": drafting["measure_id"], "field_key": FIELD,
-                                     "cursor": {"index": 0, "length": 0}})
+    ack = a.call(
+        "draft.awareness",
+        {"measure_id": drafting["measure_id"], "field_key": FIELD, "cursor": {"index": 0, "length": 0}},
+    )
     assert ack["ok"]
-    b.wait_for(lambda c: any(p["field_key"] == FIELD and p["user"]["name"] == "Mo Deration"
-                             for p in c.presence), "a's presence")
+    b.wait_for(
+        lambda c: any(p["field_key"] == FIELD and p["user"]["name"] == "Mo Deration" for p in c.presence),
+        "a's presence",
+    )
     a.close()
     b.wait_for(lambda c: c.presence[-1]["field_key"] is None, "a leaving")
 
@@ -234,6 +249,7 @@ def framing_card(drafting):
             return sid, ack["result"]["card_id"]
         finally:
             facilitator.close()
+
     return make
 
 
@@ -244,8 +260,11 @@ def test_a_long_log_is_compacted_into_a_snapshot_that_rebuilds_the_text(drafting
     for i in range(COMPACT_AFTER + 5):
         assert a.edit(FIELD, lambda t, i=i: t.insert(len(str(t)), f"{i % 10}"))["ok"]
     with drafting["server"].db() as db:
-        rows = db.scalars(select(DraftUpdate).where(DraftUpdate.measure_id == mid, DraftUpdate.field_key == FIELD)
-                          .order_by(DraftUpdate.id)).all()
+        rows = db.scalars(
+            select(DraftUpdate)
+            .where(DraftUpdate.measure_id == mid, DraftUpdate.field_key == FIELD)
+            .order_by(DraftUpdate.id)
+        ).all()
         assert len(rows) < COMPACT_AFTER and rows[0].is_snapshot
         rebuilt = Doc()
         for row in rows:
@@ -281,8 +300,7 @@ def test_a_client_catches_up_with_its_state_vector_and_sends_what_it_typed_offli
     before = offline.get_state()
     offline.get("text", type=Text).insert(len("online "), "offline")
     assert a.edit(FIELD, lambda t: t.insert(0, "meanwhile "))["ok"]
-    ack = a.call("draft.join", {"measure_id": mid,
-                                "state_vectors": {FIELD: b64encode(before).decode()}})
+    ack = a.call("draft.join", {"measure_id": mid, "state_vectors": {FIELD: b64encode(before).decode()}})
     missed = ack["fields"][FIELD]
     offline.apply_update(b64decode(missed["update"]))
     assert str(offline.get("text", type=Text)) == "meanwhile online offline"
@@ -324,6 +342,7 @@ def test_the_length_limit_holds_for_the_merged_document(drafting):
     """Two editors who have not seen each other's text each stay under the limit; merged they would
     not: the second is refused, and the server keeps the first."""
     from workshop.drafting.hub import FIELD_TEXT_MAX
+
     a, b = drafting["client"](), drafting["client"]()
     half = FIELD_TEXT_MAX // 2 + 100
     base = Doc()  # b's view: without a's text

@@ -1,5 +1,6 @@
 """In-process tests of the pure Yjs helpers (no server): the missing-predecessor check and the
 minimal server edit."""
+
 from __future__ import annotations
 
 from pycrdt import Doc, Text

@@ -1,10 +1,10 @@
 """A whole framing workshop through real Socket.IO clients: a facilitator and three participants."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
-
 from sqlalchemy import select
 
 from workshop.measures.models import Measure, RecordRevision
@@ -48,8 +48,10 @@ def test_a_whole_framing_workshop(framing):
     assert edited["ok"] and deleted["ok"]
     everyone_at(everyone, deleted["seq"])
     for client in everyone:
-        assert client.card_texts("approaches") == ["CityLAB Service-Agent:innen-Schulung",
-                                                   "Verwaltungsakademie: Moderationskurse"]
+        assert client.card_texts("approaches") == [
+            "CityLAB Service-Agent:innen-Schulung",
+            "Verwaltungsakademie: Moderationskurse",
+        ]
     named = [c for c in fac.cards("approaches") if c["text"].startswith("CityLAB")][0]
     assert named["author"] == "Alex"
     anonymous = [c for c in fac.cards("approaches") if c["text"].startswith("Verwaltungsakademie")][0]
@@ -68,8 +70,12 @@ def test_a_whole_framing_workshop(framing):
     # Step 3: central questions.
     moved = fac.op("step.goto", step_key="questions")
     q = {}
-    for client, text in [(alex, "Wer trägt die Anlaufstelle?"), (p2, "Wie messen wir Wirkung?"),
-                         (p3, "Wie gewinnen wir Freiwillige?"), (alex, "Was kostet das?")]:
+    for client, text in [
+        (alex, "Wer trägt die Anlaufstelle?"),
+        (p2, "Wie messen wir Wirkung?"),
+        (p3, "Wie gewinnen wir Freiwillige?"),
+        (alex, "Was kostet das?"),
+    ]:
         ack = client.op("card.add", step_key="questions", text=text)
         assert ack["ok"], ack
         q[text] = ack["result"]["card_id"]
@@ -94,15 +100,21 @@ def test_a_whole_framing_workshop(framing):
     with server.db() as db:
         measure = db.get(Measure, framing["measure_id"])
         from workshop.measures.record import edit_by_hand
+
         edit_by_hand(db, measure, "central_questions", "Alte Frage von Hand", author_id=None)
         db.commit()
     captured = fac.op("record.capture", step_key="vote", mode="replace")  # append is the default
     assert captured["ok"] and {k: captured["result"][k] for k in ("fields", "lines", "added", "changed")} == {
-        "fields": ["central_questions"], "lines": 4, "added": 4, "changed": True}
+        "fields": ["central_questions"],
+        "lines": 4,
+        "added": 4,
+        "changed": True,
+    }
     scope = fac.op("record.capture", step_key="scope")
     assert scope["ok"] and scope["result"]["lines"] == 2
-    approaches = fac.op("record.capture", step_key="approaches", field_key="initial_situation",
-                        card_ids=[a1["result"]["card_id"]])
+    approaches = fac.op(
+        "record.capture", step_key="approaches", field_key="initial_situation", card_ids=[a1["result"]["card_id"]]
+    )
     assert approaches["ok"] and approaches["result"]["lines"] == 1
 
     moved = fac.op("step.goto", step_key="summary")
@@ -112,16 +124,22 @@ def test_a_whole_framing_workshop(framing):
     for client in everyone:  # what the summary step shows on every screen
         fields = {c["field_key"]: c["lines"] for c in client.state["captures"]}
         assert fields["central_questions"][0] == "Wer trägt die Anlaufstelle?"
-        assert fields["scope"] == ["Gehört dazu: Beratung der Fachverwaltungen",
-                                   "Gehört nicht dazu: Externe Moderation einkaufen"]
+        assert fields["scope"] == [
+            "Gehört dazu: Beratung der Fachverwaltungen",
+            "Gehört nicht dazu: Externe Moderation einkaufen",
+        ]
 
     # The record: ranked lines, each traceable to session, step, card and votes.
     with server.db() as db:
         measure = db.get(Measure, framing["measure_id"])
         values = current_values(db, measure)
         questions = values["central_questions"]
-        assert questions.value.splitlines() == ["Wer trägt die Anlaufstelle?", "Wie messen wir Wirkung?",
-                                                "Wie gewinnen wir Freiwillige?", "Was kostet das?"]
+        assert questions.value.splitlines() == [
+            "Wer trägt die Anlaufstelle?",
+            "Wie messen wir Wirkung?",
+            "Wie gewinnen wir Freiwillige?",
+            "Was kostet das?",
+        ]
         first = questions.lines[0]["source"]
         assert first["session_id"] == sid and first["step_key"] == "vote"
         assert first["card_id"] == wer and first["votes"] == 5 and first["unit"] == 1
@@ -144,9 +162,12 @@ def test_a_whole_framing_workshop(framing):
     assert "| **Teilnehmende** | 3 (namentlich: Alex) |" in text
     assert "| **Moderation** | Mo Deration |" in text
     assert text.index("## TOP 1: Vorhandene Ansätze") < text.index("## TOP 5: Punkte vergeben")
-    top4 = text[text.index("## TOP 4: Zentrale Fragestellungen"):text.index("## TOP 5")]
-    assert top4.index("- Wer trägt die Anlaufstelle? (5 Punkte, Alex)") < top4.index("- Wie messen wir Wirkung? (3 Punkte)") \
+    top4 = text[text.index("## TOP 4: Zentrale Fragestellungen") : text.index("## TOP 5")]
+    assert (
+        top4.index("- Wer trägt die Anlaufstelle? (5 Punkte, Alex)")
+        < top4.index("- Wie messen wir Wirkung? (3 Punkte)")
         < top4.index("- Wie gewinnen wir Freiwillige? (1 Punkt)")
+    )
     assert "- CityLAB Service-Agent:innen-Schulung (Alex)" in text
     assert "Tippfehler" not in text and "Leitlinien Bürgerbeteiligung" not in text  # edited / deleted
     assert "**In den Maßnahmensteckbrief übernommen – Zentrale Fragestellungen**" in text
@@ -162,19 +183,24 @@ def test_a_whole_framing_workshop(framing):
         framing["clients"].append(again)
         fresh = again.state
         assert fresh["seq"] == client.state["seq"]
-        assert sorted((c["id"], c["text"]) for c in fresh["cards"]) == \
-            sorted((c["id"], c["text"]) for c in client.state["cards"])
+        assert sorted((c["id"], c["text"]) for c in fresh["cards"]) == sorted(
+            (c["id"], c["text"]) for c in client.state["cards"]
+        )
         assert fresh["activity"]["vote"]["totals"] == client.state["activity"]["vote"]["totals"]
         assert fresh["session"]["current_step"] == client.state["session"]["current_step"]
     alex_again = framing["clients"][-3]
     assert alex_again.state["activity"]["vote"]["mine"] == {str(wer): 3, str(wirkung): 2}
     assert {c["text"] for c in alex_again.state["cards"] if c["mine"]} == {
-        "CityLAB Service-Agent:innen-Schulung", "Beratung der Fachverwaltungen",
-        "Wer trägt die Anlaufstelle?", "Was kostet das?"}
+        "CityLAB Service-Agent:innen-Schulung",
+        "Beratung der Fachverwaltungen",
+        "Wer trägt die Anlaufstelle?",
+        "Was kostet das?",
+    }
 
     # Every event is in the log with a gapless seq.
     with server.db() as db:
         from workshop.live.models import Event
+
         seqs = db.scalars(select(Event.seq).where(Event.session_id == sid).order_by(Event.seq)).all()
         assert seqs == list(range(1, ended["seq"] + 1))
         assert db.scalar(select(RecordRevision.id).where(RecordRevision.source_session_id == sid))

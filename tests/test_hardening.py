@@ -1,5 +1,6 @@
 """Issue 12: who gets in and what takes it down. Each test reproduces one finding of the outside
 review against a real `workshop serve` (eventlet) and shows it no longer holds."""
+
 from __future__ import annotations
 
 import statistics
@@ -18,11 +19,16 @@ def _login_attempt(base: str, email: str, password: str, address: str | None = N
     http = requests.Session()
     headers = {"X-Forwarded-For": address} if address else {}
     token = csrf_token(http, f"{base}/login")
-    return http.post(f"{base}/login", data={"csrf_token": token, "email": email, "password": password},
-                     headers=headers, allow_redirects=False)
+    return http.post(
+        f"{base}/login",
+        data={"csrf_token": token, "email": email, "password": password},
+        headers=headers,
+        allow_redirects=False,
+    )
 
 
 # --- what takes it down: bad values -------------------------------------------------------------
+
 
 def test_huge_integers_are_invalid_not_internal(live):
     server, a = live["server"], live["a"]
@@ -116,6 +122,7 @@ def test_password_hashing_does_not_stall_the_room(database_url, tmp_path):
                 _login_attempt(server.base_url, EMAIL, "wrong")
 
         guessers = [threading.Thread(target=guess) for _ in range(3)]
+
         def ack_times(label):
             times = []
             for i in range(15):
@@ -138,8 +145,10 @@ def test_password_hashing_does_not_stall_the_room(database_url, tmp_path):
             fac.close()
             person.close()
         # Before: scrypt on the event loop, ~170 ms per guess, the median ack rose by ~0.9 s.
-        assert statistics.median(times) < statistics.median(quiet) + 0.15, \
-            ([round(t * 1000) for t in quiet], [round(t * 1000) for t in times])
+        assert statistics.median(times) < statistics.median(quiet) + 0.15, (
+            [round(t * 1000) for t in quiet],
+            [round(t * 1000) for t in times],
+        )
 
 
 def test_logout_revokes_the_cookie_and_closes_sockets(framing):
@@ -164,6 +173,7 @@ def test_logout_revokes_the_cookie_and_closes_sockets(framing):
 
 
 # --- join codes ----------------------------------------------------------------------------------
+
 
 def test_guessing_codes_never_locks_out_the_right_code_or_a_joined_phone(database_url, tmp_path):
     with running_server(database_url, tmp_path, {"WORKSHOP_WRONG_CODE_RATE_LIMIT": "5 per minute"}) as server:
@@ -195,8 +205,9 @@ def test_log_lines_per_client_are_bounded(live):
         sent += len(str(op))
         a.raw("op", op)
     # Connections refused for binary packets: a warning each for the first few, then quiet.
-    senders = [LiveClient(server.base_url, sid, "participant", token=join(server.base_url, code)["token"])
-               for _ in range(12)]
+    senders = [
+        LiveClient(server.base_url, sid, "participant", token=join(server.base_url, code)["token"]) for _ in range(12)
+    ]
     for sender in senders:
         sender.sio.eio.send('51-["op",{"_placeholder":true,"num":0}]')
         sent += 40

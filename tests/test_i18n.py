@@ -1,5 +1,6 @@
 """German (default) and English: every text goes through the catalog, the English catalog is
 complete, and each person's language choice reaches the pages (HTTP and real browsers)."""
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,8 @@ from jinja2 import Environment
 from playwright.sync_api import expect
 
 from tests.browser import PHONE, browser  # noqa: F401  (browser: fixture)
-from tests.live_client import csrf_token
 from tests.i18n_scan import html_texts, js_untranslated, masked_from_lexer, needs_translation
+from tests.live_client import csrf_token
 
 ROOT = Path(__file__).resolve().parent.parent
 # The protocol documents take every word from the protocol's own language (workshop/protocols/wording.py).
@@ -39,8 +40,11 @@ def _template_env():
 
 def untranslated_in_template(env: Environment, source: str, name: str) -> list[str]:
     masked = masked_from_lexer(env, source, name)
-    return [f"{name}:{masked.count(chr(10), 0, start) + 1}: {where} {text!r}"
-            for start, _end, text, where in html_texts(masked) if needs_translation(text)]
+    return [
+        f"{name}:{masked.count(chr(10), 0, start) + 1}: {where} {text!r}"
+        for start, _end, text, where in html_texts(masked)
+        if needs_translation(text)
+    ]
 
 
 def test_every_template_text_goes_through_the_catalog():
@@ -58,33 +62,46 @@ def test_the_template_check_finds_literals_and_accepts_wrapped_texts():
     bad = '<p>Hallo {{ name }}</p><button aria-label="Schließen">×</button><input placeholder="Suche">'
     found = untranslated_in_template(env, bad, "bad.html")
     assert [f.split(": ", 1)[1] for f in found] == ["text 'Hallo'", "aria-label 'Schließen'", "placeholder 'Suche'"]
-    good = ('{% block title %}Workshop{% endblock %}<p>{{ _("Hallo") }} {{ name }}</p>'
-            '<button aria-label="{{ _("Schließen") }}">×</button>{% trans %}Text im Block{% endtrans %}'
-            '<script type="application/json">{"a": "Kein Text"}</script>')
+    good = (
+        '{% block title %}Workshop{% endblock %}<p>{{ _("Hallo") }} {{ name }}</p>'
+        '<button aria-label="{{ _("Schließen") }}">×</button>{% trans %}Text im Block{% endtrans %}'
+        '<script type="application/json">{"a": "Kein Text"}</script>'
+    )
     assert untranslated_in_template(env, good, "good.html") == []
 
 
 def test_every_js_text_goes_through_the_catalog():
-    problems = [f"{path.name}:{line}: {literal}" for path in sorted((ROOT / "static" / "js").rglob("*.js"))
-                for line, literal in js_untranslated(path.read_text(encoding="utf-8"))]
+    problems = [
+        f"{path.name}:{line}: {literal}"
+        for path in sorted((ROOT / "static" / "js").rglob("*.js"))
+        for line, literal in js_untranslated(path.read_text(encoding="utf-8"))
+    ]
     assert problems == [], "JS texts outside _():\n" + "\n".join(problems)
 
 
 def test_no_js_function_hides_the_translation_function():
     """A parameter named _ (e.g. Array.from(..., (_, i) => ...)) would shadow _() inside it."""
     shadowing = re.compile(r"\(\s*_\s*[,)]|[(,]\s*_\s*\)\s*=>|\b_\s*=>")
-    problems = [f"{path.name}:{number}" for path in sorted((ROOT / "static" / "js").rglob("*.js"))
-                for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-                if shadowing.search(line.replace("_(", "gettext("))]
+    problems = [
+        f"{path.name}:{number}"
+        for path in sorted((ROOT / "static" / "js").rglob("*.js"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if shadowing.search(line.replace("_(", "gettext("))
+    ]
     assert problems == []
 
 
 def test_the_js_check_finds_literals_and_accepts_wrapped_texts():
     bad = 'h("p", {}, "Karte hinzugefügt."); el.textContent = "verbunden"; x = `Noch ${n} Punkte`;'
-    assert [literal for _line, literal in js_untranslated(bad)] == ['"Karte hinzugefügt."', '"verbunden"',
-                                                                    "`Noch ${n} Punkte`"]
-    good = ('h("li", { class: "card mine" }, _("Karte hinzugefügt.")); socket.on("connect_error", f);'
-            'el.textContent = _("verbunden"); document.getElementById("card-text");')
+    assert [literal for _line, literal in js_untranslated(bad)] == [
+        '"Karte hinzugefügt."',
+        '"verbunden"',
+        "`Noch ${n} Punkte`",
+    ]
+    good = (
+        'h("li", { class: "card mine" }, _("Karte hinzugefügt.")); socket.on("connect_error", f);'
+        'el.textContent = _("verbunden"); document.getElementById("card-text");'
+    )
     assert list(js_untranslated(good)) == []
 
 
@@ -122,10 +139,14 @@ def test_english_on_login_participant_and_console_german_by_default(server):
     assert '<html lang="en">' in page and "Log in" in page and "Anmelden" not in page
     assert "Password" in page and 'href="/lang/de?next=/login"' in page
 
-    joined = english.post(f"{base}/j/{code}", data={"display_name": "", "csrf_token": csrf_token(english, f"{base}/j/{code}")})
+    joined = english.post(
+        f"{base}/j/{code}", data={"display_name": "", "csrf_token": csrf_token(english, f"{base}/j/{code}")}
+    )
     assert "Add contribution" in joined.text and "Beitrag hinzufügen" not in joined.text
     assert '"Gleich geht es los": "About to start"' in joined.text  # the JS catalog of the page
-    german_phone = german.post(f"{base}/j/{code}", data={"display_name": "", "csrf_token": csrf_token(german, f"{base}/j/{code}")})
+    german_phone = german.post(
+        f"{base}/j/{code}", data={"display_name": "", "csrf_token": csrf_token(german, f"{base}/j/{code}")}
+    )
     assert "Beitrag hinzufügen" in german_phone.text and '<html lang="de">' in german_phone.text
 
     facilitator = server.login()

@@ -5,17 +5,17 @@ A facilitator who is not on a measure's team must not learn it exists, and nothi
 changes it. Written against the fixtures that existed before measures had teams, so it ran (and
 failed) on the code before the access module.
 """
+
 from __future__ import annotations
 
 import socketio
 
-from workshop.live import engine
-from workshop.measures.models import Measure
-from workshop.ops import FACILITATOR, PARTICIPANT, Actor
-
 from tests.conftest import PASSWORD
 from tests.draft_client import DraftClient
 from tests.live_client import cookie_header, csrf_token, login
+from workshop.live import engine
+from workshop.measures.models import Measure
+from workshop.ops import FACILITATOR, PARTICIPANT, Actor
 
 
 def test_a_facilitator_not_on_the_team_neither_sees_nor_changes_the_measure(server):
@@ -25,22 +25,30 @@ def test_a_facilitator_not_on_the_team_neither_sees_nor_changes_the_measure(serv
     server.facilitator("other@example.org", "Other")
     fac = Actor(FACILITATOR, owner)
     engine.apply(server.sessions, sid, fac, {"type": "session.start", "payload": {}})
-    pid = engine.apply(server.sessions, sid, Actor.system(),
-                       {"type": "participant.join", "payload": {}}).result["participant_id"]
-    engine.apply(server.sessions, sid, Actor(PARTICIPANT, pid),
-                 {"type": "card.add", "payload": {"step_key": "knowledge", "text": "Stilles Wissen"}})
+    pid = engine.apply(server.sessions, sid, Actor.system(), {"type": "participant.join", "payload": {}}).result[
+        "participant_id"
+    ]
+    engine.apply(
+        server.sessions,
+        sid,
+        Actor(PARTICIPANT, pid),
+        {"type": "card.add", "payload": {"step_key": "knowledge", "text": "Stilles Wissen"}},
+    )
 
     base, other = server.base_url, login(server.base_url, "other@example.org", PASSWORD)
     token = csrf_token(other, f"{base}/measures")
     assert "Geheime Maßnahme" not in other.get(f"{base}/measures").text
     for path in (f"/measures/{mid}", f"/measures/{mid}/history", f"/measures/{mid}/draft"):
         assert other.get(base + path, allow_redirects=False).status_code == 404, path
-    posts = {f"/measures/{mid}/fields": {"field_key": "comments", "value": "fremd"},
-             f"/measures/{mid}/status": {"to_status": "draft"},
-             f"/measures/{mid}/sessions": {"template_key": "framing"}}
+    posts = {
+        f"/measures/{mid}/fields": {"field_key": "comments", "value": "fremd"},
+        f"/measures/{mid}/status": {"to_status": "draft"},
+        f"/measures/{mid}/sessions": {"template_key": "framing"},
+    }
     for path, data in posts.items():
-        assert other.post(base + path, data={"csrf_token": token, **data},
-                          allow_redirects=False).status_code == 404, path
+        assert other.post(base + path, data={"csrf_token": token, **data}, allow_redirects=False).status_code == 404, (
+            path
+        )
     with server.db() as db:
         measure = db.get(Measure, mid)
         assert measure.status == "idea" and not measure.revisions
@@ -65,13 +73,16 @@ def test_the_owner_still_works_on_the_measure(server):
     http = login(server.base_url, "owner@example.org", PASSWORD)
     assert "Eigene Maßnahme" in http.get(f"{server.base_url}/measures").text
     token = csrf_token(http, f"{server.base_url}/measures/{mid}")
-    saved = http.post(f"{server.base_url}/measures/{mid}/fields",
-                      data={"csrf_token": token, "field_key": "comments", "value": "eigen"}, allow_redirects=False)
+    saved = http.post(
+        f"{server.base_url}/measures/{mid}/fields",
+        data={"csrf_token": token, "field_key": "comments", "value": "eigen"},
+        allow_redirects=False,
+    )
     assert saved.status_code == 303
     try:
         DraftClient(server.base_url, cookie_header(http), mid).close()
     except socketio.exceptions.ConnectionError as error:  # pragma: no cover - the message says why
-        raise AssertionError(f"the owner cannot co-draft: {error}")
+        raise AssertionError(f"the owner cannot co-draft: {error}") from error
     assert owner
 
 
@@ -88,22 +99,40 @@ def test_the_migration_makes_whoever_worked_on_a_measure_its_owner(tmp_path):
     bind = make_engine(url)
     with bind.begin() as conn:
         for fid in (1, 2, 3):
-            conn.execute(text("INSERT INTO facilitators (id, email, display_name, password_hash, created_at) "
-                              "VALUES (:id, :e, 'x', 'x', CURRENT_TIMESTAMP)"), {"id": fid, "e": f"f{fid}@example.org"})
-        conn.execute(text("INSERT INTO measures (id, title, record_template, status, created_at, updated_at) "
-                          "VALUES (1, 'M', 'default', 'idea', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
-        conn.execute(text("INSERT INTO sessions (id, measure_id, facilitator_id, template_key, template, title, "
-                          "location, mode, join_code, status, current_step, last_seq, runtime, run_number, created_at) "
-                          "VALUES (1, 1, 1, 'framing', '{}', 'S', '', 'live', 'ACDEFG', 'ready', 0, 0, '{}', 1, "
-                          "CURRENT_TIMESTAMP)"))
-        conn.execute(text("INSERT INTO record_revisions (measure_id, field_key, value, lines, source_kind, author_id, "
-                          "created_at) VALUES (1, 'comments', 'x', '[]', 'manual', 2, CURRENT_TIMESTAMP)"))
+            conn.execute(
+                text(
+                    "INSERT INTO facilitators (id, email, display_name, password_hash, created_at) "
+                    "VALUES (:id, :e, 'x', 'x', CURRENT_TIMESTAMP)"
+                ),
+                {"id": fid, "e": f"f{fid}@example.org"},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO measures (id, title, record_template, status, created_at, updated_at) "
+                "VALUES (1, 'M', 'default', 'idea', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO sessions (id, measure_id, facilitator_id, template_key, template, title, "
+                "location, mode, join_code, status, current_step, last_seq, runtime, run_number, created_at) "
+                "VALUES (1, 1, 1, 'framing', '{}', 'S', '', 'live', 'ACDEFG', 'ready', 0, 0, '{}', 1, "
+                "CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO record_revisions (measure_id, field_key, value, lines, source_kind, author_id, "
+                "created_at) VALUES (1, 'comments', 'x', '[]', 'manual', 2, CURRENT_TIMESTAMP)"
+            )
+        )
     bind.dispose()
     upgrade(url)
     bind = make_engine(url)
     with bind.connect() as conn:
-        team = conn.execute(text("SELECT facilitator_id, role FROM measure_members WHERE measure_id = 1 "
-                                 "ORDER BY facilitator_id")).all()
+        team = conn.execute(
+            text("SELECT facilitator_id, role FROM measure_members WHERE measure_id = 1 ORDER BY facilitator_id")
+        ).all()
     bind.dispose()
     assert [tuple(row) for row in team] == [(1, "owner"), (2, "owner")]
 
@@ -115,11 +144,17 @@ def test_each_staff_role_gets_its_own_console(server):
     sid, _code = server.session(owner, mid)
     http = login(server.base_url, "owner@example.org", PASSWORD)
     team_url = f"{server.base_url}/sessions/{sid}/team"
-    added = http.post(team_url, data={"csrf_token": csrf_token(http, team_url), "email": "minutes@example.org",
-                                      "role": "minute_taker"}, allow_redirects=False)
+    added = http.post(
+        team_url,
+        data={"csrf_token": csrf_token(http, team_url), "email": "minutes@example.org", "role": "minute_taker"},
+        allow_redirects=False,
+    )
     assert added.status_code == 303
-    wrong_role = http.post(team_url, data={"csrf_token": csrf_token(http, team_url), "email": "minutes@example.org",
-                                           "role": "admin"}, allow_redirects=False)
+    wrong_role = http.post(
+        team_url,
+        data={"csrf_token": csrf_token(http, team_url), "email": "minutes@example.org", "role": "admin"},
+        allow_redirects=False,
+    )
     assert wrong_role.status_code == 303  # refused with a message naming the roles; nothing changed
     assert "muss eine dieser Rollen sein" in http.get(team_url).text
     with server.db() as db:

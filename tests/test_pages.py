@@ -1,24 +1,26 @@
 """The HTTP side a person uses: login, measure register and record, join flow, projector."""
+
 from __future__ import annotations
 
 import re
 
 import requests
 
-from workshop.sessions.qr import qr_svg
-
 from tests.live_client import csrf_token
+from workshop.sessions.qr import qr_svg
 
 
 def test_login_needs_the_right_password_and_a_csrf_token(server):
     server.facilitator()
     http = requests.Session()
     token = csrf_token(http, f"{server.base_url}/login")
-    wrong = http.post(f"{server.base_url}/login", data={"csrf_token": token, "email": "moderation@example.org",
-                                                       "password": "wrong"})
+    wrong = http.post(
+        f"{server.base_url}/login", data={"csrf_token": token, "email": "moderation@example.org", "password": "wrong"}
+    )
     assert wrong.status_code == 401 and "falsch" in wrong.text
-    no_csrf = requests.post(f"{server.base_url}/login", data={"email": "moderation@example.org",
-                                                             "password": "correct horse battery"})
+    no_csrf = requests.post(
+        f"{server.base_url}/login", data={"email": "moderation@example.org", "password": "correct horse battery"}
+    )
     assert no_csrf.status_code == 400
     assert requests.get(f"{server.base_url}/measures", allow_redirects=False).status_code == 302
     cookie = server.login().cookies
@@ -31,8 +33,9 @@ def test_register_record_and_hand_edits_keep_revisions(server):
     http = server.login()
     base = server.base_url
     token = csrf_token(http, f"{base}/measures")
-    created = http.post(f"{base}/measures", data={"csrf_token": token, "title": "Initiativen einbinden",
-                                                  "reference_number": "AC-1"})
+    created = http.post(
+        f"{base}/measures", data={"csrf_token": token, "title": "Initiativen einbinden", "reference_number": "AC-1"}
+    )
     assert created.status_code == 200 and "Initiativen einbinden" in created.text
     measure_url = created.url
     assert re.search(r"/measures/\d+$", measure_url)
@@ -43,15 +46,34 @@ def test_register_record_and_hand_edits_keep_revisions(server):
     assert http.get(f"{base}/measures").text.count("Initiativen einbinden") == 1
 
     page = http.get(measure_url).text
-    for label in ("Referenznummer", "Handlungsfeld", "Zentrale Fragestellungen", "Maßnahmenumfang",
-                  "Ziele und Wirkung", "Zielgruppen", "Meilensteine", "Indikatoren", "Finanzen",
-                  "Risiken", "Öffentlichkeitsbeteiligung", "Mandat", "Kommentare", "Berlin Maßnahmensteckbrief",
-                  "Vorhaben", "Fortschritt", "Geplante Projekte", "Querschnittsziel", "Operatives Ziel", "nicht final"):
+    for label in (
+        "Referenznummer",
+        "Handlungsfeld",
+        "Zentrale Fragestellungen",
+        "Maßnahmenumfang",
+        "Ziele und Wirkung",
+        "Zielgruppen",
+        "Meilensteine",
+        "Indikatoren",
+        "Finanzen",
+        "Risiken",
+        "Öffentlichkeitsbeteiligung",
+        "Mandat",
+        "Kommentare",
+        "Berlin Maßnahmensteckbrief",
+        "Vorhaben",
+        "Fortschritt",
+        "Geplante Projekte",
+        "Querschnittsziel",
+        "Operatives Ziel",
+        "nicht final",
+    ):
         assert label in page
     mid = measure_url.rsplit("/", 1)[1]
     for value in ("Erste Fassung", "Zweite Fassung"):
-        saved = http.post(f"{base}/measures/{mid}/fields", data={"csrf_token": token, "field_key": "objectives",
-                                                                 "value": value})
+        saved = http.post(
+            f"{base}/measures/{mid}/fields", data={"csrf_token": token, "field_key": "objectives", "value": value}
+        )
         assert saved.status_code == 200
     page = saved.text
     assert "Zweite Fassung" in page and "Erste Fassung" in page and "2 Fassungen" in page
@@ -65,24 +87,26 @@ def test_facilitator_starts_a_session_and_participants_join_by_link(server):
     http = server.login()
     base = server.base_url
     token = csrf_token(http, f"{base}/measures/{mid}")
-    console = http.post(f"{base}/measures/{mid}/sessions", data={"csrf_token": token, "template_key": "framing",
-                                                                 "location": "Raum 1"})
+    console = http.post(
+        f"{base}/measures/{mid}/sessions", data={"csrf_token": token, "template_key": "framing", "location": "Raum 1"}
+    )
     assert console.status_code == 200 and "Sitzung starten" in console.text
     code = re.search(r'class="join-code">([A-Z0-9]{6})<', console.text).group(1)
     sid = re.search(r"/sessions/(\d+)$", console.url).group(1)
-    bad_template = http.post(f"{base}/measures/{mid}/sessions", data={"csrf_token": token,
-                                                                      "template_key": "../../etc/passwd"})
+    bad_template = http.post(
+        f"{base}/measures/{mid}/sessions", data={"csrf_token": token, "template_key": "../../etc/passwd"}
+    )
     assert "not a template name" in bad_template.text
 
     projector = http.get(f"{base}/sessions/{sid}/projector").text
     assert code in projector and qr_svg(f"{base}/j/{code}") in projector  # the QR encodes the join link
 
     phone = requests.Session()
-    by_code = phone.post(f"{base}/join", data={"csrf_token": csrf_token(phone, f"{base}/join"),
-                                               "code": code.lower()})
+    by_code = phone.post(f"{base}/join", data={"csrf_token": csrf_token(phone, f"{base}/join"), "code": code.lower()})
     assert by_code.url.endswith(f"/j/{code}") and "Ihr Name" in by_code.text
-    joined = phone.post(f"{base}/j/{code}", data={"csrf_token": csrf_token(phone, f"{base}/j/{code}"),
-                                                  "display_name": "Kim"})
+    joined = phone.post(
+        f"{base}/j/{code}", data={"csrf_token": csrf_token(phone, f"{base}/j/{code}"), "display_name": "Kim"}
+    )
     assert joined.status_code == 200 and 'data-role="participant"' in joined.text
     assert phone.get(f"{base}/j/{code}").text.count('data-role="participant"') == 1  # reload: still in
     headers = joined.headers

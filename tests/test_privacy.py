@@ -1,5 +1,6 @@
 """Retention (docs/privacy.md): personal data of old sessions is purged, results stay. In-process,
 over a migrated SQLite database, through the same engine the sockets use."""
+
 from __future__ import annotations
 
 import json
@@ -27,15 +28,21 @@ def _room(factory, fid, mid):
         ws = create_session(db, measure_id=mid, facilitator_id=fid, template_key="framing")
         db.commit()
         sid = ws.id
-    joined = engine.apply(factory, sid, Actor.system(), {"type": "participant.join",
-                                                        "payload": {"display_name": "Erika Mustermann"}})
+    joined = engine.apply(
+        factory, sid, Actor.system(), {"type": "participant.join", "payload": {"display_name": "Erika Mustermann"}}
+    )
     person = Actor("participant", joined.result["participant_id"])
     fac = Actor("facilitator", fid)
     engine.apply(factory, sid, fac, {"type": "session.start", "payload": {}})
-    kept = engine.apply(factory, sid, person, {"type": "card.add", "payload": {
-        "step_key": "approaches", "text": "bleibt im Ergebnis"}}).result["card_id"]
-    gone = engine.apply(factory, sid, person, {"type": "card.add", "payload": {
-        "step_key": "approaches", "text": "Telefon 0176 1234567"}}).result["card_id"]
+    kept = engine.apply(
+        factory, sid, person, {"type": "card.add", "payload": {"step_key": "approaches", "text": "bleibt im Ergebnis"}}
+    ).result["card_id"]
+    gone = engine.apply(
+        factory,
+        sid,
+        person,
+        {"type": "card.add", "payload": {"step_key": "approaches", "text": "Telefon 0176 1234567"}},
+    ).result["card_id"]
     engine.apply(factory, sid, person, {"type": "card.delete", "payload": {"card_id": gone}})
     engine.apply(factory, sid, fac, {"type": "session.end", "payload": {}})
     return sid, joined.result["token"], kept, gone

@@ -1,6 +1,7 @@
 """The room's PC opens the projector with a link from the console — nobody logs in there — and
 the screen follows the session until the link is revoked (issue 12: "the projector needs the
 facilitator's full login on the room's PC")."""
+
 from __future__ import annotations
 
 from playwright.sync_api import expect
@@ -16,8 +17,11 @@ def test_projector_link_from_the_console_runs_the_room_pc_until_revoked(server, 
     mid = server.measure("Anlaufstelle Prozessbegleitung", "2022-14222")
     sid, code = server.session(fid, mid, location="Raum 1")
 
-    console = watch(login_page(browser, base, "moderation@example.org", PASSWORD,
-                               viewport={"width": 1280, "height": 900}), base, problems)
+    console = watch(
+        login_page(browser, base, "moderation@example.org", PASSWORD, viewport={"width": 1280, "height": 900}),
+        base,
+        problems,
+    )
     console.goto(f"{base}/sessions/{sid}")
     expect(console.locator(".staff-role")).to_have_text("Moderation")
     console.click("text=Team und Leinwand-Links")

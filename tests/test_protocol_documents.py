@@ -1,13 +1,14 @@
 """The Ergebnisprotokoll a facilitator finishes, and its files (PDF/UA, DOCX), in-process: the
 engine drives a real session over a migrated SQLite database, the pages go through Flask's test
 client with the real login and CSRF, and the files are opened with pypdf and python-docx."""
+
 from __future__ import annotations
 
 import io
 import re
-from html import unescape as html_unescape
 import shutil
 import subprocess
+from html import unescape as html_unescape
 from pathlib import Path
 
 import pytest
@@ -18,13 +19,13 @@ from sqlalchemy import select
 
 from tests.conftest import IN_CI
 from workshop.accounts.service import create_facilitator
+from workshop.agenda.create import create_session
 from workshop.app import create_app
 from workshop.live import engine
 from workshop.measures.models import Measure
 from workshop.migrate import upgrade
 from workshop.ops import FACILITATOR, PARTICIPANT, Actor
 from workshop.protocols.models import ProtocolAttachment, ProtocolReopening, ProtocolVersion
-from workshop.agenda.create import create_session
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "protokoll-geheim-1"
@@ -34,8 +35,9 @@ class World:
     def __init__(self, database_url: str):
         self.url = database_url
         upgrade(self.url)
-        self.app = create_app({"DATABASE_URL": self.url, "SOCKETIO_ASYNC_MODE": "threading",
-                               "WORKSHOP_RATE_LIMITS": "off"})
+        self.app = create_app(
+            {"DATABASE_URL": self.url, "SOCKETIO_ASYNC_MODE": "threading", "WORKSHOP_RATE_LIMITS": "off"}
+        )
         self.factory = self.app.extensions["workshop.db"].session_factory
         with self.factory() as db:
             self.fid = create_facilitator(db, "mo@example.org", "Mo Deration", PASSWORD).id
@@ -52,8 +54,9 @@ class World:
             return ws.id
 
     def join(self, sid: int, name: str = "") -> Actor:
-        result = engine.apply(self.factory, sid, Actor.system(),
-                              {"type": "participant.join", "payload": {"display_name": name}}).result
+        result = engine.apply(
+            self.factory, sid, Actor.system(), {"type": "participant.join", "payload": {"display_name": name}}
+        ).result
         return Actor(PARTICIPANT, result["participant_id"])
 
     def op(self, sid: int, actor: Actor, op_type: str, **payload) -> dict:
@@ -94,6 +97,7 @@ def run_mandate(world):
     cards = world.op(sid, fac, "consent.option_add", text="Umsetzung ab 2028")
     with world.factory() as db:
         from workshop.activities.cards import live_cards
+
         options = {c.text: c.id for c in live_cards(db, sid, "consent")}
     pilot = options["Umsetzung zunächst als Pilot in einem Bezirk"]
     for person, values in ((alex, {pilot: 1, cards["card_id"]: 4}), (kim, {pilot: 2})):
@@ -108,6 +112,7 @@ def run_mandate(world):
 
 def steps_of(world, sid):
     from workshop.sessions.models import WorkshopSession
+
     with world.factory() as db:
         return [(s["key"], s["type"]) for s in db.get(WorkshopSession, sid).steps]
 
@@ -120,14 +125,16 @@ def test_the_draft_says_what_happened_in_correct_german(world, mandate):
     # consent: "1 Enthaltung", never "1 Enthaltungen"; the winner is named
     assert "Umsetzung ab 2028: Widerstand 4, Durchschnitt 4,0 (1 Enthaltung)" in md
     assert "Enthaltungen)" not in md.replace("2 Enthaltungen", "")
-    assert re.search(r"Umsetzung zunächst als Pilot in einem Bezirk: Widerstand 3, Durchschnitt 1,5 – geringster Widerstand", md)
+    assert re.search(
+        r"Umsetzung zunächst als Pilot in einem Bezirk: Widerstand 3, Durchschnitt 1,5 – geringster Widerstand", md
+    )
     # fist of five: the mean and only the values someone chose, not "0: 0 … 5: 0"
     assert "- 2 Stimmen, Durchschnitt 4,5 (4: 1, 5: 1)" in md
     assert "0: 0" not in md
     # an appended field: each TOP shows only the lines its own step put there
-    top_questions = md[md.index("## TOP 1"):md.index("## TOP 2")]
-    top_fist = md[md.index("Faust der Fünf"):]
-    top_fist = top_fist[:top_fist.index("## TOP", 1)] if "## TOP" in top_fist[1:] else top_fist
+    top_questions = md[md.index("## TOP 1") : md.index("## TOP 2")]
+    top_fist = md[md.index("Faust der Fünf") :]
+    top_fist = top_fist[: top_fist.index("## TOP", 1)] if "## TOP" in top_fist[1:] else top_fist
     assert "Wie viele Stellen braucht es?" in top_questions
     assert "Wie viele Stellen braucht es?" not in top_fist
 
@@ -140,9 +147,14 @@ def test_edit_final_reopen_flow(world, mandate):
     assert page.status_code == 200 and "Entwurf speichern" in page.get_data(as_text=True)
     token = csrf(client, f"/sessions/{sid}/protocol")
     form = {
-        "csrf_token": token, "language": "de", "minute_taker": "Kim Protokoll", "place": "",
-        "attendance_count": "14", "attendees": "Dana Beispiel; SenInnDS\nEli Muster",
-        "distribution": "Teilnehmende\nAbteilungsleitung II", "next_date": "15.01.2027, 10:00 Uhr, Raum 2.14",
+        "csrf_token": token,
+        "language": "de",
+        "minute_taker": "Kim Protokoll",
+        "place": "",
+        "attendance_count": "14",
+        "attendees": "Dana Beispiel; SenInnDS\nEli Muster",
+        "distribution": "Teilnehmende\nAbteilungsleitung II",
+        "next_date": "15.01.2027, 10:00 Uhr, Raum 2.14",
         "open_points": "Finanzierung klären",
         "top-consent-results": "Pilot in einem Bezirk hat den geringsten Widerstand.",
         "top-consent-decisions": "Die Maßnahme startet als Pilot in Friedrichshain-Kreuzberg.",
@@ -150,7 +162,7 @@ def test_edit_final_reopen_flow(world, mandate):
         "top-consent-paper": "Karte vom Flipchart: Personal früh einbinden",
         "top-consent-notes": "Gute Stimmung, klare Mehrheit.",
     }
-    for key, kind in steps_of(world, sid):
+    for key, _kind in steps_of(world, sid):
         if key != "consent":
             form.setdefault(f"top-{key}-results", "")
     saved = client.post(f"/sessions/{sid}/protocol", data=form)
@@ -180,20 +192,32 @@ def test_edit_final_reopen_flow(world, mandate):
     assert "Nachzüglerkarte" not in client.get(f"/sessions/{sid}/protocol.md").get_data(as_text=True)
 
     # reopening needs a reason and is recorded
-    no_reason = client.post(f"/sessions/{sid}/protocol/reopen", data={"csrf_token": token, "reason": ""},
-                            follow_redirects=True)
+    no_reason = client.post(
+        f"/sessions/{sid}/protocol/reopen", data={"csrf_token": token, "reason": ""}, follow_redirects=True
+    )
     assert "Bitte begründen Sie das erneute Öffnen" in no_reason.get_data(as_text=True)
-    assert client.post(f"/sessions/{sid}/protocol/reopen",
-                       data={"csrf_token": token, "reason": "Tippfehler im Beschluss"}).status_code == 302
+    assert (
+        client.post(
+            f"/sessions/{sid}/protocol/reopen", data={"csrf_token": token, "reason": "Tippfehler im Beschluss"}
+        ).status_code
+        == 302
+    )
     draft_md = client.get(f"/sessions/{sid}/protocol.md").get_data(as_text=True)
     assert "*Entwurf*" in draft_md and "Nachzüglerkarte" in draft_md
     page = client.get(f"/sessions/{sid}/protocol").get_data(as_text=True)
     assert "Tippfehler im Beschluss" in page and "Mo Deration" in page
     assert client.post(f"/sessions/{sid}/protocol/finalize", data={"csrf_token": token}).status_code == 302
     with world.factory() as db:
-        assert [v.number for v in db.scalars(select(ProtocolVersion).where(ProtocolVersion.session_id == sid))] == [1, 2]
+        assert [v.number for v in db.scalars(select(ProtocolVersion).where(ProtocolVersion.session_id == sid))] == [
+            1,
+            2,
+        ]
         reopening = db.scalars(select(ProtocolReopening)).one()
-        assert (reopening.version_number, reopening.reopened_by_id, reopening.reason) == (1, world.fid, "Tippfehler im Beschluss")
+        assert (reopening.version_number, reopening.reopened_by_id, reopening.reason) == (
+            1,
+            world.fid,
+            "Tippfehler im Beschluss",
+        )
     old = client.get(f"/sessions/{sid}/protocol.md?version=1").get_data(as_text=True)
     assert "Nachzüglerkarte" not in old and "*Endfassung, Fassung 1*" in old
     assert "*Endfassung, Fassung 2*" in client.get(f"/sessions/{sid}/protocol.md").get_data(as_text=True)
@@ -203,19 +227,28 @@ def test_edit_final_reopen_flow(world, mandate):
     assert other.get(f"/sessions/{sid}/protocol").status_code == 404
     assert other.get(f"/sessions/{sid}/protocol.pdf").status_code == 404
     other_token = csrf(other, "/measures")
-    assert other.post(f"/sessions/{sid}/protocol/reopen", data={"csrf_token": other_token, "reason": "böse"}).status_code == 404
+    assert (
+        other.post(f"/sessions/{sid}/protocol/reopen", data={"csrf_token": other_token, "reason": "böse"}).status_code
+        == 404
+    )
 
 
 def test_bad_edits_are_refused_and_change_nothing(world, mandate):
     sid = mandate["sid"]
     client = world.client()
     token = csrf(client, f"/sessions/{sid}/protocol")
-    answer = client.post(f"/sessions/{sid}/protocol", data={"csrf_token": token, "language": "fr",
-                                                            "next_date": "morgen"}, follow_redirects=True)
+    answer = client.post(
+        f"/sessions/{sid}/protocol",
+        data={"csrf_token": token, "language": "fr", "next_date": "morgen"},
+        follow_redirects=True,
+    )
     text = answer.get_data(as_text=True)
     assert "Eingabe ungültig" in text and "language" in text
-    answer = client.post(f"/sessions/{sid}/protocol", data={"csrf_token": token, "attendance_count": "viele",
-                                                            "next_date": "morgen"}, follow_redirects=True)
+    answer = client.post(
+        f"/sessions/{sid}/protocol",
+        data={"csrf_token": token, "attendance_count": "viele", "next_date": "morgen"},
+        follow_redirects=True,
+    )
     assert "attendance.count" in answer.get_data(as_text=True)
     assert "morgen" not in client.get(f"/sessions/{sid}/protocol.md").get_data(as_text=True)
 
@@ -239,9 +272,12 @@ def test_uploads_are_checked_by_content_and_re_encoded(world, mandate):
     token = csrf(client, f"/sessions/{sid}/protocol")
 
     def upload(name, data, caption=""):
-        return client.post(f"/sessions/{sid}/protocol/attachments", follow_redirects=True,
-                           data={"csrf_token": token, "caption": caption, "file": (io.BytesIO(data), name)},
-                           content_type="multipart/form-data").get_data(as_text=True)
+        return client.post(
+            f"/sessions/{sid}/protocol/attachments",
+            follow_redirects=True,
+            data={"csrf_token": token, "caption": caption, "file": (io.BytesIO(data), name)},
+            content_type="multipart/form-data",
+        ).get_data(as_text=True)
 
     assert "ist kein lesbares Bild" in upload("flipchart.jpg", b"%PDF-1.7 not an image at all")
     assert "ist ein PNG-Bild, die Endung passt nicht dazu" in upload("flipchart.jpg", _png())
@@ -249,10 +285,15 @@ def test_uploads_are_checked_by_content_and_re_encoded(world, mandate):
     assert "Die Datei ist zu groß; erlaubt sind höchstens 8 MB." in upload("riesig.jpg", b"\xff" * (10 * 1024 * 1024))
     other = world.client("other@example.org")
     big = {"csrf_token": csrf(other, "/measures"), "file": (io.BytesIO(b"\xff" * (10 * 1024 * 1024)), "x.jpg")}
-    assert other.post(f"/sessions/{sid}/protocol/attachments", data=big,
-                      content_type="multipart/form-data").status_code == 404
-    anonymous = world.app.test_client().post(f"/sessions/{sid}/protocol/attachments", content_type="multipart/form-data",
-                                             data={"file": (io.BytesIO(b"\xff" * (10 * 1024 * 1024)), "x.jpg")})
+    assert (
+        other.post(f"/sessions/{sid}/protocol/attachments", data=big, content_type="multipart/form-data").status_code
+        == 404
+    )
+    anonymous = world.app.test_client().post(
+        f"/sessions/{sid}/protocol/attachments",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(b"\xff" * (10 * 1024 * 1024)), "x.jpg")},
+    )
     assert anonymous.status_code in (400, 404)  # no CSRF token, no login: refused either way
     assert "ist ein GIF-Bild; erlaubt sind JPEG und PNG" in upload("x.gif", _gif())
     with world.factory() as db:
@@ -279,14 +320,26 @@ def _gif() -> bytes:
 def _finished_protocol(world, mandate, client):
     sid = mandate["sid"]
     token = csrf(client, f"/sessions/{sid}/protocol")
-    form = {"csrf_token": token, "language": "de", "attendance_count": "12",
-            "attendees": "Dana Beispiel; SenInnDS", "distribution": "Abteilungsleitung II",
-            "next_date": "15.01.2027", "top-consent-decisions": "Start als Pilot.",
-            "top-consent-results": "Pilot hat den geringsten Widerstand."}
+    form = {
+        "csrf_token": token,
+        "language": "de",
+        "attendance_count": "12",
+        "attendees": "Dana Beispiel; SenInnDS",
+        "distribution": "Abteilungsleitung II",
+        "next_date": "15.01.2027",
+        "top-consent-decisions": "Start als Pilot.",
+        "top-consent-results": "Pilot hat den geringsten Widerstand.",
+    }
     assert client.post(f"/sessions/{sid}/protocol", data=form).status_code == 302
-    client.post(f"/sessions/{sid}/protocol/attachments", data={
-        "csrf_token": token, "caption": "Flipchart Konsens", "file": (io.BytesIO(_jpeg((800, 600))), "konsens.jpg")},
-        content_type="multipart/form-data")
+    client.post(
+        f"/sessions/{sid}/protocol/attachments",
+        data={
+            "csrf_token": token,
+            "caption": "Flipchart Konsens",
+            "file": (io.BytesIO(_jpeg((800, 600))), "konsens.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
     return sid
 
 
@@ -302,10 +355,25 @@ def test_the_pdf_is_tagged_and_has_every_part(world, mandate):
     assert reader.metadata.title == "Ergebnisprotokoll: Mandatsklärung"
     text = "\n".join(page.extract_text() for page in reader.pages)
     flat = re.sub(r"\s+", " ", text)
-    for expected in ("Ergebnisprotokoll: Mandatsklärung", "Anlass", "Raum 2.14", "Moderation Mo Deration",
-                     "Teilnehmende 12 (namentlich: Alex)", "Anwesenheit", "Dana Beispiel", "Verteiler",
-                     "TOP 1:", "TOP 2:", "TOP 3:", "TOP 4:", "Pilot hat den geringsten Widerstand.",
-                     "Beschlüsse", "Start als Pilot.", "Nächster Termin", "Anlage 1: Flipchart Konsens"):
+    for expected in (
+        "Ergebnisprotokoll: Mandatsklärung",
+        "Anlass",
+        "Raum 2.14",
+        "Moderation Mo Deration",
+        "Teilnehmende 12 (namentlich: Alex)",
+        "Anwesenheit",
+        "Dana Beispiel",
+        "Verteiler",
+        "TOP 1:",
+        "TOP 2:",
+        "TOP 3:",
+        "TOP 4:",
+        "Pilot hat den geringsten Widerstand.",
+        "Beschlüsse",
+        "Start als Pilot.",
+        "Nächster Termin",
+        "Anlage 1: Flipchart Konsens",
+    ):
         assert expected in flat, expected
     # real structure: headings and tables in the structure tree
     tags = _structure_tags(root["/StructTreeRoot"])
@@ -387,8 +455,9 @@ def test_pdftoppm_draws_the_first_page(world, mandate, tmp_path):
 
 
 def first_page(pdf: Path, target: Path) -> None:
-    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(target)],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(target)], check=True
+    )
 
 
 def test_unreleased_public_contributions_are_counted_with_their_reason(world):
@@ -397,12 +466,14 @@ def test_unreleased_public_contributions_are_counted_with_their_reason(world):
     fac = Actor(FACILITATOR, world.fid)
     people = [world.join(sid) for _ in range(4)]
     world.op(sid, fac, "session.start")
-    cards = [world.op(sid, person, "card.add", step_key="ideas", text=text)["card_id"]
-             for person, text in zip(people, ("Mehr Bänke am Markt", "BELEIDIGUNG", "Noch offen 1", "Noch offen 2"))]
+    cards = [
+        world.op(sid, person, "card.add", step_key="ideas", text=text)["card_id"]
+        for person, text in zip(people, ("Mehr Bänke am Markt", "BELEIDIGUNG", "Noch offen 1", "Noch offen 2"))
+    ]
     world.op(sid, fac, "card.approve", card_id=cards[0])
     world.op(sid, fac, "card.hide", card_id=cards[1], hidden=True)
     md = world.client().get(f"/sessions/{sid}/protocol.md").get_data(as_text=True)
-    top = md[md.index("## TOP 1"):md.index("## TOP 2")]
+    top = md[md.index("## TOP 1") : md.index("## TOP 2")]
     assert "- Mehr Bänke am Markt" in top
     assert "BELEIDIGUNG" not in md and "Noch offen" not in md  # counted, not shown
     assert "**Nicht freigegebene Beiträge**" in top
@@ -417,7 +488,7 @@ def test_the_html_keeps_its_stylesheet_intact(world, mandate):
     """Regression: the inlined stylesheet was HTML-escaped (font-family: &#34;Noto Sans&#34;), so
     browsers and WeasyPrint dropped those rules."""
     html = world.client().get(f"/sessions/{mandate['sid']}/protocol.html").get_data(as_text=True)
-    style = html[html.index("<style>"):html.index("</style>")]
+    style = html[html.index("<style>") : html.index("</style>")]
     assert 'font-family: "Noto Sans"' in style and "&#34;" not in style
 
 

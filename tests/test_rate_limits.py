@@ -1,6 +1,7 @@
 """Rate limits: joins and wrong join codes per address (HTTP 429), socket events per person
 (ack rate_limited). Each test runs a server with small limits; the rest of the suite runs
 with the generous defaults."""
+
 from __future__ import annotations
 
 import requests
@@ -8,8 +9,11 @@ import requests
 from tests.conftest import running_server
 from tests.live_client import LiveClient, csrf_token, join
 
-SMALL_LIMITS = {"WORKSHOP_JOIN_RATE_LIMIT": "3 per minute", "WORKSHOP_WRONG_CODE_RATE_LIMIT": "2 per minute",
-                "WORKSHOP_SOCKET_EVENT_RATE_LIMIT": "5 per minute"}
+SMALL_LIMITS = {
+    "WORKSHOP_JOIN_RATE_LIMIT": "3 per minute",
+    "WORKSHOP_WRONG_CODE_RATE_LIMIT": "2 per minute",
+    "WORKSHOP_SOCKET_EVENT_RATE_LIMIT": "5 per minute",
+}
 
 
 def setup_session(server):

@@ -1,5 +1,6 @@
 """Comments on a record (Kommentare in the Berlin sheet): who, when, text — added on the record
 page, one after another, never overwriting each other; a mandated record takes them too."""
+
 from __future__ import annotations
 
 import html
@@ -21,8 +22,10 @@ def test_comments_are_added_on_the_record_page_with_who_and_when(server):
         http.post(f"{base}/status", data={"csrf_token": csrf_token(http, base), "to_status": step})
     locked = http.post(f"{base}/comments", data={"csrf_token": csrf_token(http, base), "text": "Nach dem Mandat."})
     page = html.unescape(locked.text)
-    comments = page[page.index('id="comments"'):]
-    assert comments.index("Bitte die Bezirke") < comments.index("Verwaltungsakademie") < comments.index("Nach dem Mandat")
+    comments = page[page.index('id="comments"') :]
+    assert (
+        comments.index("Bitte die Bezirke") < comments.index("Verwaltungsakademie") < comments.index("Nach dem Mandat")
+    )
     assert comments.count("Mo Deration") == 3  # who
     empty = http.post(f"{base}/comments", data={"csrf_token": csrf_token(http, base), "text": "   "})
     assert "Kommentar nicht gespeichert: Der Kommentar ist leer." in html.unescape(empty.text)

@@ -1,5 +1,6 @@
 """The record around co-drafting: the Aachen template, typed fields, the status flow with its
 recorded reopening, and the history with diff and restore — through the real server."""
+
 from __future__ import annotations
 
 import html
@@ -32,9 +33,11 @@ def record(server):
 
 def revisions(server, mid, field_key):
     with server.db() as db:
-        return db.scalars(select(RecordRevision).where(RecordRevision.measure_id == mid,
-                                                       RecordRevision.field_key == field_key)
-                          .order_by(RecordRevision.id)).all()
+        return db.scalars(
+            select(RecordRevision)
+            .where(RecordRevision.measure_id == mid, RecordRevision.field_key == field_key)
+            .order_by(RecordRevision.id)
+        ).all()
 
 
 def status_of(server, mid):
@@ -45,32 +48,53 @@ def status_of(server, mid):
 def test_the_aachen_action_plan_shape_is_a_record_template(server):
     template = load_record_template("aachen")
     keys = [f.key for f in template.fields]
-    for key in ("action_field", "title", "objective", "implementation_ideas", "milestones", "indicators",
-                "experience_transfer", "cross_project_resolutions"):
+    for key in (
+        "action_field",
+        "title",
+        "objective",
+        "implementation_ideas",
+        "milestones",
+        "indicators",
+        "experience_transfer",
+        "cross_project_resolutions",
+    ):
         assert key in keys
     assert {f.type for f in template.fields} >= {"text", "longtext", "list", "date", "money", "status", "people"}
     assert template.field("objective").label_text() == "Übergeordnete Zielsetzung"
 
     server.facilitator()
     http = server.login()
-    response = http.post(f"{server.base_url}/measures", data={
-        "csrf_token": csrf_token(http, f"{server.base_url}/measures"), "title": "Initiativen einbinden",
-        "record_template": "aachen"})
+    response = http.post(
+        f"{server.base_url}/measures",
+        data={
+            "csrf_token": csrf_token(http, f"{server.base_url}/measures"),
+            "title": "Initiativen einbinden",
+            "record_template": "aachen",
+        },
+    )
     assert response.status_code == 200 and "Übergeordnete Zielsetzung" in response.text
     draft = http.get(response.url + "/draft").text
     assert 'id="draft-objective"' in draft and 'id="draft-experience_transfer"' in draft
     assert 'id="draft-budget"' not in draft  # money goes through the validated form
 
 
-@pytest.mark.parametrize("field_key,value,error,stored", [
-    ("schedule", "irgendwann", None, "irgendwann"),
-    ("title", "Zeile eins\nZeile zwei", "nur eine Zeile", None),
-    ("finances", "viel Geld", "Betrag in Euro", None),
-    ("finances", "12.500 € Personalmittel\n3.000 EUR Sachmittel", None, "12.500 € Personalmittel\n3.000 EUR Sachmittel"),
-    ("team", "anna@example.org", "keine E-Mail", None),
-    ("team", "Anna Beispiel (Federführung)\nFB 61", None, "Anna Beispiel (Federführung)\nFB 61"),
-    ("status", "Mandatiert", "Statusablauf", None),
-])
+@pytest.mark.parametrize(
+    "field_key,value,error,stored",
+    [
+        ("schedule", "irgendwann", None, "irgendwann"),
+        ("title", "Zeile eins\nZeile zwei", "nur eine Zeile", None),
+        ("finances", "viel Geld", "Betrag in Euro", None),
+        (
+            "finances",
+            "12.500 € Personalmittel\n3.000 EUR Sachmittel",
+            None,
+            "12.500 € Personalmittel\n3.000 EUR Sachmittel",
+        ),
+        ("team", "anna@example.org", "keine E-Mail", None),
+        ("team", "Anna Beispiel (Federführung)\nFB 61", None, "Anna Beispiel (Federführung)\nFB 61"),
+        ("status", "Mandatiert", "Statusablauf", None),
+    ],
+)
 def test_typed_fields_are_checked_on_hand_edits(record, field_key, value, error, stored):
     page = record["post"]("/fields", field_key=field_key, value=value)
     found = revisions(record["server"], record["mid"], field_key)
@@ -84,15 +108,23 @@ def test_typed_fields_are_checked_on_hand_edits(record, field_key, value, error,
 def test_dates_are_checked_and_stored_as_iso(server):
     server.facilitator()
     http = server.login()
-    response = http.post(f"{server.base_url}/measures", data={
-        "csrf_token": csrf_token(http, f"{server.base_url}/measures"), "title": "Aachen", "record_template": "aachen"})
+    response = http.post(
+        f"{server.base_url}/measures",
+        data={
+            "csrf_token": csrf_token(http, f"{server.base_url}/measures"),
+            "title": "Aachen",
+            "record_template": "aachen",
+        },
+    )
     mid = int(re.search(r"/measures/(\d+)", response.url).group(1))
     base = f"{server.base_url}/measures/{mid}"
-    page = http.post(f"{base}/fields", data={"csrf_token": csrf_token(http, base), "field_key": "start_date",
-                                             "value": "31.02.2026"}).text
+    page = http.post(
+        f"{base}/fields", data={"csrf_token": csrf_token(http, base), "field_key": "start_date", "value": "31.02.2026"}
+    ).text
     assert "ist kein Datum" in html.unescape(page)  # in the page's language
-    http.post(f"{base}/fields", data={"csrf_token": csrf_token(http, base), "field_key": "start_date",
-                                      "value": "23.11.2026"})
+    http.post(
+        f"{base}/fields", data={"csrf_token": csrf_token(http, base), "field_key": "start_date", "value": "23.11.2026"}
+    )
     assert [r.value for r in revisions(server, mid, "start_date")] == ["2026-11-23"]
 
 
@@ -121,10 +153,17 @@ def test_mandated_measures_change_only_after_a_recorded_reopening(record):
         assert status_of(server, mid) == "draft"
         drafter.wait_for(lambda c: not c.statuses[-1]["locked"], "the reopening")
         with server.db() as db:
-            change = db.scalars(select(MeasureStatusChange).where(MeasureStatusChange.measure_id == mid)
-                                .order_by(MeasureStatusChange.id.desc())).first()
+            change = db.scalars(
+                select(MeasureStatusChange)
+                .where(MeasureStatusChange.measure_id == mid)
+                .order_by(MeasureStatusChange.id.desc())
+            ).first()
         assert (change.kind, change.from_status, change.to_status, change.author_id) == (
-            "reopen", "mandated", "draft", record["fid"])
+            "reopen",
+            "mandated",
+            "draft",
+            record["fid"],
+        )
         assert change.reason == "Ratsbeschluss verlangt andere Meilensteine" and change.created_at
         post("/fields", field_key="objectives", value="Anders")
         assert revisions(server, mid, "objectives")[-1].value == "Anders"
@@ -140,9 +179,10 @@ def test_history_diffs_two_revisions_and_restores_an_old_one(record):
     post("/fields", field_key="milestones", value="Fachbereich 61 klären\nErfolge feiern")
     post("/fields", field_key="milestones", value="Fachbereich 61 klären\nNegativkommunikation drehen")
     first, second = revisions(server, mid, "milestones")
-    page = html.unescape(http.get(f"{record['base']}/history",
-                                  params={"field": "milestones", "a": first.id, "b": second.id}).text)
-    diff = page[page.index('id="diff"'):]
+    page = html.unescape(
+        http.get(f"{record['base']}/history", params={"field": "milestones", "a": first.id, "b": second.id}).text
+    )
+    diff = page[page.index('id="diff"') :]
     assert re.search(r'class="del">.*entfernt: </span>Erfolge feiern', diff)
     assert re.search(r'class="add">.*hinzugefügt: </span>Negativkommunikation drehen', diff)
 

@@ -1,12 +1,15 @@
 """The measure record's one write path, in-process through the live engine (no sockets needed):
 all five unit formats on one measure, the refusals of capture, undo, the status flow, the field
 mapping at session creation, comments."""
+
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
 
 from workshop.accounts.service import create_facilitator
+from workshop.agenda.create import FieldMapNeeded, create_session
+from workshop.agenda.templates import TemplateError
 from workshop.app import create_app
 from workshop.live import engine
 from workshop.measures import record as record_ops
@@ -14,7 +17,6 @@ from workshop.measures.models import Measure, RecordRevision
 from workshop.measures.record import current_values
 from workshop.migrate import upgrade
 from workshop.ops import FACILITATOR, PARTICIPANT, Actor, Rejected
-from workshop.agenda.create import FieldMapNeeded, create_session
 
 
 class World:
@@ -35,8 +37,9 @@ class World:
 
     def session(self, template_key: str, measure_id: int | None = None, **kw) -> int:
         with self.sessions() as db:
-            sid = create_session(db, measure_id=measure_id or self.mid, facilitator_id=self.fid,
-                                 template_key=template_key, **kw).id
+            sid = create_session(
+                db, measure_id=measure_id or self.mid, facilitator_id=self.fid, template_key=template_key, **kw
+            ).id
             db.commit()
         self.op(sid, "session.start")
         return sid
@@ -50,8 +53,10 @@ class World:
         return caught.value
 
     def people(self, sid: int, count: int) -> list[Actor]:
-        return [Actor(PARTICIPANT, self.op(sid, "participant.join", Actor.system(), display_name=f"P{i}")["participant_id"])
-                for i in range(count)]
+        return [
+            Actor(PARTICIPANT, self.op(sid, "participant.join", Actor.system(), display_name=f"P{i}")["participant_id"])
+            for i in range(count)
+        ]
 
     def card(self, sid: int, who: Actor, step_key: str, text: str, **kw) -> int:
         return self.op(sid, "card.add", who, step_key=step_key, text=text, **kw)["card_id"]
@@ -63,9 +68,13 @@ class World:
 
     def revisions(self, field_key: str) -> list[RecordRevision]:
         with self.sessions() as db:
-            return list(db.scalars(select(RecordRevision).where(
-                RecordRevision.measure_id == self.mid, RecordRevision.field_key == field_key)
-                .order_by(RecordRevision.id)))
+            return list(
+                db.scalars(
+                    select(RecordRevision)
+                    .where(RecordRevision.measure_id == self.mid, RecordRevision.field_key == field_key)
+                    .order_by(RecordRevision.id)
+                )
+            )
 
 
 @pytest.fixture
@@ -120,7 +129,10 @@ def test_all_five_units_one_after_another_fill_the_record_and_replace_nothing(wo
     world.card(sid, p[1], "draft", "Train-the-Trainer-Programm", column_key="ideas")
     world.card(sid, p[0], "draft", "Erste Kohorte ausgebildet", column_key="milestones")
     assert world.op(sid, "record.capture", step_key="draft")["fields"] == [
-        "objectives", "implementation_ideas", "milestones"]
+        "objectives",
+        "implementation_ideas",
+        "milestones",
+    ]
     world.op(sid, "step.goto", step_key="team")
     world.card(sid, p[0], "team", "Alex (SenInnDS)", column_key="team")
     world.card(sid, p[1], "team", "Verwaltungsakademie Berlin", column_key="actors")
@@ -161,8 +173,11 @@ def test_all_five_units_one_after_another_fill_the_record_and_replace_nothing(wo
     assert v["short_description"] == ["Eine Anlaufstelle für Prozessbegleitung."]  # hand edit untouched
     assert v["initial_situation"] == ["Leitlinien Bürgerbeteiligung"]
     assert v["scope"] == ["Gehört dazu: Beratung", "Gehört nicht dazu: Externe Beratung einkaufen"]
-    assert v["risks"] == ["Haushaltsvorbehalt 2027", "Senatskanzlei: Personalhaushalt",
-                          "Leitlinien Bürgerbeteiligung der SenSBW"]  # unit 2 did not replace unit 1
+    assert v["risks"] == [
+        "Haushaltsvorbehalt 2027",
+        "Senatskanzlei: Personalhaushalt",
+        "Leitlinien Bürgerbeteiligung der SenSBW",
+    ]  # unit 2 did not replace unit 1
     assert v["central_questions"] == ["Frage 1", "Frage 2"]  # voted cards only, most votes first
     assert v["inspiring_examples"] == ["Service Agent:innen-Schulung (CityLAB Berlin)"]
     assert v["open_questions"] == ["Wer finanziert die Freistellung?"]
@@ -184,7 +199,10 @@ def test_all_five_units_one_after_another_fill_the_record_and_replace_nothing(wo
     # One revision per capture and field, each with its session and step.
     risks = world.revisions("risks")
     assert [(r.source_kind, r.source_step_key) for r in risks] == [
-        ("manual", None), ("capture", "dependencies"), ("capture", "dependencies")]
+        ("manual", None),
+        ("capture", "dependencies"),
+        ("capture", "dependencies"),
+    ]
 
 
 def test_capture_into_the_status_or_the_reference_number_is_refused_in_both_languages(world):
@@ -208,11 +226,14 @@ def test_capture_into_the_status_or_the_reference_number_is_refused_in_both_lang
     assert world.values()["status"] == ["Idee"]  # the record shows the one status, the flow's
 
 
-@pytest.mark.parametrize(("field_key", "text", "de", "en"), [
-    ("finances", "viel Geld", "Betrag in Euro", "amount in euros"),
-    ("team", "kim@example.org", "keine E-Mail-Adressen", "no e-mail addresses"),
-    ("mandate", "Gremium\nnoch eins", "nur eine Zeile", "one line"),
-])
+@pytest.mark.parametrize(
+    ("field_key", "text", "de", "en"),
+    [
+        ("finances", "viel Geld", "Betrag in Euro", "amount in euros"),
+        ("team", "kim@example.org", "keine E-Mail-Adressen", "no e-mail addresses"),
+        ("mandate", "Gremium\nnoch eins", "nur eine Zeile", "one line"),
+    ],
+)
 def test_captured_values_get_the_checks_of_a_hand_edit(world, field_key, text, de, en):
     sid = world.session("framing")
     (p,) = world.people(sid, 1)
@@ -292,8 +313,16 @@ def test_a_format_that_names_fields_the_record_lacks_needs_a_mapping_at_creation
         with pytest.raises(FieldMapNeeded) as caught:
             create_session(db, measure_id=aid, facilitator_id=world.fid, template_key="framing")
         assert set(caught.value.missing) == {"initial_situation", "scope", "risks", "central_questions"}
-    sid = world.session("framing", measure_id=aid, field_map={
-        "initial_situation": "objective", "scope": "", "risks": "milestones", "central_questions": "indicators"})
+    sid = world.session(
+        "framing",
+        measure_id=aid,
+        field_map={
+            "initial_situation": "objective",
+            "scope": "",
+            "risks": "milestones",
+            "central_questions": "indicators",
+        },
+    )
     (p,) = world.people(sid, 1)
     world.card(sid, p, "approaches", "Initiativen vernetzen")
     assert world.op(sid, "record.capture", step_key="approaches")["fields"] == ["objective"]
@@ -301,9 +330,14 @@ def test_a_format_that_names_fields_the_record_lacks_needs_a_mapping_at_creation
     world.card(sid, p, "scope", "Beratung", column_key="in")
     assert world.refused(sid, "record.capture", step_key="scope").code == "no_field"  # mapped to none
     assert world.values(aid)["objective"] == ["Initiativen vernetzen"]
-    with world.sessions() as db, pytest.raises(Exception):
-        create_session(db, measure_id=aid, facilitator_id=world.fid, template_key="framing",
-                       field_map={"initial_situation": "status", "scope": "", "risks": "", "central_questions": ""})
+    with world.sessions() as db, pytest.raises(TemplateError, match="no field of this record"):
+        create_session(
+            db,
+            measure_id=aid,
+            facilitator_id=world.fid,
+            template_key="framing",
+            field_map={"initial_situation": "status", "scope": "", "risks": "", "central_questions": ""},
+        )
 
 
 def test_preview_plans_without_writing(world):
@@ -320,9 +354,16 @@ def test_preview_plans_without_writing(world):
         ws = db.get(WorkshopSession, sid)
         _step, _m, planned = plan_capture(OpContext(db, ws, world.fac, None), {"step_key": "approaches"})
         db.rollback()
-    assert [item.view() for item in planned] == [{
-        "field_key": "initial_situation", "field_label": "Ausgangslage / Herausforderung", "mode": "append",
-        "added": 1, "before": ["Erster Ansatz"], "after": ["Erster Ansatz", "Zweiter Ansatz"]}]
+    assert [item.view() for item in planned] == [
+        {
+            "field_key": "initial_situation",
+            "field_label": "Ausgangslage / Herausforderung",
+            "mode": "append",
+            "added": 1,
+            "before": ["Erster Ansatz"],
+            "after": ["Erster Ansatz", "Zweiter Ansatz"],
+        }
+    ]
     assert world.values()["initial_situation"] == ["Erster Ansatz"]
 
 
@@ -348,9 +389,21 @@ def test_the_berlin_sheet_is_the_default_and_has_every_part_of_seed_001():
     assert dict(record_template_choices("en"))["aachen"] == "Aachen action plan"
     berlin = load_record_template("default")
     labels = {f.label_text("de") for f in berlin.fields}
-    for part in ("Kurzbeschreibung", "Vorhaben", "Fortschritt", "Inspirierende Beispiele", "Geplante Projekte",
-                 "Querschnittsziel", "Operatives Ziel", "Maßnahmen-Kategorie", "Mögliche Akteur:innen",
-                 "Umsetzung: Ideen und erste Schritte", "Zeitplan und Priorität", "Finanzen", "Referenznummer"):
+    for part in (
+        "Kurzbeschreibung",
+        "Vorhaben",
+        "Fortschritt",
+        "Inspirierende Beispiele",
+        "Geplante Projekte",
+        "Querschnittsziel",
+        "Operatives Ziel",
+        "Maßnahmen-Kategorie",
+        "Mögliche Akteur:innen",
+        "Umsetzung: Ideen und erste Schritte",
+        "Zeitplan und Priorität",
+        "Finanzen",
+        "Referenznummer",
+    ):
         assert part in labels, part
     assert "nicht final" in berlin.note["de"] and "not final" in berlin.note["en"]
     assert berlin.field("comments") is None  # comments are a table of their own
@@ -373,10 +426,10 @@ def test_an_undone_capture_is_not_in_the_protocol(world):
 
 
 def test_every_unit_format_captures_into_fields_the_berlin_record_has():
+    from workshop.agenda.templates import load_template_file
     from workshop.config import SESSION_TEMPLATE_DIR
     from workshop.measures.capture import format_fields, incompatible_fields
     from workshop.measures.record_template import load_record_template
-    from workshop.agenda.templates import load_template_file
 
     berlin = load_record_template("default")
     for path in sorted(SESSION_TEMPLATE_DIR.glob("*.yaml")):
@@ -387,8 +440,15 @@ def test_every_unit_format_captures_into_fields_the_berlin_record_has():
 
 def test_a_status_text_an_older_capture_left_in_the_record_does_not_show_a_second_status(world):
     with world.sessions() as db:  # what the issue saw: "Mandatiert" captured while the measure is an idea
-        db.add(RecordRevision(measure_id=world.mid, field_key="status", value="Mandatiert",
-                              lines=[{"text": "Mandatiert", "source": None}], source_kind="capture"))
+        db.add(
+            RecordRevision(
+                measure_id=world.mid,
+                field_key="status",
+                value="Mandatiert",
+                lines=[{"text": "Mandatiert", "source": None}],
+                source_kind="capture",
+            )
+        )
         db.commit()
     assert world.values()["status"] == ["Idee"]
 
@@ -404,12 +464,20 @@ def test_the_old_comments_field_becomes_a_comment_when_migrating(tmp_path, kind)
     upgrade(url, "0100_drafting")
     engine_ = create_engine(url)
     with engine_.begin() as conn:
-        conn.execute(text("INSERT INTO measures (id, title, record_template, status, created_at, updated_at) "
-                          "VALUES (1, 'M', 'default', 'idea', '2026-11-01 10:00:00', '2026-11-01 10:00:00')"))
+        conn.execute(
+            text(
+                "INSERT INTO measures (id, title, record_template, status, created_at, updated_at) "
+                "VALUES (1, 'M', 'default', 'idea', '2026-11-01 10:00:00', '2026-11-01 10:00:00')"
+            )
+        )
         for rid, value in ((1, "alt"), (2, "Wie viele Stellen braucht es?\nUmsetzung als Pilot")):
-            conn.execute(text("INSERT INTO record_revisions (id, measure_id, field_key, value, lines, source_kind, "
-                              "created_at) VALUES (:id, 1, 'comments', :v, '[]', 'capture', '2026-11-01 10:00:00')"),
-                         {"id": rid, "v": value})
+            conn.execute(
+                text(
+                    "INSERT INTO record_revisions (id, measure_id, field_key, value, lines, source_kind, "
+                    "created_at) VALUES (:id, 1, 'comments', :v, '[]', 'capture', '2026-11-01 10:00:00')"
+                ),
+                {"id": rid, "v": value},
+            )
     upgrade(url)
     with engine_.connect() as conn:
         rows = conn.execute(text("SELECT measure_id, text FROM record_comments")).all()

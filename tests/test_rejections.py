@@ -1,4 +1,5 @@
 """What must be refused: each rejection is acknowledged with a clear error and changes nothing."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,10 +7,9 @@ import requests
 import socketio
 from sqlalchemy import func, select
 
+from tests.live_client import LiveClient, join
 from workshop.activities.models import Card, Vote
 from workshop.live.models import Event
-
-from tests.live_client import LiveClient, join
 
 
 def event_count(server, sid):
@@ -52,8 +52,15 @@ def test_cards_belong_to_their_author(live):
     assert b.card_texts("approaches") == ["Meine Karte"]
 
 
-@pytest.mark.parametrize("text, why", [("", "between 1 and 500"), ("   \n\t ", "between 1 and 500"),
-                                       ("x" * 10_000, "between 1 and 500"), (42, "Not a valid string")])
+@pytest.mark.parametrize(
+    "text, why",
+    [
+        ("", "between 1 and 500"),
+        ("   \n\t ", "between 1 and 500"),
+        ("x" * 10_000, "between 1 and 500"),
+        (42, "Not a valid string"),
+    ],
+)
 def test_card_text_limits(live, text, why):
     a, server, sid = live["a"], live["server"], live["session_id"]
     before = event_count(server, sid)
@@ -148,8 +155,10 @@ def test_nobody_connects_where_they_do_not_belong(live):
     refused(auth={"session_id": sid, "role": "facilitator"})  # not logged in
     refused(auth={"session_id": "1", "role": "participant"})
     other_http = server.login("other@example.org")
-    refused(auth={"session_id": sid, "role": "facilitator"},
-            headers={"Cookie": "; ".join(f"{c.name}={c.value}" for c in other_http.cookies)})
+    refused(
+        auth={"session_id": sid, "role": "facilitator"},
+        headers={"Cookie": "; ".join(f"{c.name}={c.value}" for c in other_http.cookies)},
+    )
     # ... nor read another facilitator's pages.
     assert other_http.get(f"{server.base_url}/sessions/{sid}").status_code == 404
     assert other_http.get(f"{server.base_url}/sessions/{sid}/protocol.md").status_code == 404

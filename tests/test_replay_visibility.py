@@ -4,23 +4,24 @@ never text that is hidden by moderation, deleted or edited away (issue 12, "what
 In-process: the engine and the functions `sync` and the connect snapshot use, over a migrated
 SQLite database (no socket is needed to see what they would send).
 """
+
 from __future__ import annotations
 
 import json
 
 import pytest
+from sqlalchemy.orm import sessionmaker
 
 from workshop.access.policy import OWNER, add_member
 from workshop.accounts.service import create_facilitator
+from workshop.agenda.create import create_session
+from workshop.db import make_engine
 from workshop.live import engine
 from workshop.live.snapshot import build_snapshot
 from workshop.measures.models import Measure
 from workshop.migrate import upgrade
-from workshop.db import make_engine
 from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor, Rejected
 from workshop.sessions.models import WorkshopSession
-from workshop.agenda.create import create_session
-from sqlalchemy.orm import sessionmaker
 
 
 @pytest.fixture
@@ -41,8 +42,7 @@ class Room:
             db.add(measure)
             db.flush()
             add_member(db, measure.id, fid, OWNER)
-            self.sid = create_session(db, measure_id=measure.id, facilitator_id=fid,
-                                      template_key=template_key).id
+            self.sid = create_session(db, measure_id=measure.id, facilitator_id=fid, template_key=template_key).id
             db.commit()
         self.fac = Actor(FACILITATOR, fid)
         self.projector = Actor(VIEWER, fid)

@@ -1,5 +1,6 @@
 """kill -9 in the middle of a session: nothing acknowledged is lost, phones come back by
 themselves, and a retried operation is applied once."""
+
 from __future__ import annotations
 
 import threading
@@ -7,12 +8,11 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+from tests.conftest import start_server, stop_server
+from tests.live_client import LiveClient, cookie_header, join
 from workshop.activities.models import Card
 from workshop.live.models import Event
 from workshop.sessions.models import WorkshopSession
-
-from tests.conftest import start_server, stop_server
-from tests.live_client import LiveClient, cookie_header, join
 
 WRITES = 40  # below the 50-cards-per-person limit of a step
 
@@ -41,12 +41,15 @@ def test_kill_9_loses_nothing_acknowledged_and_clients_resume(framing, tmp_path)
     server, sid, code = framing["server"], framing["session_id"], framing["code"]
     assert framing["facilitator"].op("session.start")["ok"]
     port = urlsplit(server.base_url).port
-    writer = LiveClient(server.base_url, sid, "participant", token=join(server.base_url, code, "W")["token"],
-                        reconnection=True)
-    reader = LiveClient(server.base_url, sid, "participant", token=join(server.base_url, code)["token"],
-                        reconnection=True)
-    facilitator = LiveClient(server.base_url, sid, "facilitator", cookies=cookie_header(framing["http"]),
-                             reconnection=True)
+    writer = LiveClient(
+        server.base_url, sid, "participant", token=join(server.base_url, code, "W")["token"], reconnection=True
+    )
+    reader = LiveClient(
+        server.base_url, sid, "participant", token=join(server.base_url, code)["token"], reconnection=True
+    )
+    facilitator = LiveClient(
+        server.base_url, sid, "facilitator", cookies=cookie_header(framing["http"]), reconnection=True
+    )
     framing["clients"] += [writer, reader, facilitator]
 
     acked: dict[str, dict] = {}
@@ -57,8 +60,7 @@ def test_kill_9_loses_nothing_acknowledged_and_clients_resume(framing, tmp_path)
         for i in range(WRITES):
             op_id, payload = card_op(i)
             try:
-                ack = writer.sio.call("op", {"type": "card.add", "op_id": op_id, "payload": payload},
-                                      timeout=3)
+                ack = writer.sio.call("op", {"type": "card.add", "op_id": op_id, "payload": payload}, timeout=3)
             except Exception:  # the server died under this call: its fate is unknown
                 with progress:
                     unacked.append(op_id)
@@ -90,8 +92,9 @@ def test_kill_9_loses_nothing_acknowledged_and_clients_resume(framing, tmp_path)
         assert base_url == server.base_url
         for client in (writer, reader, facilitator):  # each reconnects and gets a fresh snapshot
             # (the snapshot may arrive just before the client marks itself connected again)
-            client.wait_for(lambda c: len(c.snapshots) >= 2 and c.connects >= 2, "a snapshot after reconnecting",
-                            timeout=30)
+            client.wait_for(
+                lambda c: len(c.snapshots) >= 2 and c.connects >= 2, "a snapshot after reconnecting", timeout=30
+            )
             assert_matches_db(client, server, sid)
 
         # The writer retries everything it sent, with the same op_ids: what was stored comes back

@@ -1,5 +1,6 @@
 """deploy/nginx/workshop.conf, as shipped, in front of two processes: a session driven
 through nginx (join, websocket and long-polling connections, a card seen by everyone)."""
+
 from __future__ import annotations
 
 import re
@@ -61,17 +62,24 @@ def nginx_binary():
 @pytest.fixture
 def proxied(nginx_binary, database_url, redis_queue, tmp_path):
     env = {**redis_queue, "WORKSHOP_PROXY_FIX": "1"}
-    with running_server(database_url, tmp_path, env, name="a") as a, \
-            running_server(database_url, tmp_path, env, name="b") as b:
+    with (
+        running_server(database_url, tmp_path, env, name="a") as a,
+        running_server(database_url, tmp_path, env, name="b") as b,
+    ):
         port = _free_port()
         nginx_dir = tmp_path / "nginx"
         nginx_dir.mkdir()
         conf = nginx_config(nginx_dir, port, [a.base_url.split("//")[1], b.base_url.split("//")[1]])
-        checked = subprocess.run([nginx_binary, "-t", "-p", str(nginx_dir), "-c", str(conf), "-e",
-                                  str(nginx_dir / "error.log")], capture_output=True, text=True)
+        checked = subprocess.run(
+            [nginx_binary, "-t", "-p", str(nginx_dir), "-c", str(conf), "-e", str(nginx_dir / "error.log")],
+            capture_output=True,
+            text=True,
+        )
         assert checked.returncode == 0, checked.stderr
-        process = subprocess.Popen([nginx_binary, "-p", str(nginx_dir), "-c", str(conf), "-e",
-                                    str(nginx_dir / "error.log")], stderr=subprocess.PIPE)
+        process = subprocess.Popen(
+            [nginx_binary, "-p", str(nginx_dir), "-c", str(conf), "-e", str(nginx_dir / "error.log")],
+            stderr=subprocess.PIPE,
+        )
         try:
             deadline = time.monotonic() + 15
             while True:  # readiness of the port, not a fixed sleep
@@ -101,8 +109,12 @@ def test_a_session_through_nginx(proxied):
     snapshots = []
     polling.on("snapshot", snapshots.append)
     try:
-        polling.connect(front, auth={"session_id": sid, "role": "participant",
-                                     "token": join(front, code)["token"]}, transports=["polling"], wait_timeout=10)
+        polling.connect(
+            front,
+            auth={"session_id": sid, "role": "participant", "token": join(front, code)["token"]},
+            transports=["polling"],
+            wait_timeout=10,
+        )
         assert facilitator.op("session.start")["ok"]
         card = phone.op("card.add", step_key="approaches", text="durch nginx")
         assert card["ok"]

@@ -1,5 +1,6 @@
 """The live room in real Chromium pages (issue 13): the facilitator's console under stress (now and
 next, who is here, private notes, shortcuts) and a projector that holds 25 phones and 60 cards."""
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
@@ -19,8 +20,11 @@ def test_console_now_next_people_notes_and_shortcuts(server, browser):
     base, problems = server.base_url, []
     fid = server.facilitator()
     sid, code = server.session(fid, server.measure())
-    console = watch(login_page(browser, base, "moderation@example.org", PASSWORD,
-                               viewport={"width": 1280, "height": 900}), base, problems)
+    console = watch(
+        login_page(browser, base, "moderation@example.org", PASSWORD, viewport={"width": 1280, "height": 900}),
+        base,
+        problems,
+    )
     console.goto(f"{base}/sessions/{sid}")
     expect(console.locator("#conn")).to_have_text("verbunden")
     projector = watch(console.context.new_page(), base, problems)
@@ -74,14 +78,17 @@ def test_console_now_next_people_notes_and_shortcuts(server, browser):
 
 
 def _visible_card_ids(projector) -> set[int]:
-    return set(projector.evaluate("""() => [...document.querySelectorAll('#board li.card')]
+    return set(
+        projector.evaluate("""() => [...document.querySelectorAll('#board li.card')]
         .filter((li) => { const r = li.getBoundingClientRect(); return li.offsetParent !== null
           && r.bottom <= innerHeight + 1 && r.right <= innerWidth + 1 && r.top >= 0; })
-        .map((li) => Number(li.dataset.cardId))"""))
+        .map((li) => Number(li.dataset.cardId))""")
+    )
 
 
 def _too_small_texts(projector) -> list[str]:
-    return projector.evaluate("""(min) => {
+    return projector.evaluate(
+        """(min) => {
       const small = [];
       const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
       while (walker.nextNode()) {
@@ -93,7 +100,9 @@ def _too_small_texts(projector) -> list[str]:
         if (size < min) small.push(`${size}px: ${node.textContent.trim().slice(0, 40)}`);
       }
       return small;
-    }""", MIN_TEXT_PX)
+    }""",
+        MIN_TEXT_PX,
+    )
 
 
 @pytest.mark.parametrize("viewport", [{"width": 1920, "height": 1080}, {"width": 1280, "height": 720}])
@@ -166,9 +175,19 @@ def test_blitzlicht_on_phone_projector_and_console(server, browser):
     sid, code = server.session(fid, server.measure())
     with server.db() as db:
         ws = db.get(WorkshopSession, sid)
-        ws.template = {**ws.template, "steps": [
-            {"key": "flash", "type": "blitzlicht", "title": {"de": "Blitzlicht"},
-             "prompt": {"de": "Ein Wort zum Stand"}, "timebox_minutes": 5}, *ws.template["steps"]]}
+        ws.template = {
+            **ws.template,
+            "steps": [
+                {
+                    "key": "flash",
+                    "type": "blitzlicht",
+                    "title": {"de": "Blitzlicht"},
+                    "prompt": {"de": "Ein Wort zum Stand"},
+                    "timebox_minutes": 5,
+                },
+                *ws.template["steps"],
+            ],
+        }
         db.commit()
     console = watch(login_page(browser, base, "moderation@example.org", PASSWORD), base, problems)
     console.goto(f"{base}/sessions/{sid}")

@@ -1,6 +1,7 @@
 """German and English complete everywhere (issue 13): no German word on an English page and no
 English word on a German one — the console, the projector and a phone through a session — and
 every refusal a person can get has a text in both languages."""
+
 from __future__ import annotations
 
 import re
@@ -16,10 +17,15 @@ from tests.test_browser import browser, watch  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 # Words that give the other language away (user content in these tests avoids them).
-GERMAN = re.compile(r"\b(und|der|die|das|nicht|noch|von|ist|Punkte?|Antworten|beendet|Beitrag|Beiträge|Karten?|"
-                    r"Schritt|Sitzung|Teilnehmende|dabei|verbunden|läuft|gespeichert|Leinwand)\b|[äöüßÄÖÜ]")
-ENGLISH = re.compile(r"\b(the|and|of|is|are|points?|answers?|ended|step|cards?|already|connected|saved|"
-                     r"participants|present|left|used)\b", re.I)
+GERMAN = re.compile(
+    r"\b(und|der|die|das|nicht|noch|von|ist|Punkte?|Antworten|beendet|Beitrag|Beiträge|Karten?|"
+    r"Schritt|Sitzung|Teilnehmende|dabei|verbunden|läuft|gespeichert|Leinwand)\b|[äöüßÄÖÜ]"
+)
+ENGLISH = re.compile(
+    r"\b(the|and|of|is|are|points?|answers?|ended|step|cards?|already|connected|saved|"
+    r"participants|present|left|used)\b",
+    re.I,
+)
 
 
 def test_every_refusal_code_has_a_text_for_people():
@@ -62,8 +68,11 @@ def test_no_word_of_the_other_language_on_the_live_pages(server, browser, lang):
     base, problems = server.base_url, []
     fid = server.facilitator()
     sid, code = server.session(fid, server.measure("Help desk", "HD-1"), title="Help desk", location="Hall")
-    console = watch(login_page(browser, base, "moderation@example.org", PASSWORD, viewport={"width": 1280, "height": 900}),
-                    base, problems)
+    console = watch(
+        login_page(browser, base, "moderation@example.org", PASSWORD, viewport={"width": 1280, "height": 900}),
+        base,
+        problems,
+    )
     console.context.add_cookies([{"name": "lang", "value": lang, "url": base}])
     console.goto(f"{base}/sessions/{sid}")
     projector = watch(console.context.new_page(), base, problems)

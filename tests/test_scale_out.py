@@ -4,6 +4,7 @@ documented scale-out path, configured by environment only.
 Note: psycopg 3 is not green under eventlet, so a query blocks that process's hub while it
 runs. Fine here (and for short queries in general); see docs/deployment.md.
 """
+
 from __future__ import annotations
 
 import random
@@ -14,20 +15,21 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from workshop.activities.models import Vote
-from workshop.measures.models import RecordRevision
-
 from tests.conftest import running_server
 from tests.draft_client import DraftClient
 from tests.live_client import LiveClient, cookie_header, join
+from workshop.activities.models import Vote
+from workshop.measures.models import RecordRevision
 
 
 @pytest.fixture(params=["eventlet", "gevent"])
 def two_servers(request, postgres_url, redis_queue, tmp_path):
     """Two processes in each async mode: gevent is the production recommendation (docs/deployment.md)."""
     env = {**redis_queue, "SOCKETIO_ASYNC_MODE": request.param}
-    with running_server(postgres_url, tmp_path, env, name="a") as a, \
-            running_server(postgres_url, tmp_path, env, name="b") as b:
+    with (
+        running_server(postgres_url, tmp_path, env, name="a") as a,
+        running_server(postgres_url, tmp_path, env, name="b") as b,
+    ):
         yield a, b
 
 
@@ -63,8 +65,9 @@ def test_racing_votes_through_both_processes_never_overspend(two_servers):
     try:
         assert facilitator.op("session.start")["ok"]
         assert facilitator.op("step.goto", step_key="questions")["ok"]
-        cards = [facilitator.op("card.add", step_key="questions", text=f"Frage {i}")["result"]["card_id"]
-                 for i in range(4)]
+        cards = [
+            facilitator.op("card.add", step_key="questions", text=f"Frage {i}")["result"]["card_id"] for i in range(4)
+        ]
         assert facilitator.op("step.goto", step_key="vote")["ok"]  # budget 5, at most 3 per card
         acks: list[dict] = []
         lock = threading.Lock()
@@ -102,14 +105,17 @@ TOKEN = re.compile(r"<\d\d\.\d{4}>")  # 9 characters, never torn apart by a whol
 @pytest.mark.slow
 @pytest.mark.postgres
 @pytest.mark.parametrize("seconds", [30])
-def test_six_editors_on_two_processes_type_for_thirty_seconds_and_lose_nothing(postgres_url, redis_queue,
-                                                                               tmp_path, seconds):
+def test_six_editors_on_two_processes_type_for_thirty_seconds_and_lose_nothing(
+    postgres_url, redis_queue, tmp_path, seconds
+):
     """Issue 11: two editors on different processes both got ok and the field ended empty. Now six
     editors, three on each process, insert and delete tokens at random for 30 s; afterwards both
     processes' documents, every client's model and the record agree, and hold exactly the
     acknowledged inserts that were not deleted (acknowledged)."""
-    with running_server(postgres_url, tmp_path, redis_queue, name="a") as a, \
-            running_server(postgres_url, tmp_path, redis_queue, name="b") as b:
+    with (
+        running_server(postgres_url, tmp_path, redis_queue, name="a") as a,
+        running_server(postgres_url, tmp_path, redis_queue, name="b") as b,
+    ):
         a.facilitator()
         mid = a.measure()
         cookies = cookie_header(a.login())
@@ -175,13 +181,18 @@ def test_six_editors_on_two_processes_type_for_thirty_seconds_and_lose_nothing(p
                 flushed = editor.call("draft.flush", {"measure_id": mid, "field_key": DRAFT_FIELD})
                 assert flushed["ok"], flushed
                 with a.db() as db:
-                    record = db.scalars(select(RecordRevision).where(
-                        RecordRevision.measure_id == mid, RecordRevision.field_key == DRAFT_FIELD)
-                        .order_by(RecordRevision.id.desc()).limit(1)).first()
+                    record = db.scalars(
+                        select(RecordRevision)
+                        .where(RecordRevision.measure_id == mid, RecordRevision.field_key == DRAFT_FIELD)
+                        .order_by(RecordRevision.id.desc())
+                        .limit(1)
+                    ).first()
                 assert record.value == final
-            print(f"\n{len(editors)} editors, {seconds} s: {acks[0]} acknowledged edits "
-                  f"({acks[0] / seconds:.0f}/s), {len(inserted)} inserts, {len(deleted)} deletes, "
-                  f"{len(final)} characters at the end")
+            print(
+                f"\n{len(editors)} editors, {seconds} s: {acks[0]} acknowledged edits "
+                f"({acks[0] / seconds:.0f}/s), {len(inserted)} inserts, {len(deleted)} deletes, "
+                f"{len(final)} characters at the end"
+            )
             assert len(inserted) > 60 and deleted
         finally:
             for editor in editors:

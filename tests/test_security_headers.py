@@ -1,5 +1,6 @@
 """Security headers and secrets: no page runs inline script (CSP forbids it and no page needs
 it), and production refuses to run without a real SECRET_KEY and with insecure cookies."""
+
 from __future__ import annotations
 
 import os
@@ -49,12 +50,18 @@ def pages(server) -> dict[str, requests.Response]:
     base = server.base_url
     http = server.login()
     phone = requests.Session()
-    seen = {"login": requests.get(f"{base}/login"), "join form": phone.get(f"{base}/join"),
-            "join name": phone.get(f"{base}/j/{code}"), "unknown code": requests.get(f"{base}/j/AAAAAA"),
-            "register": http.get(f"{base}/measures"), "record": http.get(f"{base}/measures/{mid}"),
-            "console": http.get(f"{base}/sessions/{sid}"), "projector": http.get(f"{base}/sessions/{sid}/projector"),
-            "protocol": http.get(f"{base}/sessions/{sid}/protocol.html"),
-            "not found": http.get(f"{base}/sessions/999999")}
+    seen = {
+        "login": requests.get(f"{base}/login"),
+        "join form": phone.get(f"{base}/join"),
+        "join name": phone.get(f"{base}/j/{code}"),
+        "unknown code": requests.get(f"{base}/j/AAAAAA"),
+        "register": http.get(f"{base}/measures"),
+        "record": http.get(f"{base}/measures/{mid}"),
+        "console": http.get(f"{base}/sessions/{sid}"),
+        "projector": http.get(f"{base}/sessions/{sid}/projector"),
+        "protocol": http.get(f"{base}/sessions/{sid}/protocol.html"),
+        "not found": http.get(f"{base}/sessions/999999"),
+    }
     phone.post(f"{base}/j/{code}", data={"csrf_token": csrf_token(phone, f"{base}/j/{code}")})
     seen["participant"] = phone.get(f"{base}/j/{code}")
     return seen
@@ -87,30 +94,45 @@ def serve_env(**env) -> dict:
 
 def test_production_refuses_to_start_without_a_real_secret_key(tmp_path):
     for secret, why in ((None, "needs SECRET_KEY"), ("short", "at least 32")):
-        env = serve_env(WORKSHOP_ENV="production", DATABASE_URL=f"sqlite:///{tmp_path / 'p.db'}",
-                        WORKSHOP_INSTANCE_DIR=str(tmp_path), WORKSHOP_PORT="1")
+        env = serve_env(
+            WORKSHOP_ENV="production",
+            DATABASE_URL=f"sqlite:///{tmp_path / 'p.db'}",
+            WORKSHOP_INSTANCE_DIR=str(tmp_path),
+            WORKSHOP_PORT="1",
+        )
         if secret:
             env["SECRET_KEY"] = secret
-        done = subprocess.run([sys.executable, "-m", "workshop.cli", "serve"], env=env, capture_output=True,
-                              text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "workshop.cli", "serve"], env=env, capture_output=True, text=True, timeout=60
+        )
         assert done.returncode != 0
         assert why in done.stderr and "Traceback" not in done.stderr, done.stderr
     assert not (tmp_path / "secret_key").exists()  # no key was made up
 
 
 def test_unknown_environment_is_refused(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "workshop.cli", "serve"], capture_output=True, text=True,
-                          env=serve_env(WORKSHOP_ENV="prod", DATABASE_URL=f"sqlite:///{tmp_path / 'p.db'}"),
-                          timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "workshop.cli", "serve"],
+        capture_output=True,
+        text=True,
+        env=serve_env(WORKSHOP_ENV="prod", DATABASE_URL=f"sqlite:///{tmp_path / 'p.db'}"),
+        timeout=60,
+    )
     assert done.returncode != 0 and "WORKSHOP_ENV must be one of development, production" in done.stderr
 
 
 def test_a_setting_that_is_not_a_usable_number_is_named(tmp_path):
-    for name, value, why in (("WORKSHOP_BROADCAST_WINDOW_MS", "fast", "must be a whole number, not 'fast'"),
-                             ("WORKSHOP_MAX_CONNECTIONS", "0", "must be at least 1, not 0")):
-        done = subprocess.run([sys.executable, "-m", "workshop.cli", "serve"], capture_output=True, text=True,
-                              env=serve_env(**{name: value}, DATABASE_URL=f"sqlite:///{tmp_path / 'p.db'}"),
-                              timeout=60)
+    for name, value, why in (
+        ("WORKSHOP_BROADCAST_WINDOW_MS", "fast", "must be a whole number, not 'fast'"),
+        ("WORKSHOP_MAX_CONNECTIONS", "0", "must be at least 1, not 0"),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "workshop.cli", "serve"],
+            capture_output=True,
+            text=True,
+            env=serve_env(**{name: value}, DATABASE_URL=f"sqlite:///{tmp_path / 'p.db'}"),
+            timeout=60,
+        )
         assert done.returncode != 0 and f"{name} {why}" in done.stderr and "Traceback" not in done.stderr
 
 

@@ -1,4 +1,5 @@
 """A facilitator adapts a copy of a template in the app (no YAML) and runs a session from it."""
+
 from __future__ import annotations
 
 import re
@@ -33,20 +34,31 @@ def test_adapt_a_copy_and_run_it(server):
     columns = http.post(url, data=editor_form(http, url, **{"step-1-columns": nine}))
     assert columns.status_code == 400 and "columns: Length must be between 1 and 8." in columns.text
 
-    saved = http.post(url, data=editor_form(http, url, **{
-        "step-2-remove": "on",                       # no dependencies step
-        "step-0-position": "2", "step-1-position": "1",  # scope first, then approaches
-        "step-1-columns": "in: Drin\nout: Draußen\nlater: Später",
-        "step-1-prompt": "Was gehört dazu?",
-        "step-4-budget": "3", "step-4-max_per_card": "1", "step-4-timebox_minutes": "4",
-    }))
+    saved = http.post(
+        url,
+        data=editor_form(
+            http,
+            url,
+            **{
+                "step-2-remove": "on",  # no dependencies step
+                "step-0-position": "2",
+                "step-1-position": "1",  # scope first, then approaches
+                "step-1-columns": "in: Drin\nout: Draußen\nlater: Später",
+                "step-1-prompt": "Was gehört dazu?",
+                "step-4-budget": "3",
+                "step-4-max_per_card": "1",
+                "step-4-timebox_minutes": "4",
+            },
+        ),
+    )
     assert saved.status_code == 200 and "gespeichert" in saved.text
     custom_id = re.search(r"/templates/custom/(\d+)", saved.url).group(1)
 
     token = csrf_token(http, f"{base}/measures/{mid}")
     assert f'value="custom-{custom_id}"' in http.get(f"{base}/measures/{mid}").text
-    console = http.post(f"{base}/measures/{mid}/sessions", data={"csrf_token": token,
-                                                                 "template_key": f"custom-{custom_id}"})
+    console = http.post(
+        f"{base}/measures/{mid}/sessions", data={"csrf_token": token, "template_key": f"custom-{custom_id}"}
+    )
     assert console.status_code == 200
     sid = int(re.search(r"/sessions/(\d+)$", console.url).group(1))
     fac = server.facilitator_client(sid, http)
@@ -66,6 +78,7 @@ def test_adapt_a_copy_and_run_it(server):
     other_http = server.login("other@example.org")
     assert other_http.get(f"{base}/templates/custom/{custom_id}").status_code == 200
     token = csrf_token(other_http, f"{base}/measures/{mid}")
-    used = other_http.post(f"{base}/measures/{mid}/sessions", data={"csrf_token": token,
-                                                                    "template_key": f"custom-{custom_id}"})
+    used = other_http.post(
+        f"{base}/measures/{mid}/sessions", data={"csrf_token": token, "template_key": f"custom-{custom_id}"}
+    )
     assert used.status_code == 200 and re.search(r"/sessions/\d+$", used.url)

@@ -4,6 +4,7 @@ Every unit runs as a practice session with 30 simulated participants and a facil
 the results must look like a real room's, no real record may change, and reset must restore the
 start. One server for the module: the units share it.
 """
+
 from __future__ import annotations
 
 import copy
@@ -39,8 +40,14 @@ def practice(tmp_path_factory):
             real = Measure(title="Echte Maßnahme", reference_number="2022-14222")
             db.add(real)
             db.flush()
-            set_field(db, real, "short_description", [{"text": "Bleibt, wie es ist.", "source": None}],
-                      source_kind="manual", author_id=trainer.id)
+            set_field(
+                db,
+                real,
+                "short_description",
+                [{"text": "Bleibt, wie es ist.", "source": None}],
+                source_kind="manual",
+                author_id=trainer.id,
+            )
             db.commit()
             real_id = real.id
         http = login(server.base_url, EMAIL, PASSWORD)
@@ -79,9 +86,14 @@ def run_step(fac: LiveClient, server, sid: int, step: dict) -> None:
     key, kind = step["key"], step["type"]
     if kind in ("brainstorm", "draft") and step.get("authors", "everyone") == "everyone":
         columns = [c["key"] for c in step.get("columns") or []] or [None]
-        fac.wait_for(lambda c: len(staff_cards(c, key)) >= 20 and all(
-            any(card["column_key"] == col for card in staff_cards(c, key)) for col in columns),
-            f"cards in every column of {key}", timeout=30)
+        fac.wait_for(
+            lambda c: (
+                len(staff_cards(c, key)) >= 20
+                and all(any(card["column_key"] == col for card in staff_cards(c, key)) for col in columns)
+            ),
+            f"cards in every column of {key}",
+            timeout=30,
+        )
     elif kind == "cluster":
         cards = [c["id"] for c in staff_cards(fac, step["source"])]
         assert len(cards) >= 4, "the source step has cards to cluster"
@@ -91,17 +103,29 @@ def run_step(fac: LiveClient, server, sid: int, step: dict) -> None:
             for card_id in cards[index::2]:
                 assert fac.op("card.cluster", card_id=card_id, cluster_id=cluster["result"]["cluster_id"])["ok"]
     elif kind == "dot_vote":
-        fac.wait_for(lambda c: sum((c.state["activity"].get(key) or {}).get("totals", {}).values()) >= BOTS * 2,
-                     f"votes in {key}", timeout=30)
+        fac.wait_for(
+            lambda c: sum((c.state["activity"].get(key) or {}).get("totals", {}).values()) >= BOTS * 2,
+            f"votes in {key}",
+            timeout=30,
+        )
     elif kind == "consent":
-        fac.wait_for(lambda c: (c.state["activity"].get(key) or {}).get("raters", 0) >= BOTS * 0.8,
-                     f"ratings in {key}", timeout=30)
+        fac.wait_for(
+            lambda c: (c.state["activity"].get(key) or {}).get("raters", 0) >= BOTS * 0.8,
+            f"ratings in {key}",
+            timeout=30,
+        )
     elif kind == "poll":
-        fac.wait_for(lambda c: (c.state["activity"].get(key) or {}).get("answers", 0) >= BOTS * 0.8,
-                     f"answers in {key}", timeout=30)
+        fac.wait_for(
+            lambda c: (c.state["activity"].get(key) or {}).get("answers", 0) >= BOTS * 0.8,
+            f"answers in {key}",
+            timeout=30,
+        )
     elif kind == "action_items":
-        fac.wait_for(lambda c: len((c.state["activity"].get(key) or {}).get("items", [])) >= 1,
-                     f"action items in {key}", timeout=30)
+        fac.wait_for(
+            lambda c: len((c.state["activity"].get(key) or {}).get("items", [])) >= 1,
+            f"action items in {key}",
+            timeout=30,
+        )
 
 
 @pytest.mark.parametrize("template_key", UNITS)
@@ -113,8 +137,13 @@ def test_a_practice_session_of_every_unit_with_30_simulated_participants(practic
     try:
         assert "Übung" in http.get(f"{server.base_url}/sessions/{sid}").text  # marked on the console
         assert fac.op("session.start")["ok"]
-        answer = post(http, server.base_url, f"/training/sessions/{sid}/bots",
-                      {"count": BOTS, "temper": "lively", "seconds": "0.05"}, page=f"/sessions/{sid}")
+        answer = post(
+            http,
+            server.base_url,
+            f"/training/sessions/{sid}/bots",
+            {"count": BOTS, "temper": "lively", "seconds": "0.05"},
+            page=f"/sessions/{sid}",
+        )
         assert answer.status_code == 303
         fac.wait_for(lambda c: c.state["participants"] >= BOTS, f"{BOTS} simulated participants", timeout=30)
         steps = fac.state["steps"]
@@ -124,8 +153,12 @@ def test_a_practice_session_of_every_unit_with_30_simulated_participants(practic
             run_step(fac, server, sid, step)
         capture_step = next((s for s in steps if (s.get("capture") or {}).get("field")), None)
         if capture_step is not None:  # a capture lands in the exercise measure, never in a real one
-            fac.op("record.capture", step_key=capture_step["key"], field_key=capture_step["capture"]["field"],
-                   mode="append")
+            fac.op(
+                "record.capture",
+                step_key=capture_step["key"],
+                field_key=capture_step["capture"]["field"],
+                mode="append",
+            )
         assert fac.op("session.end")["ok"]
     finally:
         fac.close()
@@ -133,25 +166,32 @@ def test_a_practice_session_of_every_unit_with_30_simulated_participants(practic
     with server.db() as db:
         ws = db.get(WorkshopSession, sid)
         budgets = {s["key"]: s["budget"] for s in ws.steps if s["type"] == "dot_vote"}
-        spent = db.execute(select(Vote.step_key, Vote.participant_id, func.sum(Vote.count))
-                           .where(Vote.session_id == sid).group_by(Vote.step_key, Vote.participant_id)).all()
+        spent = db.execute(
+            select(Vote.step_key, Vote.participant_id, func.sum(Vote.count))
+            .where(Vote.session_id == sid)
+            .group_by(Vote.step_key, Vote.participant_id)
+        ).all()
         assert all(total <= budgets[step] for step, _pid, total in spent), "nobody over budget"
         assert (not budgets) or spent, "votes were cast"
         if any(s["type"] == "consent" for s in ws.steps):
             assert db.scalar(select(func.count(Rating.id)).where(Rating.session_id == sid)) >= BOTS
         assert db.get(Measure, ws.measure_id).is_exercise
-        assert db.scalar(select(func.count(Participant.id)).where(
-            Participant.session_id == sid, Participant.simulated.is_(True))) == BOTS
+        assert (
+            db.scalar(
+                select(func.count(Participant.id)).where(Participant.session_id == sid, Participant.simulated.is_(True))
+            )
+            == BOTS
+        )
     assert real_record(practice) == before, "no real record changed"
 
     # Reset: back to the start; an open console gets the fresh state at once.
     fac = LiveClient(server.base_url, sid, "facilitator", cookies=cookie_header(http))
     try:
-        answer = post(http, server.base_url, f"/training/sessions/{sid}/reset", {"confirm": "on"},
-                      page=f"/sessions/{sid}")
+        answer = post(
+            http, server.base_url, f"/training/sessions/{sid}/reset", {"confirm": "on"}, page=f"/sessions/{sid}"
+        )
         assert answer.status_code == 303
-        fac.wait_for(lambda c: c.state["seq"] == 0 and c.state["session"]["status"] == "ready",
-                     "the reset snapshot")
+        fac.wait_for(lambda c: c.state["seq"] == 0 and c.state["session"]["status"] == "ready", "the reset snapshot")
     finally:
         fac.close()
     with server.db() as db:
@@ -173,8 +213,11 @@ def test_real_sessions_get_no_simulated_participants_and_cannot_be_reset(practic
     with server.db() as db:
         trainer = db.scalars(select(WorkshopSession.facilitator_id)).first()
     sid, _code = server.session(trainer or 1, practice["real_measure"])
-    for path in (f"/training/sessions/{sid}/bots", f"/training/sessions/{sid}/reset",
-                 f"/training/sessions/{sid}/delete"):
+    for path in (
+        f"/training/sessions/{sid}/bots",
+        f"/training/sessions/{sid}/reset",
+        f"/training/sessions/{sid}/delete",
+    ):
         answer = post(practice["http"], server.base_url, path, {"count": 5, "confirm": "on"}, page=f"/sessions/{sid}")
         assert answer.status_code == 404, path
     assert count(server, Participant, sid) == 0
@@ -209,13 +252,23 @@ def test_debrief_shows_times_participation_interventions_and_notes(practice):
     fac = LiveClient(server.base_url, sid, "facilitator", cookies=cookie_header(http))
     try:
         assert fac.op("session.start")["ok"]
-        answer = post(http, server.base_url, f"/training/sessions/{sid}/bots",
-                      {"count": 6, "temper": "dominant", "seconds": "0.05"}, page=f"/sessions/{sid}")
+        answer = post(
+            http,
+            server.base_url,
+            f"/training/sessions/{sid}/bots",
+            {"count": 6, "temper": "dominant", "seconds": "0.05"},
+            page=f"/sessions/{sid}",
+        )
         assert answer.status_code == 303
         fac.wait_for(lambda c: len(staff_cards(c, "approaches")) >= 10, "cards of a dominated room", timeout=30)
         assert fac.op("step.lock", step_key="approaches", locked=True)["ok"]
-        note = post(http, server.base_url, f"/sessions/{sid}/notes",
-                    {"text": "Eine Person schreibt fast alles – ansprechen!"}, page=f"/sessions/{sid}/debrief")
+        note = post(
+            http,
+            server.base_url,
+            f"/sessions/{sid}/notes",
+            {"text": "Eine Person schreibt fast alles – ansprechen!"},
+            page=f"/sessions/{sid}/debrief",
+        )
         assert note.status_code == 303
         assert fac.op("session.end")["ok"]
     finally:
@@ -237,11 +290,32 @@ def test_workshop_simulate_joins_as_real_phones(practice):
     env = {**os.environ, "DATABASE_URL": server.database_url, "SECRET_KEY": "test-secret"}
     try:
         assert fac.op("session.start")["ok"]
-        shell = subprocess.Popen([sys.executable, "-m", "workshop.cli", "simulate", str(sid), "-n", "5",
-                                  "--temper", "lively", "--pace", "0.05", "--url", server.base_url],
-                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        fac.wait_for(lambda c: c.state["participants"] >= 5 and len(staff_cards(c, "approaches")) >= 5,
-                     "cards from the shell's simulated phones", timeout=60)
+        shell = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "workshop.cli",
+                "simulate",
+                str(sid),
+                "-n",
+                "5",
+                "--temper",
+                "lively",
+                "--pace",
+                "0.05",
+                "--url",
+                server.base_url,
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        fac.wait_for(
+            lambda c: c.state["participants"] >= 5 and len(staff_cards(c, "approaches")) >= 5,
+            "cards from the shell's simulated phones",
+            timeout=60,
+        )
         assert fac.op("session.end")["ok"]
         output, _ = shell.communicate(timeout=60)
     finally:
@@ -257,18 +331,27 @@ def test_workshop_simulate_refuses_a_real_session(practice):
         trainer = db.scalars(select(WorkshopSession.facilitator_id)).first()
     sid, _code = server.session(trainer or 1, practice["real_measure"])
     env = {**os.environ, "DATABASE_URL": server.database_url, "SECRET_KEY": "test-secret"}
-    result = subprocess.run([sys.executable, "-m", "workshop.cli", "simulate", str(sid), "-n", "2",
-                             "--url", server.base_url], env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "workshop.cli", "simulate", str(sid), "-n", "2", "--url", server.base_url],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert "not a practice session" in result.stderr
 
 
 def comparable(snapshot: dict) -> dict:
     """What a screen draws from a snapshot (server_now and the like left out)."""
-    return {"seq": snapshot["seq"], "participants": snapshot["participants"],
-            "session": {k: snapshot["session"][k] for k in ("status", "current_step")},
-            "cards": sorted((c["id"], c["text"], c.get("status")) for c in snapshot["cards"]),
-            "captures": snapshot["captures"], "spotlight": snapshot["spotlight"]}
+    return {
+        "seq": snapshot["seq"],
+        "participants": snapshot["participants"],
+        "session": {k: snapshot["session"][k] for k in ("status", "current_step")},
+        "cards": sorted((c["id"], c["text"], c.get("status")) for c in snapshot["cards"]),
+        "captures": snapshot["captures"],
+        "spotlight": snapshot["spotlight"],
+    }
 
 
 def test_replay_gives_each_viewer_the_start_and_the_events_it_received_live(practice):
@@ -301,14 +384,18 @@ def test_replay_gives_each_viewer_the_start_and_the_events_it_received_live(prac
         for client in clients:
             client.close()
     with server.db() as db:
-        phone_number = [p.id for p in db.scalars(select(Participant).where(Participant.session_id == sid)
-                                                 .order_by(Participant.id))].index(joined["participant_id"]) + 1
-    for client, query in ((fac, "view=console"), (projector, "view=projector"),
-                          (phone, f"view=phone&person={phone_number}")):
+        phone_number = [
+            p.id for p in db.scalars(select(Participant).where(Participant.session_id == sid).order_by(Participant.id))
+        ].index(joined["participant_id"]) + 1
+    for client, query in (
+        (fac, "view=console"),
+        (projector, "view=projector"),
+        (phone, f"view=phone&person={phone_number}"),
+    ):
         data = http.get(f"{server.base_url}/sessions/{sid}/replay.json?{query}").json()
         first = client.snapshots[0]  # what the client got when it connected
         folded = copy.deepcopy(data["start"])
-        for event in data["events"][:first["seq"]]:
+        for event in data["events"][: first["seq"]]:
             apply_event(folded, event)  # the same reducer as the pages (tests/live_client.py)
         assert comparable(folded) == comparable(first), query
         received = {e["seq"]: e for e in client.events}

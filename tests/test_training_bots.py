@@ -1,4 +1,5 @@
 """The simulated participants' brain and the debrief's figures, in-process (no server)."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,8 +9,13 @@ from workshop.training.debrief import clock, gini
 
 
 def view(step: dict, cards=(), status="live", locked=False) -> dict:
-    return {"session": {"status": status, "current_step": 0}, "steps": [step], "cards": list(cards),
-            "runtime": {step["key"]: {"locked": locked}}, "activity": {}}
+    return {
+        "session": {"status": status, "current_step": 0},
+        "steps": [step],
+        "cards": list(cards),
+        "runtime": {step["key"]: {"locked": locked}},
+        "activity": {},
+    }
 
 
 def joined(count=5, temper="lively", seed=1):
@@ -63,12 +69,15 @@ def test_consent_rates_every_option_once_and_polls_answer_once():
     assert len(ops) == 1 and 0 <= ops[0]["payload"]["choices"][0] <= 5
 
 
-@pytest.mark.parametrize("room", [
-    view({"key": "a", "type": "brainstorm"}, status="ready"),
-    view({"key": "a", "type": "brainstorm"}, locked=True),
-    view({"key": "a", "type": "brainstorm", "authors": "facilitator"}),
-    view({"key": "s", "type": "summary"}),
-])
+@pytest.mark.parametrize(
+    "room",
+    [
+        view({"key": "a", "type": "brainstorm"}, status="ready"),
+        view({"key": "a", "type": "brainstorm"}, locked=True),
+        view({"key": "a", "type": "brainstorm", "authors": "facilitator"}),
+        view({"key": "s", "type": "summary"}),
+    ],
+)
 def test_bots_stay_quiet_where_a_person_could_not_act(room):
     assert not any(ops_until_quiet(bot, room) for bot in joined(3))
 

@@ -1,4 +1,5 @@
 """Every process unit run whole with real Socket.IO clients: a facilitator and five participants."""
+
 from __future__ import annotations
 
 import json
@@ -65,8 +66,9 @@ def test_unit_1_framing(unit):
     ok(fac.op("step.goto", step_key="dependencies"))
     ok(people[4].op("card.add", step_key="dependencies", text="Senatskanzlei: Personalhaushalt"))
     ok(fac.op("step.goto", step_key="questions"))
-    q = [ok(p.op("card.add", step_key="questions", text=f"Frage {i}"))["result"]["card_id"]
-         for i, p in enumerate(people)]
+    q = [
+        ok(p.op("card.add", step_key="questions", text=f"Frage {i}"))["result"]["card_id"] for i, p in enumerate(people)
+    ]
     ok(fac.op("step.goto", step_key="vote"))
     for person in people:
         ok(person.op("vote.add", card_id=q[0]))
@@ -86,8 +88,12 @@ def test_unit_1_framing(unit):
 def test_unit_2_knowledge_merge_silent_cluster_hidden_vote(unit):
     sid, fac, projector, people = unit["start"]("knowledge_merge")
     texts = [f"Wissen von Person {i}" for i in range(5)]
-    cards = [ok(p.op("card.add", step_key="knowledge", column_key="internal" if i % 2 else "external",
-                     text=texts[i]))["result"]["card_id"] for i, p in enumerate(people)]
+    cards = [
+        ok(p.op("card.add", step_key="knowledge", column_key="internal" if i % 2 else "external", text=texts[i]))[
+            "result"
+        ]["card_id"]
+        for i, p in enumerate(people)
+    ]
     last = ok(fac.op("step.lock", step_key="knowledge", locked=False))
     settle([fac, projector, *people], last)
     # Silent mode: check what was SENT, not what was drawn.
@@ -125,8 +131,10 @@ def test_unit_2_knowledge_merge_silent_cluster_hidden_vote(unit):
         ok(fac.op("card.cluster", card_id=card_id, cluster_id=cluster_id))
     assert people[0].op("cluster.create", title="Meins")["error"]["code"] == "forbidden"
     settle(people, ok(fac.op("cluster.rename", cluster_id=people_cluster, title="Menschen und Kompetenzen")))
-    assert [c["title"] for c in people[0].state["activity"]["clusters"]["clusters"]] == \
-        ["Organisation", "Menschen und Kompetenzen"]
+    assert [c["title"] for c in people[0].state["activity"]["clusters"]["clusters"]] == [
+        "Organisation",
+        "Menschen und Kompetenzen",
+    ]
 
     ok(fac.op("step.goto", step_key="weigh"))
     for person in people:
@@ -147,18 +155,27 @@ def test_unit_2_knowledge_merge_silent_cluster_hidden_vote(unit):
     assert values["open_questions"] == "Wer finanziert die Freistellung?"
     assert values["initial_situation"].splitlines() == [
         "Menschen und Kompetenzen: Wissen von Person 2; Wissen von Person 3",
-        "Organisation: Wissen von Person 0; Wissen von Person 1"]
+        "Organisation: Wissen von Person 0; Wissen von Person 1",
+    ]
 
 
 def test_unit_3_co_drafting_fields_and_action_items(unit):
     sid, fac, projector, people = unit["start"]("co_drafting")
-    plan = [("objectives", "Verwaltung moderiert Beteiligung selbst"), ("ideas", "Train-the-Trainer-Programm"),
-            ("ideas", "Kollegiale Beratung"), ("milestones", "Erste Kohorte ausgebildet"),
-            ("indicators", "Anzahl begleiteter Prozesse")]
+    plan = [
+        ("objectives", "Verwaltung moderiert Beteiligung selbst"),
+        ("ideas", "Train-the-Trainer-Programm"),
+        ("ideas", "Kollegiale Beratung"),
+        ("milestones", "Erste Kohorte ausgebildet"),
+        ("indicators", "Anzahl begleiteter Prozesse"),
+    ]
     for person, (column, text) in zip(people, plan):
         ok(person.op("card.add", step_key="draft", column_key=column, text=text))
     assert ok(fac.op("record.capture", step_key="draft"))["result"]["fields"] == [
-        "objectives", "implementation_ideas", "milestones", "indicators"]
+        "objectives",
+        "implementation_ideas",
+        "milestones",
+        "indicators",
+    ]
     ok(fac.op("step.goto", step_key="team"))
     ok(people[0].op("card.add", step_key="team", column_key="team", text="Alex (SenInnDS)"))
     ok(people[1].op("card.add", step_key="team", column_key="actors", text="Verwaltungsakademie Berlin"))
@@ -176,8 +193,10 @@ def test_unit_3_co_drafting_fields_and_action_items(unit):
     assert values["milestones"] == "Erste Kohorte ausgebildet"
     assert values["indicators"] == "Anzahl begleiteter Prozesse"
     assert values["team"] == "Alex (SenInnDS)" and values["actors"] == "Verwaltungsakademie Berlin"
-    assert values["schedule"].splitlines() == ["Kostenschätzung erstellen – Kim – bis 15.12.2026",
-                                              "Entwurf an Leitungen senden – Moderation"]
+    assert values["schedule"].splitlines() == [
+        "Kostenschätzung erstellen – Kim – bis 15.12.2026",
+        "Entwurf an Leitungen senden – Moderation",
+    ]
     md = unit["http"].get(f"{unit['server'].base_url}/sessions/{sid}/protocol.md").text
     assert "| Kostenschätzung erstellen | Kim | 15.12.2026 |" in md
 
@@ -189,14 +208,24 @@ def test_unit_4_mandate_consent_and_fist_of_five(unit):
     ok(fac.op("step.goto", step_key="consent"))
     extra = ok(fac.op("consent.option_add", text="Umsetzung ab 2028"))["result"]["card_id"]
     options = {c["text"]: c["id"] for c in fac.cards("consent")}
-    assert set(options) == {"Umsetzung wie im Entwurf", "Umsetzung zunächst als Pilot in einem Bezirk",
-                            "Passivlösung: Es bleibt, wie es ist", "Umsetzung ab 2028"}
-    full, pilot, passive = (options["Umsetzung wie im Entwurf"],
-                            options["Umsetzung zunächst als Pilot in einem Bezirk"],
-                            options["Passivlösung: Es bleibt, wie es ist"])
-    ratings = [{full: 2, pilot: 1, passive: 9, extra: 5}, {full: 0, pilot: 3, passive: 10, extra: 5},
-               {full: 7, pilot: 2, passive: 8, extra: 5}, {full: 1, pilot: 1, passive: 10},  # abstains on extra
-               {full: 3, pilot: 0, passive: 6, extra: 5}]
+    assert set(options) == {
+        "Umsetzung wie im Entwurf",
+        "Umsetzung zunächst als Pilot in einem Bezirk",
+        "Passivlösung: Es bleibt, wie es ist",
+        "Umsetzung ab 2028",
+    }
+    full, pilot, passive = (
+        options["Umsetzung wie im Entwurf"],
+        options["Umsetzung zunächst als Pilot in einem Bezirk"],
+        options["Passivlösung: Es bleibt, wie es ist"],
+    )
+    ratings = [
+        {full: 2, pilot: 1, passive: 9, extra: 5},
+        {full: 0, pilot: 3, passive: 10, extra: 5},
+        {full: 7, pilot: 2, passive: 8, extra: 5},
+        {full: 1, pilot: 1, passive: 10},  # abstains on extra
+        {full: 3, pilot: 0, passive: 6, extra: 5},
+    ]
     last = None
     for person, mine in zip(people, ratings):
         for card_id, value in mine.items():
@@ -206,8 +235,10 @@ def test_unit_4_mandate_consent_and_fist_of_five(unit):
     settle([fac, projector, *people], last)
     # Private until revealed: no rating value was sent to anybody, the facilitator included.
     for client in [fac, projector, *people]:
-        assert all(e["type"] != "rating.changed" or set(e["payload"]) == {"step_key", "raters", "ratings"}
-                   for e in client.events)
+        assert all(
+            e["type"] != "rating.changed" or set(e["payload"]) == {"step_key", "raters", "ratings"}
+            for e in client.events
+        )
         assert "result" not in client.state["activity"]["consent"]
     assert fac.state["activity"]["consent"]["raters"] == 5
     settle([fac, projector, *people], ok(fac.op("step.reveal", step_key="consent")))
@@ -216,8 +247,9 @@ def test_unit_4_mandate_consent_and_fist_of_five(unit):
     by_id = {o["card_id"]: o for o in result["options"]}
     assert by_id[pilot]["total"] == 7 and by_id[full]["total"] == 13 and by_id[passive]["total"] == 43
     assert by_id[extra]["abstentions"] == 1 and by_id[extra]["mean"] == 5.0
-    assert sorted(map(sorted, ([v for v in row if v is not None] for row in result["matrix"]["rows"]))) == \
-        sorted(sorted(r.values()) for r in ratings)
+    assert sorted(map(sorted, ([v for v in row if v is not None] for row in result["matrix"]["rows"]))) == sorted(
+        sorted(r.values()) for r in ratings
+    )
     assert people[0].op("rating.set", card_id=full, value=0)["error"]["code"] == "already_revealed"
     ok(fac.op("record.capture", step_key="consent"))
 
@@ -246,7 +278,9 @@ def test_unit_4_mandate_consent_and_fist_of_five(unit):
     assert values["status"] == "Idee"  # the status changes through the status flow only
     comments = values["mandate_discussion"].splitlines()
     assert comments[0] == "Wie viele Stellen braucht es?"
-    assert comments[1].startswith("Umsetzung zunächst als Pilot in einem Bezirk (Widerstand 7, Ø 1,4, 0 Enthaltungen) – geringster Widerstand")
+    assert comments[1].startswith(
+        "Umsetzung zunächst als Pilot in einem Bezirk (Widerstand 7, Ø 1,4, 0 Enthaltungen) – geringster Widerstand"
+    )
     assert "5: 2" in comments
 
 
@@ -258,7 +292,11 @@ def test_unit_5_public_participation_moderation_queue(unit):
     pending = ok(people[2].op("card.add", step_key="ideas", text="Noch nicht freigegeben"))
     assert good["result"]["card"]["status"] == "pending"
     settle([fac, projector, *people], pending)
-    assert {c["text"] for c in fac.cards("ideas")} == {"Mehr Sitzbänke am Markt", "BELEIDIGUNG", "Noch nicht freigegeben"}
+    assert {c["text"] for c in fac.cards("ideas")} == {
+        "Mehr Sitzbänke am Markt",
+        "BELEIDIGUNG",
+        "Noch nicht freigegeben",
+    }
     approved = ok(fac.op("card.approve", card_id=good["result"]["card_id"]))
     rejected = ok(fac.op("card.hide", card_id=bad["result"]["card_id"], hidden=True))
     settle([projector, *people], rejected)
@@ -283,8 +321,13 @@ def test_unit_5_public_participation_moderation_queue(unit):
         ok(fac.op("record.capture", step_key=step_key))
     values = record(unit["server"], unit["measure_id"])
     assert values["public_participation"].splitlines() == [
-        "Mehr Sitzbänke am Markt", "Schnelle sichtbare Ergebnisse: 1", "Beteiligung auch offline: 1",
-        "Barrierefreiheit: 4", "Transparenz über Kosten: 2", "Alle Hinweise gehen geprüft in den Steckbrief ein."]
+        "Mehr Sitzbänke am Markt",
+        "Schnelle sichtbare Ergebnisse: 1",
+        "Beteiligung auch offline: 1",
+        "Barrierefreiheit: 4",
+        "Transparenz über Kosten: 2",
+        "Alle Hinweise gehen geprüft in den Steckbrief ein.",
+    ]
     md = unit["http"].get(f"{unit['server'].base_url}/sessions/{sid}/protocol.md").text
     assert "BELEIDIGUNG" not in md and "Noch nicht freigegeben" not in md
 
@@ -307,6 +350,8 @@ def test_a_unit_run_again_is_traced_as_its_second_run(unit):
     with unit["server"].db() as db:
         lines = current_values(db, db.get(Measure, unit["measure_id"]))["initial_situation"].lines
     assert [(line["text"], line["source"]["run"], line["source"]["unit"]) for line in lines] == [
-        ("Ansatz aus Lauf 1", 1, 1), ("Ansatz aus Lauf 2", 2, 1)]
+        ("Ansatz aus Lauf 1", 1, 1),
+        ("Ansatz aus Lauf 2", 2, 1),
+    ]
     page = unit["http"].get(f"{unit['server'].base_url}/measures/{unit['measure_id']}").text
     assert "Baustein 1 (2. Durchlauf)" in page

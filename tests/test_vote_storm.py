@@ -1,5 +1,6 @@
 """A room voting at once: ops are applied in batches (group commit) and events go out in
 batches, and still every vote counts once, no budget is overspent and every screen agrees."""
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
@@ -8,17 +9,16 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import running_server
-
 from workshop.accounts.service import create_facilitator
 from workshop.activities.models import Card, Vote
+from workshop.agenda.create import create_session
 from workshop.app import create_app
 from workshop.live import engine
-from workshop.live.transport import op_queue
-from workshop.ops import FACILITATOR, PARTICIPANT, Actor
 from workshop.live.models import Event
+from workshop.live.transport import op_queue
 from workshop.measures.models import Measure
 from workshop.migrate import upgrade
-from workshop.agenda.create import create_session
+from workshop.ops import FACILITATOR, PARTICIPANT, Actor
 
 PEOPLE = 16
 BUDGET = 5  # the framing template's vote step
@@ -65,10 +65,16 @@ def test_a_room_voting_at_once_counts_every_vote_once_and_every_screen_agrees(ro
     assert len({a["seq"] for a in accepted}) == len(accepted)  # one event each, none shared
     with server.db() as db:
         stored = db.scalar(select(func.sum(Vote.count)).where(Vote.session_id == sid))
-        per_person = db.execute(select(func.sum(Vote.count)).where(Vote.session_id == sid)
-                                .group_by(Vote.participant_id)).scalars().all()
-        totals = dict(db.execute(select(Vote.card_id, func.sum(Vote.count)).where(Vote.session_id == sid)
-                                 .group_by(Vote.card_id)).all())
+        per_person = (
+            db.execute(select(func.sum(Vote.count)).where(Vote.session_id == sid).group_by(Vote.participant_id))
+            .scalars()
+            .all()
+        )
+        totals = dict(
+            db.execute(
+                select(Vote.card_id, func.sum(Vote.count)).where(Vote.session_id == sid).group_by(Vote.card_id)
+            ).all()
+        )
         last_seq = db.scalar(select(func.max(Event.seq)).where(Event.session_id == sid))
     assert stored == PEOPLE * BUDGET and max(per_person) == BUDGET
     for client in [fac, *people]:
@@ -91,21 +97,25 @@ def test_a_refused_op_in_a_batch_changes_nothing_and_leaves_the_others_applied(l
     with server.db() as db:
         seq_before = db.scalar(select(func.max(Event.seq)).where(Event.session_id == sid))
 
-    outcomes = engine.apply_batch(server.sessions, sid, [
-        (a, {"type": "vote.add", "op_id": "first-vote-1", "payload": {"card_id": ids[0]}}),
-        (b, {"type": "vote.add", "payload": {"card_id": 999999}}),  # no such card
-        (b, {"type": "vote.add", "payload": {"card_id": "many"}}),  # not even a number
-        (b, {"type": "vote.add", "payload": {"card_id": ids[1]}}),
-        (a, {"type": "vote.add", "op_id": "first-vote-1", "payload": {"card_id": ids[0]}}),  # a retry
-    ])
+    outcomes = engine.apply_batch(
+        server.sessions,
+        sid,
+        [
+            (a, {"type": "vote.add", "op_id": "first-vote-1", "payload": {"card_id": ids[0]}}),
+            (b, {"type": "vote.add", "payload": {"card_id": 999999}}),  # no such card
+            (b, {"type": "vote.add", "payload": {"card_id": "many"}}),  # not even a number
+            (b, {"type": "vote.add", "payload": {"card_id": ids[1]}}),
+            (a, {"type": "vote.add", "op_id": "first-vote-1", "payload": {"card_id": ids[0]}}),  # a retry
+        ],
+    )
 
-    kinds = [o.code if isinstance(o, engine.Rejected) else ("duplicate" if o.duplicate else "applied")
-             for o in outcomes]
+    kinds = [
+        o.code if isinstance(o, engine.Rejected) else ("duplicate" if o.duplicate else "applied") for o in outcomes
+    ]
     assert kinds == ["applied", "card_not_found", "invalid", "applied", "duplicate"]
     assert [outcomes[0].seq, outcomes[3].seq, outcomes[4].seq] == [seq_before + 1, seq_before + 2, seq_before + 1]
     with server.db() as db:
-        votes = db.execute(select(Vote.participant_id, Vote.card_id, Vote.count)
-                           .where(Vote.session_id == sid)).all()
+        votes = db.execute(select(Vote.participant_id, Vote.card_id, Vote.count).where(Vote.session_id == sid)).all()
         seqs = db.scalars(select(Event.seq).where(Event.session_id == sid, Event.seq > seq_before)).all()
     assert sorted(votes) == sorted([(a.id, ids[0], 1), (b.id, ids[1], 1)])
     assert seqs == [seq_before + 1, seq_before + 2]
@@ -140,8 +150,9 @@ def test_when_a_whole_batch_fails_its_ops_are_applied_one_by_one(tmp_path, monke
 
     monkeypatch.setattr(op_queue.engine, "apply_batch", flaky)
     texts = ["eins", "poison", "drei"]
-    items = [op_queue._Waiting(fac, {"type": "card.add", "payload": {"step_key": "approaches", "text": t}})
-             for t in texts]
+    items = [
+        op_queue._Waiting(fac, {"type": "card.add", "payload": {"step_key": "approaches", "text": t}}) for t in texts
+    ]
     queue._waiting[sid] = list(items)
     queue._working.add(sid)
     queue._work(sid)

@@ -1,4 +1,5 @@
 """create_app(): the Flask app with its database, login, CSRF, Socket.IO and blueprints."""
+
 from __future__ import annotations
 
 import logging
@@ -39,8 +40,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     app.config.update(load_config(overrides))
 
-    engine = make_engine(app.config["DATABASE_URL"], connect_timeout=app.config["DB_CONNECT_TIMEOUT"],
-                         statement_timeout=app.config["DB_STATEMENT_TIMEOUT"])
+    engine = make_engine(
+        app.config["DATABASE_URL"],
+        connect_timeout=app.config["DB_CONNECT_TIMEOUT"],
+        statement_timeout=app.config["DB_STATEMENT_TIMEOUT"],
+    )
     sessions = make_session_factory(engine)
     app.extensions["workshop.engine"] = engine
     app.extensions["workshop.db"] = sessions
@@ -65,10 +69,11 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     csrf.init_app(app)
     init_rate_limits(app)
-    app.extensions["workshop.event_limiter"] = EventLimiter(app.config["SOCKET_EVENT_RATE_LIMIT"],
-                                                            app.extensions["workshop.limiter"])
+    app.extensions["workshop.event_limiter"] = EventLimiter(
+        app.config["SOCKET_EVENT_RATE_LIMIT"], app.extensions["workshop.limiter"]
+    )
     # Inside ProxyFix (wrapped first), so behind nginx it counts the phone's address.
-    app.wsgi_app = AddressCap(app.wsgi_app, app.config["MAX_CONNECTIONS_PER_ADDRESS"])
+    app.wsgi_app = AddressCap(app.wsgi_app, app.config["MAX_CONNECTIONS_PER_ADDRESS"])  # type: ignore[method-assign]
     if app.config["PROXY_FIX"]:  # behind nginx: the client's address and scheme from X-Forwarded-*
         hops = app.config["PROXY_FIX"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]  # Flask's documented way
@@ -91,21 +96,31 @@ def create_app(overrides: dict | None = None) -> Flask:
     from workshop.access.views import bp as access_bp
     from workshop.accessibility.views import bp as accessibility_bp
     from workshop.accounts.views import bp as accounts_bp
+    from workshop.agenda.views import bp as agenda_bp
     from workshop.drafting import hub as drafting_hub
     from workshop.drafting import sockets as drafting_sockets  # noqa: F401  (namespace /draft)
     from workshop.drafting.views import bp as drafting_bp
     from workshop.live.transport import sockets  # noqa: F401  (registers the Socket.IO handlers)
     from workshop.measures.views import bp as measures_bp
     from workshop.protocols.views import bp as protocols_bp
-    from workshop.agenda.views import bp as agenda_bp
     from workshop.sessions.template_editor import bp as template_editor_bp
     from workshop.sessions.views import bp as sessions_bp
     from workshop.training.views import bp as training_bp
 
     sockets.register_catch_all()
 
-    for blueprint in (accounts_bp, access_bp, measures_bp, sessions_bp, protocols_bp, template_editor_bp, drafting_bp,
-                      agenda_bp, training_bp, accessibility_bp):
+    for blueprint in (
+        accounts_bp,
+        access_bp,
+        measures_bp,
+        sessions_bp,
+        protocols_bp,
+        template_editor_bp,
+        drafting_bp,
+        agenda_bp,
+        training_bp,
+        accessibility_bp,
+    ):
         app.register_blueprint(blueprint)
     drafting_hub.init_app(app)
 

@@ -1,16 +1,17 @@
 """The `workshop` command.
 
-  workshop serve [--demo]            run the app (eventlet), optionally with demo data
-  workshop db upgrade                apply migrations
-  workshop create-facilitator        add a facilitator account (asks for the password)
-  workshop measure-member MEASURE_ID --email E --role R   put someone on a measure's team
-  workshop demo                      seed demo data
-  workshop export-protocol ID --format md|html -o FILE
-  workshop templates check [FILE…]   validate session templates
-  workshop session end ID            end a session left open (as its facilitator would)
-  workshop simulate ID -n N --temper T   simulated participants for a practice session
-  workshop purge [--days N]          purge personal data of old sessions (docs/privacy.md)
+workshop serve [--demo]            run the app (eventlet), optionally with demo data
+workshop db upgrade                apply migrations
+workshop create-facilitator        add a facilitator account (asks for the password)
+workshop measure-member MEASURE_ID --email E --role R   put someone on a measure's team
+workshop demo                      seed demo data
+workshop export-protocol ID --format md|html -o FILE
+workshop templates check [FILE…]   validate session templates
+workshop session end ID            end a session left open (as its facilitator would)
+workshop simulate ID -n N --temper T   simulated participants for a practice session
+workshop purge [--days N]          purge personal data of old sessions (docs/privacy.md)
 """
+
 from __future__ import annotations
 
 import gc
@@ -99,8 +100,13 @@ def _run_server(app, socketio) -> None:
         # Behind a proxy every connection has the proxy's address: the cap is then nginx's
         # (limit_conn) and the app's (AddressCap, with the forwarded address).
         per_address = None if app.config["PROXY_FIX"] else app.config["MAX_CONNECTIONS_PER_ADDRESS"]
-        eventlet.wsgi.server(PatientListener(listener, eventlet.sleep, per_address=per_address), app,
-                             log_output=False, max_size=max_connections, socket_timeout=IDLE_TIMEOUT)
+        eventlet.wsgi.server(
+            PatientListener(listener, eventlet.sleep, per_address=per_address),
+            app,
+            log_output=False,
+            max_size=max_connections,
+            socket_timeout=IDLE_TIMEOUT,
+        )
     elif mode == "gevent":  # gevent's server has no connection cap
         socketio.run(app, host=host, port=port, log_output=False, backlog=app.config["LISTEN_BACKLOG"])
     else:
@@ -165,8 +171,12 @@ def measure_member_command(measure_id: int, email: str, role: str):
 
 
 @cli.command()
-@click.option("--days", type=click.IntRange(0), default=None,
-              help="Purge sessions older than this many days (default: WORKSHOP_RETENTION_DAYS).")
+@click.option(
+    "--days",
+    type=click.IntRange(0),
+    default=None,
+    help="Purge sessions older than this many days (default: WORKSHOP_RETENTION_DAYS).",
+)
 def purge(days: int | None):
     """Purge personal data of old sessions (names, tokens, texts of deleted cards); see docs/privacy.md."""
     from workshop.privacy import purge as run_purge
@@ -178,9 +188,11 @@ def purge(days: int | None):
         raise click.ClickException("retention is off (WORKSHOP_RETENTION_DAYS=0); give --days N to purge anyway")
     with app.extensions["workshop.db"].session_factory() as session:
         done = run_purge(session, days)
-    click.echo(f"Purged sessions older than {days} days: {done['sessions']} session(s), "
-               f"{done['participants']} participant(s) anonymised, {done['deleted_cards']} deleted card text(s) "
-               f"removed, {done['events']} event(s) scrubbed.")
+    click.echo(
+        f"Purged sessions older than {days} days: {done['sessions']} session(s), "
+        f"{done['participants']} participant(s) anonymised, {done['deleted_cards']} deleted card text(s) "
+        f"removed, {done['events']} event(s) scrubbed."
+    )
 
 
 @cli.command()
@@ -192,14 +204,18 @@ def demo():
     _upgrade(app)
     with app.app_context():
         _f, ws, created = seed_demo(app.extensions["workshop.db"]())
-    click.echo(("Demo data created." if created else "Demo data was already there.")
-               + f" Login: {DEMO_EMAIL} / {DEMO_PASSWORD}; session {ws.id}, join code {ws.join_code}")
+    click.echo(
+        ("Demo data created." if created else "Demo data was already there.")
+        + f" Login: {DEMO_EMAIL} / {DEMO_PASSWORD}; session {ws.id}, join code {ws.join_code}"
+    )
 
 
 @cli.command("export-protocol")
 @click.argument("session_id", type=int)
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "pdf", "docx"]), default="md", show_default=True)
-@click.option("--version", "version", type=int, default=None, help="a final version (default: the newest, or the draft)")
+@click.option(
+    "--version", "version", type=int, default=None, help="a final version (default: the newest, or the draft)"
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def export_protocol_command(session_id: int, fmt: str, version: int | None, output: Path):
     """Write a session's protocol (Ergebnisprotokoll) to FILE."""
@@ -227,10 +243,16 @@ def export_protocol_command(session_id: int, fmt: str, version: int | None, outp
 @cli.command()
 @click.argument("session_id", type=int)
 @click.option("-n", "--participants", type=click.IntRange(1, 200), default=10, show_default=True)
-@click.option("--temper", type=click.Choice(["quiet", "lively", "dominant", "late", "drops"]),
-              default="lively", show_default=True)
-@click.option("--pace", type=click.FloatRange(0.02, 30), default=3.0, show_default=True,
-              help="Seconds between two looks at the room (each bot acts now and then).")
+@click.option(
+    "--temper", type=click.Choice(["quiet", "lively", "dominant", "late", "drops"]), default="lively", show_default=True
+)
+@click.option(
+    "--pace",
+    type=click.FloatRange(0.02, 30),
+    default=3.0,
+    show_default=True,
+    help="Seconds between two looks at the room (each bot acts now and then).",
+)
 @click.option("--url", help="The running server (default: PUBLIC_BASE_URL).")
 def simulate(session_id: int, participants: int, temper: str, pace: float, url: str | None):
     """Simulated participants for a practice session, as real phones against the running server."""
@@ -245,8 +267,9 @@ def simulate(session_id: int, participants: int, temper: str, pace: float, url: 
         if ws is None:
             raise click.ClickException(f"there is no session {session_id}")
         if not is_practice(ws):
-            raise click.ClickException(f"session {session_id} is not a practice session: "
-                                       "simulated participants join practice sessions only")
+            raise click.ClickException(
+                f"session {session_id} is not a practice session: simulated participants join practice sessions only"
+            )
         if ws.status == "ended":
             raise click.ClickException(f"session {session_id} has ended")
         code = ws.join_code
@@ -257,17 +280,21 @@ def simulate(session_id: int, participants: int, temper: str, pace: float, url: 
             db.commit()
 
     base = (url or app.config["PUBLIC_BASE_URL"]).rstrip("/")
-    click.echo(f"{participants} simulated participants ({temper}) join session {session_id} at {base} "
-               "(stop with Ctrl+C)")
+    click.echo(
+        f"{participants} simulated participants ({temper}) join session {session_id} at {base} (stop with Ctrl+C)"
+    )
     try:
-        figures = run_remote(base, session_id, code, participants, temper, pace, echo=click.echo,
-                             mark_simulated=mark_simulated)
+        figures = run_remote(
+            base, session_id, code, participants, temper, pace, echo=click.echo, mark_simulated=mark_simulated
+        )
     except KeyboardInterrupt:
         return
     except Exception as error:  # the server refused or is not reachable: say so in one line
         raise click.ClickException(f"simulation stopped: {error}") from error
-    click.echo(f"{figures['joined']} joined, {figures['acknowledged']} contributions acknowledged, "
-               f"{figures['refused']} refused.")
+    click.echo(
+        f"{figures['joined']} joined, {figures['acknowledged']} contributions acknowledged, "
+        f"{figures['refused']} refused."
+    )
 
 
 @cli.group()
@@ -304,8 +331,8 @@ def templates():
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 def templates_check(files: tuple[Path, ...]):
     """Validate session templates (default: all in session_templates/)."""
-    from workshop.config import SESSION_TEMPLATE_DIR
     from workshop.agenda.templates import check_templates
+    from workshop.config import SESSION_TEMPLATE_DIR
 
     paths = list(files) or sorted(SESSION_TEMPLATE_DIR.glob("*.yaml"))
     errors = check_templates(paths)

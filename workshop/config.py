@@ -25,13 +25,13 @@
 | WORKSHOP_DB_STATEMENT_TIMEOUT / _CONNECT_TIMEOUT | 10 / 5 seconds (PostgreSQL) |
 | WORKSHOP_RETENTION_DAYS  | 90; personal data of sessions older than this is purged (0: never) |
 """
-from __future__ import annotations
 
-from typing import Any
+from __future__ import annotations
 
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("WORKSHOP_INSTANCE_DIR", PROJECT_ROOT / "instance"))
@@ -45,8 +45,9 @@ def _check_production_secret(secret: str | None) -> None:
     if not secret:
         raise ConfigError(f"WORKSHOP_ENV=production needs SECRET_KEY to be set ({how}).")
     if len(secret) < MIN_PRODUCTION_SECRET:
-        raise ConfigError(f"SECRET_KEY is {len(secret)} characters long; production needs at least "
-                          f"{MIN_PRODUCTION_SECRET} ({how}).")
+        raise ConfigError(
+            f"SECRET_KEY is {len(secret)} characters long; production needs at least {MIN_PRODUCTION_SECRET} ({how})."
+        )
 
 
 def _instance_secret_key() -> str:
@@ -90,9 +91,7 @@ def load_config(overrides: dict | None = None) -> dict:
     host = os.environ.get("WORKSHOP_HOST", "127.0.0.1")
     port = int(os.environ.get("WORKSHOP_PORT", "5000"))
     config: dict[str, Any] = {
-        "DATABASE_URL": os.environ.get(
-            "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'workshop.db'}"
-        ),
+        "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'workshop.db'}"),
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
         "HOST": host,
         "PORT": port,

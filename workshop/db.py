@@ -3,9 +3,10 @@
 Plain SQLAlchemy (no Flask extension), so the live engine and the CLI use the same
 models without an HTTP request around them.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import JSON, DateTime, create_engine, event
 from sqlalchemy.engine import Engine
@@ -14,7 +15,7 @@ from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -25,12 +26,12 @@ class UTCDateTime(TypeDecorator):
 
     def process_bind_param(self, value, dialect):
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value
 
     def process_result_value(self, value, dialect):
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value
 
 
@@ -54,8 +55,9 @@ def make_engine(url: str, connect_timeout: int = 5, statement_timeout: int = 10)
         if statement_timeout:
             ms = statement_timeout * 1000
             connect_args["options"] = f"-c statement_timeout={ms} -c lock_timeout={ms}"
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
-                         pool_timeout=connect_timeout, connect_args=connect_args)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=connect_timeout, connect_args=connect_args
+    )
 
 
 def _serialize_sqlite_writes(engine: Engine) -> None:

@@ -10,6 +10,7 @@
 - Socket.IO binary packets are refused: nothing in this app sends binary, and a packet
   announcing n attachments makes python-socketio collect n frames in memory.
 """
+
 from __future__ import annotations
 
 import errno
@@ -25,6 +26,7 @@ RESERVED_FDS = 64
 
 
 # --- file limit ------------------------------------------------------------------------------------
+
 
 def raise_file_limit(wanted: int | None = None) -> int:
     """Raise RLIMIT_NOFILE's soft limit to the hard limit (or to `wanted`, which may also lower it,
@@ -105,6 +107,7 @@ class PatientListener:
 
 # --- per-address cap ---------------------------------------------------------------------------------
 
+
 class AddressCap:
     """WSGI middleware: at most `limit` requests at once per client address. A websocket (or a
     long poll) is one request for as long as it is open, so this caps sockets per address.
@@ -125,10 +128,18 @@ class AddressCap:
                 refused = False
                 self.open[address] = count + 1
         if refused:
-            body = (f"Too many open connections from your address (limit {self.limit}).\n"
-                    "Zu viele offene Verbindungen von Ihrer Adresse.\n").encode()
-            start_response("429 Too Many Requests", [("Content-Type", "text/plain; charset=utf-8"),
-                                                      ("Content-Length", str(len(body))), ("Retry-After", "5")])
+            body = (
+                f"Too many open connections from your address (limit {self.limit}).\n"
+                "Zu viele offene Verbindungen von Ihrer Adresse.\n"
+            ).encode()
+            start_response(
+                "429 Too Many Requests",
+                [
+                    ("Content-Type", "text/plain; charset=utf-8"),
+                    ("Content-Length", str(len(body))),
+                    ("Retry-After", "5"),
+                ],
+            )
             return [body]
         try:
             result = self.app(environ, start_response)
@@ -181,14 +192,24 @@ def refuse_binary_packets(server, max_message: int) -> None:
             server.eio.disconnect(eio_sid)
             return None
         if len(data) > max_message:
-            _answer(server, eio_sid, data, "too_large", f"The message has {len(data)} characters; "
-                                                        f"at most {max_message} are taken. Nothing was changed.")
+            _answer(
+                server,
+                eio_sid,
+                data,
+                "too_large",
+                f"The message has {len(data)} characters; at most {max_message} are taken. Nothing was changed.",
+            )
             return None
         try:
             return handle(eio_sid, data)
         except ValueError:  # undecodable, e.g. python-engineio's JSON refuses integers of 100+ digits
-            _answer(server, eio_sid, data, "invalid",
-                    "The message could not be read: a number in it has 100 digits or more.")
+            _answer(
+                server,
+                eio_sid,
+                data,
+                "invalid",
+                "The message could not be read: a number in it has 100 digits or more.",
+            )
             return None
 
     server.eio.handlers["message"] = guarded
@@ -206,11 +227,13 @@ def _answer(server, eio_sid, data, code: str, message: str) -> None:
         return  # no ack was asked for (or not an event): nothing to answer
     namespace = (match.group(1) or "/,")[:-1]
     ack = {"ok": False, "error": {"code": code, "message": message}}
-    server._send_packet(eio_sid, server.packet_class(packet.ACK, namespace=namespace, data=[ack],
-                                                     id=int(match.group(2))))
+    server._send_packet(
+        eio_sid, server.packet_class(packet.ACK, namespace=namespace, data=[ack], id=int(match.group(2)))
+    )
 
 
 # --- log volume per client ---------------------------------------------------------------------------
+
 
 class BoundedLog(logging.Filter):
     """At most `burst` records per minute for one (client address, logger, message template);

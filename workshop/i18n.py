@@ -1,7 +1,8 @@
 """Localised strings in templates and records: {"de": "...", "en": "..."}; German is the default."""
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -56,6 +57,7 @@ def N_(text: str) -> str:
     """Marks a German text for the catalog (pybabel -k N_); translated where it is shown."""
     return text
 
+
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 
@@ -70,7 +72,7 @@ def current_locale() -> str:
     return str(get_locale() or DEFAULT_LOCALE) if has_request_context() else DEFAULT_LOCALE
 
 
-@lru_cache(maxsize=None)
+@cache
 def js_catalog(locale: str) -> dict[str, str]:
     """The msgids used in static/js (from the .po locations) with their text in `locale`."""
     po = TRANSLATIONS_DIR / "en" / "LC_MESSAGES" / "messages.po"

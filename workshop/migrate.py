@@ -1,4 +1,5 @@
 """Schema migrations (Alembic), driven from code so `workshop db upgrade` needs no ini file."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,13 +1,18 @@
 """Every table, imported once so metadata (and Alembic) sees them all."""
-from workshop.accounts.models import Facilitator  # noqa: F401
+
 from workshop.access.models import MeasureMember, ProjectorLink, SessionMember  # noqa: F401
-from workshop.activities.models import ActionItem, Card, Cluster, PollAnswer, Rating, Vote  # noqa: F401
-from workshop.live.models import Event  # noqa: F401
-from workshop.drafting.models import DraftCardLink, DraftUpdate  # noqa: F401
-from workshop.measures.models import Measure, MeasureStatusChange, RecordRevision  # noqa: F401
-from workshop.sessions.models import CustomTemplate, Participant, WorkshopSession  # noqa: F401
-from workshop.protocols.models import (  # noqa: F401
-    ProtocolAttachment, ProtocolDraft, ProtocolReopening, ProtocolVersion)
-from workshop.db import Base  # noqa: F401
-from workshop.training.models import ObserverNote  # noqa: F401
 from workshop.accessibility.models import BarrierReport  # noqa: F401
+from workshop.accounts.models import Facilitator  # noqa: F401
+from workshop.activities.models import ActionItem, Card, Cluster, PollAnswer, Rating, Vote  # noqa: F401
+from workshop.db import Base  # noqa: F401
+from workshop.drafting.models import DraftCardLink, DraftUpdate  # noqa: F401
+from workshop.live.models import Event  # noqa: F401
+from workshop.measures.models import Measure, MeasureStatusChange, RecordRevision  # noqa: F401
+from workshop.protocols.models import (  # noqa: F401
+    ProtocolAttachment,
+    ProtocolDraft,
+    ProtocolReopening,
+    ProtocolVersion,
+)
+from workshop.sessions.models import CustomTemplate, Participant, WorkshopSession  # noqa: F401
+from workshop.training.models import ObserverNote  # noqa: F401

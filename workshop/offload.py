@@ -1,6 +1,7 @@
 """Run CPU-heavy, GIL-releasing work (password hashing) in a native thread, so the event loop
 keeps serving everyone else meanwhile (scrypt takes ~170 ms; on the loop two guessers pushed
 every card's ack from 26 ms to over a second)."""
+
 from __future__ import annotations
 
 import sys

@@ -3,10 +3,11 @@
 A leaf module: every domain (live, activities, measures, sessions, drafting, training) imports
 it, and it imports none of them, so the domains never need to import upward into the engine.
 """
+
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from marshmallow import Schema

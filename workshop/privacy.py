@@ -8,6 +8,7 @@ captures into the measure record, the protocol), linked to anonymous participant
 Runs from `workshop purge` (cron) and inside `workshop serve` every PURGE_INTERVAL seconds.
 Idempotent: running it twice changes nothing the second time.
 """
+
 from __future__ import annotations
 
 import logging
@@ -57,9 +58,12 @@ def purge(db: Session, days: int, now: datetime | None = None) -> dict:
     done = {"sessions": 0, "participants": 0, "deleted_cards": 0, "events": 0}
     if not session_ids:
         return done
-    participants = db.scalars(select(Participant).where(
-        Participant.session_id.in_(session_ids),
-        or_(Participant.display_name.is_not(None), ~Participant.token_hash.startswith(PURGED_PREFIX)))).all()
+    participants = db.scalars(
+        select(Participant).where(
+            Participant.session_id.in_(session_ids),
+            or_(Participant.display_name.is_not(None), ~Participant.token_hash.startswith(PURGED_PREFIX)),
+        )
+    ).all()
     for participant in participants:
         participant.display_name = None
         participant.token_hash = PURGED_PREFIX + secrets.token_hex(24)

@@ -18,6 +18,7 @@ The counts live in WORKSHOP_RATE_LIMIT_STORAGE (memory, or Redis to share them).
 away the limits count in memory (per process) until it is back: a missing Redis must not stop
 joins and ops (ResilientLimiter; Flask-Limiter's own in-memory fallback for the join limit).
 """
+
 from __future__ import annotations
 
 import logging
@@ -67,8 +68,11 @@ class ResilientLimiter:
             except Exception as error:  # noqa: BLE001 - any storage failure means: count locally
                 with self._lock:
                     self._shared_down_until = time.monotonic() + RETRY_STORAGE_AFTER
-                log.warning("rate-limit storage unavailable (%s); counting in memory for %.0f s",
-                            type(error).__name__, RETRY_STORAGE_AFTER)
+                log.warning(
+                    "rate-limit storage unavailable (%s); counting in memory for %.0f s",
+                    type(error).__name__,
+                    RETRY_STORAGE_AFTER,
+                )
         return getattr(self.memory, method)(*args)
 
     def hit(self, limit_string: str, *key: str) -> bool:
@@ -87,9 +91,11 @@ class ResilientLimiter:
 def resilient(app: Flask | None = None) -> ResilientLimiter:
     return (app or current_app).extensions["workshop.limiter"]
 
+
 # Barrier reports need no account; a person sends a few, a script thousands.
-barrier_reports = limiter.shared_limit(lambda: current_app.config["BARRIER_REPORT_RATE_LIMIT"],
-                                       scope="barrier-reports", methods=["POST"])
+barrier_reports = limiter.shared_limit(
+    lambda: current_app.config["BARRIER_REPORT_RATE_LIMIT"], scope="barrier-reports", methods=["POST"]
+)
 
 
 def init_rate_limits(app: Flask) -> None:
@@ -100,24 +106,28 @@ def init_rate_limits(app: Flask) -> None:
         app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", dict(REDIS_TIMEOUTS))
     limiter.init_app(app)
     app.register_error_handler(RateLimitExceeded, lambda error: too_many(error.description))
-    app.extensions["workshop.limiter"] = ResilientLimiter(app.config["RATELIMIT_STORAGE_URI"],
-                                                          app.config["RATELIMIT_ENABLED"])
+    app.extensions["workshop.limiter"] = ResilientLimiter(
+        app.config["RATELIMIT_STORAGE_URI"], app.config["RATELIMIT_ENABLED"]
+    )
 
 
 def too_many(description: str):
-    message = (f"Too many attempts from your address (limit: {description}). "
-               "Please wait a moment and try again.")
+    message = f"Too many attempts from your address (limit: {description}). Please wait a moment and try again."
     if request.path.startswith("/api/"):
         response = jsonify(ok=False, error={"code": "rate_limited", "message": message})
     else:
-        response = Response(_("Zu viele Versuche von Ihrer Adresse – bitte warten Sie einen Moment und "
-                              "versuchen Sie es dann erneut.") + f"\n\n{message}\n", mimetype="text/plain")
+        response = Response(
+            _("Zu viele Versuche von Ihrer Adresse – bitte warten Sie einen Moment und versuchen Sie es dann erneut.")
+            + f"\n\n{message}\n",
+            mimetype="text/plain",
+        )
     response.status_code = 429
     response.headers["Retry-After"] = "60"
     return response
 
 
 # --- join codes ------------------------------------------------------------------------------------
+
 
 def lookup_code(find, known=lambda ws: False):
     """find() -> session or None, throttled per address. Returns (session, refusal response).
@@ -144,11 +154,13 @@ def lookup_code(find, known=lambda ws: False):
 
 # --- logins ----------------------------------------------------------------------------------------
 
+
 def login_refused(email: str):
     """A 429 response when the account or the address has used up its failed logins, else None."""
     limit = current_app.config["LOGIN_RATE_LIMIT"]
-    if resilient().test(limit, "login-account", email) and resilient().test(limit, "login-address",
-                                                                           get_remote_address()):
+    if resilient().test(limit, "login-account", email) and resilient().test(
+        limit, "login-address", get_remote_address()
+    ):
         return None
     return too_many(limit)
 

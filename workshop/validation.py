@@ -1,4 +1,5 @@
 """Shared input-checking helpers: turn marshmallow errors into one sentence that names the field."""
+
 from __future__ import annotations
 
 from marshmallow import ValidationError, fields
@@ -44,9 +45,7 @@ class CleanText(Text):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        cleaned = "".join(
-            ch for ch in text if ch in "\n\t" or not (ord(ch) < 32 or 127 <= ord(ch) < 160)
-        )
+        cleaned = "".join(ch for ch in text if ch in "\n\t" or not (ord(ch) < 32 or 127 <= ord(ch) < 160))
         return cleaned.strip()
 
 

@@ -1,4 +1,5 @@
 """Small helpers the HTTP views share."""
+
 from __future__ import annotations
 
 from flask import abort, current_app

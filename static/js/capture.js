@@ -47,7 +47,7 @@ export function initCapture({ send, showError, clearError, currentStep, fields, 
     try {
       const response = await fetch(`/sessions/${sessionId}/capture-preview?${query}`, { credentials: "same-origin" });
       answer = await response.json();
-    } catch (error) {
+    } catch {
       answer = { ok: false, error: { code: "not_connected" } };
     }
     if (!answer.ok) {

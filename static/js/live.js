@@ -115,7 +115,6 @@ export function connectLive({ onChange, onStatus, onRejected, activities }) {
   const recent = new Map(); // seq -> type of the last events applied: an ack names its event by seq
   const ownResults = new Map(); // seq -> our ack's result, for an event that has not arrived yet
 
-  // eslint-disable-next-line no-undef
   const socket = io({ auth: { session_id: sessionId, role } });
 
   const loadOutbox = () => { try { return JSON.parse(localStorage.getItem(outboxKey)) || []; } catch { return []; } };

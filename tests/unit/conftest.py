@@ -3,6 +3,7 @@
 A test here calls engine.apply (or live.submit with an in-process app) and reads the database;
 nothing listens on a port, so the whole folder runs in seconds.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -81,8 +82,7 @@ def make_room(sessions):
     def make(template_key: str = "framing") -> Room:
         with sessions() as db:
             # Not create_facilitator: hashing a password costs half a second, and nobody logs in here.
-            user = Facilitator(email=f"mod-{template_key}@example.org", display_name="Mo Deration",
-                               password_hash="!")
+            user = Facilitator(email=f"mod-{template_key}@example.org", display_name="Mo Deration", password_hash="!")
             db.add(user)
             measure = Measure(title="Testmaßnahme")
             db.add(measure)

@@ -1,4 +1,5 @@
 """Each activity type in-process: its ops, its state, its results and its protocol part."""
+
 from __future__ import annotations
 
 import pytest
@@ -139,8 +140,12 @@ def test_action_items_become_the_protocols_tasks(make_room):
 
 def test_summary_has_no_results_and_cannot_capture():
     assert activity_for({"type": "summary"}).capturable is False
-    template = {"key": "t", "title": "T", "unit": 1, "steps": [
-        {"key": "s", "type": "summary", "title": "Zusammenfassung", "capture": {"field": "ziel"}}]}
+    template = {
+        "key": "t",
+        "title": "T",
+        "unit": 1,
+        "steps": [{"key": "s", "type": "summary", "title": "Zusammenfassung", "capture": {"field": "ziel"}}],
+    }
     with pytest.raises(TemplateError, match="capture: a summary step has nothing to capture"):
         parse_template_data(template, "test")
 

@@ -1,4 +1,5 @@
 """The engine in-process: one path for every change, each rule checked once with its error code."""
+
 from __future__ import annotations
 
 from workshop.live import engine
@@ -57,9 +58,13 @@ def test_wrong_step_type_is_the_engines_one_answer(make_room):
     room = make_room()
     kim = room.join("Kim")
     room.start()  # the first step is a brainstorm
-    for op_type, payload in [("vote.add", {"card_id": 1}), ("poll.answer", {"choices": [0]}),
-                             ("rating.set", {"card_id": 1, "value": 0}), ("cluster.create", {"title": "T"}),
-                             ("action.add", {"who": "A", "what": "B"})]:
+    for op_type, payload in [
+        ("vote.add", {"card_id": 1}),
+        ("poll.answer", {"choices": [0]}),
+        ("rating.set", {"card_id": 1, "value": 0}),
+        ("cluster.create", {"title": "T"}),
+        ("action.add", {"who": "A", "what": "B"}),
+    ]:
         actor = room.facilitator if op_type == "cluster.create" else kim
         refused = room.refused(actor, op_type, **payload)
         assert refused.code == "wrong_step_type", (op_type, refused.code)
@@ -83,11 +88,15 @@ def test_a_batch_keeps_each_ops_own_outcome(make_room):
     room = make_room()
     kim = room.join("Kim")
     room.start()
-    outcomes = engine.apply_batch(room.sessions, room.session_id, [
-        (kim, {"type": "card.add", "payload": {"step_key": "approaches", "text": "eins"}}),
-        (kim, {"type": "vote.add", "payload": {"card_id": 1}}),
-        (kim, {"type": "card.add", "payload": {"step_key": "approaches", "text": "zwei"}}),
-    ])
+    outcomes = engine.apply_batch(
+        room.sessions,
+        room.session_id,
+        [
+            (kim, {"type": "card.add", "payload": {"step_key": "approaches", "text": "eins"}}),
+            (kim, {"type": "vote.add", "payload": {"card_id": 1}}),
+            (kim, {"type": "card.add", "payload": {"step_key": "approaches", "text": "zwei"}}),
+        ],
+    )
     assert [type(o) for o in outcomes] == [Applied, Rejected, Applied]
     assert outcomes[1].code == "wrong_step_type"
     assert outcomes[2].seq == outcomes[0].seq + 1  # the refused op took no seq

@@ -4,6 +4,7 @@ The app's broadcaster is watched instead of a socket client: Flask-SocketIO regi
 handlers on the first app a process creates only, and what matters here is that submit()
 commits first and then hands the event to the broadcaster.
 """
+
 from __future__ import annotations
 
 import threading
@@ -19,8 +20,15 @@ from workshop.ops import Actor, Rejected
 
 @pytest.fixture
 def app(database_url):
-    return create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test", "SOCKETIO_ASYNC_MODE": "threading",
-                       "RATELIMIT_ENABLED": False, "BROADCAST_WINDOW_MS": 0})
+    return create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test",
+            "SOCKETIO_ASYNC_MODE": "threading",
+            "RATELIMIT_ENABLED": False,
+            "BROADCAST_WINDOW_MS": 0,
+        }
+    )
 
 
 @pytest.fixture
@@ -50,8 +58,11 @@ def test_http_join_goes_through_submit_and_is_broadcast(app, make_room, broadcas
 def test_a_plain_thread_submits_and_gets_the_outcome(app, make_room, broadcast):
     room = make_room("framing")
     outcomes: list = []
-    worker = threading.Thread(target=lambda: outcomes.append(
-        live.submit(room.session_id, room.facilitator, {"type": "session.start"}, app=app)))
+    worker = threading.Thread(
+        target=lambda: outcomes.append(
+            live.submit(room.session_id, room.facilitator, {"type": "session.start"}, app=app)
+        )
+    )
     worker.start()
     worker.join(timeout=10)
     assert isinstance(outcomes[0], Applied), outcomes

@@ -1,4 +1,5 @@
 """Membership: a measure's team with roles, a session's extra staff, the projector's links."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -8,6 +8,7 @@ and observers, and the person who created it is its facilitator. Whoever is in n
 The tables below are the policy; docs/access.md says the same in words, and
 tests/test_authorization_matrix.py tries every role on every route and socket event.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -36,8 +37,12 @@ SESSION_ACTIONS: dict[str, frozenset[str]] = {
     "session.staff": frozenset({FACILITATOR, CO_FACILITATOR}),  # session members, projector links
 }
 # A measure's team reaches its sessions with these roles (an explicit SessionMember row wins).
-SESSION_ROLE_FROM_MEASURE = {OWNER: CO_FACILITATOR, CO_FACILITATOR: CO_FACILITATOR,
-                             EDITOR: OBSERVER, OBSERVER: OBSERVER}
+SESSION_ROLE_FROM_MEASURE = {
+    OWNER: CO_FACILITATOR,
+    CO_FACILITATOR: CO_FACILITATOR,
+    EDITOR: OBSERVER,
+    OBSERVER: OBSERVER,
+}
 # Staff socket ops a minute-taker may send (notes and protocol input, no controls).
 NOTE_OPS = frozenset({"card.add", "card.edit", "card.delete", "action.add", "action.edit", "action.delete"})
 
@@ -45,8 +50,11 @@ NOTE_OPS = frozenset({"card.add", "card.edit", "card.delete", "action.add", "act
 def measure_role(db: Session, user_id: int | None, measure_id: int) -> str | None:
     if user_id is None:
         return None
-    return db.scalar(select(MeasureMember.role).where(MeasureMember.measure_id == measure_id,
-                                                      MeasureMember.facilitator_id == user_id))
+    return db.scalar(
+        select(MeasureMember.role).where(
+            MeasureMember.measure_id == measure_id, MeasureMember.facilitator_id == user_id
+        )
+    )
 
 
 def session_role(db: Session, user_id: int | None, ws) -> str | None:
@@ -55,8 +63,9 @@ def session_role(db: Session, user_id: int | None, ws) -> str | None:
         return None
     if ws.facilitator_id == user_id:
         return FACILITATOR
-    explicit = db.scalar(select(SessionMember.role).where(SessionMember.session_id == ws.id,
-                                                          SessionMember.facilitator_id == user_id))
+    explicit = db.scalar(
+        select(SessionMember.role).where(SessionMember.session_id == ws.id, SessionMember.facilitator_id == user_id)
+    )
     if explicit is not None:
         return explicit
     return SESSION_ROLE_FROM_MEASURE.get(measure_role(db, user_id, ws.measure_id))
@@ -84,16 +93,20 @@ def visible_measure_ids(db: Session, user_id: int) -> list[int]:
 
 
 def owners_left(db: Session, measure_id: int) -> int:
-    return len(db.scalars(select(MeasureMember.id).where(MeasureMember.measure_id == measure_id,
-                                                         MeasureMember.role == OWNER)).all())
+    return len(
+        db.scalars(
+            select(MeasureMember.id).where(MeasureMember.measure_id == measure_id, MeasureMember.role == OWNER)
+        ).all()
+    )
 
 
 def add_member(db: Session, measure_id: int, user_id: int, role: str = OWNER) -> MeasureMember:
     """Put someone on a measure's team (or change their role)."""
     if role not in MEASURE_ROLES:
         raise ValueError(f"role must be one of {', '.join(MEASURE_ROLES)}")
-    member = db.scalars(select(MeasureMember).where(MeasureMember.measure_id == measure_id,
-                                                    MeasureMember.facilitator_id == user_id)).first()
+    member = db.scalars(
+        select(MeasureMember).where(MeasureMember.measure_id == measure_id, MeasureMember.facilitator_id == user_id)
+    ).first()
     if member is None:
         member = MeasureMember(measure_id=measure_id, facilitator_id=user_id, role=role)
         db.add(member)

@@ -1,5 +1,6 @@
 """Projector links: a scoped, revocable, read-only way into one session's projector view for the
 room's PC, so nobody logs in with their own account on a shared machine."""
+
 from __future__ import annotations
 
 import hashlib
@@ -41,5 +42,6 @@ def revoke(link: ProjectorLink) -> None:
 
 
 def links_of(db: Session, session_id: int) -> list[ProjectorLink]:
-    return list(db.scalars(select(ProjectorLink).where(ProjectorLink.session_id == session_id)
-                           .order_by(ProjectorLink.id)))
+    return list(
+        db.scalars(select(ProjectorLink).where(ProjectorLink.session_id == session_id).order_by(ProjectorLink.id))
+    )

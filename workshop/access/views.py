@@ -1,9 +1,11 @@
 """Pages for who may do what: a measure's team, a session's staff and its projector links, and
 the projector opened by a link (no login on the room's PC)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _, lazy_gettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
@@ -39,16 +41,23 @@ def _load_member(roles: tuple[str, ...]) -> tuple[Facilitator, str]:
     """The account and role a team form names; ValidationError naming what is wrong."""
     form = MemberForm().load(request.form.to_dict(), unknown="exclude")
     if form["role"] not in roles:
-        raise ValidationError({"role": [_("muss eine dieser Rollen sein: %(roles)s",
-                                          roles=", ".join(str(ROLE_LABELS[r]) for r in roles))]})
-    person = db().scalars(select(Facilitator).where(
-        func.lower(Facilitator.email) == form["email"].strip().lower())).first()
+        raise ValidationError(
+            {
+                "role": [
+                    _("muss eine dieser Rollen sein: %(roles)s", roles=", ".join(str(ROLE_LABELS[r]) for r in roles))
+                ]
+            }
+        )
+    person = (
+        db().scalars(select(Facilitator).where(func.lower(Facilitator.email) == form["email"].strip().lower())).first()
+    )
     if person is None:
         raise ValidationError({"email": [_("Zu dieser E-Mail-Adresse gibt es kein Konto.")]})
     return person, form["role"]
 
 
 # --- a measure's team -------------------------------------------------------------------------
+
 
 @bp.route("/measures/<measure_id>/team", methods=["GET", "POST"])
 @login_required
@@ -70,11 +79,24 @@ def measure_team(measure_id):
         db().commit()
         flash(_("%(name)s: %(role)s.", name=person.display_name, role=ROLE_LABELS[role]), "info")
         return redirect(url_for(".measure_team", measure_id=measure.id), 303)
-    members = db().execute(select(MeasureMember, Facilitator).join(
-        Facilitator, Facilitator.id == MeasureMember.facilitator_id)
-        .where(MeasureMember.measure_id == measure.id).order_by(MeasureMember.id)).all()
-    return render_template("access/measure_team.html", measure=measure, members=members,
-                           may_manage=may_manage, roles=policy.MEASURE_ROLES, role_labels=ROLE_LABELS)
+    members = (
+        db()
+        .execute(
+            select(MeasureMember, Facilitator)
+            .join(Facilitator, Facilitator.id == MeasureMember.facilitator_id)
+            .where(MeasureMember.measure_id == measure.id)
+            .order_by(MeasureMember.id)
+        )
+        .all()
+    )
+    return render_template(
+        "access/measure_team.html",
+        measure=measure,
+        members=members,
+        may_manage=may_manage,
+        roles=policy.MEASURE_ROLES,
+        role_labels=ROLE_LABELS,
+    )
 
 
 @bp.route("/measures/<measure_id>/team/<member_id>/remove", methods=["POST"])
@@ -95,6 +117,7 @@ def measure_team_remove(measure_id, member_id):
 
 # --- a session's staff and projector links --------------------------------------------------------
 
+
 @bp.route("/sessions/<session_id>/team", methods=["GET", "POST"])
 @login_required
 def session_team(session_id):
@@ -110,8 +133,15 @@ def session_team(session_id):
         except ValidationError as error:
             flash(_("Nicht gespeichert: %(error)s", error=describe_errors(error.messages)), "error")
             return redirect(url_for(".session_team", session_id=ws.id), 303)
-        member = db().scalars(select(SessionMember).where(SessionMember.session_id == ws.id,
-                                                          SessionMember.facilitator_id == person.id)).first()
+        member = (
+            db()
+            .scalars(
+                select(SessionMember).where(
+                    SessionMember.session_id == ws.id, SessionMember.facilitator_id == person.id
+                )
+            )
+            .first()
+        )
         if member is None:
             db().add(SessionMember(session_id=ws.id, facilitator_id=person.id, role=role))
         else:
@@ -119,15 +149,28 @@ def session_team(session_id):
         db().commit()
         flash(_("%(name)s: %(role)s.", name=person.display_name, role=ROLE_LABELS[role]), "info")
         return redirect(url_for(".session_team", session_id=ws.id), 303)
-    members = db().execute(select(SessionMember, Facilitator).join(
-        Facilitator, Facilitator.id == SessionMember.facilitator_id)
-        .where(SessionMember.session_id == ws.id).order_by(SessionMember.id)).all()
+    members = (
+        db()
+        .execute(
+            select(SessionMember, Facilitator)
+            .join(Facilitator, Facilitator.id == SessionMember.facilitator_id)
+            .where(SessionMember.session_id == ws.id)
+            .order_by(SessionMember.id)
+        )
+        .all()
+    )
     new_link = session.pop("new_projector_link", None)
     new_link = new_link if new_link and new_link.get("session_id") == ws.id else None
-    return render_template("access/session_team.html", ws=ws, members=members, may_manage=may_manage,
-                           roles=policy.SESSION_MEMBER_ROLES, role_labels=ROLE_LABELS,
-                           links=links_of(db(), ws.id) if may_manage else [],
-                           new_link=new_link and url_for(".projector_by_link", token=new_link["token"], _external=True))
+    return render_template(
+        "access/session_team.html",
+        ws=ws,
+        members=members,
+        may_manage=may_manage,
+        roles=policy.SESSION_MEMBER_ROLES,
+        role_labels=ROLE_LABELS,
+        links=links_of(db(), ws.id) if may_manage else [],
+        new_link=new_link and url_for(".projector_by_link", token=new_link["token"], _external=True),
+    )
 
 
 @bp.route("/sessions/<session_id>/team/<member_id>/remove", methods=["POST"])
@@ -149,7 +192,10 @@ def projector_link_create(session_id):
     ws = session_or_404(session_id, "session.staff")
     active = [link for link in links_of(db(), ws.id) if link.revoked_at is None]
     if len(active) >= MAX_PROJECTOR_LINKS:
-        flash(_("Höchstens %(n)s Leinwand-Links je Sitzung; bitte zuerst einen widerrufen.", n=MAX_PROJECTOR_LINKS), "error")
+        flash(
+            _("Höchstens %(n)s Leinwand-Links je Sitzung; bitte zuerst einen widerrufen.", n=MAX_PROJECTOR_LINKS),
+            "error",
+        )
         return redirect(url_for(".session_team", session_id=ws.id), 303)
     _link, token = create_link(db(), ws.id, current_user.id)
     db().commit()

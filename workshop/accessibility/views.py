@@ -1,4 +1,5 @@
 """The accessibility statement, linked from every page's footer, and its feedback form."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -36,9 +37,12 @@ def _clean(form: dict) -> tuple[dict, list[str]]:
 
 def _statement_context() -> dict:
     config = current_app.config
-    return {"operator": config["ACCESSIBILITY_OPERATOR"], "enforcement_name": config["ENFORCEMENT_BODY_NAME"],
-            "enforcement_url": config["ENFORCEMENT_BODY_URL"],
-            "checked": date.fromisoformat(config["ACCESSIBILITY_CHECKED"])}
+    return {
+        "operator": config["ACCESSIBILITY_OPERATOR"],
+        "enforcement_name": config["ENFORCEMENT_BODY_NAME"],
+        "enforcement_url": config["ENFORCEMENT_BODY_URL"],
+        "checked": date.fromisoformat(config["ACCESSIBILITY_CHECKED"]),
+    }
 
 
 @bp.route("/barrierefreiheit", methods=["GET", "POST"])
@@ -53,8 +57,10 @@ def statement():
             return render_template("accessibility/statement.html", form=form, **_statement_context()), 400
         db().add(BarrierReport(language=current_locale(), **data))
         db().commit()
-        flash(_("Danke! Ihre Meldung ist angekommen. Wir antworten, wenn Sie eine Kontaktadresse angegeben haben."),
-              "success")
+        flash(
+            _("Danke! Ihre Meldung ist angekommen. Wir antworten, wenn Sie eine Kontaktadresse angegeben haben."),
+            "success",
+        )
         return redirect(url_for(".statement"), 303)
     return render_template("accessibility/statement.html", form=form, **_statement_context())
 

@@ -22,8 +22,7 @@ class Facilitator(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Part of the id in every login cookie; a logout draws a new one, so a cookie copied before
     # the logout (or left on another device) no longer logs anyone in.
-    login_epoch: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16),
-                                             server_default="")
+    login_epoch: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16), server_default="")
 
     def set_password(self, password: str) -> None:
         # scrypt with a per-password salt: werkzeug's default, memory-hard.

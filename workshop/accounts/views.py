@@ -12,10 +12,9 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from workshop import rate_limits
-from workshop.offload import run_blocking
-from workshop.live.transport.sockets import close_sockets_of
-
 from workshop.accounts.models import Facilitator
+from workshop.live.transport.sockets import close_sockets_of
+from workshop.offload import run_blocking
 from workshop.web import db
 
 bp = Blueprint("accounts", __name__)

@@ -1,16 +1,14 @@
 """Action items: who does what by when. Anyone may propose one; its author or the facilitator changes it."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from workshop.ops import OpContext, OpSpec, Outcome
-
 from workshop.activities.base import Activity, ResultItem
 from workshop.activities.models import ActionItem
 from workshop.db import utcnow
-from workshop.ops import FACILITATOR, PARTICIPANT
-from workshop.ops import Rejected
+from workshop.ops import FACILITATOR, PARTICIPANT, OpContext, OpSpec, Outcome, Rejected
 from workshop.validation import CleanText
 
 MAX_ITEMS = 100
@@ -55,8 +53,14 @@ def add(ctx: OpContext, payload: dict) -> Outcome:
     if len(session_items(ctx.db, ctx.ws.id, step["key"])) >= MAX_ITEMS:
         raise Rejected("too_many_items", f"At most {MAX_ITEMS} action items in one step.")
     author = {"participant_id": ctx.actor.id} if ctx.actor.role == PARTICIPANT else {"facilitator_id": ctx.actor.id}
-    item = ActionItem(session_id=ctx.ws.id, step_key=step["key"], who=payload["who"], what=payload["what"],
-                      due=payload["due"].isoformat() if payload["due"] else None, **author)
+    item = ActionItem(
+        session_id=ctx.ws.id,
+        step_key=step["key"],
+        who=payload["who"],
+        what=payload["what"],
+        due=payload["due"].isoformat() if payload["due"] else None,
+        **author,
+    )
     ctx.db.add(item)
     ctx.db.flush()
     return Outcome("action.added", {"item": item_view(item)}, {"item_id": item.id})
@@ -87,12 +91,30 @@ def format_item(item: ActionItem) -> str:
 class ActionItemsActivity(Activity):
     type = "action_items"
     ops = (
-        OpSpec("action.add", ItemFields, frozenset({PARTICIPANT, FACILITATOR}), add,
-               step_types=frozenset({type}), lock_applies=True),
-        OpSpec("action.edit", EditItem, frozenset({PARTICIPANT, FACILITATOR}), edit,
-               step_types=frozenset({type}), lock_applies=True),
-        OpSpec("action.delete", ItemRef, frozenset({PARTICIPANT, FACILITATOR}), delete,
-               step_types=frozenset({type}), lock_applies=True),
+        OpSpec(
+            "action.add",
+            ItemFields,
+            frozenset({PARTICIPANT, FACILITATOR}),
+            add,
+            step_types=frozenset({type}),
+            lock_applies=True,
+        ),
+        OpSpec(
+            "action.edit",
+            EditItem,
+            frozenset({PARTICIPANT, FACILITATOR}),
+            edit,
+            step_types=frozenset({type}),
+            lock_applies=True,
+        ),
+        OpSpec(
+            "action.delete",
+            ItemRef,
+            frozenset({PARTICIPANT, FACILITATOR}),
+            delete,
+            step_types=frozenset({type}),
+            lock_applies=True,
+        ),
     )
 
     def state(self, db, ws, step, viewer):

@@ -1,6 +1,7 @@
 """Agenda items that frame the group work: a welcome, an input (text, images or a PDF on the
 projector) and a break. Nobody sends anything during them; they are there so the whole workshop,
 not only its group work, is one plan with one clock."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
@@ -29,10 +30,21 @@ class InputActivity(Activity):
         from workshop.sessions.models import SessionFile
 
         wanted = step.get("files") or []
-        found = {f.id: f for f in db.execute(select(SessionFile.id, SessionFile.name, SessionFile.mime)
-                                             .where(SessionFile.session_id == ws.id, SessionFile.id.in_(wanted)))}
-        return {"files": [{"id": i, "name": found[i].name, "mime": found[i].mime,
-                           "url": f"/sessions/{ws.id}/files/{i}"} for i in wanted if i in found]}
+        found = {
+            f.id: f
+            for f in db.execute(
+                select(SessionFile.id, SessionFile.name, SessionFile.mime).where(
+                    SessionFile.session_id == ws.id, SessionFile.id.in_(wanted)
+                )
+            )
+        }
+        return {
+            "files": [
+                {"id": i, "name": found[i].name, "mime": found[i].mime, "url": f"/sessions/{ws.id}/files/{i}"}
+                for i in wanted
+                if i in found
+            ]
+        }
 
 
 class BreakActivity(Activity):

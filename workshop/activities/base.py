@@ -10,12 +10,12 @@ An activity declares:
 - protocol(): its agenda item's part of the protocol.
 A new activity type is one module with a subclass and one line in registry.py.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
-
 
 from workshop.ops import Actor, OpSpec, SchemaClass
 
@@ -55,19 +55,19 @@ class Activity:
         """The step's own settings (its config_schema's fields), as every screen gets them."""
         return {key: step[key] for key in _setting_names(self.config_schema) if key in step}
 
-    def state(self, db: "Session", ws: "WorkshopSession", step: dict, viewer: "Actor") -> dict:
+    def state(self, db: Session, ws: WorkshopSession, step: dict, viewer: Actor) -> dict:
         return {}
 
-    def results(self, db: "Session", ws: "WorkshopSession", step: dict) -> list[ResultItem]:
+    def results(self, db: Session, ws: WorkshopSession, step: dict) -> list[ResultItem]:
         return []
 
-    def seed(self, db: "Session", ws: "WorkshopSession", step: dict) -> None:
+    def seed(self, db: Session, ws: WorkshopSession, step: dict) -> None:
         """Create what the step starts with when a session is created (e.g. consent options)."""
 
-    def reveal(self, db: "Session", ws: "WorkshopSession", step: dict) -> dict | None:
+    def reveal(self, db: Session, ws: WorkshopSession, step: dict) -> dict | None:
         """What everybody receives when the facilitator reveals the step (None: nothing hidden)."""
         return None
 
-    def votes_on_source(self, db: "Session", ws: "WorkshopSession", step: dict) -> dict[int, int] | None:
+    def votes_on_source(self, db: Session, ws: WorkshopSession, step: dict) -> dict[int, int] | None:
         """Dots this step gave to its source step's cards or clusters (None: it is no vote)."""
         return None

@@ -4,6 +4,7 @@ the room sees the words with how often each was said (a word cloud).
 Each person's word is one card of the step (so capture, the protocol, cluster and vote can use
 the words like any other cards); the same word in other spelling or case counts together.
 """
+
 from __future__ import annotations
 
 from marshmallow import Schema, validate
@@ -24,14 +25,22 @@ class BlitzlichtConfig(Schema):
 
 
 class SayPayload(Schema):
-    text = CleanText(required=True, validate=validate.Length(
-        1, WORD_MAX_LENGTH, error=f"one word or a short phrase: 1 to {WORD_MAX_LENGTH} characters"))
+    text = CleanText(
+        required=True,
+        validate=validate.Length(
+            1, WORD_MAX_LENGTH, error=f"one word or a short phrase: 1 to {WORD_MAX_LENGTH} characters"
+        ),
+    )
 
 
 def _words(db, session_id: int, step_key: str) -> list[Card]:
-    return list(db.scalars(select(Card).where(
-        Card.session_id == session_id, Card.step_key == step_key, Card.deleted_at.is_(None))
-        .order_by(Card.id)))
+    return list(
+        db.scalars(
+            select(Card)
+            .where(Card.session_id == session_id, Card.step_key == step_key, Card.deleted_at.is_(None))
+            .order_by(Card.id)
+        )
+    )
 
 
 def tally(cards: list[Card]) -> list[dict]:
@@ -49,22 +58,36 @@ def say(ctx: OpContext, payload: dict) -> Outcome:
     cards = _words(ctx.db, ctx.ws.id, step["key"])
     own = next((c for c in cards if c.participant_id == ctx.actor.id), None)
     if own is None:
-        own = Card(session_id=ctx.ws.id, step_key=step["key"], column_key=COLUMN, text=payload["text"],
-                   participant_id=ctx.actor.id)
+        own = Card(
+            session_id=ctx.ws.id,
+            step_key=step["key"],
+            column_key=COLUMN,
+            text=payload["text"],
+            participant_id=ctx.actor.id,
+        )
         ctx.db.add(own)
         cards.append(own)
     else:  # a second word replaces the first: one voice each
         own.text, own.updated_at = payload["text"], utcnow()
     ctx.db.flush()
-    return Outcome("blitz.changed", {"step_key": step["key"], "words": tally(cards), "answers": len(cards)},
-                   {"text": own.text})
+    return Outcome(
+        "blitz.changed", {"step_key": step["key"], "words": tally(cards), "answers": len(cards)}, {"text": own.text}
+    )
 
 
 class BlitzlichtActivity(Activity):
     type = "blitzlicht"
     config_schema = BlitzlichtConfig
-    ops = (OpSpec("blitz.say", SayPayload, frozenset({PARTICIPANT}), say,
-                  step_types=frozenset({"blitzlicht"}), lock_applies=True),)
+    ops = (
+        OpSpec(
+            "blitz.say",
+            SayPayload,
+            frozenset({PARTICIPANT}),
+            say,
+            step_types=frozenset({"blitzlicht"}),
+            lock_applies=True,
+        ),
+    )
 
     def state(self, db, ws, step, viewer):
         cards = _words(db, ws.id, step["key"])
@@ -74,5 +97,7 @@ class BlitzlichtActivity(Activity):
         return state
 
     def results(self, db, ws, step):
-        return [ResultItem(f"{w['text']} ({w['count']})", None, COLUMN, w["count"])
-                for w in tally(_words(db, ws.id, step["key"]))]
+        return [
+            ResultItem(f"{w['text']} ({w['count']})", None, COLUMN, w["count"])
+            for w in tally(_words(db, ws.id, step["key"]))
+        ]

@@ -5,11 +5,10 @@ reveals), moderated (a card reaches the room only after the facilitator approves
 authors: facilitator (a notes step: only the facilitator writes), and columns that map to
 record fields (a co-drafting step: each column is captured into its own field).
 """
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
-
-from workshop.ops import OpContext, OpSpec, Outcome
 
 from workshop.activities.base import Activity, ResultItem
 from workshop.activities.cards import (
@@ -26,8 +25,7 @@ from workshop.activities.cards import (
 from workshop.activities.models import Card
 from workshop.db import utcnow
 from workshop.i18n import LocalizedText
-from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor
-from workshop.ops import Rejected
+from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor, OpContext, OpSpec, Outcome, Rejected
 from workshop.sessions.names import participant_names
 from workshop.sessions.runtime import is_revealed, set_spotlight, spotlight
 from workshop.validation import CleanText
@@ -44,16 +42,21 @@ class ColumnSchema(Schema):
 
 
 class BrainstormConfig(Schema):
-    columns = fields.List(fields.Nested(ColumnSchema), validate=validate.Length(1, 8),
-                          load_default=lambda: [{"key": "main", "title": {"de": "Karten", "en": "Cards"}}])
+    columns = fields.List(
+        fields.Nested(ColumnSchema),
+        validate=validate.Length(1, 8),
+        load_default=lambda: [{"key": "main", "title": {"de": "Karten", "en": "Cards"}}],
+    )
     silent = fields.Boolean(load_default=False)
     moderated = fields.Boolean(load_default=False)
     authors = fields.String(load_default="everyone", validate=validate.OneOf(["everyone", "facilitator"]))
 
 
 def _card_text():
-    return CleanText(required=True, validate=validate.Length(
-        1, CARD_MAX_LENGTH, error=f"must be between 1 and {CARD_MAX_LENGTH} characters"))
+    return CleanText(
+        required=True,
+        validate=validate.Length(1, CARD_MAX_LENGTH, error=f"must be between 1 and {CARD_MAX_LENGTH} characters"),
+    )
 
 
 class AddCard(Schema):
@@ -81,8 +84,7 @@ def _require_current_step(ctx: OpContext, step_key: str) -> dict:
     that the current step takes cards at all, the engine checked (OpSpec.step_types)."""
     current = ctx.ws.current
     if step_key != current["key"]:
-        raise Rejected("step_not_active",
-                       f"Step '{step_key}' is not the current step ('{current['key']}').")
+        raise Rejected("step_not_active", f"Step '{step_key}' is not the current step ('{current['key']}').")
     return current
 
 
@@ -106,21 +108,30 @@ def add_card(ctx: OpContext, payload: dict) -> Outcome:
     columns = [column["key"] for column in step["columns"]]
     column_key = payload.get("column_key") or columns[0]
     if column_key not in columns:
-        raise Rejected("unknown_column",
-                       f"Step '{step['key']}' has no column '{column_key}' (it has {', '.join(columns)}).")
-    mine = [c for c in live_cards(ctx.db, ctx.ws.id, step["key"], shown_only=False)
-            if is_author(c, ctx.actor)]
+        raise Rejected(
+            "unknown_column", f"Step '{step['key']}' has no column '{column_key}' (it has {', '.join(columns)})."
+        )
+    mine = [c for c in live_cards(ctx.db, ctx.ws.id, step["key"], shown_only=False) if is_author(c, ctx.actor)]
     if len(mine) >= MAX_CARDS_PER_PERSON_AND_STEP:
-        raise Rejected("too_many_cards",
-                       f"At most {MAX_CARDS_PER_PERSON_AND_STEP} cards per person in one step.")
+        raise Rejected("too_many_cards", f"At most {MAX_CARDS_PER_PERSON_AND_STEP} cards per person in one step.")
     needs_approval = step.get("moderated") and ctx.actor.role == PARTICIPANT
-    card = Card(session_id=ctx.ws.id, step_key=step["key"], column_key=column_key,
-                text=payload["text"], status=PENDING if needs_approval else VISIBLE, **_author_fields(ctx))
+    card = Card(
+        session_id=ctx.ws.id,
+        step_key=step["key"],
+        column_key=column_key,
+        text=payload["text"],
+        status=PENDING if needs_approval else VISIBLE,
+        **_author_fields(ctx),
+    )
     ctx.db.add(card)
     ctx.db.flush()
     view = card_view(card, participant_names(ctx.db, ctx.ws.id, only=[card.participant_id]))
-    return Outcome("card.added", {"card": view}, {"card_id": card.id, "card": {**view, "mine": True}},
-                   public_payload=_public_form(ctx, card, step, view))
+    return Outcome(
+        "card.added",
+        {"card": view},
+        {"card_id": card.id, "card": {**view, "mine": True}},
+        public_payload=_public_form(ctx, card, step, view),
+    )
 
 
 def _follow_spotlight(ctx: OpContext, card: Card, gone: bool) -> None:
@@ -145,16 +156,19 @@ def edit_card(ctx: OpContext, payload: dict) -> Outcome:
     card.updated_at = utcnow()
     _follow_spotlight(ctx, card, gone=False)
     view = card_view(card, participant_names(ctx.db, ctx.ws.id, only=[card.participant_id]))
-    return Outcome("card.edited", {"card": view}, {"card_id": card.id, "card": {**view, "mine": True}},
-                   public_payload=_public_form(ctx, card, ctx.ws.current, view))
+    return Outcome(
+        "card.edited",
+        {"card": view},
+        {"card_id": card.id, "card": {**view, "mine": True}},
+        public_payload=_public_form(ctx, card, ctx.ws.current, view),
+    )
 
 
 def delete_card(ctx: OpContext, payload: dict) -> Outcome:
     card = _own_card_in_current_step(ctx, payload["card_id"])
     card.deleted_at = utcnow()  # kept for the log; votes on it stop counting
     _follow_spotlight(ctx, card, gone=True)
-    return Outcome("card.deleted", {"card_id": card.id, "step_key": card.step_key},
-                   {"card_id": card.id})
+    return Outcome("card.deleted", {"card_id": card.id, "step_key": card.step_key}, {"card_id": card.id})
 
 
 def _moderate(ctx: OpContext, card: Card, status: str) -> Outcome:
@@ -163,11 +177,19 @@ def _moderate(ctx: OpContext, card: Card, status: str) -> Outcome:
     step = ctx.ws.step(card.step_key)
     if status == HIDDEN:
         _follow_spotlight(ctx, card, gone=True)
-        return Outcome("card.hidden", {"card": view}, {"card_id": card.id},
-                       public_payload={"card_id": card.id, "step_key": card.step_key})
+        return Outcome(
+            "card.hidden",
+            {"card": view},
+            {"card_id": card.id},
+            public_payload={"card_id": card.id, "step_key": card.step_key},
+        )
     public = _public_form(ctx, card, step, view)
-    return Outcome("card.shown", {"card": view}, {"card_id": card.id},
-                   public_payload=public if public is not None else {"card": view})
+    return Outcome(
+        "card.shown",
+        {"card": view},
+        {"card_id": card.id},
+        public_payload=public if public is not None else {"card": view},
+    )
 
 
 def hide_card(ctx: OpContext, payload: dict) -> Outcome:
@@ -192,12 +214,30 @@ class BrainstormActivity(Activity):
     offers = frozenset({"cards"})
     config_schema = BrainstormConfig
     ops: tuple[OpSpec, ...] = (
-        OpSpec("card.add", AddCard, frozenset({PARTICIPANT, FACILITATOR}), add_card,
-               step_types=CARD_STEP_TYPES, lock_applies=True),
-        OpSpec("card.edit", EditCard, frozenset({PARTICIPANT, FACILITATOR}), edit_card,
-               step_types=CARD_STEP_TYPES, lock_applies=True),
-        OpSpec("card.delete", CardRef, frozenset({PARTICIPANT, FACILITATOR}), delete_card,
-               step_types=CARD_STEP_TYPES, lock_applies=True),
+        OpSpec(
+            "card.add",
+            AddCard,
+            frozenset({PARTICIPANT, FACILITATOR}),
+            add_card,
+            step_types=CARD_STEP_TYPES,
+            lock_applies=True,
+        ),
+        OpSpec(
+            "card.edit",
+            EditCard,
+            frozenset({PARTICIPANT, FACILITATOR}),
+            edit_card,
+            step_types=CARD_STEP_TYPES,
+            lock_applies=True,
+        ),
+        OpSpec(
+            "card.delete",
+            CardRef,
+            frozenset({PARTICIPANT, FACILITATOR}),
+            delete_card,
+            step_types=CARD_STEP_TYPES,
+            lock_applies=True,
+        ),
         OpSpec("card.hide", HideCard, frozenset({FACILITATOR}), hide_card, frozenset({"live", "ended"})),
         OpSpec("card.approve", CardRef, frozenset({FACILITATOR}), approve_card),
     )
@@ -215,6 +255,7 @@ class BrainstormActivity(Activity):
         names = participant_names(db, ws.id)
         return {"cards": [card_view(c, names) for c in live_cards(db, ws.id, step["key"])]}
 
+
 class DraftActivity(BrainstormActivity):
     """Co-drafting on the record's structure: one column per record field."""
 
@@ -223,7 +264,9 @@ class DraftActivity(BrainstormActivity):
 
     def check_step(self, step, earlier):
         problems = super().check_step(step, earlier)
-        problems += [f"columns: column '{c['key']}' needs a record field (field: …)"
-                     for c in step["columns"] if not c.get("field")]
+        problems += [
+            f"columns: column '{c['key']}' needs a record field (field: …)"
+            for c in step["columns"]
+            if not c.get("field")
+        ]
         return problems
-

@@ -1,12 +1,12 @@
 """Card reading helpers shared by the activities that show or count cards."""
+
 from __future__ import annotations
 
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from workshop.activities.models import Card
-from workshop.ops import FACILITATOR, PARTICIPANT, Actor
-from workshop.ops import Rejected
+from workshop.ops import FACILITATOR, PARTICIPANT, Actor, Rejected
 
 # A card, or a row of its columns (the snapshot reads 2,000 cards as plain rows): the helpers
 # below read only attributes both have.
@@ -18,8 +18,7 @@ VISIBLE, PENDING, HIDDEN = "visible", "pending", "hidden"
 
 def live_cards(db: Session, session_id: int, step_key: str, *, shown_only: bool = True) -> list[Card]:
     """The step's cards that count: not deleted and (by default) not pending or hidden."""
-    query = select(Card).where(Card.session_id == session_id, Card.step_key == step_key,
-                               Card.deleted_at.is_(None))
+    query = select(Card).where(Card.session_id == session_id, Card.step_key == step_key, Card.deleted_at.is_(None))
     if shown_only:
         query = query.where(Card.status == VISIBLE)
     return list(db.scalars(query.order_by(Card.id)))

@@ -1,17 +1,15 @@
 """Cluster: the facilitator groups the cards of an earlier step into named clusters."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from workshop.ops import OpContext, OpSpec, Outcome
-
 from workshop.activities.base import Activity, ResultItem
 from workshop.activities.cards import get_live_card, live_cards
 from workshop.activities.models import Card, Cluster
 from workshop.db import utcnow
-from workshop.ops import FACILITATOR
-from workshop.ops import Rejected
+from workshop.ops import FACILITATOR, OpContext, OpSpec, Outcome, Rejected
 from workshop.validation import CleanText
 
 MAX_CLUSTERS = 40
@@ -90,8 +88,7 @@ def assign(ctx: OpContext, payload: dict) -> Outcome:
     if payload["cluster_id"] is not None:
         _get_cluster(ctx, payload["cluster_id"])
     card.cluster_id = payload["cluster_id"]
-    return Outcome("card.clustered", {"card_id": card.id, "cluster_id": card.cluster_id},
-                   {"card_id": card.id})
+    return Outcome("card.clustered", {"card_id": card.id, "cluster_id": card.cluster_id}, {"card_id": card.id})
 
 
 class ClusterActivity(Activity):

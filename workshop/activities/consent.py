@@ -12,6 +12,7 @@ resistance from 0 (none) to 10 (strong); the option with the least resistance wi
 - The person × option distribution is shown with anonymous row labels, in an order that
   does not follow who joined first.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,15 +21,12 @@ from dataclasses import dataclass
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from workshop.ops import OpContext, OpSpec, Outcome
-
 from workshop.activities.base import Activity, ResultItem
 from workshop.activities.cards import card_view, get_live_card, live_cards
 from workshop.activities.models import Card, Rating
 from workshop.db import utcnow
 from workshop.i18n import LocalizedText, localized
-from workshop.ops import FACILITATOR, PARTICIPANT
-from workshop.ops import Rejected
+from workshop.ops import FACILITATOR, PARTICIPANT, OpContext, OpSpec, Outcome, Rejected
 from workshop.sessions.runtime import is_revealed
 from workshop.validation import CleanText
 
@@ -77,24 +75,38 @@ def compute_consent(options: list[tuple[int, str, bool]], ratings: list[tuple[in
     for _pid, cid, value in ratings:
         if cid in by_option:
             by_option[cid].append(value)
-    results = [OptionResult(cid, text, passive, sum(by_option[cid]), len(by_option[cid]),
-                            len(raters) - len(by_option[cid])) for cid, text, passive in options]
+    results = [
+        OptionResult(cid, text, passive, sum(by_option[cid]), len(by_option[cid]), len(raters) - len(by_option[cid]))
+        for cid, text, passive in options
+    ]
     ranked = sorted(results, key=lambda r: (r.mean is None, r.mean if r.mean is not None else 0, r.card_id))
-    best = [r for r in ranked if r.mean is not None and ranked[0].mean is not None
-            and abs(r.mean - ranked[0].mean) < 1e-9]
+    best = [
+        r for r in ranked if r.mean is not None and ranked[0].mean is not None and abs(r.mean - ranked[0].mean) < 1e-9
+    ]
     # Anonymous rows: ordered by a hash, not by participant id (which follows join order).
     order = sorted(raters, key=lambda pid: hashlib.sha256(f"{pid}".encode()).hexdigest())
     values = {(pid, cid): v for pid, cid, v in ratings}
     return {
-        "options": [{"card_id": r.card_id, "text": r.text, "passive": r.passive, "total": r.total,
-                     "count": r.count, "abstentions": r.abstentions,
-                     "mean": round(r.mean, 2) if r.mean is not None else None} for r in ranked],
+        "options": [
+            {
+                "card_id": r.card_id,
+                "text": r.text,
+                "passive": r.passive,
+                "total": r.total,
+                "count": r.count,
+                "abstentions": r.abstentions,
+                "mean": round(r.mean, 2) if r.mean is not None else None,
+            }
+            for r in ranked
+        ],
         "winner": best[0].card_id if len(best) == 1 else None,
         "tied": [r.card_id for r in best] if len(best) > 1 else [],
         "passive_wins": len(best) == 1 and best[0].passive,
         "raters": len(raters),
-        "matrix": {"columns": [cid for cid, _t, _p in options],
-                   "rows": [[values.get((pid, cid)) for cid, _t, _p in options] for pid in order]},
+        "matrix": {
+            "columns": [cid for cid, _t, _p in options],
+            "rows": [[values.get((pid, cid)) for cid, _t, _p in options] for pid in order],
+        },
     }
 
 
@@ -106,9 +118,14 @@ def _consent_step(ctx: OpContext, *, open_only: bool = False) -> dict:
 
 
 def _my_rating(ctx: OpContext, step: dict, card: Card) -> Rating | None:
-    return ctx.db.scalars(select(Rating).where(
-        Rating.session_id == ctx.ws.id, Rating.step_key == step["key"], Rating.card_id == card.id,
-        Rating.participant_id == ctx.actor.id)).first()
+    return ctx.db.scalars(
+        select(Rating).where(
+            Rating.session_id == ctx.ws.id,
+            Rating.step_key == step["key"],
+            Rating.card_id == card.id,
+            Rating.participant_id == ctx.actor.id,
+        )
+    ).first()
 
 
 def _option(ctx: OpContext, step: dict, card_id: int) -> Card:
@@ -119,16 +136,15 @@ def _option(ctx: OpContext, step: dict, card_id: int) -> Card:
 
 
 def _progress(ctx: OpContext, step: dict) -> dict:
-    ratings = ctx.db.scalars(select(Rating).where(Rating.session_id == ctx.ws.id,
-                                                  Rating.step_key == step["key"])).all()
-    return {"step_key": step["key"], "raters": len({r.participant_id for r in ratings}),
-            "ratings": len(ratings)}
+    ratings = ctx.db.scalars(select(Rating).where(Rating.session_id == ctx.ws.id, Rating.step_key == step["key"])).all()
+    return {"step_key": step["key"], "raters": len({r.participant_id for r in ratings}), "ratings": len(ratings)}
 
 
 def add_option(ctx: OpContext, payload: dict) -> Outcome:
     step = _consent_step(ctx, open_only=True)
-    card = Card(session_id=ctx.ws.id, step_key=step["key"], column_key=OPTION, text=payload["text"],
-                facilitator_id=ctx.actor.id)
+    card = Card(
+        session_id=ctx.ws.id, step_key=step["key"], column_key=OPTION, text=payload["text"], facilitator_id=ctx.actor.id
+    )
     ctx.db.add(card)
     ctx.db.flush()
     return Outcome("card.added", {"card": card_view(card, {})}, {"card_id": card.id})
@@ -139,8 +155,13 @@ def rate(ctx: OpContext, payload: dict) -> Outcome:
     card = _option(ctx, step, payload["card_id"])
     rating = _my_rating(ctx, step, card)
     if rating is None:
-        rating = Rating(session_id=ctx.ws.id, step_key=step["key"], card_id=card.id,
-                        participant_id=ctx.actor.id, value=payload["value"])
+        rating = Rating(
+            session_id=ctx.ws.id,
+            step_key=step["key"],
+            card_id=card.id,
+            participant_id=ctx.actor.id,
+            value=payload["value"],
+        )
         ctx.db.add(rating)
     rating.value, rating.updated_at = payload["value"], utcnow()
     ctx.db.flush()
@@ -160,8 +181,10 @@ def clear(ctx: OpContext, payload: dict) -> Outcome:
 
 def consent_result(db, ws, step) -> dict:
     options = [(c.id, c.text, c.column_key == PASSIVE) for c in live_cards(db, ws.id, step["key"])]
-    ratings = [(r.participant_id, r.card_id, r.value) for r in db.scalars(
-        select(Rating).where(Rating.session_id == ws.id, Rating.step_key == step["key"]))]
+    ratings = [
+        (r.participant_id, r.card_id, r.value)
+        for r in db.scalars(select(Rating).where(Rating.session_id == ws.id, Rating.step_key == step["key"]))
+    ]
     return compute_consent(options, ratings)
 
 
@@ -170,18 +193,39 @@ class ConsentActivity(Activity):
     config_schema = ConsentConfig
     ops = (
         OpSpec("consent.option_add", AddOption, frozenset({FACILITATOR}), add_option, step_types=frozenset({type})),
-        OpSpec("rating.set", RatePayload, frozenset({PARTICIPANT}), rate,
-               step_types=frozenset({type}), lock_applies=True),
-        OpSpec("rating.clear", ClearPayload, frozenset({PARTICIPANT}), clear,
-               step_types=frozenset({type}), lock_applies=True),
+        OpSpec(
+            "rating.set", RatePayload, frozenset({PARTICIPANT}), rate, step_types=frozenset({type}), lock_applies=True
+        ),
+        OpSpec(
+            "rating.clear",
+            ClearPayload,
+            frozenset({PARTICIPANT}),
+            clear,
+            step_types=frozenset({type}),
+            lock_applies=True,
+        ),
     )
 
     def seed(self, db, ws, step):
         for text in step["options"]:
-            db.add(Card(session_id=ws.id, step_key=step["key"], column_key=OPTION,
-                        text=localized(text), facilitator_id=ws.facilitator_id))
-        db.add(Card(session_id=ws.id, step_key=step["key"], column_key=PASSIVE,
-                    text=localized(step["passive_option"]), facilitator_id=ws.facilitator_id))
+            db.add(
+                Card(
+                    session_id=ws.id,
+                    step_key=step["key"],
+                    column_key=OPTION,
+                    text=localized(text),
+                    facilitator_id=ws.facilitator_id,
+                )
+            )
+        db.add(
+            Card(
+                session_id=ws.id,
+                step_key=step["key"],
+                column_key=PASSIVE,
+                text=localized(step["passive_option"]),
+                facilitator_id=ws.facilitator_id,
+            )
+        )
 
     def state(self, db, ws, step, viewer):
         ratings = db.scalars(select(Rating).where(Rating.session_id == ws.id, Rating.step_key == step["key"])).all()
@@ -198,9 +242,15 @@ class ConsentActivity(Activity):
         for option in result["options"]:
             mean = "–" if option["mean"] is None else f"{option['mean']:.1f}".replace(".", ",")
             mark = " – geringster Widerstand" if option["card_id"] == result["winner"] else ""
-            items.append(ResultItem(f"{option['text']} (Widerstand {option['total']}, Ø {mean}, "
-                                    f"{option['abstentions']} {'Enthaltung' if option['abstentions'] == 1 else 'Enthaltungen'}){mark}",
-                                    option["card_id"], None, option["total"]))
+            items.append(
+                ResultItem(
+                    f"{option['text']} (Widerstand {option['total']}, Ø {mean}, "
+                    f"{option['abstentions']} {'Enthaltung' if option['abstentions'] == 1 else 'Enthaltungen'}){mark}",
+                    option["card_id"],
+                    None,
+                    option["total"],
+                )
+            )
         return items
 
     def reveal(self, db, ws, step):

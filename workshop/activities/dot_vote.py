@@ -4,19 +4,17 @@ Budget and per-card maximum are enforced here, under the session lock the engine
 two racing votes from one participant can never overspend. With hidden: true the totals
 reach the room only when the facilitator reveals them.
 """
+
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import func, select
 
-from workshop.ops import OpContext, OpSpec, Outcome
-
 from workshop.activities.base import Activity, ResultItem
 from workshop.activities.cards import get_live_card, live_cards
 from workshop.activities.cluster import ClusterActivity, cluster_lines
 from workshop.activities.models import Card, Cluster, Vote
-from workshop.ops import FACILITATOR, PARTICIPANT, Actor
-from workshop.ops import Rejected
+from workshop.ops import FACILITATOR, PARTICIPANT, Actor, OpContext, OpSpec, Outcome, Rejected
 from workshop.sessions.runtime import is_revealed
 
 
@@ -52,8 +50,12 @@ def _target(ctx: OpContext, step: dict, payload: dict) -> tuple[str, int]:
         if "cluster_id" not in payload:
             raise Rejected("invalid", "payload.cluster_id: this vote is on clusters.")
         cluster = ctx.db.get(Cluster, payload["cluster_id"])
-        if cluster is None or cluster.session_id != ctx.ws.id or cluster.deleted_at is not None \
-                or cluster.step_key != step["source"]:
+        if (
+            cluster is None
+            or cluster.session_id != ctx.ws.id
+            or cluster.deleted_at is not None
+            or cluster.step_key != step["source"]
+        ):
             raise Rejected("card_not_votable", f"Cluster {payload['cluster_id']} is not part of this vote.")
         return "cluster_id", cluster.id
     if "card_id" not in payload:
@@ -66,10 +68,18 @@ def _target(ctx: OpContext, step: dict, payload: dict) -> tuple[str, int]:
 
 def _my_votes(db, session_id: int, step_key: str, participant_id: int | None) -> list[Vote]:
     """A participant's votes in the step, on cards / clusters that still exist."""
-    query = (select(Vote).outerjoin(Card, Card.id == Vote.card_id).outerjoin(Cluster, Cluster.id == Vote.cluster_id)
-             .where(Vote.session_id == session_id, Vote.step_key == step_key,
-                    Vote.participant_id == participant_id, Card.deleted_at.is_(None),
-                    Cluster.deleted_at.is_(None)))
+    query = (
+        select(Vote)
+        .outerjoin(Card, Card.id == Vote.card_id)
+        .outerjoin(Cluster, Cluster.id == Vote.cluster_id)
+        .where(
+            Vote.session_id == session_id,
+            Vote.step_key == step_key,
+            Vote.participant_id == participant_id,
+            Card.deleted_at.is_(None),
+            Cluster.deleted_at.is_(None),
+        )
+    )
     return list(db.scalars(query))
 
 
@@ -77,9 +87,14 @@ def vote_totals(db, session_id: int, step_key: str) -> dict[int, int]:
     """Target id (card or cluster) -> total dots, counting only targets that still exist."""
     rows = db.execute(
         select(func.coalesce(Vote.card_id, Vote.cluster_id), func.sum(Vote.count))
-        .outerjoin(Card, Card.id == Vote.card_id).outerjoin(Cluster, Cluster.id == Vote.cluster_id)
-        .where(Vote.session_id == session_id, Vote.step_key == step_key,
-               Card.deleted_at.is_(None), Cluster.deleted_at.is_(None))
+        .outerjoin(Card, Card.id == Vote.card_id)
+        .outerjoin(Cluster, Cluster.id == Vote.cluster_id)
+        .where(
+            Vote.session_id == session_id,
+            Vote.step_key == step_key,
+            Card.deleted_at.is_(None),
+            Cluster.deleted_at.is_(None),
+        )
         .group_by(func.coalesce(Vote.card_id, Vote.cluster_id))
     )
     return {target: int(total) for target, total in rows if total}
@@ -88,8 +103,13 @@ def vote_totals(db, session_id: int, step_key: str) -> dict[int, int]:
 def _target_total(db, session_id: int, step_key: str, kind: str, target_id: int) -> int:
     """The dots on one target (checked to exist just before): one indexed sum, not all totals."""
     column = Vote.card_id if kind == "card_id" else Vote.cluster_id
-    return int(db.scalar(select(func.coalesce(func.sum(Vote.count), 0))
-                         .where(Vote.session_id == session_id, Vote.step_key == step_key, column == target_id)))
+    return int(
+        db.scalar(
+            select(func.coalesce(func.sum(Vote.count), 0)).where(
+                Vote.session_id == session_id, Vote.step_key == step_key, column == target_id
+            )
+        )
+    )
 
 
 def _change(ctx: OpContext, payload: dict, delta: int) -> Outcome:
@@ -107,8 +127,9 @@ def _change(ctx: OpContext, payload: dict, delta: int) -> Outcome:
     elif on_target == 0:
         raise Rejected("no_vote_to_remove", "You have no vote on this card to take back.")
     if vote is None:
-        vote = Vote(session_id=ctx.ws.id, step_key=step["key"], participant_id=ctx.actor.id,
-                    count=0, **{kind: target_id})
+        vote = Vote(
+            session_id=ctx.ws.id, step_key=step["key"], participant_id=ctx.actor.id, count=0, **{kind: target_id}
+        )
         ctx.db.add(vote)
     vote.count += delta
     ctx.db.flush()
@@ -134,10 +155,22 @@ class DotVoteActivity(Activity):
     type = "dot_vote"
     config_schema = DotVoteConfig
     ops = (
-        OpSpec("vote.add", VoteOnTarget, frozenset({PARTICIPANT}), add_vote,
-               step_types=frozenset({type}), lock_applies=True),
-        OpSpec("vote.remove", VoteOnTarget, frozenset({PARTICIPANT}), remove_vote,
-               step_types=frozenset({type}), lock_applies=True),
+        OpSpec(
+            "vote.add",
+            VoteOnTarget,
+            frozenset({PARTICIPANT}),
+            add_vote,
+            step_types=frozenset({type}),
+            lock_applies=True,
+        ),
+        OpSpec(
+            "vote.remove",
+            VoteOnTarget,
+            frozenset({PARTICIPANT}),
+            remove_vote,
+            step_types=frozenset({type}),
+            lock_applies=True,
+        ),
     )
 
     def check_step(self, step, earlier):
@@ -150,7 +183,10 @@ class DotVoteActivity(Activity):
     def state(self, db, ws, step, viewer: Actor):
         visible = viewer.role == FACILITATOR or not step.get("hidden") or is_revealed(ws, step["key"])
         totals = vote_totals(db, ws.id, step["key"]) if visible else {}
-        state = {"totals": {str(k): v for k, v in totals.items()}, "on": "clusters" if votes_on_clusters(ws, step) else "cards"}
+        state = {
+            "totals": {str(k): v for k, v in totals.items()},
+            "on": "clusters" if votes_on_clusters(ws, step) else "cards",
+        }
         if viewer.role == PARTICIPANT:
             mine: dict[str, int] = {}
             for vote in _my_votes(db, ws.id, step["key"], viewer.id):

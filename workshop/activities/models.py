@@ -27,7 +27,8 @@ class Card(Base):
     # visible | pending (awaiting moderation) | hidden (by the facilitator; kept, not shown)
     status: Mapped[str] = mapped_column(String(10), default="visible")
     cluster_id: Mapped[int | None] = mapped_column(
-        ForeignKey("clusters.id", ondelete="SET NULL", name="fk_cards_cluster_id"))
+        ForeignKey("clusters.id", ondelete="SET NULL", name="fk_cards_cluster_id")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
@@ -58,7 +59,8 @@ class Vote(Base):
     step_key: Mapped[str] = mapped_column(String(80))
     card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"))
     cluster_id: Mapped[int | None] = mapped_column(
-        ForeignKey("clusters.id", ondelete="CASCADE", name="fk_votes_cluster_id"))
+        ForeignKey("clusters.id", ondelete="CASCADE", name="fk_votes_cluster_id")
+    )
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
     count: Mapped[int] = mapped_column(default=0)
 

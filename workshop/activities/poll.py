@@ -1,17 +1,15 @@
 """Poll: a short single- or multiple-choice question (also the fist-of-five check: options 0–5)."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from workshop.ops import OpContext, OpSpec, Outcome
-
 from workshop.activities.base import Activity, ResultItem
 from workshop.activities.models import PollAnswer
 from workshop.db import utcnow
 from workshop.i18n import LocalizedText, localized
-from workshop.ops import FACILITATOR, PARTICIPANT
-from workshop.ops import Rejected
+from workshop.ops import FACILITATOR, PARTICIPANT, OpContext, OpSpec, Outcome, Rejected
 from workshop.sessions.runtime import is_revealed
 
 
@@ -27,8 +25,9 @@ class AnswerPayload(Schema):
 
 def counts(db, session_id: int, step: dict) -> list[int]:
     tally = [0] * len(step["options"])
-    for answer in db.scalars(select(PollAnswer).where(PollAnswer.session_id == session_id,
-                                                      PollAnswer.step_key == step["key"])):
+    for answer in db.scalars(
+        select(PollAnswer).where(PollAnswer.session_id == session_id, PollAnswer.step_key == step["key"])
+    ):
         for index in answer.choices:
             if 0 <= index < len(tally):
                 tally[index] += 1
@@ -36,8 +35,11 @@ def counts(db, session_id: int, step: dict) -> list[int]:
 
 
 def _answers(db, session_id: int, step_key: str) -> int:
-    return len(db.scalars(select(PollAnswer.id).where(PollAnswer.session_id == session_id,
-                                                      PollAnswer.step_key == step_key)).all())
+    return len(
+        db.scalars(
+            select(PollAnswer.id).where(PollAnswer.session_id == session_id, PollAnswer.step_key == step_key)
+        ).all()
+    )
 
 
 def answer(ctx: OpContext, payload: dict) -> Outcome:
@@ -49,28 +51,45 @@ def answer(ctx: OpContext, payload: dict) -> Outcome:
         raise Rejected("invalid", "payload.choices: each option at most once.")
     if not step["multiple"] and len(choices) != 1:
         raise Rejected("invalid", "payload.choices: choose exactly one option.")
-    existing = ctx.db.scalars(select(PollAnswer).where(
-        PollAnswer.session_id == ctx.ws.id, PollAnswer.step_key == step["key"],
-        PollAnswer.participant_id == ctx.actor.id)).first()
+    existing = ctx.db.scalars(
+        select(PollAnswer).where(
+            PollAnswer.session_id == ctx.ws.id,
+            PollAnswer.step_key == step["key"],
+            PollAnswer.participant_id == ctx.actor.id,
+        )
+    ).first()
     if existing is None:
-        existing = PollAnswer(session_id=ctx.ws.id, step_key=step["key"], participant_id=ctx.actor.id,
-                              choices=choices)
+        existing = PollAnswer(session_id=ctx.ws.id, step_key=step["key"], participant_id=ctx.actor.id, choices=choices)
         ctx.db.add(existing)
     existing.choices, existing.updated_at = sorted(choices), utcnow()
     ctx.db.flush()
-    full = {"step_key": step["key"], "counts": counts(ctx.db, ctx.ws.id, step),
-            "answers": _answers(ctx.db, ctx.ws.id, step["key"])}
+    full = {
+        "step_key": step["key"],
+        "counts": counts(ctx.db, ctx.ws.id, step),
+        "answers": _answers(ctx.db, ctx.ws.id, step["key"]),
+    }
     hidden = step["hidden"] and not is_revealed(ctx.ws, step["key"])
-    return Outcome("poll.changed", full, {"choices": existing.choices},
-                   public_payload={"step_key": step["key"], "answers": full["answers"], "redacted": True}
-                   if hidden else None)
+    return Outcome(
+        "poll.changed",
+        full,
+        {"choices": existing.choices},
+        public_payload={"step_key": step["key"], "answers": full["answers"], "redacted": True} if hidden else None,
+    )
 
 
 class PollActivity(Activity):
     type = "poll"
     config_schema = PollConfig
-    ops = (OpSpec("poll.answer", AnswerPayload, frozenset({PARTICIPANT}), answer,
-                  step_types=frozenset({type}), lock_applies=True),)
+    ops = (
+        OpSpec(
+            "poll.answer",
+            AnswerPayload,
+            frozenset({PARTICIPANT}),
+            answer,
+            step_types=frozenset({type}),
+            lock_applies=True,
+        ),
+    )
 
     def state(self, db, ws, step, viewer):
         visible = viewer.role == FACILITATOR or not step["hidden"] or is_revealed(ws, step["key"])
@@ -78,16 +97,24 @@ class PollActivity(Activity):
         if visible:
             state["counts"] = counts(db, ws.id, step)
         if viewer.role == PARTICIPANT:
-            mine = db.scalars(select(PollAnswer).where(PollAnswer.session_id == ws.id,
-                              PollAnswer.step_key == step["key"], PollAnswer.participant_id == viewer.id)).first()
+            mine = db.scalars(
+                select(PollAnswer).where(
+                    PollAnswer.session_id == ws.id,
+                    PollAnswer.step_key == step["key"],
+                    PollAnswer.participant_id == viewer.id,
+                )
+            ).first()
             state["mine"] = mine.choices if mine else []
         return state
 
     def results(self, db, ws, step):
         tally = counts(db, ws.id, step)
         # Options nobody chose are left out: a fist of five reads "4: 1, 5: 1", not "0: 0 … 5: 0".
-        return [ResultItem(f"{localized(option)}: {n}", None, None, n)
-                for option, n in zip(step["options"], tally, strict=True) if n]
+        return [
+            ResultItem(f"{localized(option)}: {n}", None, None, n)
+            for option, n in zip(step["options"], tally, strict=True)
+            if n
+        ]
 
     def reveal(self, db, ws, step):
         return {"counts": counts(db, ws.id, step)} if step["hidden"] else None

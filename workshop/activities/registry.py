@@ -2,6 +2,7 @@
 
 A new activity type: its module (a subclass of base.Activity) and its line here.
 """
+
 from __future__ import annotations
 
 from workshop.activities.action_items import ActionItemsActivity
@@ -18,10 +19,22 @@ from workshop.ops import OpSpec
 
 ACTIVITIES: dict[str, Activity] = {
     activity.type: activity
-    for activity in (BrainstormActivity(), DraftActivity(), ClusterActivity(), DotVoteActivity(),
-                     ConsentActivity(), PollActivity(), ActionItemsActivity(), SummaryActivity(),
-                     BlitzlichtActivity(), WelcomeActivity(), InputActivity(), BreakActivity())
+    for activity in (
+        BrainstormActivity(),
+        DraftActivity(),
+        ClusterActivity(),
+        DotVoteActivity(),
+        ConsentActivity(),
+        PollActivity(),
+        ActionItemsActivity(),
+        SummaryActivity(),
+        BlitzlichtActivity(),
+        WelcomeActivity(),
+        InputActivity(),
+        BreakActivity(),
+    )
 }
+
 
 def _ops_by_type(activities: dict[str, Activity]) -> dict[str, OpSpec]:
     ops: dict[str, OpSpec] = {}

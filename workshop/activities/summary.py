@@ -1,4 +1,5 @@
 """Summary: a step that shows what has been captured into the record; nobody adds anything."""
+
 from workshop.activities.base import Activity
 
 

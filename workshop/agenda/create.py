@@ -1,4 +1,5 @@
 """Creating a session from a session template (a file in session_templates/ or an adapted copy)."""
+
 from __future__ import annotations
 
 import re
@@ -27,9 +28,17 @@ class FieldMapNeeded(TemplateError):
         self.template = template
 
 
-def create_session(db: Session, *, measure_id: int, facilitator_id: int, template_key: str,
-                   title: str = "", location: str = "", mode: str = "live",
-                   field_map: dict[str, str] | None = None) -> WorkshopSession:
+def create_session(
+    db: Session,
+    *,
+    measure_id: int,
+    facilitator_id: int,
+    template_key: str,
+    title: str = "",
+    location: str = "",
+    mode: str = "live",
+    field_map: dict[str, str] | None = None,
+) -> WorkshopSession:
     """template_key: a file in session_templates/, or "custom-<id>" for a facilitator's adapted copy.
 
     The format is checked against the measure's record template: every field it captures into
@@ -54,10 +63,17 @@ def create_session(db: Session, *, measure_id: int, facilitator_id: int, templat
         code = new_join_code()
     earlier_runs = db.scalars(select(WorkshopSession).where(WorkshopSession.measure_id == measure_id)).all()
     run = 1 + sum(1 for s in earlier_runs if s.template.get("unit") == template.get("unit"))
-    ws = WorkshopSession(measure_id=measure_id, facilitator_id=facilitator_id,
-                         template_key=template_key, template=template,
-                         title=title or localized(template["title"]), location=location,
-                         mode=mode, join_code=code, run_number=run)
+    ws = WorkshopSession(
+        measure_id=measure_id,
+        facilitator_id=facilitator_id,
+        template_key=template_key,
+        template=template,
+        title=title or localized(template["title"]),
+        location=location,
+        mode=mode,
+        join_code=code,
+        run_number=run,
+    )
     db.add(ws)
     db.flush()
     seed_step_cards(db, ws)

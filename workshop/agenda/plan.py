@@ -8,6 +8,7 @@ naming the step and the field. Nothing typed is lost: an invalid draft is shown 
 The option fields of a step are built from its activity's config schema (booleans, numbers with
 their range, choices, lists of texts, columns), so a new activity type shows up here by itself.
 """
+
 from __future__ import annotations
 
 import copy
@@ -20,8 +21,8 @@ from flask_babel import lazy_gettext, pgettext
 from marshmallow import fields, validate
 
 from workshop.activities.registry import ACTIVITIES
-from workshop.i18n import DEFAULT_LOCALE, LocalizedText, localized
 from workshop.agenda.templates import TemplateError, parse_template_data
+from workshop.i18n import DEFAULT_LOCALE, LocalizedText, localized
 
 MAX_STEPS = 30
 BASE_FIELDS = ("key", "type", "title", "prompt", "timebox_minutes", "capture_field")
@@ -29,35 +30,57 @@ COLUMN_LINE = re.compile(r"^\s*(?:([A-Za-z][A-Za-z0-9_-]{0,39})\s*(?:\[([a-z_]+)
 
 # Labels for activity types and their options; a type or option not listed shows its own name.
 TYPE_LABELS = {
-    "welcome": lazy_gettext("Begrüßung"), "input": lazy_gettext("Input (Text, Bilder, PDF)"), "break": lazy_gettext("Pause (Kaffee, Luft)"),
-    "brainstorm": lazy_gettext("Sammeln (Beiträge)"), "draft": lazy_gettext("Formulieren (Spalten = Felder des Steckbriefs)"),
-    "cluster": lazy_gettext("Clustern"), "dot_vote": lazy_gettext("Punkte vergeben"), "consent": lazy_gettext("Konsensieren"),
-    "poll": lazy_gettext("Umfrage"), "action_items": lazy_gettext("Aufgaben"), "summary": lazy_gettext("Zusammenfassung"),
+    "welcome": lazy_gettext("Begrüßung"),
+    "input": lazy_gettext("Input (Text, Bilder, PDF)"),
+    "break": lazy_gettext("Pause (Kaffee, Luft)"),
+    "brainstorm": lazy_gettext("Sammeln (Beiträge)"),
+    "draft": lazy_gettext("Formulieren (Spalten = Felder des Steckbriefs)"),
+    "cluster": lazy_gettext("Clustern"),
+    "dot_vote": lazy_gettext("Punkte vergeben"),
+    "consent": lazy_gettext("Konsensieren"),
+    "poll": lazy_gettext("Umfrage"),
+    "action_items": lazy_gettext("Aufgaben"),
+    "summary": lazy_gettext("Zusammenfassung"),
 }
 OPTION_LABELS = {
     "columns": lazy_gettext("Spalten (eine pro Zeile: „schluessel: Titel“ oder nur der Titel)"),
     "silent": lazy_gettext("Still (Beiträge erst nach dem Aufdecken sichtbar)"),
     "moderated": lazy_gettext("Moderiert (Beiträge erst nach Freigabe sichtbar)"),
-    "authors": lazy_gettext("Wer schreibt"), "source": lazy_gettext("Quelle (ein früherer Schritt)"),
-    "budget": lazy_gettext("Punkte pro Person"), "max_per_card": lazy_gettext("Höchstens pro Beitrag"),
+    "authors": lazy_gettext("Wer schreibt"),
+    "source": lazy_gettext("Quelle (ein früherer Schritt)"),
+    "budget": lazy_gettext("Punkte pro Person"),
+    "max_per_card": lazy_gettext("Höchstens pro Beitrag"),
     "hidden": lazy_gettext("Ergebnis verdeckt bis zum Aufdecken"),
-    "options": lazy_gettext("Antwortmöglichkeiten (eine pro Zeile)"), "multiple": lazy_gettext("Mehrfachauswahl"),
-    "passive_option": lazy_gettext("Passivlösung (Status quo)"), "text": lazy_gettext("Text auf der Leinwand"),
+    "options": lazy_gettext("Antwortmöglichkeiten (eine pro Zeile)"),
+    "multiple": lazy_gettext("Mehrfachauswahl"),
+    "passive_option": lazy_gettext("Passivlösung (Status quo)"),
+    "text": lazy_gettext("Text auf der Leinwand"),
 }
 CHOICE_LABELS = {"everyone": lazy_gettext("alle"), "facilitator": lazy_gettext("nur die Moderation")}
 
 # What a new step of each kind starts with. "feedback" is a poll preset (one question at the end).
 PRESETS = {
-    "welcome": lambda: {"type": "welcome", "title": _("Begrüßung"), "timebox_minutes": "10",
-                        "prompt": _("Willkommen! Worum es heute geht und wie wir arbeiten.")},
+    "welcome": lambda: {
+        "type": "welcome",
+        "title": _("Begrüßung"),
+        "timebox_minutes": "10",
+        "prompt": _("Willkommen! Worum es heute geht und wie wir arbeiten."),
+    },
     "input": lambda: {"type": "input", "title": _("Input"), "timebox_minutes": "15"},
     "break": lambda: {"type": "break", "title": pgettext("agenda step", "Pause"), "timebox_minutes": "15"},
-    "feedback": lambda: {"type": "poll", "title": _("Feedbackrunde"), "timebox_minutes": "5",
-                         "prompt": _("Wie zufrieden sind Sie mit dem heutigen Workshop?"),
-                         "options": "\n".join([_("sehr zufrieden"), _("zufrieden"), _("teils, teils"),
-                                               _("unzufrieden")])},
-    "poll": lambda: {"type": "poll", "title": _("Umfrage"), "timebox_minutes": "5",
-                     "options": "\n".join([_("Ja"), _("Nein")])},
+    "feedback": lambda: {
+        "type": "poll",
+        "title": _("Feedbackrunde"),
+        "timebox_minutes": "5",
+        "prompt": _("Wie zufrieden sind Sie mit dem heutigen Workshop?"),
+        "options": "\n".join([_("sehr zufrieden"), _("zufrieden"), _("teils, teils"), _("unzufrieden")]),
+    },
+    "poll": lambda: {
+        "type": "poll",
+        "title": _("Umfrage"),
+        "timebox_minutes": "5",
+        "options": "\n".join([_("Ja"), _("Nein")]),
+    },
     "brainstorm": lambda: {"type": "brainstorm", "title": _("Sammeln"), "timebox_minutes": "10"},
 }
 ADD_CHOICES = ("welcome", "input", "break", "feedback")
@@ -73,6 +96,7 @@ def add_choices() -> list[tuple[str, str]]:
 @dataclass
 class OptionField:
     """One option of an activity's config, as the builder shows it."""
+
     name: str
     kind: str  # checkbox | number | choice | lines | columns | text | step
     label: str
@@ -95,8 +119,9 @@ def option_fields(activity_type: str) -> list[OptionField]:
             result.append(OptionField(name, "checkbox", label))
         elif isinstance(field, fields.Integer):
             ranges = [v for v in _validators(field) if isinstance(v, validate.Range)]
-            result.append(OptionField(name, "number", label, ranges[0].min if ranges else None,
-                                      ranges[0].max if ranges else None))
+            result.append(
+                OptionField(name, "number", label, ranges[0].min if ranges else None, ranges[0].max if ranges else None)
+            )
         elif isinstance(field, fields.List) and isinstance(field.inner, fields.Nested) and name == "columns":
             result.append(OptionField(name, "columns", label))
         elif isinstance(field, fields.List):
@@ -106,8 +131,14 @@ def option_fields(activity_type: str) -> list[OptionField]:
         elif isinstance(field, fields.String):
             one_of = [v for v in _validators(field) if isinstance(v, validate.OneOf)]
             if one_of:
-                result.append(OptionField(name, "choice", label, choices=tuple(
-                    (c, str(CHOICE_LABELS.get(c, c))) for c in one_of[0].choices)))
+                result.append(
+                    OptionField(
+                        name,
+                        "choice",
+                        label,
+                        choices=tuple((c, str(CHOICE_LABELS.get(c, c))) for c in one_of[0].choices),
+                    )
+                )
             else:
                 result.append(OptionField(name, "text", label))
         elif isinstance(field, LocalizedText):
@@ -128,10 +159,14 @@ def _text(value, locale: str) -> str:
 
 def step_to_draft(step: dict, locale: str) -> dict:
     """A template step as the builder's strings (texts in the user's language)."""
-    draft = {"key": step["key"], "type": step["type"], "title": _text(step.get("title"), locale),
-             "prompt": _text(step.get("prompt"), locale),
-             "timebox_minutes": str(step.get("timebox_minutes") or ""),
-             "capture_field": (step.get("capture") or {}).get("field", "")}
+    draft = {
+        "key": step["key"],
+        "type": step["type"],
+        "title": _text(step.get("title"), locale),
+        "prompt": _text(step.get("prompt"), locale),
+        "timebox_minutes": str(step.get("timebox_minutes") or ""),
+        "capture_field": (step.get("capture") or {}).get("field", ""),
+    }
     for option in option_fields(step["type"]):
         value = step.get(option.name)
         if option.kind == "checkbox":
@@ -139,7 +174,8 @@ def step_to_draft(step: dict, locale: str) -> dict:
         elif option.kind == "columns":
             draft[option.name] = "\n".join(
                 f"{c['key']}{' [' + c['field'] + ']' if c.get('field') else ''}: {_text(c['title'], locale)}"
-                for c in value or [])
+                for c in value or []
+            )
         elif option.kind == "lines":
             draft[option.name] = "\n".join(_text(v, locale) for v in value or [])
         elif isinstance(value, dict):
@@ -153,8 +189,9 @@ def step_to_draft(step: dict, locale: str) -> dict:
 
 def new_step_draft(choice: str, taken_keys: set[str]) -> dict:
     preset = PRESETS.get(choice)
-    draft = preset() if preset else {"type": choice, "title": str(TYPE_LABELS.get(choice, choice)),
-                                     "timebox_minutes": "10"}
+    draft = (
+        preset() if preset else {"type": choice, "title": str(TYPE_LABELS.get(choice, choice)), "timebox_minutes": "10"}
+    )
     draft["key"] = unique_key(draft["type"], taken_keys)
     return draft
 
@@ -227,8 +264,14 @@ def localized_update(old, typed: str, locale: str) -> dict:
     return value
 
 
-def draft_to_steps(draft: list[dict], old_steps: list[dict], locale: str, header: dict | None = None,
-                   record_fields: set[str] | None = None, file_ids: set[int] | None = None) -> list[dict]:
+def draft_to_steps(
+    draft: list[dict],
+    old_steps: list[dict],
+    locale: str,
+    header: dict | None = None,
+    record_fields: set[str] | None = None,
+    file_ids: set[int] | None = None,
+) -> list[dict]:
     """Turn the builder's draft into template steps, or raise AgendaError naming every problem.
     header: the session's template without its steps (key, unit, title, record_template)."""
     old = {s["key"]: s for s in old_steps}
@@ -237,8 +280,16 @@ def draft_to_steps(draft: list[dict], old_steps: list[dict], locale: str, header
     if not draft:
         problems.append((None, _("Der Ablauf braucht mindestens einen Schritt.")))
     if len(draft) > MAX_STEPS:
-        problems.append((None, _("Höchstens %(max)s Schritte – bitte entfernen Sie %(extra)s.",
-                                 max=MAX_STEPS, extra=len(draft) - MAX_STEPS)))
+        problems.append(
+            (
+                None,
+                _(
+                    "Höchstens %(max)s Schritte – bitte entfernen Sie %(extra)s.",
+                    max=MAX_STEPS,
+                    extra=len(draft) - MAX_STEPS,
+                ),
+            )
+        )
     keys_before: list[str] = []
     for index, values in enumerate(draft):
         where = _("Schritt %(number)s", number=index + 1)
@@ -283,12 +334,20 @@ def draft_to_steps(draft: list[dict], old_steps: list[dict], locale: str, header
             elif option.kind == "number":
                 if raw.strip():
                     if not raw.strip().isdigit() or not option.minimum <= int(raw) <= option.maximum:
-                        problem(_("„%(label)s“: „%(value)s“ ist keine ganze Zahl von %(min)s bis %(max)s.",
-                                  label=label, value=raw.strip(), min=option.minimum, max=option.maximum))
+                        problem(
+                            _(
+                                "„%(label)s“: „%(value)s“ ist keine ganze Zahl von %(min)s bis %(max)s.",
+                                label=label,
+                                value=raw.strip(),
+                                min=option.minimum,
+                                max=option.maximum,
+                            )
+                        )
                     else:
                         step[option.name] = int(raw)
             elif option.kind == "columns":
-                columns, seen = [], set()
+                columns: list[dict] = []
+                seen: set[str] = set()
                 old_columns = {c["key"]: c for c in base.get("columns", [])}
                 for line in raw.splitlines():
                     if not line.strip():
@@ -296,12 +355,19 @@ def draft_to_steps(draft: list[dict], old_steps: list[dict], locale: str, header
                     col_key, field, col_title = COLUMN_LINE.match(line).groups()
                     col_key = unique_key(col_key or col_title, seen)
                     seen.add(col_key)
-                    column = {"key": col_key, "title": localized_update(
-                        old_columns.get(col_key, {}).get("title"), col_title, locale)}
+                    column = {
+                        "key": col_key,
+                        "title": localized_update(old_columns.get(col_key, {}).get("title"), col_title, locale),
+                    }
                     if field:
                         if record_fields is not None and field not in record_fields:
-                            problem(_("Spalte „%(column)s“: das Feld „%(field)s“ gibt es im Steckbrief nicht.",
-                                      column=col_title, field=field))
+                            problem(
+                                _(
+                                    "Spalte „%(column)s“: das Feld „%(field)s“ gibt es im Steckbrief nicht.",
+                                    column=col_title,
+                                    field=field,
+                                )
+                            )
                         column["field"] = field
                     columns.append(column)
                 if len(columns) > 8:
@@ -311,17 +377,27 @@ def draft_to_steps(draft: list[dict], old_steps: list[dict], locale: str, header
             elif option.kind == "lines":
                 lines = [line.strip() for line in raw.splitlines() if line.strip()]
                 old_lines = base.get(option.name) or []
-                step[option.name] = [localized_update(old_lines[i] if i < len(old_lines) else None, line, locale)
-                                     for i, line in enumerate(lines)]
+                step[option.name] = [
+                    localized_update(old_lines[i] if i < len(old_lines) else None, line, locale)
+                    for i, line in enumerate(lines)
+                ]
                 if kind == "poll" and not 2 <= len(lines) <= 12:
-                    problem(_("Eine Umfrage braucht 2 bis 12 Antwortmöglichkeiten (eine pro Zeile); es sind %(count)s.",
-                              count=len(lines)))
+                    problem(
+                        _(
+                            "Eine Umfrage braucht 2 bis 12 Antwortmöglichkeiten (eine pro Zeile); es sind %(count)s.",
+                            count=len(lines),
+                        )
+                    )
                 elif any(len(line) > 300 for line in lines):
                     problem(_("„%(label)s“: eine Zeile ist länger als 300 Zeichen.", label=label))
             elif option.kind == "step":
                 if raw not in keys_before:
-                    problem(_("„%(label)s“: wählen Sie einen früheren Schritt, dessen Beiträge hier weiterverwendet werden.",
-                              label=label))
+                    problem(
+                        _(
+                            "„%(label)s“: wählen Sie einen früheren Schritt, dessen Beiträge hier weiterverwendet werden.",
+                            label=label,
+                        )
+                    )
                 step[option.name] = raw
             elif raw.strip():
                 if option.name in (base or {}) and isinstance(base.get(option.name), dict):
@@ -338,8 +414,9 @@ def draft_to_steps(draft: list[dict], old_steps: list[dict], locale: str, header
     # The same checks a template file gets (cross-step rules such as a vote's source); a problem
     # here is rare after the checks above and is shown with its step.
     try:
-        checked = parse_template_data({**(header or {"key": "agenda", "unit": 1, "title": "Ablauf"}),
-                                       "steps": steps}, _("Ablauf"))
+        checked = parse_template_data(
+            {**(header or {"key": "agenda", "unit": 1, "title": "Ablauf"}), "steps": steps}, _("Ablauf")
+        )
     except TemplateError as error:
         raise AgendaError([(None, str(error))]) from error
     return checked["steps"]
@@ -372,8 +449,14 @@ def clock_plan(steps: list[dict], day: date | None, start: time | None, slot_end
         minutes = int(step.get("timebox_minutes") or 0)
         begin = anchor + timedelta(minutes=total) if anchor else None
         total += minutes
-        rows.append(PlanRow(step, begin.time() if begin else None,
-                            (anchor + timedelta(minutes=total)).time() if anchor else None, minutes))
+        rows.append(
+            PlanRow(
+                step,
+                begin.time() if begin else None,
+                (anchor + timedelta(minutes=total)).time() if anchor else None,
+                minutes,
+            )
+        )
     over = 0
     if anchor and slot_end:
         end = anchor + timedelta(minutes=total)

@@ -3,6 +3,7 @@
 A broken file is refused with a message naming the file, the step and the field, e.g.
 "framing.yaml: step 4 'vote': budget: Must be greater than or equal to 1 and less than or equal to 50."
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -97,13 +98,20 @@ def parse_template_data(data, source: str) -> dict:
             problems.append(f"capture.field: the record has no field '{capture['field']}'")
         if capture and not activity.capturable:
             problems.append(f"capture: a {step['type']} step has nothing to capture")
-        problems += [f"columns: the record has no field '{c['field']}'" for c in step.get("columns", [])
-                     if c.get("field") and record_template.field(c["field"]) is None]
+        problems += [
+            f"columns: the record has no field '{c['field']}'"
+            for c in step.get("columns", [])
+            if c.get("field") and record_template.field(c["field"]) is None
+        ]
         # The status changes only through the status flow, the reference number is the record's own.
         named = [c.get("field") for c in step.get("columns", [])] + [(capture or {}).get("field")]
-        problems += [f"capture into '{key}': the status and the reference number are not captured from cards"
-                     for key in named if key and record_template.field(key) is not None
-                     and (record_template.field(key).type == "status" or key == "reference_number")]
+        problems += [
+            f"capture into '{key}': the status and the reference number are not captured from cards"
+            for key in named
+            if key
+            and record_template.field(key) is not None
+            and (record_template.field(key).type == "status" or key == "reference_number")
+        ]
         if problems:
             raise TemplateError(f"{where}: {'; '.join(problems)}")
         steps.append(step)

@@ -4,6 +4,7 @@ The builder is one form: every button (save, add, move, remove, append a format,
 posts the whole draft, so nothing typed is lost; a draft that does not fit is shown again with one
 sentence per problem and nothing is stored.
 """
+
 from __future__ import annotations
 
 from datetime import date, time
@@ -14,18 +15,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import delete, select
 
+from workshop.access import policy
+from workshop.access.projector import projector_link
 from workshop.activities.models import Card
 from workshop.activities.registry import ACTIVITIES, seed_step_cards
+from workshop.agenda import plan as agenda
+from workshop.agenda.templates import TemplateError, available_templates, parse_template_data
 from workshop.i18n import current_locale
 from workshop.measures.record import template_of
-from workshop.agenda import plan as agenda
 from workshop.sessions.models import CustomTemplate, SessionFile, WorkshopSession
 from workshop.sessions.qr import qr_svg
 from workshop.sessions.service import participant_by_token
 from workshop.sessions.template_editor import library_templates
-from workshop.agenda.templates import TemplateError, available_templates, parse_template_data
-from workshop.access import policy
-from workshop.access.projector import projector_link
 from workshop.web import db, get_or_404, session_or_404
 
 bp = Blueprint("agenda", __name__)
@@ -44,8 +45,10 @@ def _allow_uploads():
 
 def _session_details(form) -> tuple[dict, list[str]]:
     """Title, date, slot, place and headcount as typed; problems in the user's language."""
-    values = {k: form.get(k, "").strip() for k in
-              ("title", "scheduled_date", "start_time", "end_time", "location", "expected_headcount")}
+    values = {
+        k: form.get(k, "").strip()
+        for k in ("title", "scheduled_date", "start_time", "end_time", "location", "expected_headcount")
+    }
     problems, parsed = [], {}
     if not values["title"]:
         problems.append(_("Bitte geben Sie der Sitzung einen Titel."))
@@ -72,11 +75,14 @@ def _session_details(form) -> tuple[dict, list[str]]:
 
 
 def _details_of(ws: WorkshopSession) -> dict:
-    return {"title": ws.title, "location": ws.location or "",
-            "scheduled_date": ws.scheduled_date.isoformat() if ws.scheduled_date else "",
-            "start_time": ws.start_time.strftime("%H:%M") if ws.start_time else "",
-            "end_time": ws.end_time.strftime("%H:%M") if ws.end_time else "",
-            "expected_headcount": str(ws.expected_headcount or "")}
+    return {
+        "title": ws.title,
+        "location": ws.location or "",
+        "scheduled_date": ws.scheduled_date.isoformat() if ws.scheduled_date else "",
+        "start_time": ws.start_time.strftime("%H:%M") if ws.start_time else "",
+        "end_time": ws.end_time.strftime("%H:%M") if ws.end_time else "",
+        "expected_headcount": str(ws.expected_headcount or ""),
+    }
 
 
 def _draft_from_form(form) -> list[dict]:
@@ -87,11 +93,11 @@ def _draft_from_form(form) -> list[dict]:
     draft = []
     for index in range(count):
         prefix = f"s{index}-"
-        values = {name[len(prefix):]: value for name, value in form.items() if name.startswith(prefix)}
+        values = {name[len(prefix) :]: value for name, value in form.items() if name.startswith(prefix)}
         if not values.get("type"):
             continue
         old_type = values.pop("old_type", values["type"])
-        dropped = {name[len("drop-"):] for name in values if name.startswith("drop-")}
+        dropped = {name[len("drop-") :] for name in values if name.startswith("drop-")}
         for name in [n for n in values if n.startswith("drop-")]:
             del values[name]
         if dropped and values.get("files"):  # files the facilitator ticked off
@@ -134,7 +140,7 @@ def _apply_action(ws, draft: list[dict], action: str, form) -> tuple[list[dict],
     elif verb in ("up", "down"):
         draft = agenda.move(draft, index, -1 if verb == "up" else 1)
     elif verb == "remove" and 0 <= index < len(draft):
-        draft = draft[:index] + draft[index + 1:]
+        draft = draft[:index] + draft[index + 1 :]
     elif verb == "append":
         template = _library_choice(form.get("append_key", ""))
         if template is None:
@@ -161,26 +167,42 @@ def _library_choice(key: str) -> dict | None:
 def _render(ws, details: dict, draft: list[dict], problems: list, status: int = 200):
     record_fields = [(f.key, f.label_text(current_locale())) for f in template_of(ws.measure).fields]
     files = {f.id: f for f in db().scalars(select(SessionFile).where(SessionFile.session_id == ws.id))}
-    steps_for_plan = [{"timebox_minutes": int(d["timebox_minutes"]) if d.get("timebox_minutes", "").isdigit() else 0,
-                       "title": d.get("title", "")} for d in draft]
+    steps_for_plan = [
+        {
+            "timebox_minutes": int(d["timebox_minutes"]) if d.get("timebox_minutes", "").isdigit() else 0,
+            "title": d.get("title", ""),
+        }
+        for d in draft
+    ]
 
     def parse_time(value):
         try:
             return time.fromisoformat(value) if value else None
         except ValueError:
             return None
+
     plan = agenda.clock_plan(steps_for_plan, None, parse_time(details["start_time"]), parse_time(details["end_time"]))
-    step_problems = {}
-    general = []
+    step_problems: dict[int, list[str]] = {}
+    general: list[str] = []
     for item in problems:
         index, text = item if isinstance(item, tuple) else (None, item)
         (step_problems.setdefault(index, []) if index is not None else general).append(text)
     return render_template(
-        "sessions/agenda.html", ws=ws, details=details, draft=draft, plan=plan,
-        general_problems=general, step_problems=step_problems, files=files,
+        "sessions/agenda.html",
+        ws=ws,
+        details=details,
+        draft=draft,
+        plan=plan,
+        general_problems=general,
+        step_problems=step_problems,
+        files=files,
         type_choices=[(t, str(agenda.TYPE_LABELS.get(t, t))) for t in ACTIVITIES],
-        add_choices=agenda.add_choices(), option_fields=agenda.option_fields, record_fields=record_fields,
-        library=library_templates(), originals=available_templates(), editable=ws.status == "ready",
+        add_choices=agenda.add_choices(),
+        option_fields=agenda.option_fields,
+        record_fields=record_fields,
+        library=library_templates(),
+        originals=available_templates(),
+        editable=ws.status == "ready",
     ), status
 
 
@@ -213,9 +235,14 @@ def builder(session_id):
     steps = None
     try:
         header = {k: v for k, v in ws.template.items() if k != "steps"}
-        steps = agenda.draft_to_steps(draft, ws.steps, locale, header=header,
-                                      record_fields={f.key for f in template_of(ws.measure).fields},
-                                      file_ids=file_ids)
+        steps = agenda.draft_to_steps(
+            draft,
+            ws.steps,
+            locale,
+            header=header,
+            record_fields={f.key for f in template_of(ws.measure).fields},
+            file_ids=file_ids,
+        )
     except agenda.AgendaError as error:
         problems += error.problems
     if problems:
@@ -232,8 +259,9 @@ def builder(session_id):
     if action == "save_format":
         template = {k: v for k, v in ws.template.items()}
         template["steps"] = [{k: v for k, v in s.items() if k != "files"} for s in steps]
-        custom = CustomTemplate(facilitator_id=current_user.id, base_key=ws.template_key[:80],
-                                title=ws.title[:200], template=template)
+        custom = CustomTemplate(
+            facilitator_id=current_user.id, base_key=ws.template_key[:80], title=ws.title[:200], template=template
+        )
         db().add(custom)
         db().commit()
         flash(_("Ablauf gespeichert und als Format „%(title)s“ in die Bibliothek gelegt.", title=custom.title), "info")
@@ -285,5 +313,6 @@ def invitation(session_id):
 
     url = join_url(ws.join_code)
     plan = agenda.clock_plan(ws.steps, ws.scheduled_date, ws.start_time, ws.end_time)
-    return render_template("sessions/invitation.html", ws=ws, join_url=url, qr=qr_svg(url), plan=plan,
-                           type_labels=agenda.TYPE_LABELS)
+    return render_template(
+        "sessions/invitation.html", ws=ws, join_url=url, qr=qr_svg(url), plan=plan, type_labels=agenda.TYPE_LABELS
+    )

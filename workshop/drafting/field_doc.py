@@ -3,10 +3,12 @@
 Its own module so that the hub (which holds them) and the record sync (which reads and changes
 them) both use it without importing each other.
 """
+
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 from pycrdt import Doc
 

@@ -12,18 +12,19 @@ field's lock, read the log rows this process has not seen yet, check the change 
 document, commit it to the log, then apply it in memory and fan it out. So every process's document
 is the log, and a change is acknowledged only once stored.
 """
+
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Flask, current_app
 from pycrdt import merge_updates
 from sqlalchemy.orm import Session
 
 from workshop.drafting import room
-from workshop.drafting.models import DraftCardLink
 from workshop.drafting.field_doc import FieldDoc
+from workshop.drafting.models import DraftCardLink
 from workshop.drafting.record_sync import RecordSync
 from workshop.drafting.store import UpdateStore
 from workshop.drafting.yjs import ROOT, copy_of, missing_dependencies, text_of
@@ -74,8 +75,14 @@ class DraftHub:
             fd.last_id = row_id
             fd.rows = 1 if is_snapshot else fd.rows + 1
 
-    def commit(self, fd: FieldDoc, make_update: Callable[[FieldDoc, Session], bytes | None], author_id: int | None,
-               skip_sid: str | None = None, card_link: DraftCardLink | None = None) -> int | None:
+    def commit(
+        self,
+        fd: FieldDoc,
+        make_update: Callable[[FieldDoc, Session], bytes | None],
+        author_id: int | None,
+        skip_sid: str | None = None,
+        card_link: DraftCardLink | None = None,
+    ) -> int | None:
         """The one path of a change: lock, catch up, build + check, store, apply, fan out.
 
         make_update sees the merged document (and the locked transaction) and returns the update (or None: nothing to do), or
@@ -94,8 +101,9 @@ class DraftHub:
                     ensure_editable(measure)
                 row_id = self.store.append(db, fd.measure_id, fd.field_key, update, author_id, card_link)
                 if fd.rows + 1 > COMPACT_AFTER:
-                    row_id = self.store.compact(db, fd.measure_id, fd.field_key,
-                                                merge_updates(fd.doc.get_update(), update))
+                    row_id = self.store.compact(
+                        db, fd.measure_id, fd.field_key, merge_updates(fd.doc.get_update(), update)
+                    )
                     rows = 1
                 else:
                     rows = fd.rows + 1
@@ -105,13 +113,13 @@ class DraftHub:
         return row_id
 
     # --- client updates ---------------------------------------------------------------------
-    def apply_client_update(self, measure_id: int, field_key: str, update: bytes,
-                            author_id: int, sid: str | None) -> int | None:
+    def apply_client_update(
+        self, measure_id: int, field_key: str, update: bytes, author_id: int, sid: str | None
+    ) -> int | None:
         """Check, store (committed), apply and fan out one client update; returns its row id
         (None: the server already had all of it, e.g. a resend after a lost answer)."""
         if len(update) > MAX_UPDATE_BYTES:
-            raise Rejected("update_too_large",
-                           f"update: {len(update)} bytes; at most {MAX_UPDATE_BYTES} per update.")
+            raise Rejected("update_too_large", f"update: {len(update)} bytes; at most {MAX_UPDATE_BYTES} per update.")
         fd = self.field_doc(measure_id, field_key)
 
         def checked(fd: FieldDoc, _db: Session) -> bytes | None:
@@ -123,15 +131,18 @@ class DraftHub:
             except Exception as error:  # pycrdt refuses bytes that are no Yjs update
                 raise Rejected("invalid_update", f"update: not a valid Yjs update ({error}).") from error
             if others:
-                raise Rejected("invalid_update", f"update: may change only the shared text '{ROOT}', "
-                                                 f"not {', '.join(others)}.")
+                raise Rejected(
+                    "invalid_update", f"update: may change only the shared text '{ROOT}', not {', '.join(others)}."
+                )
             if missing_dependencies(scratch, update):
-                raise Rejected("missing_predecessor", "update: builds on changes the server does not have; "
-                                                      "sync again (draft.join with your state vectors).")
+                raise Rejected(
+                    "missing_predecessor",
+                    "update: builds on changes the server does not have; "
+                    "sync again (draft.join with your state vectors).",
+                )
             # The limit holds for the merged document; shortening an overlong field stays possible.
             if len(merged) > FIELD_TEXT_MAX and len(merged) > len(fd.text):
-                raise Rejected("too_long", f"The field would have {len(merged)} characters; "
-                                           f"at most {FIELD_TEXT_MAX}.")
+                raise Rejected("too_long", f"The field would have {len(merged)} characters; at most {FIELD_TEXT_MAX}.")
             if scratch.get_state() == fd.doc.get_state() and merged == fd.text:
                 return None  # nothing new
             return update

@@ -11,15 +11,18 @@ measures.changes after it commits; it goes into the document at once as a minima
 is stored in the log and fanned out like any update. Record text goes in only through
 measures.record's public functions.
 """
+
 from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Callable, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workshop.activities.cards import visible_to
 from workshop.activities.models import Card
 from workshop.db import utcnow
 from workshop.drafting import room
@@ -30,10 +33,9 @@ from workshop.extensions import socketio
 from workshop.i18n import localized
 from workshop.measures.models import Measure
 from workshop.measures.record import current_values, lines_keeping_sources, set_field, template_of
-from workshop.activities.cards import visible_to
 from workshop.ops import VIEWER, Actor, Rejected
-from workshop.sessions.runtime import is_revealed
 from workshop.sessions.models import WorkshopSession
+from workshop.sessions.runtime import is_revealed
 
 ROOM = Actor(VIEWER)
 
@@ -52,9 +54,17 @@ class DraftHub(Protocol):
     drafted_types: tuple[str, ...]
     field_text_max: int
 
-    def commit(self, fd: FieldDoc, change: Callable[..., Any], author_id: int | None) -> Any: ...
+    def commit(
+        self,
+        fd: FieldDoc,
+        make_update: Callable[[FieldDoc, Session], bytes | None],
+        author_id: int | None,
+        skip_sid: str | None = ...,
+        card_link: DraftCardLink | None = ...,
+    ) -> int | None: ...
     def catch_up(self, *args: Any, **kwargs: Any) -> Any: ...
     def field_doc(self, *args: Any, **kwargs: Any) -> FieldDoc: ...
+
 
 log = logging.getLogger("workshop.drafting")
 
@@ -85,8 +95,9 @@ class RecordSync:
                 return None
             last_update = self.hub.store.last_update_at(db, fd.measure_id, fd.field_key)
             revision = value.revision
-            if last_update is None or (revision is not None and revision.source_kind != "draft"
-                                       and revision.created_at > last_update):
+            if last_update is None or (
+                revision is not None and revision.source_kind != "draft" and revision.created_at > last_update
+            ):
                 return edit_to(fd.doc, value.value)
             doc_is_newer = True
             return None
@@ -112,10 +123,11 @@ class RecordSync:
     def pull_card(self, fd: FieldDoc, card_id: int, author_id: int) -> str:
         """Append a card of one of the measure's sessions to the field as a line of its own."""
         with self.hub.store.reading() as db:
-            row = db.execute(select(Card, WorkshopSession).join(
-                WorkshopSession, WorkshopSession.id == Card.session_id).where(
-                Card.id == card_id, Card.deleted_at.is_(None),
-                WorkshopSession.measure_id == fd.measure_id)).first()
+            row = db.execute(
+                select(Card, WorkshopSession)
+                .join(WorkshopSession, WorkshopSession.id == Card.session_id)
+                .where(Card.id == card_id, Card.deleted_at.is_(None), WorkshopSession.measure_id == fd.measure_id)
+            ).first()
             if row is None:
                 raise Rejected("card_not_found", f"Card {card_id} is no card of this measure's sessions.")
             card, ws = row
@@ -123,12 +135,26 @@ class RecordSync:
                 raise Rejected("card_not_found", f"Card {card_id} is no card of this measure's sessions.")
             step = ws.step(card.step_key) or {"title": {"de": card.step_key}}
         line = " ".join(card.text.split())
-        source = {"session_id": ws.id, "session_title": ws.title, "unit": ws.template.get("unit"),
-                  "template": ws.template_key, "step_key": card.step_key,
-                  "step_title": localized(step["title"]), "card_id": card.id, "votes": None,
-                  "captured_at": utcnow().isoformat(), "via": "draft"}
-        link = DraftCardLink(measure_id=fd.measure_id, field_key=fd.field_key, card_id=card.id,
-                             text=line, source=source, author_id=author_id)
+        source = {
+            "session_id": ws.id,
+            "session_title": ws.title,
+            "unit": ws.template.get("unit"),
+            "template": ws.template_key,
+            "step_key": card.step_key,
+            "step_title": localized(step["title"]),
+            "card_id": card.id,
+            "votes": None,
+            "captured_at": utcnow().isoformat(),
+            "via": "draft",
+        }
+        link = DraftCardLink(
+            measure_id=fd.measure_id,
+            field_key=fd.field_key,
+            card_id=card.id,
+            text=line,
+            source=source,
+            author_id=author_id,
+        )
         limit = self.hub.field_text_max
 
         def append_line(fd: FieldDoc, _db: Session) -> bytes:
@@ -164,8 +190,7 @@ class RecordSync:
                 self.materialise(fd)
         except Rejected as rejected:  # e.g. saving_paused: stays dirty, the next flush writes it
             fd.timer_running = False
-            log.warning("materialising measure %s field %s deferred: %s", fd.measure_id, fd.field_key,
-                        rejected.code)
+            log.warning("materialising measure %s field %s deferred: %s", fd.measure_id, fd.field_key, rejected.code)
         except Exception:
             fd.timer_running = False
             log.exception("materialising measure %s field %s failed", fd.measure_id, fd.field_key)
@@ -179,14 +204,18 @@ class RecordSync:
                 measure = db.get(Measure, fd.measure_id)
                 if measure is None:
                     return None
-                links = db.scalars(select(DraftCardLink).where(
-                    DraftCardLink.measure_id == fd.measure_id, DraftCardLink.field_key == fd.field_key)
-                    .order_by(DraftCardLink.id)).all()
-                lines = lines_keeping_sources(db, measure, fd.field_key, text,
-                                              {link.text: link.source for link in links})
+                links = db.scalars(
+                    select(DraftCardLink)
+                    .where(DraftCardLink.measure_id == fd.measure_id, DraftCardLink.field_key == fd.field_key)
+                    .order_by(DraftCardLink.id)
+                ).all()
+                lines = lines_keeping_sources(
+                    db, measure, fd.field_key, text, {link.text: link.source for link in links}
+                )
                 # Edits accepted before a lock are written even if the lock came in between.
-                revision = set_field(db, measure, fd.field_key, lines, source_kind="draft",
-                                     author_id=fd.last_author, check_lock=False)
+                revision = set_field(
+                    db, measure, fd.field_key, lines, source_kind="draft", author_id=fd.last_author, check_lock=False
+                )
                 db.flush()
                 revision_id = revision.id if revision else None
             fd.dirty = False

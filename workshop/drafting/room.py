@@ -6,6 +6,7 @@ the editors connected to every process. Presence kept here is this process's con
 draft.join answer); so a join is announced to the room (draft.presence with joined: true), and an
 editor in a field answers with its caret, which reaches the newcomer on whichever process it is.
 """
+
 from __future__ import annotations
 
 from base64 import b64encode
@@ -41,29 +42,55 @@ def editing(measure_id: int) -> bool:
 
 
 def others_in(measure_id: int, sid: str) -> list[dict]:
-    return [{"sid": other, "user": c["user"], **c["measures"][measure_id]}
-            for other, c in connections.items() if other != sid and measure_id in c["measures"]]
+    return [
+        {"sid": other, "user": c["user"], **c["measures"][measure_id]}
+        for other, c in connections.items()
+        if other != sid and measure_id in c["measures"]
+    ]
 
 
-def presence(measure_id: int, sid: str, user: dict, field_key: str | None, cursor: dict | None,
-             joined: bool = False) -> None:
-    socketio.emit("draft.presence", {"measure_id": measure_id, "sid": sid, "user": user,
-                                     "field_key": field_key, "cursor": cursor, "joined": joined},
-                  to=room(measure_id), skip_sid=sid, namespace=NAMESPACE)
+def presence(
+    measure_id: int, sid: str, user: dict, field_key: str | None, cursor: dict | None, joined: bool = False
+) -> None:
+    socketio.emit(
+        "draft.presence",
+        {
+            "measure_id": measure_id,
+            "sid": sid,
+            "user": user,
+            "field_key": field_key,
+            "cursor": cursor,
+            "joined": joined,
+        },
+        to=room(measure_id),
+        skip_sid=sid,
+        namespace=NAMESPACE,
+    )
 
 
 def update(measure_id: int, field_key: str, data: bytes, skip_sid: str | None) -> None:
-    socketio.emit("draft.update", {"measure_id": measure_id, "field_key": field_key,
-                                   "update": b64encode(data).decode("ascii")},
-                  to=room(measure_id), skip_sid=skip_sid, namespace=NAMESPACE)
+    socketio.emit(
+        "draft.update",
+        {"measure_id": measure_id, "field_key": field_key, "update": b64encode(data).decode("ascii")},
+        to=room(measure_id),
+        skip_sid=skip_sid,
+        namespace=NAMESPACE,
+    )
 
 
 def saved(measure_id: int, field_key: str, revision_id: int, value: str) -> None:
-    socketio.emit("draft.saved", {"measure_id": measure_id, "field_key": field_key,
-                                  "revision_id": revision_id, "value": value},
-                  to=room(measure_id), namespace=NAMESPACE)
+    socketio.emit(
+        "draft.saved",
+        {"measure_id": measure_id, "field_key": field_key, "revision_id": revision_id, "value": value},
+        to=room(measure_id),
+        namespace=NAMESPACE,
+    )
 
 
 def status(measure_id: int, status_key: str, label: str, locked: bool) -> None:
-    socketio.emit("draft.status", {"measure_id": measure_id, "status": status_key, "label": label,
-                                   "locked": locked}, to=room(measure_id), namespace=NAMESPACE)
+    socketio.emit(
+        "draft.status",
+        {"measure_id": measure_id, "status": status_key, "label": label, "locked": locked},
+        to=room(measure_id),
+        namespace=NAMESPACE,
+    )

@@ -3,6 +3,7 @@ Socket.IO connection as the live session). Thin: who is this, may they, is the i
 the hub (documents), room (connections, presence) and record sync do the rest.
 Protocol: docs/realtime.md, "Co-drafting the record".
 """
+
 from __future__ import annotations
 
 import binascii
@@ -20,10 +21,10 @@ from workshop.drafting.hub import DRAFTED_TYPES, MAX_UPDATE_BYTES, NAMESPACE, cu
 from workshop.drafting.room import connections, room
 from workshop.drafting.store import DATABASE_AWAY, saving_paused
 from workshop.extensions import socketio
-from workshop.ops import Rejected
 from workshop.measures.models import Measure
 from workshop.measures.record import template_of
 from workshop.measures.status import LABELS, is_locked
+from workshop.ops import Rejected
 from workshop.validation import describe_errors
 from workshop.web import db_factory
 
@@ -39,9 +40,11 @@ class MeasureRef(Schema):
 
 
 class JoinPayload(MeasureRef):
-    state_vectors = fields.Dict(keys=fields.String(validate=validate.Length(1, 80)),
-                                values=fields.String(validate=validate.Length(max=MAX_STATE_VECTOR_B64)),
-                                load_default=dict)
+    state_vectors = fields.Dict(
+        keys=fields.String(validate=validate.Length(1, 80)),
+        values=fields.String(validate=validate.Length(max=MAX_STATE_VECTOR_B64)),
+        load_default=dict,
+    )
 
 
 class FieldRef(MeasureRef):
@@ -107,12 +110,12 @@ def _drafted_field(measure_id: int, field_key: str) -> None:
     if field is None:
         raise Rejected("unknown_field", f"The record has no field '{field_key}'.")
     if field.type not in DRAFTED_TYPES:
-        raise Rejected("field_not_drafted",
-                       f"'{field_key}' is a {field.type} field; change it with the record's form.")
+        raise Rejected("field_not_drafted", f"'{field_key}' is a {field.type} field; change it with the record's form.")
 
 
 def handler(event: str):
     """Register an event handler that answers Rejected (and bugs) with an error ack."""
+
     def wrap(fn):
         def run(data=None):
             try:
@@ -125,8 +128,10 @@ def handler(event: str):
             except Exception:
                 log.exception("%s failed: %r", event, data if not isinstance(data, dict) else list(data))
                 return Rejected.internal().as_ack()
+
         run.__name__ = f"on_{event.replace('.', '_')}"
         return socketio.on(event, namespace=NAMESPACE)(run)
+
     return wrap
 
 
@@ -179,8 +184,16 @@ def on_join(data):
     editable = connection.setdefault("editable", set())
     (editable.add if may_edit else editable.discard)(payload["measure_id"])
     presence = rooms.others_in(payload["measure_id"], request.sid)
-    return {"ok": True, "status": status, "status_label": LABELS[status], "locked": locked, "may_edit": may_edit,
-            "fields": result, "presence": presence, "me": {"sid": request.sid, **connection["user"]}}
+    return {
+        "ok": True,
+        "status": status,
+        "status_label": LABELS[status],
+        "locked": locked,
+        "may_edit": may_edit,
+        "fields": result,
+        "presence": presence,
+        "me": {"sid": request.sid, **connection["user"]},
+    }
 
 
 def _catch_up(hub, measure_id: int, key: str, vector: bytes | None) -> dict:
@@ -192,8 +205,10 @@ def _catch_up(hub, measure_id: int, key: str, vector: bytes | None) -> dict:
             update = fd.doc.get_update(vector) if vector is not None else fd.doc.get_update()
         except Exception as error:
             raise Rejected("invalid", f"state_vectors.{key}: not a Yjs state vector ({error}).") from error
-        return {"update": b64encode(update).decode("ascii"),
-                "state_vector": b64encode(fd.doc.get_state()).decode("ascii")}
+        return {
+            "update": b64encode(update).decode("ascii"),
+            "state_vector": b64encode(fd.doc.get_state()).decode("ascii"),
+        }
 
 
 @handler("draft.leave")
@@ -212,11 +227,14 @@ def on_update(data):
     connection = _joined(payload, edit=True)
     _drafted_field(payload["measure_id"], payload["field_key"])
     if len(payload["update"]) > MAX_UPDATE_B64:
-        raise Rejected("update_too_large", f"update: at most {MAX_UPDATE_BYTES} bytes per update; "
-                       "send a large change in several updates.")
+        raise Rejected(
+            "update_too_large",
+            f"update: at most {MAX_UPDATE_BYTES} bytes per update; send a large change in several updates.",
+        )
     update = _decode(payload["update"], "update")
-    row_id = current_hub().apply_client_update(payload["measure_id"], payload["field_key"], update,
-                                               connection["user"]["id"], request.sid)
+    row_id = current_hub().apply_client_update(
+        payload["measure_id"], payload["field_key"], update, connection["user"]["id"], request.sid
+    )
     return {"ok": True, "stored": row_id}
 
 
@@ -235,8 +253,9 @@ def on_pull_card(data):
     payload = _load(CardPayload, data)
     connection = _joined(payload, edit=True)
     _drafted_field(payload["measure_id"], payload["field_key"])
-    line = current_hub().pull_card(payload["measure_id"], payload["field_key"], payload["card_id"],
-                                   connection["user"]["id"])
+    line = current_hub().pull_card(
+        payload["measure_id"], payload["field_key"], payload["card_id"], connection["user"]["id"]
+    )
     return {"ok": True, "line": line}
 
 

@@ -13,15 +13,17 @@ merged document. With SQLite (one process) the process's own per-field lock is e
 A database that is away turns into Rejected("saving_paused"): nothing was stored, the editor keeps
 the text and syncs again later.
 """
+
 from __future__ import annotations
 
 import logging
 import zlib
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from sqlalchemy import delete, func, select, text
-from sqlalchemy.exc import InterfaceError, OperationalError, TimeoutError as PoolTimeout
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from workshop.drafting.models import DraftCardLink, DraftUpdate
@@ -33,8 +35,11 @@ DATABASE_AWAY = (OperationalError, InterfaceError, PoolTimeout)
 
 
 def saving_paused() -> Rejected:
-    return Rejected("saving_paused", "The database cannot be reached; nothing was stored. "
-                                     "Your text stays in the editor and is sent again once it is back.")
+    return Rejected(
+        "saving_paused",
+        "The database cannot be reached; nothing was stored. "
+        "Your text stays in the editor and is sent again once it is back.",
+    )
 
 
 class UpdateStore:
@@ -57,8 +62,10 @@ class UpdateStore:
             with self.sessions() as db:
                 try:
                     if db.get_bind().dialect.name == "postgresql":
-                        db.execute(text("SELECT pg_advisory_xact_lock(:m, :f)"),
-                                   {"m": measure_id, "f": zlib.crc32(field_key.encode()) - 2**31})
+                        db.execute(
+                            text("SELECT pg_advisory_xact_lock(:m, :f)"),
+                            {"m": measure_id, "f": zlib.crc32(field_key.encode()) - 2**31},
+                        )
                     yield db
                     db.commit()
                 except BaseException:
@@ -71,19 +78,34 @@ class UpdateStore:
     @staticmethod
     def rows_after(db: Session, measure_id: int, field_key: str, after_id: int) -> list[tuple[int, bytes, bool]]:
         """The field's rows newer than after_id, in log order: (id, update, is_snapshot)."""
-        return [tuple(row) for row in db.execute(
-            select(DraftUpdate.id, DraftUpdate.data, DraftUpdate.is_snapshot).where(
-                DraftUpdate.measure_id == measure_id, DraftUpdate.field_key == field_key,
-                DraftUpdate.id > after_id).order_by(DraftUpdate.id)).all()]
+        return [
+            tuple(row)
+            for row in db.execute(
+                select(DraftUpdate.id, DraftUpdate.data, DraftUpdate.is_snapshot)
+                .where(
+                    DraftUpdate.measure_id == measure_id, DraftUpdate.field_key == field_key, DraftUpdate.id > after_id
+                )
+                .order_by(DraftUpdate.id)
+            ).all()
+        ]
 
     @staticmethod
     def last_update_at(db: Session, measure_id: int, field_key: str):
-        return db.scalar(select(func.max(DraftUpdate.created_at)).where(
-            DraftUpdate.measure_id == measure_id, DraftUpdate.field_key == field_key))
+        return db.scalar(
+            select(func.max(DraftUpdate.created_at)).where(
+                DraftUpdate.measure_id == measure_id, DraftUpdate.field_key == field_key
+            )
+        )
 
     @staticmethod
-    def append(db: Session, measure_id: int, field_key: str, data: bytes, author_id: int | None,
-               card_link: DraftCardLink | None = None) -> int:
+    def append(
+        db: Session,
+        measure_id: int,
+        field_key: str,
+        data: bytes,
+        author_id: int | None,
+        card_link: DraftCardLink | None = None,
+    ) -> int:
         row = DraftUpdate(measure_id=measure_id, field_key=field_key, data=data, author_id=author_id)
         db.add(row)
         if card_link is not None:
@@ -97,19 +119,28 @@ class UpdateStore:
         snapshot = DraftUpdate(measure_id=measure_id, field_key=field_key, data=whole_state, is_snapshot=True)
         db.add(snapshot)
         db.flush()
-        db.execute(delete(DraftUpdate).where(
-            DraftUpdate.measure_id == measure_id, DraftUpdate.field_key == field_key,
-            DraftUpdate.id < snapshot.id))
+        db.execute(
+            delete(DraftUpdate).where(
+                DraftUpdate.measure_id == measure_id, DraftUpdate.field_key == field_key, DraftUpdate.id < snapshot.id
+            )
+        )
         log.info("compacted draft log of measure %s field %s", measure_id, field_key)
         return snapshot.id
 
     @staticmethod
     def row_count(db: Session, measure_id: int, field_key: str) -> int:
-        return db.scalar(select(func.count()).select_from(DraftUpdate).where(
-            DraftUpdate.measure_id == measure_id, DraftUpdate.field_key == field_key)) or 0
+        return (
+            db.scalar(
+                select(func.count())
+                .select_from(DraftUpdate)
+                .where(DraftUpdate.measure_id == measure_id, DraftUpdate.field_key == field_key)
+            )
+            or 0
+        )
 
     @staticmethod
     def drafted_keys(db: Session, measure_id: int) -> list[str]:
         """The fields of a measure that have a co-drafting log."""
-        return list(db.scalars(select(DraftUpdate.field_key).where(DraftUpdate.measure_id == measure_id)
-                               .distinct()).all())
+        return list(
+            db.scalars(select(DraftUpdate.field_key).where(DraftUpdate.measure_id == measure_id).distinct()).all()
+        )

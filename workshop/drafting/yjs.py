@@ -1,4 +1,5 @@
 """Small, pure helpers over Yjs updates (v1 encoding) and pycrdt documents. No database, no sockets."""
+
 from __future__ import annotations
 
 from pycrdt import Doc, Text, get_update
@@ -59,7 +60,7 @@ def missing_dependencies(doc: Doc, update: bytes) -> bool:
 
 
 def copy_of(doc: Doc) -> Doc:
-    scratch = Doc()
+    scratch: Doc = Doc()
     scratch.apply_update(doc.get_update())
     return scratch
 
@@ -75,8 +76,10 @@ def edit_to(doc: Doc, new_text: str) -> bytes:
     while prefix < min(len(old), len(new_text)) and old[prefix] == new_text[prefix]:
         prefix += 1
     suffix = 0
-    while (suffix < min(len(old), len(new_text)) - prefix
-           and old[len(old) - 1 - suffix] == new_text[len(new_text) - 1 - suffix]):
+    while (
+        suffix < min(len(old), len(new_text)) - prefix
+        and old[len(old) - 1 - suffix] == new_text[len(new_text) - 1 - suffix]
+    ):
         suffix += 1
     scratch = copy_of(doc)
     before = scratch.get_state()
@@ -85,7 +88,7 @@ def edit_to(doc: Doc, new_text: str) -> bytes:
         start, end = byte_offset(old, prefix), byte_offset(old, len(old) - suffix)
         if end > start:
             del text[start:end]
-        inserted = new_text[prefix:len(new_text) - suffix]
+        inserted = new_text[prefix : len(new_text) - suffix]
         if inserted:
             text.insert(start, inserted)
     return scratch.get_update(before)

@@ -5,6 +5,7 @@ is broadcast after commit, and returns the outcome. It lives in transport/ (it n
 queue and Socket.IO); the wrapper here imports it on use so the engine itself loads without
 Socket.IO (plain-Python tests, the CLI).
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

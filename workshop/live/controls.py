@@ -5,19 +5,18 @@ screen computes the time left from it and the server clock in the snapshot, so a
 late joiner shows the same countdown. At zero it only signals — it never cuts anyone off
 (WCAG 2.2.1: time limits must be adjustable).
 """
+
 from __future__ import annotations
 
 from datetime import datetime
 
-from marshmallow import Schema, fields, validate, validates_schema, ValidationError
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from workshop.ops import OpContext, OpSpec, Outcome
 from workshop.activities.cards import get_live_card, visible_to
 from workshop.activities.models import Cluster
 from workshop.activities.registry import activity_for
 from workshop.db import utcnow
-from workshop.ops import FACILITATOR, VIEWER, Actor
-from workshop.ops import Rejected
+from workshop.ops import FACILITATOR, VIEWER, Actor, OpContext, OpSpec, Outcome, Rejected
 from workshop.sessions.runtime import is_revealed, set_note, set_spotlight, step_state, update_step
 
 ROOM = Actor(VIEWER)
@@ -73,8 +72,7 @@ def reveal(ctx: OpContext, payload: dict) -> Outcome:
     step = _step(ctx, payload["step_key"])
     update_step(ctx.ws, step["key"], revealed=payload["revealed"])
     revealed = activity_for(step).reveal(ctx.db, ctx.ws, step) if payload["revealed"] else None
-    return Outcome("step.revealed", {"step_key": step["key"], "revealed": payload["revealed"],
-                                     "data": revealed})
+    return Outcome("step.revealed", {"step_key": step["key"], "revealed": payload["revealed"], "data": revealed})
 
 
 def _timer_now(timer: dict, now: datetime) -> float:
@@ -86,8 +84,7 @@ def _timer_now(timer: dict, now: datetime) -> float:
 
 def _timer_outcome(ctx: OpContext, step: dict, timer: dict) -> Outcome:
     update_step(ctx.ws, step["key"], timer=timer)
-    return Outcome("timer.changed", {"step_key": step["key"], "timer": timer,
-                                     "server_now": utcnow().isoformat()})
+    return Outcome("timer.changed", {"step_key": step["key"], "timer": timer, "server_now": utcnow().isoformat()})
 
 
 def timer_start(ctx: OpContext, payload: dict) -> Outcome:
@@ -117,8 +114,15 @@ def timer_add(ctx: OpContext, payload: dict) -> Outcome:
     timer = step_state(ctx.ws, step["key"]).get("timer")
     if not timer:
         raise Rejected("timer_not_started", "Start the timer first.")
-    return _timer_outcome(ctx, step, {**timer, "remaining": timer["remaining"] + payload["seconds"],
-                                      "duration": max(1, timer["duration"] + payload["seconds"])})
+    return _timer_outcome(
+        ctx,
+        step,
+        {
+            **timer,
+            "remaining": timer["remaining"] + payload["seconds"],
+            "duration": max(1, timer["duration"] + payload["seconds"]),
+        },
+    )
 
 
 def spotlight(ctx: OpContext, payload: dict) -> Outcome:
@@ -140,16 +144,21 @@ def spotlight(ctx: OpContext, payload: dict) -> Outcome:
 
 
 class NotePayload(StepRef):
-    text = fields.String(required=True, validate=validate.Length(
-        max=NOTE_MAX_LENGTH, error=f"must be at most {NOTE_MAX_LENGTH} characters"))
+    text = fields.String(
+        required=True,
+        validate=validate.Length(max=NOTE_MAX_LENGTH, error=f"must be at most {NOTE_MAX_LENGTH} characters"),
+    )
 
 
 def note(ctx: OpContext, payload: dict) -> Outcome:
     """The facilitator's private notes on a step: kept with the session, never sent to the room."""
     step = _step(ctx, payload["step_key"])
     set_note(ctx.ws, step["key"], payload["text"])
-    return Outcome("step.noted", {"step_key": step["key"], "text": payload["text"]},
-                   public_payload={"step_key": step["key"], "redacted": True})
+    return Outcome(
+        "step.noted",
+        {"step_key": step["key"], "text": payload["text"]},
+        public_payload={"step_key": step["key"], "redacted": True},
+    )
 
 
 CONTROL_OPS: dict[str, OpSpec] = {

@@ -4,6 +4,7 @@ Plain Python over the database: no sockets, no HTTP. The socket handlers, the HT
 the CLI and the tests all call apply(); broadcasting what it returns is the caller's job
 (persist before broadcast: nothing is shown that is not stored).
 """
+
 from __future__ import annotations
 
 import logging
@@ -17,10 +18,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from workshop.access import policy
 from workshop.activities.registry import ACTIVITY_OPS
 from workshop.live import replay
-from workshop.ops import FACILITATOR, JSON, PARTICIPANT, SYSTEM, Actor, OpContext, OpSpec, Rejected, SchemaClass
-from workshop.live.models import Event
 from workshop.live.controls import CONTROL_OPS
+from workshop.live.models import Event
 from workshop.live.session_ops import SESSION_OPS
+from workshop.ops import FACILITATOR, JSON, PARTICIPANT, SYSTEM, Actor, OpContext, OpSpec, Rejected, SchemaClass
 from workshop.sessions.models import Participant, WorkshopSession
 from workshop.sessions.runtime import is_locked
 from workshop.validation import check_json_shape, describe_errors
@@ -32,8 +33,10 @@ OPS: dict[str, OpSpec] = {**SESSION_OPS, **CONTROL_OPS, **ACTIVITY_OPS}
 
 class OpEnvelope(Schema):
     type = fields.String(required=True, validate=validate.Length(1, 40))
-    op_id = fields.String(load_default=None, validate=validate.Regexp(
-        r"^[A-Za-z0-9_-]{8,64}$", error="must be 8 to 64 letters, digits, - or _"))
+    op_id = fields.String(
+        load_default=None,
+        validate=validate.Regexp(r"^[A-Za-z0-9_-]{8,64}$", error="must be 8 to 64 letters, digits, - or _"),
+    )
     payload = fields.Dict(load_default=dict)
 
 
@@ -62,8 +65,7 @@ class Applied:
 
 def event_view(event: Event, public: bool = False) -> JSON:
     payload = event.public_payload if public and event.public_payload is not None else event.payload
-    return {"seq": event.seq, "type": event.type, "payload": payload,
-            "at": event.created_at.isoformat()}
+    return {"seq": event.seq, "type": event.type, "payload": payload, "at": event.created_at.isoformat()}
 
 
 @cache
@@ -107,8 +109,12 @@ def _authorize(db: Session, ws: WorkshopSession, actor: Actor, spec: OpSpec) -> 
     participant = None
     if actor.role == FACILITATOR and not policy.may(db, actor.id, policy.op_action(spec.type), ws):
         # staff of the session: facilitator and co-facilitator run it, a minute-taker writes notes
-        raise Rejected("forbidden", "This is not your session." if policy.session_role(db, actor.id, ws) is None
-                       else f"Your role in this session may not do '{spec.type}'.")
+        raise Rejected(
+            "forbidden",
+            "This is not your session."
+            if policy.session_role(db, actor.id, ws) is None
+            else f"Your role in this session may not do '{spec.type}'.",
+        )
     if actor.role == PARTICIPANT:
         participant = db.get(Participant, actor.id)
         if participant is None or participant.session_id != ws.id:
@@ -139,8 +145,9 @@ def apply(db_factory: sessionmaker[Session], session_id: int, actor: Actor, raw_
     return outcome
 
 
-def apply_batch(db_factory: sessionmaker[Session], session_id: int,
-                ops: list[tuple[Actor, object]]) -> list[Applied | Rejected]:
+def apply_batch(
+    db_factory: sessionmaker[Session], session_id: int, ops: list[tuple[Actor, object]]
+) -> list[Applied | Rejected]:
     """Apply several operations of one session in order, in one transaction (group commit).
 
     Each gets its own outcome: an Applied, or the Rejected that says why it changed nothing
@@ -164,15 +171,17 @@ def apply_batch(db_factory: sessionmaker[Session], session_id: int,
     return _apply_in_transaction(db_factory, session_id, parsed, isolate=True)
 
 
-def _apply_in_transaction(db_factory: sessionmaker[Session], session_id: int,
-                          parsed: list[_Parsed | Rejected], isolate: bool) -> list[Applied | Rejected]:
+def _apply_in_transaction(
+    db_factory: sessionmaker[Session], session_id: int, parsed: list[_Parsed | Rejected], isolate: bool
+) -> list[Applied | Rejected]:
     outcomes: list[Applied | Rejected] = []
     with db_factory() as db, db.begin():
         # Lock the session row first thing: ops of one session are applied one at a time,
         # which makes seq gapless and budget checks race-free. A no-op UPDATE is a row lock
         # on PostgreSQL and takes SQLite's write lock before anything is read.
-        db.execute(update(WorkshopSession).where(WorkshopSession.id == session_id)
-                   .values(last_seq=WorkshopSession.last_seq))
+        db.execute(
+            update(WorkshopSession).where(WorkshopSession.id == session_id).values(last_seq=WorkshopSession.last_seq)
+        )
         ws = db.get(WorkshopSession, session_id)
         if ws is None:
             return [Rejected("session_not_found", f"There is no session {session_id}.") for _ in parsed]
@@ -199,9 +208,7 @@ def _apply_in_transaction(db_factory: sessionmaker[Session], session_id: int,
 def _apply_one(db: Session, ws: WorkshopSession, op: _Parsed) -> Applied:
     actor, envelope, spec = op.actor, op.envelope, op.spec
     if envelope["op_id"]:
-        seen = db.scalars(
-            select(Event).where(Event.session_id == ws.id, Event.op_id == envelope["op_id"])
-        ).first()
+        seen = db.scalars(select(Event).where(Event.session_id == ws.id, Event.op_id == envelope["op_id"])).first()
         if seen is not None:
             if seen.actor != actor.label:
                 raise Rejected("duplicate_op_id", "This op_id was already used by someone else.")
@@ -210,23 +217,36 @@ def _apply_one(db: Session, ws: WorkshopSession, op: _Parsed) -> Applied:
     _check_step_rules(ws, actor, spec)
     outcome = spec.handler(OpContext(db, ws, actor, participant), op.payload)
     ws.last_seq += 1
-    event = Event(session_id=ws.id, seq=ws.last_seq, type=outcome.event_type,
-                  payload=outcome.event_payload, public_payload=outcome.public_payload,
-                  op_id=envelope["op_id"], actor=actor.label, result=outcome.result)
+    event = Event(
+        session_id=ws.id,
+        seq=ws.last_seq,
+        type=outcome.event_type,
+        payload=outcome.event_payload,
+        public_payload=outcome.public_payload,
+        op_id=envelope["op_id"],
+        actor=actor.label,
+        result=outcome.result,
+    )
     db.add(event)
     db.flush()
-    return Applied(event_view(event), {**outcome.result, **outcome.private_result},
-                   public_event=event_view(event, public=True)
-                   if outcome.public_payload is not None else None)
+    return Applied(
+        event_view(event),
+        {**outcome.result, **outcome.private_result},
+        public_event=event_view(event, public=True) if outcome.public_payload is not None else None,
+    )
 
 
 def events_after(db: Session, session_id: int, after_seq: int, limit: int, viewer: Actor) -> list[JSON]:
     """The events a viewer missed, each in the form that viewer received (or would have)."""
-    rows = list(db.scalars(
-        select(Event).where(Event.session_id == session_id, Event.seq > after_seq)
-        .order_by(Event.seq).limit(limit)
-    ))
-    return replay.scrub(db, db.get(WorkshopSession, session_id), rows, viewer)
+    rows = list(
+        db.scalars(
+            select(Event).where(Event.session_id == session_id, Event.seq > after_seq).order_by(Event.seq).limit(limit)
+        )
+    )
+    ws = db.get(WorkshopSession, session_id)
+    if ws is None:
+        return []
+    return replay.scrub(db, ws, rows, viewer)
 
 
 __all__ = ["Applied", "Actor", "Rejected", "apply", "apply_batch", "events_after", "OPS", "SYSTEM"]

@@ -13,6 +13,7 @@ that moderation hid, its author deleted or edited away since (a late joiner's `s
 {after_seq: 0}` would otherwise show it all). A tombstone is `{card_id, step_key, gone: true}`
 (in a list or a spotlight: `{id | card_id, gone: true}`): the id, and that it is gone.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -27,8 +28,17 @@ from workshop.sessions.models import WorkshopSession
 from workshop.sessions.names import participant_names
 from workshop.sessions.runtime import is_revealed
 
-CARD_COLUMNS = (Card.id, Card.step_key, Card.column_key, Card.text, Card.participant_id, Card.facilitator_id,
-                Card.status, Card.cluster_id, Card.deleted_at)
+CARD_COLUMNS = (
+    Card.id,
+    Card.step_key,
+    Card.column_key,
+    Card.text,
+    Card.participant_id,
+    Card.facilitator_id,
+    Card.status,
+    Card.cluster_id,
+    Card.deleted_at,
+)
 CARD_EVENTS = ("card.added", "card.edited", "card.shown", "card.hidden")
 ITEM_EVENTS = ("action.added", "action.edited")
 ROOM = Actor(VIEWER)  # a spotlight is for the room: shown only while the room may see its card
@@ -67,10 +77,21 @@ class _Now:
         item_ids.discard(None)
         self.ws, self.viewer = ws, viewer
         # plain rows (as the snapshot reads them): a 200-event replay must not load 200 ORM objects
-        self.cards = {c.id: c for c in db.execute(select(*CARD_COLUMNS).where(
-            Card.session_id == ws.id, Card.id.in_(card_ids)))} if card_ids else {}
-        self.items = {i.id: i for i in db.scalars(select(ActionItem).where(
-            ActionItem.session_id == ws.id, ActionItem.id.in_(item_ids)))} if item_ids else {}
+        self.cards = (
+            {c.id: c for c in db.execute(select(*CARD_COLUMNS).where(Card.session_id == ws.id, Card.id.in_(card_ids)))}
+            if card_ids
+            else {}
+        )
+        self.items = (
+            {
+                i.id: i
+                for i in db.scalars(
+                    select(ActionItem).where(ActionItem.session_id == ws.id, ActionItem.id.in_(item_ids))
+                )
+            }
+            if item_ids
+            else {}
+        )
         self.names = participant_names(db, ws.id) if self.cards else {}
 
     def card(self, card_id: int) -> Card | None:
@@ -94,7 +115,7 @@ def scrub(db: Session, ws: WorkshopSession, events: list[Event], viewer: Actor) 
     forms = [event_form(event, viewer) for event in events]
     now = _Now(db, ws, viewer, forms)
     replayed = []
-    for event, payload in zip(events, forms):
+    for event, payload in zip(events, forms, strict=True):
         if isinstance(payload.get("card"), dict):
             card = now.card_payload(payload["card"])
             payload = card if card.get("gone") else {**payload, "card": card}
@@ -102,8 +123,9 @@ def scrub(db: Session, ws: WorkshopSession, events: list[Event], viewer: Actor) 
             cards = []
             for old in payload["data"]["cards"]:
                 view = now.card_payload(old)
-                cards.append({"id": view["card_id"], "step_key": view["step_key"], "gone": True}
-                             if view.get("gone") else view)
+                cards.append(
+                    {"id": view["card_id"], "step_key": view["step_key"], "gone": True} if view.get("gone") else view
+                )
             payload = {**payload, "data": {**payload["data"], "cards": cards}}
         spot = payload.get("spotlight")
         if isinstance(spot, dict) and spot.get("card_id"):
@@ -112,12 +134,14 @@ def scrub(db: Session, ws: WorkshopSession, events: list[Event], viewer: Actor) 
         if event.type in ITEM_EVENTS and isinstance(payload.get("item"), dict):
             item = now.items.get(payload["item"].get("id"))
             if item is None or item.deleted_at is not None:
-                payload = {"item_id": payload["item"].get("id"), "step_key": payload["item"].get("step_key"),
-                           "gone": True}
+                payload = {
+                    "item_id": payload["item"].get("id"),
+                    "step_key": payload["item"].get("step_key"),
+                    "gone": True,
+                }
             else:
                 payload = {**payload, "item": item_view(item)}
-        replayed.append({"seq": event.seq, "type": event.type, "payload": payload,
-                         "at": event.created_at.isoformat()})
+        replayed.append({"seq": event.seq, "type": event.type, "payload": payload, "at": event.created_at.isoformat()})
     return replayed
 
 
@@ -126,7 +150,10 @@ def current_spotlight(db: Session, ws: WorkshopSession, spot: dict | None) -> di
     if not spot or not spot.get("card_id"):
         return spot
     card = db.get(Card, spot["card_id"])
-    if card is None or card.deleted_at is not None or not visible_to(
-            card, ws.step(card.step_key), is_revealed(ws, card.step_key), ROOM):
+    if (
+        card is None
+        or card.deleted_at is not None
+        or not visible_to(card, ws.step(card.step_key), is_revealed(ws, card.step_key), ROOM)
+    ):
         return None
     return {**spot, "text": card.text}

@@ -1,4 +1,5 @@
 """Operations on the session itself: join, start, end, move between steps, capture results."""
+
 from __future__ import annotations
 
 import secrets
@@ -6,16 +7,15 @@ import secrets
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
-from workshop.ops import OpContext, OpSpec, Outcome
 from workshop.activities.registry import activity_for
 from workshop.db import utcnow
 from workshop.i18n import N_, localized
-from workshop.ops import FACILITATOR, SYSTEM
-from workshop.ops import Rejected
 from workshop.measures import capture as record_capture
 from workshop.measures.messages import RecordRefused
 from workshop.measures.models import Measure, RecordRevision
-from workshop.measures.record import template_of, undo as record_undo
+from workshop.measures.record import template_of
+from workshop.measures.record import undo as record_undo
+from workshop.ops import FACILITATOR, SYSTEM, OpContext, OpSpec, Outcome, Rejected
 from workshop.sessions.models import ENDED, LIVE, READY, Participant, token_hash
 from workshop.sessions.runtime import enter_step, is_revealed, leave_step
 from workshop.validation import CleanText
@@ -24,8 +24,10 @@ DISPLAY_NAME_MAX = 40
 
 
 class JoinPayload(Schema):
-    display_name = CleanText(load_default="", validate=validate.Length(
-        max=DISPLAY_NAME_MAX, error=f"must be at most {DISPLAY_NAME_MAX} characters"))
+    display_name = CleanText(
+        load_default="",
+        validate=validate.Length(max=DISPLAY_NAME_MAX, error=f"must be at most {DISPLAY_NAME_MAX} characters"),
+    )
 
 
 class Empty(Schema):
@@ -58,17 +60,22 @@ def join(ctx: OpContext, payload: dict) -> Outcome:
     participant = Participant(session_id=ctx.ws.id, token_hash=token_hash(token), display_name=name)
     ctx.db.add(participant)
     ctx.db.flush()
-    return Outcome("participant.joined", {"participants": participant_count(ctx), "name": name},
-                   {"participant_id": participant.id},
-                   private_result={"token": token})
+    return Outcome(
+        "participant.joined",
+        {"participants": participant_count(ctx), "name": name},
+        {"participant_id": participant.id},
+        private_result={"token": token},
+    )
 
 
 def start(ctx: OpContext, payload: dict) -> Outcome:
     ctx.ws.status = LIVE
     ctx.ws.started_at = utcnow()
     enter_step(ctx.ws, ctx.ws.current["key"], ctx.ws.started_at)
-    return Outcome("session.started", {"started_at": ctx.ws.started_at.isoformat(),
-                                       "step_index": ctx.ws.current_step, "steps": _step_times(ctx.ws)})
+    return Outcome(
+        "session.started",
+        {"started_at": ctx.ws.started_at.isoformat(), "step_index": ctx.ws.current_step, "steps": _step_times(ctx.ws)},
+    )
 
 
 def end(ctx: OpContext, payload: dict) -> Outcome:
@@ -86,14 +93,15 @@ def goto_step(ctx: OpContext, payload: dict) -> Outcome:
     leave_step(ctx.ws, ctx.ws.current["key"], now)
     ctx.ws.current_step = index
     enter_step(ctx.ws, payload["step_key"], now)
-    return Outcome("step.changed", {"step_index": index, "step_key": payload["step_key"],
-                                    "steps": _step_times(ctx.ws)})
+    return Outcome("step.changed", {"step_index": index, "step_key": payload["step_key"], "steps": _step_times(ctx.ws)})
 
 
 def _step_times(ws) -> dict:
     """Actual time per step so far, for every screen's agenda."""
-    return {key: {"seconds": state.get("seconds", 0), "entered_at": state.get("entered_at")}
-            for key, state in (ws.runtime.get("steps") or {}).items()}
+    return {
+        key: {"seconds": state.get("seconds", 0), "entered_at": state.get("entered_at")}
+        for key, state in (ws.runtime.get("steps") or {}).items()
+    }
 
 
 def _chosen_results(ctx: OpContext, step: dict, payload: dict) -> list:
@@ -102,8 +110,9 @@ def _chosen_results(ctx: OpContext, step: dict, payload: dict) -> list:
         by_id = {item.card_id: item for item in results}
         missing = [cid for cid in payload["card_ids"] if cid not in by_id]
         if missing:
-            raise Rejected("card_not_found",
-                           f"Card(s) {', '.join(map(str, missing))} are not results of step '{step['key']}'.")
+            raise Rejected(
+                "card_not_found", f"Card(s) {', '.join(map(str, missing))} are not results of step '{step['key']}'."
+            )
         return [by_id[cid] for cid in dict.fromkeys(payload["card_ids"])]
     if step["type"] == "dot_vote":  # a card nobody voted for is no result of the vote
         results = [item for item in results if item.votes > 0]
@@ -116,11 +125,19 @@ def plan_capture(ctx: OpContext, payload: dict) -> tuple[dict, Measure, list]:
     measures/capture.py. Also the console's preview, which writes nothing."""
     step = ctx.ws.step(payload["step_key"])
     if step is None:
-        raise RecordRefused("unknown_step", N_("Diese Sitzung hat keinen Schritt „%(step)s“."),
-                            step=payload["step_key"])
+        raise RecordRefused(
+            "unknown_step", N_("Diese Sitzung hat keinen Schritt „%(step)s“."), step=payload["step_key"]
+        )
     measure = ctx.db.get(Measure, ctx.ws.measure_id)
-    planned = record_capture.plan(ctx.db, ctx.ws, measure, step, _chosen_results(ctx, step, payload),
-                                  field_key=payload.get("field_key"), mode=payload.get("mode"))
+    planned = record_capture.plan(
+        ctx.db,
+        ctx.ws,
+        measure,
+        step,
+        _chosen_results(ctx, step, payload),
+        field_key=payload.get("field_key"),
+        mode=payload.get("mode"),
+    )
     return step, measure, planned
 
 
@@ -131,11 +148,15 @@ def capture(ctx: OpContext, payload: dict) -> Outcome:
     captured = record_capture.write(ctx.db, ctx.ws, measure, step, planned, actor_id)
     still_silent = step.get("silent") and not is_revealed(ctx.ws, step["key"])
     return Outcome(
-        "record.captured", {"step_key": step["key"], "captures": captured},
-        {"fields": [c["field_key"] for c in captured], "lines": sum(len(c["lines"]) for c in captured),
-         "added": sum(c["added"] for c in captured),
-         "changed": any(c["revision_id"] for c in captured),
-         "revision_ids": [c["revision_id"] for c in captured if c["revision_id"]]},
+        "record.captured",
+        {"step_key": step["key"], "captures": captured},
+        {
+            "fields": [c["field_key"] for c in captured],
+            "lines": sum(len(c["lines"]) for c in captured),
+            "added": sum(c["added"] for c in captured),
+            "changed": any(c["revision_id"] for c in captured),
+            "revision_ids": [c["revision_id"] for c in captured if c["revision_id"]],
+        },
         # Captured before the reveal, the lines are still other people's silent cards.
         public_payload={"step_key": step["key"], "redacted": True} if still_silent else None,
     )
@@ -147,22 +168,32 @@ def undo_capture(ctx: OpContext, payload: dict) -> Outcome:
     measure = ctx.db.get(Measure, ctx.ws.measure_id)
     revisions = [ctx.db.get(RecordRevision, rid) for rid in dict.fromkeys(payload["revision_ids"])]
     if any(r is None or r.source_session_id != ctx.ws.id or r.source_kind != "capture" for r in revisions):
-        raise RecordRefused("revision_not_found", N_("Rückgängig machen lässt sich hier nur eine Übernahme "
-                                                     "aus dieser Sitzung."))
+        raise RecordRefused(
+            "revision_not_found", N_("Rückgängig machen lässt sich hier nur eine Übernahme aus dieser Sitzung.")
+        )
     actor_id = ctx.actor.id if ctx.actor.role == FACILITATOR else None
     record_template = template_of(measure)
     undone = []
     for revision in revisions:
         written = record_undo(ctx.db, measure, revision.id, actor_id, session_id=ctx.ws.id)
         field = record_template.field(revision.field_key)
-        undone.append({"field_key": revision.field_key, "field_label": localized(field.label),
-                       "lines": [line["text"] for line in written.lines or []], "revision_id": written.id})
+        undone.append(
+            {
+                "field_key": revision.field_key,
+                "field_label": localized(field.label),
+                "lines": [line["text"] for line in written.lines or []],
+                "revision_id": written.id,
+            }
+        )
     step_key = revisions[0].source_step_key
     still_silent = (ctx.ws.step(step_key) or {}).get("silent") and not is_revealed(ctx.ws, step_key)
     # The same event as a capture (every screen already follows it): the field's value now.
-    return Outcome("record.captured", {"step_key": step_key, "captures": undone, "undo": True},
-                   {"fields": [u["field_key"] for u in undone], "revision_ids": [u["revision_id"] for u in undone]},
-                   public_payload={"step_key": step_key, "redacted": True} if still_silent else None)
+    return Outcome(
+        "record.captured",
+        {"step_key": step_key, "captures": undone, "undo": True},
+        {"fields": [u["field_key"] for u in undone], "revision_ids": [u["revision_id"] for u in undone]},
+        public_payload={"step_key": step_key, "redacted": True} if still_silent else None,
+    )
 
 
 SESSION_OPS: dict[str, OpSpec] = {
@@ -172,9 +203,7 @@ SESSION_OPS: dict[str, OpSpec] = {
         OpSpec("session.start", Empty, frozenset({FACILITATOR}), start, frozenset({READY})),
         OpSpec("session.end", Empty, frozenset({FACILITATOR}), end, frozenset({READY, LIVE})),
         OpSpec("step.goto", GotoPayload, frozenset({FACILITATOR}), goto_step, frozenset({LIVE})),
-        OpSpec("record.capture", CapturePayload, frozenset({FACILITATOR}), capture,
-               frozenset({LIVE, ENDED})),
-        OpSpec("record.undo", UndoPayload, frozenset({FACILITATOR}), undo_capture,
-               frozenset({LIVE, ENDED})),
+        OpSpec("record.capture", CapturePayload, frozenset({FACILITATOR}), capture, frozenset({LIVE, ENDED})),
+        OpSpec("record.undo", UndoPayload, frozenset({FACILITATOR}), undo_capture, frozenset({LIVE, ENDED})),
     )
 }

@@ -1,4 +1,5 @@
 """The full state of a session as one viewer may see it: what a client draws after (re)connecting."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -7,17 +8,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workshop.activities.cards import card_view, visible_to
-from workshop.db import utcnow
-from workshop.sessions.guides import guide_for
-from workshop.sessions.runtime import is_revealed, notes, spotlight, step_state
 from workshop.activities.models import Card
 from workshop.activities.registry import activity_for
+from workshop.db import utcnow
 from workshop.live.replay import current_spotlight
-from workshop.ops import FACILITATOR, PARTICIPANT, Actor
 from workshop.measures.models import Measure, RecordRevision
 from workshop.measures.record import template_of
+from workshop.ops import FACILITATOR, PARTICIPANT, Actor
+from workshop.sessions.guides import guide_for
 from workshop.sessions.models import Participant, WorkshopSession
 from workshop.sessions.names import participant_names
+from workshop.sessions.runtime import is_revealed, notes, spotlight, step_state
 
 
 def step_view(step: dict) -> dict:
@@ -42,37 +43,46 @@ def _label(record_template, field_key: str) -> str:
     return field.label_text() if field else field_key
 
 
-SNAPSHOT_CARD_COLUMNS = (Card.id, Card.step_key, Card.column_key, Card.text, Card.participant_id,
-                         Card.facilitator_id, Card.status, Card.cluster_id)
+SNAPSHOT_CARD_COLUMNS = (
+    Card.id,
+    Card.step_key,
+    Card.column_key,
+    Card.text,
+    Card.participant_id,
+    Card.facilitator_id,
+    Card.status,
+    Card.cluster_id,
+)
 
 
 def build_snapshot(db: Session, ws: WorkshopSession, viewer: Actor) -> dict:
     names = participant_names(db, ws.id)
     # Plain rows, not ORM objects: a late joiner into 2,000 cards waits on this; the card
     # helpers read only these attributes.
-    rows = db.execute(select(*SNAPSHOT_CARD_COLUMNS)
-                      .where(Card.session_id == ws.id, Card.deleted_at.is_(None)).order_by(Card.id))
-    cards = [card for card in rows
-             if visible_to(card, ws.step(card.step_key), is_revealed(ws, card.step_key), viewer)]
+    rows = db.execute(
+        select(*SNAPSHOT_CARD_COLUMNS).where(Card.session_id == ws.id, Card.deleted_at.is_(None)).order_by(Card.id)
+    )
+    cards = [card for card in rows if visible_to(card, ws.step(card.step_key), is_revealed(ws, card.step_key), viewer)]
     measure: Measure = ws.measure
     record_template = template_of(measure)
     captured = db.scalars(
-        select(RecordRevision).where(RecordRevision.source_session_id == ws.id)
-        .order_by(RecordRevision.id)
+        select(RecordRevision).where(RecordRevision.source_session_id == ws.id).order_by(RecordRevision.id)
     )
     snapshot: dict[str, Any] = {
         "seq": ws.last_seq,
         "session": {
-            "id": ws.id, "title": ws.title, "status": ws.status, "join_code": ws.join_code,
-            "unit": ws.template.get("unit"), "template_title": ws.template["title"],
-            "measure": {"id": measure.id, "title": measure.title,
-                        "reference_number": measure.reference_number},
+            "id": ws.id,
+            "title": ws.title,
+            "status": ws.status,
+            "join_code": ws.join_code,
+            "unit": ws.template.get("unit"),
+            "template_title": ws.template["title"],
+            "measure": {"id": measure.id, "title": measure.title, "reference_number": measure.reference_number},
             "current_step": ws.current_step,
             "started_at": ws.started_at.isoformat() if ws.started_at else None,
             "ended_at": ws.ended_at.isoformat() if ws.ended_at else None,
         },
-        "participants": db.scalar(
-            select(func.count(Participant.id)).where(Participant.session_id == ws.id)),
+        "participants": db.scalar(select(func.count(Participant.id)).where(Participant.session_id == ws.id)),
         "steps": [step_view(step) for step in ws.steps],
         "runtime": {step["key"]: _public_runtime(step_state(ws, step["key"])) for step in ws.steps},
         "spotlight": current_spotlight(db, ws, spotlight(ws)),
@@ -81,9 +91,13 @@ def build_snapshot(db: Session, ws: WorkshopSession, viewer: Actor) -> dict:
         "cards": [card_view(card, names, viewer) for card in cards],
         "activity": {step["key"]: activity_for(step).state(db, ws, step, viewer) for step in ws.steps},
         "captures": [
-            {"step_key": r.source_step_key, "field_key": r.field_key, "revision_id": r.id,
-             "field_label": _label(record_template, r.field_key),
-             "lines": [line["text"] for line in r.lines or []]}
+            {
+                "step_key": r.source_step_key,
+                "field_key": r.field_key,
+                "revision_id": r.id,
+                "field_label": _label(record_template, r.field_key),
+                "lines": [line["text"] for line in r.lines or []],
+            }
             for r in captured
             if viewer.role == FACILITATOR or not _still_silent(ws, r.source_step_key)
         ],

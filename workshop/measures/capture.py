@@ -10,6 +10,7 @@ names (through the session's field map, fixed when the session was created), nev
 append is the default; plan() is also the preview — it computes what each field will hold
 afterwards and writes nothing.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,10 +42,14 @@ class Planned:
     mode: str
 
     def view(self, locale: str = "de") -> dict:
-        return {"field_key": self.field.key, "field_label": self.field.label_text(locale),
-                "mode": self.mode, "added": self.added,
-                "before": [line["text"] for line in self.before],
-                "after": [line["text"] for line in self.after]}
+        return {
+            "field_key": self.field.key,
+            "field_label": self.field.label_text(locale),
+            "mode": self.mode,
+            "added": self.added,
+            "before": [line["text"] for line in self.before],
+            "after": [line["text"] for line in self.after],
+        }
 
 
 def field_map(ws) -> dict[str, str]:
@@ -74,15 +79,24 @@ def incompatible_fields(template: dict, record_template: RecordTemplate) -> list
 def _refuse_field(record_template: RecordTemplate, key: str) -> None:
     field = record_template.field(key)
     if field is None:
-        raise RecordRefused("unknown_field", N_("Der Steckbrief hat kein Feld „%(field)s“; bitte ein anderes "
-                                                "Feld wählen."), field=key)
+        raise RecordRefused(
+            "unknown_field", N_("Der Steckbrief hat kein Feld „%(field)s“; bitte ein anderes Feld wählen."), field=key
+        )
     if field.type == "status":
-        raise RecordRefused("status_field", N_("Der Status ändert sich nur über den Statusablauf auf der Seite "
-                                               "des Steckbriefs (weiterschalten oder wiedereröffnen), nicht "
-                                               "durch Übernehmen von Karten."))
+        raise RecordRefused(
+            "status_field",
+            N_(
+                "Der Status ändert sich nur über den Statusablauf auf der Seite "
+                "des Steckbriefs (weiterschalten oder wiedereröffnen), nicht "
+                "durch Übernehmen von Karten."
+            ),
+        )
     if field.key in PROTECTED_KEYS:
-        raise RecordRefused("protected_field", N_("„%(field)s“ wird nicht aus Karten übernommen; bitte ein "
-                                                  "anderes Feld wählen."), field=field.label)
+        raise RecordRefused(
+            "protected_field",
+            N_("„%(field)s“ wird nicht aus Karten übernommen; bitte ein anderes Feld wählen."),
+            field=field.label,
+        )
 
 
 def _targets(ws, step: dict, items: list, field_key: str | None) -> dict[str, list]:
@@ -109,18 +123,24 @@ def _line(ws, step: dict, item, prefix: str | None) -> dict:
     return {
         "text": f"{prefix}: {item.text}" if prefix else item.text,
         "source": {
-            "session_id": ws.id, "session_title": ws.title,
-            "unit": ws.template.get("unit"), "run": ws.run_number, "template": ws.template_key,
-            "step_key": step["key"], "step_title": localized(step["title"]),
-            "card_id": item.card_id, "cluster_id": item.cluster_id,
+            "session_id": ws.id,
+            "session_title": ws.title,
+            "unit": ws.template.get("unit"),
+            "run": ws.run_number,
+            "template": ws.template_key,
+            "step_key": step["key"],
+            "step_title": localized(step["title"]),
+            "card_id": item.card_id,
+            "cluster_id": item.cluster_id,
             "votes": item.votes if step["type"] == "dot_vote" else None,
             "captured_at": utcnow().isoformat(),
         },
     }
 
 
-def plan(db: Session, ws, measure: Measure, step: dict, items: list, *, field_key: str | None = None,
-         mode: str | None = None) -> list[Planned]:
+def plan(
+    db: Session, ws, measure: Measure, step: dict, items: list, *, field_key: str | None = None, mode: str | None = None
+) -> list[Planned]:
     """What each field will hold after the capture; refuses (RecordRefused) and writes nothing."""
     ensure_editable(measure)
     record_template = template_of(measure)
@@ -135,8 +155,7 @@ def plan(db: Session, ws, measure: Measure, step: dict, items: list, *, field_ke
     for key, chosen in targets.items():
         _refuse_field(record_template, key)
         field = record_template.field(key)
-        new_lines = [_line(ws, step, item, columns.get(item.column_key) if prefix_columns else None)
-                     for item in chosen]
+        new_lines = [_line(ws, step, item, columns.get(item.column_key) if prefix_columns else None) for item in chosen]
         before = values[key].lines if key in values else []
         if mode == APPEND:
             known = {(line.get("source") or {}).get("card_id") for line in before} - {None}
@@ -152,15 +171,28 @@ def plan(db: Session, ws, measure: Measure, step: dict, items: list, *, field_ke
     return planned
 
 
-def write(db: Session, ws, measure: Measure, step: dict, planned: list[Planned],
-          author_id: int | None) -> list[dict]:
+def write(db: Session, ws, measure: Measure, step: dict, planned: list[Planned], author_id: int | None) -> list[dict]:
     """Store a plan: one revision per changed field, through record.set_field."""
     captured = []
     for item in planned:
-        revision = set_field(db, measure, item.field.key, item.after, source_kind="capture",
-                             author_id=author_id, session_id=ws.id, step_key=step["key"])
+        revision = set_field(
+            db,
+            measure,
+            item.field.key,
+            item.after,
+            source_kind="capture",
+            author_id=author_id,
+            session_id=ws.id,
+            step_key=step["key"],
+        )
         db.flush()
-        captured.append({"field_key": item.field.key, "field_label": localized(item.field.label),
-                         "lines": [line["text"] for line in item.after], "added": item.added,
-                         "revision_id": revision.id if revision else None})
+        captured.append(
+            {
+                "field_key": item.field.key,
+                "field_label": localized(item.field.label),
+                "lines": [line["text"] for line in item.after],
+                "added": item.added,
+                "revision_id": revision.id if revision else None,
+            }
+        )
     return captured

@@ -6,10 +6,11 @@ after that session commits, every subscriber is called with (measure_id, field_k
 A rolled-back change is never announced. Subscribers live outside measures/ (drafting/
 subscribes at app start), so measures/ imports none of them.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session

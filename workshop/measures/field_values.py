@@ -1,4 +1,5 @@
 """Checking a hand-edited value against its field's type; each error names the line and the rule."""
+
 from __future__ import annotations
 
 import re
@@ -39,7 +40,9 @@ def check_value(field: RecordField, text: str) -> str:
     """The value to store for `field` (dates normalised to ISO), or FieldValueError saying why not."""
     lines = _lines(text)
     if field.type == "status":
-        raise FieldValueError(N_("Der Status ändert sich nur über den Statusablauf (weiterschalten oder wiedereröffnen)."))
+        raise FieldValueError(
+            N_("Der Status ändert sich nur über den Statusablauf (weiterschalten oder wiedereröffnen).")
+        )
     if field.type == "text":
         if len(lines) > 1:
             raise FieldValueError(N_("Dieses Feld nimmt nur eine Zeile."))
@@ -54,16 +57,28 @@ def check_value(field: RecordField, text: str) -> str:
         for number, line in enumerate(lines, 1):
             if not _MONEY.search(line):
                 raise FieldValueError(
-                    N_("Zeile %(number)s („%(line)s“): Bitte einen Betrag in Euro angeben, z. B. „12.500 € Personalmittel“."),
-                    number=number, line=line[:60])
+                    N_(
+                        "Zeile %(number)s („%(line)s“): Bitte einen Betrag in Euro angeben, z. B. „12.500 € Personalmittel“."
+                    ),
+                    number=number,
+                    line=line[:60],
+                )
         return "\n".join(lines)
     if field.type == "people":
         for number, line in enumerate(lines, 1):
             if "@" in line:
-                raise FieldValueError(N_("Zeile %(number)s: nur Namen und Rollen, keine E-Mail-Adressen."), number=number)
+                raise FieldValueError(
+                    N_("Zeile %(number)s: nur Namen und Rollen, keine E-Mail-Adressen."), number=number
+                )
             if len(line) > PERSON_MAX:
-                raise FieldValueError(N_("Zeile %(number)s: höchstens %(max)s Zeichen je Person."), number=number, max=PERSON_MAX)
+                raise FieldValueError(
+                    N_("Zeile %(number)s: höchstens %(max)s Zeichen je Person."), number=number, max=PERSON_MAX
+                )
             if sum(ch.isalpha() for ch in line) < 2:
-                raise FieldValueError(N_("Zeile %(number)s („%(line)s“): eine Person (Name, Rolle) je Zeile."), number=number, line=line[:60])
+                raise FieldValueError(
+                    N_("Zeile %(number)s („%(line)s“): eine Person (Name, Rolle) je Zeile."),
+                    number=number,
+                    line=line[:60],
+                )
         return "\n".join(lines)
     return text

@@ -5,9 +5,10 @@ does not know), a flash after a form, a test — and a person must read a senten
 language, never a raw key. The German text is the msgid (as everywhere); the English text comes
 from the compiled catalog, read with babel directly so it works outside a request (the op queue).
 """
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from babel.support import NullTranslations, Translations
 
@@ -15,7 +16,7 @@ from workshop.i18n import DEFAULT_LOCALE, LOCALES, TRANSLATIONS_DIR, current_loc
 from workshop.ops import Rejected
 
 
-@lru_cache(maxsize=None)
+@cache
 def _catalog(locale: str):
     if locale == DEFAULT_LOCALE:
         return NullTranslations()

@@ -24,7 +24,7 @@ class Measure(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    revisions: Mapped[list["RecordRevision"]] = relationship(
+    revisions: Mapped[list[RecordRevision]] = relationship(
         back_populates="measure", order_by="RecordRevision.id", cascade="all, delete-orphan"
     )
 
@@ -45,9 +45,7 @@ class RecordRevision(Base):
     value: Mapped[str] = mapped_column(Text, default="")
     lines: Mapped[list] = mapped_column(default=list)
     source_kind: Mapped[str] = mapped_column(String(20))  # manual | capture | demo
-    source_session_id: Mapped[int | None] = mapped_column(
-        ForeignKey("sessions.id", ondelete="SET NULL"), index=True
-    )
+    source_session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"), index=True)
     source_step_key: Mapped[str | None] = mapped_column(String(80))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

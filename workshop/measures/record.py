@@ -5,6 +5,7 @@ all end in set_field(): the same lock rule (status.ensure_editable), the status 
 the status flow, one RecordRevision per change with its provenance, and changes.note_change() so
 open editors follow. Values a person typed or captured are checked by field_values.check_value.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -90,8 +91,13 @@ def set_field(
     if field is None:
         raise KeyError(field_key)
     if field.type == "status" and source_kind not in STATUS_WRITERS:
-        raise RecordRefused("status_field", N_("Der Status ändert sich nur über den Statusablauf "
-                                               "(weiterschalten oder wiedereröffnen), nicht als Feldinhalt."))
+        raise RecordRefused(
+            "status_field",
+            N_(
+                "Der Status ändert sich nur über den Statusablauf "
+                "(weiterschalten oder wiedereröffnen), nicht als Feldinhalt."
+            ),
+        )
     if check_lock:
         ensure_editable(measure)
     value = "\n".join(line["text"] for line in lines)
@@ -120,20 +126,28 @@ def set_field(
     return revision
 
 
-def lines_keeping_sources(db: Session, measure: Measure, field_key: str, text: str,
-                          extra_sources: dict[str, dict] | None = None) -> list[dict]:
+def lines_keeping_sources(
+    db: Session, measure: Measure, field_key: str, text: str, extra_sources: dict[str, dict] | None = None
+) -> list[dict]:
     """Split text into lines; a line still there word for word keeps its provenance."""
     current = current_values(db, measure).get(field_key)
     known = {line["text"]: line.get("source") for line in (current.lines if current else [])}
     known.update(extra_sources or {})
     return [
-        {"text": line, "source": known.get(line)} for line in text.replace("\r\n", "\n").split("\n")
-        if line.strip()
+        {"text": line, "source": known.get(line)} for line in text.replace("\r\n", "\n").split("\n") if line.strip()
     ]
 
 
-def edit_by_hand(db: Session, measure: Measure, field_key: str, text: str, author_id: int,
-                 source_kind: str = "manual", *, validate: bool = True) -> RecordRevision | None:
+def edit_by_hand(
+    db: Session,
+    measure: Measure,
+    field_key: str,
+    text: str,
+    author_id: int,
+    source_kind: str = "manual",
+    *,
+    validate: bool = True,
+) -> RecordRevision | None:
     """A hand edit keeps the provenance of every line that is still there word for word.
 
     The value is checked against the field's type first (FieldValueError names line and rule)."""
@@ -150,7 +164,8 @@ def newest_revision(db: Session, measure: Measure, field_key: str) -> RecordRevi
     return db.scalars(
         select(RecordRevision)
         .where(RecordRevision.measure_id == measure.id, RecordRevision.field_key == field_key)
-        .order_by(RecordRevision.id.desc()).limit(1)
+        .order_by(RecordRevision.id.desc())
+        .limit(1)
     ).first()
 
 
@@ -158,12 +173,14 @@ def restore(db: Session, measure: Measure, old: RecordRevision, author_id: int |
     """An earlier version of a field becomes its value again (a new revision of kind restore)."""
     if old.measure_id != measure.id:
         raise KeyError(old.id)
-    return set_field(db, measure, old.field_key, old.lines or lines_from_text(old.value),
-                     source_kind="restore", author_id=author_id)
+    return set_field(
+        db, measure, old.field_key, old.lines or lines_from_text(old.value), source_kind="restore", author_id=author_id
+    )
 
 
-def undo(db: Session, measure: Measure, revision_id: int, author_id: int | None = None,
-         session_id: int | None = None) -> RecordRevision:
+def undo(
+    db: Session, measure: Measure, revision_id: int, author_id: int | None = None, session_id: int | None = None
+) -> RecordRevision:
     """Take back one change: the field gets the value it had before `revision_id`, recorded as
     a new revision of kind undo. Refused when the field was changed since (that change would be
     lost without anybody seeing it)."""
@@ -171,22 +188,43 @@ def undo(db: Session, measure: Measure, revision_id: int, author_id: int | None 
     if revision is None or revision.measure_id != measure.id:
         raise RecordRefused("revision_not_found", N_("Diese Änderung gibt es im Steckbrief nicht."))
     if newest_revision(db, measure, revision.field_key).id != revision.id:
-        raise RecordRefused("changed_since", N_("„%(field)s“ wurde seitdem geändert; bitte im Verlauf "
-                                                "die gewünschte Fassung wiederherstellen."),
-                            field=template_of(measure).field(revision.field_key).label)
+        raise RecordRefused(
+            "changed_since",
+            N_("„%(field)s“ wurde seitdem geändert; bitte im Verlauf die gewünschte Fassung wiederherstellen."),
+            field=template_of(measure).field(revision.field_key).label,
+        )
     before = db.scalars(
         select(RecordRevision)
-        .where(RecordRevision.measure_id == measure.id, RecordRevision.field_key == revision.field_key,
-               RecordRevision.id < revision.id)
-        .order_by(RecordRevision.id.desc()).limit(1)
+        .where(
+            RecordRevision.measure_id == measure.id,
+            RecordRevision.field_key == revision.field_key,
+            RecordRevision.id < revision.id,
+        )
+        .order_by(RecordRevision.id.desc())
+        .limit(1)
     ).first()
     lines = (before.lines or lines_from_text(before.value)) if before is not None else []
-    written = set_field(db, measure, revision.field_key, lines, source_kind="undo",
-                        author_id=author_id, session_id=session_id, step_key=revision.source_step_key)
+    written = set_field(
+        db,
+        measure,
+        revision.field_key,
+        lines,
+        source_kind="undo",
+        author_id=author_id,
+        session_id=session_id,
+        step_key=revision.source_step_key,
+    )
     if written is None:  # same value as before: still record that the change was taken back
-        written = RecordRevision(measure_id=measure.id, field_key=revision.field_key, value=revision.value,
-                                 lines=revision.lines, source_kind="undo", author_id=author_id,
-                                 source_session_id=session_id, source_step_key=revision.source_step_key)
+        written = RecordRevision(
+            measure_id=measure.id,
+            field_key=revision.field_key,
+            value=revision.value,
+            lines=revision.lines,
+            source_kind="undo",
+            author_id=author_id,
+            source_session_id=session_id,
+            source_step_key=revision.source_step_key,
+        )
         db.add(written)
         changes.note_change(db, measure.id, revision.field_key, "undo")
     db.flush()
@@ -201,9 +239,17 @@ def _write_status(db: Session, measure: Measure, change: MeasureStatusChange, au
     field = next((f for f in template_of(measure).fields if f.type == "status"), None)
     if field is not None:  # the record's status field shows the flow's state, as a revision
         label = status.LABELS[change.to_status] + (
-            f" (wiedereröffnet: {change.reason})" if change.kind == "reopen" else "")
-        set_field(db, measure, field.key, [{"text": label, "source": None}],
-                  source_kind="status", author_id=author_id, check_lock=False)
+            f" (wiedereröffnet: {change.reason})" if change.kind == "reopen" else ""
+        )
+        set_field(
+            db,
+            measure,
+            field.key,
+            [{"text": label, "source": None}],
+            source_kind="status",
+            author_id=author_id,
+            check_lock=False,
+        )
     db.flush()
 
 
@@ -225,8 +271,9 @@ def reopen_status(db: Session, measure: Measure, reason: str, author_id: int | N
 # --- comments: who, when, text — beside the record, not one of its fields ---------------------
 
 
-def add_comment(db: Session, measure: Measure, text: str, author_id: int | None,
-                author_name: str = "") -> RecordComment:
+def add_comment(
+    db: Session, measure: Measure, text: str, author_id: int | None, author_name: str = ""
+) -> RecordComment:
     """A comment does not change the record, so a mandated measure takes comments too."""
     text = (text or "").strip()
     if not text:
@@ -240,5 +287,6 @@ def add_comment(db: Session, measure: Measure, text: str, author_id: int | None,
 
 
 def comments_of(db: Session, measure: Measure) -> list[RecordComment]:
-    return list(db.scalars(select(RecordComment).where(RecordComment.measure_id == measure.id)
-                           .order_by(RecordComment.id)))
+    return list(
+        db.scalars(select(RecordComment).where(RecordComment.measure_id == measure.id).order_by(RecordComment.id))
+    )

@@ -1,8 +1,9 @@
 """Record templates: the fields of a measure record, kept as YAML data in record_templates/."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -32,8 +33,7 @@ class RecordTemplateSchema(Schema):
     key = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_-]{0,79}$"))
     title = LocalizedText(required=True, max_length=200)
     note = LocalizedText(max_length=1000)  # shown on the record, e.g. Berlin's "not final, add yours"
-    sections = fields.List(fields.Nested(SectionSchema), required=True,
-                           validate=validate.Length(min=1))
+    sections = fields.List(fields.Nested(SectionSchema), required=True, validate=validate.Length(min=1))
 
 
 class RecordTemplateError(ValueError):
@@ -95,7 +95,7 @@ def parse_record_template(text: str, source: str) -> RecordTemplate:
     return RecordTemplate(loaded["key"], loaded["title"], sections, loaded.get("note"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_record_template(key: str = "default", directory: Path = RECORD_TEMPLATE_DIR) -> RecordTemplate:
     path = directory / f"{key}.yaml"
     if not path.exists():

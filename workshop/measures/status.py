@@ -1,6 +1,7 @@
 """The status flow of a measure: idea → draft → mandated → in implementation → done, and
 continuation (Verstetigung). From the mandate on the record is locked: changing a field needs an
 explicit reopening, recorded with who, when and why (a MeasureStatusChange of kind "reopen")."""
+
 from __future__ import annotations
 
 from workshop.i18n import N_
@@ -8,11 +9,29 @@ from workshop.measures.messages import Label, RecordRefused
 from workshop.measures.models import Measure, MeasureStatusChange
 
 IDEA, DRAFT, MANDATED, IN_IMPLEMENTATION, DONE, CONTINUATION = (
-    "idea", "draft", "mandated", "in_implementation", "done", "continuation")
-LABELS = {IDEA: N_("Idee"), DRAFT: N_("Entwurf"), MANDATED: N_("Mandatiert"),  # German; views translate
-          IN_IMPLEMENTATION: N_("In Umsetzung"), DONE: N_("Abgeschlossen"), CONTINUATION: N_("Verstetigung")}
-NEXT = {IDEA: (DRAFT,), DRAFT: (MANDATED,), MANDATED: (IN_IMPLEMENTATION,),
-        IN_IMPLEMENTATION: (DONE, CONTINUATION), DONE: (CONTINUATION,), CONTINUATION: ()}
+    "idea",
+    "draft",
+    "mandated",
+    "in_implementation",
+    "done",
+    "continuation",
+)
+LABELS = {
+    IDEA: N_("Idee"),
+    DRAFT: N_("Entwurf"),
+    MANDATED: N_("Mandatiert"),  # German; views translate
+    IN_IMPLEMENTATION: N_("In Umsetzung"),
+    DONE: N_("Abgeschlossen"),
+    CONTINUATION: N_("Verstetigung"),
+}
+NEXT = {
+    IDEA: (DRAFT,),
+    DRAFT: (MANDATED,),
+    MANDATED: (IN_IMPLEMENTATION,),
+    IN_IMPLEMENTATION: (DONE, CONTINUATION),
+    DONE: (CONTINUATION,),
+    CONTINUATION: (),
+}
 LOCKED = frozenset({MANDATED, IN_IMPLEMENTATION, DONE, CONTINUATION})
 REASON_MAX = 2000
 
@@ -30,16 +49,22 @@ def ensure_editable(measure: Measure) -> None:
     if is_locked(measure):
         raise StatusError(
             "measure_locked",
-            N_("Die Maßnahme ist „%(status)s“: Der Steckbrief ändert sich erst nach einer Wiedereröffnung "
-               "mit Begründung."),
-            status=Label(LABELS[measure.status]))
+            N_(
+                "Die Maßnahme ist „%(status)s“: Der Steckbrief ändert sich erst nach einer Wiedereröffnung "
+                "mit Begründung."
+            ),
+            status=Label(LABELS[measure.status]),
+        )
 
 
 def check_advance(measure: Measure, to_status: str) -> None:
     if to_status not in NEXT.get(measure.status, ()):
-        raise StatusError("wrong_status", N_("Von „%(current)s“ aus geht es nicht zu „%(target)s“."),
-                          current=Label(LABELS.get(measure.status, measure.status)),
-                          target=Label(LABELS.get(to_status, to_status)))
+        raise StatusError(
+            "wrong_status",
+            N_("Von „%(current)s“ aus geht es nicht zu „%(target)s“."),
+            current=Label(LABELS.get(measure.status, measure.status)),
+            target=Label(LABELS.get(to_status, to_status)),
+        )
 
 
 def check_reopen(measure: Measure, reason: str) -> str:
@@ -48,17 +73,26 @@ def check_reopen(measure: Measure, reason: str) -> str:
         raise StatusError("not_locked", N_("Nur eine mandatierte (gesperrte) Maßnahme muss wiedereröffnet werden."))
     reason = (reason or "").strip()
     if not reason:
-        raise StatusError("reason_required", N_("Bitte begründen Sie, warum die mandatierte Maßnahme wiedereröffnet wird."))
+        raise StatusError(
+            "reason_required", N_("Bitte begründen Sie, warum die mandatierte Maßnahme wiedereröffnet wird.")
+        )
     if len(reason) > REASON_MAX:
         raise StatusError("invalid", N_("Die Begründung hat höchstens %(max)s Zeichen."), max=REASON_MAX)
     return reason
 
 
-def status_change(measure: Measure, to_status: str, kind: str, reason: str,
-                  author_id: int | None) -> MeasureStatusChange:
+def status_change(
+    measure: Measure, to_status: str, kind: str, reason: str, author_id: int | None
+) -> MeasureStatusChange:
     """The row recording one step of the flow; the record operations add it and write the field."""
-    change = MeasureStatusChange(measure_id=measure.id, from_status=measure.status,
-                                 to_status=to_status, kind=kind, reason=reason, author_id=author_id)
+    change = MeasureStatusChange(
+        measure_id=measure.id,
+        from_status=measure.status,
+        to_status=to_status,
+        kind=kind,
+        reason=reason,
+        author_id=author_id,
+    )
     measure.status = to_status
     return change
 

@@ -3,31 +3,38 @@ from __future__ import annotations
 import difflib
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime, gettext as _
+from flask_babel import format_datetime
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
+from workshop.access import policy
 from workshop.accounts.models import Facilitator
+from workshop.agenda.create import FieldMapNeeded, create_session
+from workshop.agenda.templates import TemplateError, available_templates
 from workshop.drafting import hub
-from workshop.i18n import current_locale as locale, localized
-from workshop.measures import status
-from workshop.measures.models import Measure, MeasureStatusChange, RecordRevision
+from workshop.i18n import current_locale as locale
+from workshop.i18n import localized
 from workshop.measures import record as record_ops
+from workshop.measures import status
 from workshop.measures.capture import capturable
 from workshop.measures.messages import RecordRefused
+from workshop.measures.models import Measure, MeasureStatusChange, RecordRevision
 from workshop.measures.record import current_values, edit_by_hand, template_of
-from workshop.measures.record_template import (DEFAULT_RECORD_TEMPLATE, available_record_templates,
-                                                load_record_template, record_template_choices)
-from workshop.measures.status import LABELS as STATUS_LABELS, NEXT as STATUS_NEXT, REASON_MAX
+from workshop.measures.record_template import (
+    DEFAULT_RECORD_TEMPLATE,
+    available_record_templates,
+    load_record_template,
+    record_template_choices,
+)
+from workshop.measures.status import LABELS as STATUS_LABELS
+from workshop.measures.status import NEXT as STATUS_NEXT
+from workshop.measures.status import REASON_MAX
 from workshop.sessions.models import WorkshopSession
-from workshop.agenda.create import FieldMapNeeded, create_session
 from workshop.sessions.template_editor import my_custom_templates
-from workshop.agenda.templates import TemplateError, available_templates
 from workshop.validation import CleanText, describe_errors
-from workshop.access import policy
 from workshop.web import db, get_or_404, measure_or_404
-
 
 bp = Blueprint("measures", __name__, url_prefix="/measures")
 
@@ -71,14 +78,15 @@ def register():
             ref = form["reference_number"] or None
             if ref and db().scalar(select(Measure.id).where(Measure.reference_number == ref)):
                 # Said in the person's language, naming the field as the form does (not its key).
-                flash(_("Die Maßnahme wurde nicht angelegt: Die Referenznummer „%(ref)s“ ist schon vergeben.",
-                        ref=ref), "error")
+                flash(
+                    _("Die Maßnahme wurde nicht angelegt: Die Referenznummer „%(ref)s“ ist schon vergeben.", ref=ref),
+                    "error",
+                )
                 return redirect(url_for(".register"))
         except ValidationError as error:
             flash(_("Die Maßnahme wurde nicht angelegt: %(errors)s", errors=_form_errors(error)), "error")
             return redirect(url_for(".register"))
-        measure = Measure(title=form["title"], reference_number=ref,
-                          record_template=form["record_template"])
+        measure = Measure(title=form["title"], reference_number=ref, record_template=form["record_template"])
         db().add(measure)
         db().flush()
         policy.add_member(db(), measure.id, current_user.id, policy.OWNER)  # whoever creates it owns it
@@ -86,27 +94,46 @@ def register():
         flash(_("Maßnahme „%(title)s“ angelegt.", title=measure.title), "info")
         return redirect(url_for(".record", measure_id=measure.id))
     # the register lists the measures of the teams this person is on, nobody else's
-    measures = db().scalars(select(Measure).where(Measure.id.in_(policy.visible_measure_ids(db(), current_user.id)))
-                            .order_by(Measure.updated_at.desc())).all()
-    return render_template("measures/register.html", measures=measures,
-                           record_templates=record_template_choices(locale()))
+    measures = (
+        db()
+        .scalars(
+            select(Measure)
+            .where(Measure.id.in_(policy.visible_measure_ids(db(), current_user.id)))
+            .order_by(Measure.updated_at.desc())
+        )
+        .all()
+    )
+    return render_template(
+        "measures/register.html", measures=measures, record_templates=record_template_choices(locale())
+    )
 
 
 @bp.route("/<measure_id>")
 @login_required
 def record(measure_id):
     measure = measure_or_404(measure_id, "measure.read")
-    sessions = db().scalars(
-        select(WorkshopSession).where(WorkshopSession.measure_id == measure.id)
-        .order_by(WorkshopSession.created_at.desc())
-    ).all()
+    sessions = (
+        db()
+        .scalars(
+            select(WorkshopSession)
+            .where(WorkshopSession.measure_id == measure.id)
+            .order_by(WorkshopSession.created_at.desc())
+        )
+        .all()
+    )
     return render_template(
-        "measures/record.html", measure=measure, template=template_of(measure),
-        values=current_values(db(), measure), sessions=sessions,
-        session_templates=available_templates(), editing=request.args.get("edit"),
+        "measures/record.html",
+        measure=measure,
+        template=template_of(measure),
+        values=current_values(db(), measure),
+        sessions=sessions,
+        session_templates=available_templates(),
+        editing=request.args.get("edit"),
         custom_templates=my_custom_templates(),
-        status_labels=_status_labels(), next_statuses=STATUS_NEXT[measure.status],
-        locked=status.is_locked(measure), comments=record_ops.comments_of(db(), measure),
+        status_labels=_status_labels(),
+        next_statuses=STATUS_NEXT[measure.status],
+        locked=status.is_locked(measure),
+        comments=record_ops.comments_of(db(), measure),
         comment_max=record_ops.COMMENT_MAX,
     )
 
@@ -128,8 +155,7 @@ def edit_field(measure_id):
     except RecordRefused as error:
         db().rollback()
         flash(_("„%(field)s“ nicht gespeichert: %(error)s", field=field.label_text(locale()), error=error), "error")
-        return redirect(url_for(".record", measure_id=measure.id, edit=field.key,
-                                _anchor=f"field-{field.key}"), 303)
+        return redirect(url_for(".record", measure_id=measure.id, edit=field.key, _anchor=f"field-{field.key}"), 303)
     db().commit()
     hub.record_changed(measure.id, field.key)  # co-drafters' editors take the new value
     flash(_("„%(field)s“ gespeichert.", field=field.label_text(locale())) if revision else _("Keine Änderung."), "info")
@@ -142,9 +168,15 @@ def new_session(measure_id):
     measure = measure_or_404(measure_id, "measure.sessions.create")
     try:
         form = NewSessionForm().load(request.form.to_dict(), unknown="exclude")
-        ws = create_session(db(), measure_id=measure.id, facilitator_id=current_user.id,
-                            template_key=form["template_key"], title=form["title"],
-                            location=form["location"], field_map=_field_map_from(request.form))
+        ws = create_session(
+            db(),
+            measure_id=measure.id,
+            facilitator_id=current_user.id,
+            template_key=form["template_key"],
+            title=form["title"],
+            location=form["location"],
+            field_map=_field_map_from(request.form),
+        )
     except FieldMapNeeded as needed:
         db().rollback()
         return _field_mapping_page(measure, form, needed), 409
@@ -176,10 +208,17 @@ def _field_mapping_page(measure, form, needed: FieldMapNeeded):
     # Formats name their fields as the Berlin record does: show that name, not the key.
     berlin = load_record_template(DEFAULT_RECORD_TEMPLATE)
     names = {key: berlin.field(key).label_text(locale()) if berlin.field(key) else key for key in needed.missing}
-    return render_template("measures/session_mapping.html", measure=measure, form=form, names=names,
-                           missing=needed.missing, targets=targets, steps_by_field=steps_by_field,
-                           format_title=localized(needed.template["title"], locale()),
-                           record_title=localized(record_template.title, locale()))
+    return render_template(
+        "measures/session_mapping.html",
+        measure=measure,
+        form=form,
+        names=names,
+        missing=needed.missing,
+        targets=targets,
+        steps_by_field=steps_by_field,
+        format_title=localized(needed.template["title"], locale()),
+        record_title=localized(record_template.title, locale()),
+    )
 
 
 @bp.route("/<measure_id>/comments", methods=["POST"])
@@ -187,8 +226,13 @@ def _field_mapping_page(measure, form, needed: FieldMapNeeded):
 def add_comment(measure_id):
     measure = measure_or_404(measure_id, "measure.read")  # every team member may comment
     try:
-        record_ops.add_comment(db(), measure, request.form.get("text", "")[:record_ops.COMMENT_MAX + 1],
-                               current_user.id, current_user.display_name)
+        record_ops.add_comment(
+            db(),
+            measure,
+            request.form.get("text", "")[: record_ops.COMMENT_MAX + 1],
+            current_user.id,
+            current_user.display_name,
+        )
     except RecordRefused as error:
         db().rollback()
         flash(_("Kommentar nicht gespeichert: %(error)s", error=error.text()), "error")
@@ -211,8 +255,9 @@ class ReopenForm(Schema):
 
 def revision_diff(old: str, new: str) -> list[tuple[str, str]]:
     """Line diff of two values: [(" " | "-" | "+", line)], unchanged lines included."""
-    return [(line[0], line[2:]) for line in difflib.ndiff(old.splitlines(), new.splitlines())
-            if line[:1] in (" ", "-", "+")]
+    return [
+        (line[0], line[2:]) for line in difflib.ndiff(old.splitlines(), new.splitlines()) if line[:1] in (" ", "-", "+")
+    ]
 
 
 @bp.route("/<measure_id>/history")
@@ -222,7 +267,8 @@ def history(measure_id):
     values = current_values(db(), measure)
     authors = dict(db().execute(select(Facilitator.id, Facilitator.display_name)).all())
     field_key = request.args.get("field") or next(
-        (f.key for f in template_of(measure).fields if values[f.key].history), None)
+        (f.key for f in template_of(measure).fields if values[f.key].history), None
+    )
     diff = None
     if field_key in values and request.args.get("a") and request.args.get("b"):
         by_id = {str(r.id): r for r in values[field_key].history}
@@ -230,11 +276,26 @@ def history(measure_id):
         if old is None or new is None:
             abort(404)
         diff = {"old": old, "new": new, "lines": revision_diff(old.value, new.value)}
-    changes = db().scalars(select(MeasureStatusChange).where(MeasureStatusChange.measure_id == measure.id)
-                           .order_by(MeasureStatusChange.id.desc())).all()
-    return render_template("measures/history.html", measure=measure, template=template_of(measure),
-                           values=values, field_key=field_key, diff=diff, authors=authors,
-                           changes=changes, status_labels=_status_labels())
+    changes = (
+        db()
+        .scalars(
+            select(MeasureStatusChange)
+            .where(MeasureStatusChange.measure_id == measure.id)
+            .order_by(MeasureStatusChange.id.desc())
+        )
+        .all()
+    )
+    return render_template(
+        "measures/history.html",
+        measure=measure,
+        template=template_of(measure),
+        values=values,
+        field_key=field_key,
+        diff=diff,
+        authors=authors,
+        changes=changes,
+        status_labels=_status_labels(),
+    )
 
 
 @bp.route("/<measure_id>/revisions/<revision_id>/restore", methods=["POST"])
@@ -252,8 +313,12 @@ def restore(measure_id, revision_id):
         return redirect(url_for(".history", measure_id=measure.id, field=old.field_key), 303)
     db().commit()
     hub.record_changed(measure.id, old.field_key)
-    flash(_("Fassung vom %(when)s wiederhergestellt.", when=format_datetime(old.created_at, "medium")) if revision
-          else _("Diese Fassung ist schon der aktuelle Wert."), "info")
+    flash(
+        _("Fassung vom %(when)s wiederhergestellt.", when=format_datetime(old.created_at, "medium"))
+        if revision
+        else _("Diese Fassung ist schon der aktuelle Wert."),
+        "info",
+    )
     return redirect(url_for(".history", measure_id=measure.id, field=old.field_key), 303)
 
 
@@ -283,14 +348,22 @@ def _advance(measure, form):
 @bp.route("/<measure_id>/status", methods=["POST"])
 @login_required
 def change_status(measure_id):
-    return _status_step(measure_id, StatusForm, _advance, lambda: _("Status nicht geändert"),
-                        lambda m: _("Status: %(status)s.", status=_(STATUS_LABELS[m.status])))
+    return _status_step(
+        measure_id,
+        StatusForm,
+        _advance,
+        lambda: _("Status nicht geändert"),
+        lambda m: _("Status: %(status)s.", status=_(STATUS_LABELS[m.status])),
+    )
 
 
 @bp.route("/<measure_id>/reopen", methods=["POST"])
 @login_required
 def reopen(measure_id):
-    return _status_step(measure_id, ReopenForm,
-                        lambda m, form: record_ops.reopen_status(db(), m, form["reason"], current_user.id),
-                        lambda: _("Nicht wiedereröffnet"),
-                        lambda m: _("Wiedereröffnet: der Steckbrief kann wieder geändert werden."))
+    return _status_step(
+        measure_id,
+        ReopenForm,
+        lambda m, form: record_ops.reopen_status(db(), m, form["reason"], current_user.id),
+        lambda: _("Nicht wiedereröffnet"),
+        lambda m: _("Wiedereröffnet: der Steckbrief kann wieder geändert werden."),
+    )

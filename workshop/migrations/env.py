@@ -1,4 +1,5 @@
 """Alembic environment: the URL comes from the caller (workshop.migrate), never from an ini file."""
+
 from alembic import context
 
 from workshop.models import Base
@@ -10,8 +11,7 @@ target_metadata = Base.metadata
 def run_migrations_online() -> None:
     connectable = config.attributes.get("connection")
     if connectable is not None:
-        context.configure(connection=connectable, target_metadata=target_metadata,
-                          render_as_batch=True)
+        context.configure(connection=connectable, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
         return
@@ -21,8 +21,7 @@ def run_migrations_online() -> None:
     assert url, "migrate.upgrade() sets sqlalchemy.url"
     engine = make_engine(url, statement_timeout=0)  # migrations may be slow
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata,
-                          render_as_batch=True)
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

@@ -1,5 +1,6 @@
 """Protocol (and record) → DOCX with python-docx: Word's own heading styles and real tables, so
 the file stays editable in Word or LibreOffice and its outline works."""
+
 from __future__ import annotations
 
 import io
@@ -40,11 +41,11 @@ def key_value_table(document, rows: list[tuple[str, str]]):
 def grid_table(document, head: list[str], rows: list[list[str]]):
     table = document.add_table(rows=1, cols=len(head))
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, head):
+    for cell, text in zip(table.rows[0].cells, head, strict=True):
         cell.text = ""
         cell.paragraphs[0].add_run(text).bold = True
     for row in rows:
-        for cell, text in zip(table.add_row().cells, row):
+        for cell, text in zip(table.add_row().cells, row, strict=True):
             cell.text = text
     return table
 
@@ -61,14 +62,19 @@ def render_docx(protocol: Protocol, images: dict[int, tuple[str, bytes]] | None 
     images = images or {}
     document = new_document(p.title, p.language, p.moderation)
     document.add_heading(p.title, level=1)
-    document.add_paragraph(f"{L['status_final']}, {L['version']} {p.version}" if p.status == "final"
-                           else L["status_draft"])
+    document.add_paragraph(
+        f"{L['status_final']}, {L['version']} {p.version}" if p.status == "final" else L["status_draft"]
+    )
     header = [
         (L["occasion"], p.occasion),
         (L["measure"], p.measure_title + (f" ({L['reference']} {p.reference_number})" if p.reference_number else "")),
-        (L["unit"], p.unit), (L["date"], p.date), (L["place"], p.place),
-        (L["start_end"], f"{p.start} / {p.end}"), (L["participants"], p.participants),
-        (L["moderation"], p.moderation), (L["minute_taker"], p.minute_taker),
+        (L["unit"], p.unit),
+        (L["date"], p.date),
+        (L["place"], p.place),
+        (L["start_end"], f"{p.start} / {p.end}"),
+        (L["participants"], p.participants),
+        (L["moderation"], p.moderation),
+        (L["minute_taker"], p.minute_taker),
     ]
     if p.distribution:
         header.append((L["distribution"], ", ".join(p.distribution)))

@@ -1,4 +1,5 @@
 """One entry point for every protocol format."""
+
 from __future__ import annotations
 
 import re
@@ -33,8 +34,9 @@ def images_of(db: Session, protocol: Protocol) -> dict[int, tuple[str, bytes]]:
     return {row.id: (row.mimetype, row.data) for row in rows}
 
 
-def export_protocol(db: Session, ws: WorkshopSession, fmt: str, version: int | None = None,
-                    language: str | None = None) -> tuple[str | bytes, str]:
+def export_protocol(
+    db: Session, ws: WorkshopSession, fmt: str, version: int | None = None, language: str | None = None
+) -> tuple[str | bytes, str]:
     """(document, mimetype): text for md/html, bytes for pdf/docx. Needs an app context for HTML/PDF."""
     renderer, mimetype = FORMATS[fmt]
     protocol = current_protocol(db, ws, version, language)

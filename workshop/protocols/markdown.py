@@ -1,4 +1,5 @@
 """Protocol → Markdown."""
+
 from __future__ import annotations
 
 import re
@@ -51,8 +52,12 @@ def render_markdown(protocol: Protocol, images=None) -> str:
                 notes = f" ({', '.join(map(_escape, card.notes))})" if card.notes else ""
                 out.append(f"- {column}{_escape(card.text)}{notes}")
             out.append("")
-        for key, lines in (("withheld", item.withheld), ("results", item.results),
-                           ("decisions", item.decisions), ("dissent", item.dissent)):
+        for key, lines in (
+            ("withheld", item.withheld),
+            ("results", item.results),
+            ("decisions", item.decisions),
+            ("dissent", item.dissent),
+        ):
             if lines:
                 out += [f"**{L[key]}**", ""] + _bullets(lines)
         if item.notes:

@@ -10,11 +10,12 @@ version is this model frozen as JSON (to_dict / from_dict).
 What each activity contributes to its TOP is one function per activity type (SECTIONS), so it
 can move to the activity itself later.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,8 +33,13 @@ from workshop.measures.record import template_of
 from workshop.protocols.wording import LOCAL_TIME, Wording
 from workshop.sessions.models import Participant, WorkshopSession
 
-UNIT_NAMES = {1: "Rahmen setzen", 2: "Wissen zusammenführen", 3: "Gemeinsam formulieren",
-              4: "Mandat", 5: "Öffentlichkeitsbeteiligung"}
+UNIT_NAMES = {
+    1: "Rahmen setzen",
+    2: "Wissen zusammenführen",
+    3: "Gemeinsam formulieren",
+    4: "Mandat",
+    5: "Öffentlichkeitsbeteiligung",
+}
 
 
 @dataclass
@@ -115,11 +121,18 @@ class Protocol:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Protocol":
+    def from_dict(cls, data: dict) -> Protocol:
         data = dict(data)
-        data["agenda"] = [AgendaItem(**{**item, "cards": [ProtocolCard(**c) for c in item["cards"]],
-                                        "captures": [Capture(**c) for c in item["captures"]]})
-                          for item in data["agenda"]]
+        data["agenda"] = [
+            AgendaItem(
+                **{
+                    **item,
+                    "cards": [ProtocolCard(**c) for c in item["cards"]],
+                    "captures": [Capture(**c) for c in item["captures"]],
+                }
+            )
+            for item in data["agenda"]
+        ]
         data["tasks"] = [Task(**t) for t in data.get("tasks", [])]
         data["attendees"] = [Attendee(**a) for a in data.get("attendees", [])]
         data["attachments"] = [AttachmentRef(**a) for a in data.get("attachments", [])]
@@ -157,6 +170,7 @@ def _points(w: Wording, n: int) -> str:
 
 # --- one function per activity: what its step adds to its TOP -------------------------------
 
+
 def brainstorm_section(f: Fold, step: dict, item: AgendaItem) -> None:
     """The contributions (sorted by the votes they later got) are the result; unreleased
     contributions are counted by why they were not released, never silently dropped."""
@@ -170,18 +184,31 @@ def brainstorm_section(f: Fold, step: dict, item: AgendaItem) -> None:
         if card.participant_id is not None and f.names.get(card.participant_id):
             notes.append(f.names[card.participant_id])
         item.cards.append(ProtocolCard(card.text, columns.get(card.column_key) if len(columns) > 1 else None, notes))
-    unreleased = f.db.scalars(select(Card.status).where(
-        Card.session_id == f.ws.id, Card.step_key == step["key"], Card.deleted_at.is_(None),
-        Card.status.in_((PENDING, HIDDEN)))).all()
+    unreleased = f.db.scalars(
+        select(Card.status).where(
+            Card.session_id == f.ws.id,
+            Card.step_key == step["key"],
+            Card.deleted_at.is_(None),
+            Card.status.in_((PENDING, HIDDEN)),
+        )
+    ).all()
     pending, hidden = unreleased.count(PENDING), unreleased.count(HIDDEN)
     if pending:
-        item.withheld.append(f.w.ngettext(
-            "%(num)d Beitrag wurde nicht freigegeben: von der Moderation noch nicht geprüft.",
-            "%(num)d Beiträge wurden nicht freigegeben: von der Moderation noch nicht geprüft.", pending))
+        item.withheld.append(
+            f.w.ngettext(
+                "%(num)d Beitrag wurde nicht freigegeben: von der Moderation noch nicht geprüft.",
+                "%(num)d Beiträge wurden nicht freigegeben: von der Moderation noch nicht geprüft.",
+                pending,
+            )
+        )
     if hidden:
-        item.withheld.append(f.w.ngettext(
-            "%(num)d Beitrag wurde nicht freigegeben: von der Moderation zurückgehalten.",
-            "%(num)d Beiträge wurden nicht freigegeben: von der Moderation zurückgehalten.", hidden))
+        item.withheld.append(
+            f.w.ngettext(
+                "%(num)d Beitrag wurde nicht freigegeben: von der Moderation zurückgehalten.",
+                "%(num)d Beiträge wurden nicht freigegeben: von der Moderation zurückgehalten.",
+                hidden,
+            )
+        )
 
 
 def dot_vote_section(f: Fold, step: dict, item: AgendaItem) -> None:
@@ -200,8 +227,12 @@ def consent_section(f: Fold, step: dict, item: AgendaItem) -> None:
         if option["mean"] is None:
             line = f.w.gettext("%(option)s: keine Bewertung", option=option["text"])
         else:
-            line = f.w.gettext("%(option)s: Widerstand %(total)d, Durchschnitt %(mean)s",
-                               option=option["text"], total=option["total"], mean=f.w.decimal(option["mean"]))
+            line = f.w.gettext(
+                "%(option)s: Widerstand %(total)d, Durchschnitt %(mean)s",
+                option=option["text"],
+                total=option["total"],
+                mean=f.w.decimal(option["mean"]),
+            )
             if option["abstentions"]:
                 line += " (" + f.w.ngettext("%(num)d Enthaltung", "%(num)d Enthaltungen", option["abstentions"]) + ")"
         if option["card_id"] == result["winner"]:
@@ -228,14 +259,22 @@ def poll_section(f: Fold, step: dict, item: AgendaItem) -> None:
         return
     if _is_scale(options):
         total = sum(tally)
-        mean = sum(int(o) * n for o, n in zip(options, tally)) / total
-        spread = ", ".join(f"{o}: {n}" for o, n in zip(options, tally) if n)
-        item.results = [f.w.ngettext("%(num)d Stimme, Durchschnitt %(mean)s (%(spread)s)",
-                                     "%(num)d Stimmen, Durchschnitt %(mean)s (%(spread)s)", total,
-                                     mean=f.w.decimal(mean), spread=spread)]
+        mean = sum(int(o) * n for o, n in zip(options, tally, strict=True)) / total
+        spread = ", ".join(f"{o}: {n}" for o, n in zip(options, tally, strict=True) if n)
+        item.results = [
+            f.w.ngettext(
+                "%(num)d Stimme, Durchschnitt %(mean)s (%(spread)s)",
+                "%(num)d Stimmen, Durchschnitt %(mean)s (%(spread)s)",
+                total,
+                mean=f.w.decimal(mean),
+                spread=spread,
+            )
+        ]
         return
-    item.results = [f"{o}: " + f.w.ngettext("%(num)d Stimme", "%(num)d Stimmen", n)
-                    for o, n in sorted(zip(options, tally), key=lambda pair: -pair[1])]
+    item.results = [
+        f"{o}: " + f.w.ngettext("%(num)d Stimme", "%(num)d Stimmen", n)
+        for o, n in sorted(zip(options, tally, strict=True), key=lambda pair: -pair[1])
+    ]
     if answers is None:
         item.results.append(f.w.gettext("Mehrfachauswahl möglich."))
 
@@ -257,8 +296,12 @@ def generic_section(f: Fold, step: dict, item: AgendaItem) -> None:
 
 
 SECTIONS: dict[str, Callable[[Fold, dict, AgendaItem], None]] = {
-    "brainstorm": brainstorm_section, "draft": brainstorm_section, "dot_vote": dot_vote_section,
-    "consent": consent_section, "poll": poll_section, "action_items": action_items_section,
+    "brainstorm": brainstorm_section,
+    "draft": brainstorm_section,
+    "dot_vote": dot_vote_section,
+    "consent": consent_section,
+    "poll": poll_section,
+    "action_items": action_items_section,
     "summary": summary_section,
 }
 
@@ -274,9 +317,12 @@ def _captures(f: Fold, step: dict, revisions: list[RecordRevision], record_templ
     for field_key, revision in latest.items():
         record_field = record_template.field(field_key)
         label = localized(record_field.label, f.w.language) if record_field else field_key
-        lines = [line["text"] for line in revision.lines or []
-                 if (line.get("source") or {}).get("step_key") == step["key"]
-                 and (line.get("source") or {}).get("session_id") in (f.ws.id, None)]
+        lines = [
+            line["text"]
+            for line in revision.lines or []
+            if (line.get("source") or {}).get("step_key") == step["key"]
+            and (line.get("source") or {}).get("session_id") in (f.ws.id, None)
+        ]
         if lines:
             captures.append(Capture(label, lines))
     return captures
@@ -286,8 +332,9 @@ def _lines(value) -> list[str]:
     return [line for line in (value or []) if line.strip()]
 
 
-def build_protocol(db: Session, ws: WorkshopSession, edits: dict | None = None,
-                   language: str = "de", attachments: list | None = None) -> Protocol:
+def build_protocol(
+    db: Session, ws: WorkshopSession, edits: dict | None = None, language: str = "de", attachments: list | None = None
+) -> Protocol:
     """The draft: generated from the session, with `edits` (ProtocolDraft.edits) applied."""
     edits = edits or {}
     w = Wording(language)
@@ -304,13 +351,19 @@ def build_protocol(db: Session, ws: WorkshopSession, edits: dict | None = None,
 
     agenda: list[AgendaItem] = []
     for number, step in enumerate(ws.steps, start=1):
-        item = AgendaItem(number, step["key"], localized(step["title"], w.language),
-                          localized(step.get("prompt"), w.language), step["type"])
+        item = AgendaItem(
+            number,
+            step["key"],
+            localized(step["title"], w.language),
+            localized(step.get("prompt"), w.language),
+            step["type"],
+        )
         SECTIONS.get(step["type"], generic_section)(f, step, item)
         item.captures = _captures(f, step, revisions, record_template)
         if step.get("capture") and not item.captures and step["type"] != "summary":
-            f.open_points.append(_("Ergebnis von „%(title)s“ noch nicht in den Steckbrief übernommen.",
-                                   title=item.title))
+            f.open_points.append(
+                _("Ergebnis von „%(title)s“ noch nicht in den Steckbrief übernommen.", title=item.title)
+            )
         top_edits = (edits.get("tops") or {}).get(step["key"]) or {}
         if top_edits.get("results") is not None:
             item.results = _lines(top_edits["results"])
@@ -343,8 +396,8 @@ def build_protocol(db: Session, ws: WorkshopSession, edits: dict | None = None,
         end=w.time(ws.ended_at) if ws.ended_at else _("läuft noch"),
         participants=f"{count}" + (f" ({labels['named']}: {', '.join(named)})" if named else ""),
         moderation=ws.facilitator.display_name,
-        minute_taker=header.get("minute_taker") or _(
-            "automatisch erstellt (Workshop), verantwortlich: %(name)s", name=ws.facilitator.display_name),
+        minute_taker=header.get("minute_taker")
+        or _("automatisch erstellt (Workshop), verantwortlich: %(name)s", name=ws.facilitator.display_name),
         agenda=agenda,
         open_points=open_points,
         tasks=f.tasks,

@@ -1,6 +1,7 @@
 """The protocol a facilitator finishes: the draft's edits, its final versions, reopenings and
 attachments. The generated part stays a fold over the session (model.py); what is stored here
 is only what people added or changed, and — once final — a frozen copy of the whole document."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,5 +1,6 @@
 """Protocol (and record) → PDF with WeasyPrint, tagged as PDF/UA-1 so screen readers get real
 headings, lists and tables, and the document language (/Lang) and title."""
+
 from __future__ import annotations
 
 from workshop.protocols.html import render_html, stylesheet
@@ -19,6 +20,7 @@ def html_to_pdf(html: str) -> bytes:
     # Imported here, not at the top: WeasyPrint loads Debian's pango when imported, and without it
     # only the PDFs should fail, not the app. Imported before the hand-off, in the calling thread.
     import weasyprint  # noqa: F401
+
     try:
         import eventlet.patcher
 

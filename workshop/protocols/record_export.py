@@ -1,5 +1,6 @@
 """The measure record (Maßnahmensteckbrief) as PDF and DOCX: one section per template section,
 each a two-column table (field, content), read through measures/record.py."""
+
 from __future__ import annotations
 
 import io
@@ -53,16 +54,20 @@ def build_record(db: Session, measure: Measure, language: str = "de") -> RecordD
         sections.append(section)
     now = datetime.now(LOCAL_TIME)
     return RecordDocument(
-        language=w.language, labels=labels,
+        language=w.language,
+        labels=labels,
         title=f"{localized(record_template.title, w.language)}: {measure.title}",
         reference_number=measure.reference_number,
         status=w.gettext(STATUS_LABELS.get(measure.status, measure.status)),
-        as_of=f"{w.date(now)} {w.time(now)}", sections=sections)
+        as_of=f"{w.date(now)} {w.time(now)}",
+        sections=sections,
+    )
 
 
 def render_record_pdf(document: RecordDocument) -> bytes:
-    html = render_template("protocols/record_document.html", d=document,
-                           css=stylesheet() + stylesheet("protocol-print.css"))
+    html = render_template(
+        "protocols/record_document.html", d=document, css=stylesheet() + stylesheet("protocol-print.css")
+    )
     return html_to_pdf(html)
 
 

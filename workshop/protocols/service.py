@@ -1,21 +1,28 @@
 """Finishing a protocol: edit the draft, make it final (locked, versioned), reopen it (recorded),
 attach photos. Plain functions over the database; the views only translate and redirect."""
+
 from __future__ import annotations
 
 import io
 import re
 import warnings
 
-from PIL import Image, ImageOps, UnidentifiedImageError
 from marshmallow import Schema, ValidationError, fields, validate
+from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workshop.db import utcnow
 from workshop.i18n import LOCALES, N_
 from workshop.protocols.model import Protocol, build_protocol
-from workshop.protocols.models import (DRAFT, FINAL, ProtocolAttachment, ProtocolDraft, ProtocolReopening,
-                                       ProtocolVersion)
+from workshop.protocols.models import (
+    DRAFT,
+    FINAL,
+    ProtocolAttachment,
+    ProtocolDraft,
+    ProtocolReopening,
+    ProtocolVersion,
+)
 from workshop.sessions.models import WorkshopSession
 from workshop.validation import CleanText, describe_errors
 
@@ -37,10 +44,12 @@ class ProtocolError(Exception):
 
 # --- the draft ------------------------------------------------------------------------------
 
+
 def peek_draft(db: Session, ws: WorkshopSession) -> ProtocolDraft:
     """The stored draft, or an unsaved empty one (reading a page writes nothing)."""
-    return db.scalars(select(ProtocolDraft).where(ProtocolDraft.session_id == ws.id)).first() \
-        or ProtocolDraft(session_id=ws.id, language="de", status=DRAFT, edits={})
+    return db.scalars(select(ProtocolDraft).where(ProtocolDraft.session_id == ws.id)).first() or ProtocolDraft(
+        session_id=ws.id, language="de", status=DRAFT, edits={}
+    )
 
 
 def draft_of(db: Session, ws: WorkshopSession) -> ProtocolDraft:
@@ -60,25 +69,31 @@ def attachments_of(db: Session, ws: WorkshopSession, *, include_removed: bool = 
 
 
 def versions_of(db: Session, ws: WorkshopSession) -> list[ProtocolVersion]:
-    return list(db.scalars(select(ProtocolVersion).where(ProtocolVersion.session_id == ws.id)
-                           .order_by(ProtocolVersion.number)))
+    return list(
+        db.scalars(select(ProtocolVersion).where(ProtocolVersion.session_id == ws.id).order_by(ProtocolVersion.number))
+    )
 
 
 def reopenings_of(db: Session, ws: WorkshopSession) -> list[ProtocolReopening]:
-    return list(db.scalars(select(ProtocolReopening).where(ProtocolReopening.session_id == ws.id)
-                           .order_by(ProtocolReopening.id)))
+    return list(
+        db.scalars(
+            select(ProtocolReopening).where(ProtocolReopening.session_id == ws.id).order_by(ProtocolReopening.id)
+        )
+    )
 
 
-def current_protocol(db: Session, ws: WorkshopSession, version: int | None = None,
-                     language: str | None = None) -> Protocol:
+def current_protocol(
+    db: Session, ws: WorkshopSession, version: int | None = None, language: str | None = None
+) -> Protocol:
     """Version N if asked for; else the newest final version while the protocol is final; else
     the draft as it is now (generated + edits). `language` re-renders a draft in another language."""
     draft = db.scalars(select(ProtocolDraft).where(ProtocolDraft.session_id == ws.id)).first()
     if version is None and draft is not None and draft.status == FINAL:
         version = db.scalar(select(func.max(ProtocolVersion.number)).where(ProtocolVersion.session_id == ws.id))
     if version is not None:
-        stored = db.scalars(select(ProtocolVersion).where(ProtocolVersion.session_id == ws.id,
-                                                          ProtocolVersion.number == version)).first()
+        stored = db.scalars(
+            select(ProtocolVersion).where(ProtocolVersion.session_id == ws.id, ProtocolVersion.number == version)
+        ).first()
         if stored is None:
             raise ProtocolError(N_("Dieses Protokoll hat keine Fassung %(number)s."), number=version)
         return Protocol.from_dict(stored.document)
@@ -92,14 +107,21 @@ class _Attendee(Schema):
 
 
 class _Top(Schema):
-    results = fields.List(CleanText(validate=validate.Length(max=LINE_MAX)), allow_none=True,
-                          load_default=None, validate=validate.Length(max=LINES_MAX))
-    decisions = fields.List(CleanText(validate=validate.Length(max=LINE_MAX)), load_default=list,
-                            validate=validate.Length(max=LINES_MAX))
-    dissent = fields.List(CleanText(validate=validate.Length(max=LINE_MAX)), load_default=list,
-                          validate=validate.Length(max=LINES_MAX))
-    paper = fields.List(CleanText(validate=validate.Length(max=LINE_MAX)), load_default=list,
-                        validate=validate.Length(max=LINES_MAX))
+    results = fields.List(
+        CleanText(validate=validate.Length(max=LINE_MAX)),
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(max=LINES_MAX),
+    )
+    decisions = fields.List(
+        CleanText(validate=validate.Length(max=LINE_MAX)), load_default=list, validate=validate.Length(max=LINES_MAX)
+    )
+    dissent = fields.List(
+        CleanText(validate=validate.Length(max=LINE_MAX)), load_default=list, validate=validate.Length(max=LINES_MAX)
+    )
+    paper = fields.List(
+        CleanText(validate=validate.Length(max=LINE_MAX)), load_default=list, validate=validate.Length(max=LINES_MAX)
+    )
     notes = CleanText(load_default="", validate=validate.Length(max=TEXT_MAX))
 
 
@@ -119,19 +141,26 @@ class ProtocolEdits(Schema):
     language = fields.String(load_default="de", validate=validate.OneOf(LOCALES))
     header = fields.Nested(_Header, load_default=dict)
     attendance = fields.Nested(_Attendance, load_default=dict)
-    distribution = fields.List(CleanText(validate=validate.Length(max=300)), load_default=list,
-                               validate=validate.Length(max=LINES_MAX))
+    distribution = fields.List(
+        CleanText(validate=validate.Length(max=300)), load_default=list, validate=validate.Length(max=LINES_MAX)
+    )
     next_date = CleanText(load_default="", validate=validate.Length(max=300))
-    open_points = fields.List(CleanText(validate=validate.Length(max=LINE_MAX)), allow_none=True,
-                              load_default=None, validate=validate.Length(max=LINES_MAX))
-    tops = fields.Dict(keys=fields.String(validate=validate.Length(1, 80)), values=fields.Nested(_Top),
-                       load_default=dict)
+    open_points = fields.List(
+        CleanText(validate=validate.Length(max=LINE_MAX)),
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(max=LINES_MAX),
+    )
+    tops = fields.Dict(
+        keys=fields.String(validate=validate.Length(1, 80)), values=fields.Nested(_Top), load_default=dict
+    )
 
 
 def _ensure_draft(draft: ProtocolDraft) -> None:
     if draft.status == FINAL:
-        raise ProtocolError(N_("Das Protokoll ist endgültig und gesperrt. Öffnen Sie es erneut (mit Begründung), "
-                               "um es zu ändern."))
+        raise ProtocolError(
+            N_("Das Protokoll ist endgültig und gesperrt. Öffnen Sie es erneut (mit Begründung), um es zu ändern.")
+        )
 
 
 def save_edits(db: Session, ws: WorkshopSession, user_id: int, raw: dict) -> ProtocolDraft:
@@ -150,11 +179,15 @@ def save_edits(db: Session, ws: WorkshopSession, user_id: int, raw: dict) -> Pro
     generated = [build_protocol(db, ws, {}, language) for language in {edits["language"], draft.language}]
     for key, top in edits["tops"].items():
         if top["results"] is not None and any(
-                [r for r in top["results"] if r] == item.results
-                for protocol in generated for item in protocol.agenda if item.key == key):
+            [r for r in top["results"] if r] == item.results
+            for protocol in generated
+            for item in protocol.agenda
+            if item.key == key
+        ):
             top["results"] = None
     if edits["open_points"] is not None and any(
-            [p for p in edits["open_points"] if p] == protocol.open_points for protocol in generated):
+        [p for p in edits["open_points"] if p] == protocol.open_points for protocol in generated
+    ):
         edits["open_points"] = None
     draft.language = edits.pop("language")
     draft.edits = edits
@@ -170,8 +203,9 @@ def finalize(db: Session, ws: WorkshopSession, user_id: int) -> ProtocolVersion:
     protocol = build_protocol(db, ws, draft.edits, draft.language, attachments_of(db, ws))
     number = (db.scalar(select(func.max(ProtocolVersion.number)).where(ProtocolVersion.session_id == ws.id)) or 0) + 1
     protocol.status, protocol.version = FINAL, number
-    version = ProtocolVersion(session_id=ws.id, number=number, document=protocol.to_dict(),
-                              finalized_at=utcnow(), finalized_by_id=user_id)
+    version = ProtocolVersion(
+        session_id=ws.id, number=number, document=protocol.to_dict(), finalized_at=utcnow(), finalized_by_id=user_id
+    )
     db.add(version)
     draft.status = FINAL
     db.flush()
@@ -186,8 +220,9 @@ def reopen(db: Session, ws: WorkshopSession, user_id: int, reason: str) -> Proto
     if not 3 <= len(reason) <= 1000:
         raise ProtocolError(N_("Bitte begründen Sie das erneute Öffnen (3 bis 1000 Zeichen)."))
     number = db.scalar(select(func.max(ProtocolVersion.number)).where(ProtocolVersion.session_id == ws.id))
-    reopening = ProtocolReopening(session_id=ws.id, version_number=number, reason=reason,
-                                  reopened_at=utcnow(), reopened_by_id=user_id)
+    reopening = ProtocolReopening(
+        session_id=ws.id, version_number=number, reason=reason, reopened_at=utcnow(), reopened_by_id=user_id
+    )
     db.add(reopening)
     draft.status = DRAFT
     db.flush()
@@ -196,13 +231,17 @@ def reopen(db: Session, ws: WorkshopSession, user_id: int, reason: str) -> Proto
 
 # --- attachments ------------------------------------------------------------------------------
 
+
 def check_image(filename: str, data: bytes) -> tuple[bytes, str, int, int]:
     """The upload's content decides: it must decode as a JPEG or PNG whose name says the same.
     Returns the re-encoded image (no metadata such as GPS, upright, at most MAX_SIDE), its
     mimetype and size."""
     if len(data) > MAX_ATTACHMENT_BYTES:
-        raise ProtocolError(N_("Die Datei ist zu groß (%(size)s MB); erlaubt sind höchstens %(max)s MB."),
-                            size=f"{len(data) / 1024 / 1024:.1f}", max=MAX_ATTACHMENT_BYTES // 1024 // 1024)
+        raise ProtocolError(
+            N_("Die Datei ist zu groß (%(size)s MB); erlaubt sind höchstens %(max)s MB."),
+            size=f"{len(data) / 1024 / 1024:.1f}",
+            max=MAX_ATTACHMENT_BYTES // 1024 // 1024,
+        )
     if not data:
         raise ProtocolError(N_("Die Datei ist leer."))
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
@@ -213,22 +252,35 @@ def check_image(filename: str, data: bytes) -> tuple[bytes, str, int, int]:
                 probe.verify()
             image = Image.open(io.BytesIO(data))
             if image.width * image.height > MAX_IMAGE_PIXELS:
-                raise ProtocolError(N_("Das Bild ist zu groß (%(width)s × %(height)s Pixel)."),
-                                    width=image.width, height=image.height)
+                raise ProtocolError(
+                    N_("Das Bild ist zu groß (%(width)s × %(height)s Pixel)."), width=image.width, height=image.height
+                )
             image.load()
     except ProtocolError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as error:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as error:
         raise ProtocolError(N_("„%(name)s“ ist kein lesbares Bild (erlaubt: JPEG, PNG)."), name=filename) from error
     if image.format not in FORMATS:
-        raise ProtocolError(N_("„%(name)s“ ist ein %(format)s-Bild; erlaubt sind JPEG und PNG."),
-                            name=filename, format=image.format or "?")
+        raise ProtocolError(
+            N_("„%(name)s“ ist ein %(format)s-Bild; erlaubt sind JPEG und PNG."),
+            name=filename,
+            format=image.format or "?",
+        )
     mimetype, extensions = FORMATS[image.format]
     if extension not in extensions:
-        raise ProtocolError(N_("„%(name)s“ ist ein %(format)s-Bild, die Endung passt nicht dazu "
-                               "(erwartet: %(expected)s)."),
-                            name=filename, format=image.format, expected=", ".join(sorted(extensions)))
+        raise ProtocolError(
+            N_("„%(name)s“ ist ein %(format)s-Bild, die Endung passt nicht dazu (erwartet: %(expected)s)."),
+            name=filename,
+            format=image.format,
+            expected=", ".join(sorted(extensions)),
+        )
     image = ImageOps.exif_transpose(image)
     image.thumbnail((MAX_SIDE, MAX_SIDE))
     out = io.BytesIO()
@@ -239,15 +291,24 @@ def check_image(filename: str, data: bytes) -> tuple[bytes, str, int, int]:
     return out.getvalue(), mimetype, image.width, image.height
 
 
-def add_attachment(db: Session, ws: WorkshopSession, user_id: int, filename: str, data: bytes,
-                   caption: str) -> ProtocolAttachment:
+def add_attachment(
+    db: Session, ws: WorkshopSession, user_id: int, filename: str, data: bytes, caption: str
+) -> ProtocolAttachment:
     _ensure_draft(draft_of(db, ws))
     if len(attachments_of(db, ws)) >= MAX_ATTACHMENTS:
         raise ProtocolError(N_("Höchstens %(max)s Anlagen je Protokoll."), max=MAX_ATTACHMENTS)
     caption = re.sub(r"\s+", " ", caption or "").strip()[:300] or filename.rsplit(".", 1)[0][:300] or "Anlage"
     encoded, mimetype, width, height = check_image(filename, data)
-    attachment = ProtocolAttachment(session_id=ws.id, caption=caption, mimetype=mimetype, width=width,
-                                    height=height, data=encoded, uploaded_at=utcnow(), uploaded_by_id=user_id)
+    attachment = ProtocolAttachment(
+        session_id=ws.id,
+        caption=caption,
+        mimetype=mimetype,
+        width=width,
+        height=height,
+        data=encoded,
+        uploaded_at=utcnow(),
+        uploaded_by_id=user_id,
+    )
     db.add(attachment)
     db.flush()
     return attachment

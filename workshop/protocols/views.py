@@ -1,4 +1,5 @@
 """The protocol page (edit the draft, make it final, reopen, attach photos) and the downloads."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -7,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 
+from workshop.access import policy
 from workshop.accounts.models import Facilitator
 from workshop.i18n import LANGUAGE_NAMES, LOCALES, N_
 from workshop.protocols import service
@@ -14,7 +16,6 @@ from workshop.protocols.export import FORMATS, export_protocol, protocol_filenam
 from workshop.protocols.html import PROTOCOL_CSP
 from workshop.protocols.models import FINAL
 from workshop.protocols.record_export import RECORD_FORMATS, export_record, record_filename
-from workshop.access import policy
 from workshop.web import db, measure_or_404, session_or_404
 
 bp = Blueprint("protocols", __name__)
@@ -82,15 +83,19 @@ def edits_from_form(ws) -> dict:
         if prefix + "results" not in request.form:
             continue
         tops[step["key"]] = {
-            "results": _form_lines(prefix + "results"), "decisions": _form_lines(prefix + "decisions"),
-            "dissent": _form_lines(prefix + "dissent"), "paper": _form_lines(prefix + "paper"),
+            "results": _form_lines(prefix + "results"),
+            "decisions": _form_lines(prefix + "decisions"),
+            "dissent": _form_lines(prefix + "dissent"),
+            "paper": _form_lines(prefix + "paper"),
             "notes": request.form.get(prefix + "notes", ""),
         }
     return {
         "language": request.form.get("language", "de"),
         "header": {"place": request.form.get("place", ""), "minute_taker": request.form.get("minute_taker", "")},
-        "attendance": {"count": int(count) if count.isdigit() else (None if not count else count),
-                       "people": _attendees("attendees")},
+        "attendance": {
+            "count": int(count) if count.isdigit() else (None if not count else count),
+            "people": _attendees("attendees"),
+        },
         "distribution": _form_lines("distribution"),
         "next_date": request.form.get("next_date", ""),
         "open_points": _form_lines("open_points"),
@@ -116,9 +121,16 @@ def edit(session_id):
     reopenings = service.reopenings_of(db(), ws)
     people = {f.id: f.display_name for f in db().scalars(select(Facilitator))}
     return render_template(
-        "protocols/edit.html", ws=ws, draft=draft, p=protocol, final=draft.status == FINAL,
-        versions=versions, reopenings=reopenings, people=people,
-        attachments=service.attachments_of(db(), ws), languages=LANGUAGE_NAMES,
+        "protocols/edit.html",
+        ws=ws,
+        draft=draft,
+        p=protocol,
+        final=draft.status == FINAL,
+        versions=versions,
+        reopenings=reopenings,
+        people=people,
+        attachments=service.attachments_of(db(), ws),
+        languages=LANGUAGE_NAMES,
         max_mb=service.MAX_ATTACHMENT_BYTES // 1024 // 1024,
     )
 
@@ -169,8 +181,13 @@ def _too_large(error):
     ws = db().get(WorkshopSession, int(raw_id)) if raw_id.isdigit() else None
     if ws is None or not policy.may(db(), current_user.get_id() and current_user.id, "session.notes", ws):
         return NotFound()
-    return _refused(service.ProtocolError(N_("Die Datei ist zu groß; erlaubt sind höchstens %(max)s MB."),
-                                          max=service.MAX_ATTACHMENT_BYTES // 1024 // 1024), ws)
+    return _refused(
+        service.ProtocolError(
+            N_("Die Datei ist zu groß; erlaubt sind höchstens %(max)s MB."),
+            max=service.MAX_ATTACHMENT_BYTES // 1024 // 1024,
+        ),
+        ws,
+    )
 
 
 @bp.route("/sessions/<session_id>/protocol/attachments", methods=["POST"])

@@ -4,10 +4,11 @@ German is the msgid, English comes from the catalog. Babel's Translations are us
 (not Flask-Babel's request locale), so the CLI and a facilitator with an English UI can still
 produce a German protocol, and the other way round.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -19,7 +20,7 @@ from workshop.i18n import DEFAULT_LOCALE, LOCALES, TRANSLATIONS_DIR
 LOCAL_TIME = ZoneInfo("Europe/Berlin")
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(language: str) -> NullTranslations:
     if language == DEFAULT_LOCALE or language not in LOCALES:
         return NullTranslations()  # the msgids are German
@@ -59,20 +60,48 @@ class Wording:
         """Every heading and row label the renderers print (kept with a final version)."""
         _ = self.gettext
         return {
-            "title": _("Ergebnisprotokoll"), "occasion": _("Anlass"), "measure": _("Maßnahme"),
-            "reference": _("Az."), "unit": _("Baustein"), "date": _("Datum"), "place": _("Ort"),
-            "start_end": _("Beginn / Ende"), "participants": _("Teilnehmende"),
-            "named": _("namentlich"), "moderation": _("Moderation"), "minute_taker": _("Protokollführung"),
-            "distribution": _("Verteiler"), "attendance": _("Anwesenheit"), "name": _("Name"),
-            "organisation": _("Organisation"), "top": _("TOP"), "prompt": _("Leitfrage"),
-            "contributions": _("Beiträge"), "results": _("Ergebnis"), "decisions": _("Beschlüsse"),
-            "dissent": _("Abweichende Meinungen"), "notes": _("Anmerkungen der Moderation"),
+            "title": _("Ergebnisprotokoll"),
+            "occasion": _("Anlass"),
+            "measure": _("Maßnahme"),
+            "reference": _("Az."),
+            "unit": _("Baustein"),
+            "date": _("Datum"),
+            "place": _("Ort"),
+            "start_end": _("Beginn / Ende"),
+            "participants": _("Teilnehmende"),
+            "named": _("namentlich"),
+            "moderation": _("Moderation"),
+            "minute_taker": _("Protokollführung"),
+            "distribution": _("Verteiler"),
+            "attendance": _("Anwesenheit"),
+            "name": _("Name"),
+            "organisation": _("Organisation"),
+            "top": _("TOP"),
+            "prompt": _("Leitfrage"),
+            "contributions": _("Beiträge"),
+            "results": _("Ergebnis"),
+            "decisions": _("Beschlüsse"),
+            "dissent": _("Abweichende Meinungen"),
+            "notes": _("Anmerkungen der Moderation"),
             "captured": _("In den Maßnahmensteckbrief übernommen"),
-            "withheld": _("Nicht freigegebene Beiträge"), "tasks": _("Aufgaben"), "what": _("Was"),
-            "who": _("Wer"), "due": _("Bis wann"), "open_points": _("Offene Punkte"), "none": _("keine"),
-            "next_date": _("Nächster Termin"), "attachments": _("Anlagen"),
-            "attachment": _("Anlage"), "generated": _("Erstellt am"), "status_draft": _("Entwurf"),
-            "status_final": _("Endfassung"), "version": _("Fassung"), "from_paper": _("von Papier übertragen"),
-            "field": _("Feld"), "value": _("Inhalt"), "record": _("Maßnahmensteckbrief"),
-            "status": _("Status"), "page": _("Seite"),
+            "withheld": _("Nicht freigegebene Beiträge"),
+            "tasks": _("Aufgaben"),
+            "what": _("Was"),
+            "who": _("Wer"),
+            "due": _("Bis wann"),
+            "open_points": _("Offene Punkte"),
+            "none": _("keine"),
+            "next_date": _("Nächster Termin"),
+            "attachments": _("Anlagen"),
+            "attachment": _("Anlage"),
+            "generated": _("Erstellt am"),
+            "status_draft": _("Entwurf"),
+            "status_final": _("Endfassung"),
+            "version": _("Fassung"),
+            "from_paper": _("von Papier übertragen"),
+            "field": _("Feld"),
+            "value": _("Inhalt"),
+            "record": _("Maßnahmensteckbrief"),
+            "status": _("Status"),
+            "page": _("Seite"),
         }

@@ -1,4 +1,5 @@
 """Join codes: 6 characters a person can read off a projector and type on a phone."""
+
 from __future__ import annotations
 
 import re

@@ -51,9 +51,7 @@ class WorkshopSession(Base):
 
     measure = relationship("Measure")
     facilitator = relationship("Facilitator")
-    participants: Mapped[list["Participant"]] = relationship(
-        back_populates="session", order_by="Participant.id"
-    )
+    participants: Mapped[list[Participant]] = relationship(back_populates="session", order_by="Participant.id")
 
     @property
     def steps(self) -> list[dict]:

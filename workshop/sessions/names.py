@@ -8,8 +8,7 @@ from sqlalchemy.orm import Session
 from workshop.sessions.models import Participant
 
 
-def participant_names(db: Session, session_id: int, only: Iterable[int | None] | None = None
-                      ) -> dict[int, str | None]:
+def participant_names(db: Session, session_id: int, only: Iterable[int | None] | None = None) -> dict[int, str | None]:
     """Participant id -> the display name they chose (None when anonymous).
 
     only: just these ids (one card's author), not a whole room of 500 on every card.

@@ -3,6 +3,7 @@
 Kept as JSON on the session row (it is small and always read with the session); every change
 goes through these helpers so the column is reassigned and SQLAlchemy sees it.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -55,8 +56,9 @@ def is_revealed(ws: WorkshopSession, step_key: str) -> bool:
 def enter_step(ws: WorkshopSession, step_key: str, now: datetime | None = None) -> None:
     now = now or utcnow()
     state = step_state(ws, step_key)
-    update_step(ws, step_key, entered_at=now.isoformat(),
-                first_entered_at=state.get("first_entered_at") or now.isoformat())
+    update_step(
+        ws, step_key, entered_at=now.isoformat(), first_entered_at=state.get("first_entered_at") or now.isoformat()
+    )
 
 
 def leave_step(ws: WorkshopSession, step_key: str, now: datetime | None = None) -> None:

@@ -1,4 +1,5 @@
 """Finding a session by its join code and who is who in it (creating one: agenda/create.py)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -21,9 +22,7 @@ def find_joinable(db: Session, typed_code: str) -> WorkshopSession | None:
 def participant_by_token(db: Session, session_id: int, token: str | None) -> Participant | None:
     if not token or not isinstance(token, str) or len(token) > 100:
         return None
-    participant = db.scalars(
-        select(Participant).where(Participant.token_hash == token_hash(token))
-    ).first()
+    participant = db.scalars(select(Participant).where(Participant.token_hash == token_hash(token))).first()
     if participant is None or participant.session_id != session_id:
         return None
     return participant

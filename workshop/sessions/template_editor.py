@@ -2,6 +2,7 @@
 budget — no YAML by hand. The copy is checked by the same rules as a template file. Copies form the
 instance's library of formats: every facilitator may use and adapt them (teams come later); the
 five units' files stay read-only originals."""
+
 from __future__ import annotations
 
 import copy
@@ -11,14 +12,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from workshop.i18n import current_locale, localized
 from workshop.agenda.plan import COLUMN_LINE, localized_update, unique_key
-from workshop.sessions.models import CustomTemplate
 from workshop.agenda.templates import TemplateError, available_templates, parse_template_data
+from workshop.i18n import current_locale, localized
+from workshop.sessions.models import CustomTemplate
 from workshop.web import db, get_or_404
 
 bp = Blueprint("template_editor", __name__, url_prefix="/templates")
-
 
 
 def library_templates() -> list[CustomTemplate]:
@@ -65,7 +65,8 @@ def _apply_form(base: dict, form) -> dict:
             # The same column syntax as the agenda builder: "key: Title", "key [field]: Title" or
             # just a title; the typed title goes into the page's language (issue 13: English mode).
             old = {c["key"]: c for c in step.get("columns", [])}
-            columns, seen = [], set()
+            columns: list[dict] = []
+            seen: set[str] = set()
             for line in form[prefix + "columns"].splitlines():
                 if not line.strip():
                     continue
@@ -90,8 +91,7 @@ def _apply_form(base: dict, form) -> dict:
 @bp.route("")
 @login_required
 def index():
-    return render_template("sessions/templates.html", templates=available_templates(),
-                           customs=my_custom_templates())
+    return render_template("sessions/templates.html", templates=available_templates(), customs=my_custom_templates())
 
 
 @bp.route("/<base_key>/adapt", methods=["GET", "POST"])
@@ -117,16 +117,23 @@ def _editor(base: dict, custom: CustomTemplate | None, base_key: str):
             template = parse_template_data(data, f"„{request.form.get('title', '').strip() or base_key}“")
         except (TemplateError, ValueError) as error:
             flash(_("Nicht gespeichert: %(error)s", error=error), "error")
-            return render_template("sessions/template_edit.html", template=base, custom=custom,
-                                   base_key=base_key, columns_text=_columns_text), 400
+            return render_template(
+                "sessions/template_edit.html",
+                template=base,
+                custom=custom,
+                base_key=base_key,
+                columns_text=_columns_text,
+            ), 400
         if custom is None:
-            custom = CustomTemplate(facilitator_id=current_user.id, base_key=base_key,
-                                    title=localized(template["title"]), template=template)
+            custom = CustomTemplate(
+                facilitator_id=current_user.id, base_key=base_key, title=localized(template["title"]), template=template
+            )
             db().add(custom)
         else:
             custom.template, custom.title = template, localized(template["title"])
         db().commit()
         flash(_("Vorlage „%(title)s“ gespeichert.", title=custom.title), "info")
         return redirect(url_for(".edit_custom", template_id=custom.id), 303)
-    return render_template("sessions/template_edit.html", template=base, custom=custom, base_key=base_key,
-                           columns_text=_columns_text)
+    return render_template(
+        "sessions/template_edit.html", template=base, custom=custom, base_key=base_key, columns_text=_columns_text
+    )

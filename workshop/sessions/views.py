@@ -1,4 +1,5 @@
 """Session pages: the facilitator's console, the projector, and the participants' join flow."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
@@ -6,19 +7,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import Schema, ValidationError, fields, validate
 
-from workshop import rate_limits
+from workshop import live, rate_limits
 from workshop.access import policy
 from workshop.extensions import csrf
 from workshop.i18n import current_locale
-from workshop import live
-from workshop.ops import FACILITATOR, Actor, OpContext, Rejected
 from workshop.live.session_ops import CapturePayload, plan_capture
 from workshop.measures.record import template_of
+from workshop.ops import FACILITATOR, Actor, OpContext, Rejected
 from workshop.sessions.join_codes import LENGTH as CODE_LENGTH
 from workshop.sessions.qr import qr_svg
 from workshop.sessions.service import find_joinable, participant_by_token
-from workshop.validation import Text, describe_errors
 from workshop.training.views import training_context
+from workshop.validation import Text, describe_errors
 from workshop.web import db, session_or_404
 
 bp = Blueprint("sessions", __name__)
@@ -42,8 +42,9 @@ def join_url(code: str) -> str:
 
 def _join(ws, display_name: str) -> dict:
     """Join as an op like any other (queued with the room's ops, broadcast after commit)."""
-    outcome = live.submit(ws.id, Actor.system(),
-                          {"type": "participant.join", "payload": {"display_name": display_name}})
+    outcome = live.submit(
+        ws.id, Actor.system(), {"type": "participant.join", "payload": {"display_name": display_name}}
+    )
     if isinstance(outcome, Rejected):
         raise outcome
     return outcome.result
@@ -64,9 +65,15 @@ def console(session_id):
     ws = session_or_404(session_id)
     fields = [{"key": f.key, "label": f.label_text(current_locale())} for f in template_of(ws.measure).fields]
     role = policy.session_role(db(), current_user.id, ws)  # each staff role has its own console
-    return render_template("sessions/console.html", ws=ws, join_url=join_url(ws.join_code),
-                           record_fields=fields, staff_role=role, role_label=ROLE_LABELS[role],
-                           training=training_context(ws))
+    return render_template(
+        "sessions/console.html",
+        ws=ws,
+        join_url=join_url(ws.join_code),
+        record_fields=fields,
+        staff_role=role,
+        role_label=ROLE_LABELS[role],
+        training=training_context(ws),
+    )
 
 
 @bp.route("/sessions/<session_id>/capture-preview")
@@ -81,8 +88,9 @@ def capture_preview(session_id):
         if request.args.get("card_ids"):
             args["card_ids"] = [int(part) for part in request.args["card_ids"].split(",")[:100]]
         payload = CapturePayload().load(args)
-        _step, _measure, planned = plan_capture(OpContext(db(), ws, Actor(FACILITATOR, ws.facilitator_id), None),
-                                                payload)
+        _step, _measure, planned = plan_capture(
+            OpContext(db(), ws, Actor(FACILITATOR, ws.facilitator_id), None), payload
+        )
         views = [item.view(current_locale()) for item in planned]
     except ValueError:
         return jsonify(Rejected("invalid", "card_ids: comma-separated numbers").as_ack()), 400
@@ -117,8 +125,14 @@ def join_form():
         if refused is not None:
             return refused
         if ws is None:
-            flash(_("Zu „%(code)s“ gibt es keine laufende Sitzung. Bitte prüfen Sie den %(length)s-stelligen Code.",
-                    code=typed.strip(), length=CODE_LENGTH), "error")
+            flash(
+                _(
+                    "Zu „%(code)s“ gibt es keine laufende Sitzung. Bitte prüfen Sie den %(length)s-stelligen Code.",
+                    code=typed.strip(),
+                    length=CODE_LENGTH,
+                ),
+                "error",
+            )
             return render_template("sessions/join_code.html", code=typed), 404
         return redirect(url_for(".join", code=ws.join_code), 303)
     return render_template("sessions/join_code.html", code="")
@@ -161,11 +175,11 @@ def api_join():
     if refused is not None:
         return refused
     if ws is None:
-        return jsonify(ok=False, error={"code": "unknown_code",
-                                        "message": "There is no running session with this code."}), 404
+        return jsonify(
+            ok=False, error={"code": "unknown_code", "message": "There is no running session with this code."}
+        ), 404
     try:
         result = _join(ws, form["display_name"])
     except Rejected as rejected:
         return jsonify(rejected.as_ack()), 400
-    return jsonify(ok=True, session_id=ws.id, participant_id=result["participant_id"],
-                   token=result["token"])
+    return jsonify(ok=True, session_id=ws.id, participant_id=result["participant_id"], token=result["token"])

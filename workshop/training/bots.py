@@ -9,6 +9,7 @@ clients), so both behave alike.
 Tempers shape the room: quiet (few contributions), lively (many), dominant (one person writes most),
 late (half the room joins late), drops (people lose the connection now and then).
 """
+
 from __future__ import annotations
 
 import random
@@ -20,8 +21,28 @@ import yaml
 
 TEMPERS = ("quiet", "lively", "dominant", "late", "drops")
 PHRASES_FILE = Path(__file__).with_name("phrases.yaml")
-FIRST_NAMES = ("Amira", "Jonas", "Petra", "Mehmet", "Lena", "Olaf", "Sabine", "Tarek", "Ines", "Bernd",
-               "Katja", "Yusuf", "Greta", "Milan", "Heike", "Anton", "Zeynep", "Ruth", "Paul", "Dana")
+FIRST_NAMES = (
+    "Amira",
+    "Jonas",
+    "Petra",
+    "Mehmet",
+    "Lena",
+    "Olaf",
+    "Sabine",
+    "Tarek",
+    "Ines",
+    "Bernd",
+    "Katja",
+    "Yusuf",
+    "Greta",
+    "Milan",
+    "Heike",
+    "Anton",
+    "Zeynep",
+    "Ruth",
+    "Paul",
+    "Dana",
+)
 
 
 @dataclass(frozen=True)
@@ -143,11 +164,14 @@ def _vote(bot: Bot, view: dict, step: dict) -> dict | None:
         return None
     source = next((s for s in view["steps"] if s["key"] == step.get("source")), None)
     on_clusters = bool(source and source["type"] == "cluster")
-    if on_clusters:
+    if on_clusters and source is not None:
         targets = [c["id"] for c in (view["activity"].get(source["key"]) or {}).get("clusters", [])]
     else:
-        targets = [c["id"] for c in view["cards"]
-                   if c.get("step_key") == step.get("source") and c.get("status", "visible") == "visible"]
+        targets = [
+            c["id"]
+            for c in view["cards"]
+            if c.get("step_key") == step.get("source") and c.get("status", "visible") == "visible"
+        ]
     if not targets:
         return None
     if step["key"] not in bot.favourites:  # a room agrees somewhat: earlier items are liked more
@@ -196,5 +220,11 @@ def _action_item(bot: Bot, view: dict, step: dict) -> dict | None:
     return {"type": "action.add", "payload": {"who": item["who"], "what": item["what"], "due": None}}
 
 
-_BY_TYPE = {"brainstorm": _write_card, "draft": _write_card, "dot_vote": _vote, "consent": _rate,
-            "poll": _answer, "action_items": _action_item}
+_BY_TYPE = {
+    "brainstorm": _write_card,
+    "draft": _write_card,
+    "dot_vote": _vote,
+    "consent": _rate,
+    "poll": _answer,
+    "action_items": _action_item,
+}

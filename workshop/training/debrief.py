@@ -4,6 +4,7 @@ what the facilitator did, and what the observers noted — on one timeline.
 Participation is anonymised (Person 1, 2, … by how much they contributed) and summed up by the
 Gini coefficient: 0 when everybody contributed the same, towards 1 when one person did it all.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -22,8 +23,17 @@ from workshop.sessions.models import Participant, WorkshopSession
 from workshop.sessions.runtime import step_state
 from workshop.training.models import ObserverNote
 
-INTERVENTIONS = ("session.started", "step.changed", "step.locked", "step.revealed", "timer.changed",
-                 "card.hidden", "spotlight.changed", "record.captured", "session.ended")
+INTERVENTIONS = (
+    "session.started",
+    "step.changed",
+    "step.locked",
+    "step.revealed",
+    "timer.changed",
+    "card.hidden",
+    "spotlight.changed",
+    "record.captured",
+    "session.ended",
+)
 
 
 @dataclass
@@ -76,11 +86,17 @@ def _contributions(db: Session, session_id: int) -> list[int]:
     people = {pid: 0 for pid in db.scalars(select(Participant.id).where(Participant.session_id == session_id))}
     counters = (
         select(Card.participant_id, func.count()).where(Card.session_id == session_id).group_by(Card.participant_id),
-        select(Vote.participant_id, func.sum(Vote.count)).where(Vote.session_id == session_id).group_by(Vote.participant_id),
-        select(Rating.participant_id, func.count()).where(Rating.session_id == session_id).group_by(Rating.participant_id),
-        select(PollAnswer.participant_id, func.count()).where(PollAnswer.session_id == session_id)
+        select(Vote.participant_id, func.sum(Vote.count))
+        .where(Vote.session_id == session_id)
+        .group_by(Vote.participant_id),
+        select(Rating.participant_id, func.count())
+        .where(Rating.session_id == session_id)
+        .group_by(Rating.participant_id),
+        select(PollAnswer.participant_id, func.count())
+        .where(PollAnswer.session_id == session_id)
         .group_by(PollAnswer.participant_id),
-        select(ActionItem.participant_id, func.count()).where(ActionItem.session_id == session_id)
+        select(ActionItem.participant_id, func.count())
+        .where(ActionItem.session_id == session_id)
         .group_by(ActionItem.participant_id),
     )
     for query in counters:
@@ -105,15 +121,21 @@ def describe(ws: WorkshopSession, event: Event) -> str:
     if event.type == "step.changed":
         return _("Weiter zu „%(step)s“", step=title)
     if event.type == "step.locked":
-        return _("Eingabe gesperrt: %(step)s", step=title) if p.get("locked") else \
-            _("Eingabe freigegeben: %(step)s", step=title)
+        return (
+            _("Eingabe gesperrt: %(step)s", step=title)
+            if p.get("locked")
+            else _("Eingabe freigegeben: %(step)s", step=title)
+        )
     if event.type == "step.revealed":
         return _("Aufgedeckt: %(step)s", step=title)
     if event.type == "timer.changed":
         timer = p.get("timer") or {}
         if timer.get("running_since"):
-            return _("Timer läuft: %(step)s (%(minutes)s Min. übrig)", step=title,
-                     minutes=round((timer.get("remaining") or 0) / 60, 1))
+            return _(
+                "Timer läuft: %(step)s (%(minutes)s Min. übrig)",
+                step=title,
+                minutes=round((timer.get("remaining") or 0) / 60, 1),
+            )
         return _("Timer angehalten: %(step)s", step=title)
     if event.type == "card.hidden":
         return _("Beitrag ausgeblendet")
@@ -132,16 +154,20 @@ def build_debrief(db: Session, ws: WorkshopSession) -> Debrief:
         seconds = state.get("seconds", 0) or 0
         if state.get("entered_at") and ws.status == "live":
             seconds += (now - datetime.fromisoformat(state["entered_at"])).total_seconds()
-        steps.append(StepTime(localized(step["title"], current_locale()), int((step.get("timebox_minutes") or 0) * 60), seconds))
+        steps.append(
+            StepTime(localized(step["title"], current_locale()), int((step.get("timebox_minutes") or 0) * 60), seconds)
+        )
     contributions = _contributions(db, ws.id)
     start = ws.started_at or ws.created_at
-    events = db.scalars(select(Event).where(Event.session_id == ws.id, Event.type.in_(INTERVENTIONS))
-                        .order_by(Event.seq)).all()
+    events = db.scalars(
+        select(Event).where(Event.session_id == ws.id, Event.type.in_(INTERVENTIONS)).order_by(Event.seq)
+    ).all()
     timeline = [Moment((e.created_at - start).total_seconds(), "intervention", describe(ws, e)) for e in events]
     names = {fid: name for fid, name in db.execute(select(Facilitator.id, Facilitator.display_name))}
     for note in db.scalars(select(ObserverNote).where(ObserverNote.session_id == ws.id).order_by(ObserverNote.id)):
-        timeline.append(Moment((note.created_at - start).total_seconds(), "note", note.text,
-                               names.get(note.author_id, "")))
+        timeline.append(
+            Moment((note.created_at - start).total_seconds(), "note", note.text, names.get(note.author_id, ""))
+        )
     timeline.sort(key=lambda m: m.offset_seconds)
     return Debrief(ws, steps, contributions, gini(contributions), timeline)
 
@@ -149,23 +175,41 @@ def build_debrief(db: Session, ws: WorkshopSession) -> Debrief:
 def clock(seconds: float) -> str:
     sign = "−" if seconds < 0 else ""
     seconds = abs(int(round(seconds)))
-    return f"{sign}{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}" if seconds >= 3600 \
+    return (
+        f"{sign}{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+        if seconds >= 3600
         else f"{sign}{seconds // 60}:{seconds % 60:02d}"
+    )
 
 
 def debrief_markdown(debrief: Debrief) -> str:
     ws = debrief.ws
     practice = _("Übung") + " – " if ws.mode == "exercise" else ""
     lines = [f"# {practice}{_('Nachbesprechung')}: {ws.title}", ""]
-    lines += [f"## {_('Zeit je Schritt')}", "", f"| {_('Schritt')} | {_('geplant')} | {_('tatsächlich')} | {_('Differenz')} |",
-              "| --- | --- | --- | --- |"]
+    lines += [
+        f"## {_('Zeit je Schritt')}",
+        "",
+        f"| {_('Schritt')} | {_('geplant')} | {_('tatsächlich')} | {_('Differenz')} |",
+        "| --- | --- | --- | --- |",
+    ]
     for step in debrief.steps:
-        lines.append(f"| {step.title} | {clock(step.planned_seconds)} | {clock(step.actual_seconds)} | "
-                     f"{clock(step.difference_seconds)} |")
-    lines += ["", f"## {_('Beteiligung')}", "",
-              _("%(people)s Teilnehmende, davon %(silent)s ohne Beitrag; Gini-Koeffizient %(gini)s "
-                "(0 = alle gleich viel, nahe 1 = eine Person allein).", people=debrief.participants,
-                silent=debrief.silent_participants, gini=f"{debrief.gini:.2f}"), ""]
+        lines.append(
+            f"| {step.title} | {clock(step.planned_seconds)} | {clock(step.actual_seconds)} | "
+            f"{clock(step.difference_seconds)} |"
+        )
+    lines += [
+        "",
+        f"## {_('Beteiligung')}",
+        "",
+        _(
+            "%(people)s Teilnehmende, davon %(silent)s ohne Beitrag; Gini-Koeffizient %(gini)s "
+            "(0 = alle gleich viel, nahe 1 = eine Person allein).",
+            people=debrief.participants,
+            silent=debrief.silent_participants,
+            gini=f"{debrief.gini:.2f}",
+        ),
+        "",
+    ]
     for index, count in enumerate(debrief.contributions, 1):
         lines.append(f"- {_('Person %(number)s', number=index)}: {count}")
     lines += ["", f"## {_('Zeitleiste')}", ""]

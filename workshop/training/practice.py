@@ -6,6 +6,7 @@ and simulated participant removed, the record lines it captured into its own exe
 removed) and an exercise measure can be deleted with all its sessions. Real measures and their
 sessions can be neither: the functions refuse them.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import delete, select, update
@@ -14,11 +15,11 @@ from sqlalchemy.orm import Session
 from workshop.access import policy
 from workshop.activities.models import ActionItem, Card, Cluster, PollAnswer, Rating, Vote
 from workshop.activities.registry import seed_step_cards
+from workshop.agenda.create import create_session
 from workshop.live.models import Event
 from workshop.measures.models import Measure, RecordRevision
 from workshop.ops import Rejected
 from workshop.sessions.models import Participant, WorkshopSession
-from workshop.agenda.create import create_session
 
 EXERCISE = "exercise"
 
@@ -27,15 +28,15 @@ def is_practice(ws: WorkshopSession) -> bool:
     return ws.mode == EXERCISE
 
 
-def create_practice_session(db: Session, *, facilitator_id: int, template_key: str,
-                            title: str) -> WorkshopSession:
+def create_practice_session(db: Session, *, facilitator_id: int, template_key: str, title: str) -> WorkshopSession:
     """A new exercise measure with one practice session of the given format."""
     measure = Measure(title=title, is_exercise=True, record_template="default")
     db.add(measure)
     db.flush()
     policy.add_member(db, measure.id, facilitator_id)  # the trainer owns the exercise measure
-    return create_session(db, measure_id=measure.id, facilitator_id=facilitator_id,
-                          template_key=template_key, title=title, mode=EXERCISE)
+    return create_session(
+        db, measure_id=measure.id, facilitator_id=facilitator_id, template_key=template_key, title=title, mode=EXERCISE
+    )
 
 
 def reset_session(db: Session, ws: WorkshopSession) -> None:

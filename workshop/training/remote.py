@@ -5,6 +5,7 @@ the phone page does, so this exercises the whole path (and doubles as a demo or 
 They share one brain with the in-server simulation (training/bots.py); bot 1 fetches the room's
 state once per tick (sync, as a phone does after a gap) and every bot decides on it.
 """
+
 from __future__ import annotations
 
 import threading
@@ -24,8 +25,9 @@ class RemoteBot:
         self.refusals = 0
 
     def join(self) -> None:
-        answer = requests.post(f"{self.base_url}/api/join", json={"code": self.code, "display_name": self.bot.name},
-                               timeout=15)
+        answer = requests.post(
+            f"{self.base_url}/api/join", json={"code": self.code, "display_name": self.bot.name}, timeout=15
+        )
         body = answer.json()
         if not body.get("ok"):
             raise RuntimeError(f"join refused: {body.get('error', {}).get('message')}")
@@ -33,8 +35,12 @@ class RemoteBot:
         self.connect()
 
     def connect(self) -> None:
-        self.client.connect(self.base_url, auth={"session_id": self.session_id, "role": "participant",
-                                                 "token": self.bot.token}, transports=["websocket"], wait_timeout=15)
+        self.client.connect(
+            self.base_url,
+            auth={"session_id": self.session_id, "role": "participant", "token": self.bot.token},
+            transports=["websocket"],
+            wait_timeout=15,
+        )
 
     def send(self, op: dict) -> None:
         def acked(answer):
@@ -42,8 +48,8 @@ class RemoteBot:
                 self.acks += 1
             else:
                 self.refusals += 1
-        self.client.emit("op", {**op, "op_id": f"sim{self.bot.number:04d}{time.monotonic_ns():x}"[:64]},
-                         callback=acked)
+
+        self.client.emit("op", {**op, "op_id": f"sim{self.bot.number:04d}{time.monotonic_ns():x}"[:64]}, callback=acked)
 
     def snapshot(self) -> dict | None:
         answer = self.client.call("sync", {}, timeout=15)
@@ -56,8 +62,17 @@ class RemoteBot:
             pass
 
 
-def run_remote(base_url: str, session_id: int, code: str, count: int, temper: str, pace: float,
-               echo=print, stop: threading.Event | None = None, mark_simulated=None) -> dict:
+def run_remote(
+    base_url: str,
+    session_id: int,
+    code: str,
+    count: int,
+    temper: str,
+    pace: float,
+    echo=print,
+    stop: threading.Event | None = None,
+    mark_simulated=None,
+) -> dict:
     """Run until the session ends or stop is set; returns what the bots sent and got."""
     stop = stop or threading.Event()
     bots = [RemoteBot(bot, base_url, session_id, code) for bot in make_bots(count, temper)]
@@ -89,5 +104,8 @@ def run_remote(base_url: str, session_id: int, code: str, count: int, temper: st
     finally:
         for remote in bots:
             remote.close()
-    return {"joined": sum(1 for r in bots if r.bot.participant_id is not None),
-            "acknowledged": sum(r.acks for r in bots), "refused": sum(r.refusals for r in bots)}
+    return {
+        "joined": sum(1 for r in bots if r.bot.participant_id is not None),
+        "acknowledged": sum(r.acks for r in bots),
+        "refused": sum(r.refusals for r in bots),
+    }

@@ -6,6 +6,7 @@ receives (staff, room, or one participant's own), exactly as `sync` replays them
 them with the same reducers as the live pages (static/js/live.js), so the console, the projector
 and a phone show at any moment the state their live counterparts had then.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -35,13 +36,23 @@ def start_snapshot(db: Session, ws: WorkshopSession, viewer: Actor) -> dict:
     """The session as it was created: what every client had before the first event."""
     snapshot = build_snapshot(db, ws, viewer)
     # Seeded cards (consent options) were there before any event; every other card was added by one.
-    added = {event.payload["card"]["id"] for event in db.scalars(
-        select(Event).where(Event.session_id == ws.id, Event.type == "card.added"))
-        if isinstance((event.payload or {}).get("card"), dict)}
-    seeded = [card for card in db.scalars(select(Card).where(Card.session_id == ws.id, Card.participant_id.is_(None))
-                                          .order_by(Card.id)) if card.id not in added]
+    added = {
+        event.payload["card"]["id"]
+        for event in db.scalars(select(Event).where(Event.session_id == ws.id, Event.type == "card.added"))
+        if isinstance((event.payload or {}).get("card"), dict)
+    }
+    seeded = [
+        card
+        for card in db.scalars(
+            select(Card).where(Card.session_id == ws.id, Card.participant_id.is_(None)).order_by(Card.id)
+        )
+        if card.id not in added
+    ]
     snapshot.update(
-        seq=0, participants=0, spotlight=None, captures=[],
+        seq=0,
+        participants=0,
+        spotlight=None,
+        captures=[],
         cards=[card_view(card, {}, viewer) for card in seeded],
         runtime={step["key"]: {} for step in ws.steps},
         activity={step["key"]: {} for step in ws.steps},
@@ -52,8 +63,7 @@ def start_snapshot(db: Session, ws: WorkshopSession, viewer: Actor) -> dict:
 
 
 def replay(db: Session, ws: WorkshopSession, viewer: Actor) -> dict:
-    return {"start": start_snapshot(db, ws, viewer),
-            "events": events_after(db, ws.id, 0, MAX_EVENTS, viewer)}
+    return {"start": start_snapshot(db, ws, viewer), "events": events_after(db, ws.id, 0, MAX_EVENTS, viewer)}
 
 
 def phones(db: Session, ws: WorkshopSession) -> list[int]:

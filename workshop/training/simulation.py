@@ -7,6 +7,7 @@ the room once per tick (the public snapshot, as a phone sees it) and hands each 
 task, so the bots' ops meet in the queue the way a room's do. Bots exist only in practice
 sessions and stop when the session ends, is reset, or the trainer stops them.
 """
+
 from __future__ import annotations
 
 import logging
@@ -16,7 +17,7 @@ import threading
 from workshop import live
 from workshop.extensions import socketio
 from workshop.live.snapshot import build_snapshot
-from workshop.ops import SYSTEM, VIEWER, Actor, PARTICIPANT, Rejected
+from workshop.ops import PARTICIPANT, SYSTEM, VIEWER, Actor, Rejected
 from workshop.sessions.models import Participant, WorkshopSession
 from workshop.training.bots import Bot, make_bots, next_op
 from workshop.training.practice import is_practice
@@ -52,8 +53,7 @@ class Simulation:
         return live.submit(self.session_id, actor, op, app=self.app)  # the one way in, as for phones
 
     def _join(self, bot: Bot) -> None:
-        outcome = self._submit(Actor(SYSTEM), {"type": "participant.join",
-                                               "payload": {"display_name": bot.name}})
+        outcome = self._submit(Actor(SYSTEM), {"type": "participant.join", "payload": {"display_name": bot.name}})
         if isinstance(outcome, Rejected):
             log.info("simulated participant %s could not join: %s", bot.number, outcome.message)
             return

@@ -1,4 +1,5 @@
 """Pages for training facilitators: practice sessions, simulated participants, notes, debrief."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -7,11 +8,11 @@ from flask_login import current_user, login_required
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
+from workshop.agenda.templates import TemplateError, available_templates
 from workshop.live.transport.sockets import resend_snapshots
 from workshop.measures.models import Measure
 from workshop.ops import Rejected
 from workshop.sessions.models import WorkshopSession
-from workshop.agenda.templates import TemplateError, available_templates
 from workshop.training import simulation
 from workshop.training.bots import TEMPERS
 from workshop.training.debrief import build_debrief, clock, debrief_markdown
@@ -24,9 +25,11 @@ bp = Blueprint("training", __name__)
 
 NOTE_MAX = 2000
 # The app's Content-Security-Policy, but framable by its own pages (the replay's three views).
-FRAMED_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                 "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
-                 "form-action 'self'; frame-ancestors 'self'")
+FRAMED_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'self'"
+)
 PACES = {"normal": 3.0, "brisk": 1.0, "fast": 0.2}  # seconds per tick; "fast" for demos
 
 
@@ -47,9 +50,19 @@ class NoteForm(Schema):
     text = CleanText(required=True, validate=validate.Length(1, NOTE_MAX))
 
 
+def _app():
+    """The app object itself (simulations outlive the request that starts them)."""
+    return current_app._get_current_object()
+
+
 def _temper_labels() -> dict[str, str]:
-    return {"quiet": _("ruhig"), "lively": _("lebhaft"), "dominant": _("eine Person dominiert"),
-            "late": _("viele kommen später"), "drops": _("Verbindungsabbrüche")}
+    return {
+        "quiet": _("ruhig"),
+        "lively": _("lebhaft"),
+        "dominant": _("eine Person dominiert"),
+        "late": _("viele kommen später"),
+        "drops": _("Verbindungsabbrüche"),
+    }
 
 
 def _pace_labels() -> dict[str, str]:
@@ -70,8 +83,9 @@ def index():
         try:
             form = PracticeForm().load(request.form.to_dict(), unknown="exclude")
             title = form["title"] or _("Übung")
-            ws = create_practice_session(db(), facilitator_id=current_user.id,
-                                         template_key=form["template_key"], title=title)
+            ws = create_practice_session(
+                db(), facilitator_id=current_user.id, template_key=form["template_key"], title=title
+            )
         except ValidationError as error:
             flash(_("Keine Übung angelegt: %(error)s", error=describe_errors(error.messages)), "error")
             return redirect(url_for(".index"), 303)
@@ -80,10 +94,16 @@ def index():
             return redirect(url_for(".index"), 303)
         db().commit()
         return redirect(url_for("sessions.console", session_id=ws.id), 303)
-    sessions = db().scalars(
-        select(WorkshopSession).join(Measure, Measure.id == WorkshopSession.measure_id)
-        .where(WorkshopSession.facilitator_id == current_user.id, Measure.is_exercise.is_(True))
-        .order_by(WorkshopSession.id.desc())).all()
+    sessions = (
+        db()
+        .scalars(
+            select(WorkshopSession)
+            .join(Measure, Measure.id == WorkshopSession.measure_id)
+            .where(WorkshopSession.facilitator_id == current_user.id, Measure.is_exercise.is_(True))
+            .order_by(WorkshopSession.id.desc())
+        )
+        .all()
+    )
     return render_template("training/index.html", sessions=sessions, templates=available_templates())
 
 
@@ -91,7 +111,7 @@ def index():
 @login_required
 def reset(session_id):
     ws = practice_session_or_404(session_id)
-    simulation.stop_simulations(current_app._get_current_object(), ws.id)
+    simulation.stop_simulations(_app(), ws.id)
     reset_session(db(), ws)
     db().commit()
     resend_snapshots(ws.id)  # every open screen starts again from the fresh state
@@ -103,7 +123,7 @@ def reset(session_id):
 @login_required
 def delete(session_id):
     ws = practice_session_or_404(session_id)
-    simulation.stop_simulations(current_app._get_current_object(), ws.id)
+    simulation.stop_simulations(_app(), ws.id)
     title = ws.title
     delete_practice_measure(db(), db().get(Measure, ws.measure_id))
     db().commit()
@@ -118,7 +138,7 @@ def add_bots(session_id):
     try:
         form = BotsForm().load(request.form.to_dict(), unknown="exclude")
         pace = form["seconds"] or PACES[form["pace"]]
-        simulation.start_simulation(current_app._get_current_object(), ws.id, form["count"], form["temper"], pace)
+        simulation.start_simulation(_app(), ws.id, form["count"], form["temper"], pace)
     except ValidationError as error:
         flash(_("Keine simulierten Teilnehmenden: %(error)s", error=describe_errors(error.messages)), "error")
         return redirect(url_for("sessions.console", session_id=ws.id), 303)
@@ -133,7 +153,7 @@ def add_bots(session_id):
 @login_required
 def stop_bots(session_id):
     ws = practice_session_or_404(session_id)
-    stopped = simulation.stop_simulations(current_app._get_current_object(), ws.id)
+    stopped = simulation.stop_simulations(_app(), ws.id)
     flash(_("%(count)s simulierte Teilnehmende angehalten.", count=stopped), "success")
     return redirect(url_for("sessions.console", session_id=ws.id), 303)
 
@@ -150,8 +170,12 @@ def add_note(session_id):
     db().add(ObserverNote(session_id=ws.id, author_id=current_user.id, seq=ws.last_seq, text=form["text"]))
     db().commit()
     flash(_("Notiz gespeichert."), "success")
-    return redirect(request.form.get("back") == "console" and url_for("sessions.console", session_id=ws.id)
-                    or url_for(".debrief", session_id=ws.id), 303)
+    return redirect(
+        request.form.get("back") == "console"
+        and url_for("sessions.console", session_id=ws.id)
+        or url_for(".debrief", session_id=ws.id),
+        303,
+    )
 
 
 @bp.route("/sessions/<session_id>/debrief")
@@ -167,18 +191,27 @@ def debrief(session_id):
 def debrief_md(session_id):
     ws = session_or_404(session_id)  # every session role, observers (trainees) included
     text = debrief_markdown(build_debrief(db(), ws))
-    return Response(text, mimetype="text/markdown; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="nachbesprechung-{ws.id}.md"'})
+    return Response(
+        text,
+        mimetype="text/markdown; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="nachbesprechung-{ws.id}.md"'},
+    )
 
 
 def training_context(ws: WorkshopSession) -> dict:
     """What the console's practice panel shows."""
-    app = current_app._get_current_object()
-    return {"practice": is_practice(ws), "simulated": simulation.simulated_count(app, ws.id),
-            "tempers": _temper_labels(), "paces": _pace_labels(), "max_bots": simulation.MAX_BOTS}
+    app = _app()
+    return {
+        "practice": is_practice(ws),
+        "simulated": simulation.simulated_count(app, ws.id),
+        "tempers": _temper_labels(),
+        "paces": _pace_labels(),
+        "max_bots": simulation.MAX_BOTS,
+    }
 
 
 # --- replay ---------------------------------------------------------------------------------
+
 
 def _replay_viewer(ws: WorkshopSession):
     from workshop.training.replay import VIEWS, phones, viewer_for
@@ -200,17 +233,19 @@ def _replay_viewer(ws: WorkshopSession):
 @bp.route("/sessions/<session_id>/replay")
 @login_required
 def replay_page(session_id):
+    from workshop.live.models import Event
     from workshop.training.debrief import INTERVENTIONS, describe
     from workshop.training.replay import phones
-    from workshop.live.models import Event
 
     ws = session_or_404(session_id)  # every session role, observers (trainees) included
     events = db().scalars(select(Event).where(Event.session_id == ws.id).order_by(Event.seq)).all()
-    marks = [{"seq": e.seq, "at": e.created_at.isoformat(), "text": describe(ws, e)}
-             for e in events if e.type in INTERVENTIONS]
+    marks = [
+        {"seq": e.seq, "at": e.created_at.isoformat(), "text": describe(ws, e)}
+        for e in events
+        if e.type in INTERVENTIONS
+    ]
     moments = [{"seq": e.seq, "at": e.created_at.isoformat()} for e in events]
-    return render_template("training/replay.html", ws=ws, marks=marks, moments=moments,
-                           people=len(phones(db(), ws)))
+    return render_template("training/replay.html", ws=ws, marks=marks, moments=moments, people=len(phones(db(), ws)))
 
 
 @bp.route("/sessions/<session_id>/replay.json")
@@ -234,10 +269,20 @@ def replay_view(session_id):
     ws = session_or_404(session_id)  # every session role, observers (trainees) included
     view, person, _viewer = _replay_viewer(ws)
     data_url = url_for(".replay_data", session_id=ws.id, view=view, person=person)
-    template = {"console": "sessions/console.html", "projector": "sessions/projector.html",
-                "phone": "sessions/participant.html"}[view]
-    context = {"ws": ws, "replay_url": data_url, "join_url": "", "qr": qr_svg(ws.join_code),
-               "record_fields": [], "training": {"practice": False}, "participant": None}
+    template = {
+        "console": "sessions/console.html",
+        "projector": "sessions/projector.html",
+        "phone": "sessions/participant.html",
+    }[view]
+    context = {
+        "ws": ws,
+        "replay_url": data_url,
+        "join_url": "",
+        "qr": qr_svg(ws.join_code),
+        "record_fields": [],
+        "training": {"practice": False},
+        "participant": None,
+    }
     response = current_app.make_response(render_template(template, **context))
     # Framed by the replay page of the same origin (every other page refuses to be framed).
     response.headers["X-Frame-Options"] = "SAMEORIGIN"

@@ -9,6 +9,7 @@ gapless seq, so clients need no other change than taking a list.
 
 Per process and cooperative (eventlet/gevent): the lock only matters under threading.
 """
+
 from __future__ import annotations
 
 import threading

@@ -10,6 +10,7 @@ vote at once, paying the lock, the session row and the commit once per batch ins
 per vote is what lets the room finish voting in seconds. An op that arrives alone is applied
 at once; nothing waits for company.
 """
+
 from __future__ import annotations
 
 import logging
@@ -23,13 +24,13 @@ from sqlalchemy.orm import sessionmaker
 
 from workshop.extensions import socketio
 from workshop.live import engine
-from workshop.ops import Actor
+from workshop.live.engine import Applied
 from workshop.live.transport.broadcast import Broadcaster, Signal, room
 from workshop.offload import DeadlineExceeded, deadline
-from workshop.live.engine import Applied
-from workshop.ops import Rejected
+from workshop.ops import Actor, Rejected
 
 log = logging.getLogger("workshop.live")
+
 
 def submit(session_id: int, actor: Actor, op, app: Flask | None = None) -> Applied | Rejected:
     """The one way in for every change: HTTP, socket handlers, the CLI, simulated participants.
@@ -46,8 +47,10 @@ def submit(session_id: int, actor: Actor, op, app: Flask | None = None) -> Appli
     return queue.submit(session_id, actor, op)
 
 
-SAVING_PAUSED = ("Saving is paused: the database does not answer. Your change was not confirmed; "
-                 "send it again in a moment (it will not be stored twice).")
+SAVING_PAUSED = (
+    "Saving is paused: the database does not answer. Your change was not confirmed; "
+    "send it again in a moment (it will not be stored twice)."
+)
 
 # At most this many ops in one transaction, so one batch never holds the lock for long.
 MAX_BATCH = 50
@@ -62,7 +65,7 @@ class _Waiting:
     broadcast: Signal | None = None  # set once its event is out, if the broadcast waits for company
 
 
-def _database_away(error: BaseException) -> bool:
+def _database_away(error: BaseException | None) -> bool:
     """The error (or one it arose from) says the database is unreachable or did not answer in time."""
     seen = 0
     while error is not None and seen < 10:
@@ -143,8 +146,7 @@ class OpQueue:
         except Exception as error:  # the database failed the whole batch: nothing of it was committed
             if _database_away(error):  # away or hung: one by one would wait as long again, each
                 return [self._database_unavailable(session_id, error)] * len(batch)
-            log.exception("batch of %d ops failed in session %s; applying them one by one",
-                          len(batch), session_id)
+            log.exception("batch of %d ops failed in session %s; applying them one by one", len(batch), session_id)
             return [self._apply_alone(session_id, w) for w in batch]
         self._saved(session_id)
         return outcomes

@@ -6,6 +6,7 @@ storage backends (memory://, or redis:// to share the count across processes).
 The key is the person (participant or facilitator) in a session, not the connection, so
 opening more connections buys nothing.
 """
+
 from __future__ import annotations
 
 from workshop.ops import Rejected
@@ -20,5 +21,6 @@ class EventLimiter:
     def check(self, key: str) -> None:
         """Count one event for key; raise Rejected('rate_limited') when over the limit."""
         if not self.limiter.hit(self.limit, "socket-events", key):
-            raise Rejected("rate_limited", f"Too many messages (limit: {self.limit}). "
-                                           "Wait a moment; nothing was changed.")
+            raise Rejected(
+                "rate_limited", f"Too many messages (limit: {self.limit}). Wait a moment; nothing was changed."
+            )

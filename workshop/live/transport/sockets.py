@@ -4,23 +4,24 @@ operation to live.submit() (the op queue: applied, committed, broadcast) and ack
 Client → server events: "op" {type, op_id, payload}, "sync" {after_seq}.
 Server → client events: "snapshot", "event", "events" (a batch). See docs/realtime.md.
 """
+
 from __future__ import annotations
 
 import logging
 
-from flask import current_app, request, session as cookie_session
+from flask import current_app, request
+from flask import session as cookie_session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room  # not the builtin OSError of that name
 
+from workshop import live
 from workshop.access import policy
 from workshop.access.projector import projector_link
 from workshop.extensions import socketio
-from workshop import live
 from workshop.live import engine
-from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor
-from workshop.live.transport.broadcast import room
-from workshop.ops import Rejected
 from workshop.live.snapshot import build_snapshot
+from workshop.live.transport.broadcast import room
+from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor, Rejected
 from workshop.sessions.models import WorkshopSession
 from workshop.sessions.service import participant_by_token
 from workshop.validation import MAX_INT

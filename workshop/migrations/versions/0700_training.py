@@ -3,10 +3,11 @@
 Revision ID: 0700_training
 Revises: 0300_record_comments
 """
-from alembic import op
-import sqlalchemy as sa
-import workshop.db
 
+import sqlalchemy as sa
+from alembic import op
+
+import workshop.db
 
 revision = "0700_training"
 down_revision = "0300_record_comments"

@@ -3,10 +3,11 @@
 Revision ID: 0800_a11y
 Revises: 0700_training
 """
-from alembic import op
-import sqlalchemy as sa
-import workshop.db
 
+import sqlalchemy as sa
+from alembic import op
+
+import workshop.db
 
 revision = "0800_a11y"
 down_revision = "0700_training"
