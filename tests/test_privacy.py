@@ -12,6 +12,7 @@ from sqlalchemy.orm import sessionmaker
 
 from workshop.accounts.service import create_facilitator
 from workshop.activities.models import Card
+from workshop.agenda.create import create_session
 from workshop.db import make_engine, utcnow
 from workshop.live import engine
 from workshop.live.models import Event
@@ -20,7 +21,7 @@ from workshop.migrate import upgrade
 from workshop.ops import Actor
 from workshop.privacy import purge
 from workshop.sessions.models import Participant, WorkshopSession
-from workshop.sessions.service import create_session, participant_by_token
+from workshop.sessions.service import participant_by_token
 
 
 def _room(factory, fid, mid):
