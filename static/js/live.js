@@ -104,6 +104,7 @@ function reducersOf(activities) {
 export function connectLive({ onChange, onStatus, onRejected, activities }) {
   const REDUCERS = reducersOf(activities);
   const root = document.getElementById("app");
+  if (root.dataset.replayUrl) return replaySource(root.dataset.replayUrl, REDUCERS, onChange, onStatus);
   const sessionId = Number(root.dataset.sessionId);
   const role = root.dataset.role;
   const outboxKey = `workshop-outbox-${sessionId}-${role}`;
@@ -228,6 +229,42 @@ export function connectLive({ onChange, onStatus, onRejected, activities }) {
   // Operations typed but not yet acknowledged (offline, or in flight): shown as "being sent".
   const queued = () => loadOutbox();
   return { send, queued, get state() { return state; }, socket };
+}
+
+// A page inside the replay (training): no socket. It loads the session's start and events in this
+// viewer's form and, whenever the replay page's scrubber moves, folds the events up to that moment
+// with the same reducers as live, so it shows exactly what its live counterpart showed then.
+function replaySource(url, REDUCERS, onChange, onStatus) {
+  let data = null;
+  let state = null;
+  const parent = window.parent !== window ? window.parent : null;
+  function showUntil(seq) {
+    if (!data) return;
+    state = structuredClone(data.start);
+    state.redacted = {};
+    state.clockOffset = 0;
+    let last = null;
+    for (const event of data.events) {
+      if (event.seq > seq) break;
+      const reduce = REDUCERS[event.type];
+      if (reduce) reduce(state, event.payload, event);
+      state.seq = event.seq;
+      last = event;
+    }
+    if (last) state.server_now = last.at;
+    onChange(state, last);
+  }
+  window.addEventListener("message", (e) => {
+    if (e.origin === window.location.origin && e.data && Number.isInteger(e.data.replaySeq)) showUntil(e.data.replaySeq);
+  });
+  fetch(url, { credentials: "same-origin" }).then((r) => r.json()).then((answer) => {
+    data = answer;
+    onStatus && onStatus(_("Wiedergabe"), "online");
+    showUntil(0);
+    if (parent) parent.postMessage({ replayReady: true }, window.location.origin);
+  });
+  const refused = () => Promise.resolve({ ok: false, error: { code: "replay", message: "replay" } });
+  return { send: refused, queued: () => [], get state() { return state; }, socket: { connected: false } };
 }
 
 export function announce(text) {

@@ -282,6 +282,8 @@ def replay_view(session_id):
         "record_fields": [],
         "training": {"practice": False},
         "participant": None,
+        "staff_role": "observer",
+        "role_label": _("Wiedergabe"),
     }
     response = current_app.make_response(render_template(template, **context))
     # Framed by the replay page of the same origin (every other page refuses to be framed).
