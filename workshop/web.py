@@ -53,3 +53,8 @@ def measure_or_404(measure_id, action: str = "measure.read"):
     if not policy.may(db(), user_id, action, measure):
         abort(403 if policy.measure_role(db(), user_id, measure.id) else 404)
     return measure
+
+
+def join_url(code: str) -> str:
+    """The link a phone opens to join (and the QR code holds)."""
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/j/{code}"

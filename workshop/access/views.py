@@ -223,7 +223,7 @@ def projector_link_revoke(session_id, link_id):
 @bp.route("/p/<token>")
 def projector_by_link(token):
     """The projector for the room's PC: the link is the key (read-only, this session only)."""
-    from workshop.sessions.views import join_url
+    from workshop.web import join_url
 
     link = projector_link(db(), None, token[:100])
     if link is None:

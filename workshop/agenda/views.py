@@ -309,7 +309,7 @@ def _file_response(stored: SessionFile):
 @login_required
 def invitation(session_id):
     ws = session_or_404(session_id)
-    from workshop.sessions.views import join_url
+    from workshop.web import join_url
 
     url = join_url(ws.join_code)
     plan = agenda.clock_plan(ws.steps, ws.scheduled_date, ws.start_time, ws.end_time)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import Schema, ValidationError, fields, validate
@@ -19,7 +19,7 @@ from workshop.sessions.qr import qr_svg
 from workshop.sessions.service import find_joinable, participant_by_token
 from workshop.training.views import training_context
 from workshop.validation import Text, describe_errors
-from workshop.web import db, session_or_404
+from workshop.web import db, join_url, session_or_404
 
 bp = Blueprint("sessions", __name__)
 
@@ -34,10 +34,6 @@ class JoinForm(Schema):
 class ApiJoin(Schema):
     code = Text(required=True, validate=validate.Length(1, 20))
     display_name = Text(load_default="")
-
-
-def join_url(code: str) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/j/{code}"
 
 
 def _join(ws, display_name: str) -> dict:
