@@ -404,3 +404,19 @@ def test_replay_gives_each_viewer_the_start_and_the_events_it_received_live(prac
             if event["seq"] > first["seq"]:
                 assert event == received[event["seq"]], (query, event["seq"])
     assert "replay-scrubber" in http.get(f"{server.base_url}/sessions/{sid}/replay").text
+
+
+def test_a_printable_guide_per_unit_in_both_languages(practice):
+    server, http = practice["server"], practice["http"]
+    page = http.get(f"{server.base_url}/training/guides").text
+    for unit, title in enumerate(
+        ["Rahmen setzen", "Wissen zusammenführen", "Gemeinsam formulieren", "Mandat", "Öffentlichkeitsbeteiligung"], 1
+    ):
+        assert f"Baustein {unit}: {title}" in page
+    for label in ("Ziel", "Rollen", "Vorbereitung", "Leitfragen", "Methodische Hinweise", "Stolpersteine", "Material"):
+        assert page.count(f"<dt>{label}</dt>") == 5, label
+    http.get(f"{server.base_url}/lang/en?next=/training/guides")
+    english = http.get(f"{server.base_url}/training/guides").text
+    http.get(f"{server.base_url}/lang/de?next=/training/guides")
+    assert "Unit 4: Mandate" in english and english.count("<dt>Method notes</dt>") == 5
+    assert "Systemisches Konsensieren" not in english and "systemic consensing" in english

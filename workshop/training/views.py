@@ -107,6 +107,24 @@ def index():
     return render_template("training/index.html", sessions=sessions, templates=available_templates())
 
 
+@bp.route("/training/guides")
+@login_required
+def guides():
+    """The guide of every process unit, printable for trainees (print CSS: one unit per page)."""
+    from workshop.sessions.guides import guides as all_guides
+
+    labels = {
+        "goal": _("Ziel"),
+        "roles": _("Rollen"),
+        "preparation": _("Vorbereitung"),
+        "questions": _("Leitfragen"),
+        "method": _("Methodische Hinweise"),
+        "pitfalls": _("Stolpersteine"),
+        "materials": _("Material"),
+    }
+    return render_template("training/guides.html", guides=all_guides(), labels=labels)
+
+
 @bp.route("/training/sessions/<session_id>/reset", methods=["POST"])
 @login_required
 def reset(session_id):
