@@ -202,8 +202,9 @@ def test_an_editor_on_another_process_sees_who_is_in_which_field(postgres_url, r
     ):
         problems = []
         a.facilitator()
-        a.facilitator("zweite@example.org", "Zweite Person")
+        second = a.facilitator("zweite@example.org", "Zweite Person")
         mid = a.measure()
+        a.member(mid, second, "editor")  # on the measure's team (access), so it may co-draft
         first = watch(
             login_page(browser, a.base_url, "zweite@example.org", PASSWORD, viewport={"width": 1200, "height": 900}),
             a.base_url,
