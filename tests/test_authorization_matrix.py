@@ -90,6 +90,11 @@ ROUTE_TABLE: dict[str, frozenset[str]] = {
     "POST /measures/<id>/reopen": frozenset({FAC_OTHER, OWNER}),
     "POST /measures/<id>/revisions/<revision_id>/restore": frozenset({FAC_OTHER, OWNER}),
     "POST /measures/<id>/comments": frozenset({FAC_OTHER, OWNER}),
+    # The register: every facilitator (register/access.py is where team roles will decide).
+    "GET /register": frozenset({FAC_OTHER, OWNER}),
+    "GET /register/export.<fmt>": frozenset({FAC_OTHER, OWNER}),
+    "GET /register/measures/<id>.json": frozenset({FAC_OTHER, OWNER}),
+    "POST /register/import": frozenset({FAC_OTHER, OWNER}),
     # Formats: anyone logged in may adapt a copy; an adapted copy belongs to its facilitator.
     "POST /templates/<base_key>/adapt": frozenset({FAC_OTHER, OWNER}),
     "POST /templates/custom/<template_id>": frozenset({OWNER}),
@@ -328,6 +333,10 @@ def request_route(world: World, http: requests.Session, route: str, sid: int, co
         "POST /measures/<id>/revisions/<revision_id>/restore": (
             "post", f"/measures/{mid}/revisions/{world.revision}/restore", form),
         "POST /measures/<id>/comments": ("post", f"/measures/{mid}/comments", {**form, "text": "Ein Kommentar"}),
+        "GET /register": ("get", "/register", None),
+        "GET /register/export.<fmt>": ("get", "/register/export.xlsx?layout=berlin", None),
+        "GET /register/measures/<id>.json": ("get", f"/register/measures/{mid}.json", None),
+        "POST /register/import": ("post", "/register/import", form),
         "POST /templates/<base_key>/adapt": ("post", "/templates/framing/adapt", {**form, "title": "Kopie"}),
         "POST /templates/custom/<template_id>": ("post", f"/templates/custom/{world.custom_template}",
                                                  {**form, "title": "Kopie"}),
