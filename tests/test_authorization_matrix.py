@@ -95,6 +95,9 @@ ROUTE_TABLE: dict[str, frozenset[str]] = {
     "GET /register/export.<fmt>": frozenset({FAC_OTHER, OWNER}),
     "GET /register/measures/<id>.json": frozenset({FAC_OTHER, OWNER}),
     "POST /register/import": frozenset({FAC_OTHER, OWNER}),
+    # The read API: measures like the register, a session and its protocol like the console.
+    "GET /api/measures/<id>": frozenset({FAC_OTHER, OWNER}),
+    "GET /api/sessions/<id>/protocol": frozenset({OWNER}),
     # Formats: anyone logged in may adapt a copy; an adapted copy belongs to its facilitator.
     "POST /templates/<base_key>/adapt": frozenset({FAC_OTHER, OWNER}),
     "POST /templates/custom/<template_id>": frozenset({OWNER}),
@@ -337,6 +340,8 @@ def request_route(world: World, http: requests.Session, route: str, sid: int, co
         "GET /register/export.<fmt>": ("get", "/register/export.xlsx?layout=berlin", None),
         "GET /register/measures/<id>.json": ("get", f"/register/measures/{mid}.json", None),
         "POST /register/import": ("post", "/register/import", form),
+        "GET /api/measures/<id>": ("get", f"/api/measures/{mid}", None),
+        "GET /api/sessions/<id>/protocol": ("get", f"/api/sessions/{sid}/protocol", None),
         "POST /templates/<base_key>/adapt": ("post", "/templates/framing/adapt", {**form, "title": "Kopie"}),
         "POST /templates/custom/<template_id>": ("post", f"/templates/custom/{world.custom_template}",
                                                  {**form, "title": "Kopie"}),

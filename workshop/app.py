@@ -76,6 +76,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
 
     from workshop.accounts.views import bp as accounts_bp
+    from workshop.api.views import bp as api_bp
     from workshop.drafting import hub as drafting_hub
     from workshop.drafting import sockets as drafting_sockets  # noqa: F401  (namespace /draft)
     from workshop.drafting.views import bp as drafting_bp
@@ -89,7 +90,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     sockets.register_catch_all()
 
     for blueprint in (accounts_bp, measures_bp, sessions_bp, protocols_bp, template_editor_bp, drafting_bp,
-                      register_bp):
+                      register_bp, api_bp):
         app.register_blueprint(blueprint)
     drafting_hub.init_app(app)
 
