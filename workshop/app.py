@@ -83,6 +83,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from workshop.live.transport import sockets  # noqa: F401  (registers the Socket.IO handlers)
     from workshop.measures.views import bp as measures_bp
     from workshop.protocols.views import bp as protocols_bp
+    from workshop.register.public_views import bp as public_bp
     from workshop.register.views import bp as register_bp
     from workshop.sessions.template_editor import bp as template_editor_bp
     from workshop.sessions.views import bp as sessions_bp
@@ -90,7 +91,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     sockets.register_catch_all()
 
     for blueprint in (accounts_bp, measures_bp, sessions_bp, protocols_bp, template_editor_bp, drafting_bp,
-                      register_bp, api_bp):
+                      register_bp, public_bp, api_bp):
         app.register_blueprint(blueprint)
     drafting_hub.init_app(app)
 
