@@ -95,6 +95,9 @@ ROUTE_TABLE: dict[str, frozenset[str]] = {
     "GET /register/export.<fmt>": frozenset({FAC_OTHER, OWNER}),
     "GET /register/measures/<id>.json": frozenset({FAC_OTHER, OWNER}),
     "POST /register/import": frozenset({FAC_OTHER, OWNER}),
+    # Public pages: the team opts in (any facilitator); fates only by the session's facilitator.
+    "POST /register/measures/<id>/public": frozenset({FAC_OTHER, OWNER}),
+    "POST /register/sessions/<id>/cards/<card_id>/fate": frozenset({OWNER}),
     # The read API: measures like the register, a session and its protocol like the console.
     "GET /api/measures/<id>": frozenset({FAC_OTHER, OWNER}),
     "GET /api/sessions/<id>/protocol": frozenset({OWNER}),
@@ -121,7 +124,8 @@ def test_every_operation_is_in_the_table():
 def test_every_state_changing_route_is_in_the_table(tmp_path):
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'routes.db'}", "SOCKETIO_ASYNC_MODE": "threading"})
     posts = {rule.rule for rule in app.url_map.iter_rules() if "POST" in rule.methods}
-    listed = {route.split(" ", 1)[1].replace("/measures/<id>", "/measures/<measure_id>") for route in ROUTE_TABLE
+    listed = {route.split(" ", 1)[1].replace("/measures/<id>", "/measures/<measure_id>")
+              .replace("/sessions/<id>", "/sessions/<session_id>") for route in ROUTE_TABLE
               if route.startswith("POST")}
     unlisted = sorted(p for p in posts if p not in listed)
     assert not unlisted, f"POST routes without a row in ROUTE_TABLE: {unlisted}"
@@ -340,6 +344,9 @@ def request_route(world: World, http: requests.Session, route: str, sid: int, co
         "GET /register/export.<fmt>": ("get", "/register/export.xlsx?layout=berlin", None),
         "GET /register/measures/<id>.json": ("get", f"/register/measures/{mid}.json", None),
         "POST /register/import": ("post", "/register/import", form),
+        "POST /register/measures/<id>/public": ("post", f"/register/measures/{mid}/public", {**form, "public": "0"}),
+        "POST /register/sessions/<id>/cards/<card_id>/fate": ("post", f"/register/sessions/{sid}/cards/0/fate",
+                                                               {**form, "kind": "open"}),
         "GET /api/measures/<id>": ("get", f"/api/measures/{mid}", None),
         "GET /api/sessions/<id>/protocol": ("get", f"/api/sessions/{sid}/protocol", None),
         "POST /templates/<base_key>/adapt": ("post", "/templates/framing/adapt", {**form, "title": "Kopie"}),
