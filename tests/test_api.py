@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 from openapi_spec_validator import validate
-from sqlalchemy import select
 
-from workshop.agenda.create import create_session
 from workshop.accounts.service import create_facilitator
+from workshop.agenda.create import create_session
 from workshop.app import create_app
 from workshop.measures import record as record_ops
 from workshop.measures.models import Measure

@@ -288,7 +288,7 @@ def build_spec() -> dict:
                  "RevisionSchema", "SessionSummarySchema", "ProtocolSchema"):
         spec.components.schema(name, schema=getattr(schemas, name))
     for view in DOCUMENTED:
-        spec.path(view=view, app=current_app._get_current_object())
+        spec.path(view=view, app=current_app)
     return spec.to_dict()
 
 

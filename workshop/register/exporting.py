@@ -6,7 +6,8 @@ import dataclasses
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workshop.measures import record as record_ops, status
+from workshop.measures import record as record_ops
+from workshop.measures import status
 from workshop.measures.models import Measure, MeasureStatusChange, RecordComment, RecordRevision
 from workshop.register.layouts import REFERENCE, Layout
 from workshop.register.tables import write_csv, write_xlsx

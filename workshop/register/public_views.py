@@ -47,6 +47,7 @@ def contributions(measure_id):
         abort(404)
     sessions = [(ws, public.contributions(db(), ws.id)) for ws in public.public_sessions(db(), measure)]
     from sqlalchemy import select
+
     from workshop.register.models import CardFate
 
     ids = [ws.id for ws, _cards in sessions]

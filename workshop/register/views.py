@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from workshop.i18n import current_locale as locale, localized
+from workshop.i18n import current_locale as locale
+from workshop.i18n import localized
 from workshop.measures import record as record_ops
 from workshop.measures.models import Measure
 from workshop.measures.record_template import available_record_templates, load_record_template, record_template_choices
