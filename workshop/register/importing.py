@@ -94,6 +94,7 @@ def run_import(db: Session, filename: str, data: bytes, author_id: int, *, apply
     twice = sorted({h for _i, h, key in mapped if keys.count(key) > 1})
     if twice:
         raise TableRefused(N_("Spalte doppelt: %(columns)s."), columns=", ".join(twice))
+    columns = [(index, heading, key) for index, heading, key in mapped if key is not None]  # all, checked above
     template = record_ops.load_record_template(layout.record_template)
     body = [(header_index + 1 + n + 1, row) for n, row in enumerate(rows[header_index + 1:])
             if any(cell.strip() for cell in row)]
@@ -108,7 +109,7 @@ def run_import(db: Session, filename: str, data: bytes, author_id: int, *, apply
     try:
         for line, row in body:
             values: dict[str, tuple[str, str]] = {}  # key -> (heading, text)
-            for index, heading, key in mapped:
+            for index, heading, key in columns:
                 text = cell_text(row[index] if index < len(row) else "")
                 if key in layout.carry_down:
                     text = text or carried.get(key, "")

@@ -142,7 +142,7 @@ def public_view(db: Session, measure: Measure, locale: str) -> dict:
             elif card.id in fates:
                 fate = fates[card.id]
                 item.fate, item.reason = fate.kind, fate.reason
-                item.merged_with = numbers.get(fate.merged_into_id)
+                item.merged_with = numbers.get(fate.merged_into_id) if fate.merged_into_id else None
             items.append(item)
         sessions.append(PublicSession(ws.title, ws.started_at or ws.created_at, items))
     return {
