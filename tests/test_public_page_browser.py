@@ -66,3 +66,31 @@ def test_public_page_shows_the_fate_of_every_contribution(server, browser):
     for name in ("Greta", "Bernd", "Rita", "Mo Deration"):
         assert name not in html
     assert axe_violations(public) == []
+
+
+def test_phones_show_the_public_page_when_the_session_ends(server, browser):
+    fid = server.facilitator()
+    public_mid = server.measure("Mehr Grün am Markt", "2026-7")
+    private_mid = server.measure("Interne Maßnahme", "2026-8")
+    with server.db() as db:
+        from workshop.register.models import PublicMeasure
+
+        db.add(PublicMeasure(measure_id=public_mid, published_by=fid))
+        db.commit()
+    http = server.login()
+    for mid, shows_link in ((public_mid, True), (private_mid, False)):
+        sid, code = server.session(fid, mid, template_key="public_participation")
+        phone = browser.new_context(viewport={"width": 390, "height": 800}, is_mobile=True).new_page()
+        phone.goto(f"{server.base_url}/j/{code}")
+        phone.click("button[type=submit]")
+        expect(phone.get_by_role("heading", name="Gleich geht es los")).to_be_visible()
+        with server.facilitator_client(sid, http) as facilitator:
+            assert facilitator.op("session.start")["ok"]
+            assert facilitator.op("session.end")["ok"]
+        expect(phone.get_by_role("heading", name="Vielen Dank!")).to_be_visible()
+        link = phone.get_by_role("link", name="Was aus den Beiträgen wird: die öffentliche Seite der Maßnahme")
+        if shows_link:
+            link.click()
+            expect(phone.get_by_role("heading", name="Mehr Grün am Markt")).to_be_visible()
+        else:
+            expect(link).to_have_count(0)

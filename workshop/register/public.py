@@ -34,6 +34,11 @@ def is_public(db: Session, measure_id: int) -> bool:
     return db.get(PublicMeasure, measure_id) is not None
 
 
+def public_path(db: Session, measure_id: int) -> str | None:
+    """The page's path for a phone at the end of a session, or None while the measure is not public."""
+    return f"/p/{measure_id}" if is_public(db, measure_id) else None
+
+
 def set_public(db: Session, measure: Measure, public: bool, author_id: int | None) -> None:
     row = db.get(PublicMeasure, measure.id)
     if public and row is None:
