@@ -199,3 +199,21 @@ def test_register_needs_a_login(world):
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.headers["Location"], path
     assert client.post("/register/import").status_code in (302, 400)
+
+
+def test_practice_measures_are_left_out_unless_asked_for(world):
+    from workshop.agenda.create import create_session
+
+    with world.sessions() as db:
+        real = Measure(title="Echte Maßnahme")
+        practice = Measure(title="Übungsmaßnahme Train-the-Trainer")
+        db.add_all([real, practice])
+        db.flush()
+        create_session(db, measure_id=practice.id, facilitator_id=world.fid, template_key="framing", mode="exercise")
+        create_session(db, measure_id=real.id, facilitator_id=world.fid, template_key="framing", mode="exercise")
+        create_session(db, measure_id=real.id, facilitator_id=world.fid, template_key="framing")
+        db.commit()
+    client, _token = world.client()
+    page = client.get("/register").get_data(as_text=True)
+    assert "Echte Maßnahme" in page and "Übungsmaßnahme Train-the-Trainer" not in page
+    assert "Übungsmaßnahme Train-the-Trainer" in client.get("/register?practice=1").get_data(as_text=True)

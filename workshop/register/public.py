@@ -56,6 +56,16 @@ def public_sessions(db: Session, measure: Measure) -> list:
         WorkshopSession.mode != "exercise", WorkshopSession.status != "ready").order_by(WorkshopSession.id)))
 
 
+def practice_measure_ids(db: Session) -> set[int]:
+    """Measures used only for practice: they have sessions and every one is in exercise mode."""
+    from workshop.sessions.models import WorkshopSession
+
+    modes: dict[int, set[str]] = {}
+    for measure_id, mode in db.execute(select(WorkshopSession.measure_id, WorkshopSession.mode)):
+        modes.setdefault(measure_id, set()).add(mode)
+    return {measure_id for measure_id, found in modes.items() if found == {"exercise"}}
+
+
 def contributions(db: Session, session_id: int) -> list[Card]:
     """The public's cards: written by participants, approved by moderation, not deleted."""
     return list(db.scalars(select(Card).where(

@@ -22,6 +22,7 @@ from workshop.register import exporting
 from workshop.register.access import may_read_measure, may_write_measure
 from workshop.register.importing import run_import
 from workshop.register.layouts import layouts
+from workshop.register.public import practice_measure_ids
 from workshop.register.tables import MAX_IMPORT_BYTES, TableRefused
 from workshop.web import db, get_or_404
 
@@ -37,7 +38,9 @@ def _filters() -> dict:
     template = args.get("template", "")
     return {"status": status if status in STATUS_LABELS else "",
             "template": template if template in available_record_templates() else "",
-            "q": " ".join(args.get("q", "").split())[:200]}
+            "q": " ".join(args.get("q", "").split())[:200],
+            # practice measures are hidden unless asked for (the form sends practice=1 to show them)
+            "practice": args.get("practice") == "1"}
 
 
 def _filtered(filters: dict) -> list[Measure]:
@@ -47,6 +50,9 @@ def _filtered(filters: dict) -> list[Measure]:
     if filters["template"]:
         query = query.where(Measure.record_template == filters["template"])
     measures = [m for m in db().scalars(query) if may_read_measure(current_user, m)]
+    if not filters.get("practice"):
+        practice = practice_measure_ids(db())
+        measures = [m for m in measures if m.id not in practice]
     if filters["q"]:
         needle = filters["q"].casefold()
         measures = [m for m in measures if needle in " ".join(
