@@ -112,6 +112,8 @@ def test_export_then_import_changes_nothing(world, fmt):
         db.flush()
         record_ops.edit_by_hand(db, berlin, "short_description", "=Zeile eins\n- Zeile zwei", world.fid)
         record_ops.edit_by_hand(db, berlin, "finances", "12.500 € Personalmittel", world.fid)
+        # an Aachen project without an action field, after one with: its cell must stay empty
+        db.add(Measure(title="Ohne Aktionsfeld", reference_number="9", record_template="aachen"))
         db.commit()
     before = world.revisions()
     for layout in ("aachen", "berlin"):
@@ -134,6 +136,21 @@ def _xlsx(rows) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def test_merged_cells_of_an_xlsx_count_for_every_row_they_span(world):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Nr.", "Aktionsfeld", "Arbeitstitel des Vorhabens"])
+    sheet.append(["1", "Aktionsfeld A", "Erstes"])
+    sheet.append(["2", None, "Zweites"])
+    sheet.append(["3", "Aktionsfeld B", "Drittes"])
+    sheet.merge_cells("B2:B3")
+    out = io.BytesIO()
+    book.save(out)
+    assert world.run(out.getvalue(), filename="plan.xlsx").applied
+    assert world.values("2")["action_field"] == "Aktionsfeld A"
+    assert world.values("3")["action_field"] == "Aktionsfeld B"
 
 
 def test_bad_cells_are_named_and_nothing_is_half_imported(world):

@@ -16,7 +16,7 @@ from workshop.measures import record as record_ops
 from workshop.measures.messages import RecordRefused, texts
 from workshop.measures.models import Measure
 from workshop.register.layouts import REFERENCE, Layout, layouts
-from workshop.register.tables import MAX_ROWS, TableRefused, cell_text, read_table
+from workshop.register.tables import MAX_ROWS, TableRefused, cell_text, is_tab_separated, read_table
 
 SOURCE_KIND = "import"
 
@@ -103,6 +103,9 @@ def run_import(db: Session, filename: str, data: bytes, author_id: int, *, apply
     if len(body) > MAX_ROWS:
         raise TableRefused(N_("Die Tabelle hat mehr als %(max)s Zeilen."), max=MAX_ROWS)
 
+    # Only the tab-separated original leaves merged cells empty; an XLSX has them filled by the
+    # reader, and in our own exports an empty cell means empty (else a round trip would fill it).
+    carry_down = layout.carry_down if is_tab_separated(filename, data) else frozenset()
     results: list[RowResult] = []
     carried: dict[str, str] = {}
     seen_refs: dict[str, int] = {}
@@ -111,7 +114,7 @@ def run_import(db: Session, filename: str, data: bytes, author_id: int, *, apply
             values: dict[str, tuple[str, str]] = {}  # key -> (heading, text)
             for index, heading, key in columns:
                 text = cell_text(row[index] if index < len(row) else "")
-                if key in layout.carry_down:
+                if key in carry_down:
                     text = text or carried.get(key, "")
                     carried[key] = text
                 values[key] = (heading, text)

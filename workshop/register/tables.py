@@ -89,10 +89,18 @@ def _text_rows(data: bytes) -> list[list[str]]:
 
 def _xlsx_rows(data: bytes) -> list[list[str]]:
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = load_workbook(io.BytesIO(data), data_only=True)  # not read_only: merged ranges are needed
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         raise TableRefused(N_("Die Datei ist keine lesbare XLSX-Tabelle.")) from None
     sheet = book.worksheets[0]
+    # A merged cell (the Aachen table merges the action field over its projects) counts for every
+    # row it spans; openpyxl leaves all but the first cell empty.
+    for merged in list(sheet.merged_cells.ranges):
+        value = sheet.cell(merged.min_row, merged.min_col).value
+        sheet.unmerge_cells(str(merged))
+        for row in range(merged.min_row, merged.max_row + 1):
+            for col in range(merged.min_col, merged.max_col + 1):
+                sheet.cell(row, col).value = value
     rows = []
     for number, row in enumerate(sheet.iter_rows(values_only=True)):
         if number > MAX_ROWS + 50:
@@ -100,6 +108,11 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
         rows.append(["" if value is None else str(value) for value in row])
     book.close()
     return rows
+
+
+def is_tab_separated(filename: str, data: bytes) -> bool:
+    """The Aachen original's shape: text with tabs (its merged cells are simply empty there)."""
+    return not data.startswith(b"PK") and b"\t" in data[:200_000]
 
 
 def read_table(filename: str, data: bytes) -> list[list[str]]:
