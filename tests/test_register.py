@@ -36,9 +36,9 @@ class World:
             self.fid = create_facilitator(db, "register@example.org", "Rea Register", PASSWORD).id
             db.commit()
 
-    def run(self, data: bytes, filename="table.txt", apply=True):
+    def run(self, data: bytes, filename="table.txt", apply=True, **kw):
         with self.app.app_context(), self.sessions() as db:
-            return run_import(db, filename, data, self.fid, apply=apply)
+            return run_import(db, filename, data, self.fid, apply=apply, **kw)
 
     def refused(self, data: bytes, filename="table.txt") -> TableRefused:
         with pytest.raises(TableRefused) as caught:
@@ -234,3 +234,12 @@ def test_practice_measures_are_left_out_unless_asked_for(world):
     page = client.get("/register").get_data(as_text=True)
     assert "Echte Maßnahme" in page and "Übungsmaßnahme Train-the-Trainer" not in page
     assert "Übungsmaßnahme Train-the-Trainer" in client.get("/register?practice=1").get_data(as_text=True)
+
+
+def test_a_row_for_a_measure_one_may_not_write_is_refused(world):
+    world.run(FIXTURE.read_bytes())
+    changed = FIXTURE.read_bytes().replace("Initiativen einbinden".encode(), "Initiativen einbinden!".encode())
+    result = world.run(changed, may_write=lambda measure: measure.reference_number != "1")
+    assert not result.applied and [row.action for row in result.rows][0] == "error"
+    assert "nicht ändern" in result.rows[0].errors[0].texts["de"]
+    assert world.values("1")["title"] == "Initiativen einbinden"

@@ -7,6 +7,7 @@ Re-importing the same file changes nothing: the record path writes no revision f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -80,9 +81,11 @@ def _measure_for(db: Session, layout: Layout, reference: str, title: str) -> Mea
                                            Measure.title == title).order_by(Measure.id).limit(1))
 
 
-def run_import(db: Session, filename: str, data: bytes, author_id: int, *, apply: bool) -> ImportResult:
+def run_import(db: Session, filename: str, data: bytes, author_id: int, *, apply: bool,
+               may_write: Callable[[Measure], bool] = lambda _measure: True) -> ImportResult:
     """Preview (apply=False, always rolled back) or apply (committed only if every row is fine).
 
+    may_write: register/access.py's check for an existing measure a row would change.
     TableRefused when the file as a whole is not an importable table."""
     rows = read_table(filename, data)
     header_index, layout, mapped = _find_header(rows)
@@ -139,6 +142,11 @@ def run_import(db: Session, filename: str, data: bytes, author_id: int, *, apply
                 result.errors.append(CellError(values[REFERENCE][0], texts(
                     N_("Die Nummer %(ref)s gehört zur Maßnahme „%(title)s“ mit einer anderen Steckbrief-Vorlage."),
                     ref=reference, title=measure.title)))
+                result.action = "error"
+                continue
+            if measure is not None and not may_write(measure):
+                result.errors.append(CellError(values.get(REFERENCE, values["title"])[0], texts(
+                    N_("Die Maßnahme „%(title)s“ dürfen Sie nicht ändern."), title=measure.title)))
                 result.action = "error"
                 continue
             if measure is None:

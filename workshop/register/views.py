@@ -132,7 +132,8 @@ def import_table():
         filename, data = upload.filename[:200], upload.stream.read(MAX_IMPORT_BYTES + 1)
     apply = bool(token) and request.form.get("action") == "apply"
     try:
-        result = run_import(db(), filename, data, current_user.id, apply=apply)
+        result = run_import(db(), filename, data, current_user.id, apply=apply,
+                            may_write=lambda measure: may_write_measure(current_user, measure))
     except TableRefused as error:
         flash(_("Nicht importiert: %(error)s", error=error.text()), "error")
         return redirect(url_for(".import_table"), 303)
