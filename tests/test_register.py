@@ -238,7 +238,7 @@ def test_practice_measures_are_left_out_unless_asked_for(world):
 
 def test_a_row_for_a_measure_one_may_not_write_is_refused(world):
     world.run(FIXTURE.read_bytes())
-    changed = FIXTURE.read_bytes().replace("Initiativen einbinden".encode(), "Initiativen einbinden!".encode())
+    changed = FIXTURE.read_bytes().replace(b"Initiativen einbinden", b"Initiativen einbinden!")
     result = world.run(changed, may_write=lambda measure: measure.reference_number != "1")
     assert not result.applied and [row.action for row in result.rows][0] == "error"
     assert "nicht ändern" in result.rows[0].errors[0].texts["de"]

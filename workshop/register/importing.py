@@ -6,8 +6,8 @@ unchanged, or the error of each bad cell). Apply commits only when no row has an
 Re-importing the same file changes nothing: the record path writes no revision for an equal value."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
