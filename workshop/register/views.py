@@ -5,6 +5,7 @@ import json
 import re
 import secrets
 import tempfile
+import time
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -106,6 +107,20 @@ def measure_json(measure_id):
                     headers={"Content-Disposition": f'attachment; filename="{name}.json"'})
 
 
+PREVIEW_KEPT_SECONDS = 3600
+
+
+def _forget_old_previews() -> None:
+    """A preview nobody confirmed is kept an hour, then its file goes."""
+    cutoff = time.time() - PREVIEW_KEPT_SECONDS
+    for path in _UPLOADS.glob("*-*"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            pass  # another process took it first
+
+
 def _upload_path(token: str) -> Path:
     return _UPLOADS / f"{int(current_user.id)}-{token}"
 
@@ -148,6 +163,7 @@ def import_table():
     elif not token:
         token = secrets.token_urlsafe(24)
         _UPLOADS.mkdir(parents=True, exist_ok=True)
+        _forget_old_previews()
         _upload_path(token).write_bytes(data)
     return render_template("register/import.html", result=result, token=token if result.ok else "",
                            filename=filename, lang=locale(), max_mb=MAX_IMPORT_BYTES // (1024 * 1024))
