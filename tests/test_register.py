@@ -27,8 +27,8 @@ PASSWORD = "register-password-1"
 
 
 class World:
-    def __init__(self, tmp_path):
-        url = f"sqlite:///{tmp_path / 'register.db'}"
+    def __init__(self, tmp_path, url=None):
+        url = url or f"sqlite:///{tmp_path / 'register.db'}"
         upgrade(url)
         self.app = create_app({"DATABASE_URL": url, "SOCKETIO_ASYNC_MODE": "threading", "SECRET_KEY": "x" * 40})
         self.sessions = self.app.extensions["workshop.db"].session_factory
@@ -243,3 +243,12 @@ def test_a_row_for_a_measure_one_may_not_write_is_refused(world):
     assert not result.applied and [row.action for row in result.rows][0] == "error"
     assert "nicht ändern" in result.rows[0].errors[0].texts["de"]
     assert world.values("1")["title"] == "Initiativen einbinden"
+
+
+def test_import_and_round_trip_on_postgresql(tmp_path, postgres_url):
+    world = World(tmp_path, postgres_url)
+    assert world.run(FIXTURE.read_bytes()).counts()["new"] == 4
+    before = world.revisions()
+    result = world.run(world.export("aachen", "xlsx"), filename="export.xlsx")
+    assert result.counts() == {"new": 0, "changed": 0, "unchanged": 4, "error": 0}
+    assert world.revisions() == before
