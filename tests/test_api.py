@@ -71,3 +71,8 @@ def test_api_reads_like_the_pages(tmp_path):
     assert other.get(f"/api/sessions/{sid}").status_code == 404  # another facilitator's session
     assert other.get(f"/api/sessions/{sid}/protocol").status_code == 404
     assert owner.post("/api/measures").status_code in (400, 405)  # nothing to write
+
+    # the whole measure as one JSON file (data portability): record, revisions, sessions with protocol
+    whole = other.get(f"/register/measures/{mid}.json").get_json()
+    assert whole["format"] == "workshop.measure/1" and whole["revisions"][0]["value"] == "Eine Anlaufstelle"
+    assert whole["sessions"][0]["id"] == sid and whole["sessions"][0]["protocol"]["measure_title"]
