@@ -1,5 +1,6 @@
 """The read API: the OpenAPI document is valid and lists every API route; the data is there for
 a logged-in facilitator only (a session only for its own facilitator); nothing can be written."""
+
 from __future__ import annotations
 
 import re
@@ -45,8 +46,11 @@ def test_openapi_document_is_valid_and_lists_every_api_route(tmp_path):
     document = app.test_client().get("/api/openapi.json").get_json()
     validate(document)
     documented = {re.sub(r"\{(\w+)\}", r"<\1>", path) for path in document["paths"]}
-    routes = {re.sub(r"<int:(\w+)>", r"<\1>", rule.rule) for rule in app.url_map.iter_rules()
-              if rule.endpoint.startswith("api.") and rule.endpoint != "api.openapi"}
+    routes = {
+        re.sub(r"<int:(\w+)>", r"<\1>", rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("api.") and rule.endpoint != "api.openapi"
+    }
     assert routes and routes == documented, (routes, documented)
     assert all(set(item) == {"get"} for item in document["paths"].values()), "read-only"
 
@@ -67,7 +71,10 @@ def test_api_reads_like_the_pages(tmp_path):
     assert other.get("/api/measures/999").status_code == 404
 
     assert owner.get(f"/api/sessions/{sid}").get_json()["template_key"] == "framing"
-    assert owner.get(f"/api/sessions/{sid}/protocol").get_json()["protocol"]["measure_title"] == "Anlaufstelle Prozessbegleitung"
+    assert (
+        owner.get(f"/api/sessions/{sid}/protocol").get_json()["protocol"]["measure_title"]
+        == "Anlaufstelle Prozessbegleitung"
+    )
     assert other.get(f"/api/sessions/{sid}").status_code == 404  # another facilitator's session
     assert other.get(f"/api/sessions/{sid}/protocol").status_code == 404
     assert owner.post("/api/measures").status_code in (400, 405)  # nothing to write

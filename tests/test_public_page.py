@@ -1,6 +1,7 @@
 """The public page of a measure: opt-in, no login, every public contribution with its fate
 (taken into a field with a link, merged, not taken with the reason), never a name.
 In-process: ops through the live engine over a migrated SQLite file, pages by Flask's client."""
+
 from __future__ import annotations
 
 import re
@@ -29,8 +30,9 @@ class World:
             db.add(measure)
             db.flush()
             self.mid = measure.id
-            self.sid = create_session(db, measure_id=measure.id, facilitator_id=self.fid,
-                                      template_key="public_participation").id
+            self.sid = create_session(
+                db, measure_id=measure.id, facilitator_id=self.fid, template_key="public_participation"
+            ).id
             db.commit()
         self.fac = Actor(FACILITATOR, self.fid)
         self.op("session.start")
@@ -47,7 +49,9 @@ class World:
     def client(self, email=None):
         client = self.app.test_client()
         if email:
-            token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+            token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(
+                1
+            )
             client.post("/login", data={"csrf_token": token, "email": email, "password": PASSWORD})
             client.token = token
         return client
@@ -66,18 +70,29 @@ def test_public_page_shows_each_fate_without_names(tmp_path):
     assert anonymous.get(f"/p/{world.mid}").status_code == 404, "not public until the team opts in"
 
     owner, other = world.client("owner@example.org"), world.client("other@example.org")
-    assert owner.post(f"/register/measures/{world.mid}/public", data={"csrf_token": owner.token, "public": "1"}).status_code == 303
+    assert (
+        owner.post(
+            f"/register/measures/{world.mid}/public", data={"csrf_token": owner.token, "public": "1"}
+        ).status_code
+        == 303
+    )
     fate = f"/register/sessions/{world.sid}/cards"
     # refused: no reason, merged with itself, another facilitator's session
     owner.post(f"{fate}/{rejected}/fate", data={"csrf_token": owner.token, "kind": "rejected", "reason": " "})
     owner.post(f"{fate}/{merged}/fate", data={"csrf_token": owner.token, "kind": "merged", "merged_into": str(merged)})
-    assert other.post(f"{fate}/{rejected}/fate", data={"csrf_token": other.token, "kind": "rejected",
-                                                         "reason": "x"}).status_code == 404
+    assert (
+        other.post(
+            f"{fate}/{rejected}/fate", data={"csrf_token": other.token, "kind": "rejected", "reason": "x"}
+        ).status_code
+        == 404
+    )
     page = anonymous.get(f"/p/{world.mid}").get_data(as_text=True)
     assert page.count("Noch offen.") == 4 - 1  # only the capture counts so far
 
-    response = owner.post(f"{fate}/{rejected}/fate", data={"csrf_token": owner.token, "kind": "rejected",
-                                                           "reason": "Der Markt bleibt Veranstaltungsfläche."})
+    response = owner.post(
+        f"{fate}/{rejected}/fate",
+        data={"csrf_token": owner.token, "kind": "rejected", "reason": "Der Markt bleibt Veranstaltungsfläche."},
+    )
     assert response.status_code == 303
     owner.post(f"{fate}/{merged}/fate", data={"csrf_token": owner.token, "kind": "merged", "merged_into": str(taken)})
 

@@ -1,6 +1,7 @@
 """A public-participation session end to end in a real browser: three contributions from phones
 over Socket.IO — one taken into the record, one merged, one not taken with a reason recorded in the
 facilitator's form — and the public page shows each fate, without names, with no axe violation."""
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,11 @@ def test_public_page_shows_the_fate_of_every_contribution(server, browser):
     with server.facilitator_client(sid, http) as facilitator:
         assert facilitator.op("session.start")["ok"]
         cards = {}
-        for name, text in (("Greta Grünlich", "Mehr Sitzbänke am Markt"), ("Bernd Baum", "Bänke auch im Schatten"),
-                           ("Rita Rasen", "Den Markt ganz zupflastern")):
+        for name, text in (
+            ("Greta Grünlich", "Mehr Sitzbänke am Markt"),
+            ("Bernd Baum", "Bänke auch im Schatten"),
+            ("Rita Rasen", "Den Markt ganz zupflastern"),
+        ):
             with server.participant(sid, code, name) as phone:
                 ack = phone.op("card.add", step_key="ideas", text=text)
                 assert ack["ok"], ack

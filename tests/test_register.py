@@ -1,6 +1,7 @@
 """The register: import of the Aachen action plan (seed 002), XLSX/CSV round trips that change
 nothing, broken files refused with a clear reason and nothing half-imported, the register page
 with its filters, and the JSON export of one measure. In-process over a migrated SQLite file."""
+
 from __future__ import annotations
 
 import io
@@ -120,13 +121,18 @@ def test_export_then_import_changes_nothing(world, fmt):
         exported = world.export(layout, fmt)
         result = world.run(exported, filename=f"export.{fmt}")
         assert result.ok and result.layout == layout, [(r.line, r.errors) for r in result.rows]
-        assert all(row.action == "unchanged" for row in result.rows), [(r.line, r.action, r.changed) for r in result.rows]
+        assert all(row.action == "unchanged" for row in result.rows), [
+            (r.line, r.action, r.changed) for r in result.rows
+        ]
     assert world.revisions() == before
     assert world.values("2022-14222")["short_description"] == "=Zeile eins\n- Zeile zwei"
     if fmt == "xlsx":  # a cell starting with "=" is text, not a formula
         sheet = load_workbook(io.BytesIO(world.export("berlin", "xlsx"))).active
-        assert any(cell.value == "=Zeile eins\n- Zeile zwei" and cell.data_type == "s"
-                   for row in sheet.iter_rows() for cell in row)
+        assert any(
+            cell.value == "=Zeile eins\n- Zeile zwei" and cell.data_type == "s"
+            for row in sheet.iter_rows()
+            for cell in row
+        )
 
 
 def _xlsx(rows) -> bytes:
@@ -171,8 +177,9 @@ def test_bad_cells_are_named_and_nothing_is_half_imported(world):
 
 
 def test_broken_files_are_refused_with_the_reason(world):
-    assert "Spalte" in world.refused(_xlsx([["Nr.", "Arbeitstitel des Vorhabens", "Lieblingsfarbe"], ["1", "X", "rot"]]),
-                                     "x.xlsx").text("de")
+    assert "Spalte" in world.refused(
+        _xlsx([["Nr.", "Arbeitstitel des Vorhabens", "Lieblingsfarbe"], ["1", "X", "rot"]]), "x.xlsx"
+    ).text("de")
     assert "Kopfzeile" in world.refused(_xlsx([["a", "b"], ["1", "2"]]), "x.xlsx").text("de")
     assert "MB" in world.refused(b"a\tb\n" * (6 * 1024 * 1024 // 4)).text("de")
     assert "XLSX" in world.refused(b"PK\x03\x04 not really a zip", "x.xlsx").text("de")
@@ -184,13 +191,17 @@ def test_broken_files_are_refused_with_the_reason(world):
 
 def test_register_page_filters_exports_and_imports_through_the_preview(world):
     client, token = world.client()
-    preview = client.post("/register/import", data={"csrf_token": token, "file": (io.BytesIO(FIXTURE.read_bytes()), "aachen.txt")},
-                          content_type="multipart/form-data")
+    preview = client.post(
+        "/register/import",
+        data={"csrf_token": token, "file": (io.BytesIO(FIXTURE.read_bytes()), "aachen.txt")},
+        content_type="multipart/form-data",
+    )
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "wird neu angelegt" in page and world.measures() == 0
     upload = re.search(r'name="token" value="([^"]+)"', page).group(1)
-    applied = client.post("/register/import", data={"csrf_token": token, "token": upload, "filename": "aachen.txt",
-                                                     "action": "apply"})
+    applied = client.post(
+        "/register/import", data={"csrf_token": token, "token": upload, "filename": "aachen.txt", "action": "apply"}
+    )
     assert applied.status_code == 303 and world.measures() == 4
 
     listed = client.get("/register?template=aachen&q=Initiativen").get_data(as_text=True)

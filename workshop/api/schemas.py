@@ -1,4 +1,5 @@
 """Marshmallow schemas of the read API; the OpenAPI document is generated from them."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields
@@ -13,15 +14,18 @@ class MeasureSummarySchema(Schema):
     id = fields.Integer(required=True)
     reference_number = fields.String(allow_none=True)
     title = fields.String(required=True)
-    status = fields.String(required=True, metadata={
-        "description": "idea | draft | mandated | in_implementation | done | continuation"})
+    status = fields.String(
+        required=True, metadata={"description": "idea | draft | mandated | in_implementation | done | continuation"}
+    )
     record_template = fields.String(required=True, metadata={"description": "default (Berlin) | aachen"})
     updated_at = fields.DateTime()
 
 
 class RecordLineSchema(Schema):
     text = fields.String(required=True)
-    source = fields.Dict(allow_none=True, metadata={"description": "where the line came from (session, step, card, votes)"})
+    source = fields.Dict(
+        allow_none=True, metadata={"description": "where the line came from (session, step, card, votes)"}
+    )
 
 
 class RecordFieldSchema(Schema):

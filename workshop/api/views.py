@@ -3,6 +3,7 @@
 Authorised like the pages: the logged-in facilitator's cookie; measures are shared by all
 facilitators (register/access.py decides), a session and its protocol belong to its facilitator.
 Every route is GET; the OpenAPI document at /api/openapi.json is generated from the schemas."""
+
 from __future__ import annotations
 
 from functools import wraps
@@ -32,11 +33,13 @@ def _error(status: int, code: str, message: str):
 
 def api_login_required(view):
     """401 as JSON (no redirect to a login page a program cannot use)."""
+
     @wraps(view)
     def wrapped(*args, **kwargs):
         if not current_user.is_authenticated:
             return _error(401, "login_required", "Log in as a facilitator; the API uses the session cookie.")
         return view(*args, **kwargs)
+
     return wrapped
 
 
@@ -109,8 +112,10 @@ def measure(measure_id: int):
     if found is None:
         return _not_found()
     values = record_ops.current_values(db(), found)
-    record = [{"key": f.key, "type": f.type, "label": f.label, "value": values[f.key].value,
-               "lines": values[f.key].lines} for f in record_ops.template_of(found).fields]
+    record = [
+        {"key": f.key, "type": f.type, "label": f.label, "value": values[f.key].value, "lines": values[f.key].lines}
+        for f in record_ops.template_of(found).fields
+    ]
     data = schemas.MeasureSummarySchema().dump(found)
     data["created_at"] = found.created_at.isoformat() if found.created_at else None
     data["record"] = schemas.RecordFieldSchema(many=True).dump(record)
@@ -191,8 +196,9 @@ def measure_sessions(measure_id: int):
     found = _measure_or_404(measure_id)
     if found is None:
         return _not_found()
-    rows = db().scalars(select(WorkshopSession).where(WorkshopSession.measure_id == found.id)
-                        .order_by(WorkshopSession.id))
+    rows = db().scalars(
+        select(WorkshopSession).where(WorkshopSession.measure_id == found.id).order_by(WorkshopSession.id)
+    )
     return jsonify(schemas.SessionSummarySchema(many=True).dump(rows))
 
 
@@ -281,11 +287,23 @@ DOCUMENTED = (measures, measure, revisions, measure_sessions, session, protocol)
 
 
 def build_spec() -> dict:
-    spec = APISpec(title="Workshop read API", version="1", openapi_version="3.0.3",
-                   info={"description": "Read-only. Authorised by the logged-in facilitator's session cookie."},
-                   plugins=[FlaskPlugin(), MarshmallowPlugin()])
-    for name in ("ErrorSchema", "MeasureSummarySchema", "RecordLineSchema", "RecordFieldSchema", "MeasureSchema",  # leaves first
-                 "RevisionSchema", "SessionSummarySchema", "ProtocolSchema"):
+    spec = APISpec(
+        title="Workshop read API",
+        version="1",
+        openapi_version="3.0.3",
+        info={"description": "Read-only. Authorised by the logged-in facilitator's session cookie."},
+        plugins=[FlaskPlugin(), MarshmallowPlugin()],
+    )
+    for name in (
+        "ErrorSchema",
+        "MeasureSummarySchema",
+        "RecordLineSchema",
+        "RecordFieldSchema",
+        "MeasureSchema",  # leaves first
+        "RevisionSchema",
+        "SessionSummarySchema",
+        "ProtocolSchema",
+    ):
         spec.components.schema(name, schema=getattr(schemas, name))
     for view in DOCUMENTED:
         spec.path(view=view, app=current_app)

@@ -2,6 +2,7 @@
 
 Why one helper: the "access" branch adds teams and measure roles with a policy module; at merge
 these two functions are wired to it, and every register route already asks here."""
+
 from __future__ import annotations
 
 from workshop.measures.models import Measure

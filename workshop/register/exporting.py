@@ -1,4 +1,5 @@
 """Register exports: the table (XLSX or CSV, in a layout) and one measure as JSON (portability)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -60,26 +61,51 @@ def measure_json(db: Session, measure: Measure) -> dict:
         "record_template": measure.record_template,
         "created_at": _iso(measure.created_at),
         "updated_at": _iso(measure.updated_at),
-        "record": [{"key": f.key, "type": f.type, "label": f.label, "value": values[f.key].value,
-                    "lines": values[f.key].lines} for f in template.fields],
-        "revisions": [{"id": r.id, "field_key": r.field_key, "value": r.value, "lines": r.lines,
-                       "source_kind": r.source_kind, "source_session_id": r.source_session_id,
-                       "source_step_key": r.source_step_key, "author_id": r.author_id,
-                       "created_at": _iso(r.created_at)}
-                      for r in db.scalars(select(RecordRevision).where(RecordRevision.measure_id == measure.id)
-                                          .order_by(RecordRevision.id))],
-        "status_changes": [{"from": c.from_status, "to": c.to_status, "kind": c.kind, "reason": c.reason,
-                            "created_at": _iso(c.created_at)}
-                           for c in db.scalars(select(MeasureStatusChange)
-                                               .where(MeasureStatusChange.measure_id == measure.id)
-                                               .order_by(MeasureStatusChange.id))],
-        "comments": [{"author_name": c.author_name, "text": c.text, "created_at": _iso(c.created_at)}
-                     for c in db.scalars(select(RecordComment).where(RecordComment.measure_id == measure.id)
-                                         .order_by(RecordComment.id))],
+        "record": [
+            {"key": f.key, "type": f.type, "label": f.label, "value": values[f.key].value, "lines": values[f.key].lines}
+            for f in template.fields
+        ],
+        "revisions": [
+            {
+                "id": r.id,
+                "field_key": r.field_key,
+                "value": r.value,
+                "lines": r.lines,
+                "source_kind": r.source_kind,
+                "source_session_id": r.source_session_id,
+                "source_step_key": r.source_step_key,
+                "author_id": r.author_id,
+                "created_at": _iso(r.created_at),
+            }
+            for r in db.scalars(
+                select(RecordRevision).where(RecordRevision.measure_id == measure.id).order_by(RecordRevision.id)
+            )
+        ],
+        "status_changes": [
+            {
+                "from": c.from_status,
+                "to": c.to_status,
+                "kind": c.kind,
+                "reason": c.reason,
+                "created_at": _iso(c.created_at),
+            }
+            for c in db.scalars(
+                select(MeasureStatusChange)
+                .where(MeasureStatusChange.measure_id == measure.id)
+                .order_by(MeasureStatusChange.id)
+            )
+        ],
+        "comments": [
+            {"author_name": c.author_name, "text": c.text, "created_at": _iso(c.created_at)}
+            for c in db.scalars(
+                select(RecordComment).where(RecordComment.measure_id == measure.id).order_by(RecordComment.id)
+            )
+        ],
         "sessions": [],
     }
-    sessions = db.scalars(select(WorkshopSession).where(WorkshopSession.measure_id == measure.id)
-                          .order_by(WorkshopSession.id)).all()
+    sessions = db.scalars(
+        select(WorkshopSession).where(WorkshopSession.measure_id == measure.id).order_by(WorkshopSession.id)
+    ).all()
     for session in sessions:
         out["sessions"].append(_session_json(db, session))
     return out
@@ -103,7 +129,14 @@ def _plain(value):
 def _session_json(db: Session, session) -> dict:
     from workshop.protocols.model import build_protocol
 
-    return {"id": session.id, "title": session.title, "template_key": session.template_key,
-            "mode": session.mode, "status": session.status, "run_number": session.run_number,
-            "created_at": _iso(session.created_at), "started_at": _iso(session.started_at),
-            "protocol": _plain(build_protocol(db, session))}
+    return {
+        "id": session.id,
+        "title": session.title,
+        "template_key": session.template_key,
+        "mode": session.mode,
+        "status": session.status,
+        "run_number": session.run_number,
+        "created_at": _iso(session.created_at),
+        "started_at": _iso(session.started_at),
+        "protocol": _plain(build_protocol(db, session)),
+    }

@@ -4,6 +4,7 @@ Why preview and apply share one function: the preview runs the real import insid
 and rolls it back, so it shows exactly what "apply" will do (new measure, changed fields,
 unchanged, or the error of each bad cell). Apply commits only when no row has an error.
 Re-importing the same file changes nothing: the record path writes no revision for an equal value."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -70,19 +71,34 @@ def _find_header(rows: list[list[str]]) -> tuple[int, Layout, list[tuple[int, st
                 best = (known, index, layout, mapped)
         if best is not None:
             return best[1], best[2], best[3]
-    raise TableRefused(N_("Keine Kopfzeile gefunden: die Tabelle braucht eine Zeile mit den Spaltennamen "
-                          "des Berliner Steckbriefs oder des Aachener Aktionsplans, darunter eine Spalte für den Titel."))
+    raise TableRefused(
+        N_(
+            "Keine Kopfzeile gefunden: die Tabelle braucht eine Zeile mit den Spaltennamen "
+            "des Berliner Steckbriefs oder des Aachener Aktionsplans, darunter eine Spalte für den Titel."
+        )
+    )
 
 
 def _measure_for(db: Session, layout: Layout, reference: str, title: str) -> Measure | None:
     if reference:
         return db.scalar(select(Measure).where(Measure.reference_number == reference))
-    return db.scalar(select(Measure).where(Measure.record_template == layout.record_template,
-                                           Measure.title == title).order_by(Measure.id).limit(1))
+    return db.scalar(
+        select(Measure)
+        .where(Measure.record_template == layout.record_template, Measure.title == title)
+        .order_by(Measure.id)
+        .limit(1)
+    )
 
 
-def run_import(db: Session, filename: str, data: bytes, author_id: int, *, apply: bool,
-               may_write: Callable[[Measure], bool] = lambda _measure: True) -> ImportResult:
+def run_import(
+    db: Session,
+    filename: str,
+    data: bytes,
+    author_id: int,
+    *,
+    apply: bool,
+    may_write: Callable[[Measure], bool] = lambda _measure: True,
+) -> ImportResult:
     """Preview (apply=False, always rolled back) or apply (committed only if every row is fine).
 
     may_write: register/access.py's check for an existing measure a row would change.
@@ -91,16 +107,22 @@ def run_import(db: Session, filename: str, data: bytes, author_id: int, *, apply
     header_index, layout, mapped = _find_header(rows)
     unknown = [heading for _i, heading, key in mapped if key is None]
     if unknown:
-        raise TableRefused(N_("Unbekannte Spalte(n) für „%(layout)s“: %(columns)s. Erlaubt sind die Spalten "
-                              "der Export-Vorlage."), layout=layout.key, columns=", ".join(f"„{h}“" for h in unknown))
+        raise TableRefused(
+            N_("Unbekannte Spalte(n) für „%(layout)s“: %(columns)s. Erlaubt sind die Spalten der Export-Vorlage."),
+            layout=layout.key,
+            columns=", ".join(f"„{h}“" for h in unknown),
+        )
     keys = [key for _i, _h, key in mapped]
     twice = sorted({h for _i, h, key in mapped if keys.count(key) > 1})
     if twice:
         raise TableRefused(N_("Spalte doppelt: %(columns)s."), columns=", ".join(twice))
     columns = [(index, heading, key) for index, heading, key in mapped if key is not None]  # all, checked above
     template = record_ops.load_record_template(layout.record_template)
-    body = [(header_index + 1 + n + 1, row) for n, row in enumerate(rows[header_index + 1:])
-            if any(cell.strip() for cell in row)]
+    body = [
+        (header_index + 1 + n + 1, row)
+        for n, row in enumerate(rows[header_index + 1 :])
+        if any(cell.strip() for cell in row)
+    ]
     if not body:
         raise TableRefused(N_("Die Tabelle hat keine Zeilen unter der Kopfzeile."))
     if len(body) > MAX_ROWS:
@@ -130,8 +152,16 @@ def run_import(db: Session, filename: str, data: bytes, author_id: int, *, apply
             if reference and len(reference) > 40:
                 result.errors.append(CellError(values[REFERENCE][0], texts(N_("Höchstens 40 Zeichen."))))
             elif reference and reference in seen_refs:
-                result.errors.append(CellError(values[REFERENCE][0], texts(
-                    N_("Die Nummer %(ref)s steht schon in Zeile %(line)s."), ref=reference, line=seen_refs[reference])))
+                result.errors.append(
+                    CellError(
+                        values[REFERENCE][0],
+                        texts(
+                            N_("Die Nummer %(ref)s steht schon in Zeile %(line)s."),
+                            ref=reference,
+                            line=seen_refs[reference],
+                        ),
+                    )
+                )
             if reference:
                 seen_refs.setdefault(reference, line)
             if result.errors:
@@ -139,19 +169,33 @@ def run_import(db: Session, filename: str, data: bytes, author_id: int, *, apply
                 continue
             measure = _measure_for(db, layout, reference, title)
             if measure is not None and measure.record_template != layout.record_template:
-                result.errors.append(CellError(values[REFERENCE][0], texts(
-                    N_("Die Nummer %(ref)s gehört zur Maßnahme „%(title)s“ mit einer anderen Steckbrief-Vorlage."),
-                    ref=reference, title=measure.title)))
+                result.errors.append(
+                    CellError(
+                        values[REFERENCE][0],
+                        texts(
+                            N_(
+                                "Die Nummer %(ref)s gehört zur Maßnahme „%(title)s“ mit einer anderen Steckbrief-Vorlage."
+                            ),
+                            ref=reference,
+                            title=measure.title,
+                        ),
+                    )
+                )
                 result.action = "error"
                 continue
             if measure is not None and not may_write(measure):
-                result.errors.append(CellError(values.get(REFERENCE, values["title"])[0], texts(
-                    N_("Die Maßnahme „%(title)s“ dürfen Sie nicht ändern."), title=measure.title)))
+                result.errors.append(
+                    CellError(
+                        values.get(REFERENCE, values["title"])[0],
+                        texts(N_("Die Maßnahme „%(title)s“ dürfen Sie nicht ändern."), title=measure.title),
+                    )
+                )
                 result.action = "error"
                 continue
             if measure is None:
-                measure = Measure(title=title[:300], reference_number=reference or None,
-                                  record_template=layout.record_template)
+                measure = Measure(
+                    title=title[:300], reference_number=reference or None, record_template=layout.record_template
+                )
                 db.add(measure)
                 db.flush()
                 result.action = "new"
@@ -164,8 +208,7 @@ def run_import(db: Session, filename: str, data: bytes, author_id: int, *, apply
                 if text == current[key].value:
                     continue  # as shown already (also the title a new measure row carries)
                 try:  # refused before anything is written (type check, lock); the whole import rolls back anyway
-                    written = record_ops.edit_by_hand(db, measure, key, text, author_id,
-                                                      source_kind=SOURCE_KIND)
+                    written = record_ops.edit_by_hand(db, measure, key, text, author_id, source_kind=SOURCE_KIND)
                 except RecordRefused as error:
                     result.errors.append(CellError(heading, error.texts))
                     continue

@@ -3,6 +3,7 @@
 A layout is a record template plus the column headings the table uses for its fields. The Aachen
 headings are those of the action plan table (seed 002), typo "Städtetzwerk" included, so the
 original table imports as it is; the template's own labels are accepted as well."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -46,7 +47,7 @@ _AACHEN_HEADINGS = {
     "indicators": "Indikatoren der Zielerreichung",
     "experience_transfer": "Möglicher Erfahrungstransfer aus Städtetzwerk",
     "cross_project_resolutions": "Projektübergreifende Vorsätze für die weitere Aktivierung des "
-                                 "Aktionsplans (nach KoRa)",
+    "Aktionsplans (nach KoRa)",
 }
 
 

@@ -5,6 +5,7 @@ moderation (visible). Its fate: taken into a record field (read from the record'
 the line's source names the card, or the cluster the card was merged into), merged with another
 contribution, or not taken with a reason (both recorded by the facilitator: CardFate). No names:
 the page shows texts only, never who wrote them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -51,9 +52,18 @@ def set_public(db: Session, measure: Measure, public: bool, author_id: int | Non
 def public_sessions(db: Session, measure: Measure) -> list:
     from workshop.sessions.models import WorkshopSession  # sessions/ knows measures, not the reverse
 
-    return list(db.scalars(select(WorkshopSession).where(
-        WorkshopSession.measure_id == measure.id, WorkshopSession.template_key == PUBLIC_TEMPLATE,
-        WorkshopSession.mode != "exercise", WorkshopSession.status != "ready").order_by(WorkshopSession.id)))
+    return list(
+        db.scalars(
+            select(WorkshopSession)
+            .where(
+                WorkshopSession.measure_id == measure.id,
+                WorkshopSession.template_key == PUBLIC_TEMPLATE,
+                WorkshopSession.mode != "exercise",
+                WorkshopSession.status != "ready",
+            )
+            .order_by(WorkshopSession.id)
+        )
+    )
 
 
 def practice_measure_ids(db: Session) -> set[int]:
@@ -68,13 +78,23 @@ def practice_measure_ids(db: Session) -> set[int]:
 
 def contributions(db: Session, session_id: int) -> list[Card]:
     """The public's cards: written by participants, approved by moderation, not deleted."""
-    return list(db.scalars(select(Card).where(
-        Card.session_id == session_id, Card.participant_id.is_not(None), Card.status == VISIBLE,
-        Card.deleted_at.is_(None)).order_by(Card.id)))
+    return list(
+        db.scalars(
+            select(Card)
+            .where(
+                Card.session_id == session_id,
+                Card.participant_id.is_not(None),
+                Card.status == VISIBLE,
+                Card.deleted_at.is_(None),
+            )
+            .order_by(Card.id)
+        )
+    )
 
 
-def record_fate(db: Session, session, card_id: int, kind: str, reason: str, merged_into: int | None,
-                author_id: int | None) -> CardFate | None:
+def record_fate(
+    db: Session, session, card_id: int, kind: str, reason: str, merged_into: int | None, author_id: int | None
+) -> CardFate | None:
     """Set (or with kind "open" clear) what became of a contribution; FateRefused says what is wrong."""
     cards = {card.id: card for card in contributions(db, session.id)}
     if card_id not in cards:
@@ -94,7 +114,9 @@ def record_fate(db: Session, session, card_id: int, kind: str, reason: str, merg
         raise FateRefused(N_("Die Begründung hat höchstens %(max)s Zeichen."), max=REASON_MAX)
     if kind == "merged":
         if merged_into is None or merged_into not in cards or merged_into == card_id:
-            raise FateRefused(N_("Bitte einen anderen Beitrag derselben Sitzung wählen, mit dem dieser zusammengeführt wurde."))
+            raise FateRefused(
+                N_("Bitte einen anderen Beitrag derselben Sitzung wählen, mit dem dieser zusammengeführt wurde.")
+            )
     if row is None:
         row = CardFate(card_id=card_id, session_id=session.id)
         db.add(row)
@@ -147,8 +169,9 @@ def public_view(db: Session, measure: Measure, locale: str) -> dict:
         fates = {row.card_id: row for row in db.scalars(select(CardFate).where(CardFate.session_id == ws.id))}
         items = []
         for card in cards:
-            keys = taken.get(("card", card.id), set()) | (taken.get(("cluster", card.cluster_id), set())
-                                                          if card.cluster_id else set())
+            keys = taken.get(("card", card.id), set()) | (
+                taken.get(("cluster", card.cluster_id), set()) if card.cluster_id else set()
+            )
             item = Contribution(numbers[card.id], card.text, "open")
             if keys:
                 item.fate = "taken"
@@ -161,8 +184,11 @@ def public_view(db: Session, measure: Measure, locale: str) -> dict:
             items.append(item)
         sessions.append(PublicSession(ws.title, ws.started_at or ws.created_at, items))
     return {
-        "title": measure.title, "status": measure.status,
+        "title": measure.title,
+        "status": measure.status,
         "description": values[description_key].value if description_key else "",
         "sessions": sessions,
-        "fields": [(f.key, f.label_text(locale), values[f.key].value) for f in template.fields if f.key in shown_fields],
+        "fields": [
+            (f.key, f.label_text(locale), values[f.key].value) for f in template.fields if f.key in shown_fields
+        ],
     }

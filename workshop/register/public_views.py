@@ -1,4 +1,5 @@
 """The public page of a measure (no login, opt-in) and the facilitator's form for the fates."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -34,8 +35,10 @@ def set_public(measure_id):
     on = request.form.get("public") == "1"
     public.set_public(db(), measure, on, current_user.id)
     db().commit()
-    flash(_("Die Maßnahme hat jetzt eine öffentliche Seite.") if on else _("Die öffentliche Seite ist abgeschaltet."),
-          "info")
+    flash(
+        _("Die Maßnahme hat jetzt eine öffentliche Seite.") if on else _("Die öffentliche Seite ist abgeschaltet."),
+        "info",
+    )
     return redirect(url_for("public.contributions", measure_id=measure.id), 303)
 
 
@@ -52,8 +55,14 @@ def contributions(measure_id):
 
     ids = [ws.id for ws, _cards in sessions]
     fates = {f.card_id: f for f in db().scalars(select(CardFate).where(CardFate.session_id.in_(ids)))} if ids else {}
-    return render_template("register/contributions.html", measure=measure, sessions=sessions, fates=fates,
-                           is_public=public.is_public(db(), measure.id), reason_max=public.REASON_MAX)
+    return render_template(
+        "register/contributions.html",
+        measure=measure,
+        sessions=sessions,
+        fates=fates,
+        is_public=public.is_public(db(), measure.id),
+        reason_max=public.REASON_MAX,
+    )
 
 
 @bp.route("/register/sessions/<session_id>/cards/<card_id>/fate", methods=["POST"])
@@ -67,8 +76,9 @@ def set_fate(session_id, card_id):
     except ValueError:
         abort(404)
     try:
-        public.record_fate(db(), ws, card, request.form.get("kind", ""), request.form.get("reason", ""),
-                           merged_into, current_user.id)
+        public.record_fate(
+            db(), ws, card, request.form.get("kind", ""), request.form.get("reason", ""), merged_into, current_user.id
+        )
     except public.FateRefused as error:
         db().rollback()
         flash(_("Nicht gespeichert: %(error)s", error=error.text()), "error")

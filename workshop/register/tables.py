@@ -2,6 +2,7 @@
 
 Reading gives a header and rows of plain strings; HTML inside a cell (the Aachen table keeps
 <ul>/<p> lists there) becomes one line per list item or paragraph."""
+
 from __future__ import annotations
 
 import csv

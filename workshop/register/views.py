@@ -1,4 +1,5 @@
 """The register pages: list with filters, table export, table import with preview, JSON export."""
+
 from __future__ import annotations
 
 import json
@@ -37,11 +38,13 @@ def _filters() -> dict:
     args = request.args
     status = args.get("status", "")
     template = args.get("template", "")
-    return {"status": status if status in STATUS_LABELS else "",
-            "template": template if template in available_record_templates() else "",
-            "q": " ".join(args.get("q", "").split())[:200],
-            # practice measures are hidden unless asked for (the form sends practice=1 to show them)
-            "practice": args.get("practice") == "1"}
+    return {
+        "status": status if status in STATUS_LABELS else "",
+        "template": template if template in available_record_templates() else "",
+        "q": " ".join(args.get("q", "").split())[:200],
+        # practice measures are hidden unless asked for (the form sends practice=1 to show them)
+        "practice": args.get("practice") == "1",
+    }
 
 
 def _filtered(filters: dict) -> list[Measure]:
@@ -56,9 +59,14 @@ def _filtered(filters: dict) -> list[Measure]:
         measures = [m for m in measures if m.id not in practice]
     if filters["q"]:
         needle = filters["q"].casefold()
-        measures = [m for m in measures if needle in " ".join(
-            [m.title, m.reference_number or ""]
-            + [v.value for v in record_ops.current_values(db(), m).values()]).casefold()]
+        measures = [
+            m
+            for m in measures
+            if needle
+            in " ".join(
+                [m.title, m.reference_number or ""] + [v.value for v in record_ops.current_values(db(), m).values()]
+            ).casefold()
+        ]
     return measures
 
 
@@ -69,14 +77,24 @@ def index():
     measures = _filtered(filters)
     fields = []
     if filters["template"]:  # one template: its fields are the columns
-        fields = [f for f in load_record_template(filters["template"]).fields
-                  if f.key not in ("title", "reference_number", "status")]
+        fields = [
+            f
+            for f in load_record_template(filters["template"]).fields
+            if f.key not in ("title", "reference_number", "status")
+        ]
     rows = [(m, record_ops.current_values(db(), m) if fields else {}) for m in measures]
     return render_template(
-        "register/index.html", rows=rows, fields=fields, filters=filters,
+        "register/index.html",
+        rows=rows,
+        fields=fields,
+        filters=filters,
         status_labels={k: _(v) for k, v in STATUS_LABELS.items()},
-        record_templates=record_template_choices(locale()), layouts=list(layouts()),
-        template_names=dict(record_template_choices(locale())), localized=localized, lang=locale())
+        record_templates=record_template_choices(locale()),
+        layouts=list(layouts()),
+        template_names=dict(record_template_choices(locale())),
+        localized=localized,
+        lang=locale(),
+    )
 
 
 @bp.route("/export.<fmt>")
@@ -89,10 +107,16 @@ def export(fmt):
         abort(404)
     filters = _filtered({**_filters(), "template": layout.record_template})
     data = exporting.export_table(db(), layout, filters, fmt)
-    mimetype = ("text/csv; charset=utf-8" if fmt == "csv"
-                else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="massnahmen-{layout.key}.{fmt}"'})
+    mimetype = (
+        "text/csv; charset=utf-8"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="massnahmen-{layout.key}.{fmt}"'},
+    )
 
 
 @bp.route("/measures/<measure_id>.json")
@@ -103,8 +127,9 @@ def measure_json(measure_id):
         abort(404)
     body = json.dumps(exporting.measure_json(db(), measure), ensure_ascii=False, indent=2)
     name = re.sub(r"[^A-Za-z0-9_-]", "-", measure.reference_number or f"massnahme-{measure.id}")
-    return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.json"'})
+    return Response(
+        body, mimetype="application/json", headers={"Content-Disposition": f'attachment; filename="{name}.json"'}
+    )
 
 
 PREVIEW_KEPT_SECONDS = 3600
@@ -147,8 +172,14 @@ def import_table():
         filename, data = upload.filename[:200], upload.stream.read(MAX_IMPORT_BYTES + 1)
     apply = bool(token) and request.form.get("action") == "apply"
     try:
-        result = run_import(db(), filename, data, current_user.id, apply=apply,
-                            may_write=lambda measure: may_write_measure(current_user, measure))
+        result = run_import(
+            db(),
+            filename,
+            data,
+            current_user.id,
+            apply=apply,
+            may_write=lambda measure: may_write_measure(current_user, measure),
+        )
     except TableRefused as error:
         flash(_("Nicht importiert: %(error)s", error=error.text()), "error")
         return redirect(url_for(".import_table"), 303)
@@ -156,8 +187,13 @@ def import_table():
         _upload_path(token).unlink(missing_ok=True)
         counts = result.counts()
         if result.applied:
-            flash(_("Importiert: %(new)s neu, %(changed)s geändert, %(unchanged)s unverändert.", **{
-                k: counts[k] for k in ("new", "changed", "unchanged")}), "info")
+            flash(
+                _(
+                    "Importiert: %(new)s neu, %(changed)s geändert, %(unchanged)s unverändert.",
+                    **{k: counts[k] for k in ("new", "changed", "unchanged")},
+                ),
+                "info",
+            )
             return redirect(url_for(".index"), 303)
         flash(_("Nichts importiert: mindestens eine Zeile hat Fehler."), "error")
     elif not token:
@@ -165,5 +201,11 @@ def import_table():
         _UPLOADS.mkdir(parents=True, exist_ok=True)
         _forget_old_previews()
         _upload_path(token).write_bytes(data)
-    return render_template("register/import.html", result=result, token=token if result.ok else "",
-                           filename=filename, lang=locale(), max_mb=MAX_IMPORT_BYTES // (1024 * 1024))
+    return render_template(
+        "register/import.html",
+        result=result,
+        token=token if result.ok else "",
+        filename=filename,
+        lang=locale(),
+        max_mb=MAX_IMPORT_BYTES // (1024 * 1024),
+    )
