@@ -263,3 +263,21 @@ def test_import_and_round_trip_on_postgresql(tmp_path, postgres_url):
     result = world.run(world.export("aachen", "xlsx"), filename="export.xlsx")
     assert result.counts() == {"new": 0, "changed": 0, "unchanged": 4, "error": 0}
     assert world.revisions() == before
+
+
+def test_uploads_are_refused_above_the_limit_and_taken_below_it(world):
+    client, token = world.client()
+    ten_mb = io.BytesIO(b"Nr.\tArbeitstitel des Vorhabens\n" + b"1\tx\n" * (10 * 1024 * 1024 // 4))
+    response = client.post("/register/import", data={"csrf_token": token, "file": (ten_mb, "gross.txt")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "größer als 5 MB" in page and world.measures() == 0
+    # 2 MB (more than the app-wide 1 MB request limit) is fine for an import
+    rows = [["Nr.", "Arbeitstitel des Vorhabens", "Übergeordnete Zielsetzung"]]
+    rows += [[str(n), f"Vorhaben {n}", "Z" * 2000] for n in range(1000)]
+    two_mb = "\n".join("\t".join(row) for row in rows).encode()
+    assert len(two_mb) > 1024 * 1024
+    preview = client.post("/register/import", data={"csrf_token": token, "file": (io.BytesIO(two_mb), "plan.txt")},
+                          content_type="multipart/form-data")
+    assert preview.status_code == 200 and "1000 neu" in preview.get_data(as_text=True)

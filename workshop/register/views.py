@@ -132,6 +132,24 @@ def measure_json(measure_id):
     )
 
 
+# Uploads may be larger than the app-wide request limit (1 MB), up to the import limit. Set in a
+# url_value_preprocessor because that runs before any before_request (CSRF reads the form there).
+_UPLOAD_SLACK = 256 * 1024
+
+
+@bp.url_value_preprocessor
+def _allow_large_upload(endpoint, _values):
+    if endpoint == "register.import_table" and request.method == "POST":
+        request.max_content_length = MAX_IMPORT_BYTES + _UPLOAD_SLACK
+
+
+@bp.errorhandler(413)
+def _too_large(_error):
+    flash(_("Nicht importiert: %(error)s", error=_("Die Datei ist größer als %(max)s MB.",
+                                                    max=MAX_IMPORT_BYTES // (1024 * 1024))), "error")
+    return redirect(url_for(".import_table"), 303)
+
+
 PREVIEW_KEPT_SECONDS = 3600
 
 
