@@ -138,6 +138,18 @@ ROUTE_TABLE: dict[str, frozenset[str]] = {
     # Formats: anyone logged in may adapt a copy; adapted copies form the instance's shared library.
     "POST /templates/<base_key>/adapt": LOGGED_IN,
     "POST /templates/custom/<template_id>": LOGGED_IN,
+    # The register: anyone logged in opens it and sees the measures of their teams; a measure's JSON
+    # is its team's; an import writes only where the person may edit (rows are refused otherwise).
+    "GET /register": LOGGED_IN,
+    "GET /register/export.<fmt>": LOGGED_IN,
+    "GET /register/measures/<id>.json": TEAM,
+    "POST /register/import": LOGGED_IN,
+    # Public pages: those who write the record opt in; fates by those who run the session.
+    "POST /register/measures/<id>/public": WRITES_RECORD,
+    "POST /register/sessions/<id>/cards/<card_id>/fate": RUNS,
+    # The read API: a measure like its record page, a session's protocol like its console.
+    "GET /api/measures/<id>": TEAM,
+    "GET /api/sessions/<id>/protocol": SEES,
     "POST /join": EVERYONE,
     "POST /j/<code>": EVERYONE,
     "POST /api/join": EVERYONE,
@@ -518,6 +530,18 @@ def request_route(world: World, http: requests.Session, route: str, sid: int, co
             form,
         ),
         "POST /measures/<id>/comments": ("post", f"/measures/{mid}/comments", {**form, "text": "Ein Kommentar"}),
+        "GET /register": ("get", "/register", None),
+        "GET /register/export.<fmt>": ("get", "/register/export.xlsx?layout=berlin", None),
+        "GET /register/measures/<id>.json": ("get", f"/register/measures/{mid}.json", None),
+        "POST /register/import": ("post", "/register/import", form),
+        "POST /register/measures/<id>/public": ("post", f"/register/measures/{mid}/public", {**form, "public": "0"}),
+        "POST /register/sessions/<id>/cards/<card_id>/fate": (
+            "post",
+            f"/register/sessions/{sid}/cards/0/fate",
+            {**form, "kind": "open"},
+        ),
+        "GET /api/measures/<id>": ("get", f"/api/measures/{mid}", None),
+        "GET /api/sessions/<id>/protocol": ("get", f"/api/sessions/{sid}/protocol", None),
         "POST /templates/<base_key>/adapt": ("post", "/templates/framing/adapt", {**form, "title": "Kopie"}),
         "POST /templates/custom/<template_id>": (
             "post",

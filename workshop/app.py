@@ -97,12 +97,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     from workshop.accessibility.views import bp as accessibility_bp
     from workshop.accounts.views import bp as accounts_bp
     from workshop.agenda.views import bp as agenda_bp
+    from workshop.api.views import bp as api_bp
     from workshop.drafting import hub as drafting_hub
     from workshop.drafting import sockets as drafting_sockets  # noqa: F401  (namespace /draft)
     from workshop.drafting.views import bp as drafting_bp
     from workshop.live.transport import sockets  # noqa: F401  (registers the Socket.IO handlers)
     from workshop.measures.views import bp as measures_bp
     from workshop.protocols.views import bp as protocols_bp
+    from workshop.register.public_views import bp as public_bp
+    from workshop.register.views import bp as register_bp
     from workshop.sessions.template_editor import bp as template_editor_bp
     from workshop.sessions.views import bp as sessions_bp
     from workshop.training.views import bp as training_bp
@@ -120,6 +123,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         agenda_bp,
         training_bp,
         accessibility_bp,
+        register_bp,
+        public_bp,
+        api_bp,
     ):
         app.register_blueprint(blueprint)
     drafting_hub.init_app(app)

@@ -14,5 +14,6 @@ from workshop.protocols.models import (  # noqa: F401
     ProtocolReopening,
     ProtocolVersion,
 )
+from workshop.register.models import CardFate, PublicMeasure  # noqa: F401
 from workshop.sessions.models import CustomTemplate, Participant, WorkshopSession  # noqa: F401
 from workshop.training.models import ObserverNote  # noqa: F401

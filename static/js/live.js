@@ -60,7 +60,12 @@ const SESSION_REDUCERS = {
     s.session.started_at = p.started_at;
     for (const [key, times] of Object.entries(p.steps || {})) Object.assign(runtimeOf(s, key), times);
   },
-  "session.ended": (s, p, e) => { if (!e.own) { s.session.status = "ended"; s.session.ended_at = p.ended_at; } },
+  "session.ended": (s, p, e) => {
+    if (e.own) return;
+    s.session.status = "ended";
+    s.session.ended_at = p.ended_at;
+    s.session.public_path = p.public_path || null;
+  },
   "step.changed": (s, p, e) => {
     if (e.own) return;
     s.session.current_step = p.step_index;

@@ -140,7 +140,10 @@ function render(state) {
   }
   if (status === "ended") {
     fill(stepEl, h("h1", { text: _("Vielen Dank!") }),
-      h("p", { class: "prompt", text: _("Die Sitzung ist beendet. Ihre Beiträge sind gespeichert.") }));
+      h("p", { class: "prompt", text: _("Die Sitzung ist beendet. Ihre Beiträge sind gespeichert.") }),
+      // the measure's public page shows what becomes of each contribution (only if the team made it public)
+      ...(state.session.public_path ? [h("p", {}, [h("a", { href: state.session.public_path,
+        text: _("Was aus den Beiträgen wird: die öffentliche Seite der Maßnahme") })])] : []));
     composeEl.hidden = true; fill(boardEl, ); return;
   }
   const step = currentStep(state);

@@ -16,6 +16,7 @@ from workshop.measures.models import Measure, RecordRevision
 from workshop.measures.record import template_of
 from workshop.measures.record import undo as record_undo
 from workshop.ops import FACILITATOR, SYSTEM, OpContext, OpSpec, Outcome, Rejected
+from workshop.register.public import public_path
 from workshop.sessions.models import ENDED, LIVE, READY, Participant, token_hash
 from workshop.sessions.runtime import enter_step, is_revealed, leave_step
 from workshop.validation import CleanText
@@ -82,7 +83,11 @@ def end(ctx: OpContext, payload: dict) -> Outcome:
     ctx.ws.status = ENDED
     ctx.ws.ended_at = utcnow()
     leave_step(ctx.ws, ctx.ws.current["key"], ctx.ws.ended_at)
-    return Outcome("session.ended", {"ended_at": ctx.ws.ended_at.isoformat()})
+    # Phones show the measure's public page (what becomes of the contributions) if the team opted in.
+    return Outcome(
+        "session.ended",
+        {"ended_at": ctx.ws.ended_at.isoformat(), "public_path": public_path(ctx.db, ctx.ws.measure_id)},
+    )
 
 
 def goto_step(ctx: OpContext, payload: dict) -> Outcome:

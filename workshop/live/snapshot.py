@@ -15,6 +15,7 @@ from workshop.live.replay import current_spotlight
 from workshop.measures.models import Measure, RecordRevision
 from workshop.measures.record import template_of
 from workshop.ops import FACILITATOR, PARTICIPANT, Actor
+from workshop.register.public import public_path
 from workshop.sessions.guides import guide_for
 from workshop.sessions.models import Participant, WorkshopSession
 from workshop.sessions.names import participant_names
@@ -81,6 +82,7 @@ def build_snapshot(db: Session, ws: WorkshopSession, viewer: Actor) -> dict:
             "current_step": ws.current_step,
             "started_at": ws.started_at.isoformat() if ws.started_at else None,
             "ended_at": ws.ended_at.isoformat() if ws.ended_at else None,
+            "public_path": public_path(db, measure.id) if ws.status == "ended" else None,
         },
         "participants": db.scalar(select(func.count(Participant.id)).where(Participant.session_id == ws.id)),
         "steps": [step_view(step) for step in ws.steps],

@@ -1,0 +1,68 @@
+"""Marshmallow schemas of the read API; the OpenAPI document is generated from them."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+
+class ErrorSchema(Schema):
+    ok = fields.Boolean(metadata={"description": "always false"})
+    error = fields.Dict(metadata={"description": "{code, message}"})
+
+
+class MeasureSummarySchema(Schema):
+    id = fields.Integer(required=True)
+    reference_number = fields.String(allow_none=True)
+    title = fields.String(required=True)
+    status = fields.String(
+        required=True, metadata={"description": "idea | draft | mandated | in_implementation | done | continuation"}
+    )
+    record_template = fields.String(required=True, metadata={"description": "default (Berlin) | aachen"})
+    updated_at = fields.DateTime()
+
+
+class RecordLineSchema(Schema):
+    text = fields.String(required=True)
+    source = fields.Dict(
+        allow_none=True, metadata={"description": "where the line came from (session, step, card, votes)"}
+    )
+
+
+class RecordFieldSchema(Schema):
+    key = fields.String(required=True)
+    type = fields.String(required=True)
+    label = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": "{de, en}"})
+    value = fields.String(required=True)
+    lines = fields.List(fields.Nested(RecordLineSchema))
+
+
+class MeasureSchema(MeasureSummarySchema):
+    created_at = fields.DateTime()
+    record = fields.List(fields.Nested(RecordFieldSchema))
+
+
+class RevisionSchema(Schema):
+    id = fields.Integer()
+    field_key = fields.String()
+    value = fields.String()
+    source_kind = fields.String(metadata={"description": "manual | capture | import | restore | undo | status | …"})
+    source_session_id = fields.Integer(allow_none=True)
+    source_step_key = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class SessionSummarySchema(Schema):
+    id = fields.Integer(required=True)
+    measure_id = fields.Integer()
+    title = fields.String()
+    template_key = fields.String()
+    mode = fields.String(metadata={"description": "live | exercise"})
+    status = fields.String(metadata={"description": "ready | live | ended"})
+    run_number = fields.Integer()
+    created_at = fields.DateTime()
+    started_at = fields.DateTime(allow_none=True)
+
+
+class ProtocolSchema(Schema):
+    session_id = fields.Integer()
+    protocol = fields.Dict(metadata={"description": "the protocol model (agenda items, cards, results, captures)"})

@@ -1,0 +1,230 @@
+"""Importing a register table: a preview of every row's result, then all rows or none.
+
+Why preview and apply share one function: the preview runs the real import inside a transaction
+and rolls it back, so it shows exactly what "apply" will do (new measure, changed fields,
+unchanged, or the error of each bad cell). Apply commits only when no row has an error.
+Re-importing the same file changes nothing: the record path writes no revision for an equal value."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workshop.i18n import N_
+from workshop.measures import record as record_ops
+from workshop.measures.messages import RecordRefused, texts
+from workshop.measures.models import Measure
+from workshop.register.layouts import REFERENCE, Layout, layouts
+from workshop.register.tables import MAX_ROWS, TableRefused, cell_text, is_tab_separated, read_table
+
+SOURCE_KIND = "import"
+
+
+@dataclass
+class CellError:
+    column: str
+    texts: dict  # {"de": ..., "en": ...}
+
+
+@dataclass
+class RowResult:
+    line: int  # the row's number in the file (1-based), as a spreadsheet shows it
+    title: str
+    action: str = "unchanged"  # new | changed | unchanged | error
+    measure_id: int | None = None
+    changed: list[str] = field(default_factory=list)  # column headings
+    errors: list[CellError] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    layout: str
+    rows: list[RowResult]
+    applied: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not any(row.errors for row in self.rows)
+
+    def counts(self) -> dict[str, int]:
+        out = {"new": 0, "changed": 0, "unchanged": 0, "error": 0}
+        for row in self.rows:
+            out[row.action] += 1
+        return out
+
+
+def _find_header(rows: list[list[str]]) -> tuple[int, Layout, list[tuple[int, str, str | None]]]:
+    """The first row whose non-empty cells name columns of one layout (preamble lines skipped)."""
+    best = None
+    for index, row in enumerate(rows[:60]):
+        cells = [(i, " ".join(c.split())) for i, c in enumerate(row) if c.strip()]
+        if len(cells) < 2:
+            continue
+        for layout in layouts().values():
+            mapped = [(i, heading, layout.key_for(heading)) for i, heading in cells]
+            known = sum(1 for _i, _h, key in mapped if key)
+            has_title = any(key == "title" for _i, _h, key in mapped)
+            if has_title and known * 2 >= len(mapped) and (best is None or known > best[0]):
+                best = (known, index, layout, mapped)
+        if best is not None:
+            return best[1], best[2], best[3]
+    raise TableRefused(
+        N_(
+            "Keine Kopfzeile gefunden: die Tabelle braucht eine Zeile mit den Spaltennamen "
+            "des Berliner Steckbriefs oder des Aachener Aktionsplans, darunter eine Spalte für den Titel."
+        )
+    )
+
+
+def _measure_for(db: Session, layout: Layout, reference: str, title: str) -> Measure | None:
+    if reference:
+        return db.scalar(select(Measure).where(Measure.reference_number == reference))
+    return db.scalar(
+        select(Measure)
+        .where(Measure.record_template == layout.record_template, Measure.title == title)
+        .order_by(Measure.id)
+        .limit(1)
+    )
+
+
+def run_import(
+    db: Session,
+    filename: str,
+    data: bytes,
+    author_id: int,
+    *,
+    apply: bool,
+    may_write: Callable[[Measure], bool] = lambda _measure: True,
+) -> ImportResult:
+    """Preview (apply=False, always rolled back) or apply (committed only if every row is fine).
+
+    may_write: register/access.py's check for an existing measure a row would change.
+    TableRefused when the file as a whole is not an importable table."""
+    rows = read_table(filename, data)
+    header_index, layout, mapped = _find_header(rows)
+    unknown = [heading for _i, heading, key in mapped if key is None]
+    if unknown:
+        raise TableRefused(
+            N_("Unbekannte Spalte(n) für „%(layout)s“: %(columns)s. Erlaubt sind die Spalten der Export-Vorlage."),
+            layout=layout.key,
+            columns=", ".join(f"„{h}“" for h in unknown),
+        )
+    keys = [key for _i, _h, key in mapped]
+    twice = sorted({h for _i, h, key in mapped if keys.count(key) > 1})
+    if twice:
+        raise TableRefused(N_("Spalte doppelt: %(columns)s."), columns=", ".join(twice))
+    columns = [(index, heading, key) for index, heading, key in mapped if key is not None]  # all, checked above
+    template = record_ops.load_record_template(layout.record_template)
+    body = [
+        (header_index + 1 + n + 1, row)
+        for n, row in enumerate(rows[header_index + 1 :])
+        if any(cell.strip() for cell in row)
+    ]
+    if not body:
+        raise TableRefused(N_("Die Tabelle hat keine Zeilen unter der Kopfzeile."))
+    if len(body) > MAX_ROWS:
+        raise TableRefused(N_("Die Tabelle hat mehr als %(max)s Zeilen."), max=MAX_ROWS)
+
+    # Only the tab-separated original leaves merged cells empty; an XLSX has them filled by the
+    # reader, and in our own exports an empty cell means empty (else a round trip would fill it).
+    carry_down = layout.carry_down if is_tab_separated(filename, data) else frozenset()
+    results: list[RowResult] = []
+    carried: dict[str, str] = {}
+    seen_refs: dict[str, int] = {}
+    try:
+        for line, row in body:
+            values: dict[str, tuple[str, str]] = {}  # key -> (heading, text)
+            for index, heading, key in columns:
+                text = cell_text(row[index] if index < len(row) else "")
+                if key in carry_down:
+                    text = text or carried.get(key, "")
+                    carried[key] = text
+                values[key] = (heading, text)
+            reference = values.get(REFERENCE, ("", ""))[1]
+            title = values.get("title", ("", ""))[1]
+            result = RowResult(line, title)
+            results.append(result)
+            if not title:
+                result.errors.append(CellError(values["title"][0], texts(N_("Der Titel fehlt."))))
+            if reference and len(reference) > 40:
+                result.errors.append(CellError(values[REFERENCE][0], texts(N_("Höchstens 40 Zeichen."))))
+            elif reference and reference in seen_refs:
+                result.errors.append(
+                    CellError(
+                        values[REFERENCE][0],
+                        texts(
+                            N_("Die Nummer %(ref)s steht schon in Zeile %(line)s."),
+                            ref=reference,
+                            line=seen_refs[reference],
+                        ),
+                    )
+                )
+            if reference:
+                seen_refs.setdefault(reference, line)
+            if result.errors:
+                result.action = "error"
+                continue
+            measure = _measure_for(db, layout, reference, title)
+            if measure is not None and measure.record_template != layout.record_template:
+                result.errors.append(
+                    CellError(
+                        values[REFERENCE][0],
+                        texts(
+                            N_(
+                                "Die Nummer %(ref)s gehört zur Maßnahme „%(title)s“ mit einer anderen Steckbrief-Vorlage."
+                            ),
+                            ref=reference,
+                            title=measure.title,
+                        ),
+                    )
+                )
+                result.action = "error"
+                continue
+            if measure is not None and not may_write(measure):
+                result.errors.append(
+                    CellError(
+                        values.get(REFERENCE, values["title"])[0],
+                        texts(N_("Die Maßnahme „%(title)s“ dürfen Sie nicht ändern."), title=measure.title),
+                    )
+                )
+                result.action = "error"
+                continue
+            if measure is None:
+                measure = Measure(
+                    title=title[:300], reference_number=reference or None, record_template=layout.record_template
+                )
+                db.add(measure)
+                db.flush()
+                result.action = "new"
+            result.measure_id = measure.id
+            current = record_ops.current_values(db, measure)
+            for key, (heading, text) in values.items():
+                field_ = template.field(key)
+                if key == REFERENCE or field_ is None or field_.type == "status":
+                    continue  # the number identifies the row; the status only moves through its flow
+                if text == current[key].value:
+                    continue  # as shown already (also the title a new measure row carries)
+                try:  # refused before anything is written (type check, lock); the whole import rolls back anyway
+                    written = record_ops.edit_by_hand(db, measure, key, text, author_id, source_kind=SOURCE_KIND)
+                except RecordRefused as error:
+                    result.errors.append(CellError(heading, error.texts))
+                    continue
+                if written is not None and result.action != "new":
+                    result.changed.append(heading)
+            if result.errors:
+                result.action = "error"
+            elif result.changed:
+                result.action = "changed"
+        outcome = ImportResult(layout.key, results)
+        if apply and outcome.ok:
+            db.commit()  # one transaction: every row or none
+            outcome.applied = True
+        else:
+            db.rollback()
+        return outcome
+    except BaseException:
+        db.rollback()
+        raise
