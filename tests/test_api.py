@@ -7,6 +7,7 @@ import re
 
 from openapi_spec_validator import validate
 
+from workshop.access.policy import add_member
 from workshop.accounts.service import create_facilitator
 from workshop.agenda.create import create_session
 from workshop.app import create_app
@@ -28,6 +29,7 @@ def _app(tmp_path):
         measure = Measure(title="Anlaufstelle Prozessbegleitung", reference_number="2022-14222")
         db.add(measure)
         db.flush()
+        add_member(db, measure.id, owner)  # the measure's owner (access)
         record_ops.edit_by_hand(db, measure, "short_description", "Eine Anlaufstelle", owner)
         sid = create_session(db, measure_id=measure.id, facilitator_id=owner, template_key="framing").id
         db.commit()
@@ -62,13 +64,15 @@ def test_api_reads_like_the_pages(tmp_path):
     assert anonymous.get(f"/api/measures/{mid}").get_json()["error"]["code"] == "login_required"
 
     owner, other = _client(app, "owner@example.org"), _client(app, "other@example.org")
-    listed = other.get("/api/measures").get_json()
+    listed = owner.get("/api/measures").get_json()
     assert [m["reference_number"] for m in listed] == ["2022-14222"]
-    record = {f["key"]: f["value"] for f in other.get(f"/api/measures/{mid}").get_json()["record"]}
+    assert other.get("/api/measures").get_json() == []  # not on the measure's team (access)
+    assert other.get(f"/api/measures/{mid}").status_code == 404
+    record = {f["key"]: f["value"] for f in owner.get(f"/api/measures/{mid}").get_json()["record"]}
     assert record["short_description"] == "Eine Anlaufstelle"
-    assert other.get(f"/api/measures/{mid}/revisions").get_json()[0]["source_kind"] == "manual"
-    assert [s["id"] for s in other.get(f"/api/measures/{mid}/sessions").get_json()] == [sid]
-    assert other.get("/api/measures/999").status_code == 404
+    assert owner.get(f"/api/measures/{mid}/revisions").get_json()[0]["source_kind"] == "manual"
+    assert [s["id"] for s in owner.get(f"/api/measures/{mid}/sessions").get_json()] == [sid]
+    assert owner.get("/api/measures/999").status_code == 404
 
     assert owner.get(f"/api/sessions/{sid}").get_json()["template_key"] == "framing"
     assert (
@@ -80,6 +84,7 @@ def test_api_reads_like_the_pages(tmp_path):
     assert owner.post("/api/measures").status_code in (400, 405)  # nothing to write
 
     # the whole measure as one JSON file (data portability): record, revisions, sessions with protocol
-    whole = other.get(f"/register/measures/{mid}.json").get_json()
+    assert other.get(f"/register/measures/{mid}.json").status_code == 404
+    whole = owner.get(f"/register/measures/{mid}.json").get_json()
     assert whole["format"] == "workshop.measure/1" and whole["revisions"][0]["value"] == "Eine Anlaufstelle"
     assert whole["sessions"][0]["id"] == sid and whole["sessions"][0]["protocol"]["measure_title"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from workshop.access.policy import add_member
 from workshop.accounts.service import create_facilitator
 from workshop.agenda.create import create_session
 from workshop.app import create_app
@@ -29,6 +30,7 @@ class World:
             measure = Measure(title="Mehr Grün am Markt", reference_number="2026-7")
             db.add(measure)
             db.flush()
+            add_member(db, measure.id, self.fid)  # the measure's owner (access)
             self.mid = measure.id
             self.sid = create_session(
                 db, measure_id=measure.id, facilitator_id=self.fid, template_key="public_participation"

@@ -13,6 +13,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from workshop.access.policy import add_member
 from workshop.accounts.service import create_facilitator
 from workshop.app import create_app
 from workshop.measures import record as record_ops
@@ -111,10 +112,14 @@ def test_export_then_import_changes_nothing(world, fmt):
         berlin = Measure(title="Anlaufstelle Prozessbegleitung", reference_number="2022-14222")
         db.add(berlin)
         db.flush()
+        add_member(db, berlin.id, world.fid)  # its owner (access): the register shows the team's measures
         record_ops.edit_by_hand(db, berlin, "short_description", "=Zeile eins\n- Zeile zwei", world.fid)
         record_ops.edit_by_hand(db, berlin, "finances", "12.500 € Personalmittel", world.fid)
         # an Aachen project without an action field, after one with: its cell must stay empty
-        db.add(Measure(title="Ohne Aktionsfeld", reference_number="9", record_template="aachen"))
+        without = Measure(title="Ohne Aktionsfeld", reference_number="9", record_template="aachen")
+        db.add(without)
+        db.flush()
+        add_member(db, without.id, world.fid)
         db.commit()
     before = world.revisions()
     for layout in ("aachen", "berlin"):
@@ -234,9 +239,11 @@ def test_practice_measures_are_left_out_unless_asked_for(world):
 
     with world.sessions() as db:
         real = Measure(title="Echte Maßnahme")
-        practice = Measure(title="Übungsmaßnahme Train-the-Trainer")
+        practice = Measure(title="Übungsmaßnahme Train-the-Trainer", is_exercise=True)
         db.add_all([real, practice])
         db.flush()
+        add_member(db, real.id, world.fid)
+        add_member(db, practice.id, world.fid)
         create_session(db, measure_id=practice.id, facilitator_id=world.fid, template_key="framing", mode="exercise")
         create_session(db, measure_id=real.id, facilitator_id=world.fid, template_key="framing", mode="exercise")
         create_session(db, measure_id=real.id, facilitator_id=world.fid, template_key="framing")

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workshop.i18n import N_
+from workshop.access import policy
 from workshop.measures import record as record_ops
 from workshop.measures.messages import RecordRefused, texts
 from workshop.measures.models import Measure
@@ -198,6 +199,7 @@ def run_import(
                 )
                 db.add(measure)
                 db.flush()
+                policy.add_member(db, measure.id, author_id)  # whoever imports a new measure owns it
                 result.action = "new"
             result.measure_id = measure.id
             current = record_ops.current_values(db, measure)
