@@ -84,12 +84,13 @@ def test_capture_preview_then_capture_then_undo(server, browser):
 
 
 def test_session_creation_asks_for_a_mapping_and_capture_follows_it(server, browser):
-    server.facilitator()
+    fid = server.facilitator()
     with server.db() as db:
         aachen = Measure(title="Initiativen einbinden", record_template="aachen")
         db.add(aachen)
         db.commit()
         mid = aachen.id
+    server.member(mid, fid, "owner")  # the measure's team (access)
     page = login_page(
         browser, server.base_url, "moderation@example.org", PASSWORD, viewport={"width": 1280, "height": 900}
     )

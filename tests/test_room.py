@@ -43,7 +43,7 @@ def test_console_now_next_people_notes_and_shortcuts(server, browser):
     expect(console.locator("#next-preview .step-summary-title")).to_have_text("Maßnahmenumfang")
 
     # Notes: prefilled from the unit's guide, the facilitator's own text is stored and comes back.
-    assert console.locator("#step-notes").input_value().startswith("Ziel: den Rahmen der Maßnahme setzen")
+    assert console.locator("#step-notes").input_value().startswith("Ziel: Den Rahmen der Maßnahme setzen")
     console.fill("#step-notes", "Frau K. zuerst fragen")
     expect(console.locator("#notes-status")).to_have_text("gespeichert")
     # Private: neither in any phone's state nor in any event it received.
@@ -222,7 +222,10 @@ def test_blitzlicht_on_phone_projector_and_console(server, browser):
     phone.click("#blitz-word ~ button[type=submit]")
     expect(projector.locator(".word", has_text="Zuversicht").locator(".votes")).to_have_text("1")
     expect(projector.locator(".word", has_text="Mut").locator(".votes")).to_have_text("1")
+    if not console.locator("#capture-field").input_value():  # no field is guessed: choose one
+        console.select_option("#capture-field", "inspiring_examples")
     console.click("#capture-top")
+    console.click("#capture-confirm")  # after the preview (capture.js)
     expect(console.locator("#capture-result")).to_contain_text("übernommen")
     for other in others:
         other.close()

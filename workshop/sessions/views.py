@@ -93,7 +93,9 @@ def capture_preview(session_id):
     except ValidationError as error:
         return jsonify(Rejected("invalid", describe_errors(error.messages)).as_ack()), 400
     except Rejected as rejected:
-        return jsonify(rejected.as_ack()), 422
+        # A refusal is an answer like a socket ack (200, ok: false), not a failed request: the console
+        # shows its sentence, and the browser logs no error for it.
+        return jsonify(rejected.as_ack())
     finally:
         db().rollback()
     return jsonify({"ok": True, "fields": views})
