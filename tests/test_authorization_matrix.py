@@ -678,6 +678,8 @@ def test_http_routes_by_role(server):
             else:
                 http = http_as(world, role, code, other_code)
             response = request_route(world, http, route, sid, code)
+            if route == "POST /logout" and role in ACCOUNTS:  # a logout revokes every cookie of the account
+                world.http[role] = login(server.base_url, email(role), PASSWORD)
             allowed = role in allowed_roles
             if denied(response) == allowed or response.status_code >= 500:
                 wrong.append(
@@ -751,10 +753,10 @@ def test_draft_namespace_by_role(server):
                 continue
             writes = role in WRITES_RECORD
             acks = {
-                "draft.update": client.edit("comments", lambda text: text.insert(0, "x")),
-                "draft.flush": client.call("draft.flush", {"measure_id": world.measure, "field_key": "comments"}),
+                "draft.update": client.edit("open_questions", lambda text: text.insert(0, "x")),
+                "draft.flush": client.call("draft.flush", {"measure_id": world.measure, "field_key": "open_questions"}),
                 "draft.pull_card": client.call(
-                    "draft.pull_card", {"measure_id": world.measure, "field_key": "comments", "card_id": shown}
+                    "draft.pull_card", {"measure_id": world.measure, "field_key": "open_questions", "card_id": shown}
                 ),
             }
             for event, ack in acks.items():
@@ -763,7 +765,7 @@ def test_draft_namespace_by_role(server):
                     wrong.append(f"{event} by {role}: {got}, expected {'ok' if writes else 'forbidden'}")
             if writes:  # a card moderation hid is no card of the measure's (co-drafting page leak)
                 ack = client.call(
-                    "draft.pull_card", {"measure_id": world.measure, "field_key": "comments", "card_id": hidden}
+                    "draft.pull_card", {"measure_id": world.measure, "field_key": "open_questions", "card_id": hidden}
                 )
                 if ack.get("ok") or ack["error"]["code"] != "card_not_found":
                     wrong.append(f"draft.pull_card of a hidden card by {role}: {ack}")

@@ -285,11 +285,11 @@ def test_a_capture_from_a_live_session_reaches_an_open_document(drafting):
         assert facilitator.op("card.add", step_key=step, text="CityLAB Berlin")["ok"]
         assert facilitator.op("record.capture", step_key=step, field_key="inspiring_examples")["ok"]
         # at once, not only when someone (re)joins
-        a.wait_for(lambda c: c.text("inspiring_examples") == "CityLAB Berlin", "the captured value")
+        a.wait_for(lambda c: c.text("inspiring_examples") == "Alt\nCityLAB Berlin", "the captured value (appended)")
     finally:
         facilitator.close()
     b = drafting["client"]()
-    assert b.text("inspiring_examples") == "CityLAB Berlin"
+    assert b.text("inspiring_examples") == "Alt\nCityLAB Berlin"
 
 
 def test_a_client_catches_up_with_its_state_vector_and_sends_what_it_typed_offline(drafting):

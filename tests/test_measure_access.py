@@ -41,7 +41,7 @@ def test_a_facilitator_not_on_the_team_neither_sees_nor_changes_the_measure(serv
     for path in (f"/measures/{mid}", f"/measures/{mid}/history", f"/measures/{mid}/draft"):
         assert other.get(base + path, allow_redirects=False).status_code == 404, path
     posts = {
-        f"/measures/{mid}/fields": {"field_key": "comments", "value": "fremd"},
+        f"/measures/{mid}/fields": {"field_key": "open_questions", "value": "fremd"},
         f"/measures/{mid}/status": {"to_status": "draft"},
         f"/measures/{mid}/sessions": {"template_key": "framing"},
     }
@@ -57,7 +57,7 @@ def test_a_facilitator_not_on_the_team_neither_sees_nor_changes_the_measure(serv
     try:
         ack = draft.join()
         assert not ack.get("ok") and ack["error"]["code"] == "measure_not_found"
-        ack = draft.call("draft.pull_card", {"measure_id": mid, "field_key": "comments", "card_id": 1})
+        ack = draft.call("draft.pull_card", {"measure_id": mid, "field_key": "open_questions", "card_id": 1})
         assert not ack.get("ok")
     finally:
         draft.close()
@@ -75,7 +75,7 @@ def test_the_owner_still_works_on_the_measure(server):
     token = csrf_token(http, f"{server.base_url}/measures/{mid}")
     saved = http.post(
         f"{server.base_url}/measures/{mid}/fields",
-        data={"csrf_token": token, "field_key": "comments", "value": "eigen"},
+        data={"csrf_token": token, "field_key": "open_questions", "value": "eigen"},
         allow_redirects=False,
     )
     assert saved.status_code == 303

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.conftest import IN_CI
+from workshop.access.policy import add_member
 from workshop.accounts.service import create_facilitator
 from workshop.agenda.create import create_session
 from workshop.app import create_app
@@ -44,6 +45,8 @@ class World:
             self.other = create_facilitator(db, "other@example.org", "Oda Other", PASSWORD).id
             measure = Measure(title="Anlaufstelle Prozessbegleitung", reference_number="2022-14222")
             db.add(measure)
+            db.flush()
+            add_member(db, measure.id, self.fid)  # the measure's owner (access)
             db.commit()
             self.mid = measure.id
 

@@ -216,7 +216,9 @@ def test_a_capture_on_one_process_appears_at_once_in_an_editor_on_the_other(two_
         step = facilitator.current_step_key()
         assert facilitator.op("card.add", step_key=step, text="CityLAB Berlin")["ok"]
         assert facilitator.op("record.capture", step_key=step, field_key="inspiring_examples")["ok"]
-        editor.wait_for(lambda c: c.text("inspiring_examples") == "CityLAB Berlin", "the capture from A")
+        editor.wait_for(
+            lambda c: c.text("inspiring_examples") == "Alt\nCityLAB Berlin", "the capture from A (appended)"
+        )
     finally:
         facilitator.close()
         editor.close()

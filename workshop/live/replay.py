@@ -107,7 +107,10 @@ class _Now:
         card = self.card(old.get("id"))
         if card is None:
             return tombstone(old.get("id"), old.get("step_key"))
-        return card_view(card, self.names, self.viewer)
+        view = card_view(card, self.names, self.viewer)
+        if not view.get("mine"):  # as live: only the author's own form says "mine"
+            view.pop("mine", None)
+        return view
 
 
 def scrub(db: Session, ws: WorkshopSession, events: list[Event], viewer: Actor) -> list[dict]:
