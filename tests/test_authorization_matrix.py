@@ -164,6 +164,8 @@ ROUTE_TABLE: dict[str, frozenset[str]] = {
     "POST /sessions/<id>/team/<member_id>/remove": RUNS,
     "POST /sessions/<id>/projector-links": RUNS,
     "POST /sessions/<id>/projector-links/<link_id>/revoke": RUNS,
+    # (before the projector link: an account that opened it keeps it in its cookie, and the link is a key)
+    "GET /sessions/<id>/files/<file_id>": SEES | {PART},
     "GET /p/<token>": EVERYONE,  # the link is the key
     "GET /sessions/<id>/capture-preview": RUNS,
     # The protocol is edited by whoever takes notes in the session (facilitators, minute-taker).
@@ -194,7 +196,6 @@ ROUTE_TABLE: dict[str, frozenset[str]] = {
     "GET /sessions/<id>/agenda": RUNS,
     "POST /sessions/<id>/agenda": RUNS,
     "GET /sessions/<id>/invitation": SEES,
-    "GET /sessions/<id>/files/<file_id>": SEES | {PART},
 }
 
 

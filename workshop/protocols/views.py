@@ -47,7 +47,7 @@ def _version_arg() -> int | None:
 def protocol(session_id, fmt):
     if fmt not in FORMATS:
         abort(404)
-    ws = _session_for_protocol(session_id)
+    ws = session_or_404(session_id)  # every staff role of the session reads its protocol
     version = _version_arg()
     language = request.args.get("lang")
     try:
