@@ -98,6 +98,16 @@ def test_every_page_passes_axe(room, browser):
     page.goto(f"{base}/sessions/{room['sid']}/protocol.html")
     expect(page.locator("h1")).to_contain_text("Ergebnisprotokoll")
     found["protocol document"] = axe_violations(page)
+    page.goto(f"{base}/barrierefreiheit")
+    found["accessibility statement"] = axe_violations(page)
+    page.goto(f"{base}/training")
+    found["practice"] = axe_violations(page)
+    page.goto(f"{base}/training/guides")
+    found["guides"] = axe_violations(page)
+    page.goto(f"{base}/sessions/{room['sid']}/debrief")
+    found["debrief"] = axe_violations(page)
+    page.goto(f"{base}/sessions/{room['sid']}/replay")
+    found["replay"] = axe_violations(page)
     assert {name: v for name, v in found.items() if v} == {}
 
 
