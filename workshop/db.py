@@ -6,6 +6,9 @@ models without an HTTP request around them.
 
 from __future__ import annotations
 
+import sqlite3
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import JSON, DateTime, create_engine, event
@@ -39,11 +42,16 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), dict: JSON(), list: JSON()}
 
 
-def make_engine(url: str, connect_timeout: int = 5, statement_timeout: int = 10) -> Engine:
+def make_engine(
+    url: str, connect_timeout: int = 5, statement_timeout: int = 10, sqlite_busy_timeout: float = 30
+) -> Engine:
     if url.startswith("sqlite"):
         # No pre-ping: a file has no connection to lose, and the ping is a query per transaction.
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # timeout 0: pysqlite's own busy wait sleeps in C, where eventlet cannot switch away;
+        # _wait_for_the_write_lock waits instead, cooperatively.
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 0})
         _serialize_sqlite_writes(engine)
+        _wait_for_the_write_lock(engine, sqlite_busy_timeout)
         return engine
     # A database that is away or hung must cost a request seconds, not the process: connecting
     # gives up after connect_timeout, PostgreSQL cancels a statement after statement_timeout
@@ -78,6 +86,44 @@ def _serialize_sqlite_writes(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN")
+
+
+SQLITE_BUSY = 5  # the plain code only: SQLITE_BUSY_SNAPSHOT (517) will not clear by waiting
+
+
+def _wait_for_the_write_lock(engine: Engine, busy_timeout: float) -> None:
+    """Retry a statement SQLite refused as busy, sleeping with time.sleep between tries.
+
+    Under eventlet (monkey-patched) that sleep lets the other greenlets run, among them the one
+    holding the write lock, which may be waiting for a tpool call or a socket to commit; pysqlite's
+    own busy timeout would block the whole process until it runs out ("database is locked").
+    A statement refused with SQLITE_BUSY has changed nothing, so running it again is safe.
+    """
+
+    def run(execute: Callable[[], object]) -> bool:
+        deadline = time.monotonic() + busy_timeout
+        pause = 0.001
+        while True:
+            try:
+                execute()
+                return True
+            except sqlite3.OperationalError as error:
+                if getattr(error, "sqlite_errorcode", None) != SQLITE_BUSY or time.monotonic() >= deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+
+    @event.listens_for(engine, "do_execute")
+    def _execute(cursor, statement, parameters, _context):
+        return run(lambda: cursor.execute(statement, parameters))
+
+    @event.listens_for(engine, "do_execute_no_params")
+    def _execute_no_params(cursor, statement, _context):
+        return run(lambda: cursor.execute(statement))
+
+    @event.listens_for(engine, "do_executemany")
+    def _executemany(cursor, statement, parameters, _context):
+        return run(lambda: cursor.executemany(statement, parameters))
 
 
 def make_session_factory(engine: Engine) -> scoped_session[Session]:
