@@ -54,3 +54,27 @@ def test_a_waiting_writer_lets_the_lock_holder_commit(tmp_path: Path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "[1, 2]"
+
+
+def test_an_account_is_created_while_others_commit(sessions, monkeypatch):
+    """Hashing a password takes a while; another connection commits meanwhile (the server does,
+    all the time). In WAL mode a transaction that read before that commit may not write after
+    it (SQLITE_BUSY_SNAPSHOT, 'database is locked', no waiting helps): the hash must come first.
+    """
+    from werkzeug.security import generate_password_hash
+
+    from workshop.accounts import models as account_models
+    from workshop.accounts.models import Facilitator
+    from workshop.accounts.service import create_facilitator
+
+    def hash_while_another_commits(password, method):
+        with sessions() as other:
+            other.add(Facilitator(email=f"other{len(password)}@example.org", display_name="Other", password_hash="x"))
+            other.commit()
+        return generate_password_hash(password, method=method)
+
+    monkeypatch.setattr(account_models, "generate_password_hash", hash_while_another_commits)
+    with sessions() as db:
+        user = create_facilitator(db, "neu@example.org", "Neu", "ein-langes-passwort")
+        db.commit()
+        assert db.get(Facilitator, user.id).email == "neu@example.org"
