@@ -7,6 +7,7 @@ models without an HTTP request around them.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, DateTime, create_engine, event
 from sqlalchemy.engine import Engine
@@ -49,7 +50,7 @@ def make_engine(url: str, connect_timeout: int = 5, statement_timeout: int = 10)
     # gives up after connect_timeout, PostgreSQL cancels a statement after statement_timeout
     # (and a lock wait after the same), and a request waits at most connect_timeout for a
     # pooled connection when all are busy.
-    connect_args = {}
+    connect_args: dict[str, Any] = {}
     if url.startswith("postgresql"):
         connect_args["connect_timeout"] = connect_timeout
         if statement_timeout:
@@ -78,6 +79,18 @@ def _serialize_sqlite_writes(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN")
+
+
+Row = TypeVar("Row")
+
+
+def get_row(db: Session, model: type[Row], ident: Any) -> Row:
+    """db.get() for a row the caller has reason to expect (a foreign key, a checked id): a missing
+    one is a broken invariant, so it fails loudly naming the row instead of as None further on."""
+    row = db.get(model, ident)
+    if row is None:
+        raise LookupError(f"{model.__name__} {ident!r} does not exist")
+    return row
 
 
 def make_session_factory(engine: Engine) -> scoped_session[Session]:

@@ -13,7 +13,7 @@ can move to the activity itself later.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -27,6 +27,7 @@ from workshop.activities.dot_vote import vote_totals
 from workshop.activities.models import Card
 from workshop.activities.poll import counts as poll_counts
 from workshop.activities.registry import activity_for
+from workshop.db import get_row
 from workshop.i18n import localized
 from workshop.measures.models import Measure, RecordRevision
 from workshop.measures.record import template_of
@@ -181,8 +182,9 @@ def brainstorm_section(f: Fold, step: dict, item: AgendaItem) -> None:
         cards.sort(key=lambda c: (-step_votes.get(c.id, 0), c.id))
     for card in cards:
         notes = [_points(f.w, step_votes.get(card.id, 0))] if step_votes is not None else []
-        if card.participant_id is not None and f.names.get(card.participant_id):
-            notes.append(f.names[card.participant_id])
+        name = f.names.get(card.participant_id) if card.participant_id is not None else None
+        if name:
+            notes.append(name)
         item.cards.append(ProtocolCard(card.text, columns.get(card.column_key) if len(columns) > 1 else None, notes))
     unreleased = f.db.scalars(
         select(Card.status).where(
@@ -306,7 +308,7 @@ SECTIONS: dict[str, Callable[[Fold, dict, AgendaItem], None]] = {
 }
 
 
-def _captures(f: Fold, step: dict, revisions: list[RecordRevision], record_template) -> list[Capture]:
+def _captures(f: Fold, step: dict, revisions: Sequence[RecordRevision], record_template) -> list[Capture]:
     """Per field, only the lines this step put there: an appended field lists each step's own
     lines in that step's TOP instead of the whole field again in every TOP."""
     latest: dict[str, RecordRevision] = {}
@@ -339,7 +341,7 @@ def build_protocol(
     edits = edits or {}
     w = Wording(language)
     _ = w.gettext
-    measure = db.get(Measure, ws.measure_id)
+    measure = get_row(db, Measure, ws.measure_id)
     record_template = template_of(measure)
     participants = db.scalars(select(Participant).where(Participant.session_id == ws.id)).all()
     names = {p.id: p.display_name for p in participants}
@@ -389,7 +391,7 @@ def build_protocol(
         occasion=f"{measure.title} – {labels['unit']} {unit}: {unit_title}",
         measure_title=measure.title,
         reference_number=measure.reference_number,
-        unit=f"{unit}. {unit_title if w.language != 'de' else UNIT_NAMES.get(unit, unit_title)}",
+        unit=f"{unit}. {UNIT_NAMES.get(unit, unit_title) if w.language == 'de' and unit else unit_title}",
         date=w.date(ws.started_at or ws.created_at),
         place=header.get("place") or ws.location or "–",
         start=w.time(ws.started_at),
