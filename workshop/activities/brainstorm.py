@@ -8,6 +8,9 @@ record fields (a co-drafting step: each column is captured into its own field).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from workshop.activities.base import Activity, ResultItem
@@ -28,6 +31,7 @@ from workshop.i18n import LocalizedText
 from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor, OpContext, OpSpec, Outcome, Rejected
 from workshop.sessions.names import participant_names
 from workshop.sessions.runtime import is_revealed, set_spotlight, spotlight
+from workshop.sessions.steps import Column, Step
 from workshop.validation import CleanText
 
 MAX_CARDS_PER_PERSON_AND_STEP = 50
@@ -50,6 +54,33 @@ class BrainstormConfig(Schema):
     silent = fields.Boolean(load_default=False)
     moderated = fields.Boolean(load_default=False)
     authors = fields.String(load_default="everyone", validate=validate.OneOf(["everyone", "facilitator"]))
+
+
+@dataclass(frozen=True, kw_only=True)
+class BrainstormStep(Step):
+    columns: list[Column] = field(default_factory=list)
+    silent: bool = False
+    moderated: bool = False
+    authors: str = "everyone"
+
+    @classmethod
+    def _nested(cls, values: dict[str, Any]) -> dict[str, Any]:
+        return {**values, "columns": [Column(**c) for c in values.get("columns", [])]}
+
+    def column_fields(self):
+        return [c.field for c in self.columns if c.field]
+
+    def check(self, earlier):
+        keys = [column.key for column in self.columns]
+        return ["columns: column keys must differ"] if len(set(keys)) != len(keys) else []
+
+
+@dataclass(frozen=True, kw_only=True)
+class DraftStep(BrainstormStep):
+    def check(self, earlier):
+        return super().check(earlier) + [
+            f"columns: column '{c.key}' needs a record field (field: …)" for c in self.columns if not c.field
+        ]
 
 
 def _card_text():
@@ -213,6 +244,7 @@ class BrainstormActivity(Activity):
     type = "brainstorm"
     offers = frozenset({"cards"})
     config_schema = BrainstormConfig
+    step_class = BrainstormStep
     ops: tuple[OpSpec, ...] = (
         OpSpec(
             "card.add",
@@ -242,10 +274,6 @@ class BrainstormActivity(Activity):
         OpSpec("card.approve", CardRef, frozenset({FACILITATOR}), approve_card),
     )
 
-    def check_step(self, step, earlier):
-        keys = [column["key"] for column in step["columns"]]
-        return ["columns: column keys must differ"] if len(set(keys)) != len(keys) else []
-
     def results(self, db, ws, step):
         return [ResultItem(c.text, c.id, c.column_key) for c in live_cards(db, ws.id, step["key"])]
 
@@ -260,13 +288,5 @@ class DraftActivity(BrainstormActivity):
     """Co-drafting on the record's structure: one column per record field."""
 
     type = "draft"
+    step_class = DraftStep
     ops = ()  # the card ops are brainstorm's; they accept draft steps too
-
-    def check_step(self, step, earlier):
-        problems = super().check_step(step, earlier)
-        problems += [
-            f"columns: column '{c['key']}' needs a record field (field: …)"
-            for c in step["columns"]
-            if not c.get("field")
-        ]
-        return problems

@@ -16,7 +16,7 @@ resistance from 0 (none) to 10 (strong); the option with the least resistance wi
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
@@ -28,6 +28,7 @@ from workshop.db import utcnow
 from workshop.i18n import LocalizedText, localized
 from workshop.ops import FACILITATOR, PARTICIPANT, OpContext, OpSpec, Outcome, Rejected
 from workshop.sessions.runtime import is_revealed
+from workshop.sessions.steps import Localized, Step
 from workshop.validation import CleanText
 
 MAX_RESISTANCE = 10
@@ -39,6 +40,12 @@ DEFAULT_PASSIVE = {"de": "Passivlösung: Es bleibt, wie es ist", "en": "Status q
 class ConsentConfig(Schema):
     options = fields.List(LocalizedText(max_length=300), load_default=list, validate=validate.Length(max=12))
     passive_option = LocalizedText(max_length=300, load_default=lambda: dict(DEFAULT_PASSIVE))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsentStep(Step):
+    options: list[Localized] = field(default_factory=list)
+    passive_option: Localized = field(default_factory=lambda: dict(DEFAULT_PASSIVE))
 
 
 class AddOption(Schema):
@@ -191,6 +198,7 @@ def consent_result(db, ws, step) -> dict:
 class ConsentActivity(Activity):
     type = "consent"
     config_schema = ConsentConfig
+    step_class = ConsentStep
     ops = (
         OpSpec("consent.option_add", AddOption, frozenset({FACILITATOR}), add_option, step_types=frozenset({type})),
         OpSpec(

@@ -7,6 +7,8 @@ reach the room only when the facilitator reveals them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import func, select
 
@@ -16,6 +18,7 @@ from workshop.activities.cluster import ClusterActivity, cluster_lines
 from workshop.activities.models import Card, Cluster, Vote
 from workshop.ops import FACILITATOR, PARTICIPANT, Actor, OpContext, OpSpec, Outcome, Rejected
 from workshop.sessions.runtime import is_revealed
+from workshop.sessions.steps import Step
 
 
 class DotVoteConfig(Schema):
@@ -28,6 +31,21 @@ class DotVoteConfig(Schema):
     def _max_within_budget(self, data, **kwargs):
         if data.get("max_per_card", 0) > data.get("budget", 0):
             raise ValidationError("must not be larger than budget", "max_per_card")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DotVoteStep(Step):
+    source: str
+    budget: int = 5
+    max_per_card: int = 3
+    hidden: bool = False
+
+    def check(self, earlier):
+        if self.source not in earlier:
+            return [f"source: '{self.source}' is not an earlier step"]
+        if not earlier[self.source] & {"cards", "clusters"}:
+            return [f"source: step '{self.source}' has no cards or clusters to vote on"]
+        return []
 
 
 class VoteOnTarget(Schema):
@@ -154,6 +172,7 @@ def remove_vote(ctx: OpContext, payload: dict) -> Outcome:
 class DotVoteActivity(Activity):
     type = "dot_vote"
     config_schema = DotVoteConfig
+    step_class = DotVoteStep
     ops = (
         OpSpec(
             "vote.add",
@@ -172,13 +191,6 @@ class DotVoteActivity(Activity):
             lock_applies=True,
         ),
     )
-
-    def check_step(self, step, earlier):
-        if step["source"] not in earlier:
-            return [f"source: '{step['source']}' is not an earlier step"]
-        if not earlier[step["source"]] & {"cards", "clusters"}:
-            return [f"source: step '{step['source']}' has no cards or clusters to vote on"]
-        return []
 
     def state(self, db, ws, step, viewer: Actor):
         visible = viewer.role == FACILITATOR or not step.get("hidden") or is_revealed(ws, step["key"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
@@ -11,12 +13,20 @@ from workshop.db import utcnow
 from workshop.i18n import LocalizedText, localized
 from workshop.ops import FACILITATOR, PARTICIPANT, OpContext, OpSpec, Outcome, Rejected
 from workshop.sessions.runtime import is_revealed
+from workshop.sessions.steps import Localized, Step
 
 
 class PollConfig(Schema):
     options = fields.List(LocalizedText(max_length=200), required=True, validate=validate.Length(2, 12))
     multiple = fields.Boolean(load_default=False)
     hidden = fields.Boolean(load_default=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PollStep(Step):
+    options: list[Localized]
+    multiple: bool = False
+    hidden: bool = False
 
 
 class AnswerPayload(Schema):
@@ -80,6 +90,7 @@ def answer(ctx: OpContext, payload: dict) -> Outcome:
 class PollActivity(Activity):
     type = "poll"
     config_schema = PollConfig
+    step_class = PollStep
     ops = (
         OpSpec(
             "poll.answer",
