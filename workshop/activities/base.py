@@ -9,7 +9,7 @@ An activity declares:
 - offers: what a later step may build on ("cards", "clusters"),
 - state(): what a viewer needs to draw the step,
 - results(): the ordered outcome, used by capture into the record and by the protocol,
-- protocol(): its agenda item's part of the protocol.
+- protocol(): its agenda item's part of the protocol (activities/protocol.py: what it writes with).
 A new activity type is one module with a subclass and one line in registry.py.
 """
 
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
+from workshop.activities.protocol import Fold, Section
 from workshop.ops import Actor, OpSpec, SchemaClass
 from workshop.sessions.steps import Step
 
@@ -68,6 +69,10 @@ class Activity:
     def reveal(self, db: Session, ws: WorkshopSession, step: dict) -> dict | None:
         """What everybody receives when the facilitator reveals the step (None: nothing hidden)."""
         return None
+
+    def protocol(self, f: Fold, step: dict, item: Section) -> None:
+        """Its part of its agenda item (TOP): by default its results, one line each."""
+        item.results = [r.text for r in self.results(f.db, f.ws, step)]
 
     def votes_on_source(self, db: Session, ws: WorkshopSession, step: dict) -> dict[int, int] | None:
         """Dots this step gave to its source step's cards or clusters (None: it is no vote)."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from marshmallow import Schema, fields, validate
+from sqlalchemy import select
 
 from workshop.activities.base import Activity, ResultItem
 from workshop.activities.cards import (
@@ -26,8 +27,9 @@ from workshop.activities.cards import (
     visible_to,
 )
 from workshop.activities.models import Card
+from workshop.activities.protocol import Fold, ProtocolCard, Section, points
 from workshop.db import utcnow
-from workshop.i18n import LocalizedText
+from workshop.i18n import LocalizedText, localized
 from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor, OpContext, OpSpec, Outcome, Rejected
 from workshop.sessions.names import participant_names
 from workshop.sessions.runtime import is_revealed, set_spotlight, spotlight
@@ -276,6 +278,48 @@ class BrainstormActivity(Activity):
 
     def results(self, db, ws, step):
         return [ResultItem(c.text, c.id, c.column_key) for c in live_cards(db, ws.id, step["key"])]
+
+    def protocol(self, f: Fold, step: dict, item: Section) -> None:
+        """The contributions (sorted by the votes they later got) are the result; unreleased
+        contributions are counted by why they were not released, never silently dropped."""
+        columns = {c["key"]: localized(c["title"], f.w.language) for c in step.get("columns", [])}
+        step_votes = f.votes.get(step["key"])
+        cards = live_cards(f.db, f.ws.id, step["key"])
+        if step_votes is not None:
+            cards.sort(key=lambda c: (-step_votes.get(c.id, 0), c.id))
+        for card in cards:
+            notes = [points(f.w, step_votes.get(card.id, 0))] if step_votes is not None else []
+            name = f.names.get(card.participant_id) if card.participant_id is not None else None
+            if name:
+                notes.append(name)
+            item.cards.append(
+                ProtocolCard(card.text, columns.get(card.column_key) if len(columns) > 1 else None, notes)
+            )
+        unreleased = f.db.scalars(
+            select(Card.status).where(
+                Card.session_id == f.ws.id,
+                Card.step_key == step["key"],
+                Card.deleted_at.is_(None),
+                Card.status.in_((PENDING, HIDDEN)),
+            )
+        ).all()
+        pending, hidden = unreleased.count(PENDING), unreleased.count(HIDDEN)
+        if pending:
+            item.withheld.append(
+                f.w.ngettext(
+                    "%(num)d Beitrag wurde nicht freigegeben: von der Moderation noch nicht geprüft.",
+                    "%(num)d Beiträge wurden nicht freigegeben: von der Moderation noch nicht geprüft.",
+                    pending,
+                )
+            )
+        if hidden:
+            item.withheld.append(
+                f.w.ngettext(
+                    "%(num)d Beitrag wurde nicht freigegeben: von der Moderation zurückgehalten.",
+                    "%(num)d Beiträge wurden nicht freigegeben: von der Moderation zurückgehalten.",
+                    hidden,
+                )
+            )
 
     def reveal(self, db, ws, step):
         if not step.get("silent"):

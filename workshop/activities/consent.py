@@ -24,6 +24,7 @@ from sqlalchemy import select
 from workshop.activities.base import Activity, ResultItem
 from workshop.activities.cards import card_view, get_live_card, live_cards
 from workshop.activities.models import Card, Rating
+from workshop.activities.protocol import Fold, Section
 from workshop.db import utcnow
 from workshop.i18n import LocalizedText, localized
 from workshop.ops import FACILITATOR, PARTICIPANT, OpContext, OpSpec, Outcome, Rejected
@@ -263,3 +264,27 @@ class ConsentActivity(Activity):
 
     def reveal(self, db, ws, step):
         return {"result": consent_result(db, ws, step)}
+
+    def protocol(self, f: Fold, step: dict, item: Section) -> None:
+        result = consent_result(f.db, f.ws, step)
+        for option in result["options"]:
+            if option["mean"] is None:
+                line = f.w.gettext("%(option)s: keine Bewertung", option=option["text"])
+            else:
+                line = f.w.gettext(
+                    "%(option)s: Widerstand %(total)d, Durchschnitt %(mean)s",
+                    option=option["text"],
+                    total=option["total"],
+                    mean=f.w.decimal(option["mean"]),
+                )
+                if option["abstentions"]:
+                    line += (
+                        " (" + f.w.ngettext("%(num)d Enthaltung", "%(num)d Enthaltungen", option["abstentions"]) + ")"
+                    )
+            if option["card_id"] == result["winner"]:
+                line += " – " + f.w.gettext("geringster Widerstand")
+            item.results.append(line)
+        if result["tied"]:
+            item.results.append(f.w.gettext("Gleichstand beim geringsten Widerstand: keine Entscheidung."))
+        if not result["raters"]:
+            item.results = [f.w.gettext("Es wurden keine Bewertungen abgegeben.")]

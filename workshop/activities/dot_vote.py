@@ -16,6 +16,7 @@ from workshop.activities.base import Activity, ResultItem
 from workshop.activities.cards import get_live_card, live_cards
 from workshop.activities.cluster import ClusterActivity, cluster_lines
 from workshop.activities.models import Card, Cluster, Vote
+from workshop.activities.protocol import Fold, ProtocolCard, Section, points
 from workshop.ops import FACILITATOR, PARTICIPANT, Actor, OpContext, OpSpec, Outcome, Rejected
 from workshop.sessions.runtime import is_revealed
 from workshop.sessions.steps import Step
@@ -218,6 +219,15 @@ class DotVoteActivity(Activity):
         cards = live_cards(db, ws.id, step["source"])
         ranked = sorted(cards, key=lambda c: (-totals.get(c.id, 0), c.id))
         return [ResultItem(c.text, c.id, c.column_key, totals.get(c.id, 0)) for c in ranked]
+
+    def protocol(self, f: Fold, step: dict, item: Section) -> None:
+        ranked = self.results(f.db, f.ws, step)
+        top = (step.get("capture") or {}).get("top") or len(ranked)
+        item.cards = [ProtocolCard(r.text, None, [points(f.w, r.votes)]) for r in ranked]
+        item.results = [f"{r.text} ({points(f.w, r.votes)})" for r in ranked[:top] if r.votes]
+        if not any(r.votes for r in ranked):
+            item.results = [f.w.gettext("Es wurden keine Punkte vergeben.")]
+        f.open_points += [r.text for r in ranked if r.card_id is not None and r.card_id not in f.captured_card_ids]
 
     def reveal(self, db, ws, step):
         if not step.get("hidden"):
