@@ -18,7 +18,7 @@ class InputConfig(Schema):
     files = fields.List(fields.Integer(strict=True), load_default=list, validate=validate.Length(max=10))
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(kw_only=True)
 class InputStep(Step):
     text: Localized | None = None
     files: list[int] = field(default_factory=list)

@@ -58,7 +58,7 @@ class BrainstormConfig(Schema):
     authors = fields.String(load_default="everyone", validate=validate.OneOf(["everyone", "facilitator"]))
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(kw_only=True)
 class BrainstormStep(Step):
     columns: list[Column] = field(default_factory=list)
     silent: bool = False
@@ -77,7 +77,7 @@ class BrainstormStep(Step):
         return ["columns: column keys must differ"] if len(set(keys)) != len(keys) else []
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(kw_only=True)
 class DraftStep(BrainstormStep):
     def check(self, earlier):
         return super().check(earlier) + [

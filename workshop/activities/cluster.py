@@ -22,7 +22,7 @@ class ClusterConfig(Schema):
     source = fields.String(required=True, validate=validate.Length(1, 80))
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(kw_only=True)
 class ClusterStep(Step):
     source: str
 

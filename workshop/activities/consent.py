@@ -43,7 +43,7 @@ class ConsentConfig(Schema):
     passive_option = LocalizedText(max_length=300, load_default=lambda: dict(DEFAULT_PASSIVE))
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(kw_only=True)
 class ConsentStep(Step):
     options: list[Localized] = field(default_factory=list)
     passive_option: Localized = field(default_factory=lambda: dict(DEFAULT_PASSIVE))

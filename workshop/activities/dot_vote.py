@@ -34,7 +34,7 @@ class DotVoteConfig(Schema):
             raise ValidationError("must not be larger than budget", "max_per_card")
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(kw_only=True)
 class DotVoteStep(Step):
     source: str
     budget: int = 5

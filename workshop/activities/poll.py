@@ -23,7 +23,7 @@ class PollConfig(Schema):
     hidden = fields.Boolean(load_default=False)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(kw_only=True)
 class PollStep(Step):
     options: list[Localized]
     multiple: bool = False

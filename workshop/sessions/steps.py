@@ -3,6 +3,8 @@
 Loaded at the boundaries (a template being checked: agenda/templates.py; the engine's step rules:
 activities/registry.step_of), each activity type with its own subclass and typed options (next to
 its module). Sessions keep storing the plain dict (`stored()`), so no stored JSON changes.
+Read-only by convention, not frozen: the engine loads one per op, and a frozen dataclass takes
+five times as long to build.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any, Self
 Localized = dict[str, str]  # {"de": …, "en": …}: LocalizedText's loaded form
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(kw_only=True)
 class Capture:
     """Where a step's results go in the record (each part optional)."""
 
@@ -23,7 +25,7 @@ class Capture:
     mode: str | None = None  # replace | append: the default for this step
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(kw_only=True)
 class Column:
     """A column of a card step; field: the record field it is captured into."""
 
@@ -32,7 +34,7 @@ class Column:
     field: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(kw_only=True)
 class Step:
     """The settings every step has. Subclasses add an activity's own options."""
 
@@ -46,7 +48,7 @@ class Step:
     @classmethod
     def from_stored(cls, data: Mapping[str, Any]) -> Self:
         """From a checked step dict (a session's template); keys of other types are ignored."""
-        names = {f.name for f in fields(cls)}
+        names = _field_names(cls)
         values = {key: value for key, value in data.items() if key in names}
         if values.get("capture") is not None:
             values["capture"] = Capture(**values["capture"])
@@ -73,6 +75,16 @@ class Step:
         """Cross-step checks when a template is loaded; earlier: what each earlier step offers,
         by key. Returns error texts naming the option."""
         return []
+
+
+_FIELD_NAMES: dict[type, frozenset[str]] = {}  # per step class: fields() on every op costs
+
+
+def _field_names(cls: type) -> frozenset[str]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = frozenset(f.name for f in fields(cls))
+    return names
 
 
 def _plain(value: Any) -> Any:
