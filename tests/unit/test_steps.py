@@ -76,3 +76,9 @@ def test_a_step_checks_itself_against_earlier_steps_and_names_the_option():
             ),
             "test",
         )
+
+
+def test_a_stored_step_without_an_option_its_type_now_requires_still_reads_as_a_step():
+    # a session that ran before the option existed must not make every op of it fail
+    step = step_of({"key": "vote", "type": "dot_vote", "title": {"de": "Abstimmung"}})
+    assert type(step) is Step and step.type == "dot_vote" and step.key == "vote"
