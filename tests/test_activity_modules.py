@@ -28,3 +28,29 @@ def test_the_pages_know_no_activity_type_by_name():
         # (h("summary", …) is the HTML element and addEventListener("input", …) the DOM event, not activities)
         named = [t for t in ACTIVITIES if re.search(rf'(?<!h\()(?<!addEventListener\()["\']{t}["\']', source)]
         assert named == [], f"{page} switches on activity types {named}: move that into the activity's module"
+
+
+# Shared server code that draws every step: it asks the step's activity (registry) instead of
+# naming types. (The agenda builder's labels and the training bots are per-type tables by design.)
+SHARED_SERVER = ("workshop/protocols/model.py", "workshop/live/snapshot.py", "workshop/live/engine.py")
+
+
+def test_shared_server_code_knows_no_activity_type_by_name():
+    for path in SHARED_SERVER:
+        source = (ROOT / path).read_text(encoding="utf-8")
+        # (a protocol's status "draft" is no activity type)
+        named = [t for t in ACTIVITIES if re.search(rf'(?<!status: str = )["\']{t}["\']', source)]
+        assert named == [], f"{path} names activity types {named}: move that into the activity's module"
+        imported = set(re.findall(r"from workshop\.activities\.(\w+) import", source))
+        assert imported <= {"registry", "protocol", "base", "cards", "models"}, (
+            f"{path} imports activity modules {imported}"
+        )
+
+
+def test_each_activity_writes_its_own_protocol_section():
+    # the section builders live in the activity modules now, not in a table in protocols/model.py
+    from workshop.protocols import model
+
+    assert not hasattr(model, "SECTIONS")
+    own = {t for t, activity in ACTIVITIES.items() if "protocol" in type(activity).__dict__}
+    assert {"brainstorm", "dot_vote", "consent", "poll", "action_items", "summary"} <= own

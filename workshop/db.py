@@ -10,6 +10,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, DateTime, create_engine, event
 from sqlalchemy.engine import Engine
@@ -57,7 +58,7 @@ def make_engine(
     # gives up after connect_timeout, PostgreSQL cancels a statement after statement_timeout
     # (and a lock wait after the same), and a request waits at most connect_timeout for a
     # pooled connection when all are busy.
-    connect_args = {}
+    connect_args: dict[str, Any] = {}
     if url.startswith("postgresql"):
         connect_args["connect_timeout"] = connect_timeout
         if statement_timeout:
@@ -124,6 +125,18 @@ def _wait_for_the_write_lock(engine: Engine, busy_timeout: float) -> None:
     @event.listens_for(engine, "do_executemany")
     def _executemany(cursor, statement, parameters, _context):
         return run(lambda: cursor.executemany(statement, parameters))
+
+
+Row = TypeVar("Row")
+
+
+def get_row(db: Session, model: type[Row], ident: Any) -> Row:
+    """db.get() for a row the caller has reason to expect (a foreign key, a checked id): a missing
+    one is a broken invariant, so it fails loudly naming the row instead of as None further on."""
+    row = db.get(model, ident)
+    if row is None:
+        raise LookupError(f"{model.__name__} {ident!r} does not exist")
+    return row
 
 
 def make_session_factory(engine: Engine) -> scoped_session[Session]:

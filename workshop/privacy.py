@@ -36,7 +36,7 @@ def _scrub(node, card_ids: set[int]):
     if not isinstance(node, dict):
         return node
     ident = node.get("id", node.get("card_id"))
-    out = {}
+    out: dict[str, object] = {}
     for key, value in node.items():
         if key == "text" and isinstance(ident, int) and ident in card_ids:
             out[key] = ""

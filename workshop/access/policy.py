@@ -68,7 +68,8 @@ def session_role(db: Session, user_id: int | None, ws) -> str | None:
     )
     if explicit is not None:
         return explicit
-    return SESSION_ROLE_FROM_MEASURE.get(measure_role(db, user_id, ws.measure_id))
+    role = measure_role(db, user_id, ws.measure_id)
+    return SESSION_ROLE_FROM_MEASURE.get(role) if role else None
 
 
 def may(db: Session, user_id: int | None, action: str, obj) -> bool:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from workshop.activities.base import Activity, ResultItem
 from workshop.activities.models import ActionItem
+from workshop.activities.protocol import Fold, Section, Task
 from workshop.db import utcnow
 from workshop.ops import FACILITATOR, PARTICIPANT, OpContext, OpSpec, Outcome, Rejected
 from workshop.validation import CleanText
@@ -126,3 +127,10 @@ class ActionItemsActivity(Activity):
 
     def results(self, db, ws, step):
         return [ResultItem(format_item(i), None, None) for i in session_items(db, ws.id, step["key"])]
+
+    def protocol(self, f: Fold, step: dict, item: Section) -> None:
+        for task in session_items(f.db, f.ws.id, step["key"]):
+            due = f"{task.due[8:10]}.{task.due[5:7]}.{task.due[0:4]}" if task.due else "–"
+            f.tasks.append(Task(task.what, task.who, due))
+            by = f.w.gettext("bis")
+            item.results.append(f"{task.what} – {task.who}" + (f" – {by} {due}" if task.due else ""))

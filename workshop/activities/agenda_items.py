@@ -4,15 +4,24 @@ not only its group work, is one plan with one clock."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from marshmallow import Schema, fields, validate
 
 from workshop.activities.base import Activity
 from workshop.i18n import LocalizedText
+from workshop.sessions.steps import Localized, Step
 
 
 class InputConfig(Schema):
     text = LocalizedText(load_default=None, max_length=5000)  # shown on the projector and the phones
     files = fields.List(fields.Integer(strict=True), load_default=list, validate=validate.Length(max=10))
+
+
+@dataclass(kw_only=True)
+class InputStep(Step):
+    text: Localized | None = None
+    files: list[int] = field(default_factory=list)
 
 
 class WelcomeActivity(Activity):
@@ -22,6 +31,7 @@ class WelcomeActivity(Activity):
 class InputActivity(Activity):
     type = "input"
     config_schema = InputConfig
+    step_class = InputStep
 
     def state(self, db, ws, step, viewer):
         """The step's files as the viewers fetch them (the file route checks who may)."""

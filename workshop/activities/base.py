@@ -2,22 +2,27 @@
 
 An activity declares:
 - config_schema: the step settings it accepts in a session template (shown to every screen),
+- step_class: its typed step (sessions/steps.Step with those settings as typed fields; the step
+  checks itself against earlier steps in Step.check),
 - ops: the operations participants / facilitators may send (each OpSpec names the step types
   it needs and whether the step lock applies; the engine checks both),
 - offers: what a later step may build on ("cards", "clusters"),
 - state(): what a viewer needs to draw the step,
 - results(): the ordered outcome, used by capture into the record and by the protocol,
-- protocol(): its agenda item's part of the protocol.
+- protocol(): its agenda item's part of the protocol (activities/protocol.py: what it writes with).
 A new activity type is one module with a subclass and one line in registry.py.
 """
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
+from workshop.activities.protocol import Fold, Section
 from workshop.ops import Actor, OpSpec, SchemaClass
+from workshop.sessions.steps import Step
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -42,14 +47,11 @@ def _setting_names(schema: SchemaClass | None) -> tuple[str, ...]:
 class Activity:
     type: str = ""
     config_schema: SchemaClass | None = None
+    # its fields beyond Step's are exactly config_schema's (builtins.: `type` is the name here)
+    step_class: builtins.type[Step] = Step
     ops: tuple[OpSpec, ...] = ()
     offers: frozenset[str] = frozenset()  # what a later step can take as its source
     capturable: bool = True  # whether its results can be captured into the record
-
-    def check_step(self, step: dict, earlier: dict[str, frozenset[str]]) -> list[str]:
-        """Cross-step checks at template load; earlier: what each earlier step offers, by key.
-        Returns error texts naming the field."""
-        return []
 
     def settings(self, step: dict) -> dict:
         """The step's own settings (its config_schema's fields), as every screen gets them."""
@@ -67,6 +69,10 @@ class Activity:
     def reveal(self, db: Session, ws: WorkshopSession, step: dict) -> dict | None:
         """What everybody receives when the facilitator reveals the step (None: nothing hidden)."""
         return None
+
+    def protocol(self, f: Fold, step: dict, item: Section) -> None:
+        """Its part of its agenda item (TOP): by default its results, one line each."""
+        item.results = [r.text for r in self.results(f.db, f.ws, step)]
 
     def votes_on_source(self, db: Session, ws: WorkshopSession, step: dict) -> dict[int, int] | None:
         """Dots this step gave to its source step's cards or clusters (None: it is no vote)."""

@@ -8,7 +8,11 @@ record fields (a co-drafting step: each column is captured into its own field).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 from marshmallow import Schema, fields, validate
+from sqlalchemy import select
 
 from workshop.activities.base import Activity, ResultItem
 from workshop.activities.cards import (
@@ -23,11 +27,13 @@ from workshop.activities.cards import (
     visible_to,
 )
 from workshop.activities.models import Card
+from workshop.activities.protocol import Fold, ProtocolCard, Section, points
 from workshop.db import utcnow
-from workshop.i18n import LocalizedText
+from workshop.i18n import LocalizedText, localized
 from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor, OpContext, OpSpec, Outcome, Rejected
 from workshop.sessions.names import participant_names
 from workshop.sessions.runtime import is_revealed, set_spotlight, spotlight
+from workshop.sessions.steps import Column, Step
 from workshop.validation import CleanText
 
 MAX_CARDS_PER_PERSON_AND_STEP = 50
@@ -50,6 +56,33 @@ class BrainstormConfig(Schema):
     silent = fields.Boolean(load_default=False)
     moderated = fields.Boolean(load_default=False)
     authors = fields.String(load_default="everyone", validate=validate.OneOf(["everyone", "facilitator"]))
+
+
+@dataclass(kw_only=True)
+class BrainstormStep(Step):
+    columns: list[Column] = field(default_factory=list)
+    silent: bool = False
+    moderated: bool = False
+    authors: str = "everyone"
+
+    @classmethod
+    def _nested(cls, values: dict[str, Any]) -> dict[str, Any]:
+        return {**values, "columns": [Column(**c) for c in values.get("columns", [])]}
+
+    def column_fields(self):
+        return [c.field for c in self.columns if c.field]
+
+    def check(self, earlier):
+        keys = [column.key for column in self.columns]
+        return ["columns: column keys must differ"] if len(set(keys)) != len(keys) else []
+
+
+@dataclass(kw_only=True)
+class DraftStep(BrainstormStep):
+    def check(self, earlier):
+        return super().check(earlier) + [
+            f"columns: column '{c.key}' needs a record field (field: …)" for c in self.columns if not c.field
+        ]
 
 
 def _card_text():
@@ -213,6 +246,7 @@ class BrainstormActivity(Activity):
     type = "brainstorm"
     offers = frozenset({"cards"})
     config_schema = BrainstormConfig
+    step_class = BrainstormStep
     ops: tuple[OpSpec, ...] = (
         OpSpec(
             "card.add",
@@ -242,12 +276,50 @@ class BrainstormActivity(Activity):
         OpSpec("card.approve", CardRef, frozenset({FACILITATOR}), approve_card),
     )
 
-    def check_step(self, step, earlier):
-        keys = [column["key"] for column in step["columns"]]
-        return ["columns: column keys must differ"] if len(set(keys)) != len(keys) else []
-
     def results(self, db, ws, step):
         return [ResultItem(c.text, c.id, c.column_key) for c in live_cards(db, ws.id, step["key"])]
+
+    def protocol(self, f: Fold, step: dict, item: Section) -> None:
+        """The contributions (sorted by the votes they later got) are the result; unreleased
+        contributions are counted by why they were not released, never silently dropped."""
+        columns = {c["key"]: localized(c["title"], f.w.language) for c in step.get("columns", [])}
+        step_votes = f.votes.get(step["key"])
+        cards = live_cards(f.db, f.ws.id, step["key"])
+        if step_votes is not None:
+            cards.sort(key=lambda c: (-step_votes.get(c.id, 0), c.id))
+        for card in cards:
+            notes = [points(f.w, step_votes.get(card.id, 0))] if step_votes is not None else []
+            name = f.names.get(card.participant_id) if card.participant_id is not None else None
+            if name:
+                notes.append(name)
+            item.cards.append(
+                ProtocolCard(card.text, columns.get(card.column_key) if len(columns) > 1 else None, notes)
+            )
+        unreleased = f.db.scalars(
+            select(Card.status).where(
+                Card.session_id == f.ws.id,
+                Card.step_key == step["key"],
+                Card.deleted_at.is_(None),
+                Card.status.in_((PENDING, HIDDEN)),
+            )
+        ).all()
+        pending, hidden = unreleased.count(PENDING), unreleased.count(HIDDEN)
+        if pending:
+            item.withheld.append(
+                f.w.ngettext(
+                    "%(num)d Beitrag wurde nicht freigegeben: von der Moderation noch nicht geprüft.",
+                    "%(num)d Beiträge wurden nicht freigegeben: von der Moderation noch nicht geprüft.",
+                    pending,
+                )
+            )
+        if hidden:
+            item.withheld.append(
+                f.w.ngettext(
+                    "%(num)d Beitrag wurde nicht freigegeben: von der Moderation zurückgehalten.",
+                    "%(num)d Beiträge wurden nicht freigegeben: von der Moderation zurückgehalten.",
+                    hidden,
+                )
+            )
 
     def reveal(self, db, ws, step):
         if not step.get("silent"):
@@ -260,13 +332,5 @@ class DraftActivity(BrainstormActivity):
     """Co-drafting on the record's structure: one column per record field."""
 
     type = "draft"
+    step_class = DraftStep
     ops = ()  # the card ops are brainstorm's; they accept draft steps too
-
-    def check_step(self, step, earlier):
-        problems = super().check_step(step, earlier)
-        problems += [
-            f"columns: column '{c['key']}' needs a record field (field: …)"
-            for c in step["columns"]
-            if not c.get("field")
-        ]
-        return problems

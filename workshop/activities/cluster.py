@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
@@ -10,6 +12,7 @@ from workshop.activities.cards import get_live_card, live_cards
 from workshop.activities.models import Card, Cluster
 from workshop.db import utcnow
 from workshop.ops import FACILITATOR, OpContext, OpSpec, Outcome, Rejected
+from workshop.sessions.steps import Step
 from workshop.validation import CleanText
 
 MAX_CLUSTERS = 40
@@ -17,6 +20,16 @@ MAX_CLUSTERS = 40
 
 class ClusterConfig(Schema):
     source = fields.String(required=True, validate=validate.Length(1, 80))
+
+
+@dataclass(kw_only=True)
+class ClusterStep(Step):
+    source: str
+
+    def check(self, earlier):
+        if "cards" not in earlier.get(self.source, ()):
+            return [f"source: '{self.source}' is not an earlier step with cards"]
+        return []
 
 
 class CreateCluster(Schema):
@@ -95,17 +108,13 @@ class ClusterActivity(Activity):
     type = "cluster"
     offers = frozenset({"clusters"})
     config_schema = ClusterConfig
+    step_class = ClusterStep
     ops = (
         OpSpec("cluster.create", CreateCluster, frozenset({FACILITATOR}), create, step_types=frozenset({type})),
         OpSpec("cluster.rename", RenameCluster, frozenset({FACILITATOR}), rename),
         OpSpec("cluster.delete", ClusterRef, frozenset({FACILITATOR}), delete),
         OpSpec("card.cluster", AssignCard, frozenset({FACILITATOR}), assign, step_types=frozenset({type})),
     )
-
-    def check_step(self, step, earlier):
-        if "cards" not in earlier.get(step["source"], ()):
-            return [f"source: '{step['source']}' is not an earlier step with cards"]
-        return []
 
     def state(self, db, ws, step, viewer):
         return {"clusters": [cluster_view(c) for c in session_clusters(db, ws.id, step["key"])]}

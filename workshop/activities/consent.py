@@ -16,7 +16,7 @@ resistance from 0 (none) to 10 (strong); the option with the least resistance wi
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
@@ -24,10 +24,12 @@ from sqlalchemy import select
 from workshop.activities.base import Activity, ResultItem
 from workshop.activities.cards import card_view, get_live_card, live_cards
 from workshop.activities.models import Card, Rating
+from workshop.activities.protocol import Fold, Section
 from workshop.db import utcnow
 from workshop.i18n import LocalizedText, localized
 from workshop.ops import FACILITATOR, PARTICIPANT, OpContext, OpSpec, Outcome, Rejected
 from workshop.sessions.runtime import is_revealed
+from workshop.sessions.steps import Localized, Step
 from workshop.validation import CleanText
 
 MAX_RESISTANCE = 10
@@ -39,6 +41,12 @@ DEFAULT_PASSIVE = {"de": "Passivlösung: Es bleibt, wie es ist", "en": "Status q
 class ConsentConfig(Schema):
     options = fields.List(LocalizedText(max_length=300), load_default=list, validate=validate.Length(max=12))
     passive_option = LocalizedText(max_length=300, load_default=lambda: dict(DEFAULT_PASSIVE))
+
+
+@dataclass(kw_only=True)
+class ConsentStep(Step):
+    options: list[Localized] = field(default_factory=list)
+    passive_option: Localized = field(default_factory=lambda: dict(DEFAULT_PASSIVE))
 
 
 class AddOption(Schema):
@@ -191,6 +199,7 @@ def consent_result(db, ws, step) -> dict:
 class ConsentActivity(Activity):
     type = "consent"
     config_schema = ConsentConfig
+    step_class = ConsentStep
     ops = (
         OpSpec("consent.option_add", AddOption, frozenset({FACILITATOR}), add_option, step_types=frozenset({type})),
         OpSpec(
@@ -255,3 +264,27 @@ class ConsentActivity(Activity):
 
     def reveal(self, db, ws, step):
         return {"result": consent_result(db, ws, step)}
+
+    def protocol(self, f: Fold, step: dict, item: Section) -> None:
+        result = consent_result(f.db, f.ws, step)
+        for option in result["options"]:
+            if option["mean"] is None:
+                line = f.w.gettext("%(option)s: keine Bewertung", option=option["text"])
+            else:
+                line = f.w.gettext(
+                    "%(option)s: Widerstand %(total)d, Durchschnitt %(mean)s",
+                    option=option["text"],
+                    total=option["total"],
+                    mean=f.w.decimal(option["mean"]),
+                )
+                if option["abstentions"]:
+                    line += (
+                        " (" + f.w.ngettext("%(num)d Enthaltung", "%(num)d Enthaltungen", option["abstentions"]) + ")"
+                    )
+            if option["card_id"] == result["winner"]:
+                line += " – " + f.w.gettext("geringster Widerstand")
+            item.results.append(line)
+        if result["tied"]:
+            item.results.append(f.w.gettext("Gleichstand beim geringsten Widerstand: keine Entscheidung."))
+        if not result["raters"]:
+            item.results = [f.w.gettext("Es wurden keine Bewertungen abgegeben.")]

@@ -7,6 +7,8 @@ reach the room only when the facilitator reveals them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import func, select
 
@@ -14,8 +16,10 @@ from workshop.activities.base import Activity, ResultItem
 from workshop.activities.cards import get_live_card, live_cards
 from workshop.activities.cluster import ClusterActivity, cluster_lines
 from workshop.activities.models import Card, Cluster, Vote
+from workshop.activities.protocol import Fold, ProtocolCard, Section, points
 from workshop.ops import FACILITATOR, PARTICIPANT, Actor, OpContext, OpSpec, Outcome, Rejected
 from workshop.sessions.runtime import is_revealed
+from workshop.sessions.steps import Step
 
 
 class DotVoteConfig(Schema):
@@ -28,6 +32,21 @@ class DotVoteConfig(Schema):
     def _max_within_budget(self, data, **kwargs):
         if data.get("max_per_card", 0) > data.get("budget", 0):
             raise ValidationError("must not be larger than budget", "max_per_card")
+
+
+@dataclass(kw_only=True)
+class DotVoteStep(Step):
+    source: str
+    budget: int = 5
+    max_per_card: int = 3
+    hidden: bool = False
+
+    def check(self, earlier):
+        if self.source not in earlier:
+            return [f"source: '{self.source}' is not an earlier step"]
+        if not earlier[self.source] & {"cards", "clusters"}:
+            return [f"source: step '{self.source}' has no cards or clusters to vote on"]
+        return []
 
 
 class VoteOnTarget(Schema):
@@ -154,6 +173,7 @@ def remove_vote(ctx: OpContext, payload: dict) -> Outcome:
 class DotVoteActivity(Activity):
     type = "dot_vote"
     config_schema = DotVoteConfig
+    step_class = DotVoteStep
     ops = (
         OpSpec(
             "vote.add",
@@ -172,13 +192,6 @@ class DotVoteActivity(Activity):
             lock_applies=True,
         ),
     )
-
-    def check_step(self, step, earlier):
-        if step["source"] not in earlier:
-            return [f"source: '{step['source']}' is not an earlier step"]
-        if not earlier[step["source"]] & {"cards", "clusters"}:
-            return [f"source: step '{step['source']}' has no cards or clusters to vote on"]
-        return []
 
     def state(self, db, ws, step, viewer: Actor):
         visible = viewer.role == FACILITATOR or not step.get("hidden") or is_revealed(ws, step["key"])
@@ -206,6 +219,15 @@ class DotVoteActivity(Activity):
         cards = live_cards(db, ws.id, step["source"])
         ranked = sorted(cards, key=lambda c: (-totals.get(c.id, 0), c.id))
         return [ResultItem(c.text, c.id, c.column_key, totals.get(c.id, 0)) for c in ranked]
+
+    def protocol(self, f: Fold, step: dict, item: Section) -> None:
+        ranked = self.results(f.db, f.ws, step)
+        top = (step.get("capture") or {}).get("top") or len(ranked)
+        item.cards = [ProtocolCard(r.text, None, [points(f.w, r.votes)]) for r in ranked]
+        item.results = [f"{r.text} ({points(f.w, r.votes)})" for r in ranked[:top] if r.votes]
+        if not any(r.votes for r in ranked):
+            item.results = [f.w.gettext("Es wurden keine Punkte vergeben.")]
+        f.open_points += [r.text for r in ranked if r.card_id is not None and r.card_id not in f.captured_card_ids]
 
     def reveal(self, db, ws, step):
         if not step.get("hidden"):

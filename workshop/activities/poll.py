@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from workshop.activities.base import Activity, ResultItem
 from workshop.activities.models import PollAnswer
+from workshop.activities.protocol import Fold, Section
 from workshop.db import utcnow
 from workshop.i18n import LocalizedText, localized
 from workshop.ops import FACILITATOR, PARTICIPANT, OpContext, OpSpec, Outcome, Rejected
 from workshop.sessions.runtime import is_revealed
+from workshop.sessions.steps import Localized, Step
 
 
 class PollConfig(Schema):
     options = fields.List(LocalizedText(max_length=200), required=True, validate=validate.Length(2, 12))
     multiple = fields.Boolean(load_default=False)
     hidden = fields.Boolean(load_default=False)
+
+
+@dataclass(kw_only=True)
+class PollStep(Step):
+    options: list[Localized]
+    multiple: bool = False
+    hidden: bool = False
 
 
 class AnswerPayload(Schema):
@@ -77,9 +88,14 @@ def answer(ctx: OpContext, payload: dict) -> Outcome:
     )
 
 
+def _is_scale(options: list[str]) -> bool:
+    return len(options) > 2 and all(o.isdigit() for o in options)
+
+
 class PollActivity(Activity):
     type = "poll"
     config_schema = PollConfig
+    step_class = PollStep
     ops = (
         OpSpec(
             "poll.answer",
@@ -118,3 +134,33 @@ class PollActivity(Activity):
 
     def reveal(self, db, ws, step):
         return {"counts": counts(db, ws.id, step)} if step["hidden"] else None
+
+    def protocol(self, f: Fold, step: dict, item: Section) -> None:
+        """A scale (fist of five: options 0–5) gets its mean and only the values someone chose;
+        a choice poll gets each option with its count."""
+        options = [localized(o, f.w.language) for o in step["options"]]
+        tally = counts(f.db, f.ws.id, step)
+        answers = sum(tally) if not step.get("multiple") else None
+        if not any(tally):
+            item.results = [f.w.gettext("Es wurden keine Stimmen abgegeben.")]
+            return
+        if _is_scale(options):
+            total = sum(tally)
+            mean = sum(int(o) * n for o, n in zip(options, tally, strict=True)) / total
+            spread = ", ".join(f"{o}: {n}" for o, n in zip(options, tally, strict=True) if n)
+            item.results = [
+                f.w.ngettext(
+                    "%(num)d Stimme, Durchschnitt %(mean)s (%(spread)s)",
+                    "%(num)d Stimmen, Durchschnitt %(mean)s (%(spread)s)",
+                    total,
+                    mean=f.w.decimal(mean),
+                    spread=spread,
+                )
+            ]
+            return
+        item.results = [
+            f"{o}: " + f.w.ngettext("%(num)d Stimme", "%(num)d Stimmen", n)
+            for o, n in sorted(zip(options, tally, strict=True), key=lambda pair: -pair[1])
+        ]
+        if answers is None:
+            item.results.append(f.w.gettext("Mehrfachauswahl möglich."))

@@ -16,6 +16,7 @@ from workshop.activities.dot_vote import DotVoteActivity
 from workshop.activities.poll import PollActivity
 from workshop.activities.summary import SummaryActivity
 from workshop.ops import OpSpec
+from workshop.sessions.steps import Step
 
 ACTIVITIES: dict[str, Activity] = {
     activity.type: activity
@@ -51,6 +52,14 @@ ACTIVITY_OPS: dict[str, OpSpec] = _ops_by_type(ACTIVITIES)
 
 def activity_for(step: dict) -> Activity:
     return ACTIVITIES[step["type"]]
+
+
+def step_of(stored: dict) -> Step:
+    """A session's step (checked when its template was loaded) as its activity's typed step."""
+    try:
+        return ACTIVITIES[stored["type"]].step_class.from_stored(stored)
+    except TypeError:  # stored before an option its type now requires: the base settings still hold
+        return Step.from_stored(stored)
 
 
 def seed_step_cards(db, ws) -> None:

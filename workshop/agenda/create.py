@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from workshop.activities.registry import seed_step_cards
 from workshop.agenda.templates import TemplateError, load_template_file, parse_template_data
 from workshop.config import SESSION_TEMPLATE_DIR
+from workshop.db import get_row
 from workshop.i18n import localized
 from workshop.measures.capture import capturable, incompatible_fields
 from workshop.measures.models import Measure
@@ -81,7 +82,7 @@ def create_session(
 
 
 def _with_field_map(db: Session, measure_id: int, template: dict, field_map: dict[str, str]) -> dict:
-    measure = db.get(Measure, measure_id)
+    measure = get_row(db, Measure, measure_id)
     record_template = template_of(measure)
     missing = incompatible_fields(template, record_template)
     unmapped = [key for key in missing if key not in field_map]

@@ -28,6 +28,16 @@ MAX_STEPS = 30
 BASE_FIELDS = ("key", "type", "title", "prompt", "timebox_minutes", "capture_field")
 COLUMN_LINE = re.compile(r"^\s*(?:([A-Za-z][A-Za-z0-9_-]{0,39})\s*(?:\[([a-z_]+)\])?\s*:)?\s*(.+?)\s*$")
 
+
+def column_line(line: str) -> tuple[str | None, str | None, str]:
+    """(key, field, title) of a non-blank column line: "key: Title", "key [field]: Title" or a title."""
+    match = COLUMN_LINE.match(line)
+    if match is None:  # only a blank line fails: the title takes any non-blank text
+        raise ValueError(f"not a column line: {line!r}")
+    key, field, title = match.groups()
+    return key, field, title
+
+
 # Labels for activity types and their options; a type or option not listed shows its own name.
 TYPE_LABELS = {
     "welcome": lazy_gettext("Begrüßung"),
@@ -103,6 +113,10 @@ class OptionField:
     minimum: int | None = None
     maximum: int | None = None
     choices: tuple[tuple[str, str], ...] = ()
+
+    def allows(self, number: int) -> bool:
+        """Within the option's range (an integer option without a Range takes any)."""
+        return (self.minimum is None or number >= self.minimum) and (self.maximum is None or number <= self.maximum)
 
 
 def option_fields(activity_type: str) -> list[OptionField]:
@@ -333,7 +347,7 @@ def draft_to_steps(
                 step[option.name] = bool(raw)
             elif option.kind == "number":
                 if raw.strip():
-                    if not raw.strip().isdigit() or not option.minimum <= int(raw) <= option.maximum:
+                    if not raw.strip().isdigit() or not option.allows(int(raw)):
                         problem(
                             _(
                                 "„%(label)s“: „%(value)s“ ist keine ganze Zahl von %(min)s bis %(max)s.",
@@ -352,7 +366,7 @@ def draft_to_steps(
                 for line in raw.splitlines():
                     if not line.strip():
                         continue
-                    col_key, field, col_title = COLUMN_LINE.match(line).groups()
+                    col_key, field, col_title = column_line(line)
                     col_key = unique_key(col_key or col_title, seen)
                     seen.add(col_key)
                     column = {

@@ -14,7 +14,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 from workshop.activities.registry import ACTIVITIES
 from workshop.config import SESSION_TEMPLATE_DIR
 from workshop.i18n import LocalizedText
-from workshop.measures.record_template import load_record_template
+from workshop.measures.record_template import RecordTemplate, load_record_template
+from workshop.sessions.steps import Step
 from workshop.validation import describe_errors
 
 KEY = validate.Regexp(r"^[a-z][a-z0-9_-]{0,39}$", error="use lower-case letters, digits, - and _ (max. 40)")
@@ -72,51 +73,54 @@ def parse_template_data(data, source: str) -> dict:
     except ValueError as error:
         raise TemplateError(f"{source}: record_template: {error}") from error
 
-    steps: list[dict] = []
+    steps: list[Step] = []
     for number, raw in enumerate(header["steps"], start=1):
         name = f"step {number}" + (f" '{raw['key']}'" if isinstance(raw.get("key"), str) else "")
-        where = f"{source}: {name}"
-        base_part = {k: v for k, v in raw.items() if k in BASE_STEP_KEYS}
-        config_part = {k: v for k, v in raw.items() if k not in BASE_STEP_KEYS}
-        try:
-            step = StepBaseSchema().load(base_part)
-        except ValidationError as error:
-            raise TemplateError(f"{where}: {describe_errors(error.messages)}") from error
-        activity = ACTIVITIES[step["type"]]
-        try:
-            config: dict = activity.config_schema().load(config_part) if activity.config_schema else {}
-            if not activity.config_schema and config_part:
-                raise ValidationError({k: ["unknown field"] for k in config_part})
-        except ValidationError as error:
-            raise TemplateError(f"{where}: {describe_errors(error.messages)}") from error
-        step.update(config)
-        if any(s["key"] == step["key"] for s in steps):
-            raise TemplateError(f"{where}: key: '{step['key']}' is used by an earlier step")
-        problems = activity.check_step(step, {s["key"]: ACTIVITIES[s["type"]].offers for s in steps})
-        capture = step.get("capture")
-        if capture and capture.get("field") and record_template.field(capture["field"]) is None:
-            problems.append(f"capture.field: the record has no field '{capture['field']}'")
-        if capture and not activity.capturable:
-            problems.append(f"capture: a {step['type']} step has nothing to capture")
-        problems += [
-            f"columns: the record has no field '{c['field']}'"
-            for c in step.get("columns", [])
-            if c.get("field") and record_template.field(c["field"]) is None
-        ]
-        # The status changes only through the status flow, the reference number is the record's own.
-        named = [c.get("field") for c in step.get("columns", [])] + [(capture or {}).get("field")]
-        problems += [
-            f"capture into '{key}': the status and the reference number are not captured from cards"
-            for key in named
-            if key
-            and record_template.field(key) is not None
-            and (record_template.field(key).type == "status" or key == "reference_number")
-        ]
-        if problems:
-            raise TemplateError(f"{where}: {'; '.join(problems)}")
+        step = load_step(raw, f"{source}: {name}", steps, record_template)
         steps.append(step)
-    header["steps"] = steps
+    header["steps"] = [step.stored() for step in steps]  # sessions store the plain form
     return header
+
+
+def load_step(raw: dict, where: str, earlier: list[Step], record_template: RecordTemplate) -> Step:
+    """The one place a step is checked and typed: its base settings, its activity's options (by
+    the activity's config_schema), then its rules against the earlier steps and the record."""
+    base_part = {k: v for k, v in raw.items() if k in BASE_STEP_KEYS}
+    config_part = {k: v for k, v in raw.items() if k not in BASE_STEP_KEYS}
+    try:
+        base = StepBaseSchema().load(base_part)
+    except ValidationError as error:
+        raise TemplateError(f"{where}: {describe_errors(error.messages)}") from error
+    activity = ACTIVITIES[base["type"]]
+    try:
+        config: dict = activity.config_schema().load(config_part) if activity.config_schema else {}
+        if not activity.config_schema and config_part:
+            raise ValidationError({k: ["unknown field"] for k in config_part})
+    except ValidationError as error:
+        raise TemplateError(f"{where}: {describe_errors(error.messages)}") from error
+    step = activity.step_class.from_stored({**base, **config})
+    if any(s.key == step.key for s in earlier):
+        raise TemplateError(f"{where}: key: '{step.key}' is used by an earlier step")
+    problems = step.check({s.key: ACTIVITIES[s.type].offers for s in earlier})
+    capture = step.capture
+    if capture and capture.field and record_template.field(capture.field) is None:
+        problems.append(f"capture.field: the record has no field '{capture.field}'")
+    if capture and not activity.capturable:
+        problems.append(f"capture: a {step.type} step has nothing to capture")
+    problems += [
+        f"columns: the record has no field '{key}'"
+        for key in step.column_fields()
+        if record_template.field(key) is None
+    ]
+    # The status changes only through the status flow, the reference number is the record's own.
+    problems += [
+        f"capture into '{key}': the status and the reference number are not captured from cards"
+        for key in step.record_fields()
+        if (found := record_template.field(key)) is not None and (found.type == "status" or key == "reference_number")
+    ]
+    if problems:
+        raise TemplateError(f"{where}: {'; '.join(problems)}")
+    return step
 
 
 def load_template_file(path: Path) -> dict:

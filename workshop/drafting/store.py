@@ -79,8 +79,8 @@ class UpdateStore:
     def rows_after(db: Session, measure_id: int, field_key: str, after_id: int) -> list[tuple[int, bytes, bool]]:
         """The field's rows newer than after_id, in log order: (id, update, is_snapshot)."""
         return [
-            tuple(row)
-            for row in db.execute(
+            (row_id, data, is_snapshot)
+            for row_id, data, is_snapshot in db.execute(
                 select(DraftUpdate.id, DraftUpdate.data, DraftUpdate.is_snapshot)
                 .where(
                     DraftUpdate.measure_id == measure_id, DraftUpdate.field_key == field_key, DraftUpdate.id > after_id

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from workshop.access import policy
-from workshop.activities.registry import ACTIVITY_OPS
+from workshop.activities.registry import ACTIVITY_OPS, step_of
 from workshop.live import replay
 from workshop.live.controls import CONTROL_OPS
 from workshop.live.models import Event
@@ -130,10 +130,10 @@ def _authorize(db: Session, ws: WorkshopSession, actor: Actor, spec: OpSpec) -> 
 
 def _check_step_rules(ws: WorkshopSession, actor: Actor, spec: OpSpec) -> None:
     """The step rules, declared on the OpSpec and checked here only, one error code each."""
-    step = ws.current
-    if spec.step_types and step["type"] not in spec.step_types:
-        raise Rejected("wrong_step_type", f"The current step ('{step['key']}') does not take '{spec.type}'.")
-    if spec.lock_applies and actor.role == PARTICIPANT and is_locked(ws, step["key"]):
+    step = step_of(ws.current)
+    if spec.step_types and step.type not in spec.step_types:
+        raise Rejected("wrong_step_type", f"The current step ('{step.key}') does not take '{spec.type}'.")
+    if spec.lock_applies and actor.role == PARTICIPANT and is_locked(ws, step.key):
         raise Rejected("step_locked", "Input is paused by the facilitator for this step.")
 
 

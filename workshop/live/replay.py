@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workshop.activities.action_items import item_view
-from workshop.activities.cards import card_view, visible_to
+from workshop.activities.cards import CardLike, card_view, visible_to
 from workshop.activities.models import ActionItem, Card
 from workshop.live.models import Event
 from workshop.ops import FACILITATOR, VIEWER, Actor
@@ -55,7 +55,7 @@ def event_form(event: Event, viewer: Actor) -> dict:
     return public
 
 
-def tombstone(card_id: int, step_key: str | None) -> dict:
+def tombstone(card_id: int | None, step_key: str | None) -> dict:
     return {"card_id": card_id, "step_key": step_key, "gone": True}
 
 
@@ -94,7 +94,7 @@ class _Now:
         )
         self.names = participant_names(db, ws.id) if self.cards else {}
 
-    def card(self, card_id: int) -> Card | None:
+    def card(self, card_id: int | None) -> CardLike | None:
         """The card if this viewer may see it now, else None."""
         card = self.cards.get(card_id)
         if card is None or card.deleted_at is not None:

@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
 from workshop.activities.registry import activity_for
-from workshop.db import utcnow
+from workshop.db import get_row, utcnow
 from workshop.i18n import N_, localized
 from workshop.measures import capture as record_capture
 from workshop.measures.messages import RecordRefused
@@ -133,7 +133,7 @@ def plan_capture(ctx: OpContext, payload: dict) -> tuple[dict, Measure, list]:
         raise RecordRefused(
             "unknown_step", N_("Diese Sitzung hat keinen Schritt „%(step)s“."), step=payload["step_key"]
         )
-    measure = ctx.db.get(Measure, ctx.ws.measure_id)
+    measure = get_row(ctx.db, Measure, ctx.ws.measure_id)
     planned = record_capture.plan(
         ctx.db,
         ctx.ws,
@@ -170,9 +170,10 @@ def capture(ctx: OpContext, payload: dict) -> Outcome:
 def undo_capture(ctx: OpContext, payload: dict) -> Outcome:
     """One click takes a capture of this session back: each field gets its previous value again,
     recorded as a new revision of kind undo (measures/record.undo)."""
-    measure = ctx.db.get(Measure, ctx.ws.measure_id)
-    revisions = [ctx.db.get(RecordRevision, rid) for rid in dict.fromkeys(payload["revision_ids"])]
-    if any(r is None or r.source_session_id != ctx.ws.id or r.source_kind != "capture" for r in revisions):
+    measure = get_row(ctx.db, Measure, ctx.ws.measure_id)
+    found = [ctx.db.get(RecordRevision, rid) for rid in dict.fromkeys(payload["revision_ids"])]
+    revisions = [r for r in found if r is not None and r.source_session_id == ctx.ws.id and r.source_kind == "capture"]
+    if len(revisions) != len(found):
         raise RecordRefused(
             "revision_not_found", N_("Rückgängig machen lässt sich hier nur eine Übernahme aus dieser Sitzung.")
         )
@@ -181,7 +182,7 @@ def undo_capture(ctx: OpContext, payload: dict) -> Outcome:
     undone = []
     for revision in revisions:
         written = record_undo(ctx.db, measure, revision.id, actor_id, session_id=ctx.ws.id)
-        field = record_template.field(revision.field_key)
+        field = record_template.required_field(revision.field_key)
         undone.append(
             {
                 "field_key": revision.field_key,
@@ -190,7 +191,7 @@ def undo_capture(ctx: OpContext, payload: dict) -> Outcome:
                 "revision_id": written.id,
             }
         )
-    step_key = revisions[0].source_step_key
+    step_key = revisions[0].source_step_key or ""
     still_silent = (ctx.ws.step(step_key) or {}).get("silent") and not is_revealed(ctx.ws, step_key)
     # The same event as a capture (every screen already follows it): the field's value now.
     return Outcome(

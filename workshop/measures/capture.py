@@ -76,7 +76,8 @@ def incompatible_fields(template: dict, record_template: RecordTemplate) -> list
     return [key for key in format_fields(template) if not capturable(record_template.field(key))]
 
 
-def _refuse_field(record_template: RecordTemplate, key: str) -> None:
+def _capturable_field(record_template: RecordTemplate, key: str) -> RecordField:
+    """The field a capture may write, or RecordRefused naming why not."""
     field = record_template.field(key)
     if field is None:
         raise RecordRefused(
@@ -97,6 +98,7 @@ def _refuse_field(record_template: RecordTemplate, key: str) -> None:
             N_("„%(field)s“ wird nicht aus Karten übernommen; bitte ein anderes Feld wählen."),
             field=field.label,
         )
+    return field
 
 
 def _targets(ws, step: dict, items: list, field_key: str | None) -> dict[str, list]:
@@ -114,8 +116,8 @@ def _targets(ws, step: dict, items: list, field_key: str | None) -> dict[str, li
                 targets.setdefault(target, []).append(item)
         if targets:
             return targets
-    elif (step.get("capture") or {}).get("field") and resolve(step["capture"]["field"]):
-        return {resolve(step["capture"]["field"]): items}
+    elif target := resolve((step.get("capture") or {}).get("field") or ""):
+        return {target: items}
     raise RecordRefused("no_field", N_("Dieser Schritt sieht kein Feld des Steckbriefs vor; bitte ein Feld wählen."))
 
 
@@ -153,8 +155,7 @@ def plan(
     values = current_values(db, measure)
     planned = []
     for key, chosen in targets.items():
-        _refuse_field(record_template, key)
-        field = record_template.field(key)
+        field = _capturable_field(record_template, key)
         new_lines = [_line(ws, step, item, columns.get(item.column_key) if prefix_columns else None) for item in chosen]
         before = values[key].lines if key in values else []
         if mode == APPEND:

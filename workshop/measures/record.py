@@ -187,11 +187,13 @@ def undo(
     revision = db.get(RecordRevision, revision_id)
     if revision is None or revision.measure_id != measure.id:
         raise RecordRefused("revision_not_found", N_("Diese Änderung gibt es im Steckbrief nicht."))
-    if newest_revision(db, measure, revision.field_key).id != revision.id:
+    newest = newest_revision(db, measure, revision.field_key)
+    assert newest is not None  # revision itself is one of the field's
+    if newest.id != revision.id:
         raise RecordRefused(
             "changed_since",
             N_("„%(field)s“ wurde seitdem geändert; bitte im Verlauf die gewünschte Fassung wiederherstellen."),
-            field=template_of(measure).field(revision.field_key).label,
+            field=template_of(measure).required_field(revision.field_key).label,
         )
     before = db.scalars(
         select(RecordRevision)

@@ -24,9 +24,15 @@ class FieldSchema(Schema):
     choices = fields.List(fields.String(validate=validate.Length(1, 80)))
 
 
-class SectionSchema(Schema):
-    title = LocalizedText(required=True, max_length=200)
-    fields = fields.List(fields.Nested(FieldSchema), required=True, validate=validate.Length(min=1))
+# Built from a dict: a section's YAML key is "fields", which as a class attribute would shadow
+# Schema.fields.
+SectionSchema = Schema.from_dict(
+    {
+        "title": LocalizedText(required=True, max_length=200),
+        "fields": fields.List(fields.Nested(FieldSchema), required=True, validate=validate.Length(min=1)),
+    },
+    name="SectionSchema",
+)
 
 
 class RecordTemplateSchema(Schema):
@@ -65,6 +71,13 @@ class RecordTemplate:
 
     def field(self, key: str) -> RecordField | None:
         return next((f for f in self.fields if f.key == key), None)
+
+    def required_field(self, key: str) -> RecordField:
+        """A field the caller has already checked exists (a validated template, a stored revision)."""
+        field = self.field(key)
+        if field is None:
+            raise KeyError(f"record template '{self.key}' has no field '{key}'")
+        return field
 
 
 def parse_record_template(text: str, source: str) -> RecordTemplate:

@@ -207,7 +207,7 @@ def _field_mapping_page(measure, form, needed: FieldMapNeeded):
                 steps_by_field.setdefault(key, []).append(localized(step["title"], locale()))
     # Formats name their fields as the Berlin record does: show that name, not the key.
     berlin = load_record_template(DEFAULT_RECORD_TEMPLATE)
-    names = {key: berlin.field(key).label_text(locale()) if berlin.field(key) else key for key in needed.missing}
+    names = {key: f.label_text(locale()) if (f := berlin.field(key)) else key for key in needed.missing}
     return render_template(
         "measures/session_mapping.html",
         measure=measure,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +18,9 @@ from workshop.protocols.service import current_protocol
 from workshop.sessions.models import WorkshopSession
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-FORMATS = {
+# protocol, its images -> the document (text or bytes)
+Renderer = Callable[[Protocol, dict[int, tuple[str, bytes]]], str | bytes]
+FORMATS: dict[str, tuple[Renderer, str]] = {
     "md": (render_markdown, "text/markdown; charset=utf-8"),
     "html": (render_html, "text/html; charset=utf-8"),
     "pdf": (render_pdf, "application/pdf"),

@@ -281,14 +281,14 @@ def check_image(filename: str, data: bytes) -> tuple[bytes, str, int, int]:
             format=image.format,
             expected=", ".join(sorted(extensions)),
         )
-    image = ImageOps.exif_transpose(image)
-    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    upright = ImageOps.exif_transpose(image)
+    upright.thumbnail((MAX_SIDE, MAX_SIDE))
     out = io.BytesIO()
     if mimetype == "image/jpeg":
-        image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+        upright.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
     else:
-        image.save(out, "PNG", optimize=True)
-    return out.getvalue(), mimetype, image.width, image.height
+        upright.save(out, "PNG", optimize=True)
+    return out.getvalue(), mimetype, upright.width, upright.height
 
 
 def add_attachment(

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
+from werkzeug.wrappers import Response as BaseResponse
 
 from workshop.access import policy
 from workshop.accounts.models import Facilitator
@@ -27,7 +28,7 @@ def _session_for_protocol(session_id):
     return session_or_404(session_id, "session.notes")
 
 
-def _refused(error: service.ProtocolError, ws) -> Response:
+def _refused(error: service.ProtocolError, ws) -> BaseResponse:
     db().rollback()
     flash(_(error.message, **error.params), "error")
     return redirect(url_for("protocols.edit", session_id=ws.id))

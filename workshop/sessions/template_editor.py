@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from workshop.agenda.plan import COLUMN_LINE, localized_update, unique_key
+from workshop.agenda.plan import column_line, localized_update, unique_key
 from workshop.agenda.templates import TemplateError, available_templates, parse_template_data
 from workshop.i18n import current_locale, localized
 from workshop.sessions.models import CustomTemplate
@@ -70,7 +70,7 @@ def _apply_form(base: dict, form) -> dict:
             for line in form[prefix + "columns"].splitlines():
                 if not line.strip():
                     continue
-                key, field, title = COLUMN_LINE.match(line).groups()
+                key, field, title = column_line(line)
                 key = unique_key(key or title, seen)
                 seen.add(key)
                 column = {"key": key, "title": localized_update(old.get(key, {}).get("title"), title, locale)}

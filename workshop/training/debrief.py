@@ -165,9 +165,8 @@ def build_debrief(db: Session, ws: WorkshopSession) -> Debrief:
     timeline = [Moment((e.created_at - start).total_seconds(), "intervention", describe(ws, e)) for e in events]
     names = {fid: name for fid, name in db.execute(select(Facilitator.id, Facilitator.display_name))}
     for note in db.scalars(select(ObserverNote).where(ObserverNote.session_id == ws.id).order_by(ObserverNote.id)):
-        timeline.append(
-            Moment((note.created_at - start).total_seconds(), "note", note.text, names.get(note.author_id, ""))
-        )
+        author = names.get(note.author_id, "") if note.author_id else ""
+        timeline.append(Moment((note.created_at - start).total_seconds(), "note", note.text, author))
     timeline.sort(key=lambda m: m.offset_seconds)
     return Debrief(ws, steps, contributions, gini(contributions), timeline)
 

@@ -1,0 +1,95 @@
+"""Typed steps: what a template's step says, as an object instead of a YAML dict.
+
+Loaded at the boundaries (a template being checked: agenda/templates.py; the engine's step rules:
+activities/registry.step_of), each activity type with its own subclass and typed options (next to
+its module). Sessions keep storing the plain dict (`stored()`), so no stored JSON changes.
+Read-only by convention, not frozen: the engine loads one per op, and a frozen dataclass takes
+five times as long to build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, is_dataclass
+from typing import Any, Self
+
+Localized = dict[str, str]  # {"de": …, "en": …}: LocalizedText's loaded form
+
+
+@dataclass(kw_only=True)
+class Capture:
+    """Where a step's results go in the record (each part optional)."""
+
+    field: str | None = None
+    top: int | None = None
+    mode: str | None = None  # replace | append: the default for this step
+
+
+@dataclass(kw_only=True)
+class Column:
+    """A column of a card step; field: the record field it is captured into."""
+
+    key: str
+    title: Localized
+    field: str | None = None
+
+
+@dataclass(kw_only=True)
+class Step:
+    """The settings every step has. Subclasses add an activity's own options."""
+
+    key: str
+    type: str
+    title: Localized
+    prompt: Localized | None = None
+    timebox_minutes: int | None = None
+    capture: Capture | None = None
+
+    @classmethod
+    def from_stored(cls, data: Mapping[str, Any]) -> Self:
+        """From a checked step dict (a session's template); keys of other types are ignored."""
+        names = _field_names(cls)
+        values = {key: value for key, value in data.items() if key in names}
+        if values.get("capture") is not None:
+            values["capture"] = Capture(**values["capture"])
+        return cls(**cls._nested(values))
+
+    @classmethod
+    def _nested(cls, values: dict[str, Any]) -> dict[str, Any]:
+        """Subclasses turn their nested options into objects here."""
+        return values
+
+    def stored(self) -> dict[str, Any]:
+        """The dict sessions store (unset nested parts left out, as the template had them)."""
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+
+    def column_fields(self) -> list[str]:
+        """The record fields its columns are captured into (a card step's)."""
+        return []
+
+    def record_fields(self) -> list[str]:
+        """Every record field this step names: its columns' and its capture's."""
+        return self.column_fields() + ([self.capture.field] if self.capture and self.capture.field else [])
+
+    def check(self, earlier: dict[str, frozenset[str]]) -> list[str]:
+        """Cross-step checks when a template is loaded; earlier: what each earlier step offers,
+        by key. Returns error texts naming the option."""
+        return []
+
+
+_FIELD_NAMES: dict[type, frozenset[str]] = {}  # per step class: fields() on every op costs
+
+
+def _field_names(cls: type) -> frozenset[str]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = frozenset(f.name for f in fields(cls))
+    return names
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value) if getattr(value, f.name) is not None}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
