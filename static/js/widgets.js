@@ -103,7 +103,8 @@ export function consentResult(state, step) {
         h("th", { scope: "row", text: o.text }), h("td", {}, String(o.total)),
         h("td", {}, o.mean === null ? "–" : o.mean.toFixed(1).replace(".", ",")), h("td", {}, String(o.abstentions)))))),
     h("details", { class: "matrix" }, h("summary", {}, _("Verteilung (anonym)")),
-      h("table", {}, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, _("Person")),
+      h("table", {}, h("caption", { class: "visually-hidden" }, _("Widerstand je Person (Zeilen) und Option (Spalten)")),
+        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, _("Person")),
         columns.map((id) => h("th", { scope: "col", text: text(id) })))),
       h("tbody", {}, r.matrix.rows.map((row, i) => h("tr", {}, h("th", { scope: "row" }, `P${i + 1}`),
         row.map((v) => h("td", { class: v === null ? "abstain" : `r${v}` }, v === null ? "–" : String(v)))))))));
