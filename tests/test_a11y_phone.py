@@ -7,6 +7,8 @@ One server and one browser for the module; each test opens its own sessions."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
@@ -15,6 +17,7 @@ from tests.conftest import PASSWORD, running_server
 from workshop.activities.registry import ACTIVITIES
 
 EMAIL = "moderation@example.org"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -174,6 +177,7 @@ def test_every_activity_type_has_a_plain_language_help_in_both_languages(server,
         help_box = page.locator("details#help")
         help_box.get_by_text(summary).click()
         expect(help_box.locator("#help-text")).to_have_text(helps["brainstorm"][0])
+        page.screenshot(path=SCREENSHOTS / f"participant-help{'' if lang == 'de' else '-en'}.png")
         assert fac.op("step.goto", step_key="vote")["ok"]
         expect(help_box.locator("#help-text")).to_have_text(helps["dot_vote"][0])
         assert help_box.evaluate("el => el.open") is False  # a new step starts with the help closed
