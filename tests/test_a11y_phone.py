@@ -70,7 +70,9 @@ def test_own_votes_are_words_and_the_budget_status_is_one_node_whose_text_change
             card.get_by_role("button", name="Punkt geben: Wer zahlt?").click()
         expect(status).to_have_text("Noch 3 von 5 Punkten")
         # the same node, still in the page, and the only status that speaks of the budget
-        assert phone.evaluate("window.budgetNode === document.getElementById('phone-status') && window.budgetNode.isConnected")
+        assert phone.evaluate(
+            "window.budgetNode === document.getElementById('phone-status') && window.budgetNode.isConnected"
+        )
         assert phone.get_by_role("status").filter(has_text="Punkten").count() == 1
         # the dots are read as words: the accessibility tree has the count, not the symbols
         snapshot = card.aria_snapshot()
