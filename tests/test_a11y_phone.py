@@ -232,3 +232,28 @@ def test_the_phone_rejoins_without_asking_and_offers_the_last_name_at_the_next_j
     phone.goto(f"{server.base_url}/j/{code_c}")
     expect(phone.locator("#display_name")).to_have_value("")
     phone.context.close()
+
+
+def test_the_consoles_now_region_speaks_on_a_new_step_not_on_every_card(server, browser):
+    sid, code, fac = room(server)
+    author = server.participant(sid, code)
+    console = login_page(browser, server.base_url, EMAIL, PASSWORD, viewport={"width": 1280, "height": 900})
+    try:
+        console.goto(f"{server.base_url}/sessions/{sid}")
+        assert fac.op("session.start")["ok"]
+        now = console.locator("#now")
+        expect(now).to_contain_text("Vorhandene Ansätze")
+        console.evaluate("""() => { window.nowChanges = 0;
+            new MutationObserver(() => window.nowChanges++)
+              .observe(document.getElementById('now'), {childList: true, characterData: true, subtree: true}); }""")
+        for text in ("Bürgeramt digital", "Zweite Karte"):
+            assert author.op("card.add", step_key="approaches", text=text)["ok"]
+            expect(console.locator("#board .card-text", has_text=text)).to_be_visible()
+        assert console.evaluate("window.nowChanges") == 0  # two cards: the live region stayed quiet
+        assert fac.op("step.goto", step_key="scope")["ok"]
+        expect(now).to_contain_text("Maßnahmenumfang")
+        assert console.evaluate("window.nowChanges") > 0
+    finally:
+        author.close()
+        fac.close()
+        console.context.close()

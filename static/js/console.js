@@ -193,10 +193,16 @@ function stepSummary(s) {
     s.prompt ? h("p", { class: "meta step-summary-prompt", text: t(s.prompt) }) : null);
 }
 
+let nowShown = null;
+
 function renderNow(state) {
-  // What is now and what comes next, for a facilitator who has one second to look.
+  // What is now and what comes next, for a facilitator who has one second to look. #now is a live
+  // region: redrawn only when the step changes, or a screen reader would repeat it on every card.
   const index = state.session.current_step;
   const next = state.steps[index + 1];
+  const shown = JSON.stringify([state.steps[index], next || null]);
+  if (shown === nowShown) return;
+  nowShown = shown;
   fill($("now"), h("h2", { class: "eyebrow" }, _("Jetzt")), stepSummary(state.steps[index]));
   fill($("next-preview"), h("h2", { class: "eyebrow" }, _("Als Nächstes")),
     next ? stepSummary(next) : h("p", { class: "meta" }, _("Das ist der letzte Schritt.")));
