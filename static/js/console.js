@@ -2,7 +2,7 @@
 // moderation, clustering, and capture into the measure record.
 import { _, errorText } from "./i18n.js";
 import { announce, connectLive, currentStep, formatSeconds, h, setConnection, t, fill } from "./live.js";
-import { capturedFields, spotlightBanner, timerBadge } from "./widgets.js";
+import { capturedFields, spotlightBanner, timerBadge, timerSpeaker } from "./widgets.js";
 import { activityFor, ACTIVITIES } from "./activities/index.js";
 import { initCapture } from "./capture.js";
 import { clearFields, redrawKeepingInput } from "./dom.js";
@@ -10,6 +10,7 @@ import { clearFields, redrawKeepingInput } from "./dom.js";
 const fields = JSON.parse(document.getElementById("record-fields").textContent);
 const $ = (id) => document.getElementById(id);
 const selected = new Set();
+const speakTimer = timerSpeaker($("timer-live"));
 const STATUS = { ready: _("bereit – noch nicht gestartet"), live: _("läuft"), ended: _("beendet") };
 const REVEALABLE = (step) => !!(step.silent || (activityFor(step).revealable && activityFor(step).revealable(step)));
 
@@ -109,6 +110,7 @@ function tickAgenda(state) {
 function renderTimer(state) {
   if (state.session.status !== "live") { fill($("timer-display"), ); return; }
   const s = currentStep(state);
+  speakTimer(state, s);
   const timer = (state.runtime[s.key] || {}).timer;
   fill($("timer-display"), timerBadge(state, s) || h("p", { class: "meta" }, _("Kein Timer (geplant {value} min)", { value: s.timebox_minutes || "–" })));
   $("timer-start").textContent = timer && !timer.running_since ? _("Fortsetzen") : _("Timer starten");
@@ -191,10 +193,16 @@ function stepSummary(s) {
     s.prompt ? h("p", { class: "meta step-summary-prompt", text: t(s.prompt) }) : null);
 }
 
+let nowShown = null;
+
 function renderNow(state) {
-  // What is now and what comes next, for a facilitator who has one second to look.
+  // What is now and what comes next, for a facilitator who has one second to look. #now is a live
+  // region: redrawn only when the step changes, or a screen reader would repeat it on every card.
   const index = state.session.current_step;
   const next = state.steps[index + 1];
+  const shown = JSON.stringify([state.steps[index], next || null]);
+  if (shown === nowShown) return;
+  nowShown = shown;
   fill($("now"), h("h2", { class: "eyebrow" }, _("Jetzt")), stepSummary(state.steps[index]));
   fill($("next-preview"), h("h2", { class: "eyebrow" }, _("Als Nächstes")),
     next ? stepSummary(next) : h("p", { class: "meta" }, _("Das ist der letzte Schritt.")));

@@ -1,7 +1,7 @@
 // The participant's phone: only the current step, big touch targets.
 import { _, errorText } from "./i18n.js";
 import { announce, connectLive, currentStep, h, setConnection, t, fill } from "./live.js";
-import { spotlightBanner, stepNotices, timerBadge } from "./widgets.js";
+import { spotlightBanner, stepNotices, timerBadge, timerSpeaker } from "./widgets.js";
 import { activityFor, ACTIVITIES } from "./activities/index.js";
 import { clearFields, redrawKeepingInput } from "./dom.js";
 
@@ -12,6 +12,8 @@ const boardEl = $("board");
 const textEl = $("card-text");
 const errorEl = $("compose-error");
 const columnChoice = $("column-choice");
+const statusEl = $("phone-status");
+const speakTimer = timerSpeaker($("timer-live"));
 let renderedStepKey = null;
 let editing = null; // card id being edited
 
@@ -39,8 +41,26 @@ applySize();
 
 function renderTimer(state) {
   const slot = $("timer");
-  if (state.session.status !== "live") { fill(slot, ); return; }
+  if (state.session.status !== "live") { fill(slot, ); speakTimer(state, null); return; }
   fill(slot, timerBadge(state, currentStep(state)) || "");
+  speakTimer(state, currentStep(state));
+}
+
+// The step's plain-language help: one disclosure, its text changed per step (closed again on a new
+// step), so an open one does not snap shut on every event.
+function renderHelp(step, isNew) {
+  const activity = activityFor(step);
+  const text = activity.help ? activity.help(ui, step) : "";
+  $("help").hidden = !text;
+  $("help-text").textContent = text;
+  if (isNew) $("help").open = false;
+}
+
+// One status node for the whole visit; only its text changes (see activities' phoneStatus).
+function renderStatus(state, step) {
+  const activity = step ? activityFor(step) : null;
+  const text = activity && activity.phoneStatus ? activity.phoneStatus(state, step, ui) : "";
+  if (statusEl.textContent !== text) statusEl.textContent = text;
 }
 
 function showError(message, op) {
@@ -136,7 +156,7 @@ function render(state) {
   if (status === "ready") {
     fill(stepEl, h("h1", { text: _("Gleich geht es los") }),
       h("p", { class: "prompt", text: _("Die Moderation startet die Sitzung in Kürze. Diese Seite aktualisiert sich von selbst.") }));
-    composeEl.hidden = true; fill(boardEl, ); return;
+    composeEl.hidden = true; fill(boardEl, ); renderStatus(state, null); $("help").hidden = true; return;
   }
   if (status === "ended") {
     fill(stepEl, h("h1", { text: _("Vielen Dank!") }),
@@ -144,10 +164,11 @@ function render(state) {
       // the measure's public page shows what becomes of each contribution (only if the team made it public)
       ...(state.session.public_path ? [h("p", {}, [h("a", { href: state.session.public_path,
         text: _("Was aus den Beiträgen wird: die öffentliche Seite der Maßnahme") })])] : []));
-    composeEl.hidden = true; fill(boardEl, ); return;
+    composeEl.hidden = true; fill(boardEl, ); renderStatus(state, null); $("help").hidden = true; return;
   }
   const step = currentStep(state);
-  if (renderedStepKey !== step.key) {
+  const isNew = renderedStepKey !== step.key;
+  if (isNew) {
     renderedStepKey = step.key;
     editing = null;
     fill(boardEl); // a new step: nothing typed for the last one carries over
@@ -156,7 +177,9 @@ function render(state) {
     announce(_("Neuer Schritt: {value}", { value: t(step.title) }));
   }
   renderHeader(state);
+  renderHelp(step, isNew);
   renderTimer(state);
+  renderStatus(state, step);
   const activity = activityFor(step);
   const writes = !!(activity.composes && activity.composes(step));
   composeEl.hidden = !writes || !!(state.runtime[step.key] || {}).locked;

@@ -7,9 +7,32 @@ export function timerBadge(state, step) {
   if (left === null) return null;
   const timer = state.runtime[step.key].timer;
   const over = left <= 0;
+  // role=timer is not live (aria-live=off said outright): the ticking is for the eye; timerSpeaker
+  // says the moments that matter. The pause sign is read as a word.
   return h("p", { class: `timer${over ? " over" : ""}${timer.running_since ? "" : " paused"}`, role: "timer",
-    "aria-label": over ? _("Zeit ist um") : _("noch {value} Minuten", { value: formatSeconds(left) }) },
-  over ? _("Zeit ist um ({value})", { value: formatSeconds(left) }) : formatSeconds(left), timer.running_since ? "" : " ⏸");
+    "aria-live": "off", "aria-label": _("Zeit für diesen Schritt") },
+  over ? _("Zeit ist um ({value})", { value: formatSeconds(left) }) : formatSeconds(left),
+  timer.running_since ? "" : [h("span", { "aria-hidden": "true" }, " ⏸"), h("span", { class: "visually-hidden" }, " ", _("angehalten"))]);
+}
+
+// What a screen reader hears of a running timer: at 5 minutes, at 1 minute and at 0 — not every
+// second. Only a countdown passing the mark speaks; a jump (+1 min, a new step, a reload) does not.
+const TIMER_MARKS = [
+  [300, () => _("Noch 5 Minuten.")],
+  [60, () => _("Noch 1 Minute.")],
+  [0, () => _("Die Zeit ist um.")],
+];
+
+export function timerSpeaker(region) {
+  let last = { key: null, left: null };
+  return (state, step) => {
+    const left = step ? timeLeft(state, step.key) : null;
+    const previous = last.key === (step && step.key) ? last.left : null;
+    last = { key: step && step.key, left };
+    if (left === null || previous === null || previous - left > 5 || previous <= left) return;
+    const mark = TIMER_MARKS.find(([at]) => previous > at && left <= at);
+    if (mark) region.textContent = mark[1]();
+  };
 }
 
 export function spotlightBanner(state) {
@@ -80,7 +103,8 @@ export function consentResult(state, step) {
         h("th", { scope: "row", text: o.text }), h("td", {}, String(o.total)),
         h("td", {}, o.mean === null ? "–" : o.mean.toFixed(1).replace(".", ",")), h("td", {}, String(o.abstentions)))))),
     h("details", { class: "matrix" }, h("summary", {}, _("Verteilung (anonym)")),
-      h("table", {}, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, _("Person")),
+      h("table", {}, h("caption", { class: "visually-hidden" }, _("Widerstand je Person (Zeilen) und Option (Spalten)")),
+        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, _("Person")),
         columns.map((id) => h("th", { scope: "col", text: text(id) })))),
       h("tbody", {}, r.matrix.rows.map((row, i) => h("tr", {}, h("th", { scope: "row" }, `P${i + 1}`),
         row.map((v) => h("td", { class: v === null ? "abstain" : `r${v}` }, v === null ? "–" : String(v)))))))));

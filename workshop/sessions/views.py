@@ -53,6 +53,16 @@ def _remember(session_id: int, token: str) -> None:
     session.permanent = True
 
 
+def _remember_name(display_name: str) -> None:
+    """The name chosen last is offered at the next join in this browser (WCAG 3.3.7, redundant
+    entry); an empty field forgets it: it lives only in this browser's own session cookie."""
+    name = display_name.strip()[:40]
+    if name:
+        session["display_name"] = name
+    else:
+        session.pop("display_name", None)
+
+
 @bp.route("/sessions/<session_id>")
 @login_required
 def console(session_id):
@@ -153,11 +163,13 @@ def join(code):
             result = _join(ws, form["display_name"])
         except Rejected as rejected:
             flash(_("Beitritt nicht möglich: %(reason)s", reason=rejected.message), "error")
-            return render_template("sessions/join_name.html", ws=ws), 400
+            return render_template("sessions/join_name.html", ws=ws, last_name=form["display_name"]), 400
         _remember(ws.id, result["token"])
+        if "display_name" in request.form:  # an anonymous unit's form has no name: keep the last one
+            _remember_name(form["display_name"])
         return redirect(url_for(".join", code=ws.join_code), 303)
     if participant is None:
-        return render_template("sessions/join_name.html", ws=ws)
+        return render_template("sessions/join_name.html", ws=ws, last_name=session.get("display_name", ""))
     return render_template("sessions/participant.html", ws=ws, participant=participant)
 
 

@@ -5,6 +5,7 @@ import { actionList } from "../widgets.js";
 export default {
   type: "action_items",
   label: ({ _ }) => _("Aufgaben"),
+  help: ({ _ }) => _("Tragen Sie ein, was zu tun ist, wer es übernimmt und bis wann. Ihre eigenen Einträge können Sie wieder löschen."),
   phone(state, step, ui) {
     const { h, _ } = ui;
     const mine = (state.activity[step.key] && state.activity[step.key].mine) || [];

@@ -20,6 +20,7 @@ function cloud(state, step, ui) {
 export default {
   type: "blitzlicht",
   label: ({ _ }) => _("Blitzlicht"),
+  help: ({ _ }) => _("Schreiben Sie ein Wort oder einen kurzen Satz zur Frage oben und tippen Sie auf „Wort senden“. Sie können Ihr Wort später ändern. Wörter, die oft kommen, werden größer gezeigt."),
   phone(state, step, ui) {
     const { h, _ } = ui;
     const mine = (state.activity[step.key] || {}).mine;

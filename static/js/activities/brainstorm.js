@@ -21,6 +21,9 @@ function phoneBoard(state, step, ui) {
 export default {
   type: "brainstorm",
   label: ({ _ }) => _("Sammeln"),
+  help: ({ _ }, step) => (step.authors === "facilitator"
+    ? _("Die Moderation schreibt hier mit. Sagen Sie Ihre Gedanken laut; auf dieser Seite lesen Sie mit.")
+    : _("Schreiben Sie Ihre Idee in das Feld „Ihr Beitrag“ und tippen Sie auf „Beitrag hinzufügen“. Ein Gedanke pro Beitrag. Eigene Beiträge können Sie bearbeiten oder löschen.")),
   composes: (step) => step.authors !== "facilitator", // the phone shows the "new contribution" box
   consoleAdds: () => "card.add",
   selectable: true, // the console may capture a selection of cards

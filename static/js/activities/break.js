@@ -15,6 +15,7 @@ function lines(state, step, ui) {
 
 export default {
   type: "break",
+  help: ({ _ }) => _("Jetzt ist Pause. Sie müssen nichts tun. Nach der Pause zeigt diese Seite den nächsten Schritt von selbst."),
   phone: lines,
   projector: lines,
   console: lines,

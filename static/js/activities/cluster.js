@@ -40,6 +40,7 @@ function consoleBoard(state, s, ui) {
 export default {
   type: "cluster",
   label: ({ _ }) => _("Ordnen"),
+  help: ({ _ }) => _("Die Moderation ordnet die Beiträge zu Gruppen. Sie müssen hier nichts eingeben: Schauen Sie mit und sagen Sie, wenn ein Beitrag woanders hingehört."),
   phone: (state, step) => [clusterBoard(state, step)],
   projector: (state, step) => [clusterBoard(state, step, { groups: true })],
   console: consoleBoard,

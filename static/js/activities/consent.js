@@ -26,6 +26,7 @@ function phoneBoard(state, step, ui) {
 export default {
   type: "consent",
   label: ({ _ }) => _("Konsent"),
+  help: ({ _ }) => _("Sagen Sie zu jeder Möglichkeit, wie viel Widerstand Sie haben: 0 heißt keiner, 10 heißt sehr viel. Es gewinnt die Möglichkeit mit dem wenigsten Widerstand. Wenn Sie nichts wählen, enthalten Sie sich."),
   revealable: () => true,
   consoleAdds: (step, runtime) => (runtime.revealed ? null : "consent.option_add"),
   phone: phoneBoard,

@@ -2,24 +2,32 @@
 import { activityOf } from "../live.js";
 import { barList, voteTargets } from "../widgets.js";
 
+function remainingPoints(state, step) {
+  const mine = (state.activity[step.key] || {}).mine || {};
+  return step.budget - Object.values(mine).reduce((a, b) => a + b, 0);
+}
+
+// The budget goes into the phone's one status region (participant.js keeps that node and changes
+// only its text): a status re-created on each vote is ignored by most screen readers.
+function phoneStatus(state, step, ui) {
+  return ui._("Noch {remaining} von {budget} Punkten", { remaining: remainingPoints(state, step), budget: step.budget });
+}
+
 function phoneBoard(state, step, ui) {
   const { h, _ } = ui;
-  const activity = state.activity[step.key] || {};
-  const mine = activity.mine || {};
-  const spent = Object.values(mine).reduce((a, b) => a + b, 0);
-  const remaining = step.budget - spent;
+  const mine = (state.activity[step.key] || {}).mine || {};
+  const remaining = remainingPoints(state, step);
   return [
-    h("p", { class: "budget", role: "status" }, _("Noch {remaining} von {budget} Punkten", { remaining, budget: step.budget })),
     h("ul", { class: "cards" }, voteTargets(state, step).map((target) => {
       const own = mine[target.id] || 0;
-      const vote = async (type) => {
-        const ack = await ui.send(type, { [target.kind]: target.id });
-        if (ack.ok) ui.announce(_("Noch {remaining} Punkte.", { remaining: ack.result.remaining }));
-      };
+      const vote = (type) => ui.send(type, { [target.kind]: target.id });
       const row = h("div", { class: "vote-row" },
         h("button", { type: "button", class: "vote-btn", "aria-label": _("Punkt wegnehmen: {text}", { text: target.text }),
           disabled: own === 0, onclick: () => vote("vote.remove") }, "−"),
-        h("span", { class: "dots", "aria-label": _("{own} eigene Punkte", { own }) }, "●".repeat(own) || "–"),
+        // The dots are for the eye; a screen reader gets the count as words (an aria-label on a
+        // plain span is not exposed by Chromium).
+        h("span", { class: "dots" }, h("span", { "aria-hidden": "true" }, "●".repeat(own) || "–"),
+          h("span", { class: "visually-hidden" }, own === 1 ? _("1 eigener Punkt") : _("{own} eigene Punkte", { own }))),
         h("button", { type: "button", class: "vote-btn", "aria-label": _("Punkt geben: {text}", { text: target.text }),
           disabled: remaining === 0 || own >= step.max_per_card, onclick: () => vote("vote.add") }, "+"));
       return target.card ? ui.cardItem(target.card, row)
@@ -53,6 +61,8 @@ export default {
   selectable: true,
   revealable: (step) => !!step.hidden,
   phone: phoneBoard,
+  phoneStatus,
+  help: ({ _ }) => _("Verteilen Sie Ihre Punkte auf die Beiträge, die Ihnen am wichtigsten sind: „+“ gibt einen Punkt, „−“ nimmt ihn zurück. Bis die Moderation weitergeht, können Sie umverteilen."),
   projector(state, step, ui) {
     if (step.hidden && !(state.runtime[step.key] || {}).revealed) {
       return [ui.h("p", { class: "big-count" }, ui._("Abstimmung läuft – das Ergebnis wird aufgedeckt."))];

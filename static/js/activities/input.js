@@ -15,6 +15,7 @@ function body(state, step, ui) {
 
 export default {
   type: "input",
+  help: ({ _ }) => _("Hören Sie zu und lesen Sie hier mit. Sie müssen nichts eingeben."),
   phone: body,
   projector: body,
   console: body,

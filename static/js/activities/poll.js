@@ -5,6 +5,9 @@ import { pollResults } from "../widgets.js";
 export default {
   type: "poll",
   label: ({ _ }) => _("Umfrage"),
+  help: ({ _ }, step) => (step.multiple
+    ? _("Tippen Sie auf die Antworten, die für Sie passen. Sie können mehrere wählen und Ihre Wahl ändern, solange der Schritt läuft.")
+    : _("Tippen Sie auf die Antwort, die für Sie passt. Sie können Ihre Wahl ändern, solange der Schritt läuft.")),
   revealable: (step) => !!step.hidden,
   phone(state, step, ui) {
     const { h, t, _ } = ui;

@@ -10,6 +10,7 @@ function captured(state, ui) {
 export default {
   type: "summary",
   label: ({ _ }) => _("Zusammenfassung"),
+  help: ({ _ }) => _("Hier sehen Sie, was die Gruppe für die Maßnahme festgehalten hat. Sie müssen nichts eingeben."),
   captures: false, // nothing to take into the record: it shows the record
   phone: (state, step, ui) => captured(state, ui),
   projector: (state, step, ui) => captured(state, ui),

@@ -1,6 +1,7 @@
 // Welcome: the room arrives; the projector greets and shows how many are here.
 export default {
   type: "welcome",
+  help: ({ _ }) => _("Willkommen! Diese Seite zeigt immer den Schritt, an dem die Gruppe gerade arbeitet. Sie müssen nichts neu laden."),
   phone(state, step, ui) {
     const { _, h } = ui;
     return [h("p", { class: "prompt" }, _("Schön, dass Sie da sind. Gleich geht es los – dieser Bildschirm folgt der Moderation."))];
