@@ -347,3 +347,26 @@ def test_plan_saved_as_a_library_format_and_frozen_once_live(app):
     refused = client.post(url, data={**form, "action": "remove-0"}, follow_redirects=True)
     assert "Der Ablauf lässt sich nur ändern, bevor die Sitzung beginnt." in refused.get_data(as_text=True)
     assert steps_of(app) == before
+
+
+def test_a_combined_agenda_says_which_units_it_combines(app):
+    """Regression (issue 13): a session combining units 1 and 2 still said "Baustein 1: Rahmen
+    setzen" in its console, on the join page and on the projector."""
+    client = login(app)
+    url = f"/sessions/{app.session_id}/agenda"
+    form = form_of(client.get(url).get_data(as_text=True))
+    appended = client.post(url, data={**form, "append_key": "knowledge_merge", "action": "append"})
+    assert appended.status_code == 303, appended.get_data(as_text=True)
+    console = client.get(f"/sessions/{app.session_id}").get_data(as_text=True)
+    assert "Bausteine 1 + 2" in console and "Baustein 1:" not in console
+    english = login(app, lang="en").get(f"/sessions/{app.session_id}").get_data(as_text=True)
+    assert "Units 1 + 2" in english
+    # The units survive a later save of the same plan (the form carries them).
+    form = form_of(client.get(url).get_data(as_text=True))
+    assert client.post(url, data={**form, "action": "save"}).status_code == 303
+    db = app.extensions["workshop.db"]()
+    ws = db.get(WorkshopSession, app.session_id)
+    assert ws.template["units"] == [1, 2]
+    code = ws.join_code
+    db.close()
+    assert "Bausteine 1 + 2" in app.test_client().get(f"/j/{code}").get_data(as_text=True)

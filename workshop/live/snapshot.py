@@ -77,6 +77,8 @@ def build_snapshot(db: Session, ws: WorkshopSession, viewer: Actor) -> dict:
             "status": ws.status,
             "join_code": ws.join_code,
             "unit": ws.template.get("unit"),
+            # several: a combined agenda ("Bausteine 1 + 2"), see agenda.templates.template_units
+            "units": ws.template.get("units") or [ws.template.get("unit")],
             "template_title": ws.template["title"],
             "measure": {"id": measure.id, "title": measure.title, "reference_number": measure.reference_number},
             "current_step": ws.current_step,
