@@ -67,7 +67,11 @@ def format_label(template: dict, locale: str | None = None) -> str:
     units = template_units(template)
     if len(units) > 1:
         return _("Bausteine %(units)s", units=" + ".join(str(u) for u in units))
-    return _("Baustein %(unit)s: %(title)s", unit=units[0], title=localized(template.get("title"), locale or current_locale()))
+    return _(
+        "Baustein %(unit)s: %(title)s",
+        unit=units[0],
+        title=localized(template.get("title"), locale or current_locale()),
+    )
 
 
 def parse_template(text: str, source: str) -> dict:
