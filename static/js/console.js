@@ -155,10 +155,7 @@ function render(state) {
   $("spotlight-clear").hidden = !state.spotlight;
   renderAgenda(state);
   renderTimer(state);
-  fill($("step"), spotlightBanner(state),
-    h("p", { class: "eyebrow" }, _("Schritt {value} von {steps}", { value: state.session.current_step + 1, steps: state.steps.length })),
-    h("h2", { text: t(s.title) }), s.prompt ? h("p", { class: "prompt", text: t(s.prompt) }) : null,
-    runtime.locked ? h("p", { class: "notice" }, _("Eingabe ist gesperrt.")) : null);
+  fill($("step"), spotlightBanner(state), runtime.locked ? h("p", { class: "notice" }, _("Eingabe ist gesperrt.")) : null);
   const form = $("card-form");
   const adds = consoleAdds(s);
   form.hidden = !adds || !live_;
@@ -182,10 +179,10 @@ function render(state) {
       h("dd", {}, h("ul", {}, c.lines.map((l) => h("li", { text: l }))))])) : h("p", { class: "empty" }, _("noch nichts übernommen")));
 }
 
-function stepSummary(s) {
+function stepSummary(s, titleTag = "p") {
   // One line on a step: its title, what kind it is, its planned minutes.
   return h("div", { class: "step-summary" },
-    h("p", { class: "step-summary-title", text: t(s.title) }),
+    h(titleTag, { class: "step-summary-title", text: t(s.title) }),
     h("p", { class: "meta" }, [activityFor(s).label ? activityFor(s).label(ui) : s.type,
       s.timebox_minutes ? _("{minutes} min geplant", { minutes: s.timebox_minutes }) : null].filter(Boolean).join(" · ")),
     s.prompt ? h("p", { class: "meta step-summary-prompt", text: t(s.prompt) }) : null);
@@ -195,7 +192,9 @@ function renderNow(state) {
   // What is now and what comes next, for a facilitator who has one second to look.
   const index = state.session.current_step;
   const next = state.steps[index + 1];
-  fill($("now"), h("h2", { class: "eyebrow" }, _("Jetzt")), stepSummary(state.steps[index]));
+  // The current step's title and prompt are shown here only (they once stood twice, here and above the board).
+  fill($("now"), h("p", { class: "eyebrow" }, _("Jetzt · Schritt {value} von {steps}", { value: index + 1, steps: state.steps.length })),
+    stepSummary(state.steps[index], "h2"));
   fill($("next-preview"), h("h2", { class: "eyebrow" }, _("Als Nächstes")),
     next ? stepSummary(next) : h("p", { class: "meta" }, _("Das ist der letzte Schritt.")));
 }
