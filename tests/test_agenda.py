@@ -370,3 +370,62 @@ def test_a_combined_agenda_says_which_units_it_combines(app):
     code = ws.join_code
     db.close()
     assert "Bausteine 1 + 2" in app.test_client().get(f"/j/{code}").get_data(as_text=True)
+
+
+TECHNICAL = ("source:", "columns:", "capture", "is not an earlier", "Unknown field", "must not be larger", "Ablauf:")
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_cross_step_problems_are_sentences_and_nothing_typed_is_lost(app, lang):
+    """Regression (issue 13): problems across steps (a vote on a step without cards, a drafting
+    column without a record field, capture into the status, more points per card than per person)
+    came back as the template checker's English text, e.g. "Ablauf: step 6 'vote': source: 'welcome'
+    is not an earlier step with cards"."""
+    client = login(app, lang=lang)
+    url = f"/sessions/{app.session_id}/agenda"
+    form = form_of(client.get(url).get_data(as_text=True))
+    assert (
+        client.post(url, data={**form, "add_type": "welcome", "add_position": "0", "action": "add"}).status_code == 303
+    )
+    form = form_of(client.get(url).get_data(as_text=True))
+    index = {form[f"s{i}-key"]: i for i in range(30) if f"s{i}-key" in form}
+    before = steps_of(app)
+    typed = {
+        "s0-title": "Hallo zusammen",
+        f"s{index['vote']}-source": "welcome",  # a welcome has no cards to vote on
+        f"s{index['scope']}-type": "draft",  # drafting columns need record fields
+        f"s{index['approaches']}-capture_field": "status",  # the status moves only through its flow
+        f"s{index['summary']}-type": "summary",
+    }
+    refused = client.post(url, data={**form, **typed, "action": "save"})
+    assert refused.status_code == 400
+    text = refused.get_data(as_text=True).replace("&#34;", '"')
+    problems = re.search(r'id="problems">(.*?)</div>', text, re.S).group(1)
+    step = "Schritt" if lang == "de" else "Step"
+    vote, scope, approaches = index["vote"] + 1, index["scope"] + 1, index["approaches"] + 1
+    if lang == "de":
+        assert (
+            f"{step} {vote}: „Quelle (ein früherer Schritt)“: Schritt 1 „Hallo zusammen“ hat keine Beiträge" in problems
+        )
+        assert f"{step} {scope}: Jede Spalte eines Formulier-Schritts braucht ein Feld des Steckbriefs" in problems
+        assert f"{step} {approaches}: „Status“ übernimmt nichts aus Beiträgen" in problems
+    else:
+        assert f"{step} {vote}: “Source (an earlier step)”: step 1 “Hallo zusammen” has no contributions" in problems
+        assert f"{step} {scope}: Every column of a drafting step needs a field of the record" in problems
+        assert f"{step} {approaches}: “Status” takes nothing from contributions" in problems
+    assert not any(word in problems for word in TECHNICAL), problems
+    assert 'value="Hallo zusammen"' in text  # nothing typed is lost
+    assert steps_of(app) == before
+
+    # Options that only fit together: more points per card than per person.
+    typed = {f"s{index['vote']}-budget": "3", f"s{index['vote']}-max_per_card": "9"}
+    refused = client.post(url, data={**form, **typed, "action": "save"})
+    text = refused.get_data(as_text=True).replace("&#34;", '"')
+    problems = re.search(r'id="problems">(.*?)</div>', text, re.S).group(1)
+    expected = (
+        "„Höchstens pro Beitrag“ ist größer als „Punkte pro Person“"
+        if lang == "de"
+        else "“At most per contribution” is larger than “Points per person”"
+    )
+    assert f"{step} {vote}: {expected}" in problems and not any(w in problems for w in TECHNICAL), problems
+    assert 'value="9"' in text and steps_of(app) == before

@@ -28,6 +28,7 @@ from workshop.agenda.templates import (
     template_units,
 )
 from workshop.i18n import current_locale
+from workshop.measures.capture import capturable
 from workshop.measures.record import template_of
 from workshop.sessions.models import CustomTemplate, SessionFile, WorkshopSession
 from workshop.sessions.qr import qr_svg
@@ -260,8 +261,9 @@ def builder(session_id):
             ws.steps,
             locale,
             header=header,
-            record_fields={f.key for f in template_of(ws.measure).fields},
+            record_fields={f.key: f.label_text(locale) for f in template_of(ws.measure).fields},
             file_ids=file_ids,
+            blocked_fields={f.key for f in template_of(ws.measure).fields if not capturable(f)},
         )
     except agenda.AgendaError as error:
         problems += error.problems
