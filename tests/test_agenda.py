@@ -9,6 +9,7 @@ from datetime import time
 
 import pytest
 
+from workshop.access.policy import add_member
 from workshop.accounts.service import create_facilitator
 from workshop.agenda import plan as agenda
 from workshop.agenda.create import create_session
@@ -16,7 +17,7 @@ from workshop.agenda.templates import available_templates
 from workshop.app import create_app
 from workshop.measures.models import Measure
 from workshop.migrate import upgrade
-from workshop.sessions.models import WorkshopSession
+from workshop.sessions.models import CustomTemplate, WorkshopSession
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
@@ -318,8 +319,6 @@ def test_format_editor_columns_in_english_mode(app):
     saved = client.post(url, data={**form, "step-1-columns": "In: In scope\nOut of scope"})
     assert saved.status_code == 303, saved.get_data(as_text=True)
     db = app.extensions["workshop.db"]()
-    from workshop.sessions.models import CustomTemplate
-
     custom = db.query(CustomTemplate).one()
     columns = custom.template["steps"][1]["columns"]
     db.close()
@@ -334,9 +333,23 @@ def test_plan_saved_as_a_library_format_and_frozen_once_live(app):
     assert client.post(url, data={**form, "action": "add"}).status_code == 303
     form = form_of(client.get(url).get_data(as_text=True))
     assert client.post(url, data={**form, "action": "save_format"}).status_code == 303
-    other = login(app, "andere@example.org")
-    library = other.get("/templates").get_data(as_text=True)
-    assert "Werkstatt kompakt" in library  # shared with the instance's facilitators
+    # The format is the library of the measure's team (issue 13), not the whole instance's.
+    db = app.extensions["workshop.db"]()
+    custom = db.query(CustomTemplate).one()
+    measure_id, custom_id = db.get(WorkshopSession, app.session_id).measure_id, custom.id
+    assert custom.measure_id == measure_id
+    for email, role in (("team@example.org", "editor"), ("zuschauer@example.org", "observer")):
+        add_member(db, measure_id, create_facilitator(db, email, email, PASSWORD).id, role)
+    db.commit()
+    db.close()
+    team = login(app, "team@example.org")
+    assert "Werkstatt kompakt" in team.get("/templates").get_data(as_text=True)
+    assert team.get(f"/templates/custom/{custom_id}").status_code == 200
+    for outsider in ("andere@example.org", "zuschauer@example.org"):  # not on the team / only watching
+        other = login(app, outsider)
+        assert "Werkstatt kompakt" not in other.get("/templates").get_data(as_text=True)
+        assert other.get(f"/templates/custom/{custom_id}").status_code == 404
+        assert other.post(f"/templates/custom/{custom_id}", data={"title": "Gekapert"}).status_code == 404
     assert other.get(url).status_code == 404  # the session itself stays its facilitator's
     db = app.extensions["workshop.db"]()
     ws = db.get(WorkshopSession, app.session_id)

@@ -72,7 +72,7 @@ def test_adapt_a_copy_and_run_it(server):
     finally:
         fac.close()
 
-    # The library is shared with the instance's facilitators: another one may open and use the copy.
+    # The library is shared with the measure's team: a co-facilitator on it may open and use the copy.
     other = server.facilitator("other@example.org", "Andere")
     server.member(mid, other, "co_facilitator")  # on the measure's team, to create a session there
     other_http = server.login("other@example.org")
@@ -82,3 +82,19 @@ def test_adapt_a_copy_and_run_it(server):
         f"{base}/measures/{mid}/sessions", data={"csrf_token": token, "template_key": f"custom-{custom_id}"}
     )
     assert used.status_code == 200 and re.search(r"/sessions/\d+$", used.url)
+
+    # Someone outside the team neither sees the copy nor uses it, not even on a measure of their own.
+    outsider = server.facilitator("dritte@example.org", "Dritte")
+    own = server.measure("Eigene Maßnahme", owner=outsider)
+    outsider_http = server.login("dritte@example.org")
+    assert "Rahmen setzen kompakt" not in outsider_http.get(f"{base}/templates").text
+    assert outsider_http.get(f"{base}/templates/custom/{custom_id}").status_code == 404
+    assert f'value="custom-{custom_id}"' not in outsider_http.get(f"{base}/measures/{own}").text
+    token = csrf_token(outsider_http, f"{base}/measures/{own}")
+    refused = outsider_http.post(
+        f"{base}/measures/{own}/sessions", data={"csrf_token": token, "template_key": f"custom-{custom_id}"}
+    )
+    assert not re.search(r"/sessions/\d+$", refused.url)
+    # …nor shares a copy of their own with a team they are not on.
+    url = f"{base}/templates/framing/adapt"
+    assert outsider_http.post(url, data=editor_form(outsider_http, url, team=str(mid))).status_code == 404

@@ -173,7 +173,7 @@ def _library_choice(key: str) -> dict | None:
         return originals[key]
     if key.startswith("custom-") and key[7:].isdigit():
         custom = db().get(CustomTemplate, int(key[7:]))
-        if custom is not None:
+        if custom is not None and policy.may_use_format(db(), current_user.id, custom):
             try:
                 return parse_template_data(custom.template, custom.title)
             except TemplateError:
@@ -284,8 +284,12 @@ def builder(session_id):
     if action == "save_format":
         template = {k: v for k, v in ws.template.items()}
         template["steps"] = [{k: v for k, v in s.items() if k != "files"} for s in steps]
-        custom = CustomTemplate(
-            facilitator_id=current_user.id, base_key=ws.template_key[:80], title=ws.title[:200], template=template
+        custom = CustomTemplate(  # shared with the team of the session's measure
+            facilitator_id=current_user.id,
+            measure_id=ws.measure_id,
+            base_key=ws.template_key[:80],
+            title=ws.title[:200],
+            template=template,
         )
         db().add(custom)
         db().commit()
