@@ -213,15 +213,18 @@ let notesStepKey = null;
 let notesTimer = null;
 const notesEl = $("step-notes");
 
-function guideText(state) {
-  return state.guide ? t(state.guide) : "";
+function guideText(state, s) {
+  // A step appended from another unit has that unit's guide (a combined agenda).
+  const unit = (state.step_units || {})[s.key];
+  const guide = unit && state.guides ? state.guides[unit] : state.guide;
+  return guide ? t(guide) : "";
 }
 
 function renderNotes(state, s) {
   if (notesStepKey === s.key && document.activeElement === notesEl) return; // never under the cursor
   const saved = (state.notes || {})[s.key];
-  if (notesStepKey !== s.key || notesEl.value !== (saved ?? guideText(state))) {
-    notesEl.value = saved ?? guideText(state);
+  if (notesStepKey !== s.key || notesEl.value !== (saved ?? guideText(state, s))) {
+    notesEl.value = saved ?? guideText(state, s);
     $("notes-status").textContent = saved === undefined ? _("Vorschlag aus dem Leitfaden des Bausteins") : "";
   }
   notesStepKey = s.key;

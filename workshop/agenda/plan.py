@@ -25,7 +25,7 @@ from workshop.agenda.templates import TemplateError, parse_template_data
 from workshop.i18n import DEFAULT_LOCALE, LocalizedText, current_locale, localized
 
 MAX_STEPS = 30
-BASE_FIELDS = ("key", "type", "title", "prompt", "timebox_minutes", "capture_field")
+BASE_FIELDS = ("key", "type", "title", "prompt", "timebox_minutes", "capture_field", "unit")
 COLUMN_LINE = re.compile(r"^\s*(?:([A-Za-z][A-Za-z0-9_-]{0,39})\s*(?:\[([a-z_]+)\])?\s*:)?\s*(.+?)\s*$")
 
 # Labels for activity types and their options; a type or option not listed shows its own name.
@@ -178,6 +178,7 @@ def step_to_draft(step: dict, locale: str) -> dict:
         "prompt": _text(step.get("prompt"), locale),
         "timebox_minutes": str(step.get("timebox_minutes") or ""),
         "capture_field": (step.get("capture") or {}).get("field", ""),
+        "unit": str(step.get("unit") or ""),
     }
     for option in option_fields(step["type"]):
         value = step.get(option.name)
@@ -244,7 +245,7 @@ def append_unit(draft: list[dict], template: dict, locale: str) -> list[dict]:
         key = unique_key(step["key"], taken)
         renamed[step["key"]] = key
         taken.add(key)
-        step = {**copy.deepcopy(step), "key": key}
+        step = {**copy.deepcopy(step), "key": key, "unit": step.get("unit") or template.get("unit")}
         step.pop("files", None)  # files belong to one session
         if step.get("source") in renamed:
             step["source"] = renamed[step["source"]]
@@ -322,6 +323,8 @@ def draft_to_steps(
         key = values.get("key") or unique_key(kind, set(keys_before))
         base = old.get(key, {})
         step: dict = {"key": key, "type": kind}
+        if values.get("unit", "") in ("1", "2", "3", "4", "5"):
+            step["unit"] = int(values["unit"])
         title = values.get("title", "").strip()
         if not title:
             problem(_("Bitte geben Sie einen Titel ein."))

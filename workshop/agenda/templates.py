@@ -19,7 +19,7 @@ from workshop.measures.record_template import load_record_template
 from workshop.validation import describe_errors
 
 KEY = validate.Regexp(r"^[a-z][a-z0-9_-]{0,39}$", error="use lower-case letters, digits, - and _ (max. 40)")
-BASE_STEP_KEYS = {"key", "type", "title", "prompt", "timebox_minutes", "capture"}
+BASE_STEP_KEYS = {"key", "type", "title", "prompt", "timebox_minutes", "capture", "unit"}
 
 
 class TemplateError(ValueError):
@@ -39,6 +39,8 @@ class StepBaseSchema(Schema):
     prompt = LocalizedText(load_default=None, max_length=1000)
     timebox_minutes = fields.Integer(strict=True, validate=validate.Range(1, 480), load_default=None)
     capture = fields.Nested(CaptureSchema, load_default=None)
+    # The unit a step was appended from in a combined agenda (its guide prefills the step's notes).
+    unit = fields.Integer(strict=True, validate=validate.Range(1, 5))
 
 
 class TemplateHeaderSchema(Schema):

@@ -115,4 +115,8 @@ def build_snapshot(db: Session, ws: WorkshopSession, viewer: Actor) -> dict:
         snapshot["people"] = {"named": named, "anonymous": len(names) - len(named)}
         snapshot["notes"] = notes(ws)
         snapshot["guide"] = guide_for(ws.template.get("unit"))
+        # A combined agenda: a step appended from another unit is prefilled from that unit's guide.
+        step_units = {s["key"]: s["unit"] for s in ws.steps if s.get("unit")}
+        snapshot["step_units"] = step_units
+        snapshot["guides"] = {str(unit): guide_for(unit) for unit in set(step_units.values())}
     return snapshot
