@@ -15,6 +15,8 @@ function lines(state, step, ui) {
 
 export default {
   type: "break",
+  label: ({ _ }) => _("Pause (Kaffee, Luft)"),  // the builder's name for the type
+  captures: false,  // nothing to put into the record (the builder offers no field either)
   phone: lines,
   projector: lines,
   console: lines,

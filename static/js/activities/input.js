@@ -15,6 +15,8 @@ function body(state, step, ui) {
 
 export default {
   type: "input",
+  label: ({ _ }) => _("Input (Text, Bilder, PDF)"),  // the builder's name for the type
+  captures: false,  // nothing to put into the record (the builder offers no field either)
   phone: body,
   projector: body,
   console: body,

@@ -1,6 +1,8 @@
 // Welcome: the room arrives; the projector greets and shows how many are here.
 export default {
   type: "welcome",
+  label: ({ _ }) => _("Begrüßung"),  // the builder's name for the type
+  captures: false,  // nothing to put into the record (the builder offers no field either)
   phone(state, step, ui) {
     const { _, h } = ui;
     return [h("p", { class: "prompt" }, _("Schön, dass Sie da sind. Gleich geht es los – dieser Bildschirm folgt der Moderation."))];
