@@ -26,13 +26,21 @@ def test_adapt_a_copy_and_run_it(server):
     url = f"{base}/templates/framing/adapt"
     assert "Kopie anpassen" in http.get(f"{base}/templates").text
 
+    # Sentences in the user's language naming the step and what to change (issue 13), not the
+    # template checker's English ("step 5 'vote': budget: Must be greater than or equal to 1").
     bad = http.post(url, data=editor_form(http, url, **{"step-4-budget": "0"}))
-    assert bad.status_code == 400 and "step 5 &#39;vote&#39;: budget: Must be greater than or equal to 1" in bad.text
+    assert (
+        bad.status_code == 400 and "Schritt 5: „Punkte pro Person“: „0“ ist keine ganze Zahl von 1 bis 50." in bad.text
+    )
     orphan = http.post(url, data=editor_form(http, url, **{"step-3-remove": "on"}))
-    assert orphan.status_code == 400 and "source: &#39;questions&#39; is not an earlier step" in orphan.text
+    assert (
+        orphan.status_code == 400
+        and "Schritt 4: „Quelle (ein früherer Schritt)“: wählen Sie einen früheren Schritt" in orphan.text
+    )
     nine = "\n".join(f"Spalte {n}" for n in range(9))  # a title alone is a column; at most 8
     columns = http.post(url, data=editor_form(http, url, **{"step-1-columns": nine}))
-    assert columns.status_code == 400 and "columns: Length must be between 1 and 8." in columns.text
+    assert columns.status_code == 400 and "höchstens 8 Spalten, es sind 9." in columns.text
+    assert not any(word in bad.text + orphan.text + columns.text for word in ("Must be", "is not an earlier", "Length"))
 
     saved = http.post(
         url,

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
 from workshop.access import policy
-from workshop.agenda.plan import COLUMN_LINE, localized_update, unique_key
+from workshop.agenda.plan import COLUMN_LINE, AgendaError, draft_to_steps, localized_update, step_to_draft, unique_key
 from workshop.agenda.templates import TemplateError, available_templates, parse_template_data
 from workshop.i18n import current_locale, localized
 from workshop.measures.models import Measure
@@ -155,7 +155,14 @@ def _editor(base: dict, custom: CustomTemplate | None, base_key: str):
             abort(404)  # a team this person is not on (or may not share formats with)
         try:
             data = _apply_form(base, request.form)
+            # The builder's checks first: one sentence per problem in the user's language, naming
+            # the step and what to change (issue 13); the template file's rules then hold anyway.
+            draft_to_steps([step_to_draft(step, current_locale()) for step in data["steps"]], data["steps"], "de")
             template = parse_template_data(data, f"„{request.form.get('title', '').strip() or base_key}“")
+        except AgendaError as error:
+            for _index, text in error.problems:
+                flash(_("Nicht gespeichert: %(error)s", error=text), "error")
+            return render_template("sessions/template_edit.html", **page), 400
         except (TemplateError, ValueError) as error:
             flash(_("Nicht gespeichert: %(error)s", error=error), "error")
             return render_template("sessions/template_edit.html", **page), 400
