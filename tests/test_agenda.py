@@ -383,6 +383,12 @@ def test_a_combined_agenda_says_which_units_it_combines(app):
     code = ws.join_code
     db.close()
     assert "Bausteine 1 + 2" in app.test_client().get(f"/j/{code}").get_data(as_text=True)
+    # A format saved from it is offered as what it is too (the record page's list of formats).
+    from workshop.agenda.templates import units_label
+
+    with app.test_request_context(headers={"Cookie": "lang=en"}):
+        assert units_label({"unit": 1, "units": [1, 2]}) == "Units 1 + 2"
+        assert units_label({"unit": 3}) == "Unit 3"
 
 
 TECHNICAL = ("source:", "columns:", "capture", "is not an earlier", "Unknown field", "must not be larger", "Ablauf:")

@@ -63,17 +63,20 @@ def template_units(template: dict) -> list[int]:
     return sorted(set(template.get("units") or [])) or [template.get("unit") or 1]
 
 
-def format_label(template: dict, locale: str | None = None) -> str:
-    """What a session's format is, for its headers: "Baustein 1: Rahmen setzen", or
-    "Bausteine 1 + 2" when the agenda combines several units (one unit's title would be wrong)."""
+def units_label(template: dict) -> str:
+    """ "Baustein 1", or "Bausteine 1 + 2" for an agenda combining several units."""
     units = template_units(template)
     if len(units) > 1:
         return _("Bausteine %(units)s", units=" + ".join(str(u) for u in units))
-    return _(
-        "Baustein %(unit)s: %(title)s",
-        unit=units[0],
-        title=localized(template.get("title"), locale or current_locale()),
-    )
+    return _("Baustein %(unit)s", unit=units[0])
+
+
+def format_label(template: dict, locale: str | None = None) -> str:
+    """What a session's format is, for its headers: "Baustein 1: Rahmen setzen", or
+    "Bausteine 1 + 2" when the agenda combines several units (one unit's title would be wrong)."""
+    if len(template_units(template)) > 1:
+        return units_label(template)
+    return f"{units_label(template)}: {localized(template.get('title'), locale or current_locale())}"
 
 
 def parse_template(text: str, source: str) -> dict:

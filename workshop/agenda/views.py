@@ -26,6 +26,7 @@ from workshop.agenda.templates import (
     format_label,
     parse_template_data,
     template_units,
+    units_label,
 )
 from workshop.i18n import current_locale
 from workshop.measures.capture import capturable
@@ -38,6 +39,7 @@ from workshop.web import db, get_or_404, session_or_404
 
 bp = Blueprint("agenda", __name__)
 bp.add_app_template_global(format_label, "format_label")
+bp.add_app_template_global(units_label, "units_label")
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # one image or PDF for the projector
 MAX_UPLOAD_REQUEST = 12 * 1024 * 1024
