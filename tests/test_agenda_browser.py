@@ -155,6 +155,7 @@ def test_build_a_two_hour_agenda_and_run_it(server, browser, tmp_path):
     expect(co.locator("#conn")).to_have_text("verbunden")
     projector = watch(console.context.new_page(), base, problems)
     projector.goto(f"{base}/sessions/{sid}/projector")
+    expect(projector.locator("#step .eyebrow")).to_have_text("Bausteine 1 + 2")  # not "Baustein 1: Rahmen setzen"
     phone = watch(browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page(), base, problems)
     phone.goto(f"{base}/j/{code}")
     phone.click("button[type=submit]")
