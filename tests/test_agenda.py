@@ -383,6 +383,8 @@ def test_a_combined_agenda_says_which_units_it_combines(app):
     code = ws.join_code
     db.close()
     assert "Bausteine 1 + 2" in app.test_client().get(f"/j/{code}").get_data(as_text=True)
+    protocol = client.get(f"/sessions/{app.session_id}/protocol.md").get_data(as_text=True)
+    assert "1. Rahmen setzen + 2. Wissen zusammenführen" in protocol and "Baustein 1: Rahmen setzen" not in protocol
     # A format saved from it is offered as what it is too (the record page's list of formats).
     from workshop.agenda.templates import units_label
 
