@@ -2,7 +2,8 @@
 
 Usage: .venv/bin/python scripts/agenda_screenshots.py [--lang en]   (own server, scratch database)
 Builds a two-hour plan in the builder as a facilitator would (welcome, input with an image, units 1
-and 2, a break, a feedback round) and writes docs/screenshots/agenda-*.png and invitation*.png.
+and 2, a break, a feedback round) and writes docs/screenshots/agenda-*.png and invitation*.png, then
+runs it with six people to the break and writes console-agenda*.png (now, next, who is here, notes).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from tests.browser import launch, login_page  # noqa: E402
 from tests.conftest import start_server, stop_server  # noqa: E402
+from tests.live_client import LiveClient, join  # noqa: E402
 from tests.test_agenda_browser import png  # noqa: E402
 from workshop.db import make_engine  # noqa: E402
 from workshop.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo  # noqa: E402
@@ -35,6 +37,10 @@ def submit(page, action: str) -> None:
 
 def index_of(page, key: str) -> int:
     return int(page.locator(f'input[type=hidden][value="{key}"][name$="-key"]').get_attribute("name")[1:].split("-")[0])
+
+
+def index_of_break(client) -> int:
+    return next(i for i, step in enumerate(client.state["steps"]) if step["type"] == "break")
 
 
 def main() -> None:
@@ -119,6 +125,24 @@ def main() -> None:
                 page.emulate_media(media="print")
                 page.screenshot(path=str(OUT / f"invitation{suffix}.png"), full_page=True)
                 page.pdf(path=str(Path(scratch) / "invitation.pdf"), format="A4")  # it prints (one page)
+                # The console of the combined agenda at the break: now, next (unit 2), who is here.
+                code = page.locator(".invitation .join-code").inner_text()
+                page.emulate_media(media="screen")
+                page.set_viewport_size({"width": 1366, "height": 900})
+                names = ["Alex", "Kim", "Sam", "", "", ""]
+                people = [LiveClient(base, sid, "participant", token=join(base, code, n)["token"]) for n in names]
+                page.goto(f"{base}/sessions/{sid}")
+                page.wait_for_selector("#conn[data-state=online]")
+                page.click("#start")
+                for _ in range(index_of_break(people[0])):
+                    page.click("#next")
+                    page.wait_for_timeout(150)  # a screenshot script: let each step settle
+                page.wait_for_selector("#now .step-summary-title:text-matches('Pause|Break')")
+                page.click("#people summary")
+                page.evaluate("window.scrollTo(0, 0)")
+                page.screenshot(path=str(OUT / f"console-agenda{suffix}.png"))
+                for person in people:
+                    person.close()
                 browser.close()
         finally:
             stop_server(process)

@@ -9,6 +9,7 @@ from datetime import time
 
 import pytest
 
+from workshop.access.policy import add_member
 from workshop.accounts.service import create_facilitator
 from workshop.agenda import plan as agenda
 from workshop.agenda.create import create_session
@@ -16,7 +17,7 @@ from workshop.agenda.templates import available_templates
 from workshop.app import create_app
 from workshop.measures.models import Measure
 from workshop.migrate import upgrade
-from workshop.sessions.models import WorkshopSession
+from workshop.sessions.models import CustomTemplate, WorkshopSession
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
@@ -318,8 +319,6 @@ def test_format_editor_columns_in_english_mode(app):
     saved = client.post(url, data={**form, "step-1-columns": "In: In scope\nOut of scope"})
     assert saved.status_code == 303, saved.get_data(as_text=True)
     db = app.extensions["workshop.db"]()
-    from workshop.sessions.models import CustomTemplate
-
     custom = db.query(CustomTemplate).one()
     columns = custom.template["steps"][1]["columns"]
     db.close()
@@ -334,9 +333,23 @@ def test_plan_saved_as_a_library_format_and_frozen_once_live(app):
     assert client.post(url, data={**form, "action": "add"}).status_code == 303
     form = form_of(client.get(url).get_data(as_text=True))
     assert client.post(url, data={**form, "action": "save_format"}).status_code == 303
-    other = login(app, "andere@example.org")
-    library = other.get("/templates").get_data(as_text=True)
-    assert "Werkstatt kompakt" in library  # shared with the instance's facilitators
+    # The format is the library of the measure's team (issue 13), not the whole instance's.
+    db = app.extensions["workshop.db"]()
+    custom = db.query(CustomTemplate).one()
+    measure_id, custom_id = db.get(WorkshopSession, app.session_id).measure_id, custom.id
+    assert custom.measure_id == measure_id
+    for email, role in (("team@example.org", "editor"), ("zuschauer@example.org", "observer")):
+        add_member(db, measure_id, create_facilitator(db, email, email, PASSWORD).id, role)
+    db.commit()
+    db.close()
+    team = login(app, "team@example.org")
+    assert "Werkstatt kompakt" in team.get("/templates").get_data(as_text=True)
+    assert team.get(f"/templates/custom/{custom_id}").status_code == 200
+    for outsider in ("andere@example.org", "zuschauer@example.org"):  # not on the team / only watching
+        other = login(app, outsider)
+        assert "Werkstatt kompakt" not in other.get("/templates").get_data(as_text=True)
+        assert other.get(f"/templates/custom/{custom_id}").status_code == 404
+        assert other.post(f"/templates/custom/{custom_id}", data={"title": "Gekapert"}).status_code == 404
     assert other.get(url).status_code == 404  # the session itself stays its facilitator's
     db = app.extensions["workshop.db"]()
     ws = db.get(WorkshopSession, app.session_id)
@@ -347,3 +360,93 @@ def test_plan_saved_as_a_library_format_and_frozen_once_live(app):
     refused = client.post(url, data={**form, "action": "remove-0"}, follow_redirects=True)
     assert "Der Ablauf lässt sich nur ändern, bevor die Sitzung beginnt." in refused.get_data(as_text=True)
     assert steps_of(app) == before
+
+
+def test_a_combined_agenda_says_which_units_it_combines(app):
+    """Regression (issue 13): a session combining units 1 and 2 still said "Baustein 1: Rahmen
+    setzen" in its console, on the join page and on the projector."""
+    client = login(app)
+    url = f"/sessions/{app.session_id}/agenda"
+    form = form_of(client.get(url).get_data(as_text=True))
+    appended = client.post(url, data={**form, "append_key": "knowledge_merge", "action": "append"})
+    assert appended.status_code == 303, appended.get_data(as_text=True)
+    console = client.get(f"/sessions/{app.session_id}").get_data(as_text=True)
+    assert "Bausteine 1 + 2" in console and "Baustein 1:" not in console
+    english = login(app, lang="en").get(f"/sessions/{app.session_id}").get_data(as_text=True)
+    assert "Units 1 + 2" in english
+    # The units survive a later save of the same plan (the form carries them).
+    form = form_of(client.get(url).get_data(as_text=True))
+    assert client.post(url, data={**form, "action": "save"}).status_code == 303
+    db = app.extensions["workshop.db"]()
+    ws = db.get(WorkshopSession, app.session_id)
+    assert ws.template["units"] == [1, 2]
+    code = ws.join_code
+    db.close()
+    assert "Bausteine 1 + 2" in app.test_client().get(f"/j/{code}").get_data(as_text=True)
+    protocol = client.get(f"/sessions/{app.session_id}/protocol.md").get_data(as_text=True)
+    assert "1. Rahmen setzen + 2. Wissen zusammenführen" in protocol and "Baustein 1: Rahmen setzen" not in protocol
+    # A format saved from it is offered as what it is too (the record page's list of formats).
+    from workshop.agenda.templates import units_label
+
+    with app.test_request_context(headers={"Cookie": "lang=en"}):
+        assert units_label({"unit": 1, "units": [1, 2]}) == "Units 1 + 2"
+        assert units_label({"unit": 3}) == "Unit 3"
+
+
+TECHNICAL = ("source:", "columns:", "capture", "is not an earlier", "Unknown field", "must not be larger", "Ablauf:")
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_cross_step_problems_are_sentences_and_nothing_typed_is_lost(app, lang):
+    """Regression (issue 13): problems across steps (a vote on a step without cards, a drafting
+    column without a record field, capture into the status, more points per card than per person)
+    came back as the template checker's English text, e.g. "Ablauf: step 6 'vote': source: 'welcome'
+    is not an earlier step with cards"."""
+    client = login(app, lang=lang)
+    url = f"/sessions/{app.session_id}/agenda"
+    form = form_of(client.get(url).get_data(as_text=True))
+    assert (
+        client.post(url, data={**form, "add_type": "welcome", "add_position": "0", "action": "add"}).status_code == 303
+    )
+    form = form_of(client.get(url).get_data(as_text=True))
+    index = {form[f"s{i}-key"]: i for i in range(30) if f"s{i}-key" in form}
+    before = steps_of(app)
+    typed = {
+        "s0-title": "Hallo zusammen",
+        f"s{index['vote']}-source": "welcome",  # a welcome has no cards to vote on
+        f"s{index['scope']}-type": "draft",  # drafting columns need record fields
+        f"s{index['approaches']}-capture_field": "status",  # the status moves only through its flow
+        f"s{index['summary']}-type": "summary",
+    }
+    refused = client.post(url, data={**form, **typed, "action": "save"})
+    assert refused.status_code == 400
+    text = refused.get_data(as_text=True).replace("&#34;", '"')
+    problems = re.search(r'id="problems">(.*?)</div>', text, re.S).group(1)
+    step = "Schritt" if lang == "de" else "Step"
+    vote, scope, approaches = index["vote"] + 1, index["scope"] + 1, index["approaches"] + 1
+    if lang == "de":
+        assert (
+            f"{step} {vote}: „Quelle (ein früherer Schritt)“: Schritt 1 „Hallo zusammen“ hat keine Beiträge" in problems
+        )
+        assert f"{step} {scope}: Jede Spalte eines Formulier-Schritts braucht ein Feld des Steckbriefs" in problems
+        assert f"{step} {approaches}: „Status“ übernimmt nichts aus Beiträgen" in problems
+    else:
+        assert f"{step} {vote}: “Source (an earlier step)”: step 1 “Hallo zusammen” has no contributions" in problems
+        assert f"{step} {scope}: Every column of a drafting step needs a field of the record" in problems
+        assert f"{step} {approaches}: “Status” takes nothing from contributions" in problems
+    assert not any(word in problems for word in TECHNICAL), problems
+    assert 'value="Hallo zusammen"' in text  # nothing typed is lost
+    assert steps_of(app) == before
+
+    # Options that only fit together: more points per card than per person.
+    typed = {f"s{index['vote']}-budget": "3", f"s{index['vote']}-max_per_card": "9"}
+    refused = client.post(url, data={**form, **typed, "action": "save"})
+    text = refused.get_data(as_text=True).replace("&#34;", '"')
+    problems = re.search(r'id="problems">(.*?)</div>', text, re.S).group(1)
+    expected = (
+        "„Höchstens pro Beitrag“ ist größer als „Punkte pro Person“"
+        if lang == "de"
+        else "“At most per contribution” is larger than “Points per person”"
+    )
+    assert f"{step} {vote}: {expected}" in problems and not any(w in problems for w in TECHNICAL), problems
+    assert 'value="9"' in text and steps_of(app) == before

@@ -1,10 +1,12 @@
 """Issue 13 in real Chromium pages: a facilitator builds a two-hour agenda in the builder (welcome,
 input with an image, units 1 and 2 combined, a break, a feedback poll), checks the clock plan,
-prints the invitation, then runs every step with a projector, a phone page and four phones played
-by Socket.IO clients."""
+prints the invitation, adds a co-facilitator, then both steer it from their own consoles with a
+projector, a phone page and four phones played by Socket.IO clients — checking the notes (prefilled
+from each unit's guide, shared by the staff), the next-step preview and who is here."""
 
 from __future__ import annotations
 
+import re
 import struct
 import zlib
 
@@ -44,6 +46,7 @@ def test_build_a_two_hour_agenda_and_run_it(server, browser, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     base, problems = server.base_url, []
     server.facilitator()
+    server.facilitator("co@example.org", "Co Moderation")
     mid = server.measure("Anlaufstelle Prozessbegleitung", "2022-14222")
     console = watch(
         login_page(browser, base, "moderation@example.org", PASSWORD, viewport={"width": 1280, "height": 900}),
@@ -131,12 +134,28 @@ def test_build_a_two_hour_agenda_and_run_it(server, browser, tmp_path):
     code = builder.locator(".invitation .join-code").inner_text()
     expect(builder.locator(".invite-agenda li")).to_have_count(len(types))
 
-    # Run it: console, projector, one phone page and four phones as Socket.IO clients.
+    # A co-facilitator on the session's team, with a console of their own.
     builder.get_by_role("link", name="Zurück zur Moderation").click()
     sid = int(console.url.rstrip("/").rsplit("/", 1)[1])
+    expect(console.locator(".console-header .eyebrow")).to_contain_text("Bausteine 1 + 2")
+    console.get_by_role("link", name="Team und Leinwand-Links").click()
+    console.fill("#member-email", "co@example.org")
+    console.select_option("#member-role", "co_facilitator")
+    console.get_by_role("button", name="Speichern").click()
+    expect(console.locator("main")).to_contain_text("Co Moderation")
+    console.goto(f"{base}/sessions/{sid}")
+    co = watch(
+        login_page(browser, base, "co@example.org", PASSWORD, viewport={"width": 1280, "height": 900}), base, problems
+    )
+    co.goto(f"{base}/sessions/{sid}")
+    expect(co.locator(".staff-role")).to_have_text("Co-Moderation")
+
+    # Run it: two consoles, projector, one phone page and four phones as Socket.IO clients.
     expect(console.locator("#conn")).to_have_text("verbunden")
+    expect(co.locator("#conn")).to_have_text("verbunden")
     projector = watch(console.context.new_page(), base, problems)
     projector.goto(f"{base}/sessions/{sid}/projector")
+    expect(projector.locator("#step .eyebrow")).to_have_text("Bausteine 1 + 2")  # not "Baustein 1: Rahmen setzen"
     phone = watch(browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page(), base, problems)
     phone.goto(f"{base}/j/{code}")
     phone.click("button[type=submit]")
@@ -144,12 +163,28 @@ def test_build_a_two_hour_agenda_and_run_it(server, browser, tmp_path):
     phones = [server.participant(sid, code, name) for name in ("Ali", "Jo", "", "Kim")]
     try:
         expect(projector.locator("#participants")).to_have_text("5")
+        # Who is here: the chosen names, else a count of the anonymous — on both consoles.
+        for page in (console, co):
+            expect(page.locator("#participants")).to_have_text("5")
+            page.click("#people summary")
+            expect(page.locator("#people-list li")).to_have_text(["Ali", "Jo", "Kim", "2 Personen ohne Namen"])
         console.click("#start")
         expect(projector.locator("h1")).to_have_text("Begrüßung")
         expect(projector.locator(".big-count")).to_have_text("5 dabei")
         expect(phone.locator("#board")).to_contain_text("Schön, dass Sie da sind")
 
-        console.click("#next")  # the input: the image on the projector and on the phone
+        # Now and next; the notes are prefilled from unit 1's guide and shared by the staff only.
+        for page in (console, co):
+            expect(page.locator("#now .step-summary-title")).to_have_text("Begrüßung")
+            expect(page.locator("#next-preview .step-summary-title")).to_have_text("Input: Was wir schon wissen")
+            expect(page.locator("#step-notes")).to_have_value(re.compile(r"^Ziel: Den Rahmen der Maßnahme setzen"))
+        console.fill("#step-notes", "Namensschilder verteilen")
+        expect(console.locator("#notes-status")).to_have_text("gespeichert")
+        expect(co.locator("#step-notes")).to_have_value("Namensschilder verteilen")
+        assert all("Namensschilder" not in str(p.state) + str(p.events) for p in phones)
+
+        co.click("#next")  # the co-facilitator steers: the input, on the projector and on the phone
+        expect(console.locator("#now .step-summary-title")).to_have_text("Input: Was wir schon wissen")
         expect(projector.locator("h1")).to_have_text("Input: Was wir schon wissen")
         expect(projector.locator(".input-text")).to_have_text("Drei Befunde aus der Vorbereitung")
         for page in (projector, phone):
@@ -163,12 +198,24 @@ def test_build_a_two_hour_agenda_and_run_it(server, browser, tmp_path):
 
         steps = phones[0].state["steps"]
         for index in range(2, len(steps)):
-            console.click("#next")
+            steering = co if index % 3 == 0 else console  # both consoles move the same session
+            steering.click("#next")
             step = steps[index]
             for client in phones:
                 client.wait_for(lambda c, key=step["key"]: c.current_step_key() == key, f"step {step['key']}")
             expect(projector.locator("h1")).to_have_text(step["title"]["de"])
             expect(phone.locator("h1")).to_have_text(step["title"]["de"])
+            following = steps[index + 1]["title"]["de"] if index + 1 < len(steps) else None
+            for page in (console, co):
+                expect(page.locator("#now .step-summary-title")).to_have_text(step["title"]["de"])
+                if following:
+                    expect(page.locator("#next-preview .step-summary-title")).to_have_text(following)
+                else:
+                    expect(page.locator("#next-preview")).to_contain_text("Das ist der letzte Schritt.")
+            if index == first_of_unit2 + 1:  # unit 2's first step: unit 2's guide, not unit 1's
+                expect(co.locator("#step-notes")).to_have_value(re.compile(r"^Ziel: Internes und externes Wissen"))
+            if index == first_of_unit2:
+                console.screenshot(path=ARTIFACTS / "console-break.png", full_page=True)
             if step["type"] == "brainstorm" and step.get("authors") != "facilitator":
                 for n, client in enumerate(phones):
                     assert client.op("card.add", step_key=step["key"], text=f"{step['key']} {n}")["ok"]

@@ -135,9 +135,11 @@ ROUTE_TABLE: dict[str, frozenset[str]] = {
     "POST /measures/<id>/comments": TEAM,  # every team member may comment
     "POST /measures/<id>/team": frozenset({OWNER}),
     "POST /measures/<id>/team/<member_id>/remove": frozenset({OWNER}),
-    # Formats: anyone logged in may adapt a copy; adapted copies form the instance's shared library.
+    # Formats: anyone logged in may adapt a copy of a unit; an adapted copy is the library of the team
+    # of the measure it was made for (owners, co-facilitators, editors), nobody else's (issue 13).
     "POST /templates/<base_key>/adapt": LOGGED_IN,
-    "POST /templates/custom/<template_id>": LOGGED_IN,
+    "GET /templates/custom/<template_id>": WRITES_RECORD,
+    "POST /templates/custom/<template_id>": WRITES_RECORD,
     # The register: anyone logged in opens it and sees the measures of their teams; a measure's JSON
     # is its team's; an import writes only where the person may edit (rows are refused otherwise).
     "GET /register": LOGGED_IN,
@@ -546,6 +548,7 @@ def request_route(world: World, http: requests.Session, route: str, sid: int, co
         "GET /api/measures/<id>": ("get", f"/api/measures/{mid}", None),
         "GET /api/sessions/<id>/protocol": ("get", f"/api/sessions/{sid}/protocol", None),
         "POST /templates/<base_key>/adapt": ("post", "/templates/framing/adapt", {**form, "title": "Kopie"}),
+        "GET /templates/custom/<template_id>": ("get", f"/templates/custom/{world.custom_template}", None),
         "POST /templates/custom/<template_id>": (
             "post",
             f"/templates/custom/{world.custom_template}",
@@ -644,6 +647,7 @@ def test_http_routes_by_role(server):
         revision = edit_by_hand(db, db.get(Measure, world.measure), "open_questions", "alt", world.owner)
         custom = CustomTemplate(
             facilitator_id=world.owner,
+            measure_id=world.measure,  # the library of this measure's team
             base_key="framing",
             title="Kopie",
             template=load_template_file(SESSION_TEMPLATE_DIR / "framing.yaml"),

@@ -71,7 +71,7 @@ def test_capture_preview_then_capture_then_undo(server, browser):
         # A step that names no field: nothing is preselected, and the preview asks for one.
         for title in ("Maßnahmenumfang", "Erste Abhängigkeiten", "Zentrale Fragestellungen"):
             console.click("#next")  # one step at a time: each click moves on from the step shown
-            expect(console.locator("#step h2")).to_have_text(title)
+            expect(console.locator("#now .step-summary-title")).to_have_text(title)
         expect(console.locator("#capture-field")).to_have_value("")
         assert person.op("card.add", step_key="questions", text="Wer entscheidet?")["ok"]
         console.click("#capture-top")

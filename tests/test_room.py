@@ -41,6 +41,11 @@ def test_console_now_next_people_notes_and_shortcuts(server, browser):
     console.click("#start")
     expect(console.locator("#now .step-summary-title")).to_have_text("Vorhandene Ansätze")
     expect(console.locator("#next-preview .step-summary-title")).to_have_text("Maßnahmenumfang")
+    # Regression (issue 13): the title and the prompt stood twice, under "now" and above the board.
+    stage = console.locator(".stage")
+    expect(stage.get_by_text("Vorhandene Ansätze", exact=True)).to_have_count(1)
+    expect(stage.get_by_text("Welche Projekte, Initiativen und Vorarbeiten", exact=False)).to_have_count(1)
+    expect(console.locator("#now .eyebrow")).to_have_text("Jetzt · Schritt 1 von 6")
 
     # Notes: prefilled from the unit's guide, the facilitator's own text is stored and comes back.
     assert console.locator("#step-notes").input_value().startswith("Ziel: Den Rahmen der Maßnahme setzen")

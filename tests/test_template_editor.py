@@ -26,13 +26,21 @@ def test_adapt_a_copy_and_run_it(server):
     url = f"{base}/templates/framing/adapt"
     assert "Kopie anpassen" in http.get(f"{base}/templates").text
 
+    # Sentences in the user's language naming the step and what to change (issue 13), not the
+    # template checker's English ("step 5 'vote': budget: Must be greater than or equal to 1").
     bad = http.post(url, data=editor_form(http, url, **{"step-4-budget": "0"}))
-    assert bad.status_code == 400 and "step 5 &#39;vote&#39;: budget: Must be greater than or equal to 1" in bad.text
+    assert (
+        bad.status_code == 400 and "Schritt 5: „Punkte pro Person“: „0“ ist keine ganze Zahl von 1 bis 50." in bad.text
+    )
     orphan = http.post(url, data=editor_form(http, url, **{"step-3-remove": "on"}))
-    assert orphan.status_code == 400 and "source: &#39;questions&#39; is not an earlier step" in orphan.text
+    assert (
+        orphan.status_code == 400
+        and "Schritt 4: „Quelle (ein früherer Schritt)“: wählen Sie einen früheren Schritt" in orphan.text
+    )
     nine = "\n".join(f"Spalte {n}" for n in range(9))  # a title alone is a column; at most 8
     columns = http.post(url, data=editor_form(http, url, **{"step-1-columns": nine}))
-    assert columns.status_code == 400 and "columns: Length must be between 1 and 8." in columns.text
+    assert columns.status_code == 400 and "höchstens 8 Spalten, es sind 9." in columns.text
+    assert not any(word in bad.text + orphan.text + columns.text for word in ("Must be", "is not an earlier", "Length"))
 
     saved = http.post(
         url,
@@ -72,7 +80,7 @@ def test_adapt_a_copy_and_run_it(server):
     finally:
         fac.close()
 
-    # The library is shared with the instance's facilitators: another one may open and use the copy.
+    # The library is shared with the measure's team: a co-facilitator on it may open and use the copy.
     other = server.facilitator("other@example.org", "Andere")
     server.member(mid, other, "co_facilitator")  # on the measure's team, to create a session there
     other_http = server.login("other@example.org")
@@ -82,3 +90,19 @@ def test_adapt_a_copy_and_run_it(server):
         f"{base}/measures/{mid}/sessions", data={"csrf_token": token, "template_key": f"custom-{custom_id}"}
     )
     assert used.status_code == 200 and re.search(r"/sessions/\d+$", used.url)
+
+    # Someone outside the team neither sees the copy nor uses it, not even on a measure of their own.
+    outsider = server.facilitator("dritte@example.org", "Dritte")
+    own = server.measure("Eigene Maßnahme", owner=outsider)
+    outsider_http = server.login("dritte@example.org")
+    assert "Rahmen setzen kompakt" not in outsider_http.get(f"{base}/templates").text
+    assert outsider_http.get(f"{base}/templates/custom/{custom_id}").status_code == 404
+    assert f'value="custom-{custom_id}"' not in outsider_http.get(f"{base}/measures/{own}").text
+    token = csrf_token(outsider_http, f"{base}/measures/{own}")
+    refused = outsider_http.post(
+        f"{base}/measures/{own}/sessions", data={"csrf_token": token, "template_key": f"custom-{custom_id}"}
+    )
+    assert not re.search(r"/sessions/\d+$", refused.url)
+    # …nor shares a copy of their own with a team they are not on.
+    url = f"{base}/templates/framing/adapt"
+    assert outsider_http.post(url, data=editor_form(outsider_http, url, team=str(mid))).status_code == 404

@@ -157,10 +157,7 @@ function render(state) {
   $("spotlight-clear").hidden = !state.spotlight;
   renderAgenda(state);
   renderTimer(state);
-  fill($("step"), spotlightBanner(state),
-    h("p", { class: "eyebrow" }, _("Schritt {value} von {steps}", { value: state.session.current_step + 1, steps: state.steps.length })),
-    h("h2", { text: t(s.title) }), s.prompt ? h("p", { class: "prompt", text: t(s.prompt) }) : null,
-    runtime.locked ? h("p", { class: "notice" }, _("Eingabe ist gesperrt.")) : null);
+  fill($("step"), spotlightBanner(state), runtime.locked ? h("p", { class: "notice" }, _("Eingabe ist gesperrt.")) : null);
   const form = $("card-form");
   const adds = consoleAdds(s);
   form.hidden = !adds || !live_;
@@ -184,10 +181,10 @@ function render(state) {
       h("dd", {}, h("ul", {}, c.lines.map((l) => h("li", { text: l }))))])) : h("p", { class: "empty" }, _("noch nichts übernommen")));
 }
 
-function stepSummary(s) {
+function stepSummary(s, titleTag = "p") {
   // One line on a step: its title, what kind it is, its planned minutes.
   return h("div", { class: "step-summary" },
-    h("p", { class: "step-summary-title", text: t(s.title) }),
+    h(titleTag, { class: "step-summary-title", text: t(s.title) }),
     h("p", { class: "meta" }, [activityFor(s).label ? activityFor(s).label(ui) : s.type,
       s.timebox_minutes ? _("{minutes} min geplant", { minutes: s.timebox_minutes }) : null].filter(Boolean).join(" · ")),
     s.prompt ? h("p", { class: "meta step-summary-prompt", text: t(s.prompt) }) : null);
@@ -200,10 +197,12 @@ function renderNow(state) {
   // region: redrawn only when the step changes, or a screen reader would repeat it on every card.
   const index = state.session.current_step;
   const next = state.steps[index + 1];
-  const shown = JSON.stringify([state.steps[index], next || null]);
+  const shown = JSON.stringify([index, state.steps.length, state.steps[index], next || null]);
   if (shown === nowShown) return;
   nowShown = shown;
-  fill($("now"), h("h2", { class: "eyebrow" }, _("Jetzt")), stepSummary(state.steps[index]));
+  // The current step's title and prompt are shown here only (they once stood twice, here and above the board).
+  fill($("now"), h("p", { class: "eyebrow" }, _("Jetzt · Schritt {value} von {steps}", { value: index + 1, steps: state.steps.length })),
+    stepSummary(state.steps[index], "h2"));
   fill($("next-preview"), h("h2", { class: "eyebrow" }, _("Als Nächstes")),
     next ? stepSummary(next) : h("p", { class: "meta" }, _("Das ist der letzte Schritt.")));
 }
@@ -222,15 +221,18 @@ let notesStepKey = null;
 let notesTimer = null;
 const notesEl = $("step-notes");
 
-function guideText(state) {
-  return state.guide ? t(state.guide) : "";
+function guideText(state, s) {
+  // A step appended from another unit has that unit's guide (a combined agenda).
+  const unit = (state.step_units || {})[s.key];
+  const guide = unit && state.guides ? state.guides[unit] : state.guide;
+  return guide ? t(guide) : "";
 }
 
 function renderNotes(state, s) {
   if (notesStepKey === s.key && document.activeElement === notesEl) return; // never under the cursor
   const saved = (state.notes || {})[s.key];
-  if (notesStepKey !== s.key || notesEl.value !== (saved ?? guideText(state))) {
-    notesEl.value = saved ?? guideText(state);
+  if (notesStepKey !== s.key || notesEl.value !== (saved ?? guideText(state, s))) {
+    notesEl.value = saved ?? guideText(state, s);
     $("notes-status").textContent = saved === undefined ? _("Vorschlag aus dem Leitfaden des Bausteins") : "";
   }
   notesStepKey = s.key;

@@ -80,7 +80,10 @@ function render(state) {
   $("participants").textContent = state.participants;
   document.body.classList.toggle("waiting", state.session.status === "ready");
   if (state.session.status === "ready") {
-    fill($("step"), h("p", { class: "eyebrow" }, _("Baustein {unit}: {value}", { unit: state.session.unit, value: t(state.session.template_title) })),
+    const units = state.session.units || [state.session.unit];
+    const label = units.length > 1 ? _("Bausteine {units}", { units: units.join(" + ") })
+      : _("Baustein {unit}: {value}", { unit: state.session.unit, value: t(state.session.template_title) });
+    fill($("step"), h("p", { class: "eyebrow" }, label),
       h("h1", { text: state.session.title }), h("p", { class: "prompt" }, _("Scannen Sie den QR-Code oder geben Sie den Code ein.")));
     fill($("board"));
     fill($("pager"));

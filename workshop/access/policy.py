@@ -29,6 +29,8 @@ MEASURE_ACTIONS: dict[str, frozenset[str]] = {
     "measure.status": frozenset({OWNER, CO_FACILITATOR}),  # status flow, reopening
     "measure.sessions.create": frozenset({OWNER, CO_FACILITATOR}),
     "measure.team": frozenset({OWNER}),  # add / change / remove members
+    # the team's library of adapted formats: use, adapt, share (observers only watch)
+    "measure.formats": frozenset({OWNER, CO_FACILITATOR, EDITOR}),
 }
 SESSION_ACTIONS: dict[str, frozenset[str]] = {
     "session.view": frozenset(SESSION_ROLES),  # console (read), staff socket, protocol, projector
@@ -91,6 +93,30 @@ def op_action(op_type: str) -> str:
 
 def visible_measure_ids(db: Session, user_id: int) -> list[int]:
     return list(db.scalars(select(MeasureMember.measure_id).where(MeasureMember.facilitator_id == user_id)))
+
+
+def format_team_measure_ids(db: Session, user_id: int) -> list[int]:
+    """The measures whose teams share their formats with this person."""
+    return list(
+        db.scalars(
+            select(MeasureMember.measure_id).where(
+                MeasureMember.facilitator_id == user_id,
+                MeasureMember.role.in_(MEASURE_ACTIONS["measure.formats"]),
+            )
+        )
+    )
+
+
+def may_use_format(db: Session, user_id: int | None, custom) -> bool:
+    """An adapted format is its author's and its measure's team's (issue 13: a library per team)."""
+    if user_id is None:
+        return False
+    if custom.facilitator_id == user_id:
+        return True
+    return (
+        custom.measure_id is not None
+        and measure_role(db, user_id, custom.measure_id) in MEASURE_ACTIONS["measure.formats"]
+    )
 
 
 def owners_left(db: Session, measure_id: int) -> int:

@@ -7,6 +7,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workshop.access.policy import may_use_format
 from workshop.activities.registry import seed_step_cards
 from workshop.agenda.templates import TemplateError, load_template_file, parse_template_data
 from workshop.config import SESSION_TEMPLATE_DIR
@@ -48,7 +49,7 @@ def create_session(
     custom = re.fullmatch(r"custom-(\d+)", template_key or "")
     if custom:
         copy = db.get(CustomTemplate, int(custom.group(1)))
-        if copy is None:  # the library of adapted formats is shared by the instance's facilitators
+        if copy is None or not may_use_format(db, facilitator_id, copy):  # another team's: as if absent
             raise TemplateError(f"there is no adapted template '{template_key}'")
         template = parse_template_data(copy.template, f"„{copy.title}“")
     else:

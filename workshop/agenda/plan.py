@@ -18,14 +18,14 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext, pgettext
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from workshop.activities.registry import ACTIVITIES
 from workshop.agenda.templates import TemplateError, parse_template_data
-from workshop.i18n import DEFAULT_LOCALE, LocalizedText, localized
+from workshop.i18n import DEFAULT_LOCALE, LocalizedText, current_locale, localized
 
 MAX_STEPS = 30
-BASE_FIELDS = ("key", "type", "title", "prompt", "timebox_minutes", "capture_field")
+BASE_FIELDS = ("key", "type", "title", "prompt", "timebox_minutes", "capture_field", "unit")
 COLUMN_LINE = re.compile(r"^\s*(?:([A-Za-z][A-Za-z0-9_-]{0,39})\s*(?:\[([a-z_]+)\])?\s*:)?\s*(.+?)\s*$")
 
 
@@ -113,6 +113,8 @@ class OptionField:
     minimum: int | None = None
     maximum: int | None = None
     choices: tuple[tuple[str, str], ...] = ()
+    max_lines: int | None = None  # lines: how many the schema takes
+    max_length: int | None = None  # texts and lines: how long one may be
 
     def allows(self, number: int) -> bool:
         """Within the option's range (an integer option without a Range takes any)."""
@@ -139,7 +141,16 @@ def option_fields(activity_type: str) -> list[OptionField]:
         elif isinstance(field, fields.List) and isinstance(field.inner, fields.Nested) and name == "columns":
             result.append(OptionField(name, "columns", label))
         elif isinstance(field, fields.List):
-            result.append(OptionField(name, "lines", label))
+            lengths = [v for v in _validators(field) if isinstance(v, validate.Length)]
+            result.append(
+                OptionField(
+                    name,
+                    "lines",
+                    label,
+                    max_lines=lengths[0].max if lengths else None,
+                    max_length=getattr(field.inner, "max_length", None),
+                )
+            )
         elif isinstance(field, fields.String) and name == "source":
             result.append(OptionField(name, "step", label))
         elif isinstance(field, fields.String):
@@ -156,7 +167,8 @@ def option_fields(activity_type: str) -> list[OptionField]:
             else:
                 result.append(OptionField(name, "text", label))
         elif isinstance(field, LocalizedText):
-            result.append(OptionField(name, "longtext" if field.max_length > 300 else "text", label))
+            kind = "longtext" if field.max_length > 300 else "text"
+            result.append(OptionField(name, kind, label, max_length=field.max_length))
     return result
 
 
@@ -180,6 +192,7 @@ def step_to_draft(step: dict, locale: str) -> dict:
         "prompt": _text(step.get("prompt"), locale),
         "timebox_minutes": str(step.get("timebox_minutes") or ""),
         "capture_field": (step.get("capture") or {}).get("field", ""),
+        "unit": str(step.get("unit") or ""),
     }
     for option in option_fields(step["type"]):
         value = step.get(option.name)
@@ -215,6 +228,8 @@ def change_type(draft: dict, new_type: str) -> dict:
     needs from its preset (e.g. a poll's answer options)."""
     changed = {k: v for k, v in draft.items() if k in BASE_FIELDS or k == "files"}
     changed["type"] = new_type
+    if not ACTIVITIES[new_type].capturable:
+        changed.pop("capture_field", None)  # the builder shows no field for it
     names = {option.name for option in option_fields(new_type)}
     changed.update({k: v for k, v in draft.items() if k in names})
     preset = PRESETS.get(new_type)
@@ -244,7 +259,7 @@ def append_unit(draft: list[dict], template: dict, locale: str) -> list[dict]:
         key = unique_key(step["key"], taken)
         renamed[step["key"]] = key
         taken.add(key)
-        step = {**copy.deepcopy(step), "key": key}
+        step = {**copy.deepcopy(step), "key": key, "unit": step.get("unit") or template.get("unit")}
         step.pop("files", None)  # files belong to one session
         if step.get("source") in renamed:
             step["source"] = renamed[step["source"]]
@@ -283,11 +298,14 @@ def draft_to_steps(
     old_steps: list[dict],
     locale: str,
     header: dict | None = None,
-    record_fields: set[str] | None = None,
+    record_fields: set[str] | dict[str, str] | None = None,
     file_ids: set[int] | None = None,
+    blocked_fields: set[str] | None = None,
 ) -> list[dict]:
     """Turn the builder's draft into template steps, or raise AgendaError naming every problem.
-    header: the session's template without its steps (key, unit, title, record_template)."""
+    header: the session's template without its steps (key, unit, title, record_template).
+    blocked_fields: record fields that take nothing from cards (the status, the reference number)."""
+    blocked_fields = blocked_fields or set()
     old = {s["key"]: s for s in old_steps}
     problems: list[tuple[int | None, str]] = []
     steps: list[dict] = []
@@ -305,6 +323,7 @@ def draft_to_steps(
             )
         )
     keys_before: list[str] = []
+    drafted: list[int] = []  # the draft's index of each step
     for index, values in enumerate(draft):
         where = _("Schritt %(number)s", number=index + 1)
 
@@ -318,6 +337,8 @@ def draft_to_steps(
         key = values.get("key") or unique_key(kind, set(keys_before))
         base = old.get(key, {})
         step: dict = {"key": key, "type": kind}
+        if values.get("unit", "") in ("1", "2", "3", "4", "5"):
+            step["unit"] = int(values["unit"])
         title = values.get("title", "").strip()
         if not title:
             problem(_("Bitte geben Sie einen Titel ein."))
@@ -336,9 +357,11 @@ def draft_to_steps(
             else:
                 step["timebox_minutes"] = int(minutes)
         capture = values.get("capture_field", "").strip()
-        if capture:
+        if capture and ACTIVITIES[kind].capturable:  # the builder shows no field for the others
             if record_fields is not None and capture not in record_fields:
                 problem(_("Das Feld „%(field)s“ gibt es im Steckbrief nicht.", field=capture))
+            elif capture in blocked_fields:
+                problem(_blocked(capture, record_fields))
             step["capture"] = {**(base.get("capture") or {}), "field": capture}
         for option in option_fields(kind):
             raw = values.get(option.name, "")
@@ -382,6 +405,8 @@ def draft_to_steps(
                                     field=field,
                                 )
                             )
+                        elif field in blocked_fields:
+                            problem(_blocked(field, record_fields))
                         column["field"] = field
                     columns.append(column)
                 if len(columns) > 8:
@@ -402,8 +427,23 @@ def draft_to_steps(
                             count=len(lines),
                         )
                     )
-                elif any(len(line) > 300 for line in lines):
-                    problem(_("„%(label)s“: eine Zeile ist länger als 300 Zeichen.", label=label))
+                elif option.max_lines is not None and len(lines) > option.max_lines:
+                    problem(
+                        _(
+                            "„%(label)s“: höchstens %(max)s Zeilen, es sind %(count)s.",
+                            label=label,
+                            max=option.max_lines,
+                            count=len(lines),
+                        )
+                    )
+                elif any(len(line) > (option.max_length or 300) for line in lines):
+                    problem(
+                        _(
+                            "„%(label)s“: eine Zeile ist länger als %(max)s Zeichen; bitte kürzen Sie sie.",
+                            label=label,
+                            max=option.max_length or 300,
+                        )
+                    )
             elif option.kind == "step":
                 if raw not in keys_before:
                     problem(
@@ -414,6 +454,15 @@ def draft_to_steps(
                     )
                 step[option.name] = raw
             elif raw.strip():
+                if option.max_length and len(raw.strip()) > option.max_length:
+                    problem(
+                        _(
+                            "„%(label)s“ ist %(length)s Zeichen lang; höchstens %(max)s.",
+                            label=label,
+                            length=len(raw.strip()),
+                            max=option.max_length,
+                        )
+                    )
                 if option.name in (base or {}) and isinstance(base.get(option.name), dict):
                     step[option.name] = localized_update(base[option.name], raw.strip(), locale)
                 else:
@@ -423,17 +472,97 @@ def draft_to_steps(
             step["files"] = [i for i in ids if file_ids is None or i in file_ids]
         keys_before.append(key)
         steps.append(step)
+        drafted.append(index)
+    # Across steps too, in the same answer; a step already named above is not named twice.
+    named = {index for index, _text in problems}
+    problems += [
+        (drafted[index], text)
+        for index, text in _cross_step_problems(steps)
+        if index is not None and drafted[index] not in named
+    ]
     if problems:
         raise AgendaError(problems)
-    # The same checks a template file gets (cross-step rules such as a vote's source); a problem
-    # here is rare after the checks above and is shown with its step.
+    # The same checks a template file gets. Everything they refuse is asked above in the user's
+    # language; should one still slip through, the sentence says so and where, not in English alone.
     try:
         checked = parse_template_data(
             {**(header or {"key": "agenda", "unit": 1, "title": "Ablauf"}), "steps": steps}, _("Ablauf")
         )
     except TemplateError as error:
-        raise AgendaError([(None, str(error))]) from error
+        raise AgendaError(
+            [(None, _("Der Ablauf passt so nicht zusammen; bitte prüfen Sie: %(detail)s", detail=error))]
+        ) from error
     return checked["steps"]
+
+
+def _blocked(field: str, record_fields) -> str:
+    name = record_fields.get(field, field) if isinstance(record_fields, dict) else field
+    return _(
+        "„%(field)s“ übernimmt nichts aus Beiträgen (Status und Aktenzeichen ändern sich nur im Steckbrief); "
+        "bitte wählen Sie ein anderes Feld.",
+        field=name,
+    )
+
+
+def _cross_step_problems(steps: list[dict]) -> list[tuple[int | None, str]]:
+    """What the activities check across steps (a vote's source, a drafting step's fields) and
+    across a step's options, as sentences naming the step and what to change."""
+    problems: list[tuple[int | None, str]] = []
+    offers: dict[str, frozenset[str]] = {}
+    numbers: dict[str, tuple[int, str]] = {}
+    for index, step in enumerate(steps):
+        where = _("Schritt %(number)s", number=index + 1)
+        activity = ACTIVITIES[step["type"]]
+        labels = {option.name: option.label for option in option_fields(step["type"])}
+        config = {name: step[name] for name in labels if name in step}
+        if step.get("files"):
+            config["files"] = step["files"]
+        try:
+            loaded: dict | None = activity.config_schema().load(config) if activity.config_schema else {}
+        except ValidationError as error:
+            for name in error.messages:
+                if name == "max_per_card":
+                    text = _(
+                        "„%(max_label)s“ ist größer als „%(budget_label)s“; bitte verkleinern Sie es.",
+                        max_label=labels.get("max_per_card", name),
+                        budget_label=labels.get("budget", "budget"),
+                    )
+                else:
+                    text = _(
+                        "„%(label)s“: dieser Wert passt hier nicht; bitte ändern Sie ihn.", label=labels.get(name, name)
+                    )
+                problems.append((index, f"{where}: {text}"))
+            loaded = None
+        if loaded is not None:
+            try:
+                typed = activity.step_class.from_stored({**step, **loaded})
+            except TypeError:  # an option the type requires is missing: named per step already
+                typed = None
+            for found in typed.check(offers) if typed else []:
+                field = found.split(":", 1)[0]
+                if field == "source":
+                    number, title = numbers.get(step.get("source", ""), (None, step.get("source", "")))
+                    text = _(
+                        "„%(label)s“: Schritt %(number)s „%(title)s“ hat keine Beiträge, mit denen dieser Schritt "
+                        "arbeiten kann; wählen Sie einen früheren Schritt, in dem gesammelt (oder geclustert) wird.",
+                        label=labels.get("source", "source"),
+                        number=number or "?",
+                        title=title,
+                    )
+                elif field == "columns" and step["type"] == "draft":
+                    text = _(
+                        "Jede Spalte eines Formulier-Schritts braucht ein Feld des Steckbriefs: "
+                        "schreiben Sie sie als „schluessel [feld]: Titel“."
+                    )
+                else:
+                    text = _(
+                        "„%(label)s“: diese Angabe passt nicht zu den anderen Schritten.",
+                        label=labels.get(field, field),
+                    )
+                problems.append((index, f"{where}: {text}"))
+        offers[step["key"]] = activity.offers
+        numbers[step["key"]] = (index + 1, localized(step["title"], current_locale()))
+    return problems
 
 
 # --- the clock plan -------------------------------------------------------------------------------

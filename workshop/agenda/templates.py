@@ -9,17 +9,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate
 
 from workshop.activities.registry import ACTIVITIES
 from workshop.config import SESSION_TEMPLATE_DIR
-from workshop.i18n import LocalizedText
+from workshop.i18n import LocalizedText, current_locale, localized
 from workshop.measures.record_template import RecordTemplate, load_record_template
 from workshop.sessions.steps import Step
 from workshop.validation import describe_errors
 
 KEY = validate.Regexp(r"^[a-z][a-z0-9_-]{0,39}$", error="use lower-case letters, digits, - and _ (max. 40)")
-BASE_STEP_KEYS = {"key", "type", "title", "prompt", "timebox_minutes", "capture"}
+BASE_STEP_KEYS = {"key", "type", "title", "prompt", "timebox_minutes", "capture", "unit"}
 
 
 class TemplateError(ValueError):
@@ -39,6 +40,8 @@ class StepBaseSchema(Schema):
     prompt = LocalizedText(load_default=None, max_length=1000)
     timebox_minutes = fields.Integer(strict=True, validate=validate.Range(1, 480), load_default=None)
     capture = fields.Nested(CaptureSchema, load_default=None)
+    # The unit a step was appended from in a combined agenda (its guide prefills the step's notes).
+    unit = fields.Integer(strict=True, validate=validate.Range(1, 5))
 
 
 class TemplateHeaderSchema(Schema):
@@ -48,7 +51,33 @@ class TemplateHeaderSchema(Schema):
     description = LocalizedText(load_default=None, max_length=2000)
     record_template = fields.String(load_default="default")
     anonymous = fields.Boolean(load_default=False)  # a public audience: no names are asked
+    # Which units' formats the agenda combines (the builder's "append a format"); absent: just `unit`.
+    units = fields.List(fields.Integer(strict=True, validate=validate.Range(1, 5)), validate=validate.Length(max=10))
+    # A session's copy maps fields its measure's record lacks (agenda/create.py): the builder checks
+    # that copy again, so the map must pass.
+    field_map = fields.Dict(keys=fields.String(), values=fields.String())
     steps = fields.List(fields.Dict(), required=True, validate=validate.Length(1, 30))
+
+
+def template_units(template: dict) -> list[int]:
+    """The units a format (or a session's agenda) is made of, in order."""
+    return sorted(set(template.get("units") or [])) or [template.get("unit") or 1]
+
+
+def units_label(template: dict) -> str:
+    """ "Baustein 1", or "Bausteine 1 + 2" for an agenda combining several units."""
+    units = template_units(template)
+    if len(units) > 1:
+        return _("Bausteine %(units)s", units=" + ".join(str(u) for u in units))
+    return _("Baustein %(unit)s", unit=units[0])
+
+
+def format_label(template: dict, locale: str | None = None) -> str:
+    """What a session's format is, for its headers: "Baustein 1: Rahmen setzen", or
+    "Bausteine 1 + 2" when the agenda combines several units (one unit's title would be wrong)."""
+    if len(template_units(template)) > 1:
+        return units_label(template)
+    return f"{units_label(template)}: {localized(template.get('title'), locale or current_locale())}"
 
 
 def parse_template(text: str, source: str) -> dict:

@@ -20,8 +20,16 @@ from workshop.access.projector import projector_link
 from workshop.activities.models import Card
 from workshop.activities.registry import ACTIVITIES, seed_step_cards
 from workshop.agenda import plan as agenda
-from workshop.agenda.templates import TemplateError, available_templates, parse_template_data
+from workshop.agenda.templates import (
+    TemplateError,
+    available_templates,
+    format_label,
+    parse_template_data,
+    template_units,
+    units_label,
+)
 from workshop.i18n import current_locale
+from workshop.measures.capture import capturable
 from workshop.measures.record import template_of
 from workshop.sessions.models import CustomTemplate, SessionFile, WorkshopSession
 from workshop.sessions.qr import qr_svg
@@ -30,6 +38,8 @@ from workshop.sessions.template_editor import library_templates
 from workshop.web import db, get_or_404, session_or_404
 
 bp = Blueprint("agenda", __name__)
+bp.add_app_template_global(format_label, "format_label")
+bp.add_app_template_global(units_label, "units_label")
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # one image or PDF for the projector
 MAX_UPLOAD_REQUEST = 12 * 1024 * 1024
@@ -108,6 +118,13 @@ def _draft_from_form(form) -> list[dict]:
     return draft
 
 
+def _units_from_form(form, ws: WorkshopSession) -> list[int]:
+    """The units the agenda combines, carried through the form like the draft (nothing is stored
+    before a save that fits)."""
+    raw = [u for u in form.get("units", "").split(",") if u.strip().isdigit() and 1 <= int(u) <= 5]
+    return sorted({int(u) for u in raw}) or template_units(ws.template)
+
+
 def _store_upload(ws: WorkshopSession, upload) -> tuple[int | None, str | None]:
     """Keep an uploaded image or PDF; its type is read from the content, not from its name."""
     data = upload.read(MAX_FILE_BYTES + 1)
@@ -123,8 +140,9 @@ def _store_upload(ws: WorkshopSession, upload) -> tuple[int | None, str | None]:
     return stored.id, None
 
 
-def _apply_action(ws, draft: list[dict], action: str, form) -> tuple[list[dict], list[str]]:
-    """Structural changes on the draft; returns the new draft and problems to show."""
+def _apply_action(ws, draft: list[dict], action: str, form, units: list[int]) -> tuple[list[dict], list[str]]:
+    """Structural changes on the draft (an appended format adds its units); returns the new
+    draft and problems to show."""
     problems = []
     verb, _sep, arg = action.partition("-")
     index = int(arg) if arg.isdigit() else -1
@@ -147,6 +165,7 @@ def _apply_action(ws, draft: list[dict], action: str, form) -> tuple[list[dict],
             problems.append(_("Bitte wählen Sie ein Format, dessen Schritte angehängt werden."))
         else:
             draft = agenda.append_unit(draft, template, current_locale())
+            units[:] = sorted(set(units) | set(template_units(template)))
     return draft, problems
 
 
@@ -156,7 +175,7 @@ def _library_choice(key: str) -> dict | None:
         return originals[key]
     if key.startswith("custom-") and key[7:].isdigit():
         custom = db().get(CustomTemplate, int(key[7:]))
-        if custom is not None:
+        if custom is not None and policy.may_use_format(db(), current_user.id, custom):
             try:
                 return parse_template_data(custom.template, custom.title)
             except TemplateError:
@@ -164,7 +183,7 @@ def _library_choice(key: str) -> dict | None:
     return None
 
 
-def _render(ws, details: dict, draft: list[dict], problems: list, status: int = 200):
+def _render(ws, details: dict, draft: list[dict], problems: list, status: int = 200, units=None):
     record_fields = [(f.key, f.label_text(current_locale())) for f in template_of(ws.measure).fields]
     files = {f.id: f for f in db().scalars(select(SessionFile).where(SessionFile.session_id == ws.id))}
     steps_for_plan = [
@@ -203,6 +222,7 @@ def _render(ws, details: dict, draft: list[dict], problems: list, status: int = 
         library=library_templates(),
         originals=available_templates(),
         editable=ws.status == "ready",
+        units=units or template_units(ws.template),
     ), status
 
 
@@ -229,28 +249,35 @@ def builder(session_id):
             else:
                 values["files"] = ",".join(filter(None, [values.get("files", ""), str(file_id)]))
     action = request.form.get("action", "save")
-    draft, action_problems = _apply_action(ws, draft, action, request.form)
+    units = _units_from_form(request.form, ws)
+    draft, action_problems = _apply_action(ws, draft, action, request.form, units)
     problems += action_problems
     file_ids = set(db().scalars(select(SessionFile.id).where(SessionFile.session_id == ws.id)))
     steps = None
     try:
-        header = {k: v for k, v in ws.template.items() if k != "steps"}
+        header = {k: v for k, v in ws.template.items() if k not in ("steps", "units")}
+        if len(units) > 1:
+            header["units"] = units
         steps = agenda.draft_to_steps(
             draft,
             ws.steps,
             locale,
             header=header,
-            record_fields={f.key for f in template_of(ws.measure).fields},
+            record_fields={f.key: f.label_text(locale) for f in template_of(ws.measure).fields},
             file_ids=file_ids,
+            blocked_fields={f.key for f in template_of(ws.measure).fields if not capturable(f)},
         )
     except agenda.AgendaError as error:
         problems += error.problems
     if problems:
         db().commit()  # keep the uploaded files the draft now refers to; the plan itself is unchanged
-        return _render(ws, details["values"], draft, problems, 400)
+        return _render(ws, details["values"], draft, problems, 400, units)
     for name, value in details["parsed"].items():
         setattr(ws, name, value)
-    ws.template = {**ws.template, "steps": steps}  # a new dict: the JSON column sees the change
+    # a new dict: the JSON column sees the change
+    ws.template = {**{k: v for k, v in ws.template.items() if k != "units"}, "steps": steps}
+    if len(units) > 1:
+        ws.template = {**ws.template, "units": units}
     # Before the start nobody has added anything; what steps start with (e.g. consent options)
     # is seeded again from the new plan.
     db().execute(delete(Card).where(Card.session_id == ws.id))
@@ -259,8 +286,12 @@ def builder(session_id):
     if action == "save_format":
         template = {k: v for k, v in ws.template.items()}
         template["steps"] = [{k: v for k, v in s.items() if k != "files"} for s in steps]
-        custom = CustomTemplate(
-            facilitator_id=current_user.id, base_key=ws.template_key[:80], title=ws.title[:200], template=template
+        custom = CustomTemplate(  # shared with the team of the session's measure
+            facilitator_id=current_user.id,
+            measure_id=ws.measure_id,
+            base_key=ws.template_key[:80],
+            title=ws.title[:200],
+            template=template,
         )
         db().add(custom)
         db().commit()

@@ -77,6 +77,8 @@ def build_snapshot(db: Session, ws: WorkshopSession, viewer: Actor) -> dict:
             "status": ws.status,
             "join_code": ws.join_code,
             "unit": ws.template.get("unit"),
+            # several: a combined agenda ("Bausteine 1 + 2"), see agenda.templates.template_units
+            "units": ws.template.get("units") or [ws.template.get("unit")],
             "template_title": ws.template["title"],
             "measure": {"id": measure.id, "title": measure.title, "reference_number": measure.reference_number},
             "current_step": ws.current_step,
@@ -113,4 +115,8 @@ def build_snapshot(db: Session, ws: WorkshopSession, viewer: Actor) -> dict:
         snapshot["people"] = {"named": named, "anonymous": len(names) - len(named)}
         snapshot["notes"] = notes(ws)
         snapshot["guide"] = guide_for(ws.template.get("unit"))
+        # A combined agenda: a step appended from another unit is prefilled from that unit's guide.
+        step_units = {s["key"]: s["unit"] for s in ws.steps if s.get("unit")}
+        snapshot["step_units"] = step_units
+        snapshot["guides"] = {str(unit): guide_for(unit) for unit in set(step_units.values())}
     return snapshot

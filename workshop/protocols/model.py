@@ -203,6 +203,12 @@ def build_protocol(
 
     unit = ws.template.get("unit")
     unit_title = localized(ws.template.get("title"), w.language)
+    units = ws.template.get("units") or [unit]  # a combined agenda: its first unit's title is not its name
+    unit_line = f"{unit}. {UNIT_NAMES.get(unit, unit_title) if w.language == 'de' and unit else unit_title}"
+    occasion = f"{measure.title} – {w.labels()['unit']} {unit}: {unit_title}"
+    if len(units) > 1:
+        unit_line = " + ".join(f"{u}. {UNIT_NAMES[u]}" if w.language == "de" else str(u) for u in units)
+        occasion = f"{measure.title} – {ws.title}"
     attendance = edits.get("attendance") or {}
     count = attendance.get("count")
     count = len(participants) if count is None else count
@@ -214,10 +220,10 @@ def build_protocol(
         language=w.language,
         labels=labels,
         title=f"{labels['title']}: {ws.title}",
-        occasion=f"{measure.title} – {labels['unit']} {unit}: {unit_title}",
+        occasion=occasion,
         measure_title=measure.title,
         reference_number=measure.reference_number,
-        unit=f"{unit}. {UNIT_NAMES.get(unit, unit_title) if w.language == 'de' and unit else unit_title}",
+        unit=unit_line,
         date=w.date(ws.started_at or ws.created_at),
         place=header.get("place") or ws.location or "–",
         start=w.time(ws.started_at),

@@ -88,12 +88,14 @@ class Participant(Base):
 
 
 class CustomTemplate(Base):
-    """A facilitator's adapted copy of a session template, checked like a YAML file."""
+    """An adapted copy of a session template, checked like a YAML file. It is shared with the
+    team of measure_id (workshop.access.policy.may_use_format); without one, only its author has it."""
 
     __tablename__ = "custom_templates"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     facilitator_id: Mapped[int] = mapped_column(ForeignKey("facilitators.id", ondelete="CASCADE"))
+    measure_id: Mapped[int | None] = mapped_column(ForeignKey("measures.id", ondelete="SET NULL"), index=True)
     base_key: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(String(200))
     template: Mapped[dict]

@@ -1,7 +1,8 @@
 """Adapting a copy of a session template in the app: order, prompts, timeboxes, columns, vote
-budget — no YAML by hand. The copy is checked by the same rules as a template file. Copies form the
-instance's library of formats: every facilitator may use and adapt them (teams come later); the
-five units' files stay read-only originals."""
+budget — no YAML by hand. The copy is checked by the same rules as a template file. Copies form a
+library per team: a copy is shared with the team of the measure it is made for (owners,
+co-facilitators and editors use and adapt it); nobody else sees it. The five units' files stay
+read-only originals."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ import copy
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
-from workshop.agenda.plan import column_line, localized_update, unique_key
+from workshop.access import policy
+from workshop.agenda.plan import AgendaError, column_line, draft_to_steps, localized_update, step_to_draft, unique_key
 from workshop.agenda.templates import TemplateError, available_templates, parse_template_data
 from workshop.i18n import current_locale, localized
+from workshop.measures.models import Measure
 from workshop.sessions.models import CustomTemplate
 from workshop.web import db, get_or_404
 
@@ -22,15 +25,31 @@ bp = Blueprint("template_editor", __name__, url_prefix="/templates")
 
 
 def library_templates() -> list[CustomTemplate]:
-    """Every adapted format on this instance, newest first: the shared library."""
-    return list(db().scalars(select(CustomTemplate).order_by(CustomTemplate.created_at.desc())))
+    """The adapted formats of the logged-in person's teams and their own, newest first."""
+    teams = policy.format_team_measure_ids(db(), current_user.id)
+    return list(
+        db().scalars(
+            select(CustomTemplate)
+            .where(or_(CustomTemplate.facilitator_id == current_user.id, CustomTemplate.measure_id.in_(teams)))
+            .order_by(CustomTemplate.created_at.desc())
+        )
+    )
 
 
 my_custom_templates = library_templates  # the name the record page uses
 
 
 def _own_custom(template_id) -> CustomTemplate:
-    return get_or_404(CustomTemplate, template_id)  # shared: any facilitator may adapt a library copy
+    custom = get_or_404(CustomTemplate, template_id)
+    if not policy.may_use_format(db(), current_user.id, custom):
+        abort(404)  # another team's library: as if it did not exist
+    return custom
+
+
+def _team_choices() -> list[Measure]:
+    """The measures whose teams a new format can be shared with."""
+    ids = policy.format_team_measure_ids(db(), current_user.id)
+    return list(db().scalars(select(Measure).where(Measure.id.in_(ids)).order_by(Measure.title))) if ids else []
 
 
 def _columns_text(step: dict) -> str:
@@ -91,7 +110,16 @@ def _apply_form(base: dict, form) -> dict:
 @bp.route("")
 @login_required
 def index():
-    return render_template("sessions/templates.html", templates=available_templates(), customs=my_custom_templates())
+    return render_template(
+        "sessions/templates.html",
+        templates=available_templates(),
+        customs=my_custom_templates(),
+        measure_of=_measure_of,
+    )
+
+
+def _measure_of(custom: CustomTemplate) -> Measure | None:
+    return db().get(Measure, custom.measure_id) if custom.measure_id else None
 
 
 @bp.route("/<base_key>/adapt", methods=["GET", "POST"])
@@ -111,22 +139,40 @@ def edit_custom(template_id):
 
 
 def _editor(base: dict, custom: CustomTemplate | None, base_key: str):
+    teams = _team_choices()
+    page = {
+        "template": base,
+        "custom": custom,
+        "base_key": base_key,
+        "columns_text": _columns_text,
+        "teams": teams,
+        "team": _measure_of(custom) if custom else None,
+    }
     if request.method == "POST":
+        # The page preselects the first team; a form without the choice gets the same.
+        team = request.form.get("team", str(teams[0].id) if teams else "")
+        if custom is None and team and team not in {str(m.id) for m in teams}:
+            abort(404)  # a team this person is not on (or may not share formats with)
         try:
             data = _apply_form(base, request.form)
+            # The builder's checks first: one sentence per problem in the user's language, naming
+            # the step and what to change (issue 13); the template file's rules then hold anyway.
+            draft_to_steps([step_to_draft(step, current_locale()) for step in data["steps"]], data["steps"], "de")
             template = parse_template_data(data, f"„{request.form.get('title', '').strip() or base_key}“")
+        except AgendaError as error:
+            for _index, text in error.problems:
+                flash(_("Nicht gespeichert: %(error)s", error=text), "error")
+            return render_template("sessions/template_edit.html", **page), 400
         except (TemplateError, ValueError) as error:
             flash(_("Nicht gespeichert: %(error)s", error=error), "error")
-            return render_template(
-                "sessions/template_edit.html",
-                template=base,
-                custom=custom,
-                base_key=base_key,
-                columns_text=_columns_text,
-            ), 400
+            return render_template("sessions/template_edit.html", **page), 400
         if custom is None:
             custom = CustomTemplate(
-                facilitator_id=current_user.id, base_key=base_key, title=localized(template["title"]), template=template
+                facilitator_id=current_user.id,
+                measure_id=int(team) if team else None,
+                base_key=base_key,
+                title=localized(template["title"]),
+                template=template,
             )
             db().add(custom)
         else:
@@ -134,6 +180,4 @@ def _editor(base: dict, custom: CustomTemplate | None, base_key: str):
         db().commit()
         flash(_("Vorlage „%(title)s“ gespeichert.", title=custom.title), "info")
         return redirect(url_for(".edit_custom", template_id=custom.id), 303)
-    return render_template(
-        "sessions/template_edit.html", template=base, custom=custom, base_key=base_key, columns_text=_columns_text
-    )
+    return render_template("sessions/template_edit.html", **page)

@@ -19,7 +19,7 @@ from workshop.agenda.create import create_session
 from workshop.live.models import Event
 from workshop.measures.models import Measure, RecordRevision
 from workshop.ops import Rejected
-from workshop.sessions.models import Participant, WorkshopSession
+from workshop.sessions.models import CustomTemplate, Participant, WorkshopSession
 
 EXERCISE = "exercise"
 
@@ -67,5 +67,8 @@ def delete_practice_measure(db: Session, measure: Measure) -> None:
         reset_session(db, ws)
         db.execute(delete(Participant).where(Participant.session_id == ws.id))
         db.delete(ws)
+    # Its formats stay their authors' only: on SQLite (no foreign key added by the migration) a
+    # later measure could get the same id and its team would inherit them.
+    db.execute(update(CustomTemplate).where(CustomTemplate.measure_id == measure.id).values(measure_id=None))
     db.flush()
     db.delete(measure)

@@ -16,6 +16,8 @@ function lines(state, step, ui) {
 export default {
   type: "break",
   help: ({ _ }) => _("Jetzt ist Pause. Sie müssen nichts tun. Nach der Pause zeigt diese Seite den nächsten Schritt von selbst."),
+  label: ({ _ }) => _("Pause (Kaffee, Luft)"),  // the builder's name for the type
+  captures: false,  // nothing to put into the record (the builder offers no field either)
   phone: lines,
   projector: lines,
   console: lines,

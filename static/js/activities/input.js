@@ -16,6 +16,8 @@ function body(state, step, ui) {
 export default {
   type: "input",
   help: ({ _ }) => _("Hören Sie zu und lesen Sie hier mit. Sie müssen nichts eingeben."),
+  label: ({ _ }) => _("Input (Text, Bilder, PDF)"),  // the builder's name for the type
+  captures: false,  // nothing to put into the record (the builder offers no field either)
   phone: body,
   projector: body,
   console: body,

@@ -2,6 +2,8 @@
 export default {
   type: "welcome",
   help: ({ _ }) => _("Willkommen! Diese Seite zeigt immer den Schritt, an dem die Gruppe gerade arbeitet. Sie müssen nichts neu laden."),
+  label: ({ _ }) => _("Begrüßung"),  // the builder's name for the type
+  captures: false,  // nothing to put into the record (the builder offers no field either)
   phone(state, step, ui) {
     const { _, h } = ui;
     return [h("p", { class: "prompt" }, _("Schön, dass Sie da sind. Gleich geht es los – dieser Bildschirm folgt der Moderation."))];
