@@ -44,6 +44,7 @@ class Step:
     prompt: Localized | None = None
     timebox_minutes: int | None = None
     capture: Capture | None = None
+    unit: int | None = None  # a combined agenda: the unit it was appended from (its guide's notes)
 
     @classmethod
     def from_stored(cls, data: Mapping[str, Any]) -> Self:
@@ -61,7 +62,10 @@ class Step:
 
     def stored(self) -> dict[str, Any]:
         """The dict sessions store (unset nested parts left out, as the template had them)."""
-        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+        stored = {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+        if stored["unit"] is None:  # only steps appended from another unit carry one
+            del stored["unit"]
+        return stored
 
     def column_fields(self) -> list[str]:
         """The record fields its columns are captured into (a card step's)."""
