@@ -32,8 +32,17 @@ class Holder:
             with self.counter.get_lock():
                 self.counter.value += 1
 
-    async def make_client(self, http: aiohttp.ClientSession, gate: asyncio.Semaphore):
-        """Join (HTTP) + connect + first snapshot; returns (client, seconds)."""
+    async def make_client(
+        self, http: aiohttp.ClientSession, gate: asyncio.Semaphore, delay: float = 0.0, source: str | None = None
+    ):
+        """Join (HTTP) + connect + first snapshot, after `delay` s; returns (client, seconds).
+        source: the local address to connect from (a phone of its own, for nginx's ip_hash)."""
+        if delay > 0:
+            await asyncio.sleep(delay)
+        options = {}
+        if source:
+            http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(local_addr=(source, 0), limit=0))
+            options["http_session"] = http
         async with gate:
             url, started = self.conf["url"], time.perf_counter()
             auth = None
@@ -41,7 +50,7 @@ class Holder:
                 async with http.post(f"{url}/api/join", json={"code": self.conf["code"]}) as response:
                     joined = await response.json()
                 auth = {"session_id": self.conf["session_id"], "role": "participant", "token": joined["token"]}
-            sio = socketio.AsyncClient(reconnection=False)
+            sio = socketio.AsyncClient(reconnection=False, **options)
             snapshot = asyncio.Event()
 
             async def on_snapshot(_s):
@@ -86,9 +95,19 @@ async def vote(
 async def run(conf: dict, n: int, commands, results, counter, min_seq) -> None:
     holder = Holder(conf, counter, min_seq)
     loop = asyncio.get_running_loop()
+    delays = [0.0] * n
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
-    async with aiohttp.ClientSession() as http:
-        made = await asyncio.gather(*(holder.make_client(http, gate) for _ in range(n)))
+    if conf.get("join_spread"):  # a paced join storm: each phone at a random moment of the spread
+        gate = asyncio.Semaphore(n)  # no client-side queue: what is measured is the server's
+        delays = [conf["join_start"] - time.time() + random.uniform(0, conf["join_spread"]) for _ in range(n)]
+    connector = aiohttp.TCPConnector(limit=0)  # the join requests of a paced storm all at once
+    async with aiohttp.ClientSession(connector=connector) as http:
+        sources = [None] * n
+        if conf.get("first_client") is not None:  # one loopback address per phone, a /24 each
+            sources = [_address(conf["first_client"] + i) for i in range(n)]
+        made = await asyncio.gather(
+            *(holder.make_client(http, gate, delay, source) for delay, source in zip(delays, sources, strict=True))
+        )
     clients = [sio for sio, _t in made]
     # The clients live until the end: keep them out of the collector's full passes, whose
     # pauses would otherwise show up as the server's latency (for the bare server as well).
@@ -98,13 +117,22 @@ async def run(conf: dict, n: int, commands, results, counter, min_seq) -> None:
     while True:
         command = await loop.run_in_executor(None, commands.get)
         if command[0] == "vote":
-            _, card_ids, k, spread, start = command
-            votes = await asyncio.gather(*(vote(sio, card_ids, k, i, spread, start) for i, sio in enumerate(clients)))
+            _, card_ids, k, spread, start, *rest = command
+            every = rest[0] if rest else 1  # only every n-th client votes (a storm of a share of the room)
+            votes = await asyncio.gather(
+                *(vote(sio, card_ids, k, i, spread, start) for i, sio in enumerate(clients) if i % every == 0)
+            )
             results.put(("votes", [v for per_client in votes for v in per_client]))
         elif command[0] == "stop":
             results.put(("arrivals", list(holder.arrivals)))
             await asyncio.gather(*(sio.disconnect() for sio in clients))
             return
+
+
+def _address(i: int) -> str:
+    """A loopback address of its own for client i, in a /24 of its own: nginx's ip_hash looks at
+    the first three octets only."""
+    return f"127.{1 + i // 250}.{i % 250}.1"
 
 
 def worker(conf: dict, n: int, commands, results, counter, min_seq) -> None:
