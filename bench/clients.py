@@ -25,9 +25,11 @@ class Holder:
     def __init__(self, conf: dict, counter, min_seq):
         self.conf, self.counter, self.min_seq = conf, counter, min_seq
         self.arrivals: list[tuple[int, float]] = []
+        self.per_client: list[tuple[list[int | None], list[int]]] = []  # (snapshot seq, seqs received)
 
-    def _on_event(self, event):
+    def _on_event(self, event, seqs: list[int]):
         self.arrivals.append((event["seq"], time.time()))
+        seqs.append(event["seq"])
         if event["seq"] >= self.min_seq.value:
             with self.counter.get_lock():
                 self.counter.value += 1
@@ -52,16 +54,20 @@ class Holder:
                 auth = {"session_id": self.conf["session_id"], "role": "participant", "token": joined["token"]}
             sio = socketio.AsyncClient(reconnection=False, **options)
             snapshot = asyncio.Event()
+            snapshot_seq: list[int | None] = [None]
+            seqs: list[int] = []
+            self.per_client.append((snapshot_seq, seqs))
 
-            async def on_snapshot(_s):
+            async def on_snapshot(s):
+                snapshot_seq[0] = s["seq"]
                 snapshot.set()
 
             async def on_event(event):
-                self._on_event(event)
+                self._on_event(event, seqs)
 
             async def on_events(events):  # a batch: events that came within the broadcast window
                 for event in events:
-                    self._on_event(event)
+                    self._on_event(event, seqs)
 
             sio.on("snapshot", on_snapshot)
             sio.on("event", on_event)
@@ -70,6 +76,19 @@ class Holder:
             if self.conf["kind"] == "workshop":
                 await asyncio.wait_for(snapshot.wait(), 60)
             return sio, time.perf_counter() - started
+
+
+    def gaps(self) -> list[tuple[int, int, int, int]]:
+        """Per client: (snapshot seq, last seq received, seqs missing in between, duplicates),
+        counting only what came after its snapshot (earlier events are in the snapshot)."""
+        out = []
+        for (snap,), seqs in self.per_client:
+            base = snap or 0
+            after = [seq for seq in seqs if seq > base]
+            got = set(after)
+            top = max(got, default=base)
+            out.append((base, top, top - base - len(got), len(after) - len(got)))
+        return out
 
 
 async def vote(
@@ -124,7 +143,7 @@ async def run(conf: dict, n: int, commands, results, counter, min_seq) -> None:
             )
             results.put(("votes", [v for per_client in votes for v in per_client]))
         elif command[0] == "stop":
-            results.put(("arrivals", list(holder.arrivals)))
+            results.put(("arrivals", list(holder.arrivals), holder.gaps()))
             await asyncio.gather(*(sio.disconnect() for sio in clients))
             return
 

@@ -183,10 +183,12 @@ class Room:
 
     def _collect(self, kind: str) -> list:
         out = []
+        self.extra: list = []  # what else the workers sent with it (the per-client gap check)
         for _ in self.procs:
-            got_kind, values = self.results.get(timeout=600)
+            got_kind, values, *extra = self.results.get(timeout=600)
             assert got_kind == kind, got_kind
             out += values
+            self.extra += extra[0] if extra else []
         return out
 
     def count_from(self, seq: int) -> None:
