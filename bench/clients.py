@@ -25,6 +25,8 @@ class Holder:
     def __init__(self, conf: dict, counter, min_seq):
         self.conf, self.counter, self.min_seq = conf, counter, min_seq
         self.arrivals: list[tuple[int, float]] = []
+        self.own_sessions: list[aiohttp.ClientSession] = []  # per-address sessions, closed at the end
+        self.join_errors: list[int] = []  # HTTP status of join requests that failed (then retried)
         self.per_client: list[tuple[list[int | None], list[int]]] = []  # (snapshot seq, seqs received)
 
     def _on_event(self, event, seqs: list[int]):
@@ -45,12 +47,20 @@ class Holder:
         if source:
             http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(local_addr=(source, 0), limit=0))
             options["http_session"] = http
+            self.own_sessions.append(http)
         async with gate:
             url, started = self.conf["url"], time.perf_counter()
             auth = None
             if self.conf["kind"] == "workshop":
-                async with http.post(f"{url}/api/join", json={"code": self.conf["code"]}) as response:
-                    joined = await response.json()
+                for _attempt in range(6):  # as the phone page does: an error, a second, once more
+                    async with http.post(f"{url}/api/join", json={"code": self.conf["code"]}) as response:
+                        if response.status == 200:
+                            joined = await response.json()
+                            break
+                        self.join_errors.append(response.status)
+                    await asyncio.sleep(1)
+                else:
+                    return None, time.perf_counter() - started  # this phone never got in
                 auth = {"session_id": self.conf["session_id"], "role": "participant", "token": joined["token"]}
             sio = socketio.AsyncClient(reconnection=False, **options)
             snapshot = asyncio.Event()
@@ -76,7 +86,6 @@ class Holder:
             if self.conf["kind"] == "workshop":
                 await asyncio.wait_for(snapshot.wait(), 60)
             return sio, time.perf_counter() - started
-
 
     def gaps(self) -> list[tuple[int, int, int, int]]:
         """Per client: (snapshot seq, last seq received, seqs missing in between, duplicates),
@@ -127,12 +136,13 @@ async def run(conf: dict, n: int, commands, results, counter, min_seq) -> None:
         made = await asyncio.gather(
             *(holder.make_client(http, gate, delay, source) for delay, source in zip(delays, sources, strict=True))
         )
-    clients = [sio for sio, _t in made]
+    clients = [sio for sio, _t in made if sio is not None]
+    holder.join_errors += [0] * (n - len(clients))  # 0: a phone that gave up (counted by the driver)
     # The clients live until the end: keep them out of the collector's full passes, whose
     # pauses would otherwise show up as the server's latency (for the bare server as well).
     gc.collect()
     gc.freeze()
-    results.put(("joined", [t for _sio, t in made]))
+    results.put(("joined", [t for sio, t in made if sio is not None], holder.join_errors))
     while True:
         command = await loop.run_in_executor(None, commands.get)
         if command[0] == "vote":
@@ -145,6 +155,7 @@ async def run(conf: dict, n: int, commands, results, counter, min_seq) -> None:
         elif command[0] == "stop":
             results.put(("arrivals", list(holder.arrivals), holder.gaps()))
             await asyncio.gather(*(sio.disconnect() for sio in clients))
+            await asyncio.gather(*(session.close() for session in holder.own_sessions))
             return
 
 

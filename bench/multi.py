@@ -234,6 +234,8 @@ def measure(tmp: Path, procs: int, n: int, rounds: int, voters_every: int, mode:
             "join_seconds": time.perf_counter() - joined_at,
             "join_p50": pct(room.join_times, 50),
             "join_p99": pct(room.join_times, 99),
+            "join_errors": len([e for e in room.join_errors if e]),
+            "gave_up": room.gave_up,
             "per_process": [open_sockets(p.pid) - b for p, b in zip(cluster.processes, base_sockets, strict=True)],
             "rss_mb": [rss_mb(p.pid) for p in cluster.processes],
         }
@@ -271,10 +273,10 @@ def measure(tmp: Path, procs: int, n: int, rounds: int, voters_every: int, mode:
         assert final["ok"], final
         final_seq = final["seq"]
         deadline = time.monotonic() + 60
-        while room.counter.value < counted + n and time.monotonic() < deadline:
+        while room.counter.value < counted + room.n and time.monotonic() < deadline:
             time.sleep(0.01)
         arrivals = room.stop()
-        out.update(latencies(sent, arrivals, n))
+        out.update(latencies(sent, arrivals, room.n))
         gaps = room.extra
         out["clients_checked"] = len(gaps)
         out["clients_short"] = sum(1 for _snap, top, holes, _d in gaps if top != final_seq or holes)
@@ -346,16 +348,16 @@ def render(report: dict, argv: list[str]) -> str:
         f"{WARM_UP_ROUNDS} warm-up rounds), then a vote storm: every {report['every']}th phone taps "
         "`vote.add` 6 times within 10 s (budget 5).",
         "",
-        "| processes | phones | sockets per process | join p50 ms | join p99 ms | fan-out p50 ms | fan-out p99 ms "
+        "| processes | phones | sockets per process | join p50 ms | join p99 ms | join errors (retried) / phones that gave up | fan-out p50 ms | fan-out p99 ms "
         "| max ms | missing | phones with a gap | duplicates | server CPU ms per round | nginx | Redis |",
-        "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in report["rows"]:
         rounds = row["round_count"]
         cpu = row["round_cpu"]
         lines.append(
             f"| {row['procs']} | {row['n']} | {' / '.join(str(c) for c in row['per_process'])} | "
-            f"{row['join_p50']:.0f} | {row['join_p99']:.0f} | {row['p50']:.0f} | {row['p99']:.0f} | {row['max']:.0f} | "
+            f"{row['join_p50']:.0f} | {row['join_p99']:.0f} | {row['join_errors']} / {row['gave_up']} | {row['p50']:.0f} | {row['p99']:.0f} | {row['max']:.0f} | "
             f"{row['missing']} | {row['clients_short']} | {row['duplicates']} | "
             f"{' + '.join(f'{c * 1000 / rounds:.0f}' for c in cpu['workshop'])} | "
             f"{cpu['nginx'] * 1000 / rounds:.0f} | {cpu['redis'] * 1000 / rounds:.0f} |"
@@ -408,11 +410,13 @@ def main() -> None:
         "every": args.voters_every,
         "rows": [],
     }
-    with tempfile.TemporaryDirectory(prefix="workshop-multi-") as tmpdir:
-        for count in procs:
-            row = measure(Path(tmpdir), count, n, rounds, args.voters_every, args.mode)
-            report["rows"].append(row)
-            print({k: v for k, v in row.items()}, flush=True)
+    tmpdir = tempfile.mkdtemp(prefix="workshop-multi-")
+    print(f"server and nginx logs: {tmpdir} (removed after a run without failure)", flush=True)
+    for count in procs:
+        row = measure(Path(tmpdir), count, n, rounds, args.voters_every, args.mode)
+        report["rows"].append(row)
+        print({k: v for k, v in row.items()}, flush=True)
+    shutil.rmtree(tmpdir)
     section = render(report, sys.argv[1:])
     print(section)
     write_section(Path(args.output), MARK_START, MARK_END, f"{MARK_START}\n{section.rstrip()}\n{MARK_END}")

@@ -180,6 +180,9 @@ class Room:
             self.commands.append(commands)
             self.procs.append(proc)
         self.join_times = self._collect("joined")
+        self.join_errors = self.extra  # status codes of join requests answered with an error (retried)
+        self.gave_up = self.join_errors.count(0)  # phones that never got in: not waited for in rounds
+        self.n = n - self.gave_up
 
     def _collect(self, kind: str) -> list:
         out = []
