@@ -64,10 +64,10 @@ class Servers:
     """`procs` workshop processes on one fresh PostgreSQL database (and Redis when more than one)."""
 
     def __init__(self, tmp: Path, procs: int, mode: str):
+        from workshop.access.policy import OWNER, add_member
         from workshop.accounts.service import create_facilitator
         from workshop.db import make_engine
         from workshop.measures.models import Measure
-        from workshop.measures.team import OWNER, add_member
         from workshop.migrate import upgrade
 
         self.db_url = fresh_database()
