@@ -36,7 +36,16 @@ class Holder:
             with self.counter.get_lock():
                 self.counter.value += 1
 
-    async def make_client(
+    async def make_client(self, http, gate, delay: float = 0.0, source: str | None = None):
+        """A phone that fails to get in (a refused connection, no snapshot within 60 s) is
+        reported as (None, seconds) instead of ending the worker: the driver counts it."""
+        started = time.perf_counter()
+        try:
+            return await self._make_client(http, gate, delay, source)
+        except (TimeoutError, aiohttp.ClientError, socketio.exceptions.ConnectionError):
+            return None, time.perf_counter() - started
+
+    async def _make_client(
         self, http: aiohttp.ClientSession, gate: asyncio.Semaphore, delay: float = 0.0, source: str | None = None
     ):
         """Join (HTTP) + connect + first snapshot, after `delay` s; returns (client, seconds).
@@ -66,7 +75,6 @@ class Holder:
             snapshot = asyncio.Event()
             snapshot_seq: list[int | None] = [None]
             seqs: list[int] = []
-            self.per_client.append((snapshot_seq, seqs))
 
             async def on_snapshot(s):
                 snapshot_seq[0] = s["seq"]
@@ -85,6 +93,7 @@ class Holder:
             await sio.connect(url, auth=auth, transports=["websocket"], wait_timeout=60)
             if self.conf["kind"] == "workshop":
                 await asyncio.wait_for(snapshot.wait(), 60)
+            self.per_client.append((snapshot_seq, seqs))  # only phones that got in are checked
             return sio, time.perf_counter() - started
 
     def gaps(self) -> list[tuple[int, int, int, int]]:

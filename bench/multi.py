@@ -220,14 +220,17 @@ def spent(before: dict, after: dict) -> dict:
     }
 
 
-def measure(tmp: Path, procs: int, n: int, rounds: int, voters_every: int, mode: str) -> dict:
+def measure(tmp: Path, procs: int, n: int, rounds: int, voters_every: int, mode: str, join_spread: float) -> dict:
     cluster = Cluster(tmp, procs, mode)
     try:
         sid, code = cluster.new_session()
         fac = cluster.facilitator(sid)
         base_sockets = [open_sockets(p.pid) for p in cluster.processes]
         joined_at = time.perf_counter()
-        room = Room({"kind": "workshop", "url": cluster.url, "session_id": sid, "code": code, "first_client": 0}, n)
+        conf = {"kind": "workshop", "url": cluster.url, "session_id": sid, "code": code, "first_client": 0}
+        if join_spread:  # phones arrive over join_spread s, as people at an evening do
+            conf |= {"join_spread": join_spread, "join_start": time.time() + 5}
+        room = Room(conf, n)
         out: dict = {
             "procs": procs,
             "n": n,
@@ -344,7 +347,9 @@ def render(report: dict, argv: list[str]) -> str:
         "Redis message queue, PostgreSQL; every phone connects from a loopback address of its own, so "
         "ip_hash spreads them. Everything — processes, nginx, Redis, PostgreSQL and the client "
         "processes — shares the same 2 cores.",
-        f"- per row: {report['rounds']} broadcast rounds ({ROUND_GAP * 1000:.0f} ms apart, after "
+        f"- per row: the phones join at random moments within {report['join_spread']:g} s (join = request "
+        "to first snapshot), "
+        f"{report['rounds']} broadcast rounds ({ROUND_GAP * 1000:.0f} ms apart, after "
         f"{WARM_UP_ROUNDS} warm-up rounds), then a vote storm: every {report['every']}th phone taps "
         "`vote.add` 6 times within 10 s (budget 5).",
         "",
@@ -392,14 +397,17 @@ def render(report: dict, argv: list[str]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="400 phones on 1 and 2 processes, 10 rounds")
-    parser.add_argument("--participants", type=int, help="phones in the one session (default 2000)")
+    parser.add_argument("--participants", type=int, help="phones in the one session (default 1000)")
     parser.add_argument("--procs", help="process counts (default 1,2,4)")
     parser.add_argument("--rounds", type=int, help="broadcast rounds per process count (default 30)")
-    parser.add_argument("--voters-every", type=int, default=4, help="every n-th phone votes (default 4)")
+    parser.add_argument("--voters-every", type=int, default=5, help="every n-th phone votes (default 5)")
+    parser.add_argument(
+        "--join-spread", type=float, default=30.0, help="s the phones' arrivals are spread over (0: all at once)"
+    )
     parser.add_argument("--mode", default="eventlet", help="async mode of the processes")
     parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
     args = parser.parse_args()
-    n = args.participants or (400 if args.quick else 2000)
+    n = args.participants or (400 if args.quick else 1000)
     procs = [int(p) for p in (args.procs or ("1,2" if args.quick else "1,2,4")).split(",")]
     rounds = args.rounds or (10 if args.quick else 30)
     report = {
@@ -408,12 +416,13 @@ def main() -> None:
         "mode": args.mode,
         "rounds": rounds,
         "every": args.voters_every,
+        "join_spread": args.join_spread,
         "rows": [],
     }
     tmpdir = tempfile.mkdtemp(prefix="workshop-multi-")
     print(f"server and nginx logs: {tmpdir} (removed after a run without failure)", flush=True)
     for count in procs:
-        row = measure(Path(tmpdir), count, n, rounds, args.voters_every, args.mode)
+        row = measure(Path(tmpdir), count, n, rounds, args.voters_every, args.mode, args.join_spread)
         report["rows"].append(row)
         print({k: v for k, v in row.items()}, flush=True)
     shutil.rmtree(tmpdir)
