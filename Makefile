@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | md5sum
 ASSETS := static/vendor/socket.io.min.js static/vendor/yjs.bundle.js
 MO     := translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test test-fast lint setup browser proxy pdf clean translations
+.PHONY: run test test-fast lint setup browser proxy pdf clean translations bench
 
 run: setup
 	$(VENV)/bin/workshop serve --demo
@@ -28,6 +28,18 @@ lint: setup
 # no browser. Markers are set in tests/conftest.py.
 test-fast: setup
 	$(PY) -m pytest -q -m "not e2e and not browser and not slow"
+
+# The whole benchmark, each script writing its own section of BENCHMARKS.md (~35 min on 2 cores;
+# `make bench BENCH_ARGS=--quick` for a few minutes). Needs PostgreSQL and Redis (as for the tests),
+# nginx and chromium. bench/vote_storm.py runs when it is there.
+BENCH_ARGS :=
+bench: setup proxy browser
+	$(VENV)/bin/pip install --quiet -c constraints.txt -e '.[test,bench]'
+	$(PY) bench/run.py $(BENCH_ARGS)
+	if [ -f bench/vote_storm.py ]; then $(PY) bench/vote_storm.py $(BENCH_ARGS); fi
+	$(PY) bench/multi.py $(BENCH_ARGS)
+	$(PY) bench/drafting.py $(BENCH_ARGS)
+	$(PY) bench/page_weight.py
 
 setup: $(STAMP) $(ASSETS) $(MO) pdf
 

@@ -25,34 +25,67 @@ class Holder:
     def __init__(self, conf: dict, counter, min_seq):
         self.conf, self.counter, self.min_seq = conf, counter, min_seq
         self.arrivals: list[tuple[int, float]] = []
+        self.own_sessions: list[aiohttp.ClientSession] = []  # per-address sessions, closed at the end
+        self.join_errors: list[int] = []  # HTTP status of join requests that failed (then retried)
+        self.per_client: list[tuple[list[int | None], list[int]]] = []  # (snapshot seq, seqs received)
 
-    def _on_event(self, event):
+    def _on_event(self, event, seqs: list[int]):
         self.arrivals.append((event["seq"], time.time()))
+        seqs.append(event["seq"])
         if event["seq"] >= self.min_seq.value:
             with self.counter.get_lock():
                 self.counter.value += 1
 
-    async def make_client(self, http: aiohttp.ClientSession, gate: asyncio.Semaphore):
-        """Join (HTTP) + connect + first snapshot; returns (client, seconds)."""
+    async def make_client(self, http, gate, delay: float = 0.0, source: str | None = None):
+        """A phone that fails to get in (a refused connection, no snapshot within 60 s) is
+        reported as (None, seconds) instead of ending the worker: the driver counts it."""
+        started = time.perf_counter()
+        try:
+            return await self._make_client(http, gate, delay, source)
+        except (TimeoutError, aiohttp.ClientError, socketio.exceptions.ConnectionError):
+            return None, time.perf_counter() - started
+
+    async def _make_client(
+        self, http: aiohttp.ClientSession, gate: asyncio.Semaphore, delay: float = 0.0, source: str | None = None
+    ):
+        """Join (HTTP) + connect + first snapshot, after `delay` s; returns (client, seconds).
+        source: the local address to connect from (a phone of its own, for nginx's ip_hash)."""
+        if delay > 0:
+            await asyncio.sleep(delay)
+        options = {}
+        if source:
+            http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(local_addr=(source, 0), limit=0))
+            options["http_session"] = http
+            self.own_sessions.append(http)
         async with gate:
             url, started = self.conf["url"], time.perf_counter()
             auth = None
             if self.conf["kind"] == "workshop":
-                async with http.post(f"{url}/api/join", json={"code": self.conf["code"]}) as response:
-                    joined = await response.json()
+                for _attempt in range(6):  # as the phone page does: an error, a second, once more
+                    async with http.post(f"{url}/api/join", json={"code": self.conf["code"]}) as response:
+                        if response.status == 200:
+                            joined = await response.json()
+                            break
+                        self.join_errors.append(response.status)
+                    await asyncio.sleep(1)
+                else:
+                    return None, time.perf_counter() - started  # this phone never got in
                 auth = {"session_id": self.conf["session_id"], "role": "participant", "token": joined["token"]}
-            sio = socketio.AsyncClient(reconnection=False)
+            sio = socketio.AsyncClient(reconnection=False, **options)
             snapshot = asyncio.Event()
+            snapshot_seq: list[int | None] = [None]
+            seqs: list[int] = []
 
-            async def on_snapshot(_s):
+            async def on_snapshot(s):
+                snapshot_seq[0] = s["seq"]
                 snapshot.set()
 
             async def on_event(event):
-                self._on_event(event)
+                self._on_event(event, seqs)
 
             async def on_events(events):  # a batch: events that came within the broadcast window
                 for event in events:
-                    self._on_event(event)
+                    self._on_event(event, seqs)
 
             sio.on("snapshot", on_snapshot)
             sio.on("event", on_event)
@@ -60,7 +93,20 @@ class Holder:
             await sio.connect(url, auth=auth, transports=["websocket"], wait_timeout=60)
             if self.conf["kind"] == "workshop":
                 await asyncio.wait_for(snapshot.wait(), 60)
+            self.per_client.append((snapshot_seq, seqs))  # only phones that got in are checked
             return sio, time.perf_counter() - started
+
+    def gaps(self) -> list[tuple[int, int, int, int]]:
+        """Per client: (snapshot seq, last seq received, seqs missing in between, duplicates),
+        counting only what came after its snapshot (earlier events are in the snapshot)."""
+        out = []
+        for (snap,), seqs in self.per_client:
+            base = snap or 0
+            after = [seq for seq in seqs if seq > base]
+            got = set(after)
+            top = max(got, default=base)
+            out.append((base, top, top - base - len(got), len(after) - len(got)))
+        return out
 
 
 async def vote(
@@ -74,9 +120,12 @@ async def vote(
         if (wait := start + at - time.time()) > 0:
             await asyncio.sleep(wait)
         started = time.perf_counter()
-        ack = await sio.call(
-            "op", {"type": "vote.add", "payload": {"card_id": card_ids[(offset + j) % len(card_ids)]}}, timeout=120
-        )
+        try:
+            ack = await sio.call(
+                "op", {"type": "vote.add", "payload": {"card_id": card_ids[(offset + j) % len(card_ids)]}}, timeout=120
+            )
+        except socketio.exceptions.TimeoutError:  # counted as a tap without an answer, not a crash
+            ack = {"ok": False, "error": {"code": "no_answer_in_120_s"}}
         out.append(
             (ack["ok"], time.perf_counter() - started, "" if ack["ok"] else ack["error"]["code"], time.time() - start)
         )
@@ -86,25 +135,46 @@ async def vote(
 async def run(conf: dict, n: int, commands, results, counter, min_seq) -> None:
     holder = Holder(conf, counter, min_seq)
     loop = asyncio.get_running_loop()
+    delays = [0.0] * n
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
-    async with aiohttp.ClientSession() as http:
-        made = await asyncio.gather(*(holder.make_client(http, gate) for _ in range(n)))
-    clients = [sio for sio, _t in made]
+    if conf.get("join_spread"):  # a paced join storm: each phone at a random moment of the spread
+        gate = asyncio.Semaphore(n)  # no client-side queue: what is measured is the server's
+        delays = [conf["join_start"] - time.time() + random.uniform(0, conf["join_spread"]) for _ in range(n)]
+    connector = aiohttp.TCPConnector(limit=0)  # the join requests of a paced storm all at once
+    async with aiohttp.ClientSession(connector=connector) as http:
+        sources = [None] * n
+        if conf.get("first_client") is not None:  # one loopback address per phone, a /24 each
+            sources = [_address(conf["first_client"] + i) for i in range(n)]
+        made = await asyncio.gather(
+            *(holder.make_client(http, gate, delay, source) for delay, source in zip(delays, sources, strict=True))
+        )
+    clients = [sio for sio, _t in made if sio is not None]
+    holder.join_errors += [0] * (n - len(clients))  # 0: a phone that gave up (counted by the driver)
     # The clients live until the end: keep them out of the collector's full passes, whose
     # pauses would otherwise show up as the server's latency (for the bare server as well).
     gc.collect()
     gc.freeze()
-    results.put(("joined", [t for _sio, t in made]))
+    results.put(("joined", [t for sio, t in made if sio is not None], holder.join_errors))
     while True:
         command = await loop.run_in_executor(None, commands.get)
         if command[0] == "vote":
-            _, card_ids, k, spread, start = command
-            votes = await asyncio.gather(*(vote(sio, card_ids, k, i, spread, start) for i, sio in enumerate(clients)))
+            _, card_ids, k, spread, start, *rest = command
+            every = rest[0] if rest else 1  # only every n-th client votes (a storm of a share of the room)
+            votes = await asyncio.gather(
+                *(vote(sio, card_ids, k, i, spread, start) for i, sio in enumerate(clients) if i % every == 0)
+            )
             results.put(("votes", [v for per_client in votes for v in per_client]))
         elif command[0] == "stop":
-            results.put(("arrivals", list(holder.arrivals)))
+            results.put(("arrivals", list(holder.arrivals), holder.gaps()))
             await asyncio.gather(*(sio.disconnect() for sio in clients))
+            await asyncio.gather(*(session.close() for session in holder.own_sessions))
             return
+
+
+def _address(i: int) -> str:
+    """A loopback address of its own for client i, in a /24 of its own: nginx's ip_hash looks at
+    the first three octets only."""
+    return f"127.{1 + i // 250}.{i % 250}.1"
 
 
 def worker(conf: dict, n: int, commands, results, counter, min_seq) -> None:

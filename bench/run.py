@@ -1,6 +1,9 @@
 """Benchmark: the real `workshop serve` against a bare Flask-SocketIO re-broadcaster (the floor).
 
-    .venv/bin/python bench/run.py [--quick] [--modes eventlet,gevent] [--sizes 50,200,500]
+    .venv/bin/python bench/run.py [--quick] [--modes eventlet,gevent] [--sizes 50,200,500,1000]
+
+Fan-out (paired with the bare server), a paced join storm, the late joiner and memory per phone.
+The vote storm lives in bench/vote_storm.py, several processes in bench/multi.py.
 
 Servers run as separate processes; participants are python-socketio clients (websocket) held
 by worker processes, one thread each. Prints the figures and writes BENCHMARKS.md.
@@ -39,7 +42,7 @@ PASSWORD = "bench-password-123"
 PER_WORKER = 250
 NOTHING_YET = 2**62  # no event counts as a round's before count_from()
 WARM_UP_ROUNDS = 3  # not counted: the first broadcasts to a fresh room also pay for warming up
-ROUND_GAP = 0.1  # s between rounds: each card lands in a quiet room (bursts: see the vote storm)
+ROUND_GAP = 0.1  # s between rounds: each card lands in a quiet room (bursts: bench/vote_storm.py)
 
 
 # --- processes ------------------------------------------------------------------------------
@@ -167,20 +170,28 @@ class Room:
         self.commands: list[mp.Queue] = []
         self.procs = []
         sizes = [min(PER_WORKER, n - i) for i in range(0, n, PER_WORKER)]
-        for size in sizes:
+        for index, size in enumerate(sizes):
             commands = mp.Queue()
-            proc = mp.Process(target=worker, args=(conf, size, commands, self.results, self.counter, self.min_seq))
+            own = conf
+            if conf.get("first_client") is not None:  # each worker's phones get addresses of their own
+                own = {**conf, "first_client": conf["first_client"] + index * PER_WORKER}
+            proc = mp.Process(target=worker, args=(own, size, commands, self.results, self.counter, self.min_seq))
             proc.start()
             self.commands.append(commands)
             self.procs.append(proc)
         self.join_times = self._collect("joined")
+        self.join_errors = self.extra  # status codes of join requests answered with an error (retried)
+        self.gave_up = self.join_errors.count(0)  # phones that never got in: not waited for in rounds
+        self.n = n - self.gave_up
 
     def _collect(self, kind: str) -> list:
         out = []
+        self.extra: list = []  # what else the workers sent with it (the per-client gap check)
         for _ in self.procs:
-            got_kind, values = self.results.get(timeout=600)
+            got_kind, values, *extra = self.results.get(timeout=600)
             assert got_kind == kind, got_kind
             out += values
+            self.extra += extra[0] if extra else []
         return out
 
     def count_from(self, seq: int) -> None:
@@ -197,11 +208,11 @@ class Room:
             time.sleep(0.002)  # polling a shared counter; the timing is taken by the receivers
         return seq, at
 
-    def vote(self, card_ids: list[int], k: int, spread: float) -> list:
-        """Every client taps k votes: all at once (spread 0) or at random moments within spread s."""
+    def vote(self, card_ids: list[int], k: int, spread: float, every: int = 1) -> list:
+        """Every (every-th) client taps k votes: all at once (spread 0) or at random moments within spread s."""
         start = time.time() + 1  # the same moment for every worker
         for commands in self.commands:
-            commands.put(("vote", card_ids, k, spread, start))
+            commands.put(("vote", card_ids, k, spread, start, every))
         return self._collect("votes")
 
     def stop(self) -> list[tuple[int, float]]:
@@ -241,14 +252,29 @@ def paired_fan_out(pairs: list[tuple[Room, object]], rounds: int) -> list[dict[i
     return sent
 
 
-def measure(tmp: Path, mode: str, ws: Workshop, n: int, rounds: int, votes: bool) -> tuple[dict, dict]:
+class BareServer:
+    """bench/bare_server.py in its own process: the floor every figure is compared with."""
+
+    def __init__(self, tmp: Path, mode: str):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = start(
+            [sys.executable, str(ROOT / "bench" / "bare_server.py"), str(self.port), mode],
+            {},
+            self.port,
+            tmp / f"bare-{mode}.log",
+        )
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=15)
+
+
+def measure(tmp: Path, mode: str, ws: Workshop, n: int, rounds: int) -> tuple[dict, dict]:
     """One room size: the bare server's room and the workshop's, connected at the same time."""
-    port = free_port()
-    proc = start(
-        [sys.executable, str(ROOT / "bench" / "bare_server.py"), str(port), mode], {}, port, tmp / f"bare-{mode}.log"
-    )
+    bare_server = BareServer(tmp, mode)
     try:
-        url = f"http://127.0.0.1:{port}"
+        url = bare_server.url
         bare_room = Room({"kind": "bare", "url": url}, n)
         bare_room.count_from(1)
         sender = socketio.Client(reconnection=False)
@@ -287,57 +313,43 @@ def measure(tmp: Path, mode: str, ws: Workshop, n: int, rounds: int, votes: bool
 
         bare_sent, real_sent = paired_fan_out([(bare_room, bare_send), (room, workshop_send)], rounds)
         sender.disconnect()
-        bare = latencies(bare_sent, bare_room.stop(), n)
-        if votes:
-            assert fac.call("op", {"type": "step.goto", "payload": {"step_key": "questions"}}, timeout=60)["ok"]
-            ids = [
-                fac.call(
-                    "op", {"type": "card.add", "payload": {"step_key": "questions", "text": f"Frage {i}"}}, timeout=60
-                )["result"]["card_id"]
-                for i in range(6)
-            ]
-            assert fac.call("op", {"type": "step.goto", "payload": {"step_key": "vote"}}, timeout=60)["ok"]
-            real["storms"] = {name: vote_storm(ws, room, sid, ids, spread) for name, spread in VOTE_STORMS}
-        real.update(latencies(real_sent, room.stop(), n))
+        bare = latencies(bare_sent, bare_room.stop(), bare_room.n)
+        real.update(latencies(real_sent, room.stop(), room.n))  # a phone that never got in is not "missing"
+        real["gave_up"] = room.gave_up
         fac.disconnect()
         return bare, real
     finally:
-        proc.terminate()
-        proc.wait(timeout=15)
+        bare_server.stop()
 
 
-VOTE_STORMS = (("at once", 0.0), ("within 10 s", 10.0))
-
-
-def vote_storm(ws: Workshop, room: Room, sid: int, ids: list[int], spread: float) -> dict:
-    """Every participant taps 6 votes (budget 5: the 6th must be refused); then the stored
-    votes are checked against the acknowledged ones and cleared for the next storm."""
-    from sqlalchemy import delete, func, select
-
-    from workshop.activities.models import Vote
-
-    results = room.vote(ids, 6, spread)
-    elapsed = max(done for _ok, _lat, _code, done in results)  # from the agreed start to the last ack
-    with ws.sessions() as db:
-        stored = db.scalar(select(func.coalesce(func.sum(Vote.count), 0)).where(Vote.session_id == sid))
-        over = db.execute(
-            select(Vote.participant_id, func.sum(Vote.count))
-            .where(Vote.session_id == sid)
-            .group_by(Vote.participant_id)
-            .having(func.sum(Vote.count) > 5)
-        ).all()
-        db.execute(delete(Vote).where(Vote.session_id == sid))  # budgets are per step: start afresh
-        db.commit()
-    ack_times = [lat for _ok, lat, _code, _done in results]  # not latencies(): that is the fan-out's
+def join_storm(tmp: Path, mode: str, ws: Workshop, n: int, spread: float) -> dict:
+    """n phones arriving at random moments within `spread` s (people scanning the QR code), each
+    timed from its join request to its first snapshot; the bare server's connect in the same run,
+    just before, is the floor. Worker processes start first, the storm at an agreed moment."""
+    out = {}
+    bare_server = BareServer(tmp, mode)
+    try:
+        bare = Room({"kind": "bare", "url": bare_server.url, "join_spread": spread, "join_start": time.time() + 5}, n)
+        out["bare"] = bare.join_times
+        bare.stop()
+    finally:
+        bare_server.stop()
+    sid, code = ws.new_session()
+    fac = ws.facilitator(sid)
+    assert fac.call("op", {"type": "session.start"}, timeout=60)["ok"]
+    conf = {"kind": "workshop", "url": ws.url, "session_id": sid, "code": code}
+    room = Room({**conf, "join_spread": spread, "join_start": time.time() + 5}, n)
+    out["workshop"] = room.join_times
+    gave_up = room.gave_up  # not in the percentiles: they never got a snapshot
+    room.stop()
+    fac.disconnect()
     return {
-        "acked": sum(ok for ok, *_ in results),
-        "stored": stored,
-        "over_budget": len(over),
-        "refused": sorted({code for ok, _l, code, _d in results if not ok}),
-        "p50": pct(ack_times, 50),
-        "p99": pct(ack_times, 99),
-        "seconds": elapsed,
-        "ops_per_second": len(results) / elapsed,
+        "n": n,
+        "spread": spread,
+        **{f"{side}_{p}": pct(times, p) for side, times in out.items() for p in (50, 99)},
+        "workshop_max": max(out["workshop"]) * 1000,
+        "bare_max": max(out["bare"]) * 1000,
+        "gave_up": gave_up,
     }
 
 
@@ -408,15 +420,19 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="50 and 200 participants, fewer rounds")
-    parser.add_argument("--sizes", help="comma-separated room sizes (default 50,200,500)")
+    parser.add_argument(
+        "--quick", action="store_true", help="50 and 200 participants, fewer rounds, a small join storm"
+    )
+    parser.add_argument("--sizes", help="comma-separated room sizes (default 50,200,500,1000)")
     parser.add_argument("--modes", default="eventlet", help="async modes, e.g. eventlet,gevent")
     parser.add_argument("--cards", type=int, default=2000, help="cards in the late joiner's session")
+    parser.add_argument("--join-storm", type=int, help="phones in the paced join storm (default 1000)")
+    parser.add_argument("--join-spread", type=float, default=30.0, help="seconds the join storm is spread over")
     parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
     args = parser.parse_args()
-    sizes = [int(s) for s in (args.sizes or ("50,200" if args.quick else "50,200,500")).split(",")]
+    sizes = [int(s) for s in (args.sizes or ("50,200" if args.quick else "50,200,500,1000")).split(",")]
     rounds = 20 if args.quick else 100
-    vote_size = 500 if 500 in sizes else max(sizes)
+    storm_size = args.join_storm or (200 if args.quick else 1000)
     report = {
         "machine": machine(),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -425,20 +441,24 @@ def main() -> None:
     }
     with tempfile.TemporaryDirectory(prefix="workshop-bench-") as tmpdir:
         tmp = Path(tmpdir)
+        first = args.modes.split(",")[0]
         for mode in args.modes.split(","):
             ws = Workshop(tmp, mode)
             try:
                 rows = []
                 for n in sizes:
-                    bare, real = measure(tmp, mode, ws, n, rounds, votes=(n == vote_size))
+                    bare, real = measure(tmp, mode, ws, n, rounds)
                     rows.append((n, bare, real))
                     print(
                         f"[{mode}] n={n}: bare p50 {bare['p50']:.1f} p99 {bare['p99']:.1f} | workshop p50 "
                         f"{real['p50']:.1f} p99 {real['p99']:.1f} max {real['max']:.1f} ms",
                         flush=True,
                     )
-                late = late_joiner(ws, args.cards) if mode == args.modes.split(",")[0] else None
-                report["modes"][mode] = {"rows": rows, "late": late}
+                storm = join_storm(tmp, mode, ws, storm_size, args.join_spread) if storm_size else None
+                if storm:
+                    print(f"[{mode}] join storm: {storm}", flush=True)
+                late = late_joiner(ws, args.cards) if mode == first else None
+                report["modes"][mode] = {"rows": rows, "late": late, "storm": storm}
             finally:
                 ws.stop()
     section = render(report, args)
@@ -455,7 +475,7 @@ def write_load_section(path: Path, section: str) -> None:
 
 def render(report: dict, args) -> str:
     lines = [
-        "## Load: fan-out, joins, vote storm, late joiner (bench/run.py)",
+        "## Load: fan-out, join storm, late joiner, memory (bench/run.py)",
         "",
         f"Run: `.venv/bin/python bench/run.py {' '.join(sys.argv[1:])}`".rstrip(),
         "",
@@ -474,32 +494,31 @@ def render(report: dict, args) -> str:
             f"### Fan-out, async mode `{mode}` (ms from send to arrival at each participant)",
             "",
             "| participants | bare p50 | bare p99 | bare max | workshop p50 | workshop p99 | workshop max "
-            "| p50 ratio | p99 ratio | missing | join p50 | join p99 | RSS KB/participant |",
-            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| p50 ratio | p99 ratio | missing | phones that never got in | join p50 | join p99 | RSS KB/participant |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for n, bare, real in data["rows"]:
             lines.append(
                 f"| {n} | {bare['p50']:.1f} | {bare['p99']:.1f} | {bare['max']:.1f} | {real['p50']:.1f} | "
                 f"{real['p99']:.1f} | {real['max']:.1f} | {real['p50'] / max(bare['p50'], 0.01):.1f} | "
-                f"{real['p99'] / max(bare['p99'], 0.01):.1f} | {real['missing']} | {real['join_p50']:.0f} | "
+                f"{real['p99'] / max(bare['p99'], 0.01):.1f} | {real['missing']} | {real['gave_up']} | "
+                f"{real['join_p50']:.0f} | "
                 f"{real['join_p99']:.0f} | {real['rss_per_participant_kb']:.0f} |"
             )
-        for n, r in [(n, r) for n, _b, r in data["rows"] if "storms" in r]:
+        if data.get("storm"):
+            st = data["storm"]
             lines += [
                 "",
-                f"Vote storm ({mode}), {n} participants, each taps `vote.add` 6 times (budget 5, "
-                "so the 6th must be refused):",
+                f"Join storm ({mode}): {st['n']} phones, each at a random moment within {st['spread']:.0f} s, "
+                "timed from the join request to the first snapshot (the bare server: connect only, "
+                "the same storm just before):",
                 "",
-                "| taps | acknowledged | stored | over budget | refused | ack p50 ms | ack p99 ms "
-                "| last ack after s | ops/s |",
-                "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
+                "| phones | within s | bare p50 ms | bare p99 ms | workshop p50 ms | workshop p99 ms | workshop max ms "
+                "| never got in |",
+                "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+                f"| {st['n']} | {st['spread']:.0f} | {st['bare_50']:.0f} | {st['bare_99']:.0f} | "
+                f"{st['workshop_50']:.0f} | {st['workshop_99']:.0f} | {st['workshop_max']:.0f} | {st['gave_up']} |",
             ]
-            for name, storm in r["storms"].items():
-                lines.append(
-                    f"| {name} | {storm['acked']} | {storm['stored']} | {storm['over_budget']} | "
-                    f"{', '.join(storm['refused'])} | {storm['p50']:.0f} | {storm['p99']:.0f} | "
-                    f"{storm['seconds']:.1f} | {storm['ops_per_second']:.0f} |"
-                )
         if data["late"]:
             late = data["late"]
             lines += [

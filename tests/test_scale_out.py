@@ -11,8 +11,10 @@ import random
 import re
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 from sqlalchemy import func, select
 
 from tests.conftest import running_server
@@ -223,3 +225,24 @@ def test_a_capture_on_one_process_appears_at_once_in_an_editor_on_the_other(two_
         facilitator.close()
         editor.close()
     assert "Traceback" not in a.log() + b.log()
+
+
+@pytest.mark.postgres
+def test_a_join_storm_larger_than_the_connection_pool_gets_everyone_in(postgres_url, tmp_path):
+    """bench/multi.py found it: each join request held its pooled connection (the code lookup's
+    transaction) while it waited for the op queue, which needs a connection of its own; 30
+    waiting joins (pool 10 + overflow 20) left the queue none, and after the 5 s pool timeout
+    every waiting join was answered 500. Now a join gives its connection back before it waits."""
+    with running_server(postgres_url, tmp_path, {"WORKSHOP_RATE_LIMITS": "off"}) as server:
+        fid = server.facilitator()
+        _sid, code = server.session(fid, server.measure())
+        go = threading.Barrier(80)
+
+        def one_join(_i):
+            go.wait()
+            return requests.post(f"{server.base_url}/api/join", json={"code": code}, timeout=60).status_code
+
+        with ThreadPoolExecutor(80) as pool:
+            statuses = list(pool.map(one_join, range(80)))
+        assert statuses == [200] * 80, sorted(statuses)
+        assert "QueuePool limit" not in server.log()

@@ -38,6 +38,10 @@ class ApiJoin(Schema):
 
 def _join(ws, display_name: str) -> dict:
     """Join as an op like any other (queued with the room's ops, broadcast after commit)."""
+    # Give the request's pooled connection back before waiting: the queue needs one to apply
+    # the join, and a join storm's waiting requests would otherwise hold the whole pool (HTTP
+    # 500 after the pool timeout). ws keeps what it loaded; the callers read only that.
+    db().close()
     outcome = live.submit(
         ws.id, Actor.system(), {"type": "participant.join", "payload": {"display_name": display_name}}
     )

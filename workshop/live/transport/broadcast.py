@@ -37,14 +37,27 @@ class _Pending:
     staff: list[dict] = field(default_factory=list)
     public: list[dict] = field(default_factory=list)
     last_sent: float = float("-inf")
+    last_size: int = 0  # events in the last batch sent: more than one means a burst is on
     flushed: Signal | None = None  # set once the waiting batch is out (None: nothing waits)
 
 
 class Broadcaster:
-    def __init__(self, window_seconds: float):
+    def __init__(self, window_seconds: float, per_phone_seconds: float = 0.0):
         self.window = window_seconds
+        # The window grows with the room: one message to a phone costs the process ~0.1 ms
+        # (bench/multi.py), so a 50 ms window at 1,000 phones left it sending batches all the
+        # time and the ops behind them waited (17 votes/s). During a burst (the last batch held
+        # more than one event) per_phone_seconds × this process's phones in the session keeps
+        # the session's broadcasts to a share of the process; a lone event still goes at once.
+        self.per_phone = per_phone_seconds
         self._sessions: dict[int, _Pending] = {}
         self._lock = threading.Lock()
+
+    def _window(self, session_id: int, pending: _Pending) -> float:
+        if not self.per_phone or pending.last_size < 2:  # quiet: a lone event keeps the short window
+            return self.window
+        phones = socketio.server.manager.rooms.get("/", {}).get(room(session_id, "public"), ())
+        return max(self.window, len(phones) * self.per_phone)
 
     def send(self, session_id: int, staff_event: dict, public_event: dict) -> Signal | None:
         """Send now, or queue for the window's end; returns what to wait on before acknowledging
@@ -55,7 +68,7 @@ class Broadcaster:
             pending.public.append(public_event)
             if pending.flushed is not None:
                 return pending.flushed
-            wait = pending.last_sent + self.window - time.monotonic()
+            wait = pending.last_sent + self._window(session_id, pending) - time.monotonic()
             if wait > 0:
                 pending.flushed = socketio.server.eio.create_event()
                 socketio.start_background_task(self._flush_later, session_id, wait)
@@ -79,6 +92,7 @@ class Broadcaster:
     @staticmethod
     def _take(pending: _Pending) -> tuple[list[dict], list[dict]]:
         batches = (pending.staff, pending.public)
+        pending.last_size = len(pending.staff)
         pending.staff, pending.public = [], []
         pending.last_sent = time.monotonic()
         return batches
