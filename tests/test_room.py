@@ -77,6 +77,18 @@ def test_console_now_next_people_notes_and_shortcuts(server, browser):
     console.reload()
     expect(console.locator("#step-notes")).to_have_value("Frau K. zuerst fragen")
     expect(console.locator("#shortcuts")).to_contain_text("nächster Schritt")
+
+    # WCAG 2.1.4: the single keys can be switched off, and stay off after a reload
+    console.locator("#shortcuts summary").click()
+    console.get_by_label("Tastenkürzel verwenden").uncheck()
+    console.keyboard.press("l")
+    console.keyboard.press("n")
+    console.reload()
+    expect(console.get_by_label("Tastenkürzel verwenden")).not_to_be_checked()
+    expect(console.locator("#now .step-summary-title")).to_have_text("Vorhandene Ansätze")
+    expect(console.locator("#lock")).to_have_attribute("aria-pressed", "false")
+    console.locator("#shortcuts summary").click()
+    console.get_by_label("Tastenkürzel verwenden").check()
     for p in people:
         p.close()
     assert problems == []

@@ -260,7 +260,13 @@ const SHORTCUTS = {
   l: () => $("lock").click(),
   r: () => { if (!$("reveal").hidden) $("reveal").click(); },
 };
+// WCAG 2.1.4: single keys can be switched off (a speech-input user's words would trigger them);
+// the choice stays with this browser.
+const shortcutsSwitch = $("shortcuts-on");
+shortcutsSwitch.checked = localStorage.getItem("workshop.shortcuts") !== "off";
+shortcutsSwitch.addEventListener("change", () => localStorage.setItem("workshop.shortcuts", shortcutsSwitch.checked ? "on" : "off"));
 document.addEventListener("keydown", (e) => {
+  if (!shortcutsSwitch.checked) return;
   const target = e.target;
   const typing = target.closest && target.closest("input, textarea, select, [contenteditable]");
   if (typing || e.ctrlKey || e.altKey || e.metaKey || !live.state || live.state.session.status !== "live") return;
