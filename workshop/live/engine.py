@@ -273,8 +273,11 @@ def _apply_run_unguarded(db: Session, ws: WorkshopSession, run: list[_Parsed | R
         else {}
     )
     participant_ids = {op.actor.id for op in ops if op.actor.role == PARTICIPANT}
-    if participant_ids:  # into the identity map: _authorize's db.get then asks no query per op
-        db.scalars(select(Participant).where(Participant.id.in_(participant_ids))).all()
+    # Into the identity map, so _authorize's db.get asks no query per op; held here because
+    # the identity map keeps its objects only as long as someone else does.
+    participants = (
+        db.scalars(select(Participant).where(Participant.id.in_(participant_ids))).all() if participant_ids else []
+    )
     outcomes: list[Applied | Rejected | None] = [None] * len(run)
     accepted: list[tuple[int, _Parsed, OpContext]] = []
     for index, item in enumerate(run):
@@ -319,6 +322,7 @@ def _apply_run_unguarded(db: Session, ws: WorkshopSession, run: list[_Parsed | R
         )
     if rows:
         db.execute(insert(Event), rows)
+    del participants  # (held until here)
     return [outcome for outcome in outcomes if outcome is not None]
 
 
