@@ -130,31 +130,31 @@ def apply_votes(ops: list[tuple[str, OpContext, dict]]) -> list[Outcome | Reject
     kind = "cluster_id" if on_clusters else "card_id"
     column = Vote.cluster_id if on_clusters else Vote.card_id
     targets = _votable(first, step, on_clusters, {payload[kind] for _t, _c, payload in ops if kind in payload})
-    voters = {ctx.actor.id for _t, ctx, _p in ops}
+    voters: set[int] = {ctx.actor.id for _t, ctx, _p in ops if ctx.actor.id is not None}  # participants only
     spent: dict[int, int] = dict.fromkeys(voters, 0)
     mine: dict[tuple[int, int], list] = {}  # (voter, target) -> [vote id or None, count]
     columns = (Vote.id, Vote.participant_id, Vote.card_id, Vote.cluster_id, Vote.count)
-    for vote in db.execute(_live_votes(columns, ws.id, step["key"], voters)):
-        spent[vote.participant_id] += vote.count
-        target = vote.cluster_id if on_clusters else vote.card_id
+    for vote_id, voter_id, card_id, cluster_id, count in db.execute(_live_votes(columns, ws.id, step["key"], voters)):
+        spent[voter_id] += count
+        target = cluster_id if on_clusters else card_id
         if target is not None:
-            mine.setdefault((vote.participant_id, target), [vote.id, vote.count])
+            mine.setdefault((voter_id, target), [vote_id, count])
     votable = [t for t, why in targets.items() if why is None]
     totals: dict[int, int] = dict.fromkeys(votable, 0)
     if votable:
-        totals |= dict(
-            db.execute(
-                select(column, func.sum(Vote.count))
-                .where(Vote.session_id == ws.id, Vote.step_key == step["key"], column.in_(votable))
-                .group_by(column)
-            ).all()
+        sums = db.execute(
+            select(column, func.sum(Vote.count))
+            .where(Vote.session_id == ws.id, Vote.step_key == step["key"], column.in_(votable))
+            .group_by(column)
         )
+        totals |= {target: int(total or 0) for target, total in sums if target is not None}
     hidden = bool(step.get("hidden")) and not is_revealed(ws, step["key"])
     changed: set[tuple[int, int]] = set()
     outcomes: list[Outcome | Rejected] = []
     for op_type, ctx, payload in ops:
         delta = 1 if op_type == "vote.add" else -1
         voter = ctx.actor.id
+        assert voter is not None, "vote ops are participants' only (OpSpec.roles)"
         if kind not in payload:
             outcomes.append(
                 Rejected("invalid", f"payload.{kind}: this vote is on {'clusters' if on_clusters else 'cards'}.")
@@ -164,17 +164,17 @@ def apply_votes(ops: list[tuple[str, OpContext, dict]]) -> list[Outcome | Reject
         if (refused := targets[target_id]) is not None:
             outcomes.append(refused)
             continue
-        vote = mine.setdefault((voter, target_id), [None, 0])
+        mine_on_target = mine.setdefault((voter, target_id), [None, 0])
         if delta > 0 and spent[voter] >= step["budget"]:
             outcomes.append(Rejected("budget_exhausted", f"All {step['budget']} of your votes are used."))
             continue
-        if delta > 0 and vote[1] >= step["max_per_card"]:
+        if delta > 0 and mine_on_target[1] >= step["max_per_card"]:
             outcomes.append(Rejected("card_max_reached", f"At most {step['max_per_card']} votes on one card."))
             continue
-        if delta < 0 and vote[1] == 0:
+        if delta < 0 and mine_on_target[1] == 0:
             outcomes.append(Rejected("no_vote_to_remove", "You have no vote on this card to take back."))
             continue
-        vote[1] += delta
+        mine_on_target[1] += delta
         spent[voter] += delta
         totals[target_id] += delta
         changed.add((voter, target_id))
@@ -182,7 +182,7 @@ def apply_votes(ops: list[tuple[str, OpContext, dict]]) -> list[Outcome | Reject
             Outcome(
                 "vote.changed",
                 {"step_key": step["key"], kind: target_id, "target_id": target_id, "total": int(totals[target_id])},
-                {kind: target_id, "mine": vote[1], "remaining": step["budget"] - spent[voter]},
+                {kind: target_id, "mine": mine_on_target[1], "remaining": step["budget"] - spent[voter]},
                 public_payload={"step_key": step["key"], "redacted": True} if hidden else None,
             )
         )
