@@ -65,6 +65,12 @@ def fresh_database(kind: str, name: str, tmp: Path) -> str:
     return url
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Server(Workshop):
     """run.Workshop on a given database, optionally from another source tree and profiled."""
 
@@ -103,8 +109,7 @@ class Server(Workshop):
         self.cookies = self._login()
 
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return cpu_seconds(self.process.pid)
 
     def profiling(self, on: bool) -> None:
         if self.profile is not None:
@@ -138,10 +143,12 @@ def storm(server: Server, phones: int, spread: float) -> dict:
     room = Room({"kind": "workshop", "url": server.url, "session_id": sid, "code": code}, phones)
     try:
         cpu = server.cpu_seconds()
+        clients_cpu = sum(cpu_seconds(proc.pid) for proc in room.procs)
         server.profiling(True)
         results = room.vote(ids, TAPS, spread)  # (ok, ack latency, code, s from start to this ack)
         server.profiling(False)
         cpu = server.cpu_seconds() - cpu
+        clients_cpu = sum(cpu_seconds(proc.pid) for proc in room.procs) - clients_cpu
     finally:
         room.stop()
     with server.sessions() as db:
@@ -168,6 +175,8 @@ def storm(server: Server, phones: int, spread: float) -> dict:
         "after_window": last_ack - spread,
         "ops_per_second": len(results) / last_ack,
         "cpu_ms_per_op": cpu * 1000 / len(results),
+        "server_cpu_share": cpu / last_ack,  # of one core, over the storm
+        "clients_cpu_share": clients_cpu / last_ack,
     }
 
 
@@ -240,18 +249,19 @@ def render(report: dict, phones: int, args) -> str:
         "`at once`: every phone taps as fast as its acks come (what one process can take). "
         "Last ack after the taps' window: seconds from the end of the 3 s (or from the start, at once) to the last ack; "
         "ops/s = taps / seconds from the start to the last ack; server CPU = the server process's user + system time "
-        "during the storm per tap (the load generator's CPU on the same 2 cores is not in it).",
+        "during the storm per tap; server / phones CPU: the cores the server process and the phones' worker "
+        "processes kept busy on average during the storm (the machine has 2, shared with other work).",
         "",
         "| database | taps | code | acknowledged | stored | over budget | refused (6th taps) | ack p50 ms "
-        "| ack p99 ms | last ack after the taps' window s | ops/s | server CPU ms/op |",
-        "| --- | --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| ack p99 ms | last ack after the taps' window s | ops/s | server CPU ms/op | server / phones CPU, cores |",
+        "| --- | --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for kind, shape, label, f in report["rows"]:
         refused = f"{f['refused']} {', '.join(f['refused_codes'])}".strip()
         lines.append(
             f"| {kind} | {shape} | {label} | {f['acked']} | {f['stored']} | {f['over_budget']} | {refused} | "
             f"{f['p50']:.0f} | {f['p99']:.0f} | {f['after_window']:.2f} | {f['ops_per_second']:.0f} | "
-            f"{f['cpu_ms_per_op']:.2f} |"
+            f"{f['cpu_ms_per_op']:.2f} | {f.get('server_cpu_share', 0):.2f} / {f.get('clients_cpu_share', 0):.2f} |"
         )
     return "\n".join(lines) + "\n"
 
