@@ -31,12 +31,12 @@ test-fast: setup
 
 # The whole benchmark, each script writing its own section of BENCHMARKS.md (~35 min on 2 cores;
 # `make bench BENCH_ARGS=--quick` for a few minutes). Needs PostgreSQL and Redis (as for the tests),
-# nginx and chromium. bench/vote_storm.py runs when it is there.
+# nginx and chromium.
 BENCH_ARGS :=
 bench: setup proxy browser
 	$(VENV)/bin/pip install --quiet -c constraints.txt -e '.[test,bench]'
 	$(PY) bench/run.py $(BENCH_ARGS)
-	if [ -f bench/vote_storm.py ]; then $(PY) bench/vote_storm.py $(BENCH_ARGS); fi
+	$(PY) bench/vote_storm.py $(BENCH_ARGS)
 	$(PY) bench/multi.py $(BENCH_ARGS)
 	$(PY) bench/drafting.py $(BENCH_ARGS)
 	$(PY) bench/page_weight.py

@@ -112,3 +112,100 @@ def test_events_after_gives_each_viewer_its_form(make_room):
         others = engine.events_after(db, room.session_id, added.seq - 1, 10, sam)
     assert mine[0]["payload"]["card"]["text"] == "geheim"
     assert "geheim" not in str(others) and others[0]["payload"]["redacted"]
+
+
+def _vote_room(sessions, name: str):
+    """A framing session in its vote step: three people, three questions, one card elsewhere."""
+    from tests.unit.conftest import Room
+    from workshop.accounts.models import Facilitator
+    from workshop.agenda.create import create_session
+    from workshop.measures.models import Measure
+    from workshop.ops import FACILITATOR
+
+    with sessions() as db:
+        user = Facilitator(email=f"{name}@example.org", display_name=name, password_hash="!")
+        measure = Measure(title=name)
+        db.add_all([user, measure])
+        db.flush()
+        ws = create_session(db, measure_id=measure.id, facilitator_id=user.id, template_key="framing")
+        db.commit()
+        room = Room(sessions, ws.id, Actor(FACILITATOR, user.id))
+    people = [room.join(n) for n in ("Kim", "Sam", "Ana")]
+    room.start()
+    other = room.apply(room.facilitator, "card.add", step_key="approaches", text="anderswo").result["card_id"]
+    room.goto("questions")
+    cards = [room.apply(room.facilitator, "card.add", step_key="questions", text=f"Frage {i}") for i in range(3)]
+    room.goto("vote")
+    return room, people, [c.result["card_id"] for c in cards], other
+
+
+def test_votes_in_one_batch_end_as_if_applied_one_at_a_time(sessions):
+    """The batch path (votes read and written together, budget checked in memory) must give
+    each op the outcome, event and stored count it would get alone: budget, per-card maximum,
+    taking back, unknown and unvotable cards, a retried op_id."""
+    rooms = [_vote_room(sessions, "batch"), _vote_room(sessions, "alone")]
+
+    def ops(people, cards, other):
+        kim, sam, ana = people
+        script = [(kim, "vote.add", cards[0])] * 4  # the 4th: over the per-card maximum (3)
+        script += [(kim, "vote.add", cards[1])] * 3  # the 3rd: over the budget (5)
+        script += [(sam, "vote.remove", cards[0]), (sam, "vote.add", cards[2]), (sam, "vote.remove", cards[2])]
+        script += [(kim, "vote.remove", cards[1]), (kim, "vote.add", cards[2])]  # budget freed, spent again
+        script += [(ana, "vote.add", 999999), (ana, "vote.add", other), (ana, "vote.add", cards[0])]
+        out = [(actor, {"type": t, "payload": {"card_id": card}}) for actor, t, card in script]
+        out.append((ana, {"type": "vote.add", "op_id": "ana-vote-1", "payload": {"card_id": cards[1]}}))
+        out.append((ana, {"type": "vote.add", "op_id": "ana-vote-1", "payload": {"card_id": cards[1]}}))
+        out.append((sam, {"type": "vote.add", "op_id": "ana-vote-1", "payload": {"card_id": cards[1]}}))
+        return out
+
+    (batch_room, *batch_args), (alone_room, *alone_args) = rooms
+    batched = engine.apply_batch(batch_room.sessions, batch_room.session_id, ops(*batch_args))
+    alone = [engine.apply_batch(alone_room.sessions, alone_room.session_id, [op])[0] for op in ops(*alone_args)]
+
+    def seen(outcomes, people, cards, other):
+        """Outcomes with ids made relative to the room, so the two rooms compare."""
+        names = {c: f"card{i}" for i, c in enumerate(cards)}
+
+        def plain(value):
+            if isinstance(value, dict):
+                return {k: names.get(v, v) if k in ("card_id", "target_id") else plain(v) for k, v in value.items()}
+            return value
+
+        first_seq = min(o.seq for o in outcomes if isinstance(o, Applied))
+        return [
+            (o.code, o.message.replace(f"Card {other} ", "Card other "))
+            if isinstance(o, Rejected)
+            else (o.seq - first_seq, o.duplicate, plain(o.event["payload"]), plain(o.result), o.public_event)
+            for o in outcomes
+        ]
+
+    assert seen(batched, *batch_args) == seen(alone, *alone_args)
+    codes = [o.code if isinstance(o, Rejected) else "ok" for o in batched]
+    assert codes == ["ok"] * 3 + ["card_max_reached", "ok", "ok", "budget_exhausted"] + [
+        "no_vote_to_remove",
+        "ok",
+        "ok",
+        "ok",
+        "ok",
+        "card_not_found",
+        "card_not_votable",
+        "ok",
+        "ok",
+        "ok",
+        "duplicate_op_id",
+    ]
+    stored = []
+    for room, people, cards, _other in rooms:
+        from sqlalchemy import select
+
+        from workshop.activities.models import Vote
+
+        with room.db() as db:
+            rows = db.execute(
+                select(Vote.participant_id, Vote.card_id, Vote.count).where(Vote.session_id == room.session_id)
+            )
+            stored.append(sorted((people.index(Actor("participant", p)), cards.index(c), n) for p, c, n in rows))
+            events = db.scalars(select(Event).where(Event.session_id == room.session_id, Event.type == "vote.changed"))
+            assert all(e.public_payload is None for e in events)
+    assert stored[0] == stored[1]
+    assert stored[0] == [(0, 0, 3), (0, 1, 1), (0, 2, 1), (1, 2, 0), (2, 0, 1), (2, 1, 1)]

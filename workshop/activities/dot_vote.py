@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 
 from workshop.activities.base import Activity, ResultItem
-from workshop.activities.cards import get_live_card, live_cards
+from workshop.activities.cards import live_cards
 from workshop.activities.cluster import ClusterActivity, cluster_lines
 from workshop.activities.models import Card, Cluster, Vote
 from workshop.activities.protocol import Fold, ProtocolCard, Section, points
@@ -64,42 +64,25 @@ def votes_on_clusters(ws, step: dict) -> bool:
     return bool(source and source["type"] == ClusterActivity.type)
 
 
-def _target(ctx: OpContext, step: dict, payload: dict) -> tuple[str, int]:
-    if votes_on_clusters(ctx.ws, step):
-        if "cluster_id" not in payload:
-            raise Rejected("invalid", "payload.cluster_id: this vote is on clusters.")
-        cluster = ctx.db.get(Cluster, payload["cluster_id"])
-        if (
-            cluster is None
-            or cluster.session_id != ctx.ws.id
-            or cluster.deleted_at is not None
-            or cluster.step_key != step["source"]
-        ):
-            raise Rejected("card_not_votable", f"Cluster {payload['cluster_id']} is not part of this vote.")
-        return "cluster_id", cluster.id
-    if "card_id" not in payload:
-        raise Rejected("invalid", "payload.card_id: this vote is on cards.")
-    card = get_live_card(ctx.db, ctx.ws.id, payload["card_id"])
-    if card.step_key != step["source"] or card.status != "visible":
-        raise Rejected("card_not_votable", f"Card {card.id} is not one of the cards in this vote.")
-    return "card_id", card.id
-
-
-def _my_votes(db, session_id: int, step_key: str, participant_id: int | None) -> list[Vote]:
-    """A participant's votes in the step, on cards / clusters that still exist."""
-    query = (
-        select(Vote)
+def _live_votes(columns, session_id: int, step_key: str, participant_ids):
+    """Votes of these participants in the step, on cards / clusters that still exist."""
+    return (
+        select(*columns)
         .outerjoin(Card, Card.id == Vote.card_id)
         .outerjoin(Cluster, Cluster.id == Vote.cluster_id)
         .where(
             Vote.session_id == session_id,
             Vote.step_key == step_key,
-            Vote.participant_id == participant_id,
+            Vote.participant_id.in_(participant_ids),
             Card.deleted_at.is_(None),
             Cluster.deleted_at.is_(None),
         )
     )
-    return list(db.scalars(query))
+
+
+def _my_votes(db, session_id: int, step_key: str, participant_id: int | None) -> list[Vote]:
+    """A participant's votes in the step, on cards / clusters that still exist."""
+    return list(db.scalars(_live_votes([Vote], session_id, step_key, [participant_id])))
 
 
 def vote_totals(db, session_id: int, step_key: str) -> dict[int, int]:
@@ -119,55 +102,136 @@ def vote_totals(db, session_id: int, step_key: str) -> dict[int, int]:
     return {target: int(total) for target, total in rows if total}
 
 
-def _target_total(db, session_id: int, step_key: str, kind: str, target_id: int) -> int:
-    """The dots on one target (checked to exist just before): one indexed sum, not all totals."""
-    column = Vote.card_id if kind == "card_id" else Vote.cluster_id
-    return int(
-        db.scalar(
-            select(func.coalesce(func.sum(Vote.count), 0)).where(
-                Vote.session_id == session_id, Vote.step_key == step_key, column == target_id
+def _votable(ctx: OpContext, step: dict, on_clusters: bool, ids: set[int]) -> dict[int, Rejected | None]:
+    """Target id -> None if it may be voted on in this step, else why not (one query for all)."""
+    out: dict[int, Rejected | None] = {}
+    if on_clusters:
+        clusters = ctx.db.execute(
+            select(Cluster.id, Cluster.session_id, Cluster.deleted_at, Cluster.step_key).where(Cluster.id.in_(ids))
+        )
+        for cid, session_id, deleted_at, step_key in clusters:
+            if session_id == ctx.ws.id and deleted_at is None and step_key == step["source"]:
+                out[cid] = None
+        for cid in ids:
+            if cid not in out:
+                out[cid] = Rejected("card_not_votable", f"Cluster {cid} is not part of this vote.")
+        return out
+    cards = ctx.db.execute(
+        select(Card.id, Card.session_id, Card.deleted_at, Card.step_key, Card.status).where(Card.id.in_(ids))
+    )
+    for card_id, session_id, deleted_at, step_key, status in cards:
+        if session_id != ctx.ws.id or deleted_at is not None:
+            continue  # not found, below
+        votable = step_key == step["source"] and status == "visible"
+        out[card_id] = (
+            None if votable else Rejected("card_not_votable", f"Card {card_id} is not one of the cards in this vote.")
+        )
+    for card_id in ids:
+        if card_id not in out:
+            out[card_id] = Rejected("card_not_found", f"There is no card {card_id} in this session.")
+    return out
+
+
+def apply_votes(ops: list[tuple[str, OpContext, dict]]) -> list[Outcome | Rejected]:
+    """vote.add / vote.remove: a run of them, in order, under the session lock the engine holds.
+
+    Why all at once: in a vote storm the engine hands over up to a batch of votes. Their
+    targets, the voters' earlier votes and the targets' totals are read in three queries, the
+    budget and per-card checks run in memory, and the changed counts are written in one
+    UPDATE and one INSERT; one op alone takes the same way.
+    """
+    if not ops:
+        return []
+    first = ops[0][1]
+    db, ws = first.db, first.ws
+    step = ws.current  # a vote: the engine checked (OpSpec.step_types)
+    on_clusters = votes_on_clusters(ws, step)
+    kind = "cluster_id" if on_clusters else "card_id"
+    column = Vote.cluster_id if on_clusters else Vote.card_id
+    targets = _votable(first, step, on_clusters, {payload[kind] for _t, _c, payload in ops if kind in payload})
+    voters: set[int] = {ctx.actor.id for _t, ctx, _p in ops if ctx.actor.id is not None}  # participants only
+    spent: dict[int, int] = dict.fromkeys(voters, 0)
+    mine: dict[tuple[int, int], list] = {}  # (voter, target) -> [vote id or None, count]
+    columns = (Vote.id, Vote.participant_id, Vote.card_id, Vote.cluster_id, Vote.count)
+    for vote_id, voter_id, card_id, cluster_id, count in db.execute(_live_votes(columns, ws.id, step["key"], voters)):
+        spent[voter_id] += count
+        target = cluster_id if on_clusters else card_id
+        if target is not None:
+            mine.setdefault((voter_id, target), [vote_id, count])
+    votable = [t for t, why in targets.items() if why is None]
+    totals: dict[int, int] = dict.fromkeys(votable, 0)
+    if votable:
+        sums = db.execute(
+            select(column, func.sum(Vote.count))
+            .where(Vote.session_id == ws.id, Vote.step_key == step["key"], column.in_(votable))
+            .group_by(column)
+        )
+        totals |= {target: int(total or 0) for target, total in sums if target is not None}
+    hidden = bool(step.get("hidden")) and not is_revealed(ws, step["key"])
+    changed: set[tuple[int, int]] = set()
+    outcomes: list[Outcome | Rejected] = []
+    for op_type, ctx, payload in ops:
+        delta = 1 if op_type == "vote.add" else -1
+        voter = ctx.actor.id
+        assert voter is not None, "vote ops are participants' only (OpSpec.roles)"
+        if kind not in payload:
+            outcomes.append(
+                Rejected("invalid", f"payload.{kind}: this vote is on {'clusters' if on_clusters else 'cards'}.")
+            )
+            continue
+        target_id = payload[kind]
+        if (refused := targets[target_id]) is not None:
+            outcomes.append(refused)
+            continue
+        mine_on_target = mine.setdefault((voter, target_id), [None, 0])
+        if delta > 0 and spent[voter] >= step["budget"]:
+            outcomes.append(Rejected("budget_exhausted", f"All {step['budget']} of your votes are used."))
+            continue
+        if delta > 0 and mine_on_target[1] >= step["max_per_card"]:
+            outcomes.append(Rejected("card_max_reached", f"At most {step['max_per_card']} votes on one card."))
+            continue
+        if delta < 0 and mine_on_target[1] == 0:
+            outcomes.append(Rejected("no_vote_to_remove", "You have no vote on this card to take back."))
+            continue
+        mine_on_target[1] += delta
+        spent[voter] += delta
+        totals[target_id] += delta
+        changed.add((voter, target_id))
+        outcomes.append(
+            Outcome(
+                "vote.changed",
+                {"step_key": step["key"], kind: target_id, "target_id": target_id, "total": int(totals[target_id])},
+                {kind: target_id, "mine": mine_on_target[1], "remaining": step["budget"] - spent[voter]},
+                public_payload={"step_key": step["key"], "redacted": True} if hidden else None,
             )
         )
-    )
+    updates = [{"id": mine[key][0], "count": mine[key][1]} for key in changed if mine[key][0] is not None]
+    inserts = [
+        {"session_id": ws.id, "step_key": step["key"], "participant_id": voter, kind: target, "count": mine[key][1]}
+        for key in changed
+        if mine[key][0] is None
+        for voter, target in (key,)
+    ]
+    if updates:
+        db.execute(update(Vote), updates)  # by primary key, executemany
+    if inserts:
+        db.execute(insert(Vote), inserts)
+    return outcomes
 
 
-def _change(ctx: OpContext, payload: dict, delta: int) -> Outcome:
-    step = ctx.ws.current  # a vote: the engine checked (OpSpec.step_types)
-    kind, target_id = _target(ctx, step, payload)
-    votes = _my_votes(ctx.db, ctx.ws.id, step["key"], ctx.actor.id)
-    spent = sum(v.count for v in votes)
-    vote = next((v for v in votes if getattr(v, kind) == target_id), None)
-    on_target = vote.count if vote else 0
-    if delta > 0:
-        if spent >= step["budget"]:
-            raise Rejected("budget_exhausted", f"All {step['budget']} of your votes are used.")
-        if on_target >= step["max_per_card"]:
-            raise Rejected("card_max_reached", f"At most {step['max_per_card']} votes on one card.")
-    elif on_target == 0:
-        raise Rejected("no_vote_to_remove", "You have no vote on this card to take back.")
-    if vote is None:
-        vote = Vote(
-            session_id=ctx.ws.id, step_key=step["key"], participant_id=ctx.actor.id, count=0, **{kind: target_id}
-        )
-        ctx.db.add(vote)
-    vote.count += delta
-    ctx.db.flush()
-    total = _target_total(ctx.db, ctx.ws.id, step["key"], kind, target_id)
-    hidden = step.get("hidden") and not is_revealed(ctx.ws, step["key"])
-    return Outcome(
-        "vote.changed",
-        {"step_key": step["key"], kind: target_id, "target_id": target_id, "total": total},
-        {kind: target_id, "mine": vote.count, "remaining": step["budget"] - spent - delta},
-        public_payload={"step_key": step["key"], "redacted": True} if hidden else None,
-    )
+def _one(op_type: str, ctx: OpContext, payload: dict) -> Outcome:
+    outcome = apply_votes([(op_type, ctx, payload)])[0]
+    if isinstance(outcome, Rejected):
+        raise outcome
+    return outcome
 
 
 def add_vote(ctx: OpContext, payload: dict) -> Outcome:
-    return _change(ctx, payload, +1)
+    return _one("vote.add", ctx, payload)
 
 
 def remove_vote(ctx: OpContext, payload: dict) -> Outcome:
-    return _change(ctx, payload, -1)
+    return _one("vote.remove", ctx, payload)
 
 
 class DotVoteActivity(Activity):
@@ -182,6 +246,7 @@ class DotVoteActivity(Activity):
             add_vote,
             step_types=frozenset({type}),
             lock_applies=True,
+            batch_handler=apply_votes,
         ),
         OpSpec(
             "vote.remove",
@@ -190,6 +255,7 @@ class DotVoteActivity(Activity):
             remove_vote,
             step_types=frozenset({type}),
             lock_applies=True,
+            batch_handler=apply_votes,
         ),
     )
 

@@ -12,16 +12,27 @@ from dataclasses import dataclass
 from functools import cache
 
 from marshmallow import Schema, ValidationError, fields, validate
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from workshop.access import policy
 from workshop.activities.registry import ACTIVITY_OPS, step_of
+from workshop.db import utcnow
 from workshop.live import replay
 from workshop.live.controls import CONTROL_OPS
 from workshop.live.models import Event
 from workshop.live.session_ops import SESSION_OPS
-from workshop.ops import FACILITATOR, JSON, PARTICIPANT, SYSTEM, Actor, OpContext, OpSpec, Rejected, SchemaClass
+from workshop.ops import (
+    FACILITATOR,
+    JSON,
+    PARTICIPANT,
+    SYSTEM,
+    Actor,
+    OpContext,
+    OpSpec,
+    Rejected,
+    SchemaClass,
+)
 from workshop.sessions.models import Participant, WorkshopSession
 from workshop.sessions.runtime import is_locked
 from workshop.validation import check_json_shape, describe_errors
@@ -185,7 +196,11 @@ def _apply_in_transaction(
         ws = db.get(WorkshopSession, session_id)
         if ws is None:
             return [Rejected("session_not_found", f"There is no session {session_id}.") for _ in parsed]
-        for item in parsed:
+        for run in _runs(parsed):
+            if len(run) > 1 or (isinstance(run[0], _Parsed) and run[0].spec.batch_handler):
+                outcomes += _apply_run(db, ws, run, isolate)
+                continue
+            item = run[0]
             if isinstance(item, Rejected):
                 outcomes.append(item)
             elif not isolate:
@@ -205,14 +220,125 @@ def _apply_in_transaction(
     return outcomes
 
 
+def _runs(parsed: list[_Parsed | Rejected]) -> list[list[_Parsed | Rejected]]:
+    """Consecutive ops that share a batch handler form one run (refused ones ride along);
+    every other op is a run of its own. An op_id seen again starts a new run, so the second
+    finds the first's event and is answered as its duplicate."""
+    runs: list[list[_Parsed | Rejected]] = []
+    handler: object = None
+    op_ids: set[str] = set()
+    for item in parsed:
+        batch_handler = item.spec.batch_handler if isinstance(item, _Parsed) else handler
+        op_id = item.envelope["op_id"] if isinstance(item, _Parsed) else None
+        if runs and batch_handler is not None and batch_handler is handler and op_id not in op_ids:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+            handler, op_ids = batch_handler, set()
+        if op_id:
+            op_ids.add(op_id)
+    return runs
+
+
+def _apply_run(
+    db: Session, ws: WorkshopSession, run: list[_Parsed | Rejected], isolate: bool
+) -> list[Applied | Rejected]:
+    """A run of ops with one batch handler, in one SAVEPOINT (one per run, not per op). If it
+    fails, each op is tried alone: a bug in one op must not take its run-mates down."""
+    if not isolate:
+        return _apply_run_unguarded(db, ws, run)
+    savepoint = db.begin_nested()
+    try:
+        outcomes = _apply_run_unguarded(db, ws, run)
+        savepoint.commit()
+        return outcomes
+    except Exception:
+        savepoint.rollback()
+        if len(run) > 1:
+            log.exception("a run of %d ops failed; applying them one by one", len(run))
+            return [outcome for item in run for outcome in _apply_run(db, ws, [item], isolate)]
+        log.exception("op failed: %r", getattr(run[0], "envelope", run[0]))
+        return [Rejected.internal()]
+
+
+def _apply_run_unguarded(db: Session, ws: WorkshopSession, run: list[_Parsed | Rejected]) -> list[Applied | Rejected]:
+    """The checks of _apply_one for each op, then the batch handler for those that passed;
+    the participants and earlier events the checks need are read in one query each, and the
+    events of the run are written in one INSERT."""
+    ops = [item for item in run if isinstance(item, _Parsed)]
+    op_ids = [op.envelope["op_id"] for op in ops if op.envelope["op_id"]]
+    seen = (
+        {e.op_id: e for e in db.scalars(select(Event).where(Event.session_id == ws.id, Event.op_id.in_(op_ids)))}
+        if op_ids
+        else {}
+    )
+    participant_ids = {op.actor.id for op in ops if op.actor.role == PARTICIPANT}
+    # Into the identity map, so _authorize's db.get asks no query per op; held here because
+    # the identity map keeps its objects only as long as someone else does.
+    participants = (
+        db.scalars(select(Participant).where(Participant.id.in_(participant_ids))).all() if participant_ids else []
+    )
+    outcomes: list[Applied | Rejected | None] = [None] * len(run)
+    accepted: list[tuple[int, _Parsed, OpContext]] = []
+    for index, item in enumerate(run):
+        if isinstance(item, Rejected):
+            outcomes[index] = item
+            continue
+        try:
+            if (earlier := seen.get(item.envelope["op_id"])) is not None:
+                outcomes[index] = _duplicate(earlier, item.actor)
+                continue
+            participant = _authorize(db, ws, item.actor, item.spec)
+            _check_step_rules(ws, item.actor, item.spec)
+            accepted.append((index, item, OpContext(db, ws, item.actor, participant)))
+        except Rejected as rejected:
+            outcomes[index] = rejected
+    batch_handler = ops[0].spec.batch_handler if ops else None
+    results = batch_handler([(op.spec.type, ctx, op.payload) for _i, op, ctx in accepted]) if batch_handler else []
+    rows: list[JSON] = []
+    now = utcnow()
+    for (index, op, _ctx), result in zip(accepted, results, strict=True):
+        if isinstance(result, Rejected):
+            outcomes[index] = result
+            continue
+        ws.last_seq += 1
+        row: JSON = {
+            "session_id": ws.id,
+            "seq": ws.last_seq,
+            "type": result.event_type,
+            "payload": result.event_payload,
+            "public_payload": result.public_payload,
+            "op_id": op.envelope["op_id"],
+            "actor": op.actor.label,
+            "result": result.result,
+            "created_at": now,
+        }
+        rows.append(row)
+        view = {"seq": row["seq"], "type": row["type"], "payload": row["payload"], "at": now.isoformat()}
+        outcomes[index] = Applied(
+            view,
+            {**result.result, **result.private_result},
+            public_event={**view, "payload": result.public_payload} if result.public_payload is not None else None,
+        )
+    if rows:
+        db.execute(insert(Event), rows)
+    del participants  # (held until here)
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _duplicate(seen: Event, actor: Actor) -> Applied:
+    """The op_id was applied before: its first outcome again, or a refusal if it was someone else's."""
+    if seen.actor != actor.label:
+        raise Rejected("duplicate_op_id", "This op_id was already used by someone else.")
+    return Applied(event_view(seen), seen.result or {}, duplicate=True)
+
+
 def _apply_one(db: Session, ws: WorkshopSession, op: _Parsed) -> Applied:
     actor, envelope, spec = op.actor, op.envelope, op.spec
     if envelope["op_id"]:
         seen = db.scalars(select(Event).where(Event.session_id == ws.id, Event.op_id == envelope["op_id"])).first()
         if seen is not None:
-            if seen.actor != actor.label:
-                raise Rejected("duplicate_op_id", "This op_id was already used by someone else.")
-            return Applied(event_view(seen), seen.result or {}, duplicate=True)
+            return _duplicate(seen, actor)
     participant = _authorize(db, ws, actor, spec)
     _check_step_rules(ws, actor, spec)
     outcome = spec.handler(OpContext(db, ws, actor, participant), op.payload)
