@@ -1,0 +1,160 @@
+"""Focus you can see (issue 17, WCAG 1.4.11 / 2.4.7, towards 2.4.13), and a room that keeps still
+or keeps its contrast when the person asks for it (2.3.3 reduced motion, forced colours).
+
+Every control reached by Tab on the phone, the console, the projector, the measure record and the
+draft page is checked in Chromium: its focus ring (the outline) must be at least 2 px and have 3:1
+against the colour right next to it — the halo drawn around it (box-shadow), or, without one, the
+background behind the control. The old yellow ring had 1.51:1 on white.
+
+One server and one browser for the module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests.browser import PHONE, launch, login_page
+from tests.conftest import PASSWORD, running_server
+
+EMAIL = "moderation@example.org"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+TABS = 40  # per page: more than any page's controls before the footer repeats
+
+
+def rings(page) -> list[dict]:
+    """Tab through the page; per focused control: its name, ring width, ring contrast."""
+    found: dict[str, dict] = {}
+    for _ in range(TABS):
+        page.keyboard.press("Tab")
+        ring = page.evaluate(
+            """() => {
+          const el = document.activeElement;
+          if (!el || el === document.body) return null;
+          const rgb = (text) => { const m = (text || '').match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
+            const p = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+            return p.length > 3 && p[3] === 0 ? null : p.slice(0, 3); };
+          const behind = (e) => { for (; e; e = e.parentElement) {
+              const c = rgb(getComputedStyle(e).backgroundColor); if (c) return c; } return [255, 255, 255]; };
+          const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+            return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+          const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+          const style = getComputedStyle(el);
+          const outline = style.outlineStyle === 'none' ? null : rgb(style.outlineColor);
+          const halo = rgb(style.boxShadow);
+          const next = halo || behind(el.parentElement);
+          const name = (el.getAttribute('aria-label') || el.innerText || el.value || el.id || el.tagName).trim().slice(0, 40);
+          return { name: `${el.tagName.toLowerCase()} "${name}"`, width: parseFloat(style.outlineWidth) || 0,
+                   contrast: outline ? Math.round(ratio(outline, next) * 100) / 100 : 0,
+                   against_background: outline ? Math.round(ratio(outline, behind(el.parentElement)) * 100) / 100 : 0 };
+        }"""
+        )
+        if ring:
+            found.setdefault(ring["name"], ring)
+    return list(found.values())
+
+
+def weak(found: list[dict]) -> list[str]:
+    return [
+        f"{r['name']}: ring {r['width']}px, {r['contrast']}:1 against its halo/background"
+        for r in found
+        if r["width"] < 2 or r["contrast"] < 3
+    ]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("a11y_focus")
+    with running_server(f"sqlite:///{tmp / 'workshop.db'}", tmp) as running:
+        running.fid = running.facilitator(EMAIL)
+        running.http = running.login(EMAIL)
+        running.mid = running.measure()
+        running.sid, running.code = running.session(running.fid, running.mid)
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as pw:
+        chromium = launch(pw)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def room(server):
+    """The session at its brainstorm step with two cards: one of the phone's own (yellow with an
+    'Bearbeiten' button, the review's worst case) and one of someone else's."""
+    fac = server.facilitator_client(server.sid, server.http)
+    other = server.participant(server.sid, server.code)
+    assert fac.op("session.start")["ok"]
+    assert fac.op("step.goto", step_key="approaches")["ok"]
+    assert other.op("card.add", step_key="approaches", text="Ein Ansatz von jemand anderem")["ok"]
+    yield fac
+
+
+def test_every_focus_ring_has_3_to_1_on_phone_console_projector_record_and_draft(server, browser, room):
+    problems: dict[str, list[str]] = {}
+    phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+    phone.goto(f"{server.base_url}/j/{server.code}")
+    phone.fill("#display_name", "Fokus")
+    phone.click("button[type=submit]")
+    expect(phone.locator("#conn")).to_have_text("verbunden")
+    phone.locator("textarea").first.fill("Mein eigener Beitrag")
+    phone.locator("form button[type=submit]").first.click()
+    expect(phone.get_by_role("button", name="Bearbeiten").first).to_be_visible()
+    phone.locator("body").focus()
+    found = rings(phone)
+    assert any("Bearbeiten" in r["name"] for r in found), [r["name"] for r in found]
+    problems["phone"] = weak(found)
+
+    staff = login_page(browser, server.base_url, EMAIL, PASSWORD, viewport={"width": 1366, "height": 900})
+    for name, path in [
+        ("console", f"/sessions/{server.sid}"),
+        ("projector", f"/sessions/{server.sid}/projector"),
+        ("record", f"/measures/{server.mid}"),
+        ("draft", f"/measures/{server.mid}/draft"),
+    ]:
+        staff.goto(server.base_url + path)
+        staff.wait_for_load_state("networkidle")
+        found = rings(staff)
+        assert len(found) >= 3, f"{name}: Tab reached {len(found)} controls"
+        problems[name] = weak(found)
+    assert {page: p for page, p in problems.items() if p} == {}
+
+
+def test_reduced_motion_stops_animation_and_forced_colours_keep_the_ring(server, browser, room):
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, reduced_motion="reduce")
+    projector = context.new_page()
+    login = projector  # the projector page needs the facilitator's login
+    login.goto(f"{server.base_url}/login")
+    login.fill("#email", EMAIL)
+    login.fill("#password", PASSWORD)
+    login.click("button[type=submit]")
+    login.wait_for_url(f"{server.base_url}/measures")
+    projector.goto(f"{server.base_url}/sessions/{server.sid}/projector")
+    expect(projector.locator("body")).to_contain_text("Ein Ansatz von jemand anderem")
+    moving = projector.evaluate(
+        """() => [...document.querySelectorAll('*')].filter((el) => { const s = getComputedStyle(el);
+          return parseFloat(s.transitionDuration) > 0 || (s.animationName !== 'none' && parseFloat(s.animationDuration) > 0); })
+          .map((el) => el.tagName + '.' + el.className).slice(0, 10)"""
+    )
+    assert moving == []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    projector.screenshot(path=str(SCREENSHOTS / "a11y-reduced-motion-projector.png"))
+
+    projector.emulate_media(forced_colors="active")
+    phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, forced_colors="active").new_page()
+    phone.goto(f"{server.base_url}/j/{server.code}")
+    phone.fill("#display_name", "Kontrast")
+    phone.click("button[type=submit]")
+    expect(phone.locator("#conn")).to_have_text("verbunden")
+    phone.locator("textarea").first.focus()
+    outline = phone.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement); return [s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+    )
+    assert outline[0] != "none" and outline[1] >= 2, outline
+    phone.screenshot(path=str(SCREENSHOTS / "a11y-forced-colors-phone.png"))
+    phone.context.close()
+    context.close()
