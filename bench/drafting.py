@@ -27,14 +27,13 @@ from pathlib import Path
 
 import socketio
 from pycrdt import Doc, Text
-from sqlalchemy import create_engine, text
 from sqlalchemy.orm import sessionmaker
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from multi import ADMIN_URL, REDIS_URL, cpu_seconds  # noqa: E402
+from multi import REDIS_URL, cpu_seconds, drop_database, fresh_database  # noqa: E402
 from report import write_section  # noqa: E402
 from run import PASSWORD, BareServer, free_port, machine, pct, start  # noqa: E402
 
@@ -42,22 +41,6 @@ DB_NAME = "workshop_bench_drafting"  # a database of its own, not the tests' `te
 FIELD = "short_description"
 NS = "/draft"
 MARK_START, MARK_END = "<!-- drafting:start -->", "<!-- drafting:end -->"
-
-
-def fresh_database() -> str:
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
-    admin.dispose()
-    return ADMIN_URL.rsplit("/", 1)[0] + f"/{DB_NAME}"
-
-
-def drop_database() -> None:
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
-    admin.dispose()
 
 
 class Servers:
@@ -70,7 +53,7 @@ class Servers:
         from workshop.measures.models import Measure
         from workshop.migrate import upgrade
 
-        self.db_url = fresh_database()
+        self.db_url = fresh_database(DB_NAME)
         upgrade(self.db_url)
         self.engine = make_engine(self.db_url)
         with sessionmaker(bind=self.engine)() as db:
@@ -126,7 +109,7 @@ class Servers:
         for process in self.processes:
             process.wait(timeout=30)
         self.engine.dispose()
-        drop_database()
+        drop_database(DB_NAME)
 
 
 class Editor:

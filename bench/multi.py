@@ -63,19 +63,20 @@ def open_sockets(pid: int) -> int:
     return count
 
 
-def fresh_database() -> str:
+def fresh_database(name: str = DB_NAME) -> str:
+    """An empty PostgreSQL database of the benchmark's own (bench/drafting.py uses another name)."""
     admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return ADMIN_URL.rsplit("/", 1)[0] + f"/{DB_NAME}"
+    return ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
-def drop_database() -> None:
+def drop_database(name: str = DB_NAME) -> None:
     admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
 
 
