@@ -96,7 +96,15 @@ def test_facilitator_starts_a_session_and_participants_join_by_link(server):
     bad_template = http.post(
         f"{base}/measures/{mid}/sessions", data={"csrf_token": token, "template_key": "../../etc/passwd"}
     )
-    assert "not a template name" in bad_template.text
+    # A sentence in the person's language, not the template checker's English (issue 13's leftover).
+    assert "Keine Sitzung angelegt: bitte wählen Sie eine Vorlage aus der Liste" in bad_template.text
+    missing = http.post(f"{base}/measures/{mid}/sessions", data={"csrf_token": token, "template_key": "gibtsnicht"})
+    assert "Keine Sitzung angelegt: die Vorlage „gibtsnicht“ gibt es nicht" in missing.text
+    http.get(f"{base}/lang/en?next=/measures/{mid}")
+    english = http.post(f"{base}/measures/{mid}/sessions", data={"csrf_token": token, "template_key": "gibtsnicht"})
+    assert "No session created: there is no template “gibtsnicht”" in english.text
+    assert not any(word in bad_template.text + missing.text for word in ("not a template name", "there is no"))
+    http.get(f"{base}/lang/de?next=/measures/{mid}")
 
     projector = http.get(f"{base}/sessions/{sid}/projector").text
     assert code in projector and qr_svg(f"{base}/j/{code}") in projector  # the QR encodes the join link

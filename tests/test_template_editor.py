@@ -40,7 +40,15 @@ def test_adapt_a_copy_and_run_it(server):
     nine = "\n".join(f"Spalte {n}" for n in range(9))  # a title alone is a column; at most 8
     columns = http.post(url, data=editor_form(http, url, **{"step-1-columns": nine}))
     assert columns.status_code == 400 and "höchstens 8 Spalten, es sind 9." in columns.text
-    assert not any(word in bad.text + orphan.text + columns.text for word in ("Must be", "is not an earlier", "Length"))
+    # A column mapped to a field the record does not have, or to the status: named in German too.
+    no_field = http.post(url, data=editor_form(http, url, **{"step-1-columns": "in [gibtsnicht]: Drin"}))
+    assert no_field.status_code == 400 and "Schritt 2:" in no_field.text and "gibtsnicht" in no_field.text
+    status = http.post(url, data=editor_form(http, url, **{"step-1-columns": "in [status]: Drin"}))
+    assert status.status_code == 400 and "übernimmt nichts aus Beiträgen" in status.text
+    texts = bad.text + orphan.text + columns.text + no_field.text + status.text
+    assert not any(
+        word in texts for word in ("Must be", "is not an earlier", "Length", "the record has no", "captured")
+    )
 
     saved = http.post(
         url,

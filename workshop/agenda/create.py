@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -50,14 +51,21 @@ def create_session(
     if custom:
         copy = db.get(CustomTemplate, int(custom.group(1)))
         if copy is None or not may_use_format(db, facilitator_id, copy):  # another team's: as if absent
-            raise TemplateError(f"there is no adapted template '{template_key}'")
+            raise TemplateError(
+                f"there is no adapted template '{template_key}'", _("diese angepasste Vorlage gibt es nicht")
+            )
         template = parse_template_data(copy.template, f"„{copy.title}“")
     else:
         if not re.fullmatch(r"[a-z][a-z0-9_-]{0,39}", template_key or ""):
-            raise TemplateError(f"'{template_key}' is not a template name")
+            raise TemplateError(
+                f"'{template_key}' is not a template name", _("bitte wählen Sie eine Vorlage aus der Liste")
+            )
         path = SESSION_TEMPLATE_DIR / f"{template_key}.yaml"
         if not path.is_file():
-            raise TemplateError(f"there is no session template '{template_key}'")
+            raise TemplateError(
+                f"there is no session template '{template_key}'",
+                _("die Vorlage „%(name)s“ gibt es nicht", name=template_key),
+            )
         template = load_template_file(path)  # raises TemplateError naming file, step, field
     template = _with_field_map(db, measure_id, template, field_map or {})
     code = new_join_code()
@@ -93,6 +101,9 @@ def _with_field_map(db: Session, measure_id: int, template: dict, field_map: dic
     for key in missing:
         target = field_map[key]
         if target and not capturable(record_template.field(target)):
-            raise TemplateError(f"'{target}' is no field of this record that takes cards")
+            raise TemplateError(
+                f"'{target}' is no field of this record that takes cards",
+                _("„%(field)s“ ist kein Feld dieses Steckbriefs, das Beiträge aufnimmt", field=target),
+            )
         used[key] = target
     return {**template, "field_map": used} if used else template

@@ -24,7 +24,15 @@ BASE_STEP_KEYS = {"key", "type", "title", "prompt", "timebox_minutes", "capture"
 
 
 class TemplateError(ValueError):
-    pass
+    """A format that cannot be used. The message is for the log and the template's author (it names
+    file, step and key); `sentence`, where given, is what a person in the app reads instead."""
+
+    def __init__(self, message: str, sentence: str | None = None):
+        super().__init__(message)
+        self.sentence = sentence
+
+    def for_people(self) -> str:
+        return self.sentence or _("die Vorlage ist fehlerhaft (%(detail)s)", detail=str(self))
 
 
 class CaptureSchema(Schema):

@@ -183,7 +183,10 @@ def new_session(measure_id):
     except ValidationError as error:
         flash(_("Keine Sitzung angelegt: %(error)s", error=_form_errors(error)), "error")
         return redirect(url_for(".record", measure_id=measure.id)), 303
-    except (TemplateError, OSError) as error:
+    except TemplateError as error:
+        flash(_("Keine Sitzung angelegt: %(error)s", error=error.for_people()), "error")
+        return redirect(url_for(".record", measure_id=measure.id)), 303
+    except OSError as error:
         flash(_("Keine Sitzung angelegt: Vorlage fehlerhaft – %(error)s", error=error), "error")
         return redirect(url_for(".record", measure_id=measure.id)), 303
     db().commit()

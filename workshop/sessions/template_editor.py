@@ -17,7 +17,9 @@ from workshop.access import policy
 from workshop.agenda.plan import AgendaError, column_line, draft_to_steps, localized_update, step_to_draft, unique_key
 from workshop.agenda.templates import TemplateError, available_templates, parse_template_data
 from workshop.i18n import current_locale, localized
+from workshop.measures.capture import capturable
 from workshop.measures.models import Measure
+from workshop.measures.record_template import load_record_template
 from workshop.sessions.models import CustomTemplate
 from workshop.web import db, get_or_404
 
@@ -157,7 +159,16 @@ def _editor(base: dict, custom: CustomTemplate | None, base_key: str):
             data = _apply_form(base, request.form)
             # The builder's checks first: one sentence per problem in the user's language, naming
             # the step and what to change (issue 13); the template file's rules then hold anyway.
-            draft_to_steps([step_to_draft(step, current_locale()) for step in data["steps"]], data["steps"], "de")
+            record = load_record_template(data.get("record_template", "default"))
+            draft_to_steps(
+                [step_to_draft(step, current_locale()) for step in data["steps"]],
+                data["steps"],
+                "de",
+                # The record's fields too, so a column or capture naming a field the record lacks
+                # (or the status) is a sentence in the user's language, not the file checker's English.
+                record_fields={f.key: f.label_text(current_locale()) for f in record.fields},
+                blocked_fields={f.key for f in record.fields if not capturable(f)},
+            )
             template = parse_template_data(data, f"„{request.form.get('title', '').strip() or base_key}“")
         except AgendaError as error:
             for _index, text in error.problems:

@@ -90,7 +90,7 @@ def index():
             flash(_("Keine Übung angelegt: %(error)s", error=describe_errors(error.messages)), "error")
             return redirect(url_for(".index"), 303)
         except TemplateError as error:
-            flash(_("Keine Übung angelegt: Vorlage fehlerhaft – %(error)s", error=error), "error")
+            flash(_("Keine Übung angelegt: %(error)s", error=error.for_people()), "error")
             return redirect(url_for(".index"), 303)
         db().commit()
         return redirect(url_for("sessions.console", session_id=ws.id), 303)
