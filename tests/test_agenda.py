@@ -298,6 +298,9 @@ def test_invitation_page_and_login_link(app):
     code = db.get(WorkshopSession, app.session_id).join_code
     db.close()
     assert code in page and "<svg" in page and f"/j/{code}" in page and "Datenschutz" in page
+    # The plan lists what takes time in the room; the 0-minute capture step is the staff's.
+    assert "Vorhandene Ansätze" in page and "Punkte vergeben" in page
+    assert "Ergebnis für den Steckbrief" not in page
     assert login(app, "andere@example.org").get(f"/sessions/{app.session_id}/invitation").status_code == 404
     anonymous = app.test_client()
     join = anonymous.get("/", follow_redirects=True).get_data(as_text=True)

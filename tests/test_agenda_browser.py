@@ -126,13 +126,17 @@ def test_build_a_two_hour_agenda_and_run_it(server, browser, tmp_path):
     assert starts[-1] == "10:55"
     builder.screenshot(path=ARTIFACTS / "agenda-builder.png", full_page=True)
 
-    # The printable invitation.
+    timed = [m for m in builder.locator("#clock-plan tbody td:nth-child(3)").all_inner_texts() if m.strip() != "0"]
+    assert 0 < len(timed) < len(types)  # the units' 0-minute capture steps take no time in the room
+
+    # The printable invitation: what takes time in the room, not the staff's capture steps.
     builder.get_by_role("link", name="Einladung (druckbar)").click()
     expect(builder.locator("h1")).to_have_text("Maßnahmenwerkstatt Anlaufstelle")
     expect(builder.locator(".invite-when")).to_contain_text("Donnerstag, 3. Dezember 2026")
     expect(builder.locator(".invite-join svg")).to_be_visible()
     code = builder.locator(".invitation .join-code").inner_text()
-    expect(builder.locator(".invite-agenda li")).to_have_count(len(types))
+    expect(builder.locator(".invite-agenda li")).to_have_count(len(timed))
+    expect(builder.locator(".invite-agenda")).not_to_contain_text("Ergebnis für den Steckbrief")
 
     # A co-facilitator on the session's team, with a console of their own.
     builder.get_by_role("link", name="Zurück zur Moderation").click()
