@@ -222,6 +222,7 @@ let notesTimer = null;
 const notesEl = $("step-notes");
 
 function guideText(state, s) {
+  if ((state.unguided || []).includes(s.key)) return ""; // a break: nothing to prefill
   // A step appended from another unit has that unit's guide (a combined agenda).
   const unit = (state.step_units || {})[s.key];
   const guide = unit && state.guides ? state.guides[unit] : state.guide;
@@ -233,7 +234,8 @@ function renderNotes(state, s) {
   const saved = (state.notes || {})[s.key];
   if (notesStepKey !== s.key || notesEl.value !== (saved ?? guideText(state, s))) {
     notesEl.value = saved ?? guideText(state, s);
-    $("notes-status").textContent = saved === undefined ? _("Vorschlag aus dem Leitfaden des Bausteins") : "";
+    const suggested = saved === undefined && notesEl.value !== "";
+    $("notes-status").textContent = suggested ? _("Vorschlag aus dem Leitfaden des Bausteins") : "";
   }
   notesStepKey = s.key;
 }

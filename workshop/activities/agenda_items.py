@@ -59,3 +59,4 @@ class InputActivity(Activity):
 
 class BreakActivity(Activity):
     type = "break"
+    guided = False

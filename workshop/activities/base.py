@@ -52,6 +52,7 @@ class Activity:
     ops: tuple[OpSpec, ...] = ()
     offers: frozenset[str] = frozenset()  # what a later step can take as its source
     capturable: bool = True  # whether its results can be captured into the record
+    guided: bool = True  # whether the unit's guide prefills the step's notes (a break needs none)
 
     def settings(self, step: dict) -> dict:
         """The step's own settings (its config_schema's fields), as every screen gets them."""

@@ -119,4 +119,5 @@ def build_snapshot(db: Session, ws: WorkshopSession, viewer: Actor) -> dict:
         step_units = {s["key"]: s["unit"] for s in ws.steps if s.get("unit")}
         snapshot["step_units"] = step_units
         snapshot["guides"] = {str(unit): guide_for(unit) for unit in set(step_units.values())}
+        snapshot["unguided"] = [s["key"] for s in ws.steps if not activity_for(s).guided]
     return snapshot
