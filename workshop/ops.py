@@ -95,7 +95,7 @@ class OpSpec:
 
     The engine checks all of this before the handler runs, each rule once with one error code:
     roles (forbidden), allowed_in (session_ended / session_not_started / wrong_session_state),
-    step_types (wrong_step_type), lock_applies (step_locked).
+    step_types (wrong_step_type), lock_applies (step_locked), names_step (step_not_active).
     """
 
     type: str
@@ -108,6 +108,9 @@ class OpSpec:
     step_types: frozenset[str] = frozenset()
     # Participants' ops of this type are refused while the facilitator has locked the current step.
     lock_applies: bool = False
+    # The payload names its step (step_key), which must be the current one (step_not_active): a
+    # phone may still show the previous step when the facilitator moves on.
+    names_step: bool = False
     # Hot paths (votes): applies a run of consecutive ops that share it, [(type, ctx, payload)]
     # in order, each already checked like any op; returns an Outcome or a Rejected for each, in
     # order. It reads what the run needs in a few queries and writes in one statement per table,

@@ -113,8 +113,9 @@ class HideCard(Schema):
 
 
 def _require_current_step(ctx: OpContext, step_key: str) -> dict:
-    """The card's step must be the current one (a phone may still be on the previous step);
-    that the current step takes cards at all, the engine checked (OpSpec.step_types)."""
+    """An existing card's step must be the current one (a phone may still be on the previous
+    step); a new card's step_key the engine checked (OpSpec.names_step), and that the current
+    step takes cards at all (OpSpec.step_types)."""
     current = ctx.ws.current
     if step_key != current["key"]:
         raise Rejected("step_not_active", f"Step '{step_key}' is not the current step ('{current['key']}').")
@@ -135,7 +136,7 @@ def _public_form(ctx: OpContext, card: Card, step: dict, view: dict) -> dict | N
 
 
 def add_card(ctx: OpContext, payload: dict) -> Outcome:
-    step = _require_current_step(ctx, payload["step_key"])
+    step = ctx.ws.current  # payload["step_key"] is the current step: OpSpec.names_step
     if step.get("authors") == "facilitator" and ctx.actor.role != FACILITATOR:
         raise Rejected("forbidden", "Only the facilitator writes in this step.")
     columns = [column["key"] for column in step["columns"]]
@@ -255,6 +256,7 @@ class BrainstormActivity(Activity):
             add_card,
             step_types=CARD_STEP_TYPES,
             lock_applies=True,
+            names_step=True,
         ),
         OpSpec(
             "card.edit",

@@ -139,13 +139,15 @@ def _authorize(db: Session, ws: WorkshopSession, actor: Actor, spec: OpSpec) -> 
     return participant
 
 
-def _check_step_rules(ws: WorkshopSession, actor: Actor, spec: OpSpec) -> None:
+def _check_step_rules(ws: WorkshopSession, actor: Actor, spec: OpSpec, payload: JSON) -> None:
     """The step rules, declared on the OpSpec and checked here only, one error code each."""
     step = step_of(ws.current)
     if spec.step_types and step.type not in spec.step_types:
         raise Rejected("wrong_step_type", f"The current step ('{step.key}') does not take '{spec.type}'.")
     if spec.lock_applies and actor.role == PARTICIPANT and is_locked(ws, step.key):
         raise Rejected("step_locked", "Input is paused by the facilitator for this step.")
+    if spec.names_step and payload.get("step_key") != step.key:
+        raise Rejected("step_not_active", f"Step '{payload.get('step_key')}' is not the current step ('{step.key}').")
 
 
 def apply(db_factory: sessionmaker[Session], session_id: int, actor: Actor, raw_op: object) -> Applied:
@@ -289,7 +291,7 @@ def _apply_run_unguarded(db: Session, ws: WorkshopSession, run: list[_Parsed | R
                 outcomes[index] = _duplicate(earlier, item.actor)
                 continue
             participant = _authorize(db, ws, item.actor, item.spec)
-            _check_step_rules(ws, item.actor, item.spec)
+            _check_step_rules(ws, item.actor, item.spec, item.payload)
             accepted.append((index, item, OpContext(db, ws, item.actor, participant)))
         except Rejected as rejected:
             outcomes[index] = rejected
@@ -340,7 +342,7 @@ def _apply_one(db: Session, ws: WorkshopSession, op: _Parsed) -> Applied:
         if seen is not None:
             return _duplicate(seen, actor)
     participant = _authorize(db, ws, actor, spec)
-    _check_step_rules(ws, actor, spec)
+    _check_step_rules(ws, actor, spec, op.payload)
     outcome = spec.handler(OpContext(db, ws, actor, participant), op.payload)
     ws.last_seq += 1
     event = Event(
