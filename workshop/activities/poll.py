@@ -125,7 +125,20 @@ class PollActivity(Activity):
 
     def results(self, db, ws, step):
         tally = counts(db, ws.id, step)
-        # Options nobody chose are left out: a fist of five reads "4: 1, 5: 1", not "0: 0 … 5: 0".
+        options = [localized(option, "de") for option in step["options"]]
+        if _is_scale(options) and not step.get("multiple"):
+            # A fist of five is one line in the record, its mean and the values someone chose
+            # ("Faust der Fünf: 2 Stimmen, Ø 4,5 (4: 1, 5: 1)"), not a line per value.
+            total = sum(tally)
+            if not total:
+                return []
+            mean = f"{sum(int(o) * n for o, n in zip(options, tally, strict=True)) / total:.1f}".replace(".", ",")
+            spread = ", ".join(f"{o}: {n}" for o, n in zip(options, tally, strict=True) if n)
+            votes = "Stimme" if total == 1 else "Stimmen"
+            return [
+                ResultItem(f"{localized(step['title'], 'de')}: {total} {votes}, Ø {mean} ({spread})", None, None, total)
+            ]
+        # Options nobody chose are left out.
         return [
             ResultItem(f"{localized(option)}: {n}", None, None, n)
             for option, n in zip(step["options"], tally, strict=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _  # raised outside requests too (CLI, tests): read when shown
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 

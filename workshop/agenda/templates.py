@@ -27,12 +27,14 @@ class TemplateError(ValueError):
     """A format that cannot be used. The message is for the log and the template's author (it names
     file, step and key); `sentence`, where given, is what a person in the app reads instead."""
 
-    def __init__(self, message: str, sentence: str | None = None):
+    def __init__(self, message: str, sentence: object = None):
         super().__init__(message)
-        self.sentence = sentence
+        self.sentence = sentence  # a lazy text: rendered in the language of whoever reads it
 
     def for_people(self) -> str:
-        return self.sentence or _("die Vorlage ist fehlerhaft (%(detail)s)", detail=str(self))
+        if self.sentence is not None:
+            return str(self.sentence)
+        return _("die Vorlage ist fehlerhaft (%(detail)s)", detail=str(self))
 
 
 class CaptureSchema(Schema):
