@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
 from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -424,6 +425,10 @@ def test_the_docx_has_real_headings_and_tables(world, mandate):
     assert "Pilot hat den geringsten Widerstand." in body and "Start als Pilot." in body
     assert "Anlage 1: Flipchart Konsens" in body and len(document.inline_shapes) == 1
     assert document.core_properties.language == "de"
+    # Word's spelling check and screen readers follow w:lang: German on the defaults and every style
+    # that sets a language of its own (the stock template says en-US).
+    langs = [lang.get(qn("w:val")) for lang in document.styles.element.iter(qn("w:lang"))]
+    assert langs and set(langs) == {"de-DE"}
 
 
 def test_the_record_as_pdf_and_docx(world, mandate):

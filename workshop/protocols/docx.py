@@ -7,6 +7,8 @@ import io
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from workshop.protocols.model import Protocol
@@ -21,7 +23,32 @@ def new_document(title: str, language: str, author: str = ""):
     style.font.name, style.font.size = "Arial", Pt(10.5)
     props = document.core_properties
     props.title, props.language, props.author = title, language, author
+    set_proofing_language(document, language)
     return document
+
+
+def set_proofing_language(document, language: str) -> None:
+    """Word's spelling check and a screen reader's voice follow w:lang of the run properties; the
+    default template says en-US. Set it on the document defaults and on every style that names
+    its own, so headings and tables are checked in German too (de → de-DE, en → en-GB)."""
+    tag = {"de": "de-DE", "en": "en-GB"}.get(language, language)
+    styles = document.styles.element
+    holders = [styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))]
+    holders += [style for style in styles.findall(qn("w:style"))]
+    for holder in holders:
+        run_properties = holder.find(qn("w:rPr"))
+        if run_properties is None:
+            if holder.tag != qn("w:rPrDefault"):
+                continue  # a style without its own run properties inherits the default
+            run_properties = OxmlElement("w:rPr")
+            holder.append(run_properties)
+        lang = run_properties.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            run_properties.append(lang)
+        for attribute in ("w:val", "w:eastAsia", "w:bidi"):
+            if attribute == "w:val" or lang.get(qn(attribute)) is not None:
+                lang.set(qn(attribute), tag)
 
 
 def key_value_table(document, rows: list[tuple[str, str]]):
