@@ -69,6 +69,10 @@ def _database(kind: str, tmp_path):
 
 @pytest.fixture
 def redis_queue():
+    return redis_queue_env()
+
+
+def redis_queue_env() -> dict:
     """Environment for a server process to use Redis as its message queue, on a channel of its
     own so parallel runs (or other deployments) on the same Redis never mix."""
     try:

@@ -85,6 +85,10 @@ def _run_server(app, socketio) -> None:
     from workshop.privacy import run_periodically
 
     socketio.start_background_task(run_periodically, app)  # retention, every few hours
+    from workshop.access import revocation
+
+    # sockets whose login, projector link or team role ended on another process
+    socketio.start_background_task(revocation.run_periodically, app, app.config["REVOCATION_SWEEP_MS"] / 1000)
     from workshop.guards import PatientListener, connection_cap, raise_file_limit
 
     file_limit = raise_file_limit(app.config["FILE_LIMIT"])

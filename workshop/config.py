@@ -25,6 +25,7 @@
 | WORKSHOP_LOGIN_RATE_LIMIT | 10 per 15 minutes (failed logins per account and per address) |
 | WORKSHOP_DB_STATEMENT_TIMEOUT / _CONNECT_TIMEOUT | 10 / 5 seconds (PostgreSQL) |
 | WORKSHOP_RETENTION_DAYS  | 90; personal data of sessions older than this is purged (0: never) |
+| WORKSHOP_REVOCATION_SWEEP_MS | 5000; how often each process closes staff sockets whose login, link or team role ended |
 """
 
 from __future__ import annotations
@@ -138,6 +139,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "DB_CONNECT_TIMEOUT": _int_setting("WORKSHOP_DB_CONNECT_TIMEOUT", 5, 1),
         # Days after a session's end until its personal data is purged (docs/privacy.md); 0: never.
         "RETENTION_DAYS": _int_setting("WORKSHOP_RETENTION_DAYS", 90, 0),
+        # How often each process looks for open staff sockets that lost their right (logout elsewhere,
+        # a revoked projector link, taken off the team): workshop/access/revocation.py.
+        "REVOCATION_SWEEP_MS": _int_setting("WORKSHOP_REVOCATION_SWEEP_MS", 5000, 100),
     }
     config.update(overrides)
     if production:

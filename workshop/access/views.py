@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
 
-from workshop.access import policy
+from workshop.access import policy, revocation
 from workshop.access.models import MeasureMember, ProjectorLink, SessionMember
 from workshop.access.projector import create_link, links_of, projector_link, revoke
 from workshop.accounts.models import Facilitator
@@ -77,6 +77,7 @@ def measure_team(measure_id):
             return redirect(url_for(".measure_team", measure_id=measure.id), 303)
         policy.add_member(db(), measure.id, person.id, role)
         db().commit()
+        revocation.now()  # a role lowered (editor → observer): open editors join again read-only
         flash(_("%(name)s: %(role)s.", name=person.display_name, role=ROLE_LABELS[role]), "info")
         return redirect(url_for(".measure_team", measure_id=measure.id), 303)
     members = (
@@ -111,6 +112,7 @@ def measure_team_remove(measure_id, member_id):
     else:
         db().delete(member)
         db().commit()
+        revocation.now()  # their open consoles and editors of this measure close
         flash(_("Aus dem Team entfernt."), "info")
     return redirect(url_for(".measure_team", measure_id=measure.id), 303)
 
@@ -182,6 +184,7 @@ def session_team_remove(session_id, member_id):
         abort(404)
     db().delete(member)
     db().commit()
+    revocation.now()  # their open console of this session closes
     flash(_("Aus dem Team entfernt."), "info")
     return redirect(url_for(".session_team", session_id=ws.id), 303)
 
@@ -207,15 +210,13 @@ def projector_link_create(session_id):
 @bp.route("/sessions/<session_id>/projector-links/<link_id>/revoke", methods=["POST"])
 @login_required
 def projector_link_revoke(session_id, link_id):
-    from workshop.live.transport.sockets import close_link_connections
-
     ws = session_or_404(session_id, "session.staff")
     link = get_or_404(ProjectorLink, link_id)
     if link.session_id != ws.id:
         abort(404)
     revoke(link)
     db().commit()
-    close_link_connections(link.id)
+    revocation.now()  # screens opened by the link close (those on other processes at their sweep)
     flash(_("Leinwand-Link widerrufen: Bildschirme mit diesem Link sind getrennt."), "info")
     return redirect(url_for(".session_team", session_id=ws.id), 303)
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from workshop import rate_limits
+from workshop.access import revocation
 from workshop.accounts.models import Facilitator
-from workshop.live.transport.sockets import close_sockets_of
 from workshop.offload import run_blocking
 from workshop.web import db
 
@@ -77,7 +77,7 @@ def logout():
     user = db().get(Facilitator, current_user.id)
     user.revoke_logins()  # every cookie issued so far stops working, on every device
     db().commit()
-    close_sockets_of(user.id)
+    revocation.now()  # this process's sockets of the account close now, the others' at their sweep
     logout_user()
     flash(_("Sie sind abgemeldet."), "info")
     return redirect(url_for("accounts.login"))

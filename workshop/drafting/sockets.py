@@ -15,7 +15,7 @@ from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room, leave_room  # not the builtin OSError of that name
 from marshmallow import Schema, ValidationError, fields, validate
 
-from workshop.access import policy
+from workshop.access import policy, revocation
 from workshop.drafting import room as rooms
 from workshop.drafting.hub import DRAFTED_TYPES, MAX_UPDATE_BYTES, NAMESPACE, current_hub
 from workshop.drafting.room import connections, room
@@ -140,6 +140,28 @@ def on_connect(auth=None):
     if not current_user.is_authenticated:
         raise ConnectionRefusedError("log in as a facilitator to co-draft")
     rooms.connect(request.sid, {"id": current_user.id, "name": current_user.display_name})
+    connections[request.sid]["login"] = current_user.get_id()  # the revocation sweep compares it
+
+
+def revoked_sockets(db) -> list[tuple[str, str]]:
+    """This process's editors who lost their right since they joined (workshop/access/revocation.py):
+    logged out anywhere, taken off a measure's team, or no longer allowed to edit one they edit."""
+    present = {sid: c for sid, c in list(connections.items()) if "login" in c}
+    doomed = revocation.stale_logins(db, {sid: c["login"] for sid, c in present.items()})
+    for sid, connection in present.items():
+        if sid in doomed:
+            continue
+        for measure_id in list(connection["measures"]):
+            measure = db.get(Measure, measure_id)
+            user = connection["user"]["id"]
+            if measure is None or policy.measure_role(db, user, measure_id) is None:
+                doomed.add(sid)
+            elif measure_id in connection.get("editable", ()) and not policy.may(db, user, "measure.edit", measure):
+                doomed.add(sid)  # reconnecting, it joins again read-only
+    return [(sid, NAMESPACE) for sid in doomed]
+
+
+revocation.register(revoked_sockets)
 
 
 @socketio.on("disconnect", namespace=NAMESPACE)

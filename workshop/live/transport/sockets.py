@@ -13,9 +13,11 @@ from flask import current_app, request
 from flask import session as cookie_session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room  # not the builtin OSError of that name
+from sqlalchemy import select
 
 from workshop import live
-from workshop.access import policy
+from workshop.access import policy, revocation
+from workshop.access.models import ProjectorLink
 from workshop.access.projector import projector_link
 from workshop.extensions import socketio
 from workshop.live import engine
@@ -36,13 +38,8 @@ MAX_REPLAY = 200
 connections: dict[str, tuple[int, Actor]] = {}
 # sid -> projector link id, for the screens opened by a link (revoking it closes them)
 link_connections: dict[str, int] = {}
-
-
-def close_link_connections(link_id: int) -> None:
-    """A revoked projector link: its open screens are disconnected (in this process)."""
-    for sid, link in list(link_connections.items()):
-        if link == link_id:
-            socketio.server.disconnect(sid)
+# sid -> the login id ("<facilitator id>.<epoch>") a staff socket's cookie carried when it connected
+staff_logins: dict[str, str] = {}
 
 
 def _identify(auth) -> tuple[int, Actor, int | None]:
@@ -80,12 +77,35 @@ def _identify(auth) -> tuple[int, Actor, int | None]:
     raise ConnectionRefusedError("auth.role must be participant, facilitator or projector")
 
 
-def close_sockets_of(facilitator_id: int) -> None:
-    """At logout: this process's sockets opened with that facilitator's login (console and
-    projector) are closed; their cookie no longer lets them back in."""
-    for sid, (_session_id, actor) in list(connections.items()):
-        if actor.role in (FACILITATOR, VIEWER) and actor.id == facilitator_id:
-            socketio.server.disconnect(sid, namespace="/")
+def revoked_sockets(db) -> list[tuple[str, str]]:
+    """This process's staff and projector-link sockets that lost their right since they connected
+    (workshop/access/revocation.py sweeps it): the login ended (a logout on any process), the
+    person is no longer on the session's team, or the link was revoked."""
+    doomed = revocation.stale_logins(db, dict(staff_logins))
+    sessions: dict[int, WorkshopSession | None] = {}
+    for sid in list(staff_logins):
+        if sid in doomed or sid not in connections:
+            continue
+        session_id, actor = connections[sid]
+        if session_id not in sessions:
+            sessions[session_id] = db.get(WorkshopSession, session_id)
+        ws = sessions[session_id]
+        if ws is None or not policy.may(db, actor.id, "session.view", ws):
+            doomed.add(sid)
+    links = dict(link_connections)
+    if links:
+        alive = set(
+            db.scalars(
+                select(ProjectorLink.id).where(
+                    ProjectorLink.id.in_(set(links.values())), ProjectorLink.revoked_at.is_(None)
+                )
+            )
+        )
+        doomed |= {sid for sid, link in links.items() if link not in alive}
+    return [(sid, "/") for sid in doomed]
+
+
+revocation.register(revoked_sockets)
 
 
 def _over_rate_limit() -> dict | None:
@@ -126,6 +146,8 @@ def on_connect(auth=None):
     connections[request.sid] = (session_id, actor)
     if link_id is not None:
         link_connections[request.sid] = link_id
+    elif actor.role in (FACILITATOR, VIEWER) and current_user.is_authenticated:
+        staff_logins[request.sid] = current_user.get_id()
     join_room(room(session_id, "staff" if actor.role == FACILITATOR else "public"))
     socketio.emit("snapshot", _snapshot(session_id, actor), to=request.sid)
 
@@ -136,6 +158,7 @@ def on_disconnect(*_args):
         return _reserved_event_ack()
     connections.pop(request.sid, None)
     link_connections.pop(request.sid, None)
+    staff_logins.pop(request.sid, None)
 
 
 @socketio.on("op")
