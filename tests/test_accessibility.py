@@ -1,32 +1,16 @@
-"""Accessibility in a real browser: axe-core on every page (no serious or critical violation),
+"""Accessibility in a real browser: axe-core on every page (no WCAG 2.0–2.2 A/AA violation at all),
 keyboard-only use of the participant page with a visible focus, and small screens / large text."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
+from tests.a11y import axe_violations
 from tests.browser import PHONE
 from tests.conftest import PASSWORD
 from tests.live_client import join
 from tests.test_browser import browser  # noqa: F401  (fixture)
-
-AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def axe_violations(page) -> list[str]:
-    """Serious and critical WCAG 2.x A/AA violations on the page as it is now."""
-    if not AXE.exists():
-        pytest.fail("node_modules/axe-core is missing: run `make test` (npm ci installs it)")
-    page.evaluate(AXE.read_text())
-    result = page.evaluate("""async () => {
-        const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
-        return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
-            .map(v => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`);
-    }""")
-    return result
 
 
 @pytest.fixture
