@@ -55,7 +55,7 @@ def test_every_page_links_the_statement_and_the_report_form_in_its_footer(app, p
                 "teilweise vereinbar",
                 "Was noch nicht barrierefrei ist",
                 "Schlichtungsverfahren",
-                "23. November 2026",
+                "24. November 2026",
             ],
         ),
         (
@@ -65,7 +65,7 @@ def test_every_page_links_the_statement_and_the_report_form_in_its_footer(app, p
                 "partially compliant",
                 "What is not accessible yet",
                 "Enforcement procedure",
-                "November 23, 2026",
+                "November 24, 2026",
             ],
         ),
     ],

@@ -11,6 +11,7 @@ import pytest
 
 from workshop.access.policy import add_member
 from workshop.accounts.service import create_facilitator
+from workshop.activities.registry import ACTIVITIES
 from workshop.agenda import plan as agenda
 from workshop.agenda.create import create_session
 from workshop.agenda.templates import available_templates
@@ -264,9 +265,26 @@ def test_input_files_are_checked_by_content_and_served_only_to_the_session(app):
         },
         content_type="multipart/form-data",
     )
+    # An image needs a description (WCAG 1.1.1): the upload is kept, the page asks for it.
+    assert saved.status_code == 400
+    asked = saved.get_data(as_text=True)
+    assert "Bitte beschreiben Sie in einem Satz, was das Bild „folie.png“ zeigt" in asked
+    file_id = re.search(rf'name="s{index}-alt-(\d+)"', asked).group(1)
+    form = form_of(asked)
+    assert form[f"s{index}-files"] == file_id and form[f"s{index}-text"] == "Was wir wissen"  # nothing typed is lost
+    too_long = client.post(url, data={**form, f"s{index}-alt-{file_id}": "x" * 501, "action": "save"})
+    assert too_long.status_code == 400 and "höchstens 500" in too_long.get_data(as_text=True)
+    saved = client.post(
+        url, data={**form, f"s{index}-alt-{file_id}": "Balkendiagramm: 40 % mehr Anfragen seit 2024", "action": "save"}
+    )
     assert saved.status_code == 303
     step = steps_of(app)[index]
     assert step["text"]["de"] == "Was wir wissen" and len(step["files"]) == 1
+    db = app.extensions["workshop.db"]()
+    ws = db.get(WorkshopSession, app.session_id)
+    state = ACTIVITIES["input"].state(db, ws, step, None)
+    db.close()
+    assert state["files"][0]["alt"] == "Balkendiagramm: 40 % mehr Anfragen seit 2024"  # what phones and projector show
     file_url = f"/sessions/{app.session_id}/files/{step['files'][0]}"
     served = client.get(file_url)
     assert served.status_code == 200 and served.mimetype == "image/png" and served.data == PNG

@@ -80,8 +80,19 @@ def test_build_a_two_hour_agenda_and_run_it(server, browser, tmp_path):
     builder.fill("#s1-title", "Input: Was wir schon wissen")
     builder.fill("#s1-text", "Drei Befunde aus der Vorbereitung")
     builder.set_input_files("#s1-upload", str(slide))
-    submit(builder, "save")
+    with builder.expect_navigation():
+        builder.locator('button[name="action"][value="save"]:not(.visually-hidden)').click()
     expect(builder.locator("#step-1 .file-list")).to_contain_text("folie.png")
+    # The image is kept but needs its description before the plan saves (WCAG 1.1.1).
+    expect(builder.locator("#problems")).to_contain_text("was das Bild „folie.png“ zeigt")
+    # That answer is a 400 (the form comes back with what to fix), which Chromium logs as an error.
+    assert len([p for p in problems if "status of 400" in p]) == 1
+    problems[:] = [p for p in problems if "status of 400" not in p]
+    builder.get_by_label("Was zeigt das Bild?").fill("Drei Balken: Anfragen 2023, 2024, 2025, jedes Jahr mehr")
+    submit(builder, "save")
+    expect(builder.get_by_label("Was zeigt das Bild?")).to_have_value(
+        "Drei Balken: Anfragen 2023, 2024, 2025, jedes Jahr mehr"
+    )
 
     # Unit 2 appended, a break between the units, a feedback poll at the end.
     builder.select_option("#append_key", "knowledge_merge")
@@ -194,6 +205,7 @@ def test_build_a_two_hour_agenda_and_run_it(server, browser, tmp_path):
         for page in (projector, phone):
             image = page.locator(".input-media img")
             expect(image).to_be_visible()
+            expect(image).to_have_attribute("alt", "Drei Balken: Anfragen 2023, 2024, 2025, jedes Jahr mehr")
             page.wait_for_function(
                 "() => { const i = document.querySelector('.input-media img'); "
                 "return i && i.complete && i.naturalWidth === 640; }"

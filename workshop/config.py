@@ -129,7 +129,7 @@ def load_config(overrides: dict | None = None) -> dict:
         or "Schlichtungsstelle nach dem Behindertengleichstellungsgesetz (BGG)",
         "ENFORCEMENT_BODY_URL": os.environ.get("WORKSHOP_ENFORCEMENT_BODY_URL")
         or "https://www.schlichtungsstelle-bgg.de",
-        "ACCESSIBILITY_CHECKED": os.environ.get("WORKSHOP_ACCESSIBILITY_CHECKED") or "2026-11-23",
+        "ACCESSIBILITY_CHECKED": os.environ.get("WORKSHOP_ACCESSIBILITY_CHECKED") or "2026-11-24",
         # None: raise the soft file limit to the hard one at start; a number sets it (tests).
         "FILE_LIMIT": _int_setting("WORKSHOP_FILE_LIMIT", 0, 0) or None,
         "MAX_CONNECTIONS_PER_ADDRESS": _int_setting("WORKSHOP_MAX_CONNECTIONS_PER_ADDRESS", 1000, 1),

@@ -43,14 +43,23 @@ class InputActivity(Activity):
         found = {
             f.id: f
             for f in db.execute(
-                select(SessionFile.id, SessionFile.name, SessionFile.mime).where(
+                select(SessionFile.id, SessionFile.name, SessionFile.mime, SessionFile.alt_text).where(
                     SessionFile.session_id == ws.id, SessionFile.id.in_(wanted)
                 )
             )
         }
+        # An image without the facilitator's description (one from before it was asked for) is
+        # named by the step's title: a file name ("IMG_2041.png") tells a screen reader nothing.
+        fallback = step.get("title")
         return {
             "files": [
-                {"id": i, "name": found[i].name, "mime": found[i].mime, "url": f"/sessions/{ws.id}/files/{i}"}
+                {
+                    "id": i,
+                    "name": found[i].name,
+                    "mime": found[i].mime,
+                    "url": f"/sessions/{ws.id}/files/{i}",
+                    "alt": found[i].alt_text or fallback,
+                }
                 for i in wanted
                 if i in found
             ]

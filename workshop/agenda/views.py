@@ -7,6 +7,7 @@ sentence per problem and nothing is stored.
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 
 import filetype
@@ -123,6 +124,60 @@ def _units_from_form(form, ws: WorkshopSession) -> list[int]:
     before a save that fits)."""
     raw = [u for u in form.get("units", "").split(",") if u.strip().isdigit() and 1 <= int(u) <= 5]
     return sorted({int(u) for u in raw}) or template_units(ws.template)
+
+
+MAX_ALT_TEXT = 500
+
+
+def _describe_images(ws: WorkshopSession, draft: list[dict], form) -> list[tuple[int | None, str]]:
+    """Keep the descriptions typed for the input steps' images (s<i>-alt-<file id>), and name
+    every image still without one: the projector and the phones show it to people who cannot
+    see it (WCAG 1.1.1). A file just uploaded is asked for on the page that comes back."""
+    typed = {
+        int(match.group(1)): value.strip()
+        for name, value in form.items()
+        if (match := re.fullmatch(r"s\d+-alt-(\d+)", name)) and match.group(1).isdigit()
+    }
+    files = {f.id: f for f in db().scalars(select(SessionFile).where(SessionFile.session_id == ws.id))}
+    problems: list[tuple[int | None, str]] = []
+    for index, values in enumerate(draft):
+        if values.get("type") != "input":
+            continue
+        for raw in values.get("files", "").split(","):
+            stored = files.get(int(raw)) if raw.strip().isdigit() else None
+            if stored is None or not stored.mime.startswith("image/"):
+                continue  # a PDF is named by its link ("PDF öffnen: …")
+            if stored.id in typed:
+                text = typed[stored.id]
+                if len(text) > MAX_ALT_TEXT:
+                    where = _("Schritt %(number)s", number=index + 1)
+                    problems.append(
+                        (
+                            index,
+                            _(
+                                "%(where)s: Die Beschreibung von „%(name)s“ hat %(count)s Zeichen; höchstens %(max)s.",
+                                where=where,
+                                name=stored.name,
+                                count=len(text),
+                                max=MAX_ALT_TEXT,
+                            ),
+                        )
+                    )
+                    continue
+                stored.alt_text = text or None
+            if not stored.alt_text:
+                where = _("Schritt %(number)s", number=index + 1)
+                problems.append(
+                    (
+                        index,
+                        _(
+                            "%(where)s: Bitte beschreiben Sie in einem Satz, was das Bild „%(name)s“ zeigt – für Menschen, die es nicht sehen (Alternativtext).",
+                            where=where,
+                            name=stored.name,
+                        ),
+                    )
+                )
+    return problems
 
 
 def _store_upload(ws: WorkshopSession, upload) -> tuple[int | None, str | None]:
@@ -248,6 +303,7 @@ def builder(session_id):
                 problems.append((index, _("Schritt %(number)s: %(problem)s", number=index + 1, problem=problem)))
             else:
                 values["files"] = ",".join(filter(None, [values.get("files", ""), str(file_id)]))
+    problems += _describe_images(ws, draft, request.form)
     action = request.form.get("action", "save")
     units = _units_from_form(request.form, ws)
     draft, action_problems = _apply_action(ws, draft, action, request.form, units)

@@ -113,4 +113,6 @@ class SessionFile(Base):
     mime: Mapped[str] = mapped_column(String(60))  # as found in the content, never as the browser claimed
     size: Mapped[int]
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    # What an image shows, in a sentence, for people who cannot see it (the builder asks for it)
+    alt_text: Mapped[str | None] = mapped_column(String(500), nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

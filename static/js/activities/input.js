@@ -5,7 +5,7 @@ function media(state, step, ui) {
   return h("div", { class: "input-media" }, files.map((file) => (file.mime === "application/pdf"
     ? h("figure", {}, h("iframe", { src: file.url, title: file.name }),
       h("figcaption", {}, h("a", { href: file.url, target: "_blank", rel: "noopener" }, _("PDF öffnen: {name}", { name: file.name }))))
-    : h("img", { src: file.url, alt: file.name, "data-file-id": file.id }))));
+    : h("img", { src: file.url, alt: typeof file.alt === "string" ? file.alt : ui.t(file.alt || ""), "data-file-id": file.id }))));
 }
 
 function body(state, step, ui) {
