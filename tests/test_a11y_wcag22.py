@@ -8,6 +8,8 @@
 - 2.5.7 dragging movements: the cluster step's drag and drop has a single-pointer alternative
   (a choice under each card, a form for new clusters, buttons to rename and dissolve), done here
   with clicks only and then with the keyboard only; the projector and a phone see the result.
+- 1.4.12 text spacing: with WCAG's spacing (line height 1.5, paragraphs 2 em, letters 0.12 em,
+  words 0.16 em) no text is cut off and the phone does not scroll sideways.
 - 2.5.8 target size is axe's `target-size` rule, run with the wcag22aa tag over every state in
   tests/test_a11y_units.py.
 
@@ -174,5 +176,42 @@ def test_clusters_are_made_and_filled_without_dragging_by_clicks_and_by_keyboard
     # Dissolving is a button too.
     console.locator("section.cluster h3", has_text="Rechtliches").get_by_role("button", name="auflösen").click()
     expect(projector.locator("section.cluster h3", has_text="Rechtliches")).to_have_count(0)
+    phone.context.close()
+    console.context.close()
+
+
+SPACING = (
+    "* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; } "
+    "p { margin-bottom: 2em !important; }"
+)
+CLIPPED = """() => [...document.querySelectorAll('body *')].filter((e) => {
+  const s = getComputedStyle(e);
+  const clips = ['hidden', 'clip'].includes(s.overflowX) || ['hidden', 'clip'].includes(s.overflowY);
+  return clips && e.innerText && e.innerText.trim() && !e.matches('.visually-hidden, .visually-hidden *')
+    && (e.scrollHeight > e.clientHeight + 2 || e.scrollWidth > e.clientWidth + 2);
+}).map((e) => `${e.tagName.toLowerCase()}.${e.className}: "${e.innerText.trim().slice(0, 30)}"`)"""
+
+
+def test_wcag_text_spacing_cuts_off_no_text_on_phone_console_and_record(server, browser, room):
+    base = server.base_url
+    phone = browser.new_context(viewport={"width": 320, "height": 640}, is_mobile=True, bypass_csp=True).new_page()
+    phone.goto(f"{base}/j/{server.code}")
+    phone.fill("#display_name", "Abstand")
+    phone.click("button[type=submit]")
+    expect(phone.locator("h1")).not_to_have_text("")
+    console = login_page(browser, base, EMAIL, PASSWORD, viewport={"width": 1024, "height": 700}, bypass_csp=True)
+    found = {}
+    for name, page, path in [
+        ("phone", phone, None),
+        ("console", console, f"/sessions/{server.sid}"),
+        ("record", console, f"/measures/{server.mid}"),
+        ("statement", console, "/barrierefreiheit"),
+    ]:
+        if path:
+            page.goto(base + path)
+        page.add_style_tag(content=SPACING)
+        sideways = page.evaluate("document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth")
+        found[name] = page.evaluate(CLIPPED) + ([f"scrolls sideways by {sideways}px"] if sideways > 0 else [])
+    assert {name: f for name, f in found.items() if f} == {}
     phone.context.close()
     console.context.close()
