@@ -23,6 +23,11 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 TABS = 40  # per page: more than any page's controls before the footer repeats
 
 
+MOVING = """() => [...document.querySelectorAll('*')].filter((el) => { const s = getComputedStyle(el);
+  return parseFloat(s.transitionDuration) > 0 || (s.animationName !== 'none' && parseFloat(s.animationDuration) > 0); })
+  .map((el) => el.tagName + '.' + el.className).slice(0, 10)"""
+
+
 def rings(page) -> list[dict]:
     """Tab through the page; per focused control: its name, ring width, ring contrast."""
     found: dict[str, dict] = {}
@@ -135,14 +140,26 @@ def test_reduced_motion_stops_animation_and_forced_colours_keep_the_ring(server,
     login.wait_for_url(f"{server.base_url}/measures")
     projector.goto(f"{server.base_url}/sessions/{server.sid}/projector")
     expect(projector.locator("body")).to_contain_text("Ein Ansatz von jemand anderem")
-    moving = projector.evaluate(
-        """() => [...document.querySelectorAll('*')].filter((el) => { const s = getComputedStyle(el);
-          return parseFloat(s.transitionDuration) > 0 || (s.animationName !== 'none' && parseFloat(s.animationDuration) > 0); })
-          .map((el) => el.tagName + '.' + el.className).slice(0, 10)"""
-    )
+    moving = projector.evaluate(MOVING)
     assert moving == []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     projector.screenshot(path=str(SCREENSHOTS / "a11y-reduced-motion-projector.png"))
+    # Every other page keeps still too.
+    still = {}
+    for path in (
+        "/measures",
+        f"/measures/{server.mid}",
+        f"/measures/{server.mid}/draft",
+        f"/sessions/{server.sid}",
+        f"/sessions/{server.sid}/agenda",
+        f"/j/{server.code}",
+        "/barrierefreiheit",
+    ):
+        page = context.new_page()
+        page.goto(server.base_url + path)
+        still[path] = page.evaluate(MOVING)
+        page.close()
+    assert {path: m for path, m in still.items() if m} == {}
 
     projector.emulate_media(forced_colors="active")
     phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, forced_colors="active").new_page()
@@ -157,4 +174,35 @@ def test_reduced_motion_stops_animation_and_forced_colours_keep_the_ring(server,
     assert outline[0] != "none" and outline[1] >= 2, outline
     phone.screenshot(path=str(SCREENSHOTS / "a11y-forced-colors-phone.png"))
     phone.context.close()
+    context.close()
+
+
+@pytest.mark.parametrize("motion", ["reduce", "no-preference"])
+def test_the_projector_turns_its_pages_by_itself_only_when_motion_is_welcome(server, browser, room, motion):
+    """60 cards do not fit on one 1280×720 page; Playwright's clock runs 30 s of the page's timers
+    at once (no waiting): the pages turn by themselves only without prefers-reduced-motion."""
+    fac = room
+    writers = [server.participant(server.sid, server.code) for _ in range(2)]  # at most 50 cards each
+    for n in range(60 - len(fac.card_texts("approaches"))):
+        added = writers[n % 2].op("card.add", step_key="approaches", text=f"Ansatz Nummer {n + 1} mit etwas mehr Text")
+        assert added["ok"], added
+    for writer in writers:
+        writer.close()
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, reduced_motion=motion)
+    page = context.new_page()
+    page.clock.install()
+    page.goto(f"{server.base_url}/login")
+    page.fill("#email", EMAIL)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server.base_url}/measures")
+    page.goto(f"{server.base_url}/sessions/{server.sid}/projector")
+    expect(page.locator(".pager")).to_contain_text("Seite 1 von")
+    page.clock.run_for(30_000)  # more than two turns (every 12 s)
+    if motion == "reduce":
+        expect(page.locator(".pager")).to_contain_text("Seite 1 von")
+        page.keyboard.press("PageDown")  # a clicker still turns it
+        expect(page.locator(".pager")).to_contain_text("Seite 2 von")
+    else:
+        expect(page.locator(".pager")).not_to_contain_text("Seite 1 von")
     context.close()
