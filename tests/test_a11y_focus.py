@@ -162,6 +162,21 @@ def test_reduced_motion_stops_animation_and_forced_colours_keep_the_ring(server,
     assert {path: m for path, m in still.items() if m} == {}
 
     projector.emulate_media(forced_colors="active")
+    # In forced colours backgrounds vanish: cards must keep a border, on the projector and the console.
+    console = context.new_page()
+    console.emulate_media(forced_colors="active")
+    console.goto(f"{server.base_url}/sessions/{server.sid}")
+    for page in (projector, console):
+        expect(page.locator("li.card").first).to_be_visible()
+        borders = page.evaluate(
+            "() => [...document.querySelectorAll('li.card')].map((c) => getComputedStyle(c).borderTopStyle)"
+        )
+        assert borders and "none" not in borders, borders
+    console.locator("#next").focus()
+    ring = console.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement); return [s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+    )
+    assert ring[0] != "none" and ring[1] >= 2, ring
     phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, forced_colors="active").new_page()
     phone.goto(f"{server.base_url}/j/{server.code}")
     phone.fill("#display_name", "Kontrast")
