@@ -131,3 +131,37 @@ def test_hung_database_pauses_saving_and_recovers(postgres_url, tmp_path):
             facilitator.close()
     finally:
         proxy.close()
+
+
+def test_a_lock_held_past_the_timeout_pauses_saving_and_every_op_after_it_is_stored(postgres_url, tmp_path):
+    """Another transaction (another process, a migration, a stuck admin session) holds the
+    session's row lock longer than the op timeout. The batch waiting for it is given up: its
+    sender hears saving_paused and sends again. Before: the interrupted connection went back
+    to the pool with its statement still running, and the ops that got it next were answered
+    `internal` ("another command is already in progress"), which phones do not resend."""
+    import psycopg
+
+    with running_server(postgres_url, tmp_path, {"WORKSHOP_DB_STATEMENT_TIMEOUT": "2"}) as server:
+        sid, code, facilitator = _start(server)
+        people = [server.participant(sid, code) for _ in range(3)]
+        assert people[0].op("card.add", step_key="approaches", text="vorher")["ok"]
+        blocker = psycopg.connect(postgres_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=False)
+        try:
+            blocker.execute("SELECT id FROM sessions WHERE id = %s FOR UPDATE", (sid,))
+            ack = people[0].op("card.add", step_key="approaches", text="gesperrt", op_id="locked-op-0001")
+            assert ack["ok"] is False and ack["error"]["code"] == "saving_paused", ack
+        finally:
+            blocker.rollback()
+            blocker.close()
+        # Every op after it is stored, whichever pooled connection it gets; the resent one once.
+        again = people[0].op("card.add", step_key="approaches", text="gesperrt", op_id="locked-op-0001")
+        assert again["ok"], again
+        for round_ in range(4):
+            for n, person in enumerate(people):
+                ack = person.op("card.add", step_key="approaches", text=f"danach {round_}.{n}")
+                assert ack["ok"], ack
+        people[0].wait_for(lambda c: len(c.card_texts("approaches")) == 2 + 12, "every card after the lock")
+        assert people[0].card_texts("approaches").count("gesperrt") == 1
+        assert "another command is already in progress" not in server.log() and "Traceback" not in server.log()
+        for client in [facilitator, *people]:
+            client.close()

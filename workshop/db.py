@@ -64,9 +64,24 @@ def make_engine(
         if statement_timeout:
             ms = statement_timeout * 1000
             connect_args["options"] = f"-c statement_timeout={ms} -c lock_timeout={ms}"
-    return create_engine(
+    engine = create_engine(
         url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=connect_timeout, connect_args=connect_args
     )
+    _drop_interrupted_connections(engine)
+    return engine
+
+
+def _drop_interrupted_connections(engine: Engine) -> None:
+    """A statement interrupted by the op queue's deadline (offload.deadline) may still run on the
+    server: the connection is busy ("another command is already in progress") and must never go
+    back to the pool. Treating the interruption as a disconnect makes SQLAlchemy close it at once,
+    and the next transaction gets a fresh one."""
+    from workshop.offload import DeadlineExceeded
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context):
+        if isinstance(context.original_exception, DeadlineExceeded):
+            context.is_disconnect = True
 
 
 def _serialize_sqlite_writes(engine: Engine) -> None:
