@@ -110,6 +110,9 @@ class Cluster:
             "WORKSHOP_PROXY_FIX": "1",
             "WORKSHOP_RATE_LIMITS": "off",
             "PUBLIC_BASE_URL": self.url,
+            # PostgreSQL's default max_connections is 100: n processes share it (docs/deployment.md).
+            "WORKSHOP_DB_POOL_SIZE": str(max(2, 60 // (3 * n))),
+            "WORKSHOP_DB_MAX_OVERFLOW": str(max(1, 2 * 60 // (3 * n))),
         }
         self.processes: list[subprocess.Popen] = []
         backends = []

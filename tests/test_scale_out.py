@@ -13,6 +13,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import psycopg
 import pytest
 import requests
 from sqlalchemy import func, select
@@ -232,8 +233,13 @@ def test_a_join_storm_larger_than_the_connection_pool_gets_everyone_in(postgres_
     """bench/multi.py found it: each join request held its pooled connection (the code lookup's
     transaction) while it waited for the op queue, which needs a connection of its own; 30
     waiting joins (pool 10 + overflow 20) left the queue none, and after the 5 s pool timeout
-    every waiting join was answered 500. Now a join gives its connection back before it waits."""
-    with running_server(postgres_url, tmp_path, {"WORKSHOP_RATE_LIMITS": "off"}) as server:
+    every waiting join was answered 500. Now a join gives its connection back before it waits.
+
+    The process gets a pool of 3 and no overflow (WORKSHOP_DB_POOL_SIZE / _MAX_OVERFLOW, what four
+    processes on one default PostgreSQL are sized to): 80 joins at once still all get in, and
+    PostgreSQL never sees more than 3 connections from it."""
+    env = {"WORKSHOP_RATE_LIMITS": "off", "WORKSHOP_DB_POOL_SIZE": "3", "WORKSHOP_DB_MAX_OVERFLOW": "0"}
+    with running_server(postgres_url, tmp_path, env) as server:
         fid = server.facilitator()
         _sid, code = server.session(fid, server.measure())
         go = threading.Barrier(80)
@@ -242,7 +248,29 @@ def test_a_join_storm_larger_than_the_connection_pool_gets_everyone_in(postgres_
             go.wait()
             return requests.post(f"{server.base_url}/api/join", json={"code": code}, timeout=60).status_code
 
-        with ThreadPoolExecutor(80) as pool:
-            statuses = list(pool.map(one_join, range(80)))
+        database = postgres_url.rsplit("/", 1)[1]
+        peak = [0]
+        done = threading.Event()
+
+        def watch_connections():
+            with psycopg.connect(postgres_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as c:
+                while not done.is_set():  # polls PostgreSQL's view; waits on nothing but the storm's end
+                    count = c.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                        (database,),
+                    ).fetchone()[0]
+                    peak[0] = max(peak[0], count)
+                    done.wait(0.02)
+
+        watcher = threading.Thread(target=watch_connections)
+        watcher.start()
+        try:
+            with ThreadPoolExecutor(80) as pool:
+                statuses = list(pool.map(one_join, range(80)))
+        finally:
+            done.set()
+            watcher.join()
         assert statuses == [200] * 80, sorted(statuses)
         assert "QueuePool limit" not in server.log()
+        # the server's 3, plus the test's own session factory (one) at most
+        assert 0 < peak[0] <= 4, f"{peak[0]} connections at the peak"

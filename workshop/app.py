@@ -44,6 +44,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config["DATABASE_URL"],
         connect_timeout=app.config["DB_CONNECT_TIMEOUT"],
         statement_timeout=app.config["DB_STATEMENT_TIMEOUT"],
+        pool_size=app.config["DB_POOL_SIZE"],
+        max_overflow=app.config["DB_MAX_OVERFLOW"],
     )
     sessions = make_session_factory(engine)
     app.extensions["workshop.engine"] = engine

@@ -24,6 +24,7 @@
 | WORKSHOP_MAX_CONNECTIONS_PER_ADDRESS | 1000; open requests/sockets one client address may hold |
 | WORKSHOP_LOGIN_RATE_LIMIT | 10 per 15 minutes (failed logins per account and per address) |
 | WORKSHOP_DB_STATEMENT_TIMEOUT / _CONNECT_TIMEOUT | 10 / 5 seconds (PostgreSQL) |
+| WORKSHOP_DB_POOL_SIZE / _MAX_OVERFLOW | 10 / 20 connections per process (PostgreSQL); processes × both < max_connections |
 | WORKSHOP_RETENTION_DAYS  | 90; personal data of sessions older than this is purged (0: never) |
 | WORKSHOP_REVOCATION_SWEEP_MS | 5000; how often each process closes staff sockets whose login, link or team role ended |
 """
@@ -137,6 +138,10 @@ def load_config(overrides: dict | None = None) -> dict:
         # Seconds a database statement may take; PostgreSQL cancels it then (0: no limit).
         "DB_STATEMENT_TIMEOUT": _int_setting("WORKSHOP_DB_STATEMENT_TIMEOUT", 10, 0),
         "DB_CONNECT_TIMEOUT": _int_setting("WORKSHOP_DB_CONNECT_TIMEOUT", 5, 1),
+        # Pooled connections per process: the op queue needs one per session at work, requests
+        # and the sweeps a few more; processes × (size + overflow) must fit max_connections.
+        "DB_POOL_SIZE": _int_setting("WORKSHOP_DB_POOL_SIZE", 10, 1),
+        "DB_MAX_OVERFLOW": _int_setting("WORKSHOP_DB_MAX_OVERFLOW", 20, 0),
         # Days after a session's end until its personal data is purged (docs/privacy.md); 0: never.
         "RETENTION_DAYS": _int_setting("WORKSHOP_RETENTION_DAYS", 90, 0),
         # How often each process looks for open staff sockets that lost their right (logout elsewhere,

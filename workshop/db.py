@@ -44,7 +44,12 @@ class Base(DeclarativeBase):
 
 
 def make_engine(
-    url: str, connect_timeout: int = 5, statement_timeout: int = 10, sqlite_busy_timeout: float = 30
+    url: str,
+    connect_timeout: int = 5,
+    statement_timeout: int = 10,
+    sqlite_busy_timeout: float = 30,
+    pool_size: int = 10,
+    max_overflow: int = 20,
 ) -> Engine:
     if url.startswith("sqlite"):
         # No pre-ping: a file has no connection to lose, and the ping is a query per transaction.
@@ -64,8 +69,15 @@ def make_engine(
         if statement_timeout:
             ms = statement_timeout * 1000
             connect_args["options"] = f"-c statement_timeout={ms} -c lock_timeout={ms}"
+    # pool_size + max_overflow connections per process at most: processes × that must stay under
+    # PostgreSQL's max_connections (docs/deployment.md, "Several processes").
     engine = create_engine(
-        url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=connect_timeout, connect_args=connect_args
+        url,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=connect_timeout,
+        connect_args=connect_args,
     )
     _drop_interrupted_connections(engine)
     return engine
