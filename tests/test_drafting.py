@@ -359,3 +359,42 @@ def test_the_length_limit_holds_for_the_merged_document(drafting):
     ack = b.send(FIELD, base.get_update(before))
     assert ack["ok"] is False and ack["error"]["code"] == "too_long", ack
     assert len(drafting["client"]().text(FIELD)) == half + 8000
+
+
+def test_a_refused_update_in_a_burst_costs_the_others_nothing(drafting):
+    """Updates of one field that arrive together are written together (one transaction); each is
+    still checked on its own. Eight editors send at once, two of them something the server must
+    refuse (bytes that are no Yjs update, an update built on a change the server never got):
+    those two are refused, the other six are stored and reach everyone."""
+    editors = [drafting["client"]() for _ in range(8)]
+    detached = Doc()  # a document the server never saw: its second change misses its first
+    text = detached.get("text", type=Text)
+    text += "nie gesendet "
+    before = detached.get_state()
+    text += "fehlt"
+    orphan = detached.get_update(before)
+    go = threading.Barrier(len(editors))
+    acks: dict[int, dict] = {}
+
+    def send(number: int, editor: DraftClient) -> None:
+        go.wait()
+        if number == 0:
+            acks[number] = editor.send(FIELD, b"\x00not yjs\xff")
+        elif number == 1:
+            acks[number] = editor.send(FIELD, orphan)
+        else:
+            acks[number] = editor.edit(FIELD, lambda t, number=number: t.insert(0, f"<{number}>"))
+
+    threads = [threading.Thread(target=send, args=(n, e)) for n, e in enumerate(editors)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert acks[0]["ok"] is False and acks[0]["error"]["code"] == "invalid_update", acks[0]
+    assert acks[1]["ok"] is False and acks[1]["error"]["code"] == "missing_predecessor", acks[1]
+    assert all(acks[n]["ok"] and acks[n]["stored"] for n in range(2, 8)), acks
+    server_text = drafting["client"]().text(FIELD)
+    assert sorted(re.findall(r"<\d>", server_text)) == [f"<{n}>" for n in range(2, 8)]
+    assert "fehlt" not in server_text and "nie gesendet" not in server_text
+    for editor in editors[2:]:
+        editor.wait_for(lambda c: c.text(FIELD) == server_text, "everyone's text")

@@ -28,6 +28,11 @@ class FieldDoc:
     last_author: int | None = None
     deadline: float = 0.0
     timer_running: bool = False
+    # client updates waiting to be written together (hub.apply_client_update), and whether a
+    # writer is at work on them
+    pending: list = dc_field(default_factory=list)
+    writing: bool = False
+    queue_lock: threading.Lock = dc_field(default_factory=threading.Lock)
 
     @property
     def text(self) -> str:

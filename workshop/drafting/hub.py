@@ -15,11 +15,14 @@ is the log, and a change is acknowledged only once stored.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, current_app
-from pycrdt import merge_updates
+from pycrdt import Doc, merge_updates
 from sqlalchemy.orm import Session
 
 from workshop.drafting import room
@@ -28,11 +31,14 @@ from workshop.drafting.models import DraftCardLink
 from workshop.drafting.record_sync import RecordSync
 from workshop.drafting.store import UpdateStore
 from workshop.drafting.yjs import ROOT, copy_of, missing_dependencies, text_of
+from workshop.extensions import socketio
 from workshop.measures import changes
 from workshop.measures.models import Measure
 from workshop.measures.record import template_of
 from workshop.measures.status import LABELS, ensure_editable, is_locked
 from workshop.ops import Rejected
+
+log = logging.getLogger("workshop.drafting")
 
 NAMESPACE = room.NAMESPACE
 DRAFTED_TYPES = ("text", "longtext", "list")  # date, money, people, status go through validated forms
@@ -55,15 +61,16 @@ class DraftHub:
         return [f for f in template_of(measure).fields if f.type in DRAFTED_TYPES]
 
     # --- documents ----------------------------------------------------------------------------
-    def field_doc(self, measure_id: int, field_key: str) -> FieldDoc:
-        """The field's document, up to date with the log (and, when first loaded, with the record)."""
+    def field_doc(self, measure_id: int, field_key: str, read_log: bool = True) -> FieldDoc:
+        """The field's document, up to date with the log (and, when first loaded, with the record).
+        read_log False: the caller is about to write, and a write catches up under the lock anyway."""
         with self.guard:
             fd = self.docs.setdefault((measure_id, field_key), FieldDoc(measure_id, field_key))
         with fd.lock:
             if not fd.reconciled:
                 self.record.reconcile(fd)
                 fd.reconciled = True
-            else:
+            elif read_log:
                 with self.store.reading() as db:
                     self.catch_up(fd, db)
         return fd
@@ -117,40 +124,86 @@ class DraftHub:
         self, measure_id: int, field_key: str, update: bytes, author_id: int, sid: str | None
     ) -> int | None:
         """Check, store (committed), apply and fan out one client update; returns its row id
-        (None: the server already had all of it, e.g. a resend after a lost answer)."""
+        (None: the server already had all of it, e.g. a resend after a lost answer).
+
+        Updates of one field that arrive while its log is being written wait and are then written
+        together (group commit, as the live op queue does): one transaction, one lock, one catch-up
+        and one INSERT for all of them, each still checked on its own against the document as the
+        ones before it left it, each answered only after the commit."""
         if len(update) > MAX_UPDATE_BYTES:
             raise Rejected("update_too_large", f"update: {len(update)} bytes; at most {MAX_UPDATE_BYTES} per update.")
-        fd = self.field_doc(measure_id, field_key)
+        fd = self.field_doc(measure_id, field_key, read_log=False)
+        waiting = _Waiting(update, author_id, sid, socketio.server.eio.create_event())
+        with fd.queue_lock:
+            fd.pending.append(waiting)
+            start, fd.writing = not fd.writing, True
+        if start:
+            socketio.start_background_task(self._write_pending, fd)
+        waiting.done.wait()
+        if isinstance(waiting.outcome, Rejected):
+            raise waiting.outcome
+        return waiting.outcome
 
-        def checked(fd: FieldDoc, _db: Session) -> bytes | None:
-            scratch = copy_of(fd.doc)
-            try:
-                scratch.apply_update(update)
-                merged = text_of(scratch)
-                others = sorted(set(scratch.keys()) - {ROOT})
-            except Exception as error:  # pycrdt refuses bytes that are no Yjs update
-                raise Rejected("invalid_update", f"update: not a valid Yjs update ({error}).") from error
-            if others:
-                raise Rejected(
-                    "invalid_update", f"update: may change only the shared text '{ROOT}', not {', '.join(others)}."
-                )
-            if missing_dependencies(scratch, update):
-                raise Rejected(
-                    "missing_predecessor",
-                    "update: builds on changes the server does not have; "
-                    "sync again (draft.join with your state vectors).",
-                )
-            # The limit holds for the merged document; shortening an overlong field stays possible.
-            if len(merged) > FIELD_TEXT_MAX and len(merged) > len(fd.text):
-                raise Rejected("too_long", f"The field would have {len(merged)} characters; at most {FIELD_TEXT_MAX}.")
-            if scratch.get_state() == fd.doc.get_state() and merged == fd.text:
-                return None  # nothing new
-            return update
+    def _write_pending(self, fd: FieldDoc) -> None:
+        with self.app.app_context():
+            while True:
+                with fd.queue_lock:
+                    batch, fd.pending = fd.pending[:MAX_BATCH], fd.pending[MAX_BATCH:]
+                    if not batch:
+                        fd.writing = False
+                        return
+                try:
+                    self._write_batch(fd, batch)
+                except Rejected as rejected:  # e.g. saving_paused: nothing of the batch was stored
+                    for waiting in batch:
+                        waiting.outcome = rejected
+                except Exception:
+                    log.exception("writing %d draft updates of measure %s failed", len(batch), fd.measure_id)
+                    for waiting in batch:
+                        waiting.outcome = Rejected.internal()
+                finally:
+                    for waiting in batch:
+                        waiting.done.set()
 
-        row_id = self.commit(fd, checked, author_id, skip_sid=sid)
-        if row_id is not None or fd.dirty:  # dirty: a write to the record failed earlier (database away)
-            self.record.touch(fd, author_id)
-        return row_id
+    def _write_batch(self, fd: FieldDoc, batch: list[_Waiting]) -> None:
+        with fd.lock:
+            with self.store.writing(fd.measure_id, fd.field_key) as db:
+                self.catch_up(fd, db)
+                scratch, text = copy_of(fd.doc), fd.text
+                accepted: list[_Waiting] = []
+                for waiting in batch:
+                    try:
+                        if _check(scratch, text, waiting.update):
+                            accepted.append(waiting)
+                            text = text_of(scratch)
+                        else:
+                            waiting.outcome = None  # nothing new
+                    except Rejected as rejected:
+                        waiting.outcome = rejected
+                        scratch, text = _rebuilt(fd, accepted)  # a refused update may have half-applied
+                if accepted:
+                    measure = db.get(Measure, fd.measure_id)
+                    if measure is None:
+                        raise Rejected("measure_not_found", f"There is no measure {fd.measure_id}.")
+                    ensure_editable(measure)
+                    row_ids = self.store.append_many(
+                        db, fd.measure_id, fd.field_key, [(w.update, w.author_id) for w in accepted]
+                    )
+                    rows = fd.rows + len(accepted)
+                    if rows > COMPACT_AFTER:
+                        row_ids[-1] = self.store.compact(db, fd.measure_id, fd.field_key, scratch.get_update())
+                        rows = 1
+            for waiting, row_id in zip(accepted, row_ids if accepted else [], strict=True):
+                fd.doc.apply_update(waiting.update)
+                waiting.outcome = row_id
+            if accepted:
+                fd.last_id, fd.rows = row_ids[-1], rows
+        for waiting in accepted:
+            room.update(fd.measure_id, fd.field_key, waiting.update, waiting.sid)
+        for waiting in batch:
+            stored = waiting.outcome is not None and not isinstance(waiting.outcome, Rejected)
+            if stored or fd.dirty:  # dirty: a write to the record failed earlier (database away)
+                self.record.touch(fd, waiting.author_id)
 
     def server_update(self, fd: FieldDoc, since_state: bytes | None) -> bytes:
         with fd.lock:
@@ -177,6 +230,49 @@ class DraftHub:
 
     def status_changed(self, measure: Measure) -> None:
         room.status(measure.id, measure.status, LABELS[measure.status], is_locked(measure))
+
+
+# Updates of one field written in one transaction at most (a burst of 30 editors is ~30).
+MAX_BATCH = 100
+
+
+@dataclass
+class _Waiting:
+    update: bytes
+    author_id: int
+    sid: str | None
+    done: Any  # the async mode's event
+    outcome: int | None | Rejected = None
+
+
+def _check(scratch: Doc, text: str, update: bytes) -> bool:
+    """Apply a client's update to the scratch document if it may go in; False: nothing new.
+    Raises Rejected saying why not (the scratch may then be half changed: rebuild it)."""
+    before = scratch.get_state()
+    try:
+        scratch.apply_update(update)
+        merged = text_of(scratch)
+        others = sorted(set(scratch.keys()) - {ROOT})
+    except Exception as error:  # pycrdt refuses bytes that are no Yjs update
+        raise Rejected("invalid_update", f"update: not a valid Yjs update ({error}).") from error
+    if others:
+        raise Rejected("invalid_update", f"update: may change only the shared text '{ROOT}', not {', '.join(others)}.")
+    if missing_dependencies(scratch, update):
+        raise Rejected(
+            "missing_predecessor",
+            "update: builds on changes the server does not have; sync again (draft.join with your state vectors).",
+        )
+    # The limit holds for the merged document; shortening an overlong field stays possible.
+    if len(merged) > FIELD_TEXT_MAX and len(merged) > len(text):
+        raise Rejected("too_long", f"The field would have {len(merged)} characters; at most {FIELD_TEXT_MAX}.")
+    return not (scratch.get_state() == before and merged == text)
+
+
+def _rebuilt(fd: FieldDoc, accepted: list[_Waiting]) -> tuple[Doc, str]:
+    scratch = copy_of(fd.doc)
+    for waiting in accepted:
+        scratch.apply_update(waiting.update)
+    return scratch, text_of(scratch)
 
 
 def init_app(app: Flask) -> DraftHub:

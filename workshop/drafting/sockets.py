@@ -203,6 +203,8 @@ def on_join(data):
     if payload["measure_id"] not in connection["measures"]:  # editors on other processes answer with their caret
         rooms.presence(payload["measure_id"], request.sid, connection["user"], None, None, joined=True)
     connection["measures"][payload["measure_id"]] = {"field_key": None, "cursor": None}
+    # the drafted fields, so an update needs no query to know its field is one (on_update)
+    connection.setdefault("drafted", {})[payload["measure_id"]] = set(drafted)
     editable = connection.setdefault("editable", set())
     (editable.add if may_edit else editable.discard)(payload["measure_id"])
     presence = rooms.others_in(payload["measure_id"], request.sid)
@@ -247,7 +249,8 @@ def on_leave(data):
 def on_update(data):
     payload = _load(UpdatePayload, data)
     connection = _joined(payload, edit=True)
-    _drafted_field(payload["measure_id"], payload["field_key"])
+    if payload["field_key"] not in connection.get("drafted", {}).get(payload["measure_id"], ()):
+        _drafted_field(payload["measure_id"], payload["field_key"])  # says why not (or it became one)
     if len(payload["update"]) > MAX_UPDATE_B64:
         raise Rejected(
             "update_too_large",

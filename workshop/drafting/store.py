@@ -21,7 +21,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
@@ -112,6 +112,18 @@ class UpdateStore:
             db.add(card_link)
         db.flush()
         return row.id
+
+    @staticmethod
+    def append_many(db: Session, measure_id: int, field_key: str, updates: list[tuple[bytes, int | None]]) -> list[int]:
+        """Several client updates of one field in one INSERT; their row ids in the same order."""
+        ids = db.scalars(
+            insert(DraftUpdate).returning(DraftUpdate.id, sort_by_parameter_order=True),
+            [
+                {"measure_id": measure_id, "field_key": field_key, "data": data, "author_id": author}
+                for data, author in updates
+            ],
+        ).all()
+        return list(ids)
 
     @staticmethod
     def compact(db: Session, measure_id: int, field_key: str, whole_state: bytes) -> int:
