@@ -139,6 +139,16 @@ function renderQueue(state, s) {
 }
 
 
+// A step that works on an earlier silent step's cards (clustering, voting) shows nothing to the
+// room until those are revealed: say so where the facilitator looks, with the button to do it.
+function hiddenSourceNotice(state, s) {
+  const source = s.source && state.steps.find((x) => x.key === s.source);
+  if (!source || !source.silent || (state.runtime[source.key] || {}).revealed) return null;
+  return h("p", { class: "notice", id: "source-hidden" },
+    _("Die Beiträge aus „{title}“ sind noch verdeckt: Leinwand und Handys zeigen sie erst nach dem Aufdecken.", { title: t(source.title) }),
+    " ", h("button", { type: "button", onclick: () => send("step.reveal", { step_key: source.key }) }, _("Jetzt aufdecken")));
+}
+
 function render(state) {
   if (!state) return;
   const s = currentStep(state);
@@ -157,7 +167,8 @@ function render(state) {
   $("spotlight-clear").hidden = !state.spotlight;
   renderAgenda(state);
   renderTimer(state);
-  fill($("step"), spotlightBanner(state), runtime.locked ? h("p", { class: "notice" }, _("Eingabe ist gesperrt.")) : null);
+  fill($("step"), spotlightBanner(state), runtime.locked ? h("p", { class: "notice" }, _("Eingabe ist gesperrt.")) : null,
+    hiddenSourceNotice(state, s));
   const form = $("card-form");
   const adds = consoleAdds(s);
   form.hidden = !adds || !live_;
