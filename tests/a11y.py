@@ -3,9 +3,12 @@ AA (the tags BITV 2.0 / EN 301 549 ask for, and WCAG 2.2's new AA rules), every 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import running_server
 
 AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
@@ -24,3 +27,15 @@ def axe_violations(page) -> list[str]:
     }""",
         WCAG_AA_TAGS,
     )
+
+
+EMAIL = "moderation@example.org"
+
+
+def a11y_server(tmp_path_factory, name: str) -> Iterator:
+    """A module's server on SQLite with a logged-in facilitator (running.fid, running.http)."""
+    tmp = tmp_path_factory.mktemp(name)
+    with running_server(f"sqlite:///{tmp / 'workshop.db'}", tmp) as running:
+        running.fid = running.facilitator(EMAIL)
+        running.http = running.login(EMAIL)
+        yield running

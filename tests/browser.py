@@ -47,3 +47,12 @@ def browser():
         browser = launch(pw)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module", name="browser")
+def module_browser():
+    """One browser for a whole module (import it into a module that starts one server for all its tests)."""
+    with sync_playwright() as pw:
+        chromium = launch(pw)
+        yield chromium
+        chromium.close()

@@ -13,12 +13,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.browser import PHONE, launch, login_page
-from tests.conftest import PASSWORD, running_server
+from tests.a11y import EMAIL, a11y_server
+from tests.browser import (
+    PHONE,
+    login_page,
+    module_browser,  # noqa: F401  (the module's browser fixture)
+)
+from tests.conftest import PASSWORD
 
-EMAIL = "moderation@example.org"
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 TABS = 40  # per page: more than any page's controls before the footer repeats
 
@@ -70,21 +74,10 @@ def weak(found: list[dict]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("a11y_focus")
-    with running_server(f"sqlite:///{tmp / 'workshop.db'}", tmp) as running:
-        running.fid = running.facilitator(EMAIL)
-        running.http = running.login(EMAIL)
+    for running in a11y_server(tmp_path_factory, "a11y_focus"):
         running.mid = running.measure()
         running.sid, running.code = running.session(running.fid, running.mid)
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as pw:
-        chromium = launch(pw)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -130,14 +123,11 @@ def test_every_focus_ring_has_3_to_1_on_phone_console_projector_record_and_draft
 
 
 def test_reduced_motion_stops_animation_and_forced_colours_keep_the_ring(server, browser, room):
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, reduced_motion="reduce")
-    projector = context.new_page()
-    login = projector  # the projector page needs the facilitator's login
-    login.goto(f"{server.base_url}/login")
-    login.fill("#email", EMAIL)
-    login.fill("#password", PASSWORD)
-    login.click("button[type=submit]")
-    login.wait_for_url(f"{server.base_url}/measures")
+    # the projector page needs the facilitator's login
+    projector = login_page(
+        browser, server.base_url, EMAIL, PASSWORD, viewport={"width": 1280, "height": 720}, reduced_motion="reduce"
+    )
+    context = projector.context
     projector.goto(f"{server.base_url}/sessions/{server.sid}/projector")
     expect(projector.locator("body")).to_contain_text("Ein Ansatz von jemand anderem")
     moving = projector.evaluate(MOVING)
@@ -203,14 +193,11 @@ def test_the_projector_turns_its_pages_by_itself_only_when_motion_is_welcome(ser
         assert added["ok"], added
     for writer in writers:
         writer.close()
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, reduced_motion=motion)
-    page = context.new_page()
-    page.clock.install()
-    page.goto(f"{server.base_url}/login")
-    page.fill("#email", EMAIL)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{server.base_url}/measures")
+    page = login_page(
+        browser, server.base_url, EMAIL, PASSWORD, viewport={"width": 1280, "height": 720}, reduced_motion=motion
+    )
+    context = page.context
+    page.clock.install()  # before the projector page sets its timers
     page.goto(f"{server.base_url}/sessions/{server.sid}/projector")
     expect(page.locator(".pager")).to_contain_text("Seite 1 von")
     page.clock.run_for(30_000)  # more than two turns (every 12 s)

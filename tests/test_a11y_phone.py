@@ -10,31 +10,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.browser import PHONE, launch, login_page
-from tests.conftest import PASSWORD, running_server
+from tests.a11y import EMAIL, a11y_server
+from tests.browser import (
+    PHONE,
+    login_page,
+    module_browser,  # noqa: F401  (the module's browser fixture)
+)
+from tests.conftest import PASSWORD
 from workshop.activities.registry import ACTIVITIES
 
-EMAIL = "moderation@example.org"
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("a11y_phone")
-    with running_server(f"sqlite:///{tmp / 'workshop.db'}", tmp) as running:
-        running.fid = running.facilitator(EMAIL)
-        running.http = running.login(EMAIL)
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as pw:
-        chromium = launch(pw)
-        yield chromium
-        chromium.close()
+    yield from a11y_server(tmp_path_factory, "a11y_phone")
 
 
 def room(server, template="framing"):

@@ -11,33 +11,23 @@ Socket.IO clients. Fails naming the format, step, page, language and width of ea
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.a11y import axe_violations
-from tests.browser import launch, login_page
-from tests.conftest import PASSWORD, running_server
+from tests.a11y import EMAIL, a11y_server, axe_violations
+from tests.browser import (
+    login_page,
+    module_browser,  # noqa: F401  (the module's browser fixture)
+)
+from tests.conftest import PASSWORD
 from workshop.agenda.templates import available_templates
 
-EMAIL = "moderation@example.org"
 FORMATS = ["framing", "knowledge_merge", "co_drafting", "mandate", "public_participation"]
 WIDTHS = (320, 390)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("a11y_units")
-    with running_server(f"sqlite:///{tmp / 'workshop.db'}", tmp) as running:
-        running.fid = running.facilitator(EMAIL)
-        running.http = running.login(EMAIL)
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as pw:
-        chromium = launch(pw)
-        yield chromium
-        chromium.close()
+    yield from a11y_server(tmp_path_factory, "a11y_units")
 
 
 def phone_page(browser, base: str, code: str, lang: str, name: str):

@@ -18,12 +18,16 @@ One server and one browser for the module."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.browser import PHONE, launch, login_page
-from tests.conftest import PASSWORD, running_server
+from tests.a11y import EMAIL, a11y_server
+from tests.browser import (
+    PHONE,
+    login_page,
+    module_browser,  # noqa: F401  (the module's browser fixture)
+)
+from tests.conftest import PASSWORD
 
-EMAIL = "moderation@example.org"
 TABS = 60
 
 OBSCURED = """() => {
@@ -57,21 +61,10 @@ def obscured(page) -> list[str]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("a11y_wcag22")
-    with running_server(f"sqlite:///{tmp / 'workshop.db'}", tmp) as running:
-        running.fid = running.facilitator(EMAIL)
-        running.http = running.login(EMAIL)
+    for running in a11y_server(tmp_path_factory, "a11y_wcag22"):
         running.mid = running.measure("Zweiundzwanzig")
         running.sid, running.code = running.session(running.fid, running.mid, template_key="knowledge_merge")
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as pw:
-        chromium = launch(pw)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
