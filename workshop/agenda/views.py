@@ -143,40 +143,32 @@ def _describe_images(ws: WorkshopSession, draft: list[dict], form) -> list[tuple
     for index, values in enumerate(draft):
         if values.get("type") != "input":
             continue
+        where = _("Schritt %(number)s", number=index + 1)
         for raw in values.get("files", "").split(","):
             stored = files.get(int(raw)) if raw.strip().isdigit() else None
             if stored is None or not stored.mime.startswith("image/"):
                 continue  # a PDF is named by its link ("PDF öffnen: …")
-            if stored.id in typed:
-                text = typed[stored.id]
-                if len(text) > MAX_ALT_TEXT:
-                    where = _("Schritt %(number)s", number=index + 1)
-                    problems.append(
-                        (
-                            index,
-                            _(
-                                "%(where)s: Die Beschreibung von „%(name)s“ hat %(count)s Zeichen; höchstens %(max)s.",
-                                where=where,
-                                name=stored.name,
-                                count=len(text),
-                                max=MAX_ALT_TEXT,
-                            ),
-                        )
-                    )
-                    continue
-                stored.alt_text = text or None
-            if not stored.alt_text:
-                where = _("Schritt %(number)s", number=index + 1)
-                problems.append(
-                    (
-                        index,
-                        _(
-                            "%(where)s: Bitte beschreiben Sie in einem Satz, was das Bild „%(name)s“ zeigt – für Menschen, die es nicht sehen (Alternativtext).",
-                            where=where,
-                            name=stored.name,
-                        ),
-                    )
+            text = typed.get(stored.id)
+            if text is not None and len(text) > MAX_ALT_TEXT:
+                problem = _(
+                    "%(where)s: Die Beschreibung von „%(name)s“ hat %(count)s Zeichen; höchstens %(max)s.",
+                    where=where,
+                    name=stored.name,
+                    count=len(text),
+                    max=MAX_ALT_TEXT,
                 )
+            else:
+                if text is not None:
+                    stored.alt_text = text or None
+                if stored.alt_text:
+                    continue
+                problem = _(
+                    "%(where)s: Bitte beschreiben Sie in einem Satz, was das Bild „%(name)s“ zeigt – "
+                    "für Menschen, die es nicht sehen (Alternativtext).",
+                    where=where,
+                    name=stored.name,
+                )
+            problems.append((index, problem))
     return problems
 
 
