@@ -266,6 +266,7 @@ SLOW_MODULES = {
     "test_restart",
     "test_reverse_proxy",
     "test_browser_units",
+    "test_revocation",  # two servers on PostgreSQL + Redis, started by a module fixture
     "test_accessibility",
 }
 SERVER_STARTERS = ("running_server(", "start_server(", '"workshop.cli"')
