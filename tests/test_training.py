@@ -174,7 +174,9 @@ def test_a_practice_session_of_every_unit_with_30_simulated_participants(practic
         assert all(total <= budgets[step] for step, _pid, total in spent), "nobody over budget"
         assert (not budgets) or spent, "votes were cast"
         if any(s["type"] == "consent" for s in ws.steps):
-            assert db.scalar(select(func.count(Rating.id)).where(Rating.session_id == sid)) >= BOTS
+            # run_step moved on once 80 % had rated (each at least one option); a bot still rating
+            # then is refused (the step is over), so that, not one rating per bot, is what is sure
+            assert db.scalar(select(func.count(Rating.id)).where(Rating.session_id == sid)) >= int(BOTS * 0.8)
         assert db.get(Measure, ws.measure_id).is_exercise
         assert (
             db.scalar(
