@@ -398,3 +398,21 @@ def test_a_refused_update_in_a_burst_costs_the_others_nothing(drafting):
     assert "fehlt" not in server_text and "nie gesendet" not in server_text
     for editor in editors[2:]:
         editor.wait_for(lambda c: c.text(FIELD) == server_text, "everyone's text")
+
+
+def test_a_one_line_field_takes_no_second_line_from_co_drafting(drafting):
+    """The title is a one-line field: its hand-edit form refuses a second line, and so does
+    co-drafting (before, a second line reached the record as a second value of the title)."""
+    editor = drafting["client"]()
+    title = editor.text("title") + " – Entwurf"
+    assert editor.edit("title", lambda t: t.insert(len(str(t)), " – Entwurf"))["ok"]
+    refused = editor.edit("title", lambda t: t.insert(len(str(t)), "\nZweite Zeile"))
+    assert refused["ok"] is False and refused["error"]["code"] == "invalid_value", refused
+    assert refused["error"]["texts"] == {
+        "de": "Dieses Feld nimmt nur eine Zeile.",
+        "en": "This field takes one line only.",
+    }
+    assert drafting["client"]().text("title") == title  # the server's document
+    ack = editor.call("draft.flush", {"measure_id": drafting["measure_id"], "field_key": "title"})
+    assert ack["ok"]
+    assert latest(drafting["server"], drafting["measure_id"], "title").value == title

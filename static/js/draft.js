@@ -225,6 +225,8 @@ for (const area of document.querySelectorAll("textarea[data-field]")) {
   const key = area.dataset.field;
   fields.set(key, newField(key, area));
   area.addEventListener("input", () => onInput(fields.get(key)));
+  // A one-line record field (data-one-line) takes no line break: Enter would be refused anyway.
+  if (area.dataset.oneLine !== undefined) area.addEventListener("keydown", (e) => { if (e.key === "Enter") e.preventDefault(); });
   area.addEventListener("focus", () => {
     target = key;
     document.getElementById("pull-target")?.replaceChildren(area.labels[0]?.textContent || key);

@@ -32,7 +32,9 @@ from workshop.drafting.record_sync import RecordSync
 from workshop.drafting.store import UpdateStore
 from workshop.drafting.yjs import ROOT, copy_of, missing_dependencies, text_of
 from workshop.extensions import socketio
+from workshop.i18n import N_
 from workshop.measures import changes
+from workshop.measures.field_values import FieldValueError
 from workshop.measures.models import Measure
 from workshop.measures.record import template_of
 from workshop.measures.status import LABELS, ensure_editable, is_locked
@@ -169,11 +171,16 @@ class DraftHub:
         with fd.lock:
             with self.store.writing(fd.measure_id, fd.field_key) as db:
                 self.catch_up(fd, db)
+                measure = db.get(Measure, fd.measure_id)
+                if measure is None:
+                    raise Rejected("measure_not_found", f"There is no measure {fd.measure_id}.")
+                field = template_of(measure).field(fd.field_key)
+                one_line = field is not None and field.type == "text"
                 scratch, text = copy_of(fd.doc), fd.text
                 accepted: list[_Waiting] = []
                 for waiting in batch:
                     try:
-                        if _check(scratch, text, waiting.update):
+                        if _check(scratch, text, waiting.update, one_line):
                             accepted.append(waiting)
                             text = text_of(scratch)
                         else:
@@ -182,9 +189,6 @@ class DraftHub:
                         waiting.outcome = rejected
                         scratch, text = _rebuilt(fd, accepted)  # a refused update may have half-applied
                 if accepted:
-                    measure = db.get(Measure, fd.measure_id)
-                    if measure is None:
-                        raise Rejected("measure_not_found", f"There is no measure {fd.measure_id}.")
                     ensure_editable(measure)
                     row_ids = self.store.append_many(
                         db, fd.measure_id, fd.field_key, [(w.update, w.author_id) for w in accepted]
@@ -245,9 +249,10 @@ class _Waiting:
     outcome: int | None | Rejected = None
 
 
-def _check(scratch: Doc, text: str, update: bytes) -> bool:
+def _check(scratch: Doc, text: str, update: bytes, one_line: bool = False) -> bool:
     """Apply a client's update to the scratch document if it may go in; False: nothing new.
-    Raises Rejected saying why not (the scratch may then be half changed: rebuild it)."""
+    Raises Rejected saying why not (the scratch may then be half changed: rebuild it).
+    one_line: the record field takes one line (type "text"), as its hand-edit form does."""
     before = scratch.get_state()
     try:
         scratch.apply_update(update)
@@ -265,7 +270,14 @@ def _check(scratch: Doc, text: str, update: bytes) -> bool:
     # The limit holds for the merged document; shortening an overlong field stays possible.
     if len(merged) > FIELD_TEXT_MAX and len(merged) > len(text):
         raise Rejected("too_long", f"The field would have {len(merged)} characters; at most {FIELD_TEXT_MAX}.")
+    # A second line in a one-line field would reach the record as two values (removing one stays possible).
+    if one_line and len(_lines(merged)) > max(1, len(_lines(text))):
+        raise FieldValueError(N_("Dieses Feld nimmt nur eine Zeile."))
     return not (scratch.get_state() == before and merged == text)
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
 
 
 def _rebuilt(fd: FieldDoc, accepted: list[_Waiting]) -> tuple[Doc, str]:
