@@ -89,7 +89,7 @@ def _run_server(app, socketio) -> None:
 
     # sockets whose login, projector link or team role ended on another process
     socketio.start_background_task(revocation.run_periodically, app, app.config["REVOCATION_SWEEP_MS"] / 1000)
-    from workshop.guards import PatientListener, connection_cap, raise_file_limit
+    from workshop.guards import PatientListener, connection_cap, raise_file_limit, without_nagle
 
     file_limit = raise_file_limit(app.config["FILE_LIMIT"])
     max_connections = connection_cap(app.config["MAX_CONNECTIONS"], file_limit)
@@ -99,7 +99,7 @@ def _run_server(app, socketio) -> None:
         from eventlet.green import socket as green_socket
 
         family = green_socket.getaddrinfo(host, port)[0][0]
-        listener = eventlet.listen((host, port), family=family, backlog=app.config["LISTEN_BACKLOG"])
+        listener = without_nagle(eventlet.listen((host, port), family=family, backlog=app.config["LISTEN_BACKLOG"]))
         # Out of descriptors: wait and accept again, instead of eventlet's accept loop raising.
         # Behind a proxy every connection has the proxy's address: the cap is then nginx's
         # (limit_conn) and the app's (AddressCap, with the forwarded address).
@@ -112,7 +112,12 @@ def _run_server(app, socketio) -> None:
             socket_timeout=IDLE_TIMEOUT,
         )
     elif mode == "gevent":  # gevent's server has no connection cap
-        socketio.run(app, host=host, port=port, log_output=False, backlog=app.config["LISTEN_BACKLOG"])
+        from gevent import pywsgi
+
+        server = pywsgi.WSGIServer((host, port), app, log=None, backlog=app.config["LISTEN_BACKLOG"])
+        server.init_socket()
+        without_nagle(server.socket)
+        server.serve_forever()
     else:
         socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, log_output=False)
 
