@@ -1,6 +1,10 @@
 """The floor: a bare Flask-SocketIO server that only re-broadcasts a message to a room.
 
 python bench/bare_server.py PORT [eventlet|gevent]
+
+It listens the way `workshop serve` does (Nagle off, a deep backlog), so that the comparison
+measures the app's work and not a socket setting: with Flask-SocketIO's own runner (Nagle on)
+each ack waited ~40 ms for the client's delayed ACK, on the bare server and the app alike.
 """
 
 import sys
@@ -18,6 +22,8 @@ else:
 from flask import Flask  # noqa: E402
 from flask_socketio import SocketIO, join_room  # noqa: E402
 
+from workshop.guards import without_nagle  # noqa: E402
+
 app = Flask(__name__)
 socketio = SocketIO(app, async_mode=MODE)
 
@@ -33,5 +39,21 @@ def ping_room(data):
     return {"ok": True, "seq": data["seq"]}
 
 
+def serve(port: int) -> None:
+    address = ("127.0.0.1", port)
+    if MODE == "eventlet":
+        import eventlet.wsgi
+
+        listener = without_nagle(eventlet.listen(address, backlog=1024))
+        eventlet.wsgi.server(listener, app, log_output=False, max_size=10_000)
+    else:
+        from gevent import pywsgi
+
+        server = pywsgi.WSGIServer(address, app, log=None, backlog=1024)
+        server.init_socket()
+        without_nagle(server.socket)
+        server.serve_forever()
+
+
 if __name__ == "__main__":
-    socketio.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_output=False, allow_unsafe_werkzeug=True)
+    serve(int(sys.argv[1]))
