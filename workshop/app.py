@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from workshop.config import PROJECT_ROOT, load_config
 from workshop.db import make_engine, make_session_factory
 from workshop.extensions import csrf, login_manager, socketio
-from workshop.guards import AddressCap, bound_logging, refuse_binary_packets
+from workshop.guards import AddressCap, WithoutWebsocketExtensions, bound_logging, refuse_binary_packets
 from workshop.i18n import init_i18n
 from workshop.live.transport.broadcast import Broadcaster
 from workshop.live.transport.op_queue import OpQueue
@@ -96,6 +96,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         ping_timeout=20,
     )
     refuse_binary_packets(socketio.server, MAX_SOCKET_MESSAGE_BYTES)
+    app.wsgi_app = WithoutWebsocketExtensions(app.wsgi_app)  # type: ignore[method-assign]  # outside Socket.IO's
 
     from workshop.access.views import bp as access_bp
     from workshop.accessibility.views import bp as accessibility_bp

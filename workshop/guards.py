@@ -9,6 +9,8 @@
 - each client address may hold at most WORKSHOP_MAX_CONNECTIONS_PER_ADDRESS requests/sockets at once;
 - Nagle's algorithm is off on every connection: a websocket frame (an ack, a broadcast) is sent
   at once instead of waiting for the client's delayed ACK of the previous one (~40 ms each);
+- websockets are accepted without extensions: permessage-deflate (which every browser offers)
+  gave each phone's socket a zlib compressor of 100-260 KB for its lifetime;
 - Socket.IO binary packets are refused: nothing in this app sends binary, and a packet
   announcing n attachments makes python-socketio collect n frames in memory.
 """
@@ -193,6 +195,28 @@ class _ClosingIterator:
                 self._result.close()
         finally:
             self._on_close()
+
+
+# --- websocket extensions ----------------------------------------------------------------------------
+
+
+class WithoutWebsocketExtensions:
+    """WSGI middleware (outermost): hide the client's Sec-WebSocket-Extensions offer, so the
+    websocket servers (eventlet's, simple-websocket under gevent) accept without per-message
+    deflate.
+
+    Why: a compressor per socket (zlib, window 15, memLevel 8) holds ~100 KB after the first
+    message and up to ~260 KB; 1,000 phones are 100-260 MB of compressors for messages of a few
+    hundred bytes. Socket.IO's own server turned per-message deflate off by default for the same
+    reason. Snapshots travel uncompressed (tens of KB for a session of hundreds of cards).
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        return self.app(environ, start_response)
 
 
 # --- Socket.IO binary packets ------------------------------------------------------------------------
