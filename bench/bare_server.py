@@ -2,7 +2,7 @@
 
 python bench/bare_server.py PORT [eventlet|gevent]
 
-It listens the way `workshop serve` does (Nagle off, a deep backlog), so that the comparison
+It listens the way `workshop serve` does (Nagle off, a deep backlog, no per-message deflate), so that the comparison
 measures the app's work and not a socket setting: with Flask-SocketIO's own runner (Nagle on)
 each ack waited ~40 ms for the client's delayed ACK, on the bare server and the app alike.
 """
@@ -22,10 +22,11 @@ else:
 from flask import Flask  # noqa: E402
 from flask_socketio import SocketIO, join_room  # noqa: E402
 
-from workshop.guards import without_nagle  # noqa: E402
+from workshop.guards import WithoutWebsocketExtensions, without_nagle  # noqa: E402
 
 app = Flask(__name__)
 socketio = SocketIO(app, async_mode=MODE)
+app.wsgi_app = WithoutWebsocketExtensions(app.wsgi_app)  # no per-message deflate, as workshop serve
 
 
 @socketio.on("connect")

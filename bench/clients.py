@@ -1,7 +1,15 @@
-"""A worker process holding many python-socketio AsyncClients (websocket) on one event loop.
+"""A worker process holding many phones (websocket) on one event loop.
 
 (The threaded socketio.Client starts a thread per incoming message: at a few hundred clients a
 broadcast starts hundreds of threads at once, which measured the load generator, not the server.)
+
+Two kinds of phone: python-socketio's AsyncClient (the default), and with conf["lean"] a
+`LeanPhone` that speaks the few packets a phone needs (Engine.IO 4 / Socket.IO 5 over a bare
+aiohttp websocket, as docs/realtime.md describes). The AsyncClient costs ~0.4 ms of CPU per
+message it sends or receives: in the vote storm the 500 phones used more CPU (1.05 cores) than
+the server they measured (0.65), on a machine of 2 cores. The lean phone needs a fraction of it.
+conf["lean"] == "seqs" also records every event's seq (fan-out and gap checks); True ignores
+events and only waits for its acks (the vote storm).
 
 It joins/connects its clients, reports how long each took, then obeys commands from the
 driver: "vote" (every client sends votes and reports ack latencies) and "stop" (report the
@@ -12,6 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
+import json
 import random
 import time
 
@@ -61,16 +71,11 @@ class Holder:
             url, started = self.conf["url"], time.perf_counter()
             auth = None
             if self.conf["kind"] == "workshop":
-                for _attempt in range(6):  # as the phone page does: an error, a second, once more
-                    async with http.post(f"{url}/api/join", json={"code": self.conf["code"]}) as response:
-                        if response.status == 200:
-                            joined = await response.json()
-                            break
-                        self.join_errors.append(response.status)
-                    await asyncio.sleep(1)
-                else:
+                auth = await self._join(http)
+                if auth is None:
                     return None, time.perf_counter() - started  # this phone never got in
-                auth = {"session_id": self.conf["session_id"], "role": "participant", "token": joined["token"]}
+            if self.conf.get("lean"):
+                return await self._make_lean(http, auth, started)
             sio = socketio.AsyncClient(reconnection=False, **options)
             snapshot = asyncio.Event()
             snapshot_seq: list[int | None] = [None]
@@ -96,6 +101,24 @@ class Holder:
             self.per_client.append((snapshot_seq, seqs))  # only phones that got in are checked
             return sio, time.perf_counter() - started
 
+    async def _join(self, http: aiohttp.ClientSession) -> dict | None:
+        """POST /api/join as the phone page does (an error: a second, once more); the socket's auth."""
+        for _attempt in range(6):
+            async with http.post(f"{self.conf['url']}/api/join", json={"code": self.conf["code"]}) as response:
+                if response.status == 200:
+                    joined = await response.json()
+                    return {"session_id": self.conf["session_id"], "role": "participant", "token": joined["token"]}
+                self.join_errors.append(response.status)
+            await asyncio.sleep(1)
+        return None
+
+    async def _make_lean(self, http: aiohttp.ClientSession, auth: dict | None, started: float):
+        seqs: list[int] = []
+        phone = LeanPhone(lambda event: self._on_event(event, seqs) if self.conf["lean"] == "seqs" else None)
+        snapshot_seq = await phone.connect(http, self.conf["url"], auth, wants_snapshot=self.conf["kind"] == "workshop")
+        self.per_client.append(([snapshot_seq], seqs))
+        return phone, time.perf_counter() - started
+
     def gaps(self) -> list[tuple[int, int, int, int]]:
         """Per client: (snapshot seq, last seq received, seqs missing in between, duplicates),
         counting only what came after its snapshot (earlier events are in the snapshot)."""
@@ -107,6 +130,92 @@ class Holder:
             top = max(got, default=base)
             out.append((base, top, top - base - len(got), len(after) - len(got)))
         return out
+
+
+class LeanPhone:
+    """A phone on a bare websocket: `call` and `disconnect` as python-socketio's client has them.
+
+    Engine.IO 4 over websocket carries one packet per frame: "0{...}" opens, "2" is the server's
+    ping (answered "3"); a Socket.IO packet follows an Engine.IO "4": "40" connects the namespace
+    (with the auth object), "42[name, data]" is an event, "42<id>[...]" one that wants an ack,
+    "43<id>[data]" the answer, "44{...}" a refused connection.
+    """
+
+    def __init__(self, on_event):
+        self.on_event = on_event  # called with each event dict (None: events are not looked at)
+        self.ids = itertools.count(1)
+        self.waiting: dict[int, asyncio.Future] = {}
+        self.snapshot: asyncio.Future | None = None
+
+    async def connect(self, http: aiohttp.ClientSession, url: str, auth: dict | None, wants_snapshot: bool):
+        """Open the socket and the namespace; returns the snapshot's seq (when wants_snapshot)."""
+        ws_url = url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
+        # compress=15: offer per-message deflate as browsers do (the server declines it)
+        self.ws = await http.ws_connect(
+            ws_url, autoping=False, compress=15, max_msg_size=0, timeout=aiohttp.ClientWSTimeout(ws_close=5)
+        )
+        opened = await asyncio.wait_for(self.ws.receive_str(), 60)
+        if not opened.startswith("0"):
+            raise aiohttp.ClientError(f"unexpected open packet {opened[:40]!r}")
+        await self.ws.send_str("40" + (json.dumps(auth) if auth else ""))
+        loop = asyncio.get_running_loop()
+        connected = loop.create_future()
+        self.snapshot = loop.create_future() if wants_snapshot else None
+        self.reader = asyncio.create_task(self._read(connected))
+        await asyncio.wait_for(connected, 60)
+        if self.snapshot is None:
+            return None
+        return (await asyncio.wait_for(self.snapshot, 60)).get("seq")
+
+    async def _read(self, connected: asyncio.Future) -> None:
+        async for message in self.ws:
+            if message.type != aiohttp.WSMsgType.TEXT:
+                break
+            data = message.data
+            if data == "2":
+                await self.ws.send_str("3")
+            elif data.startswith("43"):  # an ack: "43<id>[answer]"
+                bracket = data.index("[")
+                future = self.waiting.pop(int(data[2:bracket]), None)
+                if future is not None and not future.done():
+                    future.set_result(json.loads(data[bracket:])[0])
+            elif data.startswith("42"):
+                self._event(data)
+            elif data.startswith("40") and not connected.done():
+                connected.set_result(True)
+            elif data.startswith("44") and not connected.done():
+                connected.set_exception(aiohttp.ClientError(f"connection refused: {data[2:120]}"))
+        for future in [connected, self.snapshot, *self.waiting.values()]:
+            if future is not None and not future.done():
+                future.set_exception(aiohttp.ClientError("socket closed"))
+
+    def _event(self, data: str) -> None:
+        if self.snapshot is not None and not self.snapshot.done() and data.startswith('42["snapshot"'):
+            self.snapshot.set_result(json.loads(data[2:])[1])
+        elif self.on_event is not None:
+            name, *args = json.loads(data[2:])
+            if name == "event":
+                self.on_event(args[0])
+            elif name == "events":  # a batch: events that came within the broadcast window
+                for event in args[0]:
+                    self.on_event(event)
+
+    async def call(self, event: str, data, timeout: float = 60):
+        ack_id = next(self.ids)
+        future = asyncio.get_running_loop().create_future()
+        self.waiting[ack_id] = future
+        await self.ws.send_str(f"42{ack_id}" + json.dumps([event, data]))
+        try:
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            self.waiting.pop(ack_id, None)
+            raise socketio.exceptions.TimeoutError() from None
+
+    async def disconnect(self) -> None:
+        if not self.ws.closed:
+            await self.ws.send_str("41")
+            await self.ws.close()
+        self.reader.cancel()
 
 
 async def vote(
@@ -141,13 +250,15 @@ async def run(conf: dict, n: int, commands, results, counter, min_seq) -> None:
         gate = asyncio.Semaphore(n)  # no client-side queue: what is measured is the server's
         delays = [conf["join_start"] - time.time() + random.uniform(0, conf["join_spread"]) for _ in range(n)]
     connector = aiohttp.TCPConnector(limit=0)  # the join requests of a paced storm all at once
-    async with aiohttp.ClientSession(connector=connector) as http:
-        sources = [None] * n
-        if conf.get("first_client") is not None:  # one loopback address per phone, a /24 each
-            sources = [_address(conf["first_client"] + i) for i in range(n)]
-        made = await asyncio.gather(
-            *(holder.make_client(http, gate, delay, source) for delay, source in zip(delays, sources, strict=True))
-        )
+    # open until "stop": lean phones' websockets are connections of this session
+    http = aiohttp.ClientSession(connector=connector)
+    holder.own_sessions.append(http)
+    sources = [None] * n
+    if conf.get("first_client") is not None:  # one loopback address per phone, a /24 each
+        sources = [_address(conf["first_client"] + i) for i in range(n)]
+    made = await asyncio.gather(
+        *(holder.make_client(http, gate, delay, source) for delay, source in zip(delays, sources, strict=True))
+    )
     clients = [sio for sio, _t in made if sio is not None]
     holder.join_errors += [0] * (n - len(clients))  # 0: a phone that gave up (counted by the driver)
     # The clients live until the end: keep them out of the collector's full passes, whose

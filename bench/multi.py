@@ -349,8 +349,9 @@ def render(report: dict, argv: list[str]) -> str:
         f"- date: {report['date']}",
         f"- async mode `{report['mode']}`; nginx (1 worker) with deploy/nginx/workshop.conf as shipped (ip_hash), "
         "Redis message queue, PostgreSQL; every phone connects from a loopback address of its own, so "
-        "ip_hash spreads them. Everything — processes, nginx, Redis, PostgreSQL and the client "
-        "processes — shares the same 2 cores.",
+        "ip_hash spreads them; phones are bench/clients.py's lean phones (Socket.IO over a bare aiohttp "
+        "websocket, every event's seq recorded; they do not reconnect). Everything — processes, nginx, Redis, "
+        "PostgreSQL and the client processes — shares the same 2 cores.",
         f"- per row: the phones join at random moments within {report['join_spread']:g} s (join = request "
         "to first snapshot), "
         f"{report['rounds']} broadcast rounds ({ROUND_GAP * 1000:.0f} ms apart, after "

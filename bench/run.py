@@ -5,8 +5,9 @@
 Fan-out (paired with the bare server), a paced join storm, the late joiner and memory per phone.
 The vote storm lives in bench/vote_storm.py, several processes in bench/multi.py.
 
-Servers run as separate processes; participants are python-socketio clients (websocket) held
-by worker processes, one thread each. Prints the figures and writes BENCHMARKS.md.
+Servers run as separate processes; participants are bench/clients.py's lean phones (Socket.IO
+over a bare aiohttp websocket, every event's seq recorded) held by worker processes, one asyncio
+loop each. Prints the figures and writes BENCHMARKS.md.
 Client and server share this machine's cores, so latencies include the clients' own load.
 """
 
@@ -168,6 +169,7 @@ class Workshop:
 # --- a room of N clients --------------------------------------------------------------------
 class Room:
     def __init__(self, conf: dict, n: int):
+        conf = {"lean": "seqs", **conf}  # lean phones unless a room asks otherwise (clients.LeanPhone)
         self.n = n
         self.counter, self.min_seq = mp.Value("l", 0), mp.Value("l", NOTHING_YET)
         self.results: mp.Queue = mp.Queue()
@@ -488,8 +490,8 @@ def render(report: dict, args) -> str:
         f"- {report['rounds']} broadcast rounds per room size (after {WARM_UP_ROUNDS} uncounted warm-up rounds, "
         f"{ROUND_GAP * 1000:.0f} ms apart, so each card lands in a quiet room); the bare server's room and the "
         "workshop's are connected at the same time and take turns round by round (A B, B A, …), so both "
-        "figures come from the same minutes of this shared machine; clients are python-socketio AsyncClients (websocket) in "
-        f"worker processes of up to {PER_WORKER} asyncio clients on the same machine as the server, so every figure "
+        "figures come from the same minutes of this shared machine; clients are bench/clients.py's lean phones (Socket.IO over a bare aiohttp "
+        f"websocket; python-socketio's client needed more CPU than the servers it measured) in worker processes of up to {PER_WORKER} asyncio clients on the same machine as the server, so every figure "
         "includes the clients' own CPU use on the same 2 cores.",
         "",
     ]
