@@ -17,6 +17,7 @@ from workshop.i18n import init_i18n
 from workshop.live.transport.broadcast import Broadcaster
 from workshop.live.transport.op_queue import OpQueue
 from workshop.live.transport.rate_limits import EventLimiter
+from workshop.live.transport.socket_session import SocketAwareSessionInterface
 from workshop.rate_limits import init_rate_limits
 
 # A Socket.IO message larger than MAX_SOCKET_MESSAGE_BYTES is answered `too_large` without being
@@ -39,6 +40,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.update(load_config(overrides))
+    app.session_interface = SocketAwareSessionInterface()  # decoded once per websocket, not per event
 
     engine = make_engine(
         app.config["DATABASE_URL"],
