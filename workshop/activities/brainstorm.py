@@ -326,8 +326,9 @@ class BrainstormActivity(Activity):
     def reveal(self, db, ws, step):
         if not step.get("silent"):
             return None
-        names = participant_names(db, ws.id)
-        return {"cards": [card_view(c, names) for c in live_cards(db, ws.id, step["key"])]}
+        cards = live_cards(db, ws.id, step["key"])
+        names = participant_names(db, ws.id, only={c.participant_id for c in cards})
+        return {"cards": [card_view(c, names) for c in cards]}
 
 
 class DraftActivity(BrainstormActivity):

@@ -92,7 +92,7 @@ class _Now:
             if item_ids
             else {}
         )
-        self.names = participant_names(db, ws.id) if self.cards else {}
+        self.names = participant_names(db, ws.id, only={c.participant_id for c in self.cards.values()})
 
     def card(self, card_id: int | None) -> CardLike | None:
         """The card if this viewer may see it now, else None."""
