@@ -59,6 +59,25 @@ def measure_role(db: Session, user_id: int | None, measure_id: int) -> str | Non
     )
 
 
+def measure_roles(db: Session, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """measure_role for many (measure id, user id) pairs in one query (a sweep over every editor
+    of a process, instead of two queries per editor); a pair without a role is left out."""
+    if not pairs:
+        return {}
+    rows = db.execute(
+        select(MeasureMember.measure_id, MeasureMember.facilitator_id, MeasureMember.role).where(
+            MeasureMember.measure_id.in_({measure_id for measure_id, _user in pairs}),
+            MeasureMember.facilitator_id.in_({user for _measure, user in pairs}),
+        )
+    )
+    return {(measure_id, user): role for measure_id, user, role in rows if (measure_id, user) in pairs}
+
+
+def role_may(role: str | None, action: str) -> bool:
+    """may() for a measure role already read (measure_roles)."""
+    return role in MEASURE_ACTIONS[action]
+
+
 def session_role(db: Session, user_id: int | None, ws) -> str | None:
     """This person's role in session ws, or None (not staff of it)."""
     if user_id is None:
