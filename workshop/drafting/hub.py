@@ -180,9 +180,10 @@ class DraftHub:
                 accepted: list[_Waiting] = []
                 for waiting in batch:
                     try:
-                        if _check(scratch, text, waiting.update, one_line):
+                        merged = _check(scratch, text, waiting.update, one_line)
+                        if merged is not None:
                             accepted.append(waiting)
-                            text = text_of(scratch)
+                            text = merged
                         else:
                             waiting.outcome = None  # nothing new
                     except Rejected as rejected:
@@ -249,8 +250,9 @@ class _Waiting:
     outcome: int | None | Rejected = None
 
 
-def _check(scratch: Doc, text: str, update: bytes, one_line: bool = False) -> bool:
-    """Apply a client's update to the scratch document if it may go in; False: nothing new.
+def _check(scratch: Doc, text: str, update: bytes, one_line: bool = False) -> str | None:
+    """Apply a client's update to the scratch document if it may go in: the merged text (None:
+    nothing new).
     Raises Rejected saying why not (the scratch may then be half changed: rebuild it).
     one_line: the record field takes one line (type "text"), as its hand-edit form does."""
     before = scratch.get_state()
@@ -273,7 +275,7 @@ def _check(scratch: Doc, text: str, update: bytes, one_line: bool = False) -> bo
     # A second line in a one-line field would reach the record as two values (removing one stays possible).
     if one_line and len(_lines(merged)) > max(1, len(_lines(text))):
         raise FieldValueError(N_("Dieses Feld nimmt nur eine Zeile."))
-    return not (scratch.get_state() == before and merged == text)
+    return None if scratch.get_state() == before and merged == text else merged
 
 
 def _lines(text: str) -> list[str]:
