@@ -252,7 +252,9 @@ def render(report: dict, argv: list[str]) -> str:
         f"- {a.editors} editors each type one character {a.rate:g} times a second for {a.seconds:g} s into "
         f"`{FIELD}` of one measure (each waits for its ack before the next), PostgreSQL, async mode `{a.mode}`; "
         "with 2 processes the editors alternate between them and Redis carries the updates across. "
-        "The bare server relays the same Yjs updates (broadcast + ack, nothing stored) in the same run, just before. "
+        "The bare server relays the same Yjs updates (broadcast + ack, nothing stored) in the same run, just before; "
+        "both listen with Nagle off (before 2026-12-04 both had it on, and each ack waited ~40 ms for the "
+        "client's delayed ACK: the bare relay's p50 was 44 ms for that). "
         "Clients: one asyncio process with a pycrdt document per editor, on the same 2 cores.",
         "",
         "| processes | bare ack p50 ms | bare ack p99 ms | ack p50 ms | ack p99 ms | ack max ms | p99 ratio "

@@ -402,7 +402,7 @@ def render(report: dict, argv: list[str]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="400 phones on 1 and 2 processes, 10 rounds")
-    parser.add_argument("--participants", type=int, help="phones in the one session (default 1000)")
+    parser.add_argument("--participants", type=int, help="phones in the one session (default 2000)")
     parser.add_argument("--procs", help="process counts (default 1,2,4)")
     parser.add_argument("--rounds", type=int, help="broadcast rounds per process count (default 30)")
     parser.add_argument("--voters-every", type=int, default=5, help="every n-th phone votes (default 5)")
@@ -412,7 +412,7 @@ def main() -> None:
     parser.add_argument("--mode", default="eventlet", help="async mode of the processes")
     parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
     args = parser.parse_args()
-    n = args.participants or (400 if args.quick else 1000)
+    n = args.participants or (400 if args.quick else 2000)
     procs = [int(p) for p in (args.procs or ("1,2" if args.quick else "1,2,4")).split(",")]
     rounds = args.rounds or (10 if args.quick else 30)
     report = {

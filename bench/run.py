@@ -359,6 +359,44 @@ def join_storm(tmp: Path, mode: str, ws: Workshop, n: int, spread: float) -> dic
     }
 
 
+def memory(tmp: Path, mode: str, n: int) -> dict:
+    """Server RSS per connected phone, from fresh processes: the workshop (its phones joined to one
+    session) and the bare server, each taking n/2 phones and then n/2 more. `marginal` is what
+    the second half added per phone (what one more phone costs once caches, pools and the code's
+    first runs are paid); `whole` is the growth from the idle process per phone. (The fan-out
+    table's RSS column is taken on a server that already held the earlier rooms.)"""
+    half = n // 2
+    out = {"n": n}
+    own = tmp / f"memory-{mode}"
+    own.mkdir(exist_ok=True)
+    ws = Workshop(own, mode)
+    bare_server = BareServer(own, mode)
+    try:
+        sid, code = ws.new_session()
+        for side, pid, conf in (
+            ("workshop", ws.process.pid, {"kind": "workshop", "url": ws.url, "session_id": sid, "code": code}),
+            ("bare", bare_server.process.pid, {"kind": "bare", "url": bare_server.url}),
+        ):
+            idle = rss_mb(pid)
+            first = Room(conf, half)
+            middle = rss_mb(pid)
+            second = Room(conf, half)
+            full = rss_mb(pid)
+            connected = first.n + second.n
+            first.stop()
+            second.stop()
+            out[side] = {
+                "marginal": (full - middle) * 1024 / max(second.n, 1),
+                "whole": (full - idle) * 1024 / max(connected, 1),
+                "rss_mb": full,
+                "connected": connected,
+            }
+    finally:
+        bare_server.stop()
+        ws.stop()
+    return out
+
+
 def late_joiner(ws: Workshop, cards: int, tries: int = 10) -> dict:
     """A phone joining a session of `cards` cards: the whole way in (join, connect, first
     snapshot), and the snapshot alone (asked again with `sync`: built, sent and decoded).
@@ -467,6 +505,8 @@ def main() -> None:
                 report["modes"][mode] = {"rows": rows, "late": late, "storm": storm}
             finally:
                 ws.stop()
+            report["modes"][mode]["memory"] = memory(tmp, mode, max(sizes))
+            print(f"[{mode}] memory: {report['modes'][mode]['memory']}", flush=True)
     section = render(report, args)
     print(section)
     write_load_section(Path(args.output), section)
@@ -524,6 +564,18 @@ def render(report: dict, args) -> str:
                 "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
                 f"| {st['n']} | {st['spread']:.0f} | {st['bare_50']:.0f} | {st['bare_99']:.0f} | "
                 f"{st['workshop_50']:.0f} | {st['workshop_99']:.0f} | {st['workshop_max']:.0f} | {st['gave_up']} |",
+            ]
+        if data.get("memory"):
+            mem, real, floor = data["memory"], data["memory"]["workshop"], data["memory"]["bare"]
+            lines += [
+                "",
+                f"Memory ({mode}), fresh processes taking {mem['n'] // 2} phones and then {mem['n'] // 2} more "
+                "(the workshop's joined to one session), server RSS per connected phone:",
+                "",
+                "| server | phones connected | RSS MB | KB per phone, second half (marginal) | KB per phone from idle |",
+                "| --- | ---: | ---: | ---: | ---: |",
+                f"| bare | {floor['connected']} | {floor['rss_mb']:.0f} | {floor['marginal']:.0f} | {floor['whole']:.0f} |",
+                f"| workshop | {real['connected']} | {real['rss_mb']:.0f} | {real['marginal']:.0f} | {real['whole']:.0f} |",
             ]
         if data["late"]:
             late = data["late"]
