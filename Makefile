@@ -7,6 +7,8 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | md5sum | cut -c1-12)
 ASSETS := static/vendor/socket.io.min.js static/vendor/yjs.bundle.js
 MO     := translations/en/LC_MESSAGES/messages.mo
+# The phone's script and the stylesheet, minified (scripts/bundle_assets.py; used while newer than their sources)
+PAGE_BUILDS := static/vendor/participant.bundle.js static/vendor/app.min.css
 
 .PHONY: run test test-fast lint setup browser proxy pdf clean translations bench
 
@@ -41,7 +43,7 @@ bench: setup proxy browser
 	$(PY) bench/drafting.py $(BENCH_ARGS)
 	$(PY) bench/page_weight.py
 
-setup: $(STAMP) $(ASSETS) $(MO) pdf
+setup: $(STAMP) $(ASSETS) $(PAGE_BUILDS) $(MO) pdf
 
 # The catalogs: German texts are the msgids, translations/en/…/messages.po the English texts.
 $(MO): translations/en/LC_MESSAGES/messages.po $(STAMP)
@@ -62,6 +64,9 @@ $(STAMP):
 $(ASSETS) &: package.json package-lock.json scripts/bundle_assets.py
 	npm ci --no-audit --no-fund --loglevel=error
 	$(PY) scripts/bundle_assets.py
+
+$(PAGE_BUILDS) &: $(ASSETS) $(wildcard static/js/*.js static/js/activities/*.js) static/css/app.css
+	$(PY) scripts/bundle_assets.py --pages
 
 browser:
 	@sh scripts/install_chromium.sh

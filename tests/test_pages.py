@@ -117,6 +117,14 @@ def test_facilitator_starts_a_session_and_participants_join_by_link(server):
     )
     assert joined.status_code == 200 and 'data-role="participant"' in joined.text
     assert phone.get(f"{base}/j/{code}").text.count('data-role="participant"') == 1  # reload: still in
+    # One minified script and stylesheet for the phone (make setup builds them), not ~20 modules
+    script = re.search(r'<script type="module" src="([^"]+)"', joined.text).group(1)
+    style = re.search(r'<link rel="stylesheet" href="([^"]+)"', joined.text).group(1)
+    assert script.endswith("/static/vendor/participant.bundle.js"), script
+    assert style.endswith("/static/vendor/app.min.css"), style
+    bundle = phone.get(f"{base}{script}")
+    assert bundle.status_code == 200 and "javascript" in bundle.headers["Content-Type"]
+    assert "import " not in bundle.text.split("\n", 1)[0]  # self-contained: no module to fetch after it
     headers = joined.headers
     assert "script-src 'self'" in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"

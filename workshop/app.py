@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from workshop import assets
 from workshop.config import PROJECT_ROOT, load_config
 from workshop.db import make_engine, make_session_factory
 from workshop.extensions import csrf, login_manager, socketio
@@ -138,6 +139,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     drafting_hub.init_app(app)
 
     init_i18n(app)
+    assets.init_app(app)  # the minified phone script and stylesheet, when built
 
     @app.route("/")
     def index():
