@@ -24,27 +24,23 @@ BUNDLES = {
 }
 
 
-def bundle(vendor: Path) -> int:
-    esbuild = ROOT / "node_modules" / ".bin" / "esbuild"
-    if not esbuild.exists():
-        print(f"missing {esbuild}: run `npm ci` first", file=sys.stderr)
-        return 1
+ESBUILD = ROOT / "node_modules" / ".bin" / "esbuild"
+
+
+def esbuild(outfile: Path, *options: str, source_text: str | None = None) -> None:
+    """Run the pinned esbuild, minifying into outfile (from a file named in options, or stdin)."""
+    subprocess.run(
+        [str(ESBUILD), *options, "--minify", "--log-level=warning", f"--outfile={outfile}"],
+        input=source_text,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+
+
+def bundle(vendor: Path) -> None:
     for target, source in BUNDLES.items():
-        subprocess.run(
-            [
-                str(esbuild),
-                "--bundle",
-                "--format=esm",
-                "--minify",
-                "--log-level=warning",
-                f"--outfile={vendor / target}",
-            ],
-            input=source,
-            text=True,
-            check=True,
-            cwd=ROOT,
-        )
-    return 0
+        esbuild(vendor / target, "--bundle", "--format=esm", source_text=source)
 
 
 # The phone page's script (its ES modules, ~20 files) and the stylesheet, minified: the phone page
@@ -57,42 +53,29 @@ PAGE_BUILDS = {
 }
 
 
-def build_pages(vendor: Path) -> int:
-    esbuild = ROOT / "node_modules" / ".bin" / "esbuild"
-    if not esbuild.exists():
-        print(f"missing {esbuild}: run `npm ci` first", file=sys.stderr)
-        return 1
+def build_pages(vendor: Path) -> None:
     for target, source in PAGE_BUILDS.items():
         options = ["--bundle", "--format=esm"] if source.endswith(".js") else []
-        subprocess.run(
-            [
-                str(esbuild),
-                str(ROOT / "static" / source),
-                *options,
-                "--minify",
-                "--sourcemap",
-                "--log-level=warning",
-                f"--outfile={vendor / target}",
-            ],
-            check=True,
-            cwd=ROOT,
-        )
-    return 0
+        esbuild(vendor / target, str(ROOT / "static" / source), *options, "--sourcemap")
 
 
 def main() -> int:
     vendor = ROOT / "static" / "vendor"
     vendor.mkdir(parents=True, exist_ok=True)
+    if not ESBUILD.exists():
+        print(f"missing {ESBUILD}: run `npm ci` first", file=sys.stderr)
+        return 1
     if "--pages" in sys.argv[1:]:
-        return build_pages(vendor)
+        build_pages(vendor)
+        return 0
     for source, target in ASSETS.items():
         path = ROOT / "node_modules" / source
         if not path.exists():
             print(f"missing {path}: run `npm ci` first", file=sys.stderr)
             return 1
         shutil.copyfile(path, vendor / target)
-    if bundle(vendor) or build_pages(vendor):
-        return 1
+    bundle(vendor)
+    build_pages(vendor)
     print(f"bundled {len(ASSETS) + len(BUNDLES) + len(PAGE_BUILDS)} file(s) into {vendor.relative_to(ROOT)}")
     return 0
 
