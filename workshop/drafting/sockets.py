@@ -26,7 +26,7 @@ from workshop.measures.models import Measure
 from workshop.measures.record import template_of
 from workshop.measures.status import LABELS, is_locked
 from workshop.ops import Rejected
-from workshop.validation import describe_errors
+from workshop.validation import describe_errors, schema_instance
 from workshop.web import db_factory
 
 log = logging.getLogger("workshop.drafting")
@@ -74,7 +74,7 @@ def _load(schema: type[Schema], data) -> dict:
     if not isinstance(data, dict):
         raise Rejected("invalid", "The payload must be an object.")
     try:
-        return schema().load(data)
+        return schema_instance(schema).load(data)
     except ValidationError as error:
         raise Rejected("invalid", describe_errors(error.messages)) from error
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from functools import cache
 
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import insert, select, update
@@ -31,11 +30,10 @@ from workshop.ops import (
     OpContext,
     OpSpec,
     Rejected,
-    SchemaClass,
 )
 from workshop.sessions.models import Participant, WorkshopSession
 from workshop.sessions.runtime import is_locked
-from workshop.validation import check_json_shape, describe_errors
+from workshop.validation import check_json_shape, describe_errors, schema_instance
 
 log = logging.getLogger("workshop.live")
 
@@ -79,12 +77,6 @@ def event_view(event: Event, public: bool = False) -> JSON:
     return {"seq": event.seq, "type": event.type, "payload": payload, "at": event.created_at.isoformat()}
 
 
-@cache
-def _schema(schema_class: SchemaClass) -> Schema:
-    """One instance per schema class: loading keeps no state, building one per op costs."""
-    return schema_class()
-
-
 @dataclass(frozen=True)
 class _Parsed:
     """An op that passed its schemas: who sends it, its envelope, its spec and its loaded payload."""
@@ -100,14 +92,14 @@ def _parse(actor: Actor, raw: object) -> _Parsed:
         raise Rejected("invalid", "An operation must be an object {type, op_id, payload}.")
     try:
         check_json_shape(raw)
-        envelope: JSON = _schema(OpEnvelope).load(raw)
+        envelope: JSON = schema_instance(OpEnvelope).load(raw)
     except ValidationError as error:
         raise Rejected("invalid", describe_errors(error.messages)) from error
     spec = OPS.get(envelope["type"])
     if spec is None:
         raise Rejected("unknown_op", f"Unknown operation type '{envelope['type']}'.")
     try:
-        payload: JSON = _schema(spec.schema).load(envelope["payload"])
+        payload: JSON = schema_instance(spec.schema).load(envelope["payload"])
     except ValidationError as error:
         raise Rejected("invalid", describe_errors(error.messages, "payload")) from error
     return _Parsed(actor, envelope, spec, payload)
