@@ -34,7 +34,6 @@ def fresh_builds(static: Path) -> dict[str, str]:
 
 def init_app(app: Flask) -> None:
     fresh = fresh_builds(Path(app.static_folder or "static"))
-    app.extensions["workshop.asset_builds"] = fresh
 
     def asset(filename: str) -> str:
         """url_for('static', …) of the build when it is fresh, else of the source itself."""

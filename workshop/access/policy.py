@@ -74,7 +74,8 @@ def measure_roles(db: Session, pairs: set[tuple[int, int]]) -> dict[tuple[int, i
 
 
 def role_may(role: str | None, action: str) -> bool:
-    """may() for a measure role already read (measure_roles)."""
+    """May a measure role (None: not on the team) do this measure action? (may(), and the
+    revocation sweep with roles read by measure_roles)"""
     return role in MEASURE_ACTIONS[action]
 
 
@@ -99,7 +100,7 @@ def may(db: Session, user_id: int | None, action: str, obj) -> bool:
     obj is a Measure for "measure.*" actions and a WorkshopSession for "session.*" ones.
     """
     if action in MEASURE_ACTIONS:
-        return measure_role(db, user_id, obj.id) in MEASURE_ACTIONS[action]
+        return role_may(measure_role(db, user_id, obj.id), action)
     if action in SESSION_ACTIONS:
         return session_role(db, user_id, obj) in SESSION_ACTIONS[action]
     raise KeyError(f"unknown action {action!r}: add it to workshop.access.policy")
