@@ -249,3 +249,31 @@ def test_blitzlicht_on_phone_projector_and_console(server, browser):
     for other in others:
         other.close()
     assert problems == []
+
+
+def test_one_long_card_does_not_push_the_short_ones_off_the_projector(server, browser):
+    """Found by hand: with one card at the 500-character limit, every card in its grid row
+    stretched to its height, none ended above the board's bottom, and the projector showed one
+    short card per page (4 cards, "Seite 1 von 4", the rest of the wall empty)."""
+    base, problems = server.base_url, []
+    fid = server.facilitator()
+    sid, code = server.session(fid, server.measure())
+    console = login_page(browser, base, "moderation@example.org", PASSWORD)
+    facilitator = server.facilitator_client(sid, server.login())
+    projector = watch(console.context.new_page(), base, problems)
+    projector.set_viewport_size({"width": 1920, "height": 1080})
+    projector.goto(f"{base}/sessions/{sid}/projector")
+    people = [server.participant(sid, code, name) for name in ("Kim", "Ali", "Jo", "Mo")]
+    assert facilitator.op("session.start")["ok"]
+    long_text = ("Beratung vor Ort im Bürgeramt mit festen Sprechzeiten und Dolmetschung " * 8)[:500]
+    for person, text in zip(people, ["Idee eins", "Idee zwei", "Idee drei", long_text], strict=True):
+        assert person.op("card.add", step_key="approaches", text=text)["ok"]
+    expect(projector.locator("#board li.card")).to_have_count(4)
+    board = projector.locator("#board")
+    expect(board).to_have_attribute("data-page", "1")
+    first_page = _visible_card_ids(projector)
+    texts = {c["id"]: c["text"] for c in facilitator.cards("approaches")}
+    assert {texts[i] for i in first_page} >= {"Idee eins", "Idee zwei", "Idee drei"}, board.get_attribute("data-pages")
+    for client in [*people, facilitator]:
+        client.close()
+    assert problems == []
