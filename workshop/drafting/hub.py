@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app
-from pycrdt import Doc, merge_updates
+from pycrdt import merge_updates
 from sqlalchemy.orm import Session
 
 from workshop.drafting import room
@@ -30,14 +30,15 @@ from workshop.drafting.field_doc import FieldDoc
 from workshop.drafting.models import DraftCardLink
 from workshop.drafting.record_sync import RecordSync
 from workshop.drafting.store import UpdateStore
-from workshop.drafting.yjs import ROOT, copy_of, missing_dependencies, text_of
+from workshop.drafting.yjs import ROOT, missing_dependencies
 from workshop.extensions import socketio
 from workshop.i18n import N_
 from workshop.measures import changes
 from workshop.measures.field_values import FieldValueError
 from workshop.measures.models import Measure
 from workshop.measures.record import template_of
-from workshop.measures.status import LABELS, ensure_editable, is_locked
+from workshop.measures.record_template import load_record_template
+from workshop.measures.status import LABELS, ensure_editable, ensure_status_editable, is_locked
 from workshop.ops import Rejected
 
 log = logging.getLogger("workshop.drafting")
@@ -66,8 +67,10 @@ class DraftHub:
     def field_doc(self, measure_id: int, field_key: str, read_log: bool = True) -> FieldDoc:
         """The field's document, up to date with the log (and, when first loaded, with the record).
         read_log False: the caller is about to write, and a write catches up under the lock anyway."""
-        with self.guard:
-            fd = self.docs.setdefault((measure_id, field_key), FieldDoc(measure_id, field_key))
+        fd = self.docs.get((measure_id, field_key))
+        if fd is None:
+            with self.guard:
+                fd = self.docs.setdefault((measure_id, field_key), FieldDoc(measure_id, field_key))
         with fd.lock:
             if not fd.reconciled:
                 self.record.reconcile(fd)
@@ -79,8 +82,12 @@ class DraftHub:
 
     def catch_up(self, fd: FieldDoc, db: Session) -> None:
         """Apply the log rows this process has not seen (caller holds fd.lock)."""
-        for row_id, data, is_snapshot in self.store.rows_after(db, fd.measure_id, fd.field_key, fd.last_id):
-            fd.doc.apply_update(data)
+        self._apply_rows(fd, self.store.rows_after(db, fd.measure_id, fd.field_key, fd.last_id))
+
+    @staticmethod
+    def _apply_rows(fd: FieldDoc, rows: list[tuple[int, bytes, bool]]) -> None:
+        for row_id, data, is_snapshot in rows:
+            fd.apply(data)
             fd.last_id = row_id
             fd.rows = 1 if is_snapshot else fd.rows + 1
 
@@ -116,7 +123,7 @@ class DraftHub:
                     rows = 1
                 else:
                     rows = fd.rows + 1
-            fd.doc.apply_update(update)
+            fd.apply(update)
             fd.last_id, fd.rows = row_id, rows
         room.update(fd.measure_id, fd.field_key, update, skip_sid)
         return row_id
@@ -154,61 +161,90 @@ class DraftHub:
                     if not batch:
                         fd.writing = False
                         return
+                accepted: list[_Waiting] = []
                 try:
-                    self._write_batch(fd, batch)
+                    accepted = self._write_batch(fd, batch)
                 except Rejected as rejected:  # e.g. saving_paused: nothing of the batch was stored
                     for waiting in batch:
                         waiting.outcome = rejected
-                except Exception:
+                except BaseException as error:
+                    if not isinstance(error, Exception) and not _is_panic(error):
+                        raise  # the greenlet is being killed
                     log.exception("writing %d draft updates of measure %s failed", len(batch), fd.measure_id)
                     for waiting in batch:
                         waiting.outcome = Rejected.internal()
                 finally:
                     for waiting in batch:
                         waiting.done.set()
+                try:  # stored and answered: what goes wrong from here changes no answer
+                    self._announce(fd, batch, accepted)
+                except Exception:
+                    log.exception("announcing %d draft updates of measure %s failed", len(accepted), fd.measure_id)
 
-    def _write_batch(self, fd: FieldDoc, batch: list[_Waiting]) -> None:
+    def _write_batch(self, fd: FieldDoc, batch: list[_Waiting]) -> list[_Waiting]:
+        """Each update is checked on the document itself, not on a copy (a copy costs a full encode
+        and decode of the document per batch, the biggest item of a busy co-drafting process). So
+        the document holds updates before they are stored: nobody reads it meanwhile (fd.lock),
+        and if storing fails it starts over from the log (fd.reset)."""
         with fd.lock:
-            with self.store.writing(fd.measure_id, fd.field_key) as db:
-                self.catch_up(fd, db)
-                measure = db.get(Measure, fd.measure_id)
-                if measure is None:
-                    raise Rejected("measure_not_found", f"There is no measure {fd.measure_id}.")
-                field = template_of(measure).field(fd.field_key)
-                one_line = field is not None and field.type == "text"
-                scratch, text = copy_of(fd.doc), fd.text
-                accepted: list[_Waiting] = []
-                for waiting in batch:
-                    try:
-                        merged = _check(scratch, text, waiting.update, one_line)
-                        if merged is not None:
-                            accepted.append(waiting)
-                            text = merged
-                        else:
-                            waiting.outcome = None  # nothing new
-                    except Rejected as rejected:
-                        waiting.outcome = rejected
-                        scratch, text = _rebuilt(fd, accepted)  # a refused update may have half-applied
-                if accepted:
-                    ensure_editable(measure)
-                    row_ids = self.store.append_many(
-                        db, fd.measure_id, fd.field_key, [(w.update, w.author_id) for w in accepted]
-                    )
-                    rows = fd.rows + len(accepted)
-                    if rows > COMPACT_AFTER:
-                        row_ids[-1] = self.store.compact(db, fd.measure_id, fd.field_key, scratch.get_update())
-                        rows = 1
+            try:
+                with self.store.writing(fd.measure_id, fd.field_key) as db:
+                    status, record_template = self.catch_up_with_measure(fd, db)
+                    field = load_record_template(record_template).field(fd.field_key)
+                    one_line = field is not None and field.type == "text"
+                    accepted: list[_Waiting] = []
+                    for waiting in batch:
+                        try:
+                            if _check(fd, waiting.update, one_line):
+                                accepted.append(waiting)
+                            else:
+                                waiting.outcome = None  # nothing new
+                        except Rejected as rejected:
+                            waiting.outcome = rejected
+                            self._rebuild(fd, db, accepted)  # a refused update may have half-applied
+                    if accepted:
+                        ensure_status_editable(status)
+                        row_ids = self.store.append_many(
+                            db, fd.measure_id, fd.field_key, [(w.update, w.author_id) for w in accepted]
+                        )
+                        rows = fd.rows + len(accepted)
+                        if rows > COMPACT_AFTER:
+                            row_ids[-1] = self.store.compact(db, fd.measure_id, fd.field_key, fd.doc.get_update())
+                            rows = 1
+            except BaseException:
+                fd.reset()  # the document may hold updates that were not stored
+                raise
             for waiting, row_id in zip(accepted, row_ids if accepted else [], strict=True):
-                fd.doc.apply_update(waiting.update)
                 waiting.outcome = row_id
             if accepted:
                 fd.last_id, fd.rows = row_ids[-1], rows
-        for waiting in accepted:
-            room.update(fd.measure_id, fd.field_key, waiting.update, waiting.sid)
+        return accepted
+
+    def _announce(self, fd: FieldDoc, batch: list[_Waiting], accepted: list[_Waiting]) -> None:
+        """Fan a stored batch out to the other editors and schedule its write into the record."""
+        if accepted:
+            room.updates(fd.measure_id, fd.field_key, [(w.update, w.sid) for w in accepted])
         for waiting in batch:
             stored = waiting.outcome is not None and not isinstance(waiting.outcome, Rejected)
             if stored or fd.dirty:  # dirty: a write to the record failed earlier (database away)
                 self.record.touch(fd, waiting.author_id)
+
+    def catch_up_with_measure(self, fd: FieldDoc, db: Session) -> tuple[str, str]:
+        """catch_up, and the measure's status and record template, in one round trip (caller holds
+        fd.lock and the field's log lock)."""
+        found = self.store.measure_and_rows_after(db, fd.measure_id, fd.field_key, fd.last_id)
+        if found is None:
+            raise Rejected("measure_not_found", f"There is no measure {fd.measure_id}.")
+        status, record_template, rows = found
+        self._apply_rows(fd, rows)
+        return status, record_template
+
+    def _rebuild(self, fd: FieldDoc, db: Session, accepted: list[_Waiting]) -> None:
+        """The document as stored plus the batch's updates accepted so far (inside the batch's transaction)."""
+        fd.reset()
+        self.catch_up(fd, db)
+        for waiting in accepted:
+            fd.apply(waiting.update)
 
     def server_update(self, fd: FieldDoc, since_state: bytes | None) -> bytes:
         with fd.lock:
@@ -250,43 +286,57 @@ class _Waiting:
     outcome: int | None | Rejected = None
 
 
-def _check(scratch: Doc, text: str, update: bytes, one_line: bool = False) -> str | None:
-    """Apply a client's update to the scratch document if it may go in: the merged text (None:
-    nothing new).
-    Raises Rejected saying why not (the scratch may then be half changed: rebuild it).
-    one_line: the record field takes one line (type "text"), as its hand-edit form does."""
-    before = scratch.get_state()
+def _check(fd: FieldDoc, update: bytes, one_line: bool) -> bool:
+    """Apply a client's update to the field's document if it may go in: True if it changed
+    something (False: nothing new). Raises Rejected saying why not (the document may then be
+    half changed: rebuild it). one_line: the record field takes one line (type "text"), as its
+    hand-edit form does.
+
+    The text is read out of the document (a walk over every Yjs item) only where a limit could
+    be reached: an update holds every byte it inserts, so a text that stays below the limit in
+    UTF-8 bytes stays below it in characters; and an update without a line-break byte cannot add
+    a line to a text without one."""
+    doc = fd.doc
+    before, before_length = doc.get_state(), fd.utf8_length
+    check_length = before_length + len(update) > FIELD_TEXT_MAX
+    check_lines = one_line and not (fd.newline_free and b"\n" not in update and b"\r" not in update)
+    text = fd.text if check_length or check_lines else None
     try:
-        scratch.apply_update(update)
-        merged = text_of(scratch)
-        others = sorted(set(scratch.keys()) - {ROOT})
-    except Exception as error:  # pycrdt refuses bytes that are no Yjs update
+        fd.apply(update)
+        others = [key for key in doc.keys() if key != ROOT]
+    except BaseException as error:  # pycrdt refuses bytes that are no Yjs update (some with a panic)
+        if not isinstance(error, Exception) and not _is_panic(error):
+            raise
         raise Rejected("invalid_update", f"update: not a valid Yjs update ({error}).") from error
     if others:
-        raise Rejected("invalid_update", f"update: may change only the shared text '{ROOT}', not {', '.join(others)}.")
-    if missing_dependencies(scratch, update):
+        raise Rejected(
+            "invalid_update", f"update: may change only the shared text '{ROOT}', not {', '.join(sorted(others))}."
+        )
+    if missing_dependencies(doc, update):
         raise Rejected(
             "missing_predecessor",
             "update: builds on changes the server does not have; sync again (draft.join with your state vectors).",
         )
+    if text is None:
+        return doc.get_state() != before or fd.utf8_length != before_length
+    merged = fd.text
     # The limit holds for the merged document; shortening an overlong field stays possible.
     if len(merged) > FIELD_TEXT_MAX and len(merged) > len(text):
         raise Rejected("too_long", f"The field would have {len(merged)} characters; at most {FIELD_TEXT_MAX}.")
     # A second line in a one-line field would reach the record as two values (removing one stays possible).
     if one_line and len(_lines(merged)) > max(1, len(_lines(text))):
         raise FieldValueError(N_("Dieses Feld nimmt nur eine Zeile."))
-    return None if scratch.get_state() == before and merged == text else merged
+    fd.note_text(merged)
+    return doc.get_state() != before or merged != text
+
+
+def _is_panic(error: BaseException) -> bool:
+    """pycrdt (yrs via pyo3) reports a Rust panic as pyo3_runtime.PanicException, no Exception."""
+    return type(error).__name__ == "PanicException"
 
 
 def _lines(text: str) -> list[str]:
     return [line for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
-
-
-def _rebuilt(fd: FieldDoc, accepted: list[_Waiting]) -> tuple[Doc, str]:
-    scratch = copy_of(fd.doc)
-    for waiting in accepted:
-        scratch.apply_update(waiting.update)
-    return scratch, text_of(scratch)
 
 
 def init_app(app: Flask) -> DraftHub:

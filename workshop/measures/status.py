@@ -46,14 +46,19 @@ def is_locked(measure: Measure) -> bool:
 
 def ensure_editable(measure: Measure) -> None:
     """Raise StatusError('measure_locked') unless the record may be changed (the one lock rule)."""
-    if is_locked(measure):
+    ensure_status_editable(measure.status)
+
+
+def ensure_status_editable(status: str) -> None:
+    """ensure_editable for a caller that read only the measure's status (the co-drafting write path)."""
+    if status in LOCKED:
         raise StatusError(
             "measure_locked",
             N_(
                 "Die Maßnahme ist „%(status)s“: Der Steckbrief ändert sich erst nach einer Wiedereröffnung "
                 "mit Begründung."
             ),
-            status=Label(LABELS[measure.status]),
+            status=Label(LABELS[status]),
         )
 
 
