@@ -150,3 +150,21 @@ def test_a_batch_goes_out_as_one_message_per_editor_and_nobody_gets_their_own_ba
     assert sorted(text_after(everyone)) == sorted("AaB")
     assert text_after(to_a) == "B"  # only b's
     assert text_after(to_b) == "Aa"  # both of a's, nothing of b's own
+
+
+def test_bytes_that_make_pycrdt_panic_are_refused_like_any_invalid_update(monkeypatch):
+    """pyo3 reports a Rust panic as PanicException, which is no Exception: it went past the check
+    and ended the field's writer, and every later update of the field waited for ever."""
+
+    class PanicException(BaseException):  # the name is what pyo3_runtime's class has
+        pass
+
+    fd = _field("Titel")
+
+    def panics(update: bytes) -> None:
+        raise PanicException("called `Result::unwrap()` on an `Err` value")
+
+    monkeypatch.setattr(fd, "apply", panics)
+    with pytest.raises(Rejected) as refused:
+        _check(fd, b"\x01\x02", one_line=False)
+    assert refused.value.code == "invalid_update"
