@@ -34,7 +34,7 @@ class Editor:
 
 def _field(text: str) -> FieldDoc:
     fd = FieldDoc(1, "title")
-    source = Doc()
+    source = Doc(client_id=1111)  # fixed, as the editors'
     source.get("text", type=Text).insert(0, text)
     fd.apply(source.get_update())
     return fd
