@@ -2,7 +2,7 @@
 
 python bench/bare_server.py PORT [eventlet|gevent]
 
-It listens the way `workshop serve` does (Nagle off, a deep backlog, no per-message deflate), so that the comparison
+It listens the way `workshop serve` does (Nagle off, a deep backlog, no per-message deflate, small HTTP buffers), so that the comparison
 measures the app's work and not a socket setting: with Flask-SocketIO's own runner (Nagle on)
 each ack waited ~40 ms for the client's delayed ACK, on the bare server and the app alike.
 """
@@ -22,7 +22,7 @@ else:
 from flask import Flask  # noqa: E402
 from flask_socketio import SocketIO, join_room  # noqa: E402
 
-from workshop.guards import WithoutWebsocketExtensions, without_nagle  # noqa: E402
+from workshop.guards import WithoutWebsocketExtensions, lean_http_protocol, without_nagle  # noqa: E402
 
 app = Flask(__name__)
 socketio = SocketIO(app, async_mode=MODE)
@@ -46,7 +46,7 @@ def serve(port: int) -> None:
         import eventlet.wsgi
 
         listener = without_nagle(eventlet.listen(address, backlog=1024))
-        eventlet.wsgi.server(listener, app, log_output=False, max_size=10_000)
+        eventlet.wsgi.server(listener, app, log_output=False, max_size=10_000, protocol=lean_http_protocol())
     else:
         from gevent import pywsgi
 

@@ -89,7 +89,7 @@ def _run_server(app, socketio) -> None:
 
     # sockets whose login, projector link or team role ended on another process
     socketio.start_background_task(revocation.run_periodically, app, app.config["REVOCATION_SWEEP_MS"] / 1000)
-    from workshop.guards import PatientListener, connection_cap, raise_file_limit, without_nagle
+    from workshop.guards import PatientListener, connection_cap, lean_http_protocol, raise_file_limit, without_nagle
 
     file_limit = raise_file_limit(app.config["FILE_LIMIT"])
     max_connections = connection_cap(app.config["MAX_CONNECTIONS"], file_limit)
@@ -110,6 +110,7 @@ def _run_server(app, socketio) -> None:
             log_output=False,
             max_size=max_connections,
             socket_timeout=IDLE_TIMEOUT,
+            protocol=lean_http_protocol(),
         )
     elif mode == "gevent":  # gevent's server has no connection cap
         from gevent import pywsgi
