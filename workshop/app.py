@@ -95,8 +95,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
         channel=app.config["SOCKETIO_CHANNEL"],
         max_http_buffer_size=MAX_SOCKET_FRAME_BYTES,
-        ping_interval=20,
-        ping_timeout=20,
+        ping_interval=app.config["PING_SECONDS"],
+        ping_timeout=app.config["PING_SECONDS"],
     )
     refuse_binary_packets(socketio.server, MAX_SOCKET_MESSAGE_BYTES)
     app.wsgi_app = WithoutWebsocketExtensions(app.wsgi_app)  # type: ignore[method-assign]  # outside Socket.IO's

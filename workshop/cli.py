@@ -65,7 +65,7 @@ def serve(demo: bool):
 
 
 # A connection that sends nothing for this long is closed (a request that never ends, an idle
-# keep-alive). Websockets send a pong every 20 s (ping_interval), so they never get near it.
+# keep-alive). Websockets send a pong every WORKSHOP_PING_SECONDS (20 s), so they never get near it.
 IDLE_TIMEOUT = 60
 
 
@@ -98,6 +98,9 @@ def _run_server(app, socketio) -> None:
         import eventlet.wsgi
         from eventlet.green import socket as green_socket
 
+        from workshop.live.transport import lean_sockets
+
+        lean_sockets.install()  # one greenlet per websocket instead of three
         family = green_socket.getaddrinfo(host, port)[0][0]
         listener = without_nagle(eventlet.listen((host, port), family=family, backlog=app.config["LISTEN_BACKLOG"]))
         # Out of descriptors: wait and accept again, instead of eventlet's accept loop raising.

@@ -9,8 +9,10 @@ This module holds the in-memory documents and the one path by which an update is
 
 One path for every change of a document (client update, card pulled, record change): under the
 field's lock, read the log rows this process has not seen yet, check the change against the merged
-document, commit it to the log, then apply it in memory and fan it out. So every process's document
-is the log, and a change is acknowledged only once stored.
+document, commit it to the log, then fan it out. So every process's document is the log, and a
+change is acknowledged only once stored. (Client updates are checked by applying them to the
+document itself, under the lock, before the commit; a batch that is not stored resets the document
+to the log, so nothing unstored is ever read from it.)
 """
 
 from __future__ import annotations

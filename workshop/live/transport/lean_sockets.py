@@ -1,0 +1,152 @@
+"""Engine.IO websockets with one greenlet each instead of three (eventlet): memory per phone.
+
+python-engineio keeps three greenlets for every websocket for its whole life: the connection's
+own (reading), a writer waiting on the socket's queue, and a pinger sleeping between pings. A
+suspended greenlet costs ~7.5 KB (its saved stack); with 1,000 phones the writer and the pinger
+were ~15 of the ~63 KB each phone cost the server (bench/run.py, memory). Here:
+
+- the ping is a timer of the event loop; a greenlet lives only for the moment it sends the ping;
+- the writer exists only while there is something to write: a packet put on the socket's queue
+  starts it, and it ends when the queue is empty. Packets still leave in queue order, one writer
+  at a time, and a slow phone still blocks only its own writer, never the one who broadcasts.
+
+Everything else (the queue, the packets, receiving, closing, long-polling and its upgrade to a
+websocket) is python-engineio's own; `install()` puts this class where engineio.server makes
+its sockets. For `workshop serve` under eventlet only: gevent keeps engineio's socket as it is.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import eventlet
+from engineio import exceptions, packet
+from engineio import socket as engineio_socket
+from eventlet.hubs import get_hub
+from eventlet.queue import Empty, Queue
+
+log = logging.getLogger("workshop.live")
+
+
+class _WakingQueue(Queue):
+    """The socket's queue: a put starts the socket's writer if it has none (websocket only)."""
+
+    def __init__(self, owner: LeanSocket):
+        super().__init__()
+        self.owner = owner
+
+    def put(self, item, block=True, timeout=None):
+        super().put(item, block, timeout)
+        self.owner.start_writer()
+
+
+class LeanSocket(engineio_socket.Socket):
+    def __init__(self, server, sid):
+        super().__init__(server, sid)
+        self.queue = _WakingQueue(self)
+        self.websocket = None  # set once the websocket carries the packets (not while polling)
+        self.writer = None  # the greenlet writing the queue out, while there is something to write
+
+    # --- the ping: a timer, not a sleeping greenlet ----------------------------------------------
+    def schedule_ping(self):
+        if self.last_ping:  # only after the previous ping was answered, as engineio does
+            self.last_ping = None
+            get_hub().schedule_call_global(self.server.ping_interval, eventlet.spawn_n, self._ping)
+
+    def _ping(self):
+        if not self.closing and not self.closed:
+            self.last_ping = time.time()
+            self.send(packet.Packet(packet.PING))  # may close a socket whose pong is overdue
+
+    # --- the writer: started by a put, ends when the queue is empty ------------------------------
+    def start_writer(self):
+        if self.websocket is not None and self.writer is None:
+            self.writer = eventlet.spawn(self._write_queue, self.websocket)
+
+    def _write_queue(self, websocket):
+        try:
+            while True:
+                try:
+                    pkt = self.queue.get(block=False)
+                except Empty:
+                    return  # nothing switches between this and `writer = None` below: no put is missed
+                self.queue.task_done()
+                if pkt is None:  # closing
+                    websocket.close()
+                    self.websocket = None
+                    return
+                websocket.send(pkt.encode())
+        except Exception:  # the phone is gone: what is left is not sent (engineio does the same)
+            websocket.close()
+            self.websocket = None
+            self._discard_queue()  # so that a close(wait=True) does not wait for it for ever
+        finally:
+            self.writer = None
+
+    def _discard_queue(self):
+        while True:
+            try:
+                self.queue.get(block=False)
+            except Empty:
+                return
+            self.queue.task_done()
+
+    # --- the websocket: engineio's handshake and reading, without a writer of its own -------------
+    def _websocket_handler(self, ws):
+        def wait():
+            data = ws.wait()
+            if data and len(data) > self.server.max_http_buffer_size:
+                raise ValueError("packet is too large")
+            return data
+
+        raw = getattr(ws, "_sock", None) or getattr(ws, "socket", None)
+        if raw is not None and hasattr(raw, "settimeout"):  # a peer gone silent ends the read
+            raw.settimeout(self.server.ping_interval + self.server.ping_timeout)
+
+        if self.connected:  # came in by long-polling: the upgrade (probe, then upgrade packet)
+            self.upgrading = True
+            probe = packet.Packet(encoded_packet=wait())
+            if probe.packet_type != packet.PING or probe.data != "probe":
+                self.upgrading = False
+                return []
+            ws.send(packet.Packet(packet.PONG, data="probe").encode())
+            self.queue.put(packet.Packet(packet.NOOP))  # ends the poll that is waiting
+            if packet.Packet(encoded_packet=wait()).packet_type != packet.UPGRADE:
+                self.upgrading = self.upgraded = False
+                return []
+            self.upgrading = False
+        self.connected = self.upgraded = True
+        self.websocket = ws
+        self.start_writer()  # what was queued before the websocket took over
+        try:
+            while True:
+                try:
+                    data = wait()
+                except Exception as error:
+                    if not self.closed:
+                        log.info("%s: websocket read failed (%s), closing", self.sid, error)
+                    break
+                if data is None:  # closed by the phone
+                    break
+                try:
+                    self.receive(packet.Packet(encoded_packet=data))
+                except exceptions.UnknownPacketError:
+                    pass
+                except exceptions.SocketIsClosedError:
+                    break
+                except Exception:
+                    log.exception("%s: receiving a packet failed, closing", self.sid)
+                    break
+        finally:
+            self.queue.put(None)  # the writer sends what is queued, then closes the websocket
+            writer = self.writer
+            if writer is not None:
+                writer.wait()
+            self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
+        return []
+
+
+def install() -> None:
+    """Make engineio.server create LeanSockets (it looks the class up on the module at each connect)."""
+    engineio_socket.Socket = LeanSocket
