@@ -46,7 +46,7 @@ class LeanSocket(engineio_socket.Socket):
         super().__init__(server, sid)
         self.queue = _WakingQueue(self)
         self.websocket = None  # set once the websocket carries the packets (not while polling)
-        self.writer = None  # the greenlet writing the queue out, while there is something to write
+        self.writing = False  # whether a greenlet is writing the queue out (only while it has something)
 
     # --- the ping: a timer, not a sleeping greenlet ----------------------------------------------
     def schedule_ping(self):
@@ -61,17 +61,16 @@ class LeanSocket(engineio_socket.Socket):
 
     # --- the writer: started by a put, ends when the queue is empty ------------------------------
     def start_writer(self):
-        if self.websocket is not None and self.writer is None:
-            self.writer = eventlet.spawn(self._write_queue, self.websocket)
+        if self.websocket is not None and not self.writing:
+            self.writing = True
+            eventlet.spawn_n(self._write_queue, self.websocket)  # spawn_n: no GreenThread, no Event
 
     def _write_queue(self, websocket):
+        queue = self.queue
         try:
-            while True:
-                try:
-                    pkt = self.queue.get(block=False)
-                except Empty:
-                    return  # nothing switches between this and `writer = None` below: no put is missed
-                self.queue.task_done()
+            while queue.qsize():  # nothing switches between the last check and `writing = False`
+                pkt = queue.get(block=False)
+                queue.task_done()
                 if pkt is None:  # closing
                     websocket.close()
                     self.websocket = None
@@ -82,7 +81,7 @@ class LeanSocket(engineio_socket.Socket):
             self.websocket = None
             self._discard_queue()  # so that a close(wait=True) does not wait for it for ever
         finally:
-            self.writer = None
+            self.writing = False
 
     def _discard_queue(self):
         while True:
@@ -140,9 +139,8 @@ class LeanSocket(engineio_socket.Socket):
                     break
         finally:
             self.queue.put(None)  # the writer sends what is queued, then closes the websocket
-            writer = self.writer
-            if writer is not None:
-                writer.wait()
+            if self.websocket is not None:
+                self.queue.join()  # every put is answered by task_done, sent or discarded
             self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
         return []
 
