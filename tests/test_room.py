@@ -174,6 +174,17 @@ def test_projector_holds_25_phones_and_60_cards(server, browser, viewport):
     all_ids = {c["id"] for c in facilitator.cards("approaches")}
     assert len(all_ids) == 60 and shown == all_ids, f"{len(shown)} of 60 cards shown over {pages_count} page(s)"
     print(f"{viewport['width']}×{viewport['height']}: 60 cards on {pages_count} page(s)")
+    # The join address breaks before "/join" if at all, never inside it (it showed "…:5077/j" + "oin").
+    join_lines = projector.evaluate("""() => {
+        const el = document.querySelector('.join-url');
+        const node = [...el.childNodes].reverse().find((n) => n.nodeType === Node.TEXT_NODE && n.textContent.includes('/join'));
+        const start = node.textContent.lastIndexOf('/join');
+        const range = document.createRange();
+        range.setStart(node, start);
+        range.setEnd(node, start + 5);
+        return range.getClientRects().length;
+    }""")
+    assert join_lines == 1, f"'/join' split over {join_lines} lines at {viewport}"
     numbers = projector.evaluate("""() => [...document.querySelectorAll('.join-count, .votes, .big-count, .timer')]
         .filter((el) => el.offsetParent !== null).map((el) => parseFloat(getComputedStyle(el).fontSize))""")
     assert numbers and min(numbers) >= MIN_NUMBER_PX
