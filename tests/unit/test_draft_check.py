@@ -168,3 +168,36 @@ def test_bytes_that_make_pycrdt_panic_are_refused_like_any_invalid_update(monkey
     with pytest.raises(Rejected) as refused:
         _check(fd, b"\x01\x02", one_line=False)
     assert refused.value.code == "invalid_update"
+
+
+def test_a_joiner_gets_the_whole_document_even_if_a_batch_failed_just_before(sessions, monkeypatch):
+    """A join catches the document up, lets go of it, and takes it again to answer. A write batch
+    that failed in between has reset the document to the log (empty until read again): the
+    answer must come from the log, not from the empty document (a review found this window)."""
+    from workshop.drafting.sockets import _catch_up
+
+    with sessions() as db:
+        measure = Measure(title="Spielplätze")
+        author = Facilitator(email="join@example.org", display_name="Jo In", password_hash="!")
+        db.add_all([measure, author])
+        db.commit()
+        measure_id, author_id = measure.id, author.id
+    hub = object.__new__(DraftHub)
+    hub.store = UpdateStore(sessions)
+    fd = FieldDoc(measure_id, "short_description")
+    fd.reconciled = True
+    stored = _Waiting(Editor(fd).type(lambda t: t.insert(0, "gespeichert")), author_id, None, threading.Event())
+    assert hub._write_batch(fd, [stored]) == [stored]
+
+    def caught_up_then_reset(measure_id, field_key, read_log=True):
+        if read_log:
+            with hub.store.reading() as db:
+                hub.catch_up(fd, db)
+        fd.reset()  # the failed batch, between the catch-up and the answer
+        return fd
+
+    monkeypatch.setattr(hub, "field_doc", caught_up_then_reset, raising=False)
+    answer = _catch_up(hub, measure_id, "short_description", None)
+    joined = Doc()
+    joined.apply_update(b64decode(answer["update"]))
+    assert str(joined.get("text", type=Text)) == "gespeichert"

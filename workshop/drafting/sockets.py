@@ -228,8 +228,12 @@ def on_join(data):
 def _catch_up(hub, measure_id: int, key: str, vector: bytes | None) -> dict:
     """Yjs sync step 2 for one field: what a client with state `vector` (None: nothing) lacks, and
     the server's state vector, from which the client computes what the server lacks and sends it."""
-    fd = hub.field_doc(measure_id, key)  # caught up with the log, i.e. with every process
+    fd = hub.field_doc(measure_id, key, read_log=False)
     with fd.lock:
+        # Caught up here, under the lock: a write batch that failed since (and reset the document
+        # to the log) must not hand the joiner an empty document.
+        with hub.store.reading() as db:
+            hub.catch_up(fd, db)
         try:
             update = fd.doc.get_update(vector) if vector is not None else fd.doc.get_update()
         except Exception as error:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
+import weakref
 
 import eventlet
 from engineio import exceptions, packet
@@ -34,11 +35,13 @@ class _WakingQueue(Queue):
 
     def __init__(self, owner: LeanSocket):
         super().__init__()
-        self.owner = owner
+        self.owner = weakref.ref(owner)  # no cycle: a closed socket goes with its last reference
 
     def put(self, item, block=True, timeout=None):
         super().put(item, block, timeout)
-        self.owner.start_writer()
+        owner = self.owner()
+        if owner is not None:
+            owner.start_writer()
 
 
 class LeanSocket(engineio_socket.Socket):
@@ -57,13 +60,16 @@ class LeanSocket(engineio_socket.Socket):
     def _ping(self):
         if not self.closing and not self.closed:
             self.last_ping = time.time()
-            self.send(packet.Packet(packet.PING))  # may close a socket whose pong is overdue
+            self.send(packet.Packet(packet.PING))
 
     # --- the writer: started by a put, ends when the queue is empty ------------------------------
     def start_writer(self):
-        if self.websocket is not None and not self.writing:
-            self.writing = True
-            eventlet.spawn_n(self._write_queue, self.websocket)  # spawn_n: no GreenThread, no Event
+        if self.websocket is not None:
+            if not self.writing:
+                self.writing = True
+                eventlet.spawn_n(self._write_queue, self.websocket)  # spawn_n: no GreenThread, no Event
+        elif self.upgraded:  # the websocket is closed: nothing will send this, so a close(wait=True) must not wait
+            self._discard_queue()
 
     def _write_queue(self, websocket):
         queue = self.queue
@@ -71,17 +77,22 @@ class LeanSocket(engineio_socket.Socket):
             while queue.qsize():  # nothing switches between the last check and `writing = False`
                 pkt = queue.get(block=False)
                 queue.task_done()
-                if pkt is None:  # closing
-                    websocket.close()
-                    self.websocket = None
+                if pkt is None:  # closing: what comes after is not sent (engineio does the same)
+                    self._stop_writing(websocket)
                     return
                 websocket.send(pkt.encode())
         except Exception:  # the phone is gone: what is left is not sent (engineio does the same)
-            websocket.close()
-            self.websocket = None
-            self._discard_queue()  # so that a close(wait=True) does not wait for it for ever
+            self._stop_writing(websocket)
         finally:
             self.writing = False
+
+    def _stop_writing(self, websocket):
+        self.websocket = None  # first: a put from here on is discarded, not waited for
+        self._discard_queue()
+        try:
+            websocket.close()  # may switch to other greenlets
+        except Exception:  # already gone
+            pass
 
     def _discard_queue(self):
         while True:
@@ -139,8 +150,10 @@ class LeanSocket(engineio_socket.Socket):
                     break
         finally:
             self.queue.put(None)  # the writer sends what is queued, then closes the websocket
-            if self.websocket is not None:
-                self.queue.join()  # every put is answered by task_done, sent or discarded
+            while self.writing:  # wait for it (a disconnect, not a hot path: a short poll will do)
+                eventlet.sleep(0.005)
+            if self.websocket is not None:  # no writer ran: close here
+                self._stop_writing(self.websocket)
             self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
         return []
 
