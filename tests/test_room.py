@@ -94,6 +94,18 @@ def test_console_now_next_people_notes_and_shortcuts(server, browser):
     assert problems == []
 
 
+def _session_on_a_projector(server, browser, viewport: dict, problems: list):
+    """A new session, its console (logged in), a facilitator socket and its projector page at
+    `viewport`: (session id, join code, console page, facilitator client, projector page)."""
+    sid, code = server.session(server.facilitator(), server.measure())
+    console = login_page(browser, server.base_url, "moderation@example.org", PASSWORD)
+    facilitator = server.facilitator_client(sid, server.login())
+    projector = watch(console.context.new_page(), server.base_url, problems)
+    projector.set_viewport_size(viewport)
+    projector.goto(f"{server.base_url}/sessions/{sid}/projector")
+    return sid, code, console, facilitator, projector
+
+
 def _visible_card_ids(projector) -> set[int]:
     return set(
         projector.evaluate("""() => [...document.querySelectorAll('#board li.card')]
@@ -125,13 +137,7 @@ def _too_small_texts(projector) -> list[str]:
 @pytest.mark.parametrize("viewport", [{"width": 1920, "height": 1080}, {"width": 1280, "height": 720}])
 def test_projector_holds_25_phones_and_60_cards(server, browser, viewport):
     base, problems = server.base_url, []
-    fid = server.facilitator()
-    sid, code = server.session(fid, server.measure())
-    console = login_page(browser, base, "moderation@example.org", PASSWORD)
-    facilitator = server.facilitator_client(sid, server.login())
-    projector = watch(console.context.new_page(), base, problems)
-    projector.set_viewport_size(viewport)
-    projector.goto(f"{base}/sessions/{sid}/projector")
+    sid, code, console, facilitator, projector = _session_on_a_projector(server, browser, viewport, problems)
 
     # 22 phones as Socket.IO clients, 3 as real pages: 25 people.
     with ThreadPoolExecutor(8) as pool:
@@ -266,14 +272,10 @@ def test_one_long_card_does_not_push_the_short_ones_off_the_projector(server, br
     """Found by hand: with one card at the 500-character limit, every card in its grid row
     stretched to its height, none ended above the board's bottom, and the projector showed one
     short card per page (4 cards, "Seite 1 von 4", the rest of the wall empty)."""
-    base, problems = server.base_url, []
-    fid = server.facilitator()
-    sid, code = server.session(fid, server.measure())
-    console = login_page(browser, base, "moderation@example.org", PASSWORD)
-    facilitator = server.facilitator_client(sid, server.login())
-    projector = watch(console.context.new_page(), base, problems)
-    projector.set_viewport_size({"width": 1920, "height": 1080})
-    projector.goto(f"{base}/sessions/{sid}/projector")
+    problems: list = []
+    sid, code, _console, facilitator, projector = _session_on_a_projector(
+        server, browser, {"width": 1920, "height": 1080}, problems
+    )
     people = [server.participant(sid, code, name) for name in ("Kim", "Ali", "Jo", "Mo")]
     assert facilitator.op("session.start")["ok"]
     long_text = ("Beratung vor Ort im Bürgeramt mit festen Sprechzeiten und Dolmetschung " * 8)[:500]

@@ -86,17 +86,10 @@ def test_an_update_the_document_has_already_is_nothing_new_even_a_deletion():
     assert not _check(fd, deleted, one_line=False)  # a deletion resent changes no state vector
 
 
-class FailingStore(UpdateStore):
-    """Reads as usual; every write fails the way a database that went away does."""
-
-    def append_many(self, db, measure_id, field_key, updates):
-        raise saving_paused()
-
-
-def test_a_batch_that_could_not_be_stored_leaves_nothing_of_it_in_the_document(sessions):
-    """Each update is applied to the document before the batch is stored. If storing fails, the
-    document starts over from the log: otherwise a joining editor would be sent text that is in no
-    log, and the record would get it at the next save."""
+@pytest.fixture
+def stored_field(sessions):
+    """A measure whose short description holds "gespeichert", stored through the hub's batch
+    writer (no server: a hub with only its store): (hub, field document, editor, author id)."""
     with sessions() as db:
         measure = Measure(title="Spielplätze")
         author = Facilitator(email="draft@example.org", display_name="Dr. Aft", password_hash="!")
@@ -109,6 +102,21 @@ def test_a_batch_that_could_not_be_stored_leaves_nothing_of_it_in_the_document(s
     editor = Editor(fd)
     stored = _Waiting(editor.type(lambda t: t.insert(0, "gespeichert")), author_id, None, threading.Event())
     assert hub._write_batch(fd, [stored]) == [stored]
+    return hub, fd, editor, author_id
+
+
+class FailingStore(UpdateStore):
+    """Reads as usual; every write fails the way a database that went away does."""
+
+    def append_many(self, db, measure_id, field_key, updates):
+        raise saving_paused()
+
+
+def test_a_batch_that_could_not_be_stored_leaves_nothing_of_it_in_the_document(sessions, stored_field):
+    """Each update is applied to the document before the batch is stored. If storing fails, the
+    document starts over from the log: otherwise a joining editor would be sent text that is in no
+    log, and the record would get it at the next save."""
+    hub, fd, editor, author_id = stored_field
 
     hub.store = FailingStore(sessions)
     lost = _Waiting(editor.type(lambda t: t.insert(len(t), " verloren")), author_id, None, threading.Event())
@@ -170,24 +178,14 @@ def test_bytes_that_make_pycrdt_panic_are_refused_like_any_invalid_update(monkey
     assert refused.value.code == "invalid_update"
 
 
-def test_a_joiner_gets_the_whole_document_even_if_a_batch_failed_just_before(sessions, monkeypatch):
+def test_a_joiner_gets_the_whole_document_even_if_a_batch_failed_just_before(stored_field, monkeypatch):
     """A join catches the document up, lets go of it, and takes it again to answer. A write batch
     that failed in between has reset the document to the log (empty until read again): the
     answer must come from the log, not from the empty document (a review found this window)."""
     from workshop.drafting.sockets import _catch_up
 
-    with sessions() as db:
-        measure = Measure(title="Spielplätze")
-        author = Facilitator(email="join@example.org", display_name="Jo In", password_hash="!")
-        db.add_all([measure, author])
-        db.commit()
-        measure_id, author_id = measure.id, author.id
-    hub = object.__new__(DraftHub)
-    hub.store = UpdateStore(sessions)
-    fd = FieldDoc(measure_id, "short_description")
+    hub, fd, _editor, _author_id = stored_field
     fd.reconciled = True
-    stored = _Waiting(Editor(fd).type(lambda t: t.insert(0, "gespeichert")), author_id, None, threading.Event())
-    assert hub._write_batch(fd, [stored]) == [stored]
 
     def caught_up_then_reset(measure_id, field_key, read_log=True):
         if read_log:
@@ -197,7 +195,7 @@ def test_a_joiner_gets_the_whole_document_even_if_a_batch_failed_just_before(ses
         return fd
 
     monkeypatch.setattr(hub, "field_doc", caught_up_then_reset, raising=False)
-    answer = _catch_up(hub, measure_id, "short_description", None)
+    answer = _catch_up(hub, fd.measure_id, "short_description", None)
     joined = Doc()
     joined.apply_update(b64decode(answer["update"]))
     assert str(joined.get("text", type=Text)) == "gespeichert"
