@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import clients  # noqa: E402
 from report import write_section  # noqa: E402
-from run import PASSWORD, Room, Workshop, free_port, machine, pct, start  # noqa: E402
+from run import PASSWORD, BareServer, Room, Workshop, free_port, machine, pct, start  # noqa: E402
 
 # Joins, not votes, are not measured here: 8 at a time instead of 16. On SQLite the pool holds
 # 15 connections; 16 join requests each holding one while they wait for the op queue, whose
@@ -142,16 +142,7 @@ def storm(server: Server, phones: int, spread: float) -> dict:
     sid, code, ids = vote_session(server)
     # lean phones (clients.LeanPhone): python-socketio's client used more CPU than the server it measured
     room = Room({"kind": "workshop", "url": server.url, "session_id": sid, "code": code, "lean": True}, phones)
-    try:
-        cpu = server.cpu_seconds()
-        clients_cpu = sum(cpu_seconds(proc.pid) for proc in room.procs)
-        server.profiling(True)
-        results = room.vote(ids, TAPS, spread)  # (ok, ack latency, code, s from start to this ack)
-        server.profiling(False)
-        cpu = server.cpu_seconds() - cpu
-        clients_cpu = sum(cpu_seconds(proc.pid) for proc in room.procs) - clients_cpu
-    finally:
-        room.stop()
+    results, cpu, clients_cpu = timed_votes(room, server.process.pid, ids, spread, server.profiling)
     with server.sessions() as db:
         stored = db.scalar(select(func.coalesce(func.sum(Vote.count), 0)).where(Vote.session_id == sid))
         over = db.execute(
@@ -160,6 +151,34 @@ def storm(server: Server, phones: int, spread: float) -> dict:
             .group_by(Vote.participant_id)
             .having(func.sum(Vote.count) > BUDGET)
         ).all()
+    return figures(results, cpu, clients_cpu, spread, stored, len(over))
+
+
+def bare_storm(bare: BareServer, phones: int, spread: float) -> dict:
+    """The same storm on bench/bare_server.py (votes counted in memory, batched broadcasts like
+    the workshop's, no database): the floor, in the same minutes. Fresh phones, fresh budgets."""
+    room = Room({"kind": "bare", "url": bare.url, "lean": True}, phones)
+    results, cpu, clients_cpu = timed_votes(room, bare.process.pid, list(range(1, TAPS + 1)), spread)
+    acked = sum(ok for ok, *_ in results)
+    return figures(results, cpu, clients_cpu, spread, stored=None, over=0) | {"stored": f"({acked} in memory)"}
+
+
+def timed_votes(room: Room, pid: int, ids: list[int], spread: float, profiling=lambda _on: None):
+    """The room's phones tap; their results, and the CPU seconds the server and the phones used meanwhile."""
+    try:
+        cpu = cpu_seconds(pid)
+        clients_cpu = sum(cpu_seconds(proc.pid) for proc in room.procs)
+        profiling(True)
+        results = room.vote(ids, TAPS, spread)  # (ok, ack latency, code, s from start to this ack)
+        profiling(False)
+        cpu = cpu_seconds(pid) - cpu
+        clients_cpu = sum(cpu_seconds(proc.pid) for proc in room.procs) - clients_cpu
+    finally:
+        room.stop()
+    return results, cpu, clients_cpu
+
+
+def figures(results: list, cpu: float, clients_cpu: float, spread: float, stored, over: int) -> dict:
     last_ack = max(done for *_x, done in results)  # s from the agreed start
     refused = [c for ok, _l, c, _d in results if not ok]
     latencies = [lat for _ok, lat, _c, _d in results]
@@ -167,7 +186,7 @@ def storm(server: Server, phones: int, spread: float) -> dict:
         "taps": len(results),
         "acked": sum(ok for ok, *_ in results),
         "stored": stored,
-        "over_budget": len(over),
+        "over_budget": over,
         "refused": len(refused),
         "refused_codes": sorted(set(refused)),
         "p50": pct(latencies, 50),
@@ -208,7 +227,7 @@ def main() -> None:
         if args.before:
             codes.insert(0, (args.before, export_tree(args.before, tmp)))
         for kind in databases:
-            servers = []
+            servers, bare = [], None
             try:
                 for label, source in codes:
                     name = f"bench_votes_{'before' if source else 'now'}"
@@ -220,12 +239,18 @@ def main() -> None:
                     servers.append(
                         (label, Server(tmp, f"{name}-{kind}", fresh_database(kind, name, tmp), source, profile))
                     )
+                bare = BareServer(tmp, "eventlet")
                 for turn, (shape, spread) in enumerate(SHAPES):
                     for label, server in servers if turn % 2 == 0 else servers[::-1]:
-                        figures = storm(server, phones, spread)
-                        report["rows"].append((kind, shape, label, figures))
-                        print(f"[{kind}] {shape} {label}: {figures}", flush=True)
+                        got = storm(server, phones, spread)
+                        report["rows"].append((kind, shape, label, got))
+                        print(f"[{kind}] {shape} {label}: {got}", flush=True)
+                    got = bare_storm(bare, phones, spread)
+                    report["rows"].append((kind, shape, "bare server", got))
+                    print(f"[{kind}] {shape} bare server: {got}", flush=True)
             finally:
+                if bare is not None:
+                    bare.stop()
                 for _label, server in servers:
                     if server.profile is not None:
                         server.profiling(False)
@@ -251,7 +276,10 @@ def render(report: dict, phones: int, args) -> str:
         "Last ack after the taps' window: seconds from the end of the 3 s (or from the start, at once) to the last ack; "
         "ops/s = taps / seconds from the start to the last ack; server CPU = the server process's user + system time "
         "during the storm per tap; server / phones CPU: the cores the server process and the phones' worker "
-        "processes kept busy on average during the storm (the machine has 2, shared with other work).",
+        "processes kept busy on average during the storm (the machine has 2, shared with other work). "
+        "`bare server`: the same phones and taps on bench/bare_server.py in the same minutes (votes counted in "
+        "memory, events batched and acks sent after them as the workshop does, no database): the floor of the stack "
+        "on this machine at this moment.",
         "",
         "| database | taps | code | acknowledged | stored | over budget | refused (6th taps) | ack p50 ms "
         "| ack p99 ms | last ack after the taps' window s | ops/s | server CPU ms/op | server / phones CPU, cores |",
@@ -264,6 +292,16 @@ def render(report: dict, phones: int, args) -> str:
             f"{f['p50']:.0f} | {f['p99']:.0f} | {f['after_window']:.2f} | {f['ops_per_second']:.0f} | "
             f"{f['cpu_ms_per_op']:.2f} | {f.get('server_cpu_share', 0):.2f} / {f.get('clients_cpu_share', 0):.2f} |"
         )
+    ratios = []
+    for kind, shape, label, f in report["rows"]:
+        floor = next((b for k, sh, lb, b in report["rows"] if (k, sh, lb) == (kind, shape, "bare server")), None)
+        if floor and label != "bare server":
+            ratios.append(
+                f"{kind} {shape} ({label}): {f['ops_per_second'] / floor['ops_per_second']:.2f}× the bare server's "
+                f"ops/s, ack p99 {f['p99'] / floor['p99']:.2f}×"
+            )
+    if ratios:
+        lines += ["", "Against the bare server in the same run: " + "; ".join(ratios) + "."]
     return "\n".join(lines) + "\n"
 
 
