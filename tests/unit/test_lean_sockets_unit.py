@@ -49,3 +49,73 @@ def test_a_close_while_the_writer_waits_on_a_slow_phone_ends_the_connection():
         handler.wait()
     assert phone.closed and phone.sent == ["4vor dem Schließen"]
     assert socket.queue.unfinished_tasks == 0
+
+
+def _frames(data: bytes) -> tuple[list[str], bytes]:
+    """The complete unmasked text frames at the start of data (a server's), and what is left."""
+    texts = []
+    while len(data) >= 2:
+        length, at = data[1] & 0x7F, 2
+        if length == 126:
+            length, at = int.from_bytes(data[2:4], "big"), 4
+        elif length == 127:
+            length, at = int.from_bytes(data[2:10], "big"), 10
+        if len(data) < at + length:
+            break
+        texts.append(data[at : at + length].decode())
+        data = data[at + length :]
+    return texts, data
+
+
+def _socket_on_a_real_connection():
+    """A LeanSocket whose websocket writes to one end of a real socket pair with a small send buffer."""
+    import socket as stdlib_socket
+
+    from eventlet.greenio import GreenSocket
+    from eventlet.websocket import RFC6455WebSocket
+
+    server_end, phone_end = stdlib_socket.socketpair()
+    server_end.setsockopt(stdlib_socket.SOL_SOCKET, stdlib_socket.SO_SNDBUF, 4096)
+    websocket = RFC6455WebSocket(GreenSocket(server_end), {}, version=13)
+    socket = LeanSocket(engineio.Server(async_mode="eventlet"), "sid-2")
+    socket.websocket, socket.connected, socket.upgraded = websocket, True, True
+    phone_end.setblocking(False)
+    return socket, phone_end
+
+
+def _read_all(phone_end, texts: list[str], rest: bytes = b"") -> bytes:
+    while True:
+        try:
+            chunk = phone_end.recv(1 << 16)
+        except BlockingIOError:
+            return rest
+        got, rest = _frames(rest + chunk)
+        texts += got
+
+
+def test_a_message_to_a_phone_with_room_goes_out_without_a_writer_greenlet():
+    """The putter writes the frame itself: it is on the wire before anything else gets to run."""
+    socket, phone_end = _socket_on_a_real_connection()
+    socket.send(packet.Packet(packet.MESSAGE, data="sofort"))
+    assert not socket.writing  # no writer was needed
+    texts: list[str] = []
+    _read_all(phone_end, texts)  # no eventlet.sleep: nothing else ran in between
+    assert texts == ["4sofort"]
+
+
+def test_messages_that_do_not_fit_the_socket_arrive_whole_and_in_order():
+    """A full send buffer mid-frame: the writer greenlet sends the rest of that frame first, then
+    the queue, while later puts only queue (tens of frames larger than the socket's buffer)."""
+    socket, phone_end = _socket_on_a_real_connection()
+    messages = [f"{i:03d}" + "x" * (3000 + 97 * i) for i in range(60)]
+    for text in messages:  # one greenlet, no switch: the buffer fills at once
+        socket.send(packet.Packet(packet.MESSAGE, data=text))
+    assert socket.writing  # the rest is the writer's
+    texts: list[str] = []
+    rest = b""
+    with eventlet.Timeout(10):
+        while len(texts) < len(messages):
+            rest = _read_all(phone_end, texts, rest)
+            eventlet.sleep(0.001)  # the writer's turn (a test of the socket, not of an event)
+    assert texts == ["4" + text for text in messages] and rest == b""
+    assert not socket.writing and socket.queue.unfinished_tasks == 0
