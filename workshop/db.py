@@ -79,6 +79,9 @@ def make_engine(
         pool_timeout=connect_timeout,
         connect_args=connect_args,
     )
+    # An INSERT of many rows as one multi-row statement, not psycopg's executemany, whose
+    # pipeline waits on each row's answer (the vote storm's events and votes).
+    engine.dialect.use_insertmanyvalues_wo_returning = True
     _drop_interrupted_connections(engine)
     return engine
 

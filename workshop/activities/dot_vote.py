@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import case, func, insert, select, update
 
 from workshop.activities.base import Activity, ResultItem
 from workshop.activities.cards import live_cards
@@ -212,8 +212,12 @@ def apply_votes(ops: list[tuple[str, OpContext, dict]]) -> list[Outcome | Reject
         if mine[key][0] is None
         for voter, target in (key,)
     ]
-    if updates:
-        db.execute(update(Vote), updates)  # by primary key, executemany
+    if updates:  # one statement, not one per row (psycopg's executemany waits on each row's answer)
+        counts = {row["id"]: row["count"] for row in updates}
+        db.execute(
+            update(Vote).where(Vote.id.in_(counts)).values(count=case(counts, value=Vote.id)),
+            execution_options={"synchronize_session": False},
+        )
     if inserts:
         db.execute(insert(Vote), inserts)
     return outcomes
