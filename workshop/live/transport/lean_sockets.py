@@ -81,7 +81,7 @@ class LeanSocket(engineio_socket.Socket):
         is 500 of them). Returns None if all went out, else what a writer must send first (b"" for
         nothing: the close marker, a socket that would wait or failed, a socket this cannot write)."""
         raw = getattr(websocket, "socket", None)
-        if type(raw) is not GreenSocket:  # TLS or anything else: the writer greenlet's way
+        if raw is None or type(raw) is not GreenSocket:  # TLS or anything else: the writer greenlet's way
             return b""
         queue = self.queue
         while queue.qsize():
