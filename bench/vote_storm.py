@@ -10,6 +10,9 @@ nobody over budget. With --before REV the same storms also run against the code 
 revision REV (a second server started from an exported copy of that tree), storm by storm in
 turn with the current code, so both figures come from the same minutes of this shared machine.
 --profile DIR writes a cProfile of each server covering the storms only (DIR/<server>-<db>.prof).
+--sample DIR samples each server with py-spy during each storm instead (DIR/<server>-<db>-<storm>.txt:
+the busy share of the functions that took most of the server's main thread; cProfile's own cost
+and its confusion over greenlets make it say less about where the time goes).
 Writes its section of BENCHMARKS.md (`votes`).
 """
 
@@ -74,13 +77,15 @@ def cpu_seconds(pid: int) -> float:
 class Server(Workshop):
     """run.Workshop on a given database, optionally from another source tree and profiled."""
 
-    def __init__(self, tmp: Path, label: str, db_url: str, source: Path | None, profile: Path | None):
+    def __init__(
+        self, tmp: Path, label: str, db_url: str, source: Path | None, profile: Path | None, sample: Path | None = None
+    ):
         from sqlalchemy.orm import sessionmaker
 
         from workshop.accounts.service import create_facilitator
         from workshop.db import make_engine
 
-        self.label, self.db_url, self.profile = label, db_url, profile
+        self.label, self.db_url, self.profile, self.sample = label, db_url, profile, sample
         self.sessions = sessionmaker(bind=make_engine(db_url), expire_on_commit=False)
         self.email = f"votes-{label}@example.org"
         with self.sessions() as db:
@@ -115,6 +120,26 @@ class Server(Workshop):
         if self.profile is not None:
             self.process.send_signal(signal.SIGUSR1 if on else signal.SIGUSR2)
 
+    def sampling(self, storm_name: str):
+        """profiling(on) for one storm: cProfile (--profile) and/or py-spy (--sample)."""
+        if self.sample is None:
+            return self.profiling
+        out = self.sample.with_name(f"{self.sample.name}-{storm_name}")
+        spy: list[subprocess.Popen] = []
+
+        def switch(on: bool) -> None:
+            self.profiling(on)
+            if on:
+                cmd = [str(Path(sys.executable).with_name("py-spy")), "record", "-p", str(self.process.pid)]
+                cmd += ["-r", "100", "--nonblocking", "-f", "raw", "-o", f"{out}.raw"]  # not pausing the server
+                spy.append(subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            elif spy:
+                spy[0].send_signal(signal.SIGINT)
+                spy[0].wait(timeout=60)
+                Path(f"{out}.txt").write_text(busy_shares(Path(f"{out}.raw")))
+
+        return switch
+
 
 def vote_session(server: Server) -> tuple[int, str, list[int]]:
     """A started session in its vote step, 6 question cards to vote on."""
@@ -142,7 +167,8 @@ def storm(server: Server, phones: int, spread: float) -> dict:
     sid, code, ids = vote_session(server)
     # lean phones (clients.LeanPhone): python-socketio's client used more CPU than the server it measured
     room = Room({"kind": "workshop", "url": server.url, "session_id": sid, "code": code, "lean": True}, phones)
-    results, cpu, clients_cpu = timed_votes(room, server.process.pid, ids, spread, server.profiling)
+    sampling = server.sampling(f"{'at-once' if spread == 0 else 'within'}")
+    results, cpu, clients_cpu = timed_votes(room, server.process.pid, ids, spread, sampling)
     with server.sessions() as db:
         stored = db.scalar(select(func.coalesce(func.sum(Vote.count), 0)).where(Vote.session_id == sid))
         over = db.execute(
@@ -200,6 +226,33 @@ def figures(results: list, cpu: float, clients_cpu: float, spread: float, stored
     }
 
 
+def busy_shares(raw: Path, top: int = 60) -> str:
+    """py-spy's raw stacks of the main thread, as each function's share of the busy samples
+    (idle = the event loop waiting in epoll); the threads of the tpool are left out."""
+    import collections
+    import re
+
+    inclusive: collections.Counter[str] = collections.Counter()
+    own: collections.Counter[str] = collections.Counter()
+    busy = idle = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or "tworker" in stack:
+            continue
+        frames = [re.sub(r" \((?:.*/)?([^/]+?):\d+\)$", r" (\1)", f) for f in stack.split(";")]
+        if frames[-1].startswith("do_poll") or frames[-1].startswith("poll ("):
+            idle += int(count)
+            continue
+        busy += int(count)
+        own[frames[-1]] += int(count)
+        for frame in set(frames):
+            inclusive[frame] += int(count)
+    lines = [f"busy samples {busy}, idle {idle}", "", "inclusive:"]
+    lines += [f"{n * 100 / max(busy, 1):5.1f}% {name}" for name, n in inclusive.most_common(top)]
+    lines += ["", "own:"] + [f"{n * 100 / max(busy, 1):5.1f}% {name}" for name, n in own.most_common(top // 2)]
+    return "\n".join(lines) + "\n"
+
+
 def export_tree(rev: str, tmp: Path) -> Path:
     """The tree of revision rev, exported (not a worktree), to start the older server from."""
     target = tmp / "before"
@@ -216,6 +269,7 @@ def main() -> None:
     parser.add_argument("--databases", help="sqlite,postgresql (default both)")
     parser.add_argument("--before", metavar="REV", help="also run the code of this git revision, in turn")
     parser.add_argument("--profile", metavar="DIR", help="cProfile each server during the storms")
+    parser.add_argument("--sample", metavar="DIR", help="py-spy each server during each storm")
     parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
     args = parser.parse_args()
     phones = args.phones or (100 if args.quick else 500)
@@ -236,9 +290,12 @@ def main() -> None:
                     )
                     if profile:
                         profile.parent.mkdir(parents=True, exist_ok=True)
-                    servers.append(
-                        (label, Server(tmp, f"{name}-{kind}", fresh_database(kind, name, tmp), source, profile))
-                    )
+                    sample = None
+                    if args.sample:
+                        sample = Path(args.sample) / f"{'before' if source else 'now'}-{kind}"
+                        sample.parent.mkdir(parents=True, exist_ok=True)
+                    database = fresh_database(kind, name, tmp)
+                    servers.append((label, Server(tmp, f"{name}-{kind}", database, source, profile, sample)))
                 bare = BareServer(tmp, "eventlet")
                 for turn, (shape, spread) in enumerate(SHAPES):
                     for label, server in servers if turn % 2 == 0 else servers[::-1]:

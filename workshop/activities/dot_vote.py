@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import case, func, select, update
 
 from workshop.activities.base import Activity, ResultItem
 from workshop.activities.cards import live_cards
 from workshop.activities.cluster import ClusterActivity, cluster_lines
 from workshop.activities.models import Card, Cluster, Vote
 from workshop.activities.protocol import Fold, ProtocolCard, Section, points
+from workshop.db import insert_many
 from workshop.ops import FACILITATOR, PARTICIPANT, Actor, OpContext, OpSpec, Outcome, Rejected
 from workshop.sessions.runtime import is_revealed
 from workshop.sessions.steps import Step
@@ -218,8 +219,7 @@ def apply_votes(ops: list[tuple[str, OpContext, dict]]) -> list[Outcome | Reject
             update(Vote).where(Vote.id.in_(counts)).values(count=case(counts, value=Vote.id)),
             execution_options={"synchronize_session": False},
         )
-    if inserts:
-        db.execute(insert(Vote), inserts)
+    insert_many(db, Vote, inserts)
     return outcomes
 
 

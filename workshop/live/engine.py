@@ -11,12 +11,12 @@ import logging
 from dataclasses import dataclass
 
 from marshmallow import Schema, ValidationError, fields, validate
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from workshop.access import policy
 from workshop.activities.registry import ACTIVITY_OPS, step_of
-from workshop.db import utcnow
+from workshop.db import insert_many, utcnow
 from workshop.live import replay
 from workshop.live.controls import CONTROL_OPS
 from workshop.live.models import Event
@@ -315,7 +315,7 @@ def _apply_run_unguarded(db: Session, ws: WorkshopSession, run: list[_Parsed | R
             public_event={**view, "payload": result.public_payload} if result.public_payload is not None else None,
         )
     if rows:
-        db.execute(insert(Event), rows)
+        insert_many(db, Event, rows)
     del participants  # (held until here)
     return [outcome for outcome in outcomes if outcome is not None]
 
