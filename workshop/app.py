@@ -18,7 +18,7 @@ from workshop.i18n import init_i18n
 from workshop.live.transport.broadcast import Broadcaster
 from workshop.live.transport.op_queue import OpQueue
 from workshop.live.transport.rate_limits import EventLimiter
-from workshop.live.transport.socket_session import SocketAwareSessionInterface
+from workshop.live.transport.socket_session import SocketAwareSessionInterface, WorkshopFlask
 from workshop.rate_limits import init_rate_limits
 
 # A Socket.IO message larger than MAX_SOCKET_MESSAGE_BYTES is answered `too_large` without being
@@ -35,7 +35,7 @@ CONTENT_SECURITY_POLICY = (
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(
+    app = WorkshopFlask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
