@@ -43,11 +43,10 @@ class _RequestContext(RequestContext):
         matched = environ.get(_MATCHED)
         if matched is None:
             super().match_request()
-            matched = environ[_MATCHED] = (
-                self.request.url_rule,
-                self.request.view_args,
-                self.request.routing_exception,
-            )
+            refused = self.request.routing_exception
+            if refused is not None:  # kept for the connection's life: not the frames it was raised in
+                refused.__traceback__ = refused.__context__ = refused.__cause__ = None
+            matched = environ[_MATCHED] = (self.request.url_rule, self.request.view_args, refused)
         self.request.url_rule, self.request.view_args, self.request.routing_exception = matched
 
 
