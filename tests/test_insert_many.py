@@ -95,3 +95,27 @@ def test_insert_many_refuses_rows_without_a_column_that_has_a_python_default(pos
             insert_many(db, Event, [row])
     finally:
         engine.dispose()
+
+
+def test_a_string_too_long_for_its_column_is_refused_not_cut(postgres_url):
+    """As the plain INSERT does ("value too long"); an explicit cast to VARCHAR(40)[] would have
+    cut it to 40 characters and stored it."""
+    from sqlalchemy.exc import DataError
+
+    upgrade(postgres_url)
+    engine = make_engine(postgres_url)
+    try:
+        with sessionmaker(bind=engine)() as db:
+            user = Facilitator(email="b@example.org", display_name="B", password_hash="!")
+            measure = Measure(title="M")
+            db.add_all([user, measure])
+            db.flush()
+            sid = create_session(db, measure_id=measure.id, facilitator_id=user.id, template_key="framing").id
+            db.commit()
+            row = _events(sid, 1)[1] | {"actor": "participant:" + "9" * 40}  # 52 characters, the column 40
+            with pytest.raises(DataError, match="too long"):
+                insert_many(db, Event, [row])
+            db.rollback()
+            assert db.scalar(select(Event.id).where(Event.session_id == sid)) is None
+    finally:
+        engine.dispose()

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import JSON, DateTime, Table, TextClause, create_engine, event, insert, text
+from sqlalchemy import JSON, DateTime, String, Table, TextClause, create_engine, event, insert, text
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -201,7 +201,10 @@ def _unnest_insert(table: Table, names: tuple[str, ...], dialect: Dialect) -> Te
         kind = table.c[name].type
         sql_type = kind.compile(dialect=dialect)
         json_column = isinstance(kind.impl if isinstance(kind, TypeDecorator) else kind, JSON)
-        params.append(f"CAST(:{name} AS {'TEXT' if json_column else sql_type}[])")
+        # VARCHAR without its length: an explicit cast would cut a long string short, while the
+        # INSERT's own assignment refuses it ("value too long"), as the plain INSERT does
+        array_type = "TEXT" if json_column else ("VARCHAR" if isinstance(kind, String) else sql_type)
+        params.append(f"CAST(:{name} AS {array_type}[])")
         selected.append(f"c{index}::{sql_type}" if json_column else f"c{index}")
         casts.append(f"c{index}")
     return text(

@@ -51,10 +51,12 @@ def test_a_close_while_the_writer_waits_on_a_slow_phone_ends_the_connection():
     assert socket.queue.unfinished_tasks == 0
 
 
-def _frames(data: bytes) -> tuple[list[str], bytes]:
-    """The complete unmasked text frames at the start of data (a server's), and what is left."""
-    texts = []
+def _frames(data: bytes, with_opcodes: bool = False) -> tuple[list, bytes]:
+    """The complete unmasked frames at the start of data (a server's), and what is left: their
+    texts, or (opcode, payload) pairs."""
+    texts: list = []
     while len(data) >= 2:
+        opcode = data[0] & 0x0F
         length, at = data[1] & 0x7F, 2
         if length == 126:
             length, at = int.from_bytes(data[2:4], "big"), 4
@@ -62,7 +64,8 @@ def _frames(data: bytes) -> tuple[list[str], bytes]:
             length, at = int.from_bytes(data[2:10], "big"), 10
         if len(data) < at + length:
             break
-        texts.append(data[at : at + length].decode())
+        payload = data[at : at + length]
+        texts.append((opcode, payload) if with_opcodes else payload.decode())
         data = data[at + length :]
     return texts, data
 
@@ -119,3 +122,29 @@ def test_messages_that_do_not_fit_the_socket_arrive_whole_and_in_order():
             eventlet.sleep(0.001)  # the writer's turn (a test of the socket, not of an event)
     assert texts == ["4" + text for text in messages] and rest == b""
     assert not socket.writing and socket.queue.unfinished_tasks == 0
+
+
+def test_a_pong_does_not_land_inside_a_half_sent_frame():
+    """The reading greenlet answers a phone's ping through the websocket's send lock. Before, a
+    frame left half-sent by the putter held no lock: the pong went out inside it and the phone
+    read a broken frame."""
+    from eventlet.greenio import GreenSocket
+
+    socket, phone_end = _socket_on_a_real_connection()
+
+    def phone_reads_two_frames():
+        phone, data, frames = GreenSocket(phone_end), b"", []
+        while len(frames) < 2:
+            data += phone.recv(1 << 16)  # waits for the server's bytes, letting the others run
+            got, data = _frames(data, with_opcodes=True)
+            frames += got
+        return frames, data
+
+    phone = eventlet.spawn(phone_reads_two_frames)
+    big = "x" * 200_000
+    socket.send(packet.Packet(packet.MESSAGE, data=big))  # far more than the buffer: half-sent
+    assert socket.writing
+    with eventlet.Timeout(10):
+        socket.websocket.send(b"p", control_code=0xA)  # as the reading greenlet answers a ping
+        frames, rest = phone.wait()
+    assert frames == [(0x1, ("4" + big).encode()), (0xA, b"p")] and rest == b""

@@ -79,9 +79,15 @@ class LeanSocket(engineio_socket.Socket):
         """Write what is queued straight to the socket while it takes it without waiting, in the
         putter's greenlet: no writer greenlet and no switch per message (a broadcast to 500 phones
         is 500 of them). Returns None if all went out, else what a writer must send first (b"" for
-        nothing: the close marker, a socket that would wait or failed, a socket this cannot write)."""
+        nothing: the close marker, a socket that would wait or failed, a socket this cannot write).
+
+        The websocket's send lock is respected: the reading greenlet answers a phone's ping or
+        close frame through it. A frame left half-sent keeps the lock until the writer has sent
+        its rest, so no control frame lands inside it."""
         raw = getattr(websocket, "socket", None)
         if raw is None or type(raw) is not GreenSocket:  # TLS or anything else: the writer greenlet's way
+            return b""
+        if websocket._sendlock.locked():  # a control frame is being written: the writer waits its turn
             return b""
         queue = self.queue
         while queue.qsize():
@@ -94,14 +100,18 @@ class LeanSocket(engineio_socket.Socket):
             except OSError:  # would block, or the phone is gone: the writer sends it (or finds out)
                 sent = 0
             if sent < len(frame):
+                websocket._sendlock.acquire(blocking=False)  # free (checked above; nothing switched since)
                 return frame[sent:]
         return None
 
     def _write_queue(self, websocket, unsent: bytes = b""):
         queue = self.queue
         try:
-            if unsent:  # the rest of a frame _write_now began: before anything else
-                websocket._send(unsent)
+            if unsent:  # the rest of a frame _write_now began, under the lock it took: before anything else
+                try:
+                    websocket.socket.sendall(unsent)
+                finally:
+                    websocket._sendlock.release()
             while queue.qsize():  # nothing switches between the last check and `writing = False`
                 pkt = queue.get(block=False)
                 queue.task_done()
