@@ -83,7 +83,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         hops = app.config["PROXY_FIX"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]  # Flask's documented way
     broadcaster = Broadcaster(
-        app.config["BROADCAST_WINDOW_MS"] / 1000, app.config["BROADCAST_WINDOW_PER_PHONE_US"] / 1_000_000
+        app.config["BROADCAST_WINDOW_MS"] / 1000,
+        app.config["BROADCAST_WINDOW_PER_PHONE_US"] / 1_000_000,
+        app.config["BROADCAST_SLOW_WINDOW_MS"] / 1000,
     )
     app.extensions["workshop.broadcaster"] = broadcaster
     # A database server can hang; SQLite is a file in this process (its waits are not interruptible).

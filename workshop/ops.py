@@ -87,6 +87,9 @@ class Outcome:
     result: JSON = field(default_factory=dict)
     private_result: JSON = field(default_factory=dict)  # returned to the caller, never stored
     public_payload: JSON | None = None
+    # The room need not see it at once (a head count): its broadcast waits up to the broadcaster's
+    # slow window for company, and its sender's answer does not wait for it (live/transport/broadcast.py).
+    can_wait: bool = False
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ class Applied:
     result: JSON  # what only the acting client receives in its ack
     duplicate: bool = False
     public_event: JSON | None = None  # what participants and the projector receive
+    can_wait: bool = False  # Outcome.can_wait: the broadcast may wait for company, the ack not for it
 
     @property
     def for_public(self) -> JSON:
@@ -313,6 +314,7 @@ def _apply_run_unguarded(db: Session, ws: WorkshopSession, run: list[_Parsed | R
             view,
             {**result.result, **result.private_result},
             public_event={**view, "payload": result.public_payload} if result.public_payload is not None else None,
+            can_wait=result.can_wait,
         )
     if rows:
         insert_many(db, Event, rows)
@@ -353,6 +355,7 @@ def _apply_one(db: Session, ws: WorkshopSession, op: _Parsed) -> Applied:
         event_view(event),
         {**outcome.result, **outcome.private_result},
         public_event=event_view(event, public=True) if outcome.public_payload is not None else None,
+        can_wait=outcome.can_wait,
     )
 
 

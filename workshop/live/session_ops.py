@@ -66,6 +66,7 @@ def join(ctx: OpContext, payload: dict) -> Outcome:
         {"participants": participant_count(ctx), "name": name},
         {"participant_id": participant.id},
         private_result={"token": token},
+        can_wait=True,  # a head count; the joiner's snapshot has it already
     )
 
 

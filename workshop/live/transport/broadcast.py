@@ -5,7 +5,8 @@ that follow within the window (BROADCAST_WINDOW_MS) wait for its end and go out 
 one `events` message (a list in seq order). Why: a 500-phone vote storm is thousands of
 events; sent one by one that is 500 messages each, and the server (and every phone) spends
 its time on message overhead instead of applying votes. Batching keeps every event and the
-gapless seq, so clients need no other change than taking a list.
+gapless seq, so clients need no other change than taking a list. An event that can wait (a
+head count: participant.joined) waits up to BROADCAST_SLOW_WINDOW_MS for company instead.
 
 Per process and cooperative (eventlet/gevent): the lock only matters under threading.
 """
@@ -29,6 +30,7 @@ class Signal(Protocol):
     """The async mode's event (threading, eventlet or gevent), from socketio.server.eio.create_event()."""
 
     def set(self) -> None: ...
+    def clear(self) -> None: ...
     def wait(self, timeout: float | None = None) -> object: ...
 
 
@@ -39,10 +41,12 @@ class _Pending:
     last_sent: float = float("-inf")
     last_size: int = 0  # events in the last batch sent: more than one means a burst is on
     flushed: Signal | None = None  # set once the waiting batch is out (None: nothing waits)
+    due: float = 0.0  # when the waiting batch goes out (time.monotonic())
+    sooner: Signal | None = None  # wakes the waiting flush when an event that cannot wait moved `due` up
 
 
 class Broadcaster:
-    def __init__(self, window_seconds: float, per_phone_seconds: float = 0.0):
+    def __init__(self, window_seconds: float, per_phone_seconds: float = 0.0, slow_seconds: float = 0.0):
         self.window = window_seconds
         # The window grows with the room: one message to a phone costs the process ~0.1 ms
         # (bench/multi.py), so a 50 ms window at 1,000 phones left it sending batches all the
@@ -50,6 +54,10 @@ class Broadcaster:
         # more than one event) per_phone_seconds × this process's phones in the session keeps
         # the session's broadcasts to a share of the process; a lone event still goes at once.
         self.per_phone = per_phone_seconds
+        # An event that can wait (Outcome.can_wait: a head count) waits up to slow_seconds for
+        # company, and goes sooner with the next event that cannot. Why: in a join storm every
+        # join was a message to every phone already in (n joins: n²/2 messages).
+        self.slow = slow_seconds
         self._sessions: dict[int, _Pending] = {}
         self._lock = threading.Lock()
 
@@ -59,31 +67,46 @@ class Broadcaster:
         phones = socketio.server.manager.rooms.get("/", {}).get(room(session_id, "public"), ())
         return max(self.window, len(phones) * self.per_phone)
 
-    def send(self, session_id: int, staff_event: dict, public_event: dict) -> Signal | None:
+    def send(self, session_id: int, staff_event: dict, public_event: dict, can_wait: bool = False) -> Signal | None:
         """Send now, or queue for the window's end; returns what to wait on before acknowledging
         (None: already sent), so the acting client still gets the event before its ack."""
         with self._lock:
             pending = self._sessions.setdefault(session_id, _Pending())
             pending.staff.append(staff_event)
             pending.public.append(public_event)
-            if pending.flushed is not None:
+            now = time.monotonic()
+            due = pending.last_sent + self._window(session_id, pending)
+            if can_wait:
+                due = max(due, now + self.slow)
+            if pending.flushed is not None:  # a batch is waiting: this event goes with it
+                if due < pending.due:  # …sooner, if it cannot wait as long as the batch would
+                    pending.due = due
+                    assert pending.sooner is not None, "set together with flushed"
+                    pending.sooner.set()
                 return pending.flushed
-            wait = pending.last_sent + self._window(session_id, pending) - time.monotonic()
-            if wait > 0:
-                pending.flushed = socketio.server.eio.create_event()
-                socketio.start_background_task(self._flush_later, session_id, wait)
+            if due > now:
+                pending.flushed, pending.sooner = socketio.server.eio.create_event(), socketio.server.eio.create_event()
+                pending.due = due
+                socketio.start_background_task(self._flush_later, session_id)
                 return pending.flushed
             batches = self._take(pending)
         self._emit(session_id, batches)
         return None
 
-    def _flush_later(self, session_id: int, wait: float) -> None:
-        socketio.sleep(wait)
-        with self._lock:
-            pending = self._sessions[session_id]
-            flushed, pending.flushed = pending.flushed, None
-            assert flushed is not None, "only the batch's own _flush_later clears it"
-            batches = self._take(pending)
+    def _flush_later(self, session_id: int) -> None:
+        pending = self._sessions[session_id]
+        while True:
+            with self._lock:
+                wait = pending.due - time.monotonic()
+                if wait <= 0:
+                    flushed, pending.flushed, pending.sooner = pending.flushed, None, None
+                    assert flushed is not None, "only the batch's own _flush_later clears it"
+                    batches = self._take(pending)
+                    break
+                sooner = pending.sooner
+                assert sooner is not None, "set together with flushed"
+                sooner.clear()
+            sooner.wait(wait)  # the window's end, or an event that cannot wait as long
         try:
             self._emit(session_id, batches)
         finally:

@@ -1,0 +1,88 @@
+"""The broadcaster's windows, in-process: an event that can wait (a head count) waits for company,
+one that cannot takes the waiting ones along at once, and a join's answer does not wait for its
+broadcast. socketio.emit is watched instead of a socket client (as in test_submit.py)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from workshop.app import create_app
+from workshop.extensions import socketio
+from workshop.live.transport.broadcast import Broadcaster, room
+
+A_MINUTE = 60.0  # a slow window no test waits out: what arrives before it went sooner
+
+
+@pytest.fixture
+def app(database_url):
+    return create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test",
+            "SOCKETIO_ASYNC_MODE": "threading",
+            "RATELIMIT_ENABLED": False,
+            "BROADCAST_WINDOW_MS": 0,
+            "BROADCAST_SLOW_WINDOW_MS": int(A_MINUTE * 1000),
+        }
+    )
+
+
+@pytest.fixture
+def emitted(app, monkeypatch):
+    """(message, data, room) of every emit, and an event set at each."""
+    sent: list[tuple[str, object, str]] = []
+    arrived = threading.Event()
+
+    def emit(message, data, to):
+        sent.append((message, data, to))
+        arrived.set()
+
+    monkeypatch.setattr(socketio, "emit", emit)
+    return sent, arrived
+
+
+def _event(seq: int, type_: str = "card.added") -> dict:
+    return {"seq": seq, "type": type_, "payload": {}, "at": "2026-12-04T22:00:00+00:00"}
+
+
+def test_a_head_count_waits_for_company_and_the_next_event_that_cannot_wait_takes_it_along(app, emitted):
+    sent, arrived = emitted
+    broadcaster = Broadcaster(0.0, 0.0, A_MINUTE)
+    joined = _event(1, "participant.joined")
+    flushed = broadcaster.send(7, joined, joined, can_wait=True)
+    assert flushed is not None, "a head count alone must wait for company"
+    assert not arrived.wait(0.2) and sent == []  # still waiting (its window is a minute)
+
+    card = _event(2)
+    assert broadcaster.send(7, card, card) is flushed  # goes with the waiting batch…
+    assert flushed.wait(10), "…which the event that cannot wait sends at once, not after the minute"
+    assert sent == [
+        ("events", [joined, card], room(7, "staff")),
+        ("events", [joined, card], room(7, "public")),
+    ]  # both rooms, one batch each, in seq order
+
+
+def test_an_event_that_cannot_wait_goes_at_once_after_a_quiet_moment(app, emitted):
+    sent, _arrived = emitted
+    broadcaster = Broadcaster(0.0, 0.0, A_MINUTE)
+    card = _event(1)
+    assert broadcaster.send(7, card, card) is None  # sent already
+    assert [message for message, *_ in sent] == ["event", "event"]
+
+
+def test_a_join_is_answered_before_its_head_count_is_broadcast(app, make_room, emitted):
+    """The joiner is not in the room yet (its snapshot counts itself); the phones already in get
+    the count with the next event or within the slow window."""
+    sent, arrived = emitted
+    room_ = make_room("framing")
+    with room_.db() as db:
+        code = room_.ws(db).join_code
+    answers: list = []
+    client = app.test_client()
+    asking = threading.Thread(target=lambda: answers.append(client.post("/api/join", json={"code": code})))
+    asking.start()
+    asking.join(timeout=30)
+    assert answers and answers[0].get_json()["ok"], "the join waited for its broadcast's slow window"
+    assert sent == []  # the count is still waiting for company
