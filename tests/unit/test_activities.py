@@ -98,6 +98,28 @@ def test_dot_vote_budget_maximum_totals_and_protocol(make_room):
     vote = protocol.agenda[4]
     assert vote.results[0] == "Frage 2 (3 Punkte)"
     assert "Frage 2" in protocol.open_points  # voted, not yet in the record
+    # each phone's own dots beside the room's totals (one query for both: vote_sums)
+    lea = room.join("Lea")
+    room.apply(lea, "vote.add", card_id=q1)
+    lea_state, kim_state = _state(room, "vote", lea), _state(room, "vote", kim)
+    assert lea_state["mine"] == {str(q1): 1} and lea_state["remaining"] == 4
+    assert kim_state["mine"] == {str(q2): 3, str(q1): 1} and kim_state["remaining"] == 1
+    assert lea_state["totals"] == kim_state["totals"] == {str(q2): 3, str(q1): 2}
+
+
+def test_a_hidden_vote_shows_a_phone_its_own_dots_but_not_the_totals(make_room):
+    room = make_room("knowledge_merge")
+    kim, lea = room.join("Kim"), room.join("Lea")
+    room.start()
+    room.goto("clusters")
+    cluster = room.apply(room.facilitator, "cluster.create", title="Akten").result["cluster_id"]
+    room.goto("weigh")
+    room.apply(kim, "vote.add", cluster_id=cluster)
+    room.apply(lea, "vote.add", cluster_id=cluster)
+    kim_state = _state(room, "weigh", kim)
+    assert kim_state["totals"] == {} and kim_state["mine"] == {str(cluster): 1} and kim_state["remaining"] == 2
+    assert _state(room, "weigh", room.facilitator)["totals"] == {str(cluster): 2}
+    assert "mine" not in _state(room, "weigh", room.facilitator)
 
 
 def test_consent_ratings_on_its_options(make_room):

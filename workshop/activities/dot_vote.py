@@ -81,15 +81,18 @@ def _live_votes(columns, session_id: int, step_key: str, participant_ids):
     )
 
 
-def _my_votes(db, session_id: int, step_key: str, participant_id: int | None) -> list[Vote]:
-    """A participant's votes in the step, on cards / clusters that still exist."""
-    return list(db.scalars(_live_votes([Vote], session_id, step_key, [participant_id])))
-
-
 def vote_totals(db, session_id: int, step_key: str) -> dict[int, int]:
     """Target id (card or cluster) -> total dots, counting only targets that still exist."""
+    return vote_sums(db, session_id, step_key)[0]
+
+
+def vote_sums(db, session_id: int, step_key: str, participant_id: int | None = None) -> tuple[dict, dict]:
+    """(everyone's, this participant's) dots per target id, on cards / clusters that still exist:
+    one query, as a phone's snapshot needs both."""
+    target = func.coalesce(Vote.card_id, Vote.cluster_id)
+    mine = func.sum(case((Vote.participant_id == participant_id, Vote.count), else_=0))
     rows = db.execute(
-        select(func.coalesce(Vote.card_id, Vote.cluster_id), func.sum(Vote.count))
+        select(target, func.sum(Vote.count), mine)
         .outerjoin(Card, Card.id == Vote.card_id)
         .outerjoin(Cluster, Cluster.id == Vote.cluster_id)
         .where(
@@ -98,9 +101,16 @@ def vote_totals(db, session_id: int, step_key: str) -> dict[int, int]:
             Card.deleted_at.is_(None),
             Cluster.deleted_at.is_(None),
         )
-        .group_by(func.coalesce(Vote.card_id, Vote.cluster_id))
+        .group_by(target)
     )
-    return {target: int(total) for target, total in rows if total}
+    totals: dict[int, int] = {}
+    own: dict[int, int] = {}
+    for target_id, total, my_total in rows:
+        if total:
+            totals[target_id] = int(total)
+        if my_total:
+            own[target_id] = int(my_total)
+    return totals, own
 
 
 def _votable(ctx: OpContext, step: dict, on_clusters: bool, ids: set[int]) -> dict[int, Rejected | None]:
@@ -265,18 +275,14 @@ class DotVoteActivity(Activity):
 
     def state(self, db, ws, step, viewer: Actor):
         visible = viewer.role == FACILITATOR or not step.get("hidden") or is_revealed(ws, step["key"])
-        totals = vote_totals(db, ws.id, step["key"]) if visible else {}
+        me = viewer.id if viewer.role == PARTICIPANT else None
+        totals, mine = vote_sums(db, ws.id, step["key"], me)
         state = {
-            "totals": {str(k): v for k, v in totals.items()},
+            "totals": {str(k): v for k, v in totals.items()} if visible else {},
             "on": "clusters" if votes_on_clusters(ws, step) else "cards",
         }
         if viewer.role == PARTICIPANT:
-            mine: dict[str, int] = {}
-            for vote in _my_votes(db, ws.id, step["key"], viewer.id):
-                if vote.count:
-                    key = str(vote.card_id or vote.cluster_id)
-                    mine[key] = mine.get(key, 0) + vote.count
-            state["mine"] = mine
+            state["mine"] = {str(k): v for k, v in mine.items()}
             state["remaining"] = step["budget"] - sum(mine.values())
         return state
 

@@ -49,15 +49,18 @@ def _identify(auth) -> tuple[int, Actor, int | None]:
     if not isinstance(session_id, int) or isinstance(session_id, bool) or not 0 < session_id <= MAX_INT:
         raise ConnectionRefusedError("auth.session_id must be a number")
     with db_factory()() as db:
+        if role == PARTICIPANT:
+            # The token names the session: a phone's connect reads no session row (the snapshot
+            # reads it; in a join storm each read of its template was a tenth of the connect).
+            token = auth.get("token") or cookie_session.get("participants", {}).get(str(session_id))
+            participant = participant_by_token(db, session_id, token)
+            if participant is not None:
+                return session_id, Actor(PARTICIPANT, participant.id), None
         ws = db.get(WorkshopSession, session_id)
         if ws is None:
             raise ConnectionRefusedError("unknown session")
         if role == PARTICIPANT:
-            token = auth.get("token") or cookie_session.get("participants", {}).get(str(session_id))
-            participant = participant_by_token(db, session_id, token)
-            if participant is None:
-                raise ConnectionRefusedError("not a participant of this session")
-            return session_id, Actor(PARTICIPANT, participant.id), None
+            raise ConnectionRefusedError("not a participant of this session")
         user_id = current_user.id if current_user.is_authenticated else None
         if role == "projector" and not policy.may(db, user_id, "session.view", ws):
             # the room's PC: a projector link (its token from auth, or the cookie /p/<token> set)
