@@ -102,7 +102,11 @@ def render(report: dict, args) -> str:
         f"- phones (bench/clients.py's LeanPhone) join at random moments of {args.spread:g} s: POST /api/join, "
         "then the socket, timed to the first snapshot; a fresh started session per storm, `workshop serve` on "
         "PostgreSQL. Server CPU: the process's user + system time during the storm, per phone. "
-        + (f"`{args.before}`: the same storms on that revision's code, in turn in the same minutes." if args.before else ""),
+        + (
+            f"`{args.before}`: the same storms on that revision's code, in turn in the same minutes."
+            if args.before
+            else ""
+        ),
         "",
         "| code | phones | joined | gave up | join p50 ms | join p99 ms | max ms | server CPU ms per join |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
