@@ -175,6 +175,9 @@ def test_every_activity_type_has_a_plain_language_help_in_both_languages(server,
         assert fac.op("step.goto", step_key="vote")["ok"]
         expect(help_box.locator("#help-text")).to_have_text(helps["dot_vote"][0])
         assert help_box.evaluate("el => el.open") is False  # a new step starts with the help closed
+        # nothing to vote on yet (no questions were written): the phone says so, not only "5 of 5 left"
+        nothing = "Noch nichts zum Bewerten" if lang == "de" else "Nothing to vote on yet"
+        expect(page.locator("p.empty")).to_contain_text(nothing)
     finally:
         context.close()
         fac.close()

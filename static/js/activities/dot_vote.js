@@ -17,8 +17,11 @@ function phoneBoard(state, step, ui) {
   const { h, _ } = ui;
   const mine = (state.activity[step.key] || {}).mine || {};
   const remaining = remainingPoints(state, step);
+  const targets = voteTargets(state, step);
+  // A vote whose source step has nothing yet: say so, not only "5 of 5 points left".
+  if (!targets.length) return [h("p", { class: "empty" }, _("Noch nichts zum Bewerten – die Beiträge erscheinen hier, sobald es welche gibt."))];
   return [
-    h("ul", { class: "cards" }, voteTargets(state, step).map((target) => {
+    h("ul", { class: "cards" }, targets.map((target) => {
       const own = mine[target.id] || 0;
       const vote = (type) => ui.send(type, { [target.kind]: target.id });
       const row = h("div", { class: "vote-row" },
