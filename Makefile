@@ -31,7 +31,7 @@ lint: setup
 test-fast: setup
 	$(PY) -m pytest -q -m "not e2e and not browser and not slow"
 
-# The whole benchmark, each script writing its own section of BENCHMARKS.md (~35 min on 2 cores;
+# The whole benchmark, each script writing its own section of BENCHMARKS.md (~40 min on 2 cores;
 # `make bench BENCH_ARGS=--quick` for a few minutes). Needs PostgreSQL and Redis (as for the tests),
 # nginx and chromium.
 BENCH_ARGS :=
@@ -39,6 +39,7 @@ bench: setup proxy browser
 	$(VENV)/bin/pip install --quiet -c constraints.txt -e '.[test,bench]'
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/vote_storm.py $(BENCH_ARGS)
+	$(PY) bench/join_storm.py $(BENCH_ARGS)
 	$(PY) bench/multi.py $(BENCH_ARGS)
 	$(PY) bench/drafting.py $(BENCH_ARGS)
 	$(PY) bench/page_weight.py

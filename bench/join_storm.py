@@ -1,6 +1,6 @@
 """Benchmark: a join storm on one `workshop serve` process on PostgreSQL, as production runs it.
 
-    .venv/bin/python bench/join_storm.py [--phones 1000,2000] [--spread 30] [--before REV]
+    .venv/bin/python bench/join_storm.py [--quick] [--phones 1000,2000] [--spread 30] [--before REV]
 
 Each phone joins at a random moment of the spread (POST /api/join, then its socket and its first
 snapshot: what a person waits for after scanning the QR code), timed from the request to the
@@ -61,11 +61,14 @@ def join_storm(server: Server, phones: int, spread: float) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--phones", default="1000,2000", help="comma-separated storm sizes (default 1000,2000)")
-    parser.add_argument("--spread", type=float, default=30.0, help="seconds the arrivals are spread over")
+    parser.add_argument("--quick", action="store_true", help="200 phones within 10 s")
+    parser.add_argument("--phones", help="comma-separated storm sizes (default 1000,2000)")
+    parser.add_argument("--spread", type=float, help="seconds the arrivals are spread over (default 30)")
     parser.add_argument("--before", metavar="REV", help="also run the code of this git revision, in turn")
     parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
     args = parser.parse_args()
+    args.phones = args.phones or ("200" if args.quick else "1000,2000")
+    args.spread = args.spread or (10.0 if args.quick else 30.0)
     report = {"machine": machine(), "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "rows": []}
     with tempfile.TemporaryDirectory(prefix="workshop-joins-") as tmpdir:
         tmp = Path(tmpdir)

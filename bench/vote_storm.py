@@ -237,7 +237,7 @@ def busy_shares(raw: Path, top: int = 60) -> str:
     busy = idle = 0
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
-        if not stack or "tworker" in stack:
+        if not stack or "tworker" in stack or not count.isdigit():  # (a line py-spy cut off when stopped)
             continue
         frames = [re.sub(r" \((?:.*/)?([^/]+?):\d+\)$", r" (\1)", f) for f in stack.split(";")]
         if frames[-1].startswith("do_poll") or frames[-1].startswith("poll ("):
