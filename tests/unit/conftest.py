@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from workshop.accounts.models import Facilitator
 from workshop.agenda.create import create_session
+from workshop.app import create_app
 from workshop.db import make_engine
 from workshop.live import engine
 from workshop.live.engine import Applied
@@ -90,5 +91,22 @@ def make_room(sessions):
             ws = create_session(db, measure_id=measure.id, facilitator_id=user.id, template_key=template_key)
             db.commit()
             return Room(sessions, ws.id, Actor(FACILITATOR, user.id))
+
+    return make
+
+
+@pytest.fixture
+def threading_app(database_url):
+    """Makes the app in threading mode with no server (broadcasts are watched by the test, not sent)."""
+
+    def make(**config):
+        settings = {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test",
+            "SOCKETIO_ASYNC_MODE": "threading",
+            "RATELIMIT_ENABLED": False,
+            "BROADCAST_WINDOW_MS": 0,
+        }
+        return create_app(settings | config)
 
     return make

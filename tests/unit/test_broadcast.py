@@ -8,7 +8,6 @@ import threading
 
 import pytest
 
-from workshop.app import create_app
 from workshop.extensions import socketio
 from workshop.live.transport.broadcast import Broadcaster, room
 
@@ -16,17 +15,8 @@ A_MINUTE = 60.0  # a slow window no test waits out: what arrives before it went 
 
 
 @pytest.fixture
-def app(database_url):
-    return create_app(
-        {
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test",
-            "SOCKETIO_ASYNC_MODE": "threading",
-            "RATELIMIT_ENABLED": False,
-            "BROADCAST_WINDOW_MS": 0,
-            "BROADCAST_SLOW_WINDOW_MS": int(A_MINUTE * 1000),
-        }
-    )
+def app(threading_app):
+    return threading_app(BROADCAST_SLOW_WINDOW_MS=int(A_MINUTE * 1000))
 
 
 @pytest.fixture

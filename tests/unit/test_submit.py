@@ -12,23 +12,14 @@ import threading
 import pytest
 
 from workshop import live
-from workshop.app import create_app
 from workshop.live.engine import Applied
 from workshop.live.models import Event
 from workshop.ops import Actor, Rejected
 
 
 @pytest.fixture
-def app(database_url):
-    return create_app(
-        {
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test",
-            "SOCKETIO_ASYNC_MODE": "threading",
-            "RATELIMIT_ENABLED": False,
-            "BROADCAST_WINDOW_MS": 0,
-        }
-    )
+def app(threading_app):
+    return threading_app()
 
 
 @pytest.fixture
