@@ -170,13 +170,13 @@ def insert_many(db: Session, model: type[Base], rows: list[dict[str, Any]]) -> N
         return
     table = cast(Table, model.__table__)
     names = tuple(rows[0])
-    if db.get_bind().dialect.name != "postgresql":
+    dialect = db.get_bind().dialect
+    if dialect.name != "postgresql":
         db.execute(insert(table), rows)
         return
     defaulted = [c.name for c in table.c if c.default is not None and c.name not in names]
     if defaulted:  # they would be NULL here: the caller must give them
         raise ValueError(f"insert_many({table.name}): give {', '.join(defaulted)} (a default in Python)")
-    dialect = db.get_bind().dialect
     arrays = {name: [_bind_value(table.c[name], row[name], dialect) for row in rows] for name in names}
     db.execute(_unnest_insert(table, names, dialect), arrays)
 
@@ -196,7 +196,7 @@ def _bind_value(column, value: Any, dialect: Dialect) -> Any:
 @functools.cache
 def _unnest_insert(table: Table, names: tuple[str, ...], dialect: Dialect) -> TextClause:
     quote = dialect.identifier_preparer.quote
-    casts, params, selected = [], [], []
+    aliases, params, selected = [], [], []
     for index, name in enumerate(names):
         kind = table.c[name].type
         sql_type = kind.compile(dialect=dialect)
@@ -206,10 +206,10 @@ def _unnest_insert(table: Table, names: tuple[str, ...], dialect: Dialect) -> Te
         array_type = "TEXT" if json_column else ("VARCHAR" if isinstance(kind, String) else sql_type)
         params.append(f"CAST(:{name} AS {array_type}[])")
         selected.append(f"c{index}::{sql_type}" if json_column else f"c{index}")
-        casts.append(f"c{index}")
+        aliases.append(f"c{index}")
     return text(
         f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({', '.join(quote(n) for n in names)}) "
-        f"SELECT {', '.join(selected)} FROM unnest({', '.join(params)}) AS rows({', '.join(casts)})"
+        f"SELECT {', '.join(selected)} FROM unnest({', '.join(params)}) AS rows({', '.join(aliases)})"
     )
 
 
