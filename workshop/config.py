@@ -18,7 +18,7 @@
 | WORKSHOP_PROXY_FIX      | 0; number of reverse proxies to trust for X-Forwarded-* |
 | WORKSHOP_BROADCAST_WINDOW_MS | 50; events of one session that come faster go out as one batch |
 | WORKSHOP_BROADCAST_WINDOW_PER_PHONE_US | 200; the window grows by this per phone of the session in the process |
-| WORKSHOP_BROADCAST_SLOW_WINDOW_MS | 1000; a head count (participant.joined) waits up to this for company |
+| WORKSHOP_BROADCAST_SLOW_WINDOW_MS | 500; a head count (participant.joined) waits up to this for company (keep it under the phones' 700 ms gap wait) |
 | WORKSHOP_MAX_CONNECTIONS | 10000; open connections one `workshop serve` process accepts |
 | WORKSHOP_LISTEN_BACKLOG  | 1024; connections the kernel queues while the server is busy |
 | WORKSHOP_FILE_LIMIT      | unset: soft RLIMIT_NOFILE raised to the hard limit at start |
@@ -122,7 +122,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "PROXY_FIX": _int_setting("WORKSHOP_PROXY_FIX", 0, 0),
         "BROADCAST_WINDOW_MS": _int_setting("WORKSHOP_BROADCAST_WINDOW_MS", 50, 0),
         "BROADCAST_WINDOW_PER_PHONE_US": _int_setting("WORKSHOP_BROADCAST_WINDOW_PER_PHONE_US", 200, 0),
-        "BROADCAST_SLOW_WINDOW_MS": _int_setting("WORKSHOP_BROADCAST_SLOW_WINDOW_MS", 1000, 0),
+        "BROADCAST_SLOW_WINDOW_MS": _int_setting("WORKSHOP_BROADCAST_SLOW_WINDOW_MS", 500, 0),
         "MAX_CONNECTIONS": _int_setting("WORKSHOP_MAX_CONNECTIONS", 10_000, 1),
         "LISTEN_BACKLOG": _int_setting("WORKSHOP_LISTEN_BACKLOG", 1024, 1),
         "BARRIER_REPORT_RATE_LIMIT": os.environ.get("WORKSHOP_BARRIER_REPORT_RATE_LIMIT") or "10 per hour",

@@ -4,10 +4,13 @@ broadcast. socketio.emit is watched instead of a socket client (as in test_submi
 
 from __future__ import annotations
 
+import re
 import threading
+from pathlib import Path
 
 import pytest
 
+from workshop.config import load_config
 from workshop.extensions import socketio
 from workshop.live.transport.broadcast import Broadcaster, room
 
@@ -90,3 +93,12 @@ def test_a_reset_drops_the_old_timelines_waiting_events(app, emitted):
     assert broadcaster.send(7, first, first) is flushed
     assert flushed.wait(10)
     assert [data for _message, data, _room in sent] == [first, first]  # the old seq 25 never went out
+
+
+def test_a_head_count_waits_less_than_a_phone_waits_for_a_missing_event():
+    """On several processes an event of another process can overtake a head count held back here;
+    if it waited longer than the phones wait for a missing event, every screen would ask for a
+    sync at each join (seen in review, not in a test run)."""
+    live_js = (Path(__file__).resolve().parents[2] / "static" / "js" / "live.js").read_text()
+    gap_wait_ms = int(re.search(r"if \(early\.size\) sync\(\); \}, (\d+)\)", live_js).group(1))
+    assert load_config()["BROADCAST_SLOW_WINDOW_MS"] < gap_wait_ms
