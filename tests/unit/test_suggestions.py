@@ -79,3 +79,58 @@ def test_a_rejected_suggestion_is_not_made_again_and_clustered_cards_are_left_ou
     assert suggest(cards, rejected={first.key}) == []
     [narrower] = suggest(cards, clusterable={1, 2})
     assert narrower.card_ids == (1, 2)
+
+
+def _cluster_room(make_room):
+    room = make_room("knowledge_merge")
+    room.start()
+    kim = room.join("Kim")
+    room.goto("knowledge")
+    texts = ["Schulungen für Senioren", "Senioren ohne Smartphone", "Glasfaser im Gewerbegebiet"]
+    ids = [room.apply(kim, "card.add", step_key="knowledge", text=t).result["card_id"] for t in texts]
+    room.apply(room.facilitator, "step.reveal", step_key="knowledge")
+    room.goto("clusters")
+    return room, ids
+
+
+def test_an_accepted_suggestion_is_a_cluster_of_its_cards_named_by_their_shared_words(make_room):
+    from workshop.activities.cluster_suggestions import suggestion_input
+    from workshop.live.snapshot import build_snapshot
+    from workshop.ops import VIEWER, Actor
+
+    room, (a, b, c) = _cluster_room(make_room)
+    with room.db() as db:
+        cards, free = suggestion_input(db, room.ws(db), room.ws(db).current)
+    [suggestion] = [s for s in suggest(cards, clusterable=free) if s.kind == CLUSTER]
+    assert suggestion.card_ids == (a, b)
+    accepted = room.apply(room.facilitator, "cluster.accept_suggestion", card_ids=list(suggestion.card_ids))
+    payload = accepted.event["payload"]
+    assert payload["cluster"]["title"] == "Senioren" and payload["words"] == ["Senioren"]
+    assert payload["card_ids"] == [a, b]
+    with room.db() as db:
+        snapshot = build_snapshot(db, room.ws(db), Actor(VIEWER))
+    cluster_id = payload["cluster"]["id"]
+    assert {card["id"]: card["cluster_id"] for card in snapshot["cards"]} == {a: cluster_id, b: cluster_id, c: None}
+    assert snapshot["activity"]["clusters"]["clusters"] == [payload["cluster"]]
+    # the same cards again: they are in a cluster now
+    refused = room.refused(room.facilitator, "cluster.accept_suggestion", card_ids=[a, b])
+    assert refused.code == "suggestion_outdated"
+    with room.db() as db:
+        cards, free = suggestion_input(db, room.ws(db), room.ws(db).current)
+    assert free == {c}
+
+
+def test_a_rejected_suggestion_is_remembered_for_the_staff_only(make_room):
+    from workshop.activities.cluster_suggestions import rejected_keys
+    from workshop.live.snapshot import build_snapshot
+    from workshop.ops import VIEWER, Actor
+
+    room, (a, b, _c) = _cluster_room(make_room)
+    rejected = room.apply(room.facilitator, "cluster.reject_suggestion", kind=CLUSTER, card_ids=[b, a])
+    assert rejected.event["payload"] == {"step_key": "clusters", "key": f"c:{a}-{b}"}
+    assert rejected.public_event["payload"] == {"step_key": "clusters", "redacted": True}
+    with room.db() as db:
+        assert rejected_keys(room.ws(db), "clusters") == [f"c:{a}-{b}"]
+        runtime = build_snapshot(db, room.ws(db), Actor(VIEWER))["runtime"]["clusters"]
+    assert "rejected_suggestions" not in runtime
+    assert room.refused(room.facilitator, "cluster.reject_suggestion", kind="other", card_ids=[a, b]).code == "invalid"
