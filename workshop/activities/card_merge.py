@@ -18,7 +18,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
 
 from workshop.activities.cards import VISIBLE, card_view, get_live_card, is_author
@@ -41,7 +41,13 @@ class MergeCards(Schema):
 
 
 class UnmergeCards(Schema):
-    merge_id = fields.Integer(required=True, strict=True)
+    merge_id = fields.Integer(strict=True)
+    card_id = fields.Integer(strict=True)  # or: the latest merge into this card
+
+    @validates_schema
+    def _one_of(self, data, **kwargs):
+        if ("merge_id" in data) == ("card_id" in data):
+            raise ValidationError("give merge_id or card_id", "merge_id")
 
 
 def variant_view(card, names: dict[int, str | None], viewer: Actor | None = None) -> dict:
@@ -215,9 +221,20 @@ def _live_spent(ctx: OpContext, vote_key: str, participant_id: int) -> int:
 
 
 def unmerge(ctx: OpContext, payload: dict) -> Outcome:
-    record = ctx.db.get(CardMerge, payload["merge_id"])
+    if "card_id" in payload:
+        record = ctx.db.scalars(
+            select(CardMerge)
+            .where(
+                CardMerge.session_id == ctx.ws.id,
+                CardMerge.card_id == payload["card_id"],
+                CardMerge.undone_at.is_(None),
+            )
+            .order_by(CardMerge.id.desc())
+        ).first()
+    else:
+        record = ctx.db.get(CardMerge, payload["merge_id"])
     if record is None or record.session_id != ctx.ws.id or record.undone_at is not None:
-        raise Rejected("merge_not_found", f"There is no merge {payload['merge_id']} to undo in this session.")
+        raise Rejected("merge_not_found", "There is no such merge to undo in this session.")
     keep = get_live_card(ctx.db, ctx.ws.id, record.card_id)
     found = [ctx.db.get(Card, card_id) for card_id in record.merged_ids]
     merged = [c for c in found if c is not None and c.merged_into_id == keep.id and c.deleted_at is not None]
