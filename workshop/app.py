@@ -118,6 +118,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from workshop.register.views import bp as register_bp
     from workshop.sessions.template_editor import bp as template_editor_bp
     from workshop.sessions.views import bp as sessions_bp
+    from workshop.suggestions.views import bp as suggestions_bp
     from workshop.training.views import bp as training_bp
 
     sockets.register_catch_all()
@@ -132,6 +133,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         drafting_bp,
         agenda_bp,
         training_bp,
+        suggestions_bp,
         accessibility_bp,
         register_bp,
         public_bp,

@@ -3,7 +3,7 @@
 from workshop.access.models import MeasureMember, ProjectorLink, SessionMember  # noqa: F401
 from workshop.accessibility.models import BarrierReport  # noqa: F401
 from workshop.accounts.models import Facilitator  # noqa: F401
-from workshop.activities.models import ActionItem, Card, Cluster, PollAnswer, Rating, Vote  # noqa: F401
+from workshop.activities.models import ActionItem, Card, CardMerge, Cluster, PollAnswer, Rating, Vote  # noqa: F401
 from workshop.db import Base  # noqa: F401
 from workshop.drafting.models import DraftCardLink, DraftUpdate  # noqa: F401
 from workshop.live.models import Event  # noqa: F401

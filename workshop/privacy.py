@@ -67,7 +67,13 @@ def purge(db: Session, days: int, now: datetime | None = None) -> dict:
     for participant in participants:
         participant.display_name = None
         participant.token_hash = PURGED_PREFIX + secrets.token_hex(24)
-    deleted = db.scalars(select(Card).where(Card.session_id.in_(session_ids), Card.deleted_at.is_not(None))).all()
+    deleted = db.scalars(
+        select(Card).where(
+            Card.session_id.in_(session_ids),
+            Card.deleted_at.is_not(None),
+            Card.merged_into_id.is_(None),  # a merged card lives on as a variant of the card it joined
+        )
+    ).all()
     deleted_ids = {card.id for card in deleted}
     for card in deleted:
         if card.text:

@@ -6,6 +6,7 @@ import { capturedFields, spotlightBanner, timerBadge, timerSpeaker } from "./wid
 import { activityFor, ACTIVITIES } from "./activities/index.js";
 import { initCapture } from "./capture.js";
 import { clearFields, redrawKeepingInput } from "./dom.js";
+import { variantList } from "./activities/card_merge.js";
 
 const fields = JSON.parse(document.getElementById("record-fields").textContent);
 const $ = (id) => document.getElementById(id);
@@ -80,6 +81,7 @@ function cardItem(card, votes) {
   card.author ? h("p", { class: "card-author", text: card.author }) : null,
   card.status === "hidden" ? h("p", { class: "card-author" }, _("ausgeblendet – für alle anderen unsichtbar")) : null,
   votes !== undefined ? h("p", { class: "card-votes" }, votes) : null,
+  variantList(card, send),
   cardButtons(card));
 }
 
@@ -120,7 +122,7 @@ function renderTimer(state) {
 }
 
 // What the activity modules get from this page (see activities/index.js).
-const ui = { h, t, _, fill, announce, send, cardItem, clearFields };
+const ui = { h, t, _, fill, announce, send, cardItem, clearFields, selected, refresh: () => render(live.state) };
 
 function consoleAdds(s) {
   const activity = activityFor(s);

@@ -4,6 +4,7 @@ import { announce, connectLive, currentStep, h, setConnection, t, fill } from ".
 import { spotlightBanner, stepNotices, timerBadge, timerSpeaker } from "./widgets.js";
 import { activityFor, ACTIVITIES } from "./activities/index.js";
 import { clearFields, redrawKeepingInput } from "./dom.js";
+import { variantList } from "./activities/card_merge.js";
 
 const $ = (id) => document.getElementById(id);
 const stepEl = $("step");
@@ -136,6 +137,7 @@ function cardItem(card, extra) {
     h("p", { class: "card-text", text: card.text }),
     card.author ? h("p", { class: "card-author", text: card.author }) : null,
     card.status === "pending" ? h("p", { class: "card-author" }, _("wartet auf Freigabe")) : null,
+    variantList(card),
     extra || null,
     card.mine && !extra ? h("div", { class: "card-actions" },
       h("button", { type: "button", onclick: () => { editing = card.id; render(live.state); } }, _("Bearbeiten")),

@@ -15,6 +15,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from workshop.activities.base import Activity, ResultItem
+from workshop.activities.card_merge import protocol_notes, variants_of
 from workshop.activities.cards import (
     CARD_MAX_LENGTH,
     HIDDEN,
@@ -200,6 +201,8 @@ def edit_card(ctx: OpContext, payload: dict) -> Outcome:
 
 def delete_card(ctx: OpContext, payload: dict) -> Outcome:
     card = _own_card_in_current_step(ctx, payload["card_id"])
+    if variants_of(ctx.db, ctx.ws.id, {card.id}):
+        raise Rejected("card_has_variants", "Other people's cards were merged into this one: ask the facilitator.")
     card.deleted_at = utcnow()  # kept for the log; votes on it stop counting
     _follow_spotlight(ctx, card, gone=True)
     return Outcome("card.deleted", {"card_id": card.id, "step_key": card.step_key}, {"card_id": card.id})
@@ -294,6 +297,7 @@ class BrainstormActivity(Activity):
             name = f.names.get(card.participant_id) if card.participant_id is not None else None
             if name:
                 notes.append(name)
+            notes += protocol_notes(f, card)
             item.cards.append(
                 ProtocolCard(card.text, columns.get(card.column_key) if len(columns) > 1 else None, notes)
             )

@@ -13,6 +13,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from sqlalchemy import case, func, select, update
 
 from workshop.activities.base import Activity, ResultItem
+from workshop.activities.card_merge import own_merge_votes
 from workshop.activities.cards import live_cards
 from workshop.activities.cluster import ClusterActivity, cluster_lines
 from workshop.activities.models import Card, Cluster, Vote
@@ -281,9 +282,10 @@ class DotVoteActivity(Activity):
             "totals": {str(k): v for k, v in totals.items()} if visible else {},
             "on": "clusters" if votes_on_clusters(ws, step) else "cards",
         }
-        if viewer.role == PARTICIPANT:
+        if viewer.role == PARTICIPANT and viewer.id is not None:
             state["mine"] = {str(k): v for k, v in mine.items()}
             state["remaining"] = step["budget"] - sum(mine.values())
+            state["merges"] = own_merge_votes(db, ws, step["key"], viewer.id)  # for an unmerge (card_merge.py)
         return state
 
     def results(self, db, ws, step):

@@ -32,6 +32,27 @@ class Card(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
+    # Merged into another card (activities/card_merge.py): stored like a deleted card (deleted_at),
+    # so every reader that skips deleted cards skips it, and shown as a variant of that card.
+    merged_into_id: Mapped[int | None] = mapped_column(index=True)
+
+
+class CardMerge(Base):
+    """Cards merged into one (card.merge), with what an unmerge needs to restore them."""
+
+    __tablename__ = "card_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    step_key: Mapped[str] = mapped_column(String(80))
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"))  # the card that stays
+    merged_ids: Mapped[list]  # the cards merged into it, in order
+    # what the cards had before: {"clusters": {card id: cluster id}, "variants": {card id: holder id},
+    # "votes": {vote step: {participant id: {"before": {card id: dots}, "after": dots}}}}
+    before: Mapped[dict]
+    facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    undone_at: Mapped[datetime | None]
 
 
 class Cluster(Base):

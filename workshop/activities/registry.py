@@ -10,7 +10,9 @@ from workshop.activities.agenda_items import BreakActivity, InputActivity, Welco
 from workshop.activities.base import Activity
 from workshop.activities.blitzlicht import BlitzlichtActivity
 from workshop.activities.brainstorm import BrainstormActivity, DraftActivity
+from workshop.activities.card_merge import MERGE_OPS
 from workshop.activities.cluster import ClusterActivity
+from workshop.activities.cluster_suggestions import SUGGESTION_OPS
 from workshop.activities.consent import ConsentActivity
 from workshop.activities.dot_vote import DotVoteActivity
 from workshop.activities.poll import PollActivity
@@ -37,17 +39,21 @@ ACTIVITIES: dict[str, Activity] = {
 }
 
 
-def _ops_by_type(activities: dict[str, Activity]) -> dict[str, OpSpec]:
+# Step options with a module of their own (cluster suggestions, merging cards): their ops, one line each.
+OPTION_OPS: tuple[OpSpec, ...] = (*SUGGESTION_OPS, *MERGE_OPS)
+
+
+def _ops_by_type(activities: dict[str, Activity], options: tuple[OpSpec, ...] = ()) -> dict[str, OpSpec]:
     ops: dict[str, OpSpec] = {}
-    for activity in activities.values():
-        for spec in activity.ops:
-            if spec.type in ops:  # two handlers for one op type would silently shadow one
-                raise ValueError(f"op type '{spec.type}' is declared twice (activity '{activity.type}')")
-            ops[spec.type] = spec
+    declared = [(activity.type, spec) for activity in activities.values() for spec in activity.ops]
+    for owner, spec in [*declared, *(("option", spec) for spec in options)]:
+        if spec.type in ops:  # two handlers for one op type would silently shadow one
+            raise ValueError(f"op type '{spec.type}' is declared twice ({owner} '{spec.type}')")
+        ops[spec.type] = spec
     return ops
 
 
-ACTIVITY_OPS: dict[str, OpSpec] = _ops_by_type(ACTIVITIES)
+ACTIVITY_OPS: dict[str, OpSpec] = _ops_by_type(ACTIVITIES, OPTION_OPS)
 
 
 def activity_for(step: dict) -> Activity:

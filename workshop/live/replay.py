@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workshop.activities.action_items import item_view
+from workshop.activities.card_merge import variant_view, variants_of
 from workshop.activities.cards import CardLike, card_view, visible_to
 from workshop.activities.models import ActionItem, Card
 from workshop.live.models import Event
@@ -92,7 +93,11 @@ class _Now:
             if item_ids
             else {}
         )
-        self.names = participant_names(db, ws.id, only={c.participant_id for c in self.cards.values()})
+        # cards merged into these (a card's `variants`), as they are now
+        self.variants = variants_of(db, ws.id, set(self.cards))
+        authors = {c.participant_id for c in self.cards.values()}
+        authors |= {v.participant_id for vs in self.variants.values() for v in vs}
+        self.names = participant_names(db, ws.id, only=authors)
 
     def card(self, card_id: int | None) -> CardLike | None:
         """The card if this viewer may see it now, else None."""
@@ -110,6 +115,8 @@ class _Now:
         view = card_view(card, self.names, self.viewer)
         if not view.get("mine"):  # as live: only the author's own form says "mine"
             view.pop("mine", None)
+        if card.id in self.variants or old.get("variants") is not None:
+            view["variants"] = [variant_view(v, self.names) for v in self.variants.get(card.id, [])]
         return view
 
 

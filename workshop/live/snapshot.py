@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from workshop.activities.card_merge import attach_variants
 from workshop.activities.cards import card_view, visible_to
 from workshop.activities.models import Card
 from workshop.activities.registry import activity_for
@@ -94,7 +95,7 @@ def build_snapshot(db: Session, ws: WorkshopSession, viewer: Actor) -> dict:
         "spotlight": current_spotlight(db, ws, spotlight(ws)),
         "server_now": utcnow().isoformat(),
         "anonymous": bool(ws.template.get("anonymous")),
-        "cards": [card_view(card, names, viewer) for card in cards],
+        "cards": [card_view(card, names, viewer) for card in cards],  # (variants attached below)
         "activity": {step["key"]: activity_for(step).state(db, ws, step, viewer) for step in ws.steps},
         "captures": [
             {
@@ -109,6 +110,7 @@ def build_snapshot(db: Session, ws: WorkshopSession, viewer: Actor) -> dict:
         ],
         "me": {"role": viewer.role, "id": viewer.id},
     }
+    attach_variants(db, ws.id, snapshot["cards"], viewer)  # merged cards (activities/card_merge.py)
     if viewer.role == PARTICIPANT and viewer.id is not None:
         snapshot["me"]["name"] = names.get(viewer.id)
     if viewer.role == FACILITATOR:

@@ -1,6 +1,8 @@
 // Cluster: the facilitator groups the cards of an earlier step; everyone sees the groups.
 import { clusterBoard, clustersOf } from "../widgets.js";
 import { activityOf } from "../live.js";
+import { SUGGESTION_EVENTS, suggestionPanel } from "./cluster_suggestions.js";
+import { MERGE_EVENTS, mergeSelected, variantList } from "./card_merge.js";
 
 function consoleBoard(state, s, ui) {
   const { h, _ } = ui;
@@ -8,10 +10,12 @@ function consoleBoard(state, s, ui) {
   const clusters = clustersOf(state, s.key);
   const title = h("input", { id: "cluster-title", maxlength: 200, placeholder: _("Neuer Cluster") });
   const board = clusterBoard(state, s, {
-    cardExtra: (card) => h("select", { "aria-label": _("Cluster für: {text}", { text: card.text }),
+    cardExtra: (card) => [h("input", { type: "checkbox", class: "merge-pick", "aria-label": _("Zum Zusammenführen auswählen: {text}", { text: card.text }),
+      checked: ui.selected.has(card.id), onchange: (e) => { if (e.target.checked) ui.selected.add(card.id); else ui.selected.delete(card.id); ui.refresh(); } }),
+    variantList(card, send), h("select", { "aria-label": _("Cluster für: {text}", { text: card.text }),
       onchange: (e) => send("card.cluster", { card_id: card.id, cluster_id: e.target.value ? Number(e.target.value) : null }) },
     h("option", { value: "" }, _("– ohne Cluster –")),
-    clusters.map((cl) => h("option", { value: cl.id, selected: card.cluster_id === cl.id }, cl.title))),
+    clusters.map((cl) => h("option", { value: cl.id, selected: card.cluster_id === cl.id }, cl.title)))],
   });
   board.querySelectorAll("section.cluster").forEach((section) => {
     const cluster = clusters.find((cl) => String(cl.id) === section.dataset.clusterId) || null;
@@ -34,7 +38,9 @@ function consoleBoard(state, s, ui) {
   return [h("form", { class: "inline-form", onsubmit: async (e) => { e.preventDefault(); if (!title.value.trim()) return;
     const ack = await send("cluster.create", { title: title.value }); if (ack.ok) ui.clearFields(["cluster-title"]); } },
   h("label", { for: "cluster-title", class: "visually-hidden" }, _("Neuer Cluster")), title, h("button", { type: "submit" }, _("Cluster anlegen"))),
-  h("p", { class: "meta" }, _("Beiträge per Ziehen oder mit der Auswahl unter jedem Beitrag zuordnen.")), board];
+  h("p", { class: "meta" }, _("Beiträge per Ziehen oder mit der Auswahl unter jedem Beitrag zuordnen.")),
+  mergeSelected(ui, state.cards.filter((c) => c.step_key === s.source).map((c) => c.id)),
+  suggestionPanel(state, s, ui), board];
 }
 
 export default {
@@ -44,7 +50,10 @@ export default {
   phone: (state, step) => [clusterBoard(state, step)],
   projector: (state, step) => [clusterBoard(state, step, { groups: true })],
   console: consoleBoard,
+  // The suggestions' events, and merged cards' (card_merge.js: every page reduces them, whatever the step).
   events: {
+    ...SUGGESTION_EVENTS,
+    ...MERGE_EVENTS,
     "card.clustered": (s, p, e) => { if (e.own) return; const c = s.cards.find((x) => x.id === p.card_id); if (c) c.cluster_id = p.cluster_id; },
     "cluster.created": (s, p, e) => { if (e.own) return; const a = activityOf(s, p.cluster.step_key); (a.clusters = a.clusters || []).push(p.cluster); },
     "cluster.renamed": (s, p, e) => {
