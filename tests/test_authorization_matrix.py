@@ -92,6 +92,10 @@ OP_TABLE: dict[str, frozenset[str]] = {
     "cluster.delete": RUNS,
     "card.cluster": RUNS,
     "consent.option_add": RUNS,
+    "cluster.accept_suggestion": RUNS,
+    "cluster.reject_suggestion": RUNS,
+    "card.merge": RUNS,
+    "card.unmerge": RUNS,
     # What participants do in the other activities.
     "rating.set": frozenset({PART}),
     "rating.clear": frozenset({PART}),
@@ -106,6 +110,7 @@ OP_TABLE: dict[str, frozenset[str]] = {
 OP_TEMPLATE = {
     "card.approve": "public_participation",
     **dict.fromkeys(("cluster.create", "cluster.rename", "cluster.delete", "card.cluster"), "knowledge_merge"),
+    **dict.fromkeys(("cluster.accept_suggestion", "cluster.reject_suggestion"), "knowledge_merge"),
     **dict.fromkeys(("consent.option_add", "rating.set", "rating.clear", "poll.answer"), "mandate"),
     **dict.fromkeys(("action.add", "action.edit", "action.delete"), "co_drafting"),
 }
@@ -341,6 +346,20 @@ def prepare(world: World, op_type: str, sid: int, pid: int, author: Actor) -> di
             "cluster.delete": {"cluster_id": cluster},
             "card.cluster": {"card_id": card["card_id"], "cluster_id": cluster},
         }[op_type]
+    if op_type in ("cluster.accept_suggestion", "cluster.reject_suggestion"):
+        cards = [
+            world.apply(sid, part, "card.add", step_key="knowledge", text=t)["card_id"] for t in ("Radweg", "Radwege")
+        ]
+        world.apply(sid, owner, "step.goto", step_key="clusters")
+        return {"card_ids": cards, **({"kind": "cluster"} if op_type == "cluster.reject_suggestion" else {})}
+    if op_type in ("card.merge", "card.unmerge"):
+        cards = [
+            world.apply(sid, part, "card.add", step_key="approaches", text=t)["card_id"] for t in ("Idee", "Idee!")
+        ]
+        if op_type == "card.merge":
+            return {"card_ids": cards}
+        world.apply(sid, owner, "card.merge", card_ids=cards)
+        return {"card_id": cards[0]}
     if op_type in ("consent.option_add", "rating.set", "rating.clear"):
         world.apply(sid, owner, "step.goto", step_key="consent")
         if op_type == "consent.option_add":

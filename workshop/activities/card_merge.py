@@ -21,10 +21,10 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import select
 
-from workshop.activities.cards import VISIBLE, card_view, get_live_card, is_author
+from workshop.activities.cards import VISIBLE, attach_variants, card_view, get_live_card, variant_view, variants_of
 from workshop.activities.models import Card, CardMerge, Cluster, Vote
 from workshop.db import utcnow
-from workshop.ops import FACILITATOR, Actor, OpContext, OpSpec, Outcome, Rejected
+from workshop.ops import FACILITATOR, OpContext, OpSpec, Outcome, Rejected
 from workshop.sessions.names import participant_names
 from workshop.sessions.runtime import is_revealed, set_spotlight, spotlight
 
@@ -48,44 +48,6 @@ class UnmergeCards(Schema):
     def _one_of(self, data, **kwargs):
         if ("merge_id" in data) == ("card_id" in data):
             raise ValidationError("give merge_id or card_id", "merge_id")
-
-
-def variant_view(card, names: dict[int, str | None], viewer: Actor | None = None) -> dict:
-    view = {
-        "id": card.id,
-        "text": card.text,
-        "author": names.get(card.participant_id) if card.participant_id is not None else None,
-        "by_facilitator": card.participant_id is None,
-    }
-    if viewer is not None and is_author(card, viewer):
-        view["mine"] = True
-    return view
-
-
-def variants_of(db, session_id: int, holder_ids) -> dict[int, list[Card]]:
-    """Card id -> the cards merged into it, oldest first."""
-    if not holder_ids:
-        return {}
-    rows = db.scalars(
-        select(Card)
-        .where(Card.session_id == session_id, Card.merged_into_id.in_(list(holder_ids)), Card.deleted_at.is_not(None))
-        .order_by(Card.id)
-    )
-    out: dict[int, list[Card]] = {}
-    for card in rows:
-        out.setdefault(card.merged_into_id, []).append(card)
-    return out
-
-
-def attach_variants(db, session_id: int, views: list[dict], viewer: Actor | None = None) -> None:
-    """Give each card view that holds merged cards its `variants` (the snapshot's cards)."""
-    found = variants_of(db, session_id, {view["id"] for view in views})
-    if not found:
-        return
-    names = participant_names(db, session_id, only={c.participant_id for cs in found.values() for c in cs})
-    for view in views:
-        if view["id"] in found:
-            view["variants"] = [variant_view(c, names, viewer) for c in found[view["id"]]]
 
 
 def _holder_view(ctx: OpContext, card: Card) -> dict:

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from workshop.activities.models import Card
 from workshop.ops import FACILITATOR, PARTICIPANT, Actor, Rejected
+from workshop.sessions.names import participant_names
 
 # A card, or a row of its columns (the snapshot reads 2,000 cards as plain rows): the helpers
 # below read only attributes both have.
@@ -74,3 +75,44 @@ def get_live_card(db: Session, session_id: int, card_id: int) -> Card:
     if card is None or card.session_id != session_id or card.deleted_at is not None:
         raise Rejected("card_not_found", f"There is no card {card_id} in this session.")
     return card
+
+
+# --- a card's variants: the cards merged into it (activities/card_merge.py) ---
+
+
+def variant_view(card, names: dict[int, str | None], viewer: Actor | None = None) -> dict:
+    view = {
+        "id": card.id,
+        "text": card.text,
+        "author": names.get(card.participant_id) if card.participant_id is not None else None,
+        "by_facilitator": card.participant_id is None,
+    }
+    if viewer is not None and is_author(card, viewer):
+        view["mine"] = True
+    return view
+
+
+def variants_of(db, session_id: int, holder_ids) -> dict[int, list[Card]]:
+    """Card id -> the cards merged into it, oldest first."""
+    if not holder_ids:
+        return {}
+    rows = db.scalars(
+        select(Card)
+        .where(Card.session_id == session_id, Card.merged_into_id.in_(list(holder_ids)), Card.deleted_at.is_not(None))
+        .order_by(Card.id)
+    )
+    out: dict[int, list[Card]] = {}
+    for card in rows:
+        out.setdefault(card.merged_into_id, []).append(card)
+    return out
+
+
+def attach_variants(db, session_id: int, views: list[dict], viewer: Actor | None = None) -> None:
+    """Give each card view that holds merged cards its `variants` (the snapshot's cards)."""
+    found = variants_of(db, session_id, {view["id"] for view in views})
+    if not found:
+        return
+    names = participant_names(db, session_id, only={c.participant_id for cs in found.values() for c in cs})
+    for view in views:
+        if view["id"] in found:
+            view["variants"] = [variant_view(c, names, viewer) for c in found[view["id"]]]

@@ -20,8 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workshop.activities.action_items import item_view
-from workshop.activities.card_merge import variant_view, variants_of
-from workshop.activities.cards import CardLike, card_view, visible_to
+from workshop.activities.cards import CardLike, card_view, variant_view, variants_of, visible_to
 from workshop.activities.models import ActionItem, Card
 from workshop.live.models import Event
 from workshop.ops import FACILITATOR, VIEWER, Actor

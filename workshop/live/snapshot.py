@@ -7,8 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from workshop.activities.card_merge import attach_variants
-from workshop.activities.cards import card_view, visible_to
+from workshop.activities.cards import attach_variants, card_view, visible_to
 from workshop.activities.models import Card
 from workshop.activities.registry import activity_for
 from workshop.db import utcnow
