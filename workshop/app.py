@@ -113,6 +113,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from workshop.sessions.template_editor import bp as template_editor_bp
     from workshop.sessions.views import bp as sessions_bp
     from workshop.training.views import bp as training_bp
+    from workshop.watchdog import bp as watchdog_bp
 
     sockets.register_catch_all()
 
@@ -130,6 +131,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         register_bp,
         public_bp,
         api_bp,
+        watchdog_bp,
     ):
         app.register_blueprint(blueprint)
     drafting_hub.init_app(app)

@@ -31,7 +31,7 @@
 | WORKSHOP_DB_POOL_SIZE / _MAX_OVERFLOW | 10 / 20 connections per process (PostgreSQL); processes × both < max_connections |
 | WORKSHOP_RETENTION_DAYS  | 90; personal data of sessions older than this is purged (0: never) |
 | WORKSHOP_REVOCATION_SWEEP_MS | 5000; how often each process closes staff sockets whose login, link or team role ended |
-| WORKSHOP_PING_SECONDS    | 20; the server pings every socket this often and drops one that has not answered this long after (keep it under 60: idle connections close then) |
+| WORKSHOP_PING_SECONDS    | 5; the server pings every socket this often and drops one that has not answered this long after; a phone gives a server up that sent no ping for twice this (10 s: a dead or hung one) |
 """
 
 from __future__ import annotations
@@ -161,7 +161,10 @@ def load_config(overrides: dict | None = None) -> dict:
         # How often each process looks for open staff sockets that lost their right (logout elsewhere,
         # a revoked projector link, taken off the team): workshop/access/revocation.py.
         "REVOCATION_SWEEP_MS": _int_setting("WORKSHOP_REVOCATION_SWEEP_MS", 5000, 100),
-        "PING_SECONDS": _int_setting("WORKSHOP_PING_SECONDS", 20, 1),
+        # Ping interval and timeout (Engine.IO): a phone gives up on a server that sent no ping for
+        # both together and reconnects, so a dead or hung server is noticed within 2 × 5 s (issue 34;
+        # was 20: 40 s). A ping is a message per phone per interval: bench/run.py measures its cost.
+        "PING_SECONDS": _int_setting("WORKSHOP_PING_SECONDS", 5, 1),
     }
     config.update(overrides)
     if production:
