@@ -36,6 +36,7 @@ class Incarnation:
     last_beat: float | None = None
     beats: int = 0
     killed: float | None = None  # when the watchdog fired
+    exited: float | None = None  # when it was found gone by itself (a crash, kill -9): Restart=always
     messages: list[str] = field(default_factory=list)
 
 
@@ -146,7 +147,16 @@ class Supervisor:
         while not self._stopping:
             self._receive()
             life = self.current
-            if life.ready is not None and life.last_beat is not None and life.killed is None:
+            if life.killed is not None or life.exited is not None:
+                continue
+            if life.process.poll() is not None:  # gone by itself: Restart=always
+                with self.changed:
+                    life.exited = time.monotonic()
+                    self.changed.notify_all()
+                time.sleep(self.restart_delay)
+                if not self._stopping:
+                    self._start()
+            elif life.ready is not None and life.last_beat is not None:
                 if time.monotonic() - life.last_beat > self.watchdog:
                     self._kill_and_restart(life)
 
