@@ -194,6 +194,7 @@ class Phone:
         self.early: set[int] = set()
         self.port: int | None = None  # the process it is on (nginx's upstream, from its sockets)
         self.stop = False
+        self.reconnected = asyncio.Event()
 
     async def run(self, start_writing: float) -> None:
         self.http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(local_addr=(address(self.index), 0)))
@@ -211,29 +212,54 @@ class Phone:
         self.sio.on("event", lambda event: self._events([event]))
         self.sio.on("events", self._events)
         self.sio.on("disconnect", lambda *_a: self.disconnects.append(time.monotonic()))
-        await self.sio.connect(
-            self.url,
-            auth={"session_id": self.session_id, "role": "participant", "token": token},
-            transports=["websocket"],
-        )
+        for attempt in range(10):  # a browser tries again too
+            try:
+                await self.sio.connect(
+                    self.url,
+                    auth={"session_id": self.session_id, "role": "participant", "token": token},
+                    transports=["websocket"],
+                    wait_timeout=10,
+                )
+                break
+            except socketio.exceptions.ConnectionError:
+                if attempt == 9:
+                    raise
+                await asyncio.sleep(1)
         await asyncio.sleep(max(0.0, start_writing - time.monotonic()) + (self.index % 10) / 10)
         i = 0
         while not self.stop:
             op_id = f"phone{self.index}-{i:05d}"
             op = {"type": "card.add", "op_id": op_id, "payload": {"step_key": "approaches", "text": op_id}}
             while not self.stop:
-                try:
-                    ack = await self.sio.call("op", op, timeout=ACK_TIMEOUT) if self.sio.connected else None
-                except Exception:  # no answer: it stays in the outbox and goes again
-                    ack = None
+                ack, reconnected = await self._send(op)
                 if ack and ack.get("ok"):
                     self.acks.append((time.monotonic(), op_id, ack["seq"]))
                     break
-                await asyncio.sleep(0.5 if ack else 0.2)
+                if not reconnected:  # the browser resends its outbox at once on a new snapshot
+                    await asyncio.sleep(0.5 if ack else 0.2)
             i += 1
             await asyncio.sleep(1.0)
 
+    async def _send(self, op: dict) -> tuple[dict | None, bool]:
+        """The op's ack (None: no answer), and whether a new connection's snapshot came first (then
+        the browser sends its outbox again at once: the pending answer is lost with the old socket)."""
+        if not self.sio.connected:
+            return None, False
+        self.reconnected.clear()
+        call = asyncio.ensure_future(self.sio.call("op", op, timeout=ACK_TIMEOUT))
+        fresh = asyncio.ensure_future(self.reconnected.wait())
+        done, _pending = await asyncio.wait({call, fresh}, return_when=asyncio.FIRST_COMPLETED)
+        fresh.cancel()
+        if call not in done:
+            call.cancel()
+            return None, True
+        try:
+            return call.result(), False
+        except Exception:  # no answer: it stays in the outbox and goes again
+            return None, False
+
     def _snapshot(self, snapshot) -> None:
+        self.reconnected.set()
         self.snapshots.append(time.monotonic())
         self.seq, self.early = snapshot["seq"], set()
 
@@ -321,7 +347,8 @@ async def scenario(tmp: Path, kind: str, phones: int, after: float) -> dict:
         behind = [not await phone.catch_up(last_seq) for phone in fleet]
         for phone in fleet:
             await phone.close()
-        moved = [phone for phone in fleet if any(d > at for d in phone.disconnects)]
+        stopped = at + after  # the phones' own disconnects at the end are not the outage's
+        moved = [phone for phone in fleet if any(at <= d < stopped for d in phone.disconnects)]
         back = [
             min(s for s in phone.snapshots if s > at) - at for phone in moved if any(s > at for s in phone.snapshots)
         ]
@@ -357,7 +384,7 @@ def render(rows: list[dict], args) -> str:
     lines = [
         "## Failover: a process dies or hangs (bench/failover.py, issue 34)",
         "",
-        f"Run: `.venv/bin/python bench/failover.py {' '.join(sys.argv[1:])}`".rstrip(),
+        f"Run: `{' '.join(['.venv/bin/python', 'bench/failover.py', *sys.argv[1:]])}`",
         "",
         f"- machine: {machine()}",
         f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
@@ -393,11 +420,14 @@ def _s(value: float | None) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--phones", type=int, default=40)
-    parser.add_argument("--after", type=float, default=30.0, help="seconds of writing after the outage begins")
+    parser.add_argument("--quick", action="store_true", help="20 phones, 15 s after the outage")
+    parser.add_argument("--phones", type=int, help="phones (default 40)")
+    parser.add_argument("--after", type=float, help="seconds of writing after the outage begins (default 30)")
     parser.add_argument("--scenarios", default="crash,hang")
     parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
     args = parser.parse_args()
+    args.phones = args.phones or (20 if args.quick else 40)
+    args.after = args.after or (15.0 if args.quick else 30.0)
     rows = []
     with tempfile.TemporaryDirectory(prefix="workshop-failover-") as tmpdir:
         for kind in args.scenarios.split(","):
