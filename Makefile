@@ -42,6 +42,7 @@ bench: setup proxy browser
 	$(PY) bench/join_storm.py $(BENCH_ARGS)
 	$(PY) bench/multi.py $(BENCH_ARGS)
 	$(PY) bench/drafting.py $(BENCH_ARGS)
+	$(PY) bench/failover.py $(BENCH_ARGS)
 	$(PY) bench/page_weight.py
 
 setup: $(STAMP) $(ASSETS) $(PAGE_BUILDS) $(MO) pdf

@@ -134,8 +134,10 @@ class Cluster:
         """The shipped site config; only ports, and the per-address connection limit (the whole
         load generator is one machine), differ."""
         site = SITE_CONF.read_text()
-        servers = "".join(f"    server {backend};\n" for backend in backends)
-        site, replaced = re.subn(r"(    server 127\.0\.0\.1:\d+;\n)+", servers, site)
+        parameters = re.search(r"    server 127\.0\.0\.1:\d+([^;]*);\n", site)  # max_fails, fail_timeout
+        assert parameters, "deploy/nginx/workshop.conf changed: adapt bench/multi.py"
+        servers = "".join(f"    server {backend}{parameters.group(1)};\n" for backend in backends)
+        site, replaced = re.subn(r"(    server 127\.0\.0\.1:\d+[^;]*;\n)+", servers, site)
         assert replaced == 1 and "ip_hash;" in site, "deploy/nginx/workshop.conf changed: adapt bench/multi.py"
         site = site.replace("listen 80;", f"listen 127.0.0.1:{self.port};")
         conf_dir = self.tmp / "nginx"

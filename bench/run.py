@@ -80,20 +80,21 @@ def pct(values: list[float], p: float) -> float:
 
 # --- the workshop side ----------------------------------------------------------------------
 class Workshop:
-    def __init__(self, tmp: Path, mode: str):
+    def __init__(self, tmp: Path, mode: str, extra_env: dict | None = None, name: str | None = None):
         from sqlalchemy.orm import sessionmaker
 
         from workshop.accounts.service import create_facilitator
         from workshop.db import make_engine
         from workshop.migrate import upgrade
 
-        self.db_url = f"sqlite:///{tmp / f'bench-{mode}.db'}"
+        name = name or mode
+        self.db_url = f"sqlite:///{tmp / f'bench-{name}.db'}"
         upgrade(self.db_url)
         self.sessions = sessionmaker(bind=make_engine(self.db_url), expire_on_commit=False)
         with self.sessions() as db:
-            self.fid = create_facilitator(db, f"bench-{mode}@example.org", "Bench", PASSWORD).id
+            self.fid = create_facilitator(db, f"bench-{name}@example.org", "Bench", PASSWORD).id
             db.commit()
-        self.email = f"bench-{mode}@example.org"
+        self.email = f"bench-{name}@example.org"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {
@@ -108,9 +109,10 @@ class Workshop:
             # 19–44 phones to it (refused connections), which measured the cap, not the server.
             "WORKSHOP_MAX_CONNECTIONS_PER_ADDRESS": "100000",
             "PUBLIC_BASE_URL": self.url,
+            **(extra_env or {}),
         }
         self.process = start(
-            [sys.executable, "-m", "workshop.cli", "serve"], env, self.port, tmp / f"workshop-{mode}.log"
+            [sys.executable, "-m", "workshop.cli", "serve"], env, self.port, tmp / f"workshop-{name}.log"
         )
         self.cookies = self._login()
 
@@ -328,6 +330,62 @@ def measure(tmp: Path, mode: str, ws: Workshop, n: int, rounds: int) -> tuple[di
         bare_server.stop()
 
 
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+PING_BEFORE, PING_NOW = 20, 5  # WORKSHOP_PING_SECONDS: the old default and the one of issue 34
+
+
+def ping_cost(tmp: Path, mode: str, n: int, rounds: int, idle: float) -> dict:
+    """What the shorter ping costs (issue 34: a hung server noticed within 10 s instead of 40 s; a
+    ping is a message to every phone per interval): two servers, WORKSHOP_PING_SECONDS 20 and 5,
+    n phones each, both connected at the same time; the server's CPU while the rooms are idle (only
+    pings), then the fan-out in rounds taking turns (paired_fan_out)."""
+    servers = [
+        Workshop(tmp, mode, {"WORKSHOP_PING_SECONDS": str(ping)}, name=f"{mode}-ping{ping}")
+        for ping in (PING_BEFORE, PING_NOW)
+    ]
+    try:
+        rooms, senders, facilitators = [], [], []
+        for ws in servers:
+            sid, _code = ws.new_session()
+            fac = ws.facilitator(sid)
+            rooms.append(Room({"kind": "workshop", "url": ws.url, "session_id": sid, "code": _code}, n))
+            rooms[-1].count_from(fac.call("op", {"type": "session.start"}, timeout=60)["seq"] + 1)
+            facilitators.append(fac)
+            cards: list[int] = []
+
+            def send(r, fac=fac, cards=cards):
+                at = time.time()
+                if r % 2 == 0:
+                    op = {"type": "card.add", "payload": {"step_key": "approaches", "text": f"Karte {r}"}}
+                    ack = fac.call("op", op, timeout=60)
+                    cards.append(ack["result"]["card_id"])
+                else:
+                    ack = fac.call("op", {"type": "card.delete", "payload": {"card_id": cards.pop()}}, timeout=60)
+                assert ack["ok"], ack
+                return ack["seq"], at
+
+            senders.append(send)
+        before = [cpu_seconds(ws.process.pid) for ws in servers]
+        time.sleep(idle)  # idle rooms: the servers' only work is the pings
+        idle_cpu = [(cpu_seconds(ws.process.pid) - b) / idle for ws, b in zip(servers, before, strict=True)]
+        sent = paired_fan_out(list(zip(rooms, senders, strict=True)), rounds)
+        out = {"n": n, "idle_seconds": idle, "rows": []}
+        for ping, room, room_sent, cpu in zip((PING_BEFORE, PING_NOW), rooms, sent, idle_cpu, strict=True):
+            row = {"ping": ping, "idle_cpu_pct": cpu * 100, "pings_per_second": n / ping}
+            row.update(latencies(room_sent, room.stop(), room.n))
+            out["rows"].append(row)
+        for fac in facilitators:
+            fac.disconnect()
+        return out
+    finally:
+        for ws in servers:
+            ws.stop()
+
+
 def join_storm(tmp: Path, mode: str, ws: Workshop, n: int, spread: float) -> dict:
     """n phones arriving at random moments within `spread` s (people scanning the QR code), each
     timed from its join request to its first snapshot; the bare server's connect in the same run,
@@ -473,6 +531,8 @@ def main() -> None:
     parser.add_argument("--join-storm", type=int, help="phones in the paced join storm (default 1000)")
     parser.add_argument("--join-spread", type=float, default=30.0, help="seconds the join storm is spread over")
     parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
+    parser.add_argument("--ping-phones", type=int, help="phones per server in the ping comparison (default 1000)")
+    parser.add_argument("--ping-only", action="store_true", help="only the ping comparison (its own section)")
     args = parser.parse_args()
     sizes = [int(s) for s in (args.sizes or ("50,200" if args.quick else "50,200,500,1000")).split(",")]
     rounds = 20 if args.quick else 100
@@ -483,6 +543,13 @@ def main() -> None:
         "rounds": rounds,
         "modes": {},
     }
+    ping_phones = args.ping_phones or (200 if args.quick else 1000)
+    if args.ping_only:
+        with tempfile.TemporaryDirectory(prefix="workshop-bench-") as tmpdir:
+            write_ping_section(
+                Path(args.output), report, ping_cost(Path(tmpdir), "eventlet", ping_phones, rounds, 30.0)
+            )
+        return
     with tempfile.TemporaryDirectory(prefix="workshop-bench-") as tmpdir:
         tmp = Path(tmpdir)
         first = args.modes.split(",")[0]
@@ -510,9 +577,38 @@ def main() -> None:
     section = render(report, args)
     print(section)
     write_load_section(Path(args.output), section)
+    with tempfile.TemporaryDirectory(prefix="workshop-bench-") as tmpdir:
+        write_ping_section(Path(args.output), report, ping_cost(Path(tmpdir), "eventlet", ping_phones, rounds, 30.0))
 
 
 MARK_START, MARK_END = "<!-- load:start -->", "<!-- load:end -->"
+PING_START, PING_END = "<!-- ping:start -->", "<!-- ping:end -->"
+
+
+def write_ping_section(path: Path, report: dict, cost: dict) -> None:
+    lines = [
+        "## The ping's cost (bench/run.py, issue 34)",
+        "",
+        f"Run: `.venv/bin/python bench/run.py {' '.join(sys.argv[1:])}`".rstrip(),
+        "",
+        f"- machine: {report['machine']}",
+        f"- date: {report['date']}",
+        f"- two `workshop serve` (eventlet), `WORKSHOP_PING_SECONDS` {PING_BEFORE} (the old default: a hung "
+        f"server noticed after 40 s) and {PING_NOW} (now: within 10 s), {cost['n']} lean phones each, all "
+        f"connected at the same time; server CPU over {cost['idle_seconds']:.0f} s of idle rooms (only pings "
+        f"and pongs), then {report['rounds']} fan-out rounds taking turns (A B, B A, …), ms from send to arrival.",
+        "",
+        "| ping s | pings/s | idle server CPU % | fan-out p50 | fan-out p99 | max | missing |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in cost["rows"]:
+        lines.append(
+            f"| {row['ping']} | {row['pings_per_second']:.0f} | {row['idle_cpu_pct']:.1f} | {row['p50']:.1f} | "
+            f"{row['p99']:.1f} | {row['max']:.1f} | {row['missing']} |"
+        )
+    section = "\n".join(lines) + "\n"
+    print(section)
+    write_section(path, PING_START, PING_END, f"{PING_START}\n{section.rstrip()}\n{PING_END}")
 
 
 def write_load_section(path: Path, section: str) -> None:

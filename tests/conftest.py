@@ -267,6 +267,7 @@ SLOW_MODULES = {
     "test_reverse_proxy",
     "test_browser_units",
     "test_revocation",  # two servers on PostgreSQL + Redis, started by a module fixture
+    "test_hang",  # a supervised server stopped and restarted; two on PostgreSQL + Redis behind nginx
     "test_accessibility",
 }
 SERVER_STARTERS = ("running_server(", "start_server(", '"workshop.cli"')

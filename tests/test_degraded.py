@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import time
 
+import pytest
 import requests
 
 from tests.conftest import REDIS_URL, running_server
@@ -165,3 +166,41 @@ def test_a_lock_held_past_the_timeout_pauses_saving_and_every_op_after_it_is_sto
         assert "another command is already in progress" not in server.log() and "Traceback" not in server.log()
         for client in [facilitator, *people]:
             client.close()
+
+
+def test_a_hung_process_holding_the_session_lock_is_ended_by_the_database(postgres_url, tmp_path):
+    """Issue 34: a process that stops inside an op batch (SIGSTOP, a long GC pause, a swapped-out
+    VM) keeps its transaction open and the session's row locked. Its connection is the app's own
+    (the same settings as every process's); PostgreSQL ends its transaction after the idle timeout,
+    and the op of the healthy process that waited for the lock is stored and acknowledged. Before:
+    the lock was held until the hung process died, every op in the room waited the whole
+    statement timeout and was answered saving_paused, and PostgreSQL never ended the hung session."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from workshop.config import load_config
+    from workshop.db import engine_for
+
+    config = load_config({"DATABASE_URL": postgres_url, "SECRET_KEY": "test-secret"})
+    assert config["DB_IDLE_IN_TRANSACTION_TIMEOUT"] < config["DB_LOCK_TIMEOUT"] < config["DB_STATEMENT_TIMEOUT"]
+    with running_server(postgres_url, tmp_path) as server:  # the default timeouts
+        sid, code, facilitator = _start(server)
+        person = server.participant(sid, code)
+        assert person.op("card.add", step_key="approaches", text="vorher")["ok"]
+        hung_process = engine_for(config)
+        hung = hung_process.connect()
+        try:
+            hung.begin()  # what an op batch does first, and then the process stops
+            hung.execute(text("UPDATE sessions SET last_seq = last_seq WHERE id = :id"), {"id": sid})
+            ack = person.op("card.add", step_key="approaches", text="trotz Hänger", op_id="hung-peer-0001")
+            assert ack["ok"], ack
+            person.wait_for(lambda c: "trotz Hänger" in c.card_texts("approaches"), "the card stored past the lock")
+            with pytest.raises(DBAPIError, match="idle-in-transaction") as ended:  # by the database
+                hung.execute(text("SELECT 1"))
+            assert ended.value.connection_invalidated  # the op queue takes it for "database away"
+        finally:
+            hung.close()
+            hung_process.dispose()
+        assert not person.statuses, "saving was never paused"
+        person.close()
+        facilitator.close()

@@ -24,8 +24,11 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 def nginx_config(tmp: Path, port: int, backends: list[str]) -> Path:
     """The shipped site config with test ports, inside a main config whose every path is in tmp."""
     site = DEPLOY_CONF.read_text()
-    servers = "".join(f"    server {backend};\n" for backend in backends)
-    site, replaced = re.subn(r"(    server 127\.0\.0\.1:\d+;\n)+", servers, site)
+    # the shipped servers' parameters (max_fails, fail_timeout) kept, for the test's addresses
+    parameters = re.search(r"    server 127\.0\.0\.1:\d+([^;]*);\n", site)
+    assert parameters, "deploy/nginx/workshop.conf: upstream servers not found"
+    servers = "".join(f"    server {backend}{parameters.group(1)};\n" for backend in backends)
+    site, replaced = re.subn(r"(    server 127\.0\.0\.1:\d+[^;]*;\n)+", servers, site)
     assert replaced == 1, "deploy/nginx/workshop.conf: upstream servers not found"
     site = site.replace("listen 80;", f"listen 127.0.0.1:{port};")
     (tmp / "workshop.conf").write_text(site)

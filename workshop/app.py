@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from workshop import assets
 from workshop.config import PROJECT_ROOT, load_config
-from workshop.db import make_engine, make_session_factory
+from workshop.db import engine_for, make_session_factory
 from workshop.extensions import csrf, login_manager, socketio
 from workshop.guards import AddressCap, WithoutWebsocketExtensions, bound_logging, refuse_binary_packets
 from workshop.i18n import init_i18n
@@ -43,13 +43,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config(overrides))
     app.session_interface = SocketAwareSessionInterface()  # decoded once per websocket, not per event
 
-    engine = make_engine(
-        app.config["DATABASE_URL"],
-        connect_timeout=app.config["DB_CONNECT_TIMEOUT"],
-        statement_timeout=app.config["DB_STATEMENT_TIMEOUT"],
-        pool_size=app.config["DB_POOL_SIZE"],
-        max_overflow=app.config["DB_MAX_OVERFLOW"],
-    )
+    engine = engine_for(app.config)
     sessions = make_session_factory(engine)
     app.extensions["workshop.engine"] = engine
     app.extensions["workshop.db"] = sessions
@@ -120,6 +114,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from workshop.sessions.views import bp as sessions_bp
     from workshop.suggestions.views import bp as suggestions_bp
     from workshop.training.views import bp as training_bp
+    from workshop.watchdog import bp as watchdog_bp
 
     sockets.register_catch_all()
 
@@ -138,6 +133,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         register_bp,
         public_bp,
         api_bp,
+        watchdog_bp,
     ):
         app.register_blueprint(blueprint)
     drafting_hub.init_app(app)

@@ -14,6 +14,7 @@ workshop purge [--days N]          purge personal data of old sessions (docs/pri
 
 from __future__ import annotations
 
+import faulthandler
 import gc
 import sys
 from pathlib import Path
@@ -65,7 +66,7 @@ def serve(demo: bool):
 
 
 # A connection that sends nothing for this long is closed (a request that never ends, an idle
-# keep-alive). Websockets send a pong every WORKSHOP_PING_SECONDS (20 s), so they never get near it.
+# keep-alive). Websockets send a pong every WORKSHOP_PING_SECONDS (5 s), so they never get near it.
 IDLE_TIMEOUT = 60
 
 
@@ -82,6 +83,11 @@ def _run_server(app, socketio) -> None:
     # full passes, which otherwise rescan it mid-broadcast (the fan-out's p99 spikes).
     gc.collect()
     gc.freeze()
+    # A watchdog's SIGABRT (systemd, deploy/systemd) prints where every thread was: what hung.
+    faulthandler.enable()
+    from workshop import watchdog
+
+    watchdog.start(app)  # the loop's heartbeat: systemd's READY=1 and WATCHDOG=1, and GET /healthz
     from workshop.privacy import run_periodically
 
     socketio.start_background_task(run_periodically, app)  # retention, every few hours

@@ -25,10 +25,13 @@
 | WORKSHOP_MAX_CONNECTIONS_PER_ADDRESS | 1000; open requests/sockets one client address may hold |
 | WORKSHOP_LOGIN_RATE_LIMIT | 10 per 15 minutes (failed logins per account and per address) |
 | WORKSHOP_DB_STATEMENT_TIMEOUT / _CONNECT_TIMEOUT | 10 / 5 seconds (PostgreSQL) |
+| WORKSHOP_DB_LOCK_TIMEOUT | 5 seconds a statement waits for a lock (PostgreSQL); then saving_paused |
+| WORKSHOP_DB_IDLE_IN_TRANSACTION_TIMEOUT | 3 seconds: PostgreSQL ends a session idle inside a transaction (a hung process's) |
+| WORKSHOP_DB_KEEPALIVE_SECONDS | 10; TCP keepalives on database connections, both ends (a host that is gone: ~2× this) |
 | WORKSHOP_DB_POOL_SIZE / _MAX_OVERFLOW | 10 / 20 connections per process (PostgreSQL); processes × both < max_connections |
 | WORKSHOP_RETENTION_DAYS  | 90; personal data of sessions older than this is purged (0: never) |
 | WORKSHOP_REVOCATION_SWEEP_MS | 5000; how often each process closes staff sockets whose login, link or team role ended |
-| WORKSHOP_PING_SECONDS    | 20; the server pings every socket this often and drops one that has not answered this long after (keep it under 60: idle connections close then) |
+| WORKSHOP_PING_SECONDS    | 5; the server pings every socket this often and drops one that has not answered this long after; a phone gives a server up that sent no ping for twice this (10 s: a dead or hung one) |
 """
 
 from __future__ import annotations
@@ -141,6 +144,14 @@ def load_config(overrides: dict | None = None) -> dict:
         # Seconds a database statement may take; PostgreSQL cancels it then (0: no limit).
         "DB_STATEMENT_TIMEOUT": _int_setting("WORKSHOP_DB_STATEMENT_TIMEOUT", 10, 0),
         "DB_CONNECT_TIMEOUT": _int_setting("WORKSHOP_DB_CONNECT_TIMEOUT", 5, 1),
+        # A hung process (SIGSTOP, a GC pause, a swapped-out VM) inside an op batch must not hold
+        # its session's row lock for every other process (issue 34): PostgreSQL ends a transaction
+        # left idle this long (a batch is idle for milliseconds), and a statement waiting for a lock
+        # longer than the lock timeout is cancelled (the op: saving_paused). The idle timeout stays
+        # below the lock timeout, so the lock is gone before the waiting batch gives up.
+        "DB_LOCK_TIMEOUT": _int_setting("WORKSHOP_DB_LOCK_TIMEOUT", 5, 0),
+        "DB_IDLE_IN_TRANSACTION_TIMEOUT": _int_setting("WORKSHOP_DB_IDLE_IN_TRANSACTION_TIMEOUT", 3, 0),
+        "DB_KEEPALIVE_SECONDS": _int_setting("WORKSHOP_DB_KEEPALIVE_SECONDS", 10, 0),
         # Pooled connections per process: the op queue needs one per session at work, requests
         # and the sweeps a few more; processes × (size + overflow) must fit max_connections.
         "DB_POOL_SIZE": _int_setting("WORKSHOP_DB_POOL_SIZE", 10, 1),
@@ -150,7 +161,10 @@ def load_config(overrides: dict | None = None) -> dict:
         # How often each process looks for open staff sockets that lost their right (logout elsewhere,
         # a revoked projector link, taken off the team): workshop/access/revocation.py.
         "REVOCATION_SWEEP_MS": _int_setting("WORKSHOP_REVOCATION_SWEEP_MS", 5000, 100),
-        "PING_SECONDS": _int_setting("WORKSHOP_PING_SECONDS", 20, 1),
+        # Ping interval and timeout (Engine.IO): a phone gives up on a server that sent no ping for
+        # both together and reconnects, so a dead or hung server is noticed within 2 × 5 s (issue 34;
+        # was 20: 40 s). A ping is a message per phone per interval: bench/run.py measures its cost.
+        "PING_SECONDS": _int_setting("WORKSHOP_PING_SECONDS", 5, 1),
     }
     config.update(overrides)
     if production:

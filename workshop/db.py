@@ -10,7 +10,7 @@ import functools
 import json
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
@@ -52,6 +52,9 @@ def make_engine(
     sqlite_busy_timeout: float = 30,
     pool_size: int = 10,
     max_overflow: int = 20,
+    lock_timeout: int = 10,
+    idle_in_transaction_timeout: int = 0,
+    keepalive_seconds: int = 10,
 ) -> Engine:
     if url.startswith("sqlite"):
         # No pre-ping: a file has no connection to lose, and the ping is a query per transaction.
@@ -62,15 +65,25 @@ def make_engine(
         _wait_for_the_write_lock(engine, sqlite_busy_timeout)
         return engine
     # A database that is away or hung must cost a request seconds, not the process: connecting
-    # gives up after connect_timeout, PostgreSQL cancels a statement after statement_timeout
-    # (and a lock wait after the same), and a request waits at most connect_timeout for a
-    # pooled connection when all are busy.
+    # gives up after connect_timeout, PostgreSQL cancels a statement after statement_timeout,
+    # and a request waits at most connect_timeout for a pooled connection when all are busy.
+    # A client that hangs (a stopped process, a frozen VM) must not hold its locks either:
+    # see postgres_session_options.
     connect_args: dict[str, Any] = {}
     if url.startswith("postgresql"):
         connect_args["connect_timeout"] = connect_timeout
-        if statement_timeout:
-            ms = statement_timeout * 1000
-            connect_args["options"] = f"-c statement_timeout={ms} -c lock_timeout={ms}"
+        options = postgres_session_options(
+            statement_timeout, lock_timeout, idle_in_transaction_timeout, keepalive_seconds
+        )
+        if options:
+            connect_args["options"] = options
+        if keepalive_seconds:  # libpq's side: this process notices a database host that is gone
+            connect_args.update(
+                keepalives=1,
+                keepalives_idle=keepalive_seconds,
+                keepalives_interval=_keepalive_interval(keepalive_seconds),
+                keepalives_count=KEEPALIVE_PROBES,
+            )
     # pool_size + max_overflow connections per process at most: processes × that must stay under
     # PostgreSQL's max_connections (docs/deployment.md, "Several processes").
     engine = create_engine(
@@ -83,6 +96,53 @@ def make_engine(
     )
     _drop_interrupted_connections(engine)
     return engine
+
+
+def engine_for(config: Mapping[str, Any]) -> Engine:
+    """The app's engine, with every database setting of the configuration (config.py)."""
+    return make_engine(
+        config["DATABASE_URL"],
+        connect_timeout=config["DB_CONNECT_TIMEOUT"],
+        statement_timeout=config["DB_STATEMENT_TIMEOUT"],
+        lock_timeout=config["DB_LOCK_TIMEOUT"],
+        idle_in_transaction_timeout=config["DB_IDLE_IN_TRANSACTION_TIMEOUT"],
+        keepalive_seconds=config["DB_KEEPALIVE_SECONDS"],
+        pool_size=config["DB_POOL_SIZE"],
+        max_overflow=config["DB_MAX_OVERFLOW"],
+    )
+
+
+KEEPALIVE_PROBES = 3  # unanswered TCP keepalive probes before a connection is given up
+
+
+def _keepalive_interval(keepalive_seconds: int) -> int:
+    return max(1, keepalive_seconds // KEEPALIVE_PROBES)
+
+
+def postgres_session_options(
+    statement_timeout: int, lock_timeout: int, idle_in_transaction_timeout: int, keepalive_seconds: int
+) -> str:
+    """The settings every PostgreSQL session of the app starts with (libpq's `options`; 0: off).
+
+    Why each (issue 34): a process that hangs inside an op batch (SIGSTOP, a long GC pause, a
+    swapped-out VM) keeps its transaction open and the session's row locked, and every other
+    process's batch waits on that lock. idle_in_transaction_session_timeout makes the database
+    end such a transaction (a batch is busy for milliseconds, never idle for seconds); lock_timeout
+    ends a wait on a lock held by anything else, so the op is answered saving_paused instead of not
+    at all; the server-side TCP keepalives end the sessions of a host that is gone altogether.
+    """
+    settings = {
+        "statement_timeout": statement_timeout * 1000,
+        "lock_timeout": lock_timeout * 1000,
+        "idle_in_transaction_session_timeout": idle_in_transaction_timeout * 1000,
+    }
+    if keepalive_seconds:
+        settings |= {
+            "tcp_keepalives_idle": keepalive_seconds,
+            "tcp_keepalives_interval": _keepalive_interval(keepalive_seconds),
+            "tcp_keepalives_count": KEEPALIVE_PROBES,
+        }
+    return " ".join(f"-c {name}={value}" for name, value in settings.items() if value)
 
 
 def _drop_interrupted_connections(engine: Engine) -> None:

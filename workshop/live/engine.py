@@ -366,6 +366,8 @@ def events_after(db: Session, session_id: int, after_seq: int, limit: int, viewe
             select(Event).where(Event.session_id == session_id, Event.seq > after_seq).order_by(Event.seq).limit(limit)
         )
     )
+    if not rows:  # the usual answer at a connect (sockets.on_connect): one query
+        return []
     ws = db.get(WorkshopSession, session_id)
     if ws is None:
         return []

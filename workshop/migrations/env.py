@@ -19,7 +19,7 @@ def run_migrations_online() -> None:
 
     url = config.get_main_option("sqlalchemy.url")
     assert url, "migrate.upgrade() sets sqlalchemy.url"
-    engine = make_engine(url, statement_timeout=0)  # migrations may be slow
+    engine = make_engine(url, statement_timeout=0, lock_timeout=0)  # migrations may be slow (and wait)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():

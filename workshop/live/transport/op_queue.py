@@ -18,7 +18,7 @@ import threading
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.orm import sessionmaker
 
@@ -67,10 +67,13 @@ class _Waiting:
 
 
 def _database_away(error: BaseException | None) -> bool:
-    """The error (or one it arose from) says the database is unreachable or did not answer in time."""
+    """The error (or one it arose from) says the database is unreachable, did not answer in time or
+    ended the connection (e.g. a transaction this process left idle too long while it hung)."""
     seen = 0
     while error is not None and seen < 10:
         if isinstance(error, (DeadlineExceeded, OperationalError, SATimeoutError)):
+            return True
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
             return True
         error, seen = error.__cause__ or error.__context__, seen + 1
     return False

@@ -124,6 +124,10 @@ def _over_rate_limit() -> dict | None:
 
 def _snapshot(session_id: int, actor: Actor) -> dict:
     with db_factory()() as db:
+        if db.get_bind().dialect.name == "postgresql":
+            # One view of the database for the whole snapshot: its seq and everything it holds are
+            # of the same moment (READ COMMITTED would let each query see a later commit).
+            db.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         return build_snapshot(db, db.get(WorkshopSession, session_id), actor)
 
 
@@ -153,8 +157,18 @@ def on_connect(auth=None):
         link_connections[request.sid] = link_id
     elif actor.role in (FACILITATOR, VIEWER) and current_user.is_authenticated:
         staff_logins[request.sid] = current_user.get_id()
+    # The snapshot first, then the room, then what the room got in between (issue 34): an event
+    # committed while the snapshot was read must neither reach this socket before the snapshot
+    # (the client would apply it, then fall back to the older snapshot) nor be missed.
+    snapshot = _snapshot(session_id, actor)
+    socketio.emit("snapshot", snapshot, to=request.sid, ignore_queue=True)  # this process's socket
     join_room(room(session_id, "staff" if actor.role == FACILITATOR else "public"))
-    socketio.emit("snapshot", _snapshot(session_id, actor), to=request.sid)
+    with db_factory()() as db:  # committed before the join: the room's broadcast went past this socket
+        missed = engine.events_after(db, session_id, snapshot["seq"], MAX_REPLAY + 1, actor)
+    if len(missed) > MAX_REPLAY:
+        socketio.emit("snapshot", _snapshot(session_id, actor), to=request.sid, ignore_queue=True)
+    elif missed:  # events that come from the room as well are skipped by seq, as always
+        socketio.emit("events", missed, to=request.sid, ignore_queue=True)
 
 
 @socketio.on("disconnect")
