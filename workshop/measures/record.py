@@ -695,16 +695,26 @@ def seed_monitoring_from_lists(
     values = current_values(db, measure)
     made = [0, 0]
 
-    def lines_of(key: str) -> list[str]:
-        texts_ = [" ".join(line["text"].split())[: monitoring.TITLE_MAX] for line in values[key].lines]
-        return [text for text in texts_ if text][: monitoring.MAX_ITEMS]
+    def items_of(key: str, name: str) -> list[dict]:
+        """One item per line; a line longer than a title is cut at a word, the whole in its note."""
+        out = []
+        for line in values[key].lines:
+            text = " ".join(line["text"].split())
+            if not text:
+                continue
+            if len(text) <= monitoring.TITLE_MAX:
+                out.append({name: text})
+            else:
+                short = text[: monitoring.TITLE_MAX - 1].rsplit(" ", 1)[0] + "…"
+                out.append({name: short, "note": text[: monitoring.NOTE_MAX]})
+        return out[: monitoring.MAX_ITEMS]
 
     if "milestones" in values and not monitoring.milestones_of(db, measure.id):
-        for text in lines_of("milestones"):
-            save_milestone(db, measure, None, {"title": text}, source_kind=source_kind, author_id=author_id)
+        for item in items_of("milestones", "title"):
+            save_milestone(db, measure, None, item, source_kind=source_kind, author_id=author_id)
             made[0] += 1
     if "indicators" in values and not monitoring.indicators_of(db, measure.id):
-        for text in lines_of("indicators"):
-            save_indicator(db, measure, None, {"name": text}, source_kind=source_kind, author_id=author_id)
+        for item in items_of("indicators", "name"):
+            save_indicator(db, measure, None, item, source_kind=source_kind, author_id=author_id)
             made[1] += 1
     return made[0], made[1]

@@ -23,7 +23,7 @@ class Geometry:
     plan: tuple[tuple[float, float], tuple[float, float]] | None = None  # baseline -> target
     target_y: float | None = None
     y_ticks: list[tuple[float, str]] = field(default_factory=list)
-    x_ticks: list[tuple[float, str]] = field(default_factory=list)
+    x_ticks: list[tuple[float, str, str]] = field(default_factory=list)  # (x, label, text-anchor)
 
 
 def _number(value: float) -> str:
@@ -69,9 +69,9 @@ def geometry(state: IndicatorState) -> Geometry | None:
     if i["target_value"] is not None:
         g.target_y = y(i["target_value"])
     g.y_ticks = [(y(low + (high - low) * k / 4), _number(low + (high - low) * k / 4)) for k in range(5)]
-    g.x_ticks = [(x(first), first.strftime("%m/%Y"))]
+    g.x_ticks = [(x(first), first.strftime("%m/%Y"), "start" if last != first else "middle")]
     if last != first:
-        g.x_ticks.append((x(last), last.strftime("%m/%Y")))
+        g.x_ticks.append((x(last), last.strftime("%m/%Y"), "end"))
     return g
 
 
@@ -93,9 +93,9 @@ def svg(state: IndicatorState, title: str, description: str) -> str:
         parts.append(
             f'<text x="{LEFT - 6}" y="{ty + 4:.1f}" text-anchor="end" font-size="11" fill="{INK}">{escape(label)}</text>'
         )
-    for tx, label in g.x_ticks:
+    for tx, label, anchor in g.x_ticks:
         parts.append(
-            f'<text x="{tx:.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" font-size="11" '
+            f'<text x="{tx:.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="{anchor}" font-size="11" '
             f'fill="{INK}">{escape(label)}</text>'
         )
     if g.target_y is not None:
@@ -133,8 +133,9 @@ def png(state: IndicatorState) -> bytes | None:
     draw.line([(s(LEFT), s(TOP)), (s(LEFT), s(HEIGHT - BOTTOM))], fill=MUTED, width=scale)
     for ty, label in g.y_ticks:
         draw.text((s(LEFT - 6), s(ty)), label, fill=INK, font=font, anchor="rm")
-    for tx, label in g.x_ticks:
-        draw.text((s(tx), s(HEIGHT - BOTTOM + 14)), label, fill=INK, font=font, anchor="mm")
+    for tx, label, anchor in g.x_ticks:
+        pil_anchor = {"start": "lm", "middle": "mm", "end": "rm"}[anchor]
+        draw.text((s(tx), s(HEIGHT - BOTTOM + 14)), label, fill=INK, font=font, anchor=pil_anchor)
     if g.target_y is not None:
         for start in range(LEFT, WIDTH - RIGHT, 10):
             draw.line(

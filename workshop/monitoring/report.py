@@ -302,7 +302,7 @@ def _section(db: Session, w: Wording, p: progress.MeasureProgress, since: dateti
         milestone_percent=_pct(p.milestone_share),
         indicator_percent=_pct(p.indicator_share),
         milestones=rows,
-        changed_milestones={n for n, m in enumerate(p.milestones) if m["id"] in changed_ids},
+        changed_milestones={n for n, m in enumerate(p.milestones) if m["id"] in changed_ids} if since else set(),
         overdue=len(p.overdue),
         indicators=indicators,
         finances=_finances(db, measure, cutoff),
