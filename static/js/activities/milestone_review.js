@@ -8,7 +8,7 @@ import { activityOf } from "../live.js";
 const boardOf = (state, step) => state.activity[step.key] || {};
 const TRENDS = ["better", "same", "worse"];
 
-function trendLabel(_, trend) {
+function trendLabel({ _ }, trend) {
   return { better: _("besser"), same: _("gleich"), worse: _("schlechter") }[trend];
 }
 
@@ -44,10 +44,10 @@ function noteList(board, m, ui) {
 }
 
 function trendList(board, i, ui) {
-  const { h, _ } = ui;
+  const { h } = ui;
   const counts = (board.trends || {})[String(i.id)] || {};
   return h("ul", { class: "review-trends" }, TRENDS.map((tr) =>
-    h("li", { "data-trend": tr }, h("span", { text: trendLabel(_, tr) }), " ", h("span", { class: "votes" }, String(counts[tr] || 0)))));
+    h("li", { "data-trend": tr }, h("span", { text: trendLabel(ui, tr) }), " ", h("span", { class: "votes" }, String(counts[tr] || 0)))));
 }
 
 function milestoneCard(board, m, ui, extra) {
@@ -100,7 +100,7 @@ function phoneIndicator(board, i, ui) {
     TRENDS.map((tr) => h("button", {
       type: "button", class: `poll-btn${mine === tr ? " chosen" : ""}`, "aria-pressed": mine === tr ? "true" : "false", "data-trend": tr,
       onclick: async () => { const ack = await ui.send("review.trend", { indicator_id: i.id, trend: tr }); if (ack.ok) ui.announce(_("Einschätzung gespeichert.")); },
-    }, trendLabel(_, tr))))];
+    }, trendLabel(ui, tr))))];
 }
 
 function decisionView(state, step, ui) {
