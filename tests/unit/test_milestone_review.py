@@ -15,7 +15,9 @@ def _prepare(room):
     with room.db() as db:
         ws = room.ws(db)
         measure = db.get(Measure, ws.measure_id)
-        a = record_ops.save_milestone(db, measure, None, {"title": "Konzept", "planned_date": "2026-01-01"}, author_id=None)
+        a = record_ops.save_milestone(
+            db, measure, None, {"title": "Konzept", "planned_date": "2026-01-01"}, author_id=None
+        )
         b = record_ops.save_milestone(db, measure, None, {"title": "Pilot", "weight": 3}, author_id=None)
         i = record_ops.save_indicator(
             db, measure, None, {"name": "Nutzende", "baseline_value": 0, "target_value": 100}, author_id=None
@@ -46,7 +48,9 @@ def test_a_review_moves_milestones_and_adds_a_value_with_provenance(make_room):
     room.apply(fac, "review.focus", kind="indicator", item_id=i)
     room.apply(anna, "review.trend", indicator_id=i, trend="better")
     room.apply(fac, "review.value", indicator_id=i, value="40", source="Zählung")
-    assert room.refused(Actor("participant", anna.id), "review.apply", milestone_id=b, status="done").code == "forbidden"
+    assert (
+        room.refused(Actor("participant", anna.id), "review.apply", milestone_id=b, status="done").code == "forbidden"
+    )
     room.goto("continuation")
     room.goto("decision")
     room.apply(fac, "review.decide", text="Fortführen wie geplant")
