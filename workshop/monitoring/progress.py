@@ -19,6 +19,7 @@ than STALE_DAYS old (or it never had one while in implementation).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -98,8 +99,8 @@ def mean(values: list[float | None]) -> float | None:
 
 
 def percent(share: float | None) -> int | None:
-    """The share as a whole percentage, as every page and report shows it."""
-    return None if share is None else int(round(share * 100))
+    """The share as a whole percentage, as every page and report shows it (half rounds up: 32.5 -> 33)."""
+    return None if share is None else math.floor(round(share * 100, 6) + 0.5)
 
 
 def _date(text: str | None) -> date | None:

@@ -156,16 +156,15 @@ export default {
       ...(board.milestones || []).map((m) => h("li", {}, focusButton("milestone", m, m.title), ` – ${statusLabel(board, m.status, t)}`)),
       ...(board.indicators || []).map((i) => h("li", {}, focusButton("indicator", i, i.name))))];
     if (f && f.kind === "milestone") {
-      const select = h("select", { id: "review-apply-status" }, (board.statuses || []).map((s) =>
+      // One select per milestone: the console keeps what the facilitator chose across redraws.
+      const selectId = `review-apply-status-${f.item.id}`;
+      const select = h("select", { id: selectId }, (board.statuses || []).map((s) =>
         h("option", { value: s.key, ...(s.key === f.item.status ? { selected: true } : {}) }, t(s.label))));
-      const counts = (board.proposals || {})[String(f.item.id)] || {};
-      const top = Object.keys(counts).sort((a, b) => counts[b] - counts[a])[0];
-      if (top) select.value = top;
       out.push(milestoneCard(board, f.item, ui, [h("form", { class: "inline", onsubmit: async (e) => {
         e.preventDefault();
         const ack = await ui.send("review.apply", { milestone_id: f.item.id, status: select.value });
         if (ack.ok) ui.announce(_("Stand übernommen."));
-      } }, h("label", { for: "review-apply-status" }, _("Vereinbarter Stand")), select,
+      } }, h("label", { for: selectId }, _("Vereinbarter Stand")), select,
       h("button", { type: "submit", class: "primary" }, _("In den Meilenstein übernehmen")))]));
     } else if (f) {
       const value = h("input", { id: "review-value", inputmode: "decimal", maxlength: 40, required: true });
