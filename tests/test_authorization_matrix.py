@@ -198,6 +198,28 @@ ROUTE_TABLE: dict[str, frozenset[str]] = {
     "GET /sessions/<id>/agenda": RUNS,
     "POST /sessions/<id>/agenda": RUNS,
     "GET /sessions/<id>/invitation": SEES,
+    # Monitoring after the mandate (issue 31): the team reads it; those who write the record write
+    # milestones, indicators, values and evidence; a calendar address is its creator's to revoke and
+    # works by its token alone; a report of a measure is its team's.
+    "GET /measures/<id>/monitoring": TEAM,
+    "POST /measures/<id>/milestones": WRITES_RECORD,
+    "POST /measures/<id>/milestones/<milestone_id>": WRITES_RECORD,
+    "POST /measures/<id>/milestones/<milestone_id>/evidence": WRITES_RECORD,
+    "GET /measures/<id>/evidence/<file_id>": TEAM,
+    "POST /measures/<id>/milestones/<milestone_id>/delete": WRITES_RECORD,
+    "POST /measures/<id>/indicators": WRITES_RECORD,
+    "POST /measures/<id>/indicators/<indicator_id>": WRITES_RECORD,
+    "POST /measures/<id>/indicators/<indicator_id>/values": WRITES_RECORD,
+    "POST /measures/<id>/values/<value_id>/delete": WRITES_RECORD,
+    "POST /measures/<id>/indicators/<indicator_id>/delete": WRITES_RECORD,
+    "GET /measures/<id>/calendar.ics": TEAM,
+    "POST /measures/<id>/calendar/feeds": TEAM,
+    "POST /measures/<id>/calendar/feeds/<feed_id>/delete": frozenset({OWNER}),  # the owner's own address
+    "GET /kalender/<token>.ics": EVERYONE,  # the token is the key
+    "POST /reports/status": TEAM,
+    "GET /register/monitoring.<fmt>": LOGGED_IN,
+    "POST /register/monitoring/import": LOGGED_IN,
+    "GET /api/measures/<id>/monitoring": TEAM,
 }
 
 
@@ -488,11 +510,45 @@ def throwaway_targets(world: World, sid: int) -> tuple[int, int, int, str]:
         return measure_member.id, session_member.id, link.id, token
 
 
+def monitoring_targets(world: World) -> dict:
+    """A milestone, an indicator with a value, an evidence file and the owner's calendar address
+    on the world's measure (one set per try: some routes delete them)."""
+    from workshop.measures import monitoring
+    from workshop.measures import record as record_ops
+    from workshop.measures.models import Measure
+    from workshop.monitoring.models import CalendarFeed, feed_token_hash
+
+    with world.server.db() as db:
+        measure = db.get(Measure, world.measure)
+        milestone = record_ops.save_milestone(db, measure, None, {"title": "Meilenstein"}, author_id=world.owner)
+        indicator = record_ops.save_indicator(db, measure, None, {"name": "Indikator"}, author_id=world.owner)
+        value = record_ops.add_indicator_value(
+            db, measure, indicator, {"value": uuid.uuid4().int % 1000}, author_id=world.owner
+        )
+        evidence = monitoring.EvidenceFile(
+            measure_id=measure.id, name="n.pdf", mime="application/pdf", size=4, data=b"%PDF"
+        )
+        token = uuid.uuid4().hex
+        feed = CalendarFeed(measure_id=measure.id, facilitator_id=world.owner, token_hash=feed_token_hash(token))
+        db.add_all([evidence, feed])
+        db.commit()
+        return {
+            "milestone": milestone.id,
+            "indicator": indicator.id,
+            "value": value.id,
+            "file": evidence.id,
+            "feed": feed.id,
+            "token": token,
+        }
+
+
 def request_route(world: World, http: requests.Session, route: str, sid: int, code: str) -> requests.Response:
     base, mid = world.server.base_url, world.measure
     token = csrf_token(http, f"{base}/login")
     form = {"csrf_token": token}
     measure_member, session_member, link, link_token = throwaway_targets(world, sid)
+    ids = ("<milestone_id>", "<indicator_id>", "<value_id>", "<file_id>", "<feed_id>", "/kalender/")
+    t = monitoring_targets(world) if any(part in route for part in ids) else {}
     calls = {
         "GET /measures/<id>": ("get", f"/measures/{mid}", None),
         "GET /measures/<id>/history": ("get", f"/measures/{mid}/history", None),
@@ -607,6 +663,61 @@ def request_route(world: World, http: requests.Session, route: str, sid: int, co
         "POST /sessions/<id>/agenda": ("post", f"/sessions/{sid}/agenda", {**form, "title": "Neu"}),
         "GET /sessions/<id>/invitation": ("get", f"/sessions/{sid}/invitation", None),
         "GET /sessions/<id>/files/<file_id>": ("get", f"/sessions/{sid}/files/{world.file}", None),
+        "GET /measures/<id>/monitoring": ("get", f"/measures/{mid}/monitoring", None),
+        "POST /measures/<id>/milestones": ("post", f"/measures/{mid}/milestones", {**form, "title": "Neu"}),
+        "POST /measures/<id>/milestones/<milestone_id>": (
+            "post",
+            f"/measures/{mid}/milestones/{t.get('milestone')}",
+            {**form, "status": "active"},
+        ),
+        "POST /measures/<id>/milestones/<milestone_id>/evidence": (
+            "upload",
+            f"/measures/{mid}/milestones/{t.get('milestone')}/evidence",
+            form,
+        ),
+        "GET /measures/<id>/evidence/<file_id>": ("get", f"/measures/{mid}/evidence/{t.get('file')}", None),
+        "POST /measures/<id>/milestones/<milestone_id>/delete": (
+            "post",
+            f"/measures/{mid}/milestones/{t.get('milestone')}/delete",
+            form,
+        ),
+        "POST /measures/<id>/indicators": ("post", f"/measures/{mid}/indicators", {**form, "name": "Neu"}),
+        "POST /measures/<id>/indicators/<indicator_id>": (
+            "post",
+            f"/measures/{mid}/indicators/{t.get('indicator')}",
+            {**form, "note": "Notiz"},
+        ),
+        "POST /measures/<id>/indicators/<indicator_id>/values": (
+            "post",
+            f"/measures/{mid}/indicators/{t.get('indicator')}/values",
+            {**form, "value": "3"},
+        ),
+        "POST /measures/<id>/values/<value_id>/delete": (
+            "post",
+            f"/measures/{mid}/values/{t.get('value')}/delete",
+            form,
+        ),
+        "POST /measures/<id>/indicators/<indicator_id>/delete": (
+            "post",
+            f"/measures/{mid}/indicators/{t.get('indicator')}/delete",
+            form,
+        ),
+        "GET /measures/<id>/calendar.ics": ("get", f"/measures/{mid}/calendar.ics", None),
+        "POST /measures/<id>/calendar/feeds": ("post", f"/measures/{mid}/calendar/feeds", form),
+        "POST /measures/<id>/calendar/feeds/<feed_id>/delete": (
+            "post",
+            f"/measures/{mid}/calendar/feeds/{t.get('feed')}/delete",
+            form,
+        ),
+        "GET /kalender/<token>.ics": ("get", f"/kalender/{t.get('token')}.ics", None),
+        "POST /reports/status": (
+            "post",
+            "/reports/status",
+            {**form, "scope": "measure", "measure_id": mid, "format": "docx"},
+        ),
+        "GET /register/monitoring.<fmt>": ("get", "/register/monitoring.csv", None),
+        "POST /register/monitoring/import": ("post", "/register/monitoring/import", form),
+        "GET /api/measures/<id>/monitoring": ("get", f"/api/measures/{mid}/monitoring", None),
     }
     method, path, data = calls[route]
     if method == "json":
