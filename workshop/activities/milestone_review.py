@@ -24,6 +24,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from workshop.activities.base import Activity, ResultItem
+from workshop.activities.consent import ConsentActivity
 from workshop.activities.models import Card
 from workshop.activities.protocol import Fold, Section
 from workshop.db import utcnow
@@ -253,10 +254,9 @@ def decide(ctx: OpContext, payload: dict) -> Outcome:
     step = ctx.ws.current
     if step.get("mode") != "decision":
         raise Rejected("wrong_step_type", "review.decide belongs to a review step in mode decision.")
-    from workshop.activities.registry import activity_for  # the source step's own results
-
     source = ctx.ws.step(step.get("source") or "")
-    items = activity_for(source).results(ctx.db, ctx.ws, source) if source else []
+    # The consent step's ranked options (the format names one as source; another type gives none).
+    items = ConsentActivity().results(ctx.db, ctx.ws, source) if source and source["type"] == "consent" else []
     review = capture.capture_review(
         ctx.db, ctx.ws, _measure(ctx.db, ctx.ws), step, source, payload["text"], items, ctx.actor.id
     )
@@ -309,7 +309,7 @@ class MilestoneReviewActivity(Activity):
 
     def protocol(self, f: Fold, step: dict, item: Section) -> None:
         if step.get("mode") == "decision":
-            item.decisions = [r.text for r in self.results(f.db, f.ws, step)]
+            item.results = [r.text for r in self.results(f.db, f.ws, step)] or [f.w.gettext("keine")]
             return
         b = board(f.db, f.ws, step)
         measure = _measure(f.db, f.ws)

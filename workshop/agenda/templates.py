@@ -65,7 +65,9 @@ class TemplateHeaderSchema(Schema):
     record_template = fields.String(load_default="default")
     anonymous = fields.Boolean(load_default=False)  # a public audience: no names are asked
     # Which units' formats the agenda combines (the builder's "append a format"); absent: just `unit`.
-    units = fields.List(fields.Integer(strict=True, validate=validate.Range(1, MAX_UNIT)), validate=validate.Length(max=10))
+    units = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(1, MAX_UNIT)), validate=validate.Length(max=10)
+    )
     # A session's copy maps fields its measure's record lacks (agenda/create.py): the builder checks
     # that copy again, so the map must pass.
     field_map = fields.Dict(keys=fields.String(), values=fields.String())
