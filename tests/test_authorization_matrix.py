@@ -96,6 +96,14 @@ OP_TABLE: dict[str, frozenset[str]] = {
     "cluster.reject_suggestion": RUNS,
     "card.merge": RUNS,
     "card.unmerge": RUNS,
+    # The review of a measure's milestones and indicators (activities/milestone_review.py).
+    "review.focus": RUNS,
+    "review.propose": frozenset({PART}),
+    "review.note": RUNS | {PART},
+    "review.trend": frozenset({PART}),
+    "review.apply": RUNS,
+    "review.value": RUNS,
+    "review.decide": RUNS,
     # What participants do in the other activities.
     "rating.set": frozenset({PART}),
     "rating.clear": frozenset({PART}),
@@ -111,6 +119,10 @@ OP_TEMPLATE = {
     "card.approve": "public_participation",
     **dict.fromkeys(("cluster.create", "cluster.rename", "cluster.delete", "card.cluster"), "knowledge_merge"),
     **dict.fromkeys(("cluster.accept_suggestion", "cluster.reject_suggestion"), "knowledge_merge"),
+    **dict.fromkeys(
+        ("review.focus", "review.propose", "review.note", "review.trend", "review.apply", "review.value"), "review"
+    ),
+    "review.decide": "review",
     **dict.fromkeys(("consent.option_add", "rating.set", "rating.clear", "poll.answer"), "mandate"),
     **dict.fromkeys(("action.add", "action.edit", "action.delete"), "co_drafting"),
 }
@@ -203,6 +215,28 @@ ROUTE_TABLE: dict[str, frozenset[str]] = {
     "GET /sessions/<id>/agenda": RUNS,
     "POST /sessions/<id>/agenda": RUNS,
     "GET /sessions/<id>/invitation": SEES,
+    # Monitoring after the mandate (issue 31): the team reads it; those who write the record write
+    # milestones, indicators, values and evidence; a calendar address is its creator's to revoke and
+    # works by its token alone; a report of a measure is its team's.
+    "GET /measures/<id>/monitoring": TEAM,
+    "POST /measures/<id>/milestones": WRITES_RECORD,
+    "POST /measures/<id>/milestones/<milestone_id>": WRITES_RECORD,
+    "POST /measures/<id>/milestones/<milestone_id>/evidence": WRITES_RECORD,
+    "GET /measures/<id>/evidence/<file_id>": TEAM,
+    "POST /measures/<id>/milestones/<milestone_id>/delete": WRITES_RECORD,
+    "POST /measures/<id>/indicators": WRITES_RECORD,
+    "POST /measures/<id>/indicators/<indicator_id>": WRITES_RECORD,
+    "POST /measures/<id>/indicators/<indicator_id>/values": WRITES_RECORD,
+    "POST /measures/<id>/values/<value_id>/delete": WRITES_RECORD,
+    "POST /measures/<id>/indicators/<indicator_id>/delete": WRITES_RECORD,
+    "GET /measures/<id>/calendar.ics": TEAM,
+    "POST /measures/<id>/calendar/feeds": TEAM,
+    "POST /measures/<id>/calendar/feeds/<feed_id>/delete": frozenset({OWNER}),  # the owner's own address
+    "GET /kalender/<token>.ics": EVERYONE,  # the token is the key
+    "POST /reports/status": TEAM,
+    "GET /register/monitoring.<fmt>": LOGGED_IN,
+    "POST /register/monitoring/import": LOGGED_IN,
+    "GET /api/measures/<id>/monitoring": TEAM,
 }
 
 
@@ -273,6 +307,21 @@ class World:
             self.server.sessions, sid, Actor.system(), {"type": "participant.join", "payload": {}}
         ).result
         return sid, joined["participant_id"], joined["token"]
+
+
+def review_items(world: World) -> tuple[int, int]:
+    """A milestone and an indicator of the world's measure, for a review session to work on."""
+    from workshop.measures import record as record_ops
+    from workshop.measures.models import Measure
+
+    with world.server.db() as db:
+        measure = db.get(Measure, world.measure)
+        milestone = record_ops.save_milestone(db, measure, None, {"title": "Konzept"}, author_id=None)
+        indicator = record_ops.save_indicator(
+            db, measure, None, {"name": "Nutzende", "baseline_value": 0, "target_value": 100}, author_id=None
+        )
+        db.commit()
+        return milestone.id, indicator.id
 
 
 def add_blitzlicht_step(world: World, sid: int) -> None:
@@ -352,6 +401,18 @@ def prepare(world: World, op_type: str, sid: int, pid: int, author: Actor) -> di
         ]
         world.apply(sid, owner, "step.goto", step_key="clusters")
         return {"card_ids": cards, **({"kind": "cluster"} if op_type == "cluster.reject_suggestion" else {})}
+    if op_type.startswith("review."):
+        milestone, indicator = review_items(world)
+        world.apply(sid, owner, "step.goto", step_key="decision" if op_type == "review.decide" else "status")
+        return {
+            "review.focus": {"kind": "milestone", "item_id": milestone},
+            "review.propose": {"milestone_id": milestone, "status": "done"},
+            "review.note": {"milestone_id": milestone, "kind": "next", "text": "Abnahme"},
+            "review.trend": {"indicator_id": indicator, "trend": "better"},
+            "review.apply": {"milestone_id": milestone, "status": "done"},
+            "review.value": {"indicator_id": indicator, "value": "40"},
+            "review.decide": {"text": "Fortführen wie geplant"},
+        }[op_type]
     if op_type in ("card.merge", "card.unmerge"):
         cards = [
             world.apply(sid, part, "card.add", step_key="approaches", text=t)["card_id"] for t in ("Idee", "Idee!")
@@ -507,11 +568,45 @@ def throwaway_targets(world: World, sid: int) -> tuple[int, int, int, str]:
         return measure_member.id, session_member.id, link.id, token
 
 
+def monitoring_targets(world: World) -> dict:
+    """A milestone, an indicator with a value, an evidence file and the owner's calendar address
+    on the world's measure (one set per try: some routes delete them)."""
+    from workshop.measures import monitoring
+    from workshop.measures import record as record_ops
+    from workshop.measures.models import Measure
+    from workshop.monitoring.models import CalendarFeed, feed_token_hash
+
+    with world.server.db() as db:
+        measure = db.get(Measure, world.measure)
+        milestone = record_ops.save_milestone(db, measure, None, {"title": "Meilenstein"}, author_id=world.owner)
+        indicator = record_ops.save_indicator(db, measure, None, {"name": "Indikator"}, author_id=world.owner)
+        value = record_ops.add_indicator_value(
+            db, measure, indicator, {"value": uuid.uuid4().int % 1000}, author_id=world.owner
+        )
+        evidence = monitoring.EvidenceFile(
+            measure_id=measure.id, name="n.pdf", mime="application/pdf", size=4, data=b"%PDF"
+        )
+        token = uuid.uuid4().hex
+        feed = CalendarFeed(measure_id=measure.id, facilitator_id=world.owner, token_hash=feed_token_hash(token))
+        db.add_all([evidence, feed])
+        db.commit()
+        return {
+            "milestone": milestone.id,
+            "indicator": indicator.id,
+            "value": value.id,
+            "file": evidence.id,
+            "feed": feed.id,
+            "token": token,
+        }
+
+
 def request_route(world: World, http: requests.Session, route: str, sid: int, code: str) -> requests.Response:
     base, mid = world.server.base_url, world.measure
     token = csrf_token(http, f"{base}/login")
     form = {"csrf_token": token}
     measure_member, session_member, link, link_token = throwaway_targets(world, sid)
+    ids = ("<milestone_id>", "<indicator_id>", "<value_id>", "<file_id>", "<feed_id>", "/kalender/")
+    t = monitoring_targets(world) if any(part in route for part in ids) else {}
     calls = {
         "GET /measures/<id>": ("get", f"/measures/{mid}", None),
         "GET /measures/<id>/history": ("get", f"/measures/{mid}/history", None),
@@ -626,6 +721,61 @@ def request_route(world: World, http: requests.Session, route: str, sid: int, co
         "POST /sessions/<id>/agenda": ("post", f"/sessions/{sid}/agenda", {**form, "title": "Neu"}),
         "GET /sessions/<id>/invitation": ("get", f"/sessions/{sid}/invitation", None),
         "GET /sessions/<id>/files/<file_id>": ("get", f"/sessions/{sid}/files/{world.file}", None),
+        "GET /measures/<id>/monitoring": ("get", f"/measures/{mid}/monitoring", None),
+        "POST /measures/<id>/milestones": ("post", f"/measures/{mid}/milestones", {**form, "title": "Neu"}),
+        "POST /measures/<id>/milestones/<milestone_id>": (
+            "post",
+            f"/measures/{mid}/milestones/{t.get('milestone')}",
+            {**form, "status": "active"},
+        ),
+        "POST /measures/<id>/milestones/<milestone_id>/evidence": (
+            "upload",
+            f"/measures/{mid}/milestones/{t.get('milestone')}/evidence",
+            form,
+        ),
+        "GET /measures/<id>/evidence/<file_id>": ("get", f"/measures/{mid}/evidence/{t.get('file')}", None),
+        "POST /measures/<id>/milestones/<milestone_id>/delete": (
+            "post",
+            f"/measures/{mid}/milestones/{t.get('milestone')}/delete",
+            form,
+        ),
+        "POST /measures/<id>/indicators": ("post", f"/measures/{mid}/indicators", {**form, "name": "Neu"}),
+        "POST /measures/<id>/indicators/<indicator_id>": (
+            "post",
+            f"/measures/{mid}/indicators/{t.get('indicator')}",
+            {**form, "note": "Notiz"},
+        ),
+        "POST /measures/<id>/indicators/<indicator_id>/values": (
+            "post",
+            f"/measures/{mid}/indicators/{t.get('indicator')}/values",
+            {**form, "value": "3"},
+        ),
+        "POST /measures/<id>/values/<value_id>/delete": (
+            "post",
+            f"/measures/{mid}/values/{t.get('value')}/delete",
+            form,
+        ),
+        "POST /measures/<id>/indicators/<indicator_id>/delete": (
+            "post",
+            f"/measures/{mid}/indicators/{t.get('indicator')}/delete",
+            form,
+        ),
+        "GET /measures/<id>/calendar.ics": ("get", f"/measures/{mid}/calendar.ics", None),
+        "POST /measures/<id>/calendar/feeds": ("post", f"/measures/{mid}/calendar/feeds", form),
+        "POST /measures/<id>/calendar/feeds/<feed_id>/delete": (
+            "post",
+            f"/measures/{mid}/calendar/feeds/{t.get('feed')}/delete",
+            form,
+        ),
+        "GET /kalender/<token>.ics": ("get", f"/kalender/{t.get('token')}.ics", None),
+        "POST /reports/status": (
+            "post",
+            "/reports/status",
+            {**form, "scope": "measure", "measure_id": mid, "format": "docx"},
+        ),
+        "GET /register/monitoring.<fmt>": ("get", "/register/monitoring.csv", None),
+        "POST /register/monitoring/import": ("post", "/register/monitoring/import", form),
+        "GET /api/measures/<id>/monitoring": ("get", f"/api/measures/{mid}/monitoring", None),
     }
     method, path, data = calls[route]
     if method == "json":

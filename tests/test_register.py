@@ -294,3 +294,31 @@ def test_uploads_are_refused_above_the_limit_and_taken_below_it(world):
         content_type="multipart/form-data",
     )
     assert preview.status_code == 200 and "1000 neu" in preview.get_data(as_text=True)
+
+
+def test_the_aachen_import_fills_milestones_and_indicators(tmp_path):
+    """Each line of 'Meilensteine / Erfolgsfaktoren' and 'Indikatoren der Zielerreichung' of the
+    seed 002 table becomes a milestone or an indicator of its core project (a line longer than a
+    title is cut at a word, the whole kept in the note); importing again adds none."""
+    from workshop.measures import monitoring
+
+    world = World(tmp_path)
+    assert world.run(FIXTURE.read_bytes()).ok
+    with world.sessions() as db:
+        measures = db.scalars(select(Measure).order_by(Measure.id)).all()
+        assert len(measures) >= 4  # how many rows are projects: the import's own rules
+        for measure in measures:
+            assert monitoring.milestones_of(db, measure.id) and monitoring.indicators_of(db, measure.id)
+        fourth = next(m for m in measures if m.reference_number == "4")
+        [milestone] = monitoring.milestones_of(db, fourth.id)
+        assert milestone.title.startswith("Damit sich die Abteilungen") and milestone.title.endswith("…")
+        assert (
+            len(milestone.title) <= 300
+            and "Tätigkeitsbeschreibung für Koordinierungsstelle aufstellen" in milestone.note
+        )
+        assert milestone.status == "planned"
+        assert [i.name for i in monitoring.indicators_of(db, fourth.id)][0].startswith("Weniger Abstimmungsschleifen")
+        count = db.scalar(select(func.count(monitoring.Milestone.id)))
+    world.run(FIXTURE.read_bytes())
+    with world.sessions() as db:
+        assert db.scalar(select(func.count(monitoring.Milestone.id))) == count

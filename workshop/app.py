@@ -107,6 +107,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from workshop.drafting.views import bp as drafting_bp
     from workshop.live.transport import sockets  # noqa: F401  (registers the Socket.IO handlers)
     from workshop.measures.views import bp as measures_bp
+    from workshop.monitoring.views import bp as monitoring_bp
     from workshop.protocols.views import bp as protocols_bp
     from workshop.register.public_views import bp as public_bp
     from workshop.register.views import bp as register_bp
@@ -122,6 +123,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         accounts_bp,
         access_bp,
         measures_bp,
+        monitoring_bp,
         sessions_bp,
         protocols_bp,
         template_editor_bp,

@@ -8,6 +8,15 @@ from workshop.db import Base  # noqa: F401
 from workshop.drafting.models import DraftCardLink, DraftUpdate  # noqa: F401
 from workshop.live.models import Event  # noqa: F401
 from workshop.measures.models import Measure, MeasureStatusChange, RecordRevision  # noqa: F401
+from workshop.measures.monitoring import (  # noqa: F401
+    EvidenceFile,
+    Indicator,
+    IndicatorValue,
+    Milestone,
+    MonitoringReview,
+    MonitoringRevision,
+)
+from workshop.monitoring.models import CalendarFeed, StatusReport  # noqa: F401
 from workshop.protocols.models import (  # noqa: F401
     ProtocolAttachment,
     ProtocolDraft,

@@ -27,6 +27,7 @@ const ERRORS = {
   step_not_active: () => _("Dieser Schritt ist nicht mehr aktiv."),
   wrong_step_type: () => _("Dieser Schritt nimmt das nicht an."),
   card_not_found: () => _("Diesen Beitrag gibt es nicht (mehr)."),
+  not_found: () => _("Diesen Eintrag gibt es nicht (mehr)."),
   not_your_card: () => _("Nur wer den Beitrag geschrieben hat, kann ihn ändern."),
   too_many_cards: () => _("Sie haben die Höchstzahl an Beiträgen erreicht."),
   card_not_votable: () => _("Für diesen Beitrag kann man nicht abstimmen."),

@@ -26,6 +26,8 @@ SESSION_MEMBER_ROLES = (CO_FACILITATOR, MINUTE_TAKER, OBSERVER)  # facilitator: 
 MEASURE_ACTIONS: dict[str, frozenset[str]] = {
     "measure.read": frozenset(MEASURE_ROLES),  # record, history, co-drafting page (read)
     "measure.edit": frozenset({OWNER, CO_FACILITATOR, EDITOR}),  # fields, restore, co-drafting
+    # milestones, indicators, measured values, evidence, monitoring import (after the mandate too)
+    "measure.monitor": frozenset({OWNER, CO_FACILITATOR, EDITOR}),
     "measure.status": frozenset({OWNER, CO_FACILITATOR}),  # status flow, reopening
     "measure.sessions.create": frozenset({OWNER, CO_FACILITATOR}),
     "measure.team": frozenset({OWNER}),  # add / change / remove members

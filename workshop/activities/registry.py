@@ -15,6 +15,7 @@ from workshop.activities.cluster import ClusterActivity
 from workshop.activities.cluster_suggestions import SUGGESTION_OPS
 from workshop.activities.consent import ConsentActivity
 from workshop.activities.dot_vote import DotVoteActivity
+from workshop.activities.milestone_review import MilestoneReviewActivity
 from workshop.activities.poll import PollActivity
 from workshop.activities.summary import SummaryActivity
 from workshop.ops import OpSpec
@@ -32,6 +33,7 @@ ACTIVITIES: dict[str, Activity] = {
         ActionItemsActivity(),
         SummaryActivity(),
         BlitzlichtActivity(),
+        MilestoneReviewActivity(),
         WelcomeActivity(),
         InputActivity(),
         BreakActivity(),

@@ -20,6 +20,9 @@ from workshop.sessions.steps import Step
 from workshop.validation import describe_errors
 
 KEY = validate.Regexp(r"^[a-z][a-z0-9_-]{0,39}$", error="use lower-case letters, digits, - and _ (max. 40)")
+# Units 1–5 are the pre-process (seed 000); 6 is the review after the mandate (Sachstand und
+# Selbstevaluation, session_templates/review.yaml).
+MAX_UNIT = 6
 BASE_STEP_KEYS = {"key", "type", "title", "prompt", "timebox_minutes", "capture", "unit"}
 
 
@@ -51,18 +54,20 @@ class StepBaseSchema(Schema):
     timebox_minutes = fields.Integer(strict=True, validate=validate.Range(1, 480), load_default=None)
     capture = fields.Nested(CaptureSchema, load_default=None)
     # The unit a step was appended from in a combined agenda (its guide prefills the step's notes).
-    unit = fields.Integer(strict=True, validate=validate.Range(1, 5))
+    unit = fields.Integer(strict=True, validate=validate.Range(1, MAX_UNIT))
 
 
 class TemplateHeaderSchema(Schema):
     key = fields.String(required=True, validate=KEY)
-    unit = fields.Integer(required=True, strict=True, validate=validate.Range(1, 5))
+    unit = fields.Integer(required=True, strict=True, validate=validate.Range(1, MAX_UNIT))
     title = LocalizedText(required=True, max_length=200)
     description = LocalizedText(load_default=None, max_length=2000)
     record_template = fields.String(load_default="default")
     anonymous = fields.Boolean(load_default=False)  # a public audience: no names are asked
     # Which units' formats the agenda combines (the builder's "append a format"); absent: just `unit`.
-    units = fields.List(fields.Integer(strict=True, validate=validate.Range(1, 5)), validate=validate.Length(max=10))
+    units = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(1, MAX_UNIT)), validate=validate.Length(max=10)
+    )
     # A session's copy maps fields its measure's record lacks (agenda/create.py): the builder checks
     # that copy again, so the map must pass.
     field_map = fields.Dict(keys=fields.String(), values=fields.String())

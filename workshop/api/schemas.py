@@ -66,3 +66,58 @@ class SessionSummarySchema(Schema):
 class ProtocolSchema(Schema):
     session_id = fields.Integer()
     protocol = fields.Dict(metadata={"description": "the protocol model (agenda items, cards, results, captures)"})
+
+
+class MilestoneSchema(Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    planned_date = fields.String(allow_none=True, metadata={"description": "ISO date"})
+    actual_date = fields.String(allow_none=True, metadata={"description": "ISO date it was reached"})
+    status = fields.String(metadata={"description": "a status key of the record template's matrix"})
+    status_label = fields.Dict(metadata={"description": "{de, en}"})
+    done = fields.Boolean(metadata={"description": "the status counts as reached"})
+    excluded = fields.Boolean(metadata={"description": "the status no longer counts (dropped)"})
+    overdue = fields.Boolean()
+    responsible = fields.String()
+    weight = fields.Float()
+    note = fields.String()
+    evidence_url = fields.String()
+    public = fields.Boolean()
+
+
+class IndicatorValueSchema(Schema):
+    id = fields.Integer()
+    value = fields.Float()
+    measured_on = fields.String(metadata={"description": "ISO date"})
+    source = fields.String()
+    author_name = fields.String(metadata={"description": "who entered it"})
+    source_kind = fields.String(metadata={"description": "manual | capture | import | demo"})
+    provenance = fields.Dict(allow_none=True, metadata={"description": "the session and step of a capture"})
+    entered_at = fields.String(allow_none=True)
+
+
+class IndicatorSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    unit = fields.String()
+    direction = fields.String(metadata={"description": "higher | lower (is better)"})
+    baseline_value = fields.Float(allow_none=True)
+    baseline_date = fields.String(allow_none=True)
+    target_value = fields.Float(allow_none=True)
+    target_date = fields.String(allow_none=True)
+    public = fields.Boolean()
+    share = fields.Float(allow_none=True, metadata={"description": "0..1 of the way from baseline to target"})
+    off_track = fields.Boolean()
+    values = fields.List(fields.Nested(IndicatorValueSchema))
+
+
+class MonitoringSchema(Schema):
+    measure_id = fields.Integer()
+    progress = fields.Float(allow_none=True, metadata={"description": "0..1: mean of the two parts it has"})
+    milestone_progress = fields.Float(allow_none=True, metadata={"description": "0..1: reached weight / weight"})
+    indicator_progress = fields.Float(allow_none=True, metadata={"description": "0..1: mean share of the way"})
+    action_field = fields.String()
+    stale = fields.Boolean(metadata={"description": "no monitoring update for 90 days"})
+    last_update = fields.String(allow_none=True)
+    milestones = fields.List(fields.Nested(MilestoneSchema))
+    indicators = fields.List(fields.Nested(IndicatorSchema))

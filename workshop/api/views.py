@@ -284,7 +284,72 @@ def protocol(session_id: int):
     return jsonify(schemas.ProtocolSchema().dump({"session_id": ws.id, "protocol": _plain(build_protocol(db(), ws))}))
 
 
-DOCUMENTED = (measures, measure, revisions, measure_sessions, session, protocol)
+@bp.route("/measures/<int:measure_id>/monitoring")
+@api_login_required
+def measure_monitoring(measure_id: int):
+    """Milestones, indicators with their measured values, and the progress rolled up from them.
+    ---
+    get:
+      summary: Monitoring of a measure (after the mandate)
+      parameters:
+        - in: path
+          name: measure_id
+          required: true
+          schema: {type: integer}
+      responses:
+        200:
+          description: milestones, indicators and progress
+          content:
+            application/json:
+              schema: MonitoringSchema
+        401:
+          description: not logged in
+          content:
+            application/json:
+              schema: ErrorSchema
+        404:
+          description: no such measure
+          content:
+            application/json:
+              schema: ErrorSchema
+    """
+    from workshop.monitoring import progress
+
+    found = _measure_or_404(measure_id)
+    if found is None:
+        return _not_found()
+    p = progress.measure_progress(db(), found)
+    template = record_ops.template_of(found)
+    overdue = {m["id"] for m in p.overdue}
+    milestones = []
+    for m in p.milestones:
+        kind = template.milestone_status(m["status"])
+        milestones.append(
+            {
+                **m,
+                "status_label": kind.label if kind else {"de": m["status"]},
+                "done": bool(kind and kind.done),
+                "excluded": bool(kind and kind.excluded),
+                "overdue": m["id"] in overdue,
+            }
+        )
+    data = {
+        "measure_id": found.id,
+        "progress": p.overall,
+        "milestone_progress": p.milestone_share,
+        "indicator_progress": p.indicator_share,
+        "action_field": p.action_field,
+        "stale": p.stale,
+        "last_update": p.last_update.isoformat() if p.last_update else None,
+        "milestones": milestones,
+        "indicators": [
+            {**i.indicator, "share": i.share, "off_track": i.off_track, "values": i.state.values} for i in p.indicators
+        ],
+    }
+    return jsonify(schemas.MonitoringSchema().dump(data))
+
+
+DOCUMENTED = (measures, measure, revisions, measure_sessions, measure_monitoring, session, protocol)
 
 
 def build_spec() -> dict:
@@ -304,6 +369,10 @@ def build_spec() -> dict:
         "RevisionSchema",
         "SessionSummarySchema",
         "ProtocolSchema",
+        "MilestoneSchema",
+        "IndicatorValueSchema",
+        "IndicatorSchema",
+        "MonitoringSchema",
     ):
         spec.components.schema(name, schema=getattr(schemas, name))
     for view in DOCUMENTED:

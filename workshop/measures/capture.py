@@ -19,10 +19,18 @@ from sqlalchemy.orm import Session
 
 from workshop.db import utcnow
 from workshop.i18n import N_, localized
+from workshop.measures import monitoring
 from workshop.measures.field_values import check_value
 from workshop.measures.messages import RecordRefused
 from workshop.measures.models import Measure
-from workshop.measures.record import current_values, set_field, template_of
+from workshop.measures.record import (
+    add_indicator_value,
+    current_values,
+    record_review,
+    save_milestone,
+    set_field,
+    template_of,
+)
 from workshop.measures.record_template import RecordField, RecordTemplate
 from workshop.measures.status import ensure_editable
 
@@ -197,3 +205,92 @@ def write(db: Session, ws, measure: Measure, step: dict, planned: list[Planned],
             }
         )
     return captured
+
+
+# --- a review session's results into the monitoring (activities/milestone_review.py) ------------
+
+
+def _review_source(ws, step: dict, **extra) -> dict:
+    return {
+        "session_id": ws.id,
+        "session_title": ws.title,
+        "template": ws.template_key,
+        "step_key": step["key"],
+        "step_title": localized(step["title"]),
+        "captured_at": utcnow().isoformat(),
+        **extra,
+    }
+
+
+def capture_milestone(
+    db: Session, ws, measure: Measure, step: dict, milestone, status: str, cards: list, author_id: int | None
+):
+    """The status the group agreed on, and its obstacles and next steps appended to the note.
+
+    Progress, so a mandated measure takes it (record.save_milestone applies the lock to plans)."""
+    proposals: dict[str, int] = {}
+    lines = []
+    for card in cards:
+        kind = card.column_key.partition(":")[0]
+        if kind == "status":
+            proposals[card.text] = proposals.get(card.text, 0) + 1
+        elif kind == "obstacle":
+            lines.append(f"Hindernis: {card.text}")
+        elif kind == "next":
+            lines.append(f"Nächster Schritt: {card.text}")
+    note = milestone.note or ""
+    new = [line for line in lines if line not in note.splitlines()]
+    if new:
+        stamp = f"Review {utcnow().astimezone(monitoring.LOCAL_TIME).strftime('%d.%m.%Y')} ({ws.title}):"
+        note = "\n".join(part for part in (note, stamp, *new) if part)[: monitoring.NOTE_MAX]
+    source = _review_source(ws, step, card_ids=[c.id for c in cards], proposals=proposals, milestone_id=milestone.id)
+    return save_milestone(
+        db,
+        measure,
+        milestone,
+        {"status": status, "note": note},
+        source_kind="capture",
+        author_id=author_id,
+        source=source,
+    )
+
+
+def capture_indicator_value(
+    db: Session, ws, measure: Measure, step: dict, indicator, values: dict, trend_cards: list, author_id: int | None
+):
+    trends: dict[str, int] = {}
+    for card in trend_cards:
+        trends[card.text] = trends.get(card.text, 0) + 1
+    source = _review_source(ws, step, card_ids=[c.id for c in trend_cards], trends=trends)
+    return add_indicator_value(
+        db,
+        measure,
+        indicator,
+        {
+            "value": values.get("value"),
+            "measured_on": values.get("measured_on"),
+            "source": values.get("source") or f"Review: {ws.title}"[:300],
+        },
+        author_id=author_id,
+        author_name="",
+        source_kind="capture",
+        source=source,
+    )
+
+
+def capture_review(
+    db: Session,
+    ws,
+    measure: Measure,
+    step: dict,
+    source_step: dict | None,
+    decision: str,
+    items: list,
+    author_id: int | None,
+):
+    """The review's decision (continue, adapt, Verstetigung …) with the consent's ranked options."""
+    lines = [
+        {"text": item.text, "source": {**_review_source(ws, source_step or step), "card_id": item.card_id}}
+        for item in items
+    ]
+    return record_review(db, measure, decision, lines, author_id=author_id, session_id=ws.id, step_key=step["key"])

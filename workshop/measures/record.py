@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workshop.db import utcnow
 from workshop.i18n import N_
-from workshop.measures import changes, status
+from workshop.measures import changes, monitoring, status
 from workshop.measures.field_values import check_value
 from workshop.measures.messages import RecordRefused
 from workshop.measures.models import Measure, MeasureStatusChange, RecordComment, RecordRevision
@@ -292,3 +293,428 @@ def comments_of(db: Session, measure: Measure) -> list[RecordComment]:
     return list(
         db.scalars(select(RecordComment).where(RecordComment.measure_id == measure.id).order_by(RecordComment.id))
     )
+
+
+# --- after the mandate: milestones, indicators, measured values, reviews -----------------------
+# The same one path as the fields: the lock rule (a plan change of a mandated measure needs a
+# reopening; progress does not, see measures/monitoring.py) and one MonitoringRevision per change
+# with its provenance. Writers: the monitoring pages, a review session's capture
+# (measures/capture.py), the table import (register/monitoring_table.py), the demo.
+
+# Source kinds that set up a state rather than change a plan (the demo seed, like set_field's).
+LOCK_EXEMPT = frozenset({"demo"})
+
+
+def _revision(
+    db: Session,
+    measure: Measure,
+    kind: str,
+    item_id: int,
+    action: str,
+    before: dict | None,
+    after: dict | None,
+    *,
+    source_kind: str,
+    author_id: int | None,
+    source: dict | None,
+) -> monitoring.MonitoringRevision:
+    if before is None or after is None:  # created or deleted: the fields it had
+        changed = sorted(
+            k for k, v in (before or after or {}).items() if k not in ("id", "position") and v not in (None, "")
+        )
+    else:
+        changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    revision = monitoring.MonitoringRevision(
+        measure_id=measure.id,
+        item_kind=kind,
+        item_id=item_id,
+        action=action,
+        changed=changed,
+        before=before,
+        after=after,
+        source_kind=source_kind,
+        source=source,
+        session_id=(source or {}).get("session_id"),
+        author_id=author_id,
+    )
+    db.add(revision)
+    measure.updated_at = utcnow()
+    return revision
+
+
+def _plan_lock(measure: Measure, source_kind: str, plan_change: bool) -> None:
+    if plan_change and source_kind not in LOCK_EXEMPT:
+        ensure_editable(measure)
+
+
+def save_milestone(
+    db: Session,
+    measure: Measure,
+    milestone: monitoring.Milestone | None,
+    values: dict,
+    *,
+    source_kind: str = "manual",
+    author_id: int | None = None,
+    source: dict | None = None,
+) -> monitoring.Milestone | None:
+    """Create (milestone None) or change a milestone; returns None when nothing changed.
+
+    values: raw field values (strings from a form or a table, or typed); checked here.
+    MonitoringRefused names a wrong field; StatusError when a plan change meets the lock."""
+    checked = monitoring.check_milestone(template_of(measure), values, milestone)
+    if milestone is None:
+        count = len(monitoring.milestones_of(db, measure.id))
+        if count >= monitoring.MAX_ITEMS:
+            raise monitoring.MonitoringRefused(
+                None, N_("Eine Maßnahme hat höchstens %(max)s Meilensteine."), max=monitoring.MAX_ITEMS
+            )
+        _plan_lock(measure, source_kind, True)
+        milestone = monitoring.Milestone(measure_id=measure.id, position=count, **checked)
+        db.add(milestone)
+        db.flush()
+        _revision(
+            db,
+            measure,
+            monitoring.MILESTONE,
+            milestone.id,
+            "create",
+            None,
+            monitoring.milestone_dict(milestone),
+            source_kind=source_kind,
+            author_id=author_id,
+            source=source,
+        )
+        return milestone
+    if milestone.measure_id != measure.id:
+        raise KeyError(milestone.id)
+    before = monitoring.milestone_dict(milestone)
+    changed = {k: v for k, v in checked.items() if getattr(milestone, k) != v}
+    if not changed:
+        return None
+    _plan_lock(measure, source_kind, bool(set(changed) & monitoring.MILESTONE_PLAN))
+    for key, value in changed.items():
+        setattr(milestone, key, value)
+    db.flush()
+    _revision(
+        db,
+        measure,
+        monitoring.MILESTONE,
+        milestone.id,
+        "update",
+        before,
+        monitoring.milestone_dict(milestone),
+        source_kind=source_kind,
+        author_id=author_id,
+        source=source,
+    )
+    return milestone
+
+
+def set_milestone_evidence(
+    db: Session,
+    measure: Measure,
+    milestone: monitoring.Milestone,
+    evidence: monitoring.EvidenceFile | None,
+    author_id: int | None,
+) -> None:
+    """Attach (or with None take off) an evidence file: progress, allowed after the mandate."""
+    before = monitoring.milestone_dict(milestone)
+    milestone.evidence_file_id = evidence.id if evidence is not None else None
+    db.flush()
+    _revision(
+        db,
+        measure,
+        monitoring.MILESTONE,
+        milestone.id,
+        "update",
+        before,
+        monitoring.milestone_dict(milestone),
+        source_kind="manual",
+        author_id=author_id,
+        source=None,
+    )
+
+
+def delete_milestone(
+    db: Session,
+    measure: Measure,
+    milestone: monitoring.Milestone,
+    *,
+    author_id: int | None,
+    source_kind: str = "manual",
+) -> None:
+    """A plan change: refused after the mandate until a reopening. The revision keeps it."""
+    if milestone.measure_id != measure.id:
+        raise KeyError(milestone.id)
+    _plan_lock(measure, source_kind, True)
+    before = monitoring.milestone_dict(milestone)
+    db.delete(milestone)
+    _revision(
+        db,
+        measure,
+        monitoring.MILESTONE,
+        before["id"],
+        "delete",
+        before,
+        None,
+        source_kind=source_kind,
+        author_id=author_id,
+        source=None,
+    )
+    db.flush()
+
+
+def save_indicator(
+    db: Session,
+    measure: Measure,
+    indicator: monitoring.Indicator | None,
+    values: dict,
+    *,
+    source_kind: str = "manual",
+    author_id: int | None = None,
+    source: dict | None = None,
+) -> monitoring.Indicator | None:
+    """Create or change an indicator; its plan (name, unit, direction, baseline, target) is locked
+    after the mandate like a milestone's."""
+    checked = monitoring.check_indicator(values, indicator)
+    if indicator is None:
+        count = len(monitoring.indicators_of(db, measure.id))
+        if count >= monitoring.MAX_ITEMS:
+            raise monitoring.MonitoringRefused(
+                None, N_("Eine Maßnahme hat höchstens %(max)s Indikatoren."), max=monitoring.MAX_ITEMS
+            )
+        _plan_lock(measure, source_kind, True)
+        indicator = monitoring.Indicator(measure_id=measure.id, position=count, **checked)
+        db.add(indicator)
+        db.flush()
+        _revision(
+            db,
+            measure,
+            monitoring.INDICATOR,
+            indicator.id,
+            "create",
+            None,
+            monitoring.indicator_dict(indicator),
+            source_kind=source_kind,
+            author_id=author_id,
+            source=source,
+        )
+        return indicator
+    if indicator.measure_id != measure.id:
+        raise KeyError(indicator.id)
+    before = monitoring.indicator_dict(indicator)
+    changed = {k: v for k, v in checked.items() if getattr(indicator, k) != v}
+    if not changed:
+        return None
+    _plan_lock(measure, source_kind, bool(set(changed) & monitoring.INDICATOR_PLAN))
+    for key, value in changed.items():
+        setattr(indicator, key, value)
+    db.flush()
+    _revision(
+        db,
+        measure,
+        monitoring.INDICATOR,
+        indicator.id,
+        "update",
+        before,
+        monitoring.indicator_dict(indicator),
+        source_kind=source_kind,
+        author_id=author_id,
+        source=source,
+    )
+    return indicator
+
+
+def delete_indicator(
+    db: Session,
+    measure: Measure,
+    indicator: monitoring.Indicator,
+    *,
+    author_id: int | None,
+    source_kind: str = "manual",
+) -> None:
+    if indicator.measure_id != measure.id:
+        raise KeyError(indicator.id)
+    _plan_lock(measure, source_kind, True)
+    for value in monitoring.values_of(db, [indicator.id])[indicator.id]:
+        _revision(
+            db,
+            measure,
+            monitoring.VALUE,
+            value.id,
+            "delete",
+            monitoring.value_dict(value),
+            None,
+            source_kind=source_kind,
+            author_id=author_id,
+            source=None,
+        )
+        db.delete(value)
+    before = monitoring.indicator_dict(indicator)
+    db.delete(indicator)
+    _revision(
+        db,
+        measure,
+        monitoring.INDICATOR,
+        before["id"],
+        "delete",
+        before,
+        None,
+        source_kind=source_kind,
+        author_id=author_id,
+        source=None,
+    )
+    db.flush()
+
+
+def add_indicator_value(
+    db: Session,
+    measure: Measure,
+    indicator: monitoring.Indicator,
+    values: dict,
+    *,
+    author_id: int | None,
+    author_name: str = "",
+    source_kind: str = "manual",
+    source: dict | None = None,
+) -> monitoring.IndicatorValue | None:
+    """A measured value (progress: a mandated measure takes it). The same value on the same date
+    from the same source is not stored twice (a re-imported table changes nothing); None then."""
+    if indicator.measure_id != measure.id:
+        raise KeyError(indicator.id)
+    checked = monitoring.check_value(values)
+    existing = monitoring.values_of(db, [indicator.id])[indicator.id]
+    if any(
+        v.measured_on == checked["measured_on"] and v.value == checked["value"] and v.source == checked["source"]
+        for v in existing
+    ):
+        return None
+    if len(existing) >= monitoring.MAX_VALUES:
+        raise monitoring.MonitoringRefused(
+            "value", N_("Ein Indikator hat höchstens %(max)s Messwerte."), max=monitoring.MAX_VALUES
+        )
+    value = monitoring.IndicatorValue(
+        indicator_id=indicator.id,
+        measure_id=measure.id,
+        author_id=author_id,
+        author_name=author_name[:200],
+        source_kind=source_kind,
+        provenance=source,
+        **checked,
+    )
+    db.add(value)
+    db.flush()
+    _revision(
+        db,
+        measure,
+        monitoring.VALUE,
+        value.id,
+        "create",
+        None,
+        monitoring.value_dict(value),
+        source_kind=source_kind,
+        author_id=author_id,
+        source=source,
+    )
+    return value
+
+
+def delete_indicator_value(
+    db: Session, measure: Measure, value: monitoring.IndicatorValue, *, author_id: int | None
+) -> None:
+    """Taking back a wrongly entered value is progress too; the revision keeps what it was."""
+    if value.measure_id != measure.id:
+        raise KeyError(value.id)
+    before = monitoring.value_dict(value)
+    db.delete(value)
+    _revision(
+        db,
+        measure,
+        monitoring.VALUE,
+        before["id"],
+        "delete",
+        before,
+        None,
+        source_kind="manual",
+        author_id=author_id,
+        source=None,
+    )
+    db.flush()
+
+
+def record_review(
+    db: Session,
+    measure: Measure,
+    decision: str,
+    lines: list[dict],
+    *,
+    author_id: int | None,
+    session_id: int | None = None,
+    step_key: str | None = None,
+    source_kind: str = "capture",
+) -> monitoring.MonitoringReview:
+    """What a review decided about the whole measure (continue, adapt, Verstetigung …): beside
+    the record like a comment, so a mandated measure takes it."""
+    decision = " ".join((decision or "").split())[:2000]
+    if not decision:
+        raise monitoring.MonitoringRefused(None, N_("Die Review hat noch kein Ergebnis."))
+    review = monitoring.MonitoringReview(
+        measure_id=measure.id,
+        session_id=session_id,
+        step_key=step_key,
+        decision=decision,
+        lines=lines,
+        author_id=author_id,
+    )
+    db.add(review)
+    db.flush()
+    _revision(
+        db,
+        measure,
+        monitoring.REVIEW,
+        review.id,
+        "create",
+        None,
+        {"id": review.id, "decision": decision, "lines": [line["text"] for line in lines]},
+        source_kind=source_kind,
+        author_id=author_id,
+        source={"session_id": session_id, "step_key": step_key} if session_id else None,
+    )
+    return review
+
+
+def seed_monitoring_from_lists(
+    db: Session, measure: Measure, author_id: int | None, source_kind: str
+) -> tuple[int, int]:
+    """A record whose list fields "milestones" and "indicators" hold lines (the Aachen table, a
+    Berlin sheet) but which has no structured items yet gets one milestone or indicator per line,
+    so its monitoring starts from what the plan says. A measure that has items, or whose plan is
+    locked, is left alone. Returns (milestones, indicators) created."""
+    if status.is_locked(measure) and source_kind not in LOCK_EXEMPT:
+        return 0, 0
+    values = current_values(db, measure)
+    made = [0, 0]
+
+    def items_of(key: str, name: str) -> list[dict]:
+        """One item per line; a line longer than a title is cut at a word, the whole in its note."""
+        out = []
+        for line in values[key].lines:
+            text = " ".join(line["text"].split())
+            if not text:
+                continue
+            if len(text) <= monitoring.TITLE_MAX:
+                out.append({name: text})
+            else:
+                short = text[: monitoring.TITLE_MAX - 1].rsplit(" ", 1)[0] + "…"
+                out.append({name: short, "note": text[: monitoring.NOTE_MAX]})
+        return out[: monitoring.MAX_ITEMS]
+
+    if "milestones" in values and not monitoring.milestones_of(db, measure.id):
+        for item in items_of("milestones", "title"):
+            save_milestone(db, measure, None, item, source_kind=source_kind, author_id=author_id)
+            made[0] += 1
+    if "indicators" in values and not monitoring.indicators_of(db, measure.id):
+        for item in items_of("indicators", "name"):
+            save_indicator(db, measure, None, item, source_kind=source_kind, author_id=author_id)
+            made[1] += 1
+    return made[0], made[1]

@@ -35,11 +35,27 @@ SectionSchema = Schema.from_dict(
 )
 
 
+class MilestoneStatusSchema(Schema):
+    key = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,39}$"))
+    label = LocalizedText(required=True, max_length=80)
+    # done: the milestone counts as reached (its weight is progress); excluded: it no longer counts
+    # at all (obsolete, dropped) — the seed 004 matrix pairs "Abgeschlossen/Veraltet".
+    done = fields.Boolean(load_default=False)
+    excluded = fields.Boolean(load_default=False)
+
+
+class MonitoringSchema(Schema):
+    milestone_statuses = fields.List(
+        fields.Nested(MilestoneStatusSchema), required=True, validate=validate.Length(2, 12)
+    )
+
+
 class RecordTemplateSchema(Schema):
     key = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_-]{0,79}$"))
     title = LocalizedText(required=True, max_length=200)
     note = LocalizedText(max_length=1000)  # shown on the record, e.g. Berlin's "not final, add yours"
     sections = fields.List(fields.Nested(SectionSchema), required=True, validate=validate.Length(min=1))
+    monitoring = fields.Nested(MonitoringSchema)  # after the mandate: the milestones' status matrix
 
 
 class RecordTemplateError(ValueError):
@@ -59,11 +75,37 @@ class RecordField:
 
 
 @dataclass(frozen=True)
+class MilestoneStatus:
+    key: str
+    label: dict
+    done: bool = False
+    excluded: bool = False
+
+    def label_text(self, locale: str = "de") -> str:
+        return localized(self.label, locale)
+
+
+# The status matrix of seed 004 (ISEK kick-off: Vorhanden/Geplant · In Umsetzung/aktiv ·
+# Abgeschlossen/Veraltet · Monitoring/Fortschreibung), for a template that names none.
+DEFAULT_MILESTONE_STATUSES = (
+    MilestoneStatus("planned", {"de": "Geplant", "en": "Planned"}),
+    MilestoneStatus("active", {"de": "In Umsetzung", "en": "In progress"}),
+    MilestoneStatus("done", {"de": "Abgeschlossen", "en": "Done"}, done=True),
+    MilestoneStatus("obsolete", {"de": "Veraltet / entfallen", "en": "Obsolete / dropped"}, excluded=True),
+    MilestoneStatus("monitoring", {"de": "Monitoring / Fortschreibung", "en": "Monitoring / update"}, done=True),
+)
+
+
+@dataclass(frozen=True)
 class RecordTemplate:
     key: str
     title: dict
     sections: tuple[tuple[dict, tuple[RecordField, ...]], ...]
     note: dict | None = None
+    milestone_statuses: tuple[MilestoneStatus, ...] = DEFAULT_MILESTONE_STATUSES
+
+    def milestone_status(self, key: str) -> MilestoneStatus | None:
+        return next((s for s in self.milestone_statuses if s.key == key), None)
 
     @property
     def fields(self) -> list[RecordField]:
@@ -105,7 +147,19 @@ def parse_record_template(text: str, source: str) -> RecordTemplate:
         )
         for section in loaded["sections"]
     )
-    return RecordTemplate(loaded["key"], loaded["title"], sections, loaded.get("note"))
+    statuses: tuple[MilestoneStatus, ...] = DEFAULT_MILESTONE_STATUSES
+    if "monitoring" in loaded:
+        statuses = tuple(MilestoneStatus(**status) for status in loaded["monitoring"]["milestone_statuses"])
+        status_keys = [status.key for status in statuses]
+        if len(set(status_keys)) != len(status_keys):
+            raise RecordTemplateError(f"{source}: monitoring.milestone_statuses: a key is used twice")
+        if not any(status.done for status in statuses):
+            raise RecordTemplateError(f"{source}: monitoring.milestone_statuses: one status must be done: true")
+        if statuses[0].done or statuses[0].excluded:
+            raise RecordTemplateError(
+                f"{source}: monitoring.milestone_statuses: the first status is a new milestone's (not done)"
+            )
+    return RecordTemplate(loaded["key"], loaded["title"], sections, loaded.get("note"), statuses)
 
 
 @cache

@@ -31,6 +31,8 @@ from workshop.measures.record_template import (
 from workshop.measures.status import LABELS as STATUS_LABELS
 from workshop.measures.status import NEXT as STATUS_NEXT
 from workshop.measures.status import REASON_MAX
+from workshop.monitoring import progress as monitoring_progress
+from workshop.monitoring.views import page_context as monitoring_context
 from workshop.sessions.models import WorkshopSession
 from workshop.sessions.template_editor import my_custom_templates
 from workshop.validation import CleanText, describe_errors
@@ -103,8 +105,18 @@ def register():
         )
         .all()
     )
+    # Dates people see coming: the overdue and the next milestones of these measures.
+    practice = {m.id for m in measures if m.is_exercise}
+    progress = [monitoring_progress.measure_progress(db(), m) for m in measures if m.id not in practice]
+    overdue = sorted(((p.measure, m) for p in progress for m in p.overdue), key=lambda pair: pair[1]["planned_date"])
+    upcoming = sorted(((p.measure, m) for p in progress for m in p.upcoming), key=lambda pair: pair[1]["planned_date"])
     return render_template(
-        "measures/register.html", measures=measures, record_templates=record_template_choices(locale())
+        "measures/register.html",
+        measures=measures,
+        record_templates=record_template_choices(locale()),
+        overdue=overdue,
+        upcoming=upcoming,
+        upcoming_days=monitoring_progress.UPCOMING_DAYS,
     )
 
 
@@ -135,6 +147,7 @@ def record(measure_id):
         locked=status.is_locked(measure),
         comments=record_ops.comments_of(db(), measure),
         comment_max=record_ops.COMMENT_MAX,
+        monitoring=monitoring_context(measure),
     )
 
 

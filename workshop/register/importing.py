@@ -218,8 +218,11 @@ def run_import(
                     result.changed.append(heading)
             if result.errors:
                 result.action = "error"
-            elif result.changed:
+                continue
+            if result.changed:
                 result.action = "changed"
+            # The plan's milestone and indicator lines start its monitoring (once; issue 31).
+            record_ops.seed_monitoring_from_lists(db, measure, author_id, SOURCE_KIND)
         outcome = ImportResult(layout.key, results)
         if apply and outcome.ok:
             db.commit()  # one transaction: every row or none

@@ -187,3 +187,41 @@ def public_view(db: Session, measure: Measure, locale: str) -> dict:
             (f.key, f.label_text(locale), values[f.key].value) for f in template.fields if f.key in shown_fields
         ],
     }
+
+
+def public_monitoring(db: Session, measure: Measure, locale: str) -> dict:
+    """The published part of the monitoring: milestones and indicators marked public (title,
+    dates, status; values with date and source), their progress and charts. Never notes, who is
+    responsible, evidence, who entered a value, or items the team keeps internal."""
+    from workshop.measures import monitoring
+    from workshop.monitoring import progress, report
+
+    full = progress.measure_progress(db, measure)
+    shown = [ip for ip in full.indicators if ip.indicator["public"]]
+    for ip in shown:  # only what the page shows of each value
+        ip.state.values = [
+            {k: v[k] for k in ("id", "indicator_id", "value", "measured_on", "source")} for v in ip.state.values
+        ]
+    milestones = [
+        {k: m[k] for k in ("id", "title", "planned_date", "actual_date", "status", "weight", "public")}
+        for m in full.milestones
+        if m["public"]
+    ]
+    template = record_ops.template_of(measure)
+    published = progress.MeasureProgress(
+        measure=measure,
+        action_field=full.action_field,
+        milestones=milestones,
+        milestone_share=progress.milestone_share(milestones, template),
+        indicators=shown,
+        indicator_share=progress.mean([ip.share for ip in shown]),
+        overall=None,
+    )
+    published.overall = progress.mean([published.milestone_share, published.indicator_share])
+    return {
+        "monitoring": published if (milestones or shown) else None,
+        "status_of": {s.key: s for s in template.milestone_statuses},
+        "charts": {ip.indicator["id"]: report.chart_svg(ip, locale) for ip in shown},
+        "percent": progress.percent,
+        "direction_labels": monitoring.DIRECTION_LABELS,
+    }

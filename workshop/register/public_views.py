@@ -23,7 +23,12 @@ def page(measure_id):
     if not public.is_public(db(), measure.id):
         abort(404)
     view = public.public_view(db(), measure, locale())
-    return render_template("register/public.html", view=view, status=_(STATUS_LABELS.get(measure.status, "")))
+    return render_template(
+        "register/public.html",
+        view=view,
+        status=_(STATUS_LABELS.get(measure.status, "")),
+        **public.public_monitoring(db(), measure, locale()),
+    )
 
 
 @bp.route("/register/measures/<measure_id>/public", methods=["POST"])

@@ -7,6 +7,7 @@ import re
 import secrets
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -14,13 +15,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from workshop.access import policy
 from workshop.i18n import current_locale as locale
 from workshop.i18n import localized
 from workshop.measures import record as record_ops
 from workshop.measures.models import Measure
 from workshop.measures.record_template import available_record_templates, load_record_template, record_template_choices
 from workshop.measures.status import LABELS as STATUS_LABELS
-from workshop.register import exporting
+from workshop.monitoring import progress as monitoring_progress
+from workshop.register import exporting, monitoring_table
 from workshop.register.access import may_read_measure, may_write_measure
 from workshop.register.importing import run_import
 from workshop.register.layouts import layouts
@@ -44,6 +47,8 @@ def _filters() -> dict:
         "q": " ".join(args.get("q", "").split())[:200],
         # practice measures are hidden unless asked for (the form sends practice=1 to show them)
         "practice": args.get("practice") == "1",
+        # monitoring signals: milestones overdue, indicator off track, no update for 90 days
+        "signal": args.get("signal", "") if args.get("signal", "") in monitoring_progress.FILTERS else "",
     }
 
 
@@ -82,10 +87,20 @@ def index():
             for f in load_record_template(filters["template"]).fields
             if f.key not in ("title", "reference_number", "status")
         ]
+    progress = {m.id: monitoring_progress.measure_progress(db(), m) for m in measures}
+    if filters["signal"]:
+        measures = [m for m in measures if progress[m.id].matches(filters["signal"])]
+    whole, groups = monitoring_progress.roll_up([progress[m.id] for m in measures], _("ohne Handlungsfeld"))
     rows = [(m, record_ops.current_values(db(), m) if fields else {}) for m in measures]
     return render_template(
         "register/index.html",
         rows=rows,
+        progress=progress,
+        whole=whole,
+        groups=groups,
+        percent=monitoring_progress.percent,
+        report_scopes=[("register", "")],
+        today=date.today(),
         fields=fields,
         filters=filters,
         status_labels={k: _(v) for k, v in STATUS_LABELS.items()},
@@ -139,7 +154,7 @@ _UPLOAD_SLACK = 256 * 1024
 
 @bp.url_value_preprocessor
 def _allow_large_upload(endpoint, _values):
-    if endpoint == "register.import_table" and request.method == "POST":
+    if endpoint in ("register.import_table", "register.monitoring_import") and request.method == "POST":
         request.max_content_length = MAX_IMPORT_BYTES + _UPLOAD_SLACK
 
 
@@ -231,4 +246,93 @@ def import_table():
         filename=filename,
         lang=locale(),
         max_mb=MAX_IMPORT_BYTES // (1024 * 1024),
+    )
+
+
+# --- monitoring: milestone statuses and indicator values as a table -----------------------------
+
+
+@bp.route("/monitoring.<fmt>")
+@login_required
+def monitoring_export(fmt):
+    """One measure's (?measure=ID) or every readable measure's milestones and indicators."""
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    if request.args.get("measure"):
+        measure = get_or_404(Measure, request.args["measure"])
+        if not may_read_measure(current_user, measure):
+            abort(404)
+        measures = [measure]
+    else:
+        measures = _filtered(_filters())
+    data = monitoring_table.export_table(db(), measures, fmt)
+    mimetype = (
+        "text/csv; charset=utf-8"
+        if fmt == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return Response(
+        data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="monitoring.{fmt}"'}
+    )
+
+
+@bp.route("/monitoring/import", methods=["GET", "POST"])
+@login_required
+def monitoring_import():
+    """Upload, preview (the real run, rolled back), apply: all rows or none."""
+    max_mb = MAX_IMPORT_BYTES // (1024 * 1024)
+    if request.method == "GET":
+        return render_template("register/monitoring_import.html", result=None, max_mb=max_mb)
+    token = request.form.get("token", "")
+    if token:
+        if not _TOKEN.match(token) or not _upload_path(token).exists():
+            flash(_("Die Vorschau ist abgelaufen; bitte die Datei noch einmal hochladen."), "error")
+            return redirect(url_for(".monitoring_import"), 303)
+        filename, data = request.form.get("filename", "")[:200], _upload_path(token).read_bytes()
+    else:
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            flash(_("Bitte eine Datei auswählen."), "error")
+            return redirect(url_for(".monitoring_import"), 303)
+        filename, data = upload.filename[:200], upload.stream.read(MAX_IMPORT_BYTES + 1)
+    apply = bool(token) and request.form.get("action") == "apply"
+    try:
+        positions, body = monitoring_table.parse(filename, data)
+        result = monitoring_table.apply_rows(
+            db(),
+            positions,
+            body,
+            current_user.id,
+            current_user.display_name,
+            apply=apply,
+            may_write=lambda measure: policy.may(db(), current_user.id, "measure.monitor", measure),
+        )
+    except TableRefused as error:
+        flash(_("Nicht importiert: %(error)s", error=error.text()), "error")
+        return redirect(url_for(".monitoring_import"), 303)
+    if apply:
+        _upload_path(token).unlink(missing_ok=True)
+        if result.applied:
+            counts = result.counts()
+            flash(
+                _(
+                    "Importiert: %(changed)s Meilensteine geändert, %(added)s Messwerte neu, %(unchanged)s unverändert.",
+                    **{k: counts[k] for k in ("changed", "added", "unchanged")},
+                ),
+                "info",
+            )
+            return redirect(url_for(".index"), 303)
+        flash(_("Nichts importiert: mindestens eine Zeile hat Fehler."), "error")
+    elif not token:
+        token = secrets.token_urlsafe(24)
+        _UPLOADS.mkdir(parents=True, exist_ok=True)
+        _forget_old_previews()
+        _upload_path(token).write_bytes(data)
+    return render_template(
+        "register/monitoring_import.html",
+        result=result,
+        token=token if result.ok else "",
+        filename=filename,
+        lang=locale(),
+        max_mb=max_mb,
     )

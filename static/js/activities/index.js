@@ -8,13 +8,15 @@ import consent from "./consent.js";
 import dot_vote from "./dot_vote.js";
 import draft from "./draft.js";
 import input from "./input.js";
+import milestone_review from "./milestone_review.js";
 import pause from "./break.js";
 import poll from "./poll.js";
 import summary from "./summary.js";
 import welcome from "./welcome.js";
 
 export const ACTIVITIES = Object.fromEntries(
-  [action_items, blitzlicht, brainstorm, cluster, consent, dot_vote, draft, input, pause, poll, summary, welcome]
+  [action_items, blitzlicht, brainstorm, cluster, consent, dot_vote, draft, input, milestone_review, pause, poll,
+    summary, welcome]
     .map((a) => [a.type, a]));
 
 export function activityFor(step) {
