@@ -154,6 +154,8 @@ def on_connect(auth=None):
     elif actor.role in (FACILITATOR, VIEWER) and current_user.is_authenticated:
         staff_logins[request.sid] = current_user.get_id()
     join_room(room(session_id, "staff" if actor.role == FACILITATOR else "public"))
+    if actor.role == PARTICIPANT:  # their own form of an event comes to them alone (broadcast.py)
+        join_room(room(session_id, actor.label))
     socketio.emit("snapshot", _snapshot(session_id, actor), to=request.sid)
 
 
