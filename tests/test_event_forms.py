@@ -125,6 +125,7 @@ def test_every_activity_gives_each_viewer_one_form_live_and_in_replay(room):
     do(staff, "card.approve", card_id=card)
     do(staff, "spotlight.set", card_id=card)
     do(author, "card.edit", card_id=card, text="Geprüft und geändert")
+    do(staff, "card.approve", card_id=card)
     do(staff, "record.capture", step_key="moderated", card_ids=[card])
     shown = do(other, "card.add", step_key="moderated", text="Zweiter Beitrag")["result"]["card_id"]
     do(staff, "card.approve", card_id=shown)

@@ -32,7 +32,10 @@ export const CARD_EVENTS = {
   "card.edited": (s, p, e) => {
     if (e.own) return ownCard(s, e);
     if (p.gone) dropCard(s, p.card_id);
-    else if (!p.redacted) upsertCard(s, p.card, false);
+    // An edit the room may not see yet: a moderated card back in the queue leaves the room's
+    // screens (and the spotlight) until it is approved again.
+    else if (p.redacted) { dropCard(s, p.card_id); redacted(s, p); }
+    else upsertCard(s, p.card, false);
   },
   "card.shown": (s, p, e) => {
     if (e.own) return;
