@@ -18,8 +18,9 @@ from workshop.measures import changes, status
 from workshop.measures.field_values import check_value
 from workshop.measures.messages import RecordRefused
 from workshop.measures.models import Measure, MeasureStatusChange, RecordComment, RecordRevision
-from workshop.measures.record_template import RecordTemplate, load_record_template
+from workshop.measures.record_template import RecordField, RecordTemplate, load_record_template
 from workshop.measures.status import ensure_editable
+from workshop.validation import strip_controls
 
 # Who may write the status field: only the status flow (and the demo seed, which sets a state).
 STATUS_WRITERS = frozenset({"status", "demo"})
@@ -100,6 +101,7 @@ def set_field(
         )
     if check_lock:
         ensure_editable(measure)
+    lines = _without_controls(field, lines)
     value = "\n".join(line["text"] for line in lines)
     previous = db.scalars(
         select(RecordRevision)
@@ -124,6 +126,19 @@ def set_field(
     if field_key == "title" and value.strip():
         measure.title = value.strip()[:300]
     return revision
+
+
+def _without_controls(field: RecordField, lines: list[dict]) -> list[dict]:
+    """Every value is stored without control characters (a line keeps its tabs where the field
+    takes lines; in a one-line field a tab is a space): whatever wrote it — the form, capture,
+    co-drafting, import — the record stays printable and every export (XLSX, DOCX) readable."""
+    one_line = field.type in ("text", "date", "status")
+    clean = []
+    for line in lines:
+        text = line["text"]
+        safe = strip_controls(text.replace("\t", " ") if one_line else text, keep="\n" if one_line else "\n\t")
+        clean.append(line if safe == text else {**line, "text": safe})
+    return clean
 
 
 def lines_keeping_sources(
@@ -277,7 +292,7 @@ def add_comment(
     db: Session, measure: Measure, text: str, author_id: int | None, author_name: str = ""
 ) -> RecordComment:
     """A comment does not change the record, so a mandated measure takes comments too."""
-    text = (text or "").strip()
+    text = strip_controls(text or "").strip()
     if not text:
         raise RecordRefused("invalid_value", N_("Der Kommentar ist leer."))
     if len(text) > COMMENT_MAX:

@@ -3,7 +3,10 @@ the file stays editable in Word or LibreOffice and its outline works."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import re
+from typing import TypeVar
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -12,6 +15,28 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from workshop.protocols.model import Protocol
+
+# Characters XML 1.0 cannot hold: python-docx refuses a run with one (a 500 for the whole file).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+Model = TypeVar("Model")
+
+
+def xml_safe(value: Model) -> Model:
+    """A copy of a document model (dataclasses, lists, dicts, strings) without characters XML
+    cannot hold. The record path stores none (measures/record.py); this is for what an older
+    version stored, and for every other text a document shows."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)  # type: ignore[return-value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: xml_safe(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **changes)
+    if isinstance(value, list):
+        return [xml_safe(item) for item in value]  # type: ignore[return-value]
+    if isinstance(value, tuple):
+        return tuple(xml_safe(item) for item in value)  # type: ignore[return-value]
+    if isinstance(value, dict):
+        return {key: xml_safe(item) for key, item in value.items()}  # type: ignore[return-value]
+    return value
 
 
 def new_document(title: str, language: str, author: str = ""):
@@ -85,7 +110,8 @@ def _bullets(document, heading: str, lines: list[str]) -> None:
 
 
 def render_docx(protocol: Protocol, images: dict[int, tuple[str, bytes]] | None = None) -> bytes:
-    p, L = protocol, protocol.labels
+    p = xml_safe(protocol)
+    L = p.labels
     images = images or {}
     document = new_document(p.title, p.language, p.moderation)
     document.add_heading(p.title, level=1)

@@ -12,10 +12,12 @@ import zipfile
 from html.parser import HTMLParser
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import InvalidFileException
 
 from workshop.i18n import N_
 from workshop.measures.messages import RecordRefused
+from workshop.validation import strip_controls
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
@@ -64,7 +66,7 @@ def cell_text(raw) -> str:
     """A cell as the record's text: lines; HTML lists and paragraphs split into lines."""
     if raw is None:
         return ""
-    text = str(raw).replace("\r\n", "\n").strip()
+    text = strip_controls(str(raw).replace("\r\n", "\n"), keep="\n\t").strip()
     if text.startswith("'") and _runs_as_formula(text[1:]):
         text = text[1:]  # our own export's neutralised cell
     if "<" in text and ">" in text:
@@ -155,9 +157,11 @@ def write_xlsx(header: list[str], rows: list[list[str]], title: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]
-    sheet.append(header)
+    # XML cannot hold most control characters; a record written by an older version may still
+    # have one, and one cell must not cost the whole export.
+    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in header])
     for row in rows:
-        sheet.append(row)
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in row])
     for row in sheet.iter_rows():
         for cell in row:
             cell.data_type = "s"  # never a formula, whatever the text starts with
