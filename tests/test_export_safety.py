@@ -1,7 +1,8 @@
-"""Exports that a record's text cannot break or turn into a weapon (issue 29, findings 3, 9):
+"""Exports that a record's text cannot break or turn into a weapon (issue 29, findings 3, 7, 9):
 
 - a control character (U+000B …) typed in the record form, co-drafted or imported is not stored,
   and one that is stored already (an older version let it in) does not break XLSX or DOCX;
+- a DOCX whose title is longer than Word's 255-character document property is still written;
 - a CSV cell a spreadsheet would run as a formula is neutralised also behind TAB, CR or a
   full-width sign (OWASP, CSV injection).
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 
 import pytest
 from docx import Document
@@ -137,6 +139,27 @@ def test_exports_survive_control_characters_stored_by_an_older_version(world):
     )
     assert VT not in text
     assert client.get(f"/sessions/{sid}/protocol.docx").status_code == 200
+
+
+def test_a_docx_title_longer_than_255_characters_is_written(world):
+    long_title = "Sehr lange Maßnahme " * 15  # 300 characters, as the forms allow
+    with world.sessions() as db:
+        measure = db.get(Measure, world.mid)
+        record_ops.edit_by_hand(db, measure, "title", long_title.strip(), world.fid)
+        ws = create_session(db, measure_id=world.mid, facilitator_id=world.fid, template_key="framing")
+        ws.title = long_title.strip()
+        db.commit()
+        sid = ws.id
+    client = world.client()
+    for path in (f"/measures/{world.mid}/record.docx", f"/sessions/{sid}/protocol.docx"):
+        answer = client.get(path)
+        assert answer.status_code == 200, path
+        document = Document(io.BytesIO(answer.data))
+        assert len(document.core_properties.title) <= 255
+        assert document.core_properties.title.endswith("…")
+        assert long_title.strip() in "\n".join(p.text for p in document.paragraphs), "the body keeps the whole title"
+        with zipfile.ZipFile(io.BytesIO(answer.data)) as docx:
+            assert "word/document.xml" in docx.namelist()
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,9 @@ from workshop.protocols.model import Protocol
 
 # Characters XML 1.0 cannot hold: python-docx refuses a run with one (a 500 for the whole file).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Word's document properties (title, author) hold at most this many characters (python-docx checks).
+CORE_PROPERTY_MAX = 255
+
 Model = TypeVar("Model")
 
 
@@ -39,6 +42,18 @@ def xml_safe(value: Model) -> Model:
     return value
 
 
+def core_property(text: str) -> str:
+    """text as a document property: whole if it fits, else cut at a word and marked with "…"
+    (the document's own heading keeps the whole title)."""
+    text = " ".join(xml_safe(text).split())
+    if len(text) <= CORE_PROPERTY_MAX:
+        return text
+    cut = text[: CORE_PROPERTY_MAX - 1]
+    if " " in cut[CORE_PROPERTY_MAX // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:–-") + "…"
+
+
 def new_document(title: str, language: str, author: str = ""):
     document = Document()
     section = document.sections[0]
@@ -47,7 +62,7 @@ def new_document(title: str, language: str, author: str = ""):
     style = document.styles["Normal"]
     style.font.name, style.font.size = "Arial", Pt(10.5)
     props = document.core_properties
-    props.title, props.language, props.author = title, language, author
+    props.title, props.language, props.author = core_property(title), language, core_property(author)
     set_proofing_language(document, language)
     return document
 
