@@ -146,8 +146,8 @@ ROUTE_TABLE: dict[str, frozenset[str]] = {
     "GET /register/export.<fmt>": LOGGED_IN,
     "GET /register/measures/<id>.json": TEAM,
     "POST /register/import": LOGGED_IN,
-    # Public pages: those who write the record opt in; fates by those who run the session.
-    "POST /register/measures/<id>/public": WRITES_RECORD,
+    # Public pages: publishing is a decision like the status flow; fates by those who run the session.
+    "POST /register/measures/<id>/public": STEERS_MEASURE,
     "POST /register/sessions/<id>/cards/<card_id>/fate": RUNS,
     # The read API: a measure like its record page, a session's protocol like its console.
     "GET /api/measures/<id>": TEAM,

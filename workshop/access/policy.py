@@ -27,6 +27,7 @@ MEASURE_ACTIONS: dict[str, frozenset[str]] = {
     "measure.read": frozenset(MEASURE_ROLES),  # record, history, co-drafting page (read)
     "measure.edit": frozenset({OWNER, CO_FACILITATOR, EDITOR}),  # fields, restore, co-drafting
     "measure.status": frozenset({OWNER, CO_FACILITATOR}),  # status flow, reopening
+    "measure.publish": frozenset({OWNER, CO_FACILITATOR}),  # the public page on or off: a decision too
     "measure.sessions.create": frozenset({OWNER, CO_FACILITATOR}),
     "measure.team": frozenset({OWNER}),  # add / change / remove members
     # the team's library of adapted formats: use, adapt, share (observers only watch)
