@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from workshop.activities.models import ActionItem, Card
 from workshop.db import utcnow
 from workshop.live.models import Event
-from workshop.protocols.models import ProtocolVersion
+from workshop.protocols.models import ProtocolDraft, ProtocolVersion
 from workshop.sessions.models import Participant, WorkshopSession
 
 log = logging.getLogger("workshop.privacy")
@@ -57,17 +57,20 @@ def _scrub(node, card_texts: dict[int, str], item_texts: dict[int, tuple[str, st
     return out
 
 
-_NAMED_COUNT = re.compile(r"^(\d+)\s*\(.*\)$", re.DOTALL)
+_NAMED_COUNT = re.compile(r"^(\d+)\s*\(([^:]*):\s*(.*)\)$", re.DOTALL)  # "3 (namentlich: Alex, Kim)"
 
 
-def unnamed_protocol(document: dict, names: set[str]) -> dict:
-    """A final protocol version (ProtocolVersion.document) without the participants' names
-    Workshop put there: the attendance count without "(namentlich: …)", and a card's author among
-    its notes. (Staff attendees typed in by the facilitator are the body's file, not a participant.)"""
+def unnamed_protocol(document: dict, names: set[str], *, everyone: bool = False) -> dict:
+    """A final protocol version (ProtocolVersion.document) without these participants' names
+    where Workshop put them: the attendance line ("3 (namentlich: …)"; everyone: the count only)
+    and a card's author among its notes. (Staff attendees the facilitator typed in are the
+    body's file, not a participant's.)"""
     out = dict(document)
-    count = _NAMED_COUNT.match(str(out.get("participants", "")))
-    if count:
-        out["participants"] = count.group(1)
+    header = _NAMED_COUNT.match(str(out.get("participants", "")))
+    if header:
+        count, label, listed = header.groups()
+        left = [] if everyone else [n for n in listed.split(", ") if n not in names]
+        out["participants"] = f"{count} ({label}: {', '.join(left)})" if left else count
     out["agenda"] = [
         {
             **item,
@@ -122,7 +125,7 @@ def purge(db: Session, days: int, now: datetime | None = None) -> dict:
             setattr(event, name, value)
         done["events"] += bool(changed)
     for version in db.scalars(select(ProtocolVersion).where(ProtocolVersion.session_id.in_(session_ids))):
-        document = unnamed_protocol(version.document, names.get(version.session_id, set()))
+        document = unnamed_protocol(version.document, names.get(version.session_id, set()), everyone=True)
         if document != version.document:
             version.document = document
             done["protocol_versions"] += 1
@@ -130,6 +133,77 @@ def purge(db: Session, days: int, now: datetime | None = None) -> dict:
     done["participants"] = len(participants)
     db.commit()
     return done
+
+
+def _taken_back(node, text: str, marker: str):
+    """A copy of stored JSON with every string that is a card's text (or "<column>: text", as a
+    capture writes it) replaced by marker."""
+    if isinstance(node, list):
+        return [_taken_back(item, text, marker) for item in node]
+    if isinstance(node, dict):
+        return {key: _taken_back(value, text, marker) for key, value in node.items()}
+    if isinstance(node, str) and text and (node == text or node.endswith(f": {text}")):
+        return marker
+    return node
+
+
+def _without_author(node, card_id: int, author_cards: set[int]):
+    """A copy of an event's JSON without the card's text and without the author's name on
+    their cards."""
+    if isinstance(node, list):
+        return [_without_author(item, card_id, author_cards) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ident = node.get("id", node.get("card_id"))
+    out: dict[str, object] = {}
+    for key, value in node.items():
+        if key == "text" and ident == card_id:
+            out[key] = ""
+        elif key == "author" and ident in author_cards:
+            out[key] = None
+        else:
+            out[key] = _without_author(value, card_id, author_cards)
+    return out
+
+
+def redact_card(db: Session, card: Card, marker: str) -> None:
+    """The session's side of redacting a card its author deleted (the record's side is
+    measures/record.redact_card): its text leaves the cards table, the event log, the protocol
+    (edits and final versions; marker stands where it was) and the co-drafting links, and its
+    author's name leaves the session — protocol and replay show them as anonymous."""
+    from workshop.drafting.models import DraftCardLink  # drafting knows the record, not the reverse
+
+    text, card.text = card.text, ""
+    participant = db.get(Participant, card.participant_id) if card.participant_id is not None else None
+    name = participant.display_name if participant is not None else None
+    author_cards: set[int] = set()
+    if participant is not None:
+        participant.display_name = None
+        author_cards = set(
+            db.scalars(select(Card.id).where(Card.session_id == card.session_id, Card.participant_id == participant.id))
+        )
+    for event in db.scalars(select(Event).where(Event.session_id == card.session_id)):
+        for field in ("payload", "public_payload", "result"):
+            value = getattr(event, field)
+            if value is None:
+                continue
+            new = _taken_back(_without_author(value, card.id, author_cards), text, marker)
+            if participant is not None and event.type == "participant.joined":
+                if (event.result or {}).get("participant_id") == participant.id and "name" in new:
+                    new = {**new, "name": None}
+            if new != value:
+                setattr(event, field, new)
+    for version in db.scalars(select(ProtocolVersion).where(ProtocolVersion.session_id == card.session_id)):
+        document = _taken_back(unnamed_protocol(version.document, {name} if name else set()), text, marker)
+        if document != version.document:
+            version.document = document
+    for draft in db.scalars(select(ProtocolDraft).where(ProtocolDraft.session_id == card.session_id)):
+        edits = _taken_back(draft.edits or {}, text, marker)
+        if edits != draft.edits:
+            draft.edits = edits
+    for link in db.scalars(select(DraftCardLink).where(DraftCardLink.card_id == card.id)):
+        db.delete(link)
+    db.flush()
 
 
 def run_periodically(app) -> None:

@@ -248,6 +248,61 @@ def undo(
     return written
 
 
+# --- redaction: a captured card its author deleted ----------------------------------------------
+
+# What a redacted line says instead of the card's text (the record is the body's German file;
+# pages show it in the viewer's language: source.redacted marks it).
+REDACTED_TEXT = "[geschwärzt: von der Person gelöscht]"
+
+
+def _from_card(line: dict, session_id: int, card_id: int) -> bool:
+    source = line.get("source") or {}
+    return source.get("card_id") == card_id and source.get("session_id") == session_id and not source.get("redacted")
+
+
+def _redacted(line: dict) -> dict:
+    return {"text": REDACTED_TEXT, "source": {**(line.get("source") or {}), "redacted": True}}
+
+
+def redact_card(
+    db: Session, measure: Measure, session_id: int, card_id: int, author_id: int | None
+) -> list[RecordRevision]:
+    """Take a card's text out of the record after its author deleted the card (docs/privacy.md).
+
+    Each field holding a line from the card gets a revision of kind "redact" in which that line
+    says it was redacted (its provenance stays: session, step, card); every earlier revision
+    loses the card's text too, so no restore brings it back. The one change of history the
+    record allows: a person took back what they wrote. Not refused after the mandate (no
+    content changes, a right of the person); the lock stays."""
+    written = []
+    for key, current in current_values(db, measure).items():
+        if current.revision is None or not any(_from_card(line, session_id, card_id) for line in current.lines):
+            continue
+        lines = [_redacted(line) if _from_card(line, session_id, card_id) else line for line in current.lines]
+        revision = set_field(
+            db,
+            measure,
+            key,
+            lines,
+            source_kind="redact",
+            author_id=author_id,
+            session_id=session_id,
+            step_key=current.revision.source_step_key,
+            check_lock=False,
+        )
+        if revision is not None:
+            written.append(revision)
+    db.flush()
+    new = {revision.id for revision in written}
+    for revision in db.scalars(select(RecordRevision).where(RecordRevision.measure_id == measure.id)):
+        if revision.id in new or not any(_from_card(line, session_id, card_id) for line in revision.lines or []):
+            continue
+        revision.lines = [_redacted(line) if _from_card(line, session_id, card_id) else line for line in revision.lines]
+        revision.value = "\n".join(line["text"] for line in revision.lines)
+    db.flush()
+    return written
+
+
 # --- the status flow: the only writer of the status field -------------------------------------
 
 
