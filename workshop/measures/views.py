@@ -126,6 +126,7 @@ def record(measure_id):
     values = current_values(db(), measure)
     return render_template(
         "measures/record.html",
+        step_titles=_step_titles(sessions),
         measure=measure,
         template=template_of(measure),
         values=values,
@@ -141,6 +142,12 @@ def record(measure_id):
         comments=record_ops.comments_of(db(), measure),
         comment_max=record_ops.COMMENT_MAX,
     )
+
+
+def _step_titles(sessions) -> dict[tuple[int, str], str]:
+    """(session id, step key) -> the step's title in the page's language (a record line keeps
+    the title it was captured under, in German; a step key is no name for people)."""
+    return {(ws.id, step["key"]): localized(step.get("title"), locale()) for ws in sessions for step in ws.steps}
 
 
 def _deleted_cards(values) -> set[int]:
@@ -332,8 +339,10 @@ def history(measure_id):
         )
         .all()
     )
+    sessions = db().scalars(select(WorkshopSession).where(WorkshopSession.measure_id == measure.id)).all()
     return render_template(
         "measures/history.html",
+        step_titles=_step_titles(sessions),
         measure=measure,
         template=template_of(measure),
         values=values,
