@@ -88,6 +88,8 @@ def test_the_consent_status_quo_is_in_the_viewers_language(server, browser):
                 assert person.op("rating.set", card_id=option["id"], value=3)["ok"]
         assert staff.op("step.reveal", step_key="consent")["ok"]
         expect(phones["en"].locator(".consent-result")).to_contain_text("Status quo: nothing changes")
+        expect(phones["en"].locator(".consent-table tbody")).to_contain_text("3.0")  # a mean as English writes it
+        expect(phones["de"].locator(".consent-table tbody")).to_contain_text("3,0")
         for page in (*phones.values(), projector):
             page.context.close()
     english = server.login("consent@example.org")

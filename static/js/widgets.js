@@ -1,6 +1,6 @@
 // Pieces every screen draws the same way: timer, spotlight, results of votes, polls, consent.
 import { formatSeconds, h, t, timeLeft, visibleCards } from "./live.js";
-import { _ } from "./i18n.js";
+import { _, lang } from "./i18n.js";
 
 export function timerBadge(state, step) {
   const left = timeLeft(state, step.key);
@@ -92,6 +92,9 @@ export function optionText(step, option) {
   return own ? t(own) : option.text;
 }
 
+// A mean resistance as the page's language writes it (2,5 in German, 2.5 in English).
+const MEAN = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
 export function consentResult(state, step) {
   const a = state.activity[step.key] || {};
   if (!a.result) return h("p", { class: "meta" }, _("{value} Personen haben bewertet – das Ergebnis wird aufgedeckt.", { value: a.raters || 0 }));
@@ -110,7 +113,7 @@ export function consentResult(state, step) {
         h("th", { scope: "col" }, "Ø"), h("th", { scope: "col" }, _("Enthaltungen")))),
       h("tbody", {}, r.options.map((o) => h("tr", { class: o.card_id === r.winner ? "winner" : "" },
         h("th", { scope: "row", text: optionText(step, o) }), h("td", {}, String(o.total)),
-        h("td", {}, o.mean === null ? "–" : o.mean.toFixed(1).replace(".", ",")), h("td", {}, String(o.abstentions)))))),
+        h("td", {}, o.mean === null ? "–" : MEAN.format(o.mean)), h("td", {}, String(o.abstentions)))))),
     h("details", { class: "matrix" }, h("summary", {}, _("Verteilung (anonym)")),
       h("table", {}, h("caption", { class: "visually-hidden" }, _("Widerstand je Person (Zeilen) und Option (Spalten)")),
         h("thead", {}, h("tr", {}, h("th", { scope: "col" }, _("Person")),
