@@ -183,7 +183,9 @@ def apply_event(state: dict, event: dict) -> None:
         if p.get("gone"):
             _drop(state, p["card_id"])
         elif p.get("redacted"):
-            if kind == "card.added":
+            if kind == "card.edited":  # back in the moderation queue: off the room's screens
+                _drop(state, p["card_id"])
+            if kind in ("card.added", "card.edited"):
                 state.setdefault("redacted", {}).setdefault(p["step_key"], set()).add(p["card_id"])
         else:
             _upsert(state, p["card"])

@@ -145,6 +145,7 @@ ROUTE_TABLE: dict[str, frozenset[str]] = {
     "GET /measures/<id>/draft": TEAM,
     "GET /measures/<id>/team": TEAM,
     "POST /measures/<id>/fields": WRITES_RECORD,
+    "POST /measures/<id>/redact": WRITES_RECORD,  # a card its author deleted (400 for any other)
     "POST /measures/<id>/sessions": STEERS_MEASURE,
     "POST /measures/<id>/status": STEERS_MEASURE,
     "POST /measures/<id>/reopen": STEERS_MEASURE,
@@ -163,8 +164,8 @@ ROUTE_TABLE: dict[str, frozenset[str]] = {
     "GET /register/export.<fmt>": LOGGED_IN,
     "GET /register/measures/<id>.json": TEAM,
     "POST /register/import": LOGGED_IN,
-    # Public pages: those who write the record opt in; fates by those who run the session.
-    "POST /register/measures/<id>/public": WRITES_RECORD,
+    # Public pages: publishing is a decision like the status flow; fates by those who run the session.
+    "POST /register/measures/<id>/public": STEERS_MEASURE,
     "POST /register/sessions/<id>/cards/<card_id>/fate": RUNS,
     # The read API: a measure like its record page, a session's protocol like its console.
     "GET /api/measures/<id>": TEAM,
@@ -640,6 +641,7 @@ def request_route(world: World, http: requests.Session, route: str, sid: int, co
             f"/measures/{mid}/fields",
             {**form, "field_key": "open_questions", "value": "Notiz"},
         ),
+        "POST /measures/<id>/redact": ("post", f"/measures/{mid}/redact", {**form, "card_id": "1"}),
         "POST /measures/<id>/sessions": ("post", f"/measures/{mid}/sessions", {**form, "template_key": "framing"}),
         "POST /measures/<id>/status": ("post", f"/measures/{mid}/status", {**form, "to_status": "draft"}),
         "POST /measures/<id>/reopen": ("post", f"/measures/{mid}/reopen", {**form, "reason": "Nachsteuern"}),

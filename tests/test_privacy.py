@@ -103,3 +103,61 @@ def test_purge_command(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["purge", "--days", "30"])
     assert result.exit_code == 0, result.output
     assert "Purged sessions older than 30 days: 0 session(s)" in result.output
+
+
+def test_the_purge_leaves_no_name_in_final_protocols_and_no_text_from_before_an_edit(tmp_path):
+    """Issue 29, finding 4: a final protocol version names the participants ("1 (namentlich: …)"),
+    and the events keep a card's (or an action item's) text from before an edit, e.g. a phone
+    number edited away; neither may survive the purge."""
+    from workshop.protocols.model import Protocol
+    from workshop.protocols.models import ProtocolVersion
+    from workshop.protocols.service import finalize
+
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    upgrade(url)
+    factory = sessionmaker(bind=make_engine(url), expire_on_commit=False)
+    with factory() as db:
+        fid = create_facilitator(db, "m@example.org", "M", "correct horse battery").id
+        measure = Measure(title="M")
+        db.add(measure)
+        db.flush()
+        sid = create_session(db, measure_id=measure.id, facilitator_id=fid, template_key="co_drafting").id
+        db.commit()
+    fac = Actor("facilitator", fid)
+
+    def do(actor, op_type, **payload):
+        return engine.apply(factory, sid, actor, {"type": op_type, "payload": payload}).result
+
+    person = Actor(
+        "participant", do(Actor.system(), "participant.join", display_name="Erika Mustermann")["participant_id"]
+    )
+    do(fac, "session.start")
+    card = do(person, "card.add", step_key="draft", column_key="objectives", text="Ruf an: 0176 1234567")["card_id"]
+    do(person, "card.edit", card_id=card, text="Mehr Bänke am Markt")
+    do(fac, "step.goto", step_key="next_steps")
+    item = do(person, "action.add", who="Erika, 0176 7654321", what="Einladen")["item_id"]
+    do(person, "action.edit", item_id=item, who="Erika", what="Einladen")
+    do(fac, "session.end")
+    with factory() as db:
+        ws = db.get(WorkshopSession, sid)
+        finalize(db, ws, fid)
+        ws.ended_at = utcnow() - timedelta(days=100)
+        db.commit()
+        version = db.scalars(select(ProtocolVersion).where(ProtocolVersion.session_id == sid)).one()
+        assert "Erika Mustermann" in json.dumps(version.document, ensure_ascii=False)
+    assert "0176 1234567" in _stored(factory, sid) and "0176 7654321" in _stored(factory, sid)
+
+    with factory() as db:
+        purge(db, 90)
+    with factory() as db:
+        version = db.scalars(select(ProtocolVersion).where(ProtocolVersion.session_id == sid)).one()
+        document = json.dumps(version.document, ensure_ascii=False)
+        assert "Erika Mustermann" not in document, "a final protocol version keeps a participant's name"
+        assert Protocol.from_dict(version.document).participants == "1"
+        assert "Mehr Bänke am Markt" in document, "the results stay"
+    stored = _stored(factory, sid)
+    assert "0176 1234567" not in stored, "the events keep a card's text from before an edit"
+    assert "0176 7654321" not in stored, "the events keep an action item's text from before an edit"
+    assert "Mehr Bänke am Markt" in stored and "Erika Mustermann" not in stored
+    with factory() as db:
+        assert purge(db, 90)["events"] == 0, "a second purge changes nothing"

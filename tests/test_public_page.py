@@ -110,3 +110,30 @@ def test_public_page_shows_each_fate_without_names(tmp_path):
 
     owner.post(f"/register/measures/{world.mid}/public", data={"csrf_token": owner.token, "public": "0"})
     assert anonymous.get(f"/oeffentlich/{world.mid}").status_code == 404
+
+
+def test_publishing_is_a_decision_of_owner_and_co_facilitator(tmp_path):
+    """Like the status flow: an editor writes the record but does not publish it (403, as for
+    other writes a team member may not do); someone off the team learns nothing (404)."""
+    from workshop.access.policy import CO_FACILITATOR, EDITOR, OBSERVER
+
+    world = World(tmp_path)
+    with world.sessions() as db:
+        for role in (CO_FACILITATOR, EDITOR, OBSERVER):
+            add_member(db, world.mid, create_facilitator(db, f"{role}@example.org", role, PASSWORD).id, role)
+        db.commit()
+    path = f"/register/measures/{world.mid}/public"
+    expected = {
+        "owner@example.org": 303,
+        "co_facilitator@example.org": 303,
+        "editor@example.org": 403,
+        "observer@example.org": 403,
+        "other@example.org": 404,
+    }
+    answers = {}
+    for email in expected:
+        client = world.client(email)
+        answers[email] = client.post(path, data={"csrf_token": client.token, "public": "1"}).status_code
+    assert answers == expected
+    page = world.client("editor@example.org").get(f"/register/measures/{world.mid}/contributions")
+    assert f'action="{path}"' not in page.get_data(as_text=True), "the editor is offered a switch they may not use"

@@ -129,7 +129,12 @@ function cardItem(card, extra) {
       h("div", { class: "card-actions" },
         h("button", { type: "button", class: "primary", onclick: async () => {
           const ack = await send("card.edit", { card_id: card.id, text: input.value });
-          if (ack.ok) { editing = null; render(live.state); }
+          if (ack.ok) {
+            editing = null;
+            render(live.state);
+            // In a moderated step the changed text is checked again before the room sees it.
+            announce(ack.result.card && ack.result.card.status === "pending" ? _("Änderung gesendet, wartet auf Freigabe.") : _("Änderung gespeichert."));
+          }
         } }, _("Speichern")),
         h("button", { type: "button", onclick: () => { editing = null; render(live.state); } }, _("Abbrechen"))));
   }

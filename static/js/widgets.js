@@ -1,6 +1,6 @@
 // Pieces every screen draws the same way: timer, spotlight, results of votes, polls, consent.
 import { formatSeconds, h, t, timeLeft, visibleCards } from "./live.js";
-import { _ } from "./i18n.js";
+import { _, lang } from "./i18n.js";
 
 export function timerBadge(state, step) {
   const left = timeLeft(state, step.key);
@@ -83,11 +83,23 @@ export function pollResults(state, step) {
     barList(step.options.map((o, i) => ({ label: t(o), value: a.counts[i] || 0, key: i })), { className: "results unranked" }));
 }
 
+// A consent option as this page reads it: the status quo and the format's own options come in
+// both languages (the step's settings; their card keeps the German), one added in the room as
+// typed. (workshop/activities/consent.py option_text does the same for the protocol.)
+export function optionText(step, option) {
+  if (option.column_key === "passive" || option.passive) return t(step.passive_option) || option.text;
+  const own = (step.options || []).find((o) => (typeof o === "string" ? o : o.de) === option.text);
+  return own ? t(own) : option.text;
+}
+
+// A mean resistance as the page's language writes it (2,5 in German, 2.5 in English).
+const MEAN = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
 export function consentResult(state, step) {
   const a = state.activity[step.key] || {};
   if (!a.result) return h("p", { class: "meta" }, _("{value} Personen haben bewertet – das Ergebnis wird aufgedeckt.", { value: a.raters || 0 }));
   const r = a.result;
-  const text = (id) => (r.options.find((o) => o.card_id === id) || {}).text;
+  const text = (id) => { const o = r.options.find((x) => x.card_id === id); return o ? optionText(step, o) : ""; };
   const headline = r.winner
     ? (r.passive_wins ? _("Die Passivlösung hat den geringsten Widerstand: kein Vorschlag trägt besser als der Status quo.")
       : _("Geringster Widerstand: {value}", { value: text(r.winner) }))
@@ -100,8 +112,8 @@ export function consentResult(state, step) {
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, _("Option")), h("th", { scope: "col" }, _("Summe")),
         h("th", { scope: "col" }, "Ø"), h("th", { scope: "col" }, _("Enthaltungen")))),
       h("tbody", {}, r.options.map((o) => h("tr", { class: o.card_id === r.winner ? "winner" : "" },
-        h("th", { scope: "row", text: o.text }), h("td", {}, String(o.total)),
-        h("td", {}, o.mean === null ? "–" : o.mean.toFixed(1).replace(".", ",")), h("td", {}, String(o.abstentions)))))),
+        h("th", { scope: "row", text: optionText(step, o) }), h("td", {}, String(o.total)),
+        h("td", {}, o.mean === null ? "–" : MEAN.format(o.mean)), h("td", {}, String(o.abstentions)))))),
     h("details", { class: "matrix" }, h("summary", {}, _("Verteilung (anonym)")),
       h("table", {}, h("caption", { class: "visually-hidden" }, _("Widerstand je Person (Zeilen) und Option (Spalten)")),
         h("thead", {}, h("tr", {}, h("th", { scope: "col" }, _("Person")),

@@ -102,3 +102,21 @@ def test_a_head_count_waits_less_than_a_phone_waits_for_a_missing_event():
     live_js = (Path(__file__).resolve().parents[2] / "static" / "js" / "live.js").read_text()
     gap_wait_ms = int(re.search(r"if \(early\.size\) sync\(\); \}, (\d+)\)", live_js).group(1))
     assert load_config()["BROADCAST_SLOW_WINDOW_MS"] < gap_wait_ms
+
+
+def test_an_own_form_goes_to_its_author_alone_inside_the_batch(app, emitted):
+    """The acting participant's own form of an event (their silent or pending card) replaces the
+    room's form in the batch their screens get; the room's batch is the same for everyone else."""
+    sent, _arrived = emitted
+    broadcaster = Broadcaster(0.0, 0.0, A_MINUTE)
+    joined = _event(1, "participant.joined")
+    flushed = broadcaster.send(7, joined, joined, can_wait=True)
+    staff, room_form = _event(2), {**_event(2), "payload": {"redacted": True}}
+    own = {**_event(2), "payload": {"card": {"id": 5, "mine": True}}}
+    assert broadcaster.send(7, staff, room_form, own=("participant:3", own)) is flushed
+    assert flushed.wait(10)
+    assert sent == [
+        ("events", [joined, staff], room(7, "staff")),
+        ("events", [joined, own], room(7, "participant:3")),
+        ("events", [joined, room_form], room(7, "public")),
+    ]

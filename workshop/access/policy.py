@@ -29,6 +29,7 @@ MEASURE_ACTIONS: dict[str, frozenset[str]] = {
     # milestones, indicators, measured values, evidence, monitoring import (after the mandate too)
     "measure.monitor": frozenset({OWNER, CO_FACILITATOR, EDITOR}),
     "measure.status": frozenset({OWNER, CO_FACILITATOR}),  # status flow, reopening
+    "measure.publish": frozenset({OWNER, CO_FACILITATOR}),  # the public page on or off: a decision too
     "measure.sessions.create": frozenset({OWNER, CO_FACILITATOR}),
     "measure.team": frozenset({OWNER}),  # add / change / remove members
     # the team's library of adapted formats: use, adapt, share (observers only watch)

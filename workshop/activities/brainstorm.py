@@ -1,7 +1,8 @@
 """Brainstorm: people write cards into one or more columns of the current step.
 
 Options per step: silent (each participant sees only their own cards until the facilitator
-reveals), moderated (a card reaches the room only after the facilitator approves it),
+reveals), moderated (a card reaches the room only after the facilitator approves it, and an
+approved card its author edits goes back into the queue),
 authors: facilitator (a notes step: only the facilitator writes), and columns that map to
 record fields (a co-drafting step: each column is captured into its own field).
 """
@@ -136,6 +137,11 @@ def _public_form(ctx: OpContext, card: Card, step: dict, view: dict) -> dict | N
     return {"redacted": True, "step_key": step["key"], "card_id": card.id}
 
 
+def _needs_approval(ctx: OpContext, step: dict) -> bool:
+    """A participant's text in a moderated step reaches the room only once the facilitator approved it."""
+    return bool(step.get("moderated")) and ctx.actor.role == PARTICIPANT
+
+
 def add_card(ctx: OpContext, payload: dict) -> Outcome:
     step = ctx.ws.current  # payload["step_key"] is the current step: OpSpec.names_step
     if step.get("authors") == "facilitator" and ctx.actor.role != FACILITATOR:
@@ -149,7 +155,7 @@ def add_card(ctx: OpContext, payload: dict) -> Outcome:
     mine = [c for c in live_cards(ctx.db, ctx.ws.id, step["key"], shown_only=False) if is_author(c, ctx.actor)]
     if len(mine) >= MAX_CARDS_PER_PERSON_AND_STEP:
         raise Rejected("too_many_cards", f"At most {MAX_CARDS_PER_PERSON_AND_STEP} cards per person in one step.")
-    needs_approval = step.get("moderated") and ctx.actor.role == PARTICIPANT
+    needs_approval = _needs_approval(ctx, step)
     card = Card(
         session_id=ctx.ws.id,
         step_key=step["key"],
@@ -170,8 +176,9 @@ def add_card(ctx: OpContext, payload: dict) -> Outcome:
 
 
 def _follow_spotlight(ctx: OpContext, card: Card, gone: bool) -> None:
-    """A spotlit card that is hidden or deleted leaves the spotlight; an edited one shows its
-    new text (clients do the same on the card's event, so no second event is needed)."""
+    """A spotlit card that is hidden, deleted or back in the moderation queue leaves the spotlight;
+    an edited one shows its new text (clients do the same on the card's event, so no second event
+    is needed)."""
     spot = spotlight(ctx.ws)
     if spot and spot.get("card_id") == card.id:
         set_spotlight(ctx.ws, None if gone else {**spot, "text": card.text})
@@ -187,9 +194,13 @@ def _own_card_in_current_step(ctx: OpContext, card_id: int) -> Card:
 
 def edit_card(ctx: OpContext, payload: dict) -> Outcome:
     card = _own_card_in_current_step(ctx, payload["card_id"])
+    changed = card.text != payload["text"]
     card.text = payload["text"]
     card.updated_at = utcnow()
-    _follow_spotlight(ctx, card, gone=False)
+    back_to_queue = changed and card.status == VISIBLE and _needs_approval(ctx, ctx.ws.current)
+    if back_to_queue:  # what moderation approved was the old text: the new one waits like a new card
+        card.status = PENDING
+    _follow_spotlight(ctx, card, gone=back_to_queue)
     view = card_view(card, participant_names(ctx.db, ctx.ws.id, only=[card.participant_id]))
     return Outcome(
         "card.edited",

@@ -38,6 +38,18 @@ OPTION = "option"
 DEFAULT_PASSIVE = {"de": "Passivlösung: Es bleibt, wie es ist", "en": "Status quo: nothing changes"}
 
 
+def option_text(step: dict, text: str, passive: bool, locale: str) -> str:
+    """An option as a viewer of `locale` reads it: the status quo and the format's own options
+    come in both languages (the step's settings; their card keeps the German), an option added
+    in the room stays as it was typed. (static/js/widgets.js optionText does the same.)"""
+    if passive:
+        return localized(step.get("passive_option") or DEFAULT_PASSIVE, locale) or text
+    for option in step.get("options") or []:
+        if localized(option) == text:
+            return localized(option, locale)
+    return text
+
+
 class ConsentConfig(Schema):
     options = fields.List(LocalizedText(max_length=300), load_default=list, validate=validate.Length(max=12))
     passive_option = LocalizedText(max_length=300, load_default=lambda: dict(DEFAULT_PASSIVE))
@@ -268,6 +280,7 @@ class ConsentActivity(Activity):
     def protocol(self, f: Fold, step: dict, item: Section) -> None:
         result = consent_result(f.db, f.ws, step)
         for option in result["options"]:
+            option = {**option, "text": option_text(step, option["text"], option["passive"], f.w.language)}
             if option["mean"] is None:
                 line = f.w.gettext("%(option)s: keine Bewertung", option=option["text"])
             else:

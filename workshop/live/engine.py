@@ -29,6 +29,7 @@ from workshop.ops import (
     Actor,
     OpContext,
     OpSpec,
+    Outcome,
     Rejected,
 )
 from workshop.sessions.models import Participant, WorkshopSession
@@ -56,10 +57,19 @@ class Applied:
     duplicate: bool = False
     public_event: JSON | None = None  # what participants and the projector receive
     can_wait: bool = False  # Outcome.can_wait: the broadcast may wait for company, the ack not for it
+    # What the acting participant receives instead of the room's form, where the two differ (their
+    # own card the room does not see yet, replay.own_form); who that is (Actor.label).
+    own_event: JSON | None = None
+    actor_label: str | None = None
 
     @property
     def for_public(self) -> JSON:
         return self.public_event or self.event
+
+    @property
+    def own(self) -> tuple[str, JSON] | None:
+        """(actor label, own form) for the broadcaster, or None: the actor gets the room's form."""
+        return (self.actor_label, self.own_event) if self.actor_label and self.own_event else None
 
     @property
     def seq(self) -> int:
@@ -315,11 +325,20 @@ def _apply_run_unguarded(db: Session, ws: WorkshopSession, run: list[_Parsed | R
             {**result.result, **result.private_result},
             public_event={**view, "payload": result.public_payload} if result.public_payload is not None else None,
             can_wait=result.can_wait,
+            **_own(op.actor, view, result),
         )
     if rows:
         insert_many(db, Event, rows)
     del participants  # (held until here)
     return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _own(actor: Actor, view: JSON, outcome: Outcome) -> JSON:
+    """Applied's own_event and actor_label: the acting participant's own form, if it has one."""
+    own = replay.own_form(outcome.event_type, outcome.public_payload, outcome.result)
+    if own is None or actor.role != PARTICIPANT:
+        return {}
+    return {"own_event": {**view, "payload": own}, "actor_label": actor.label}
 
 
 def _duplicate(seen: Event, actor: Actor) -> Applied:
@@ -351,11 +370,13 @@ def _apply_one(db: Session, ws: WorkshopSession, op: _Parsed) -> Applied:
     )
     db.add(event)
     db.flush()
+    view = event_view(event)
     return Applied(
-        event_view(event),
+        view,
         {**outcome.result, **outcome.private_result},
         public_event=event_view(event, public=True) if outcome.public_payload is not None else None,
         can_wait=outcome.can_wait,
+        **_own(actor, view, outcome),
     )
 
 

@@ -44,15 +44,23 @@ ITEM_EVENTS = ("action.added", "action.edited")
 ROOM = Actor(VIEWER)  # a spotlight is for the room: shown only while the room may see its card
 
 
-def event_form(event: Event, viewer: Actor) -> dict:
-    """The payload this viewer received live for this event (before scrubbing)."""
+def own_form(event_type: str, public_payload: dict | None, result: dict | None) -> dict | None:
+    """The acting person's form where it differs from the room's: their own card that the room
+    does not see yet (silent, pending) comes whole, as their ack gave it. None: the room's form."""
+    own_card = (result or {}).get("card")
+    if public_payload is not None and public_payload.get("redacted") and own_card and event_type in CARD_EVENTS:
+        return {"card": own_card}
+    return None
+
+
+def event_form(event: Event, viewer: Actor) -> tuple[dict, bool]:
+    """The payload this viewer received live for this event (before scrubbing), and whether it
+    was the acting person's own form (the broadcaster sends it to them alone, live)."""
     if viewer.role == FACILITATOR:
-        return event.payload
-    public = event.public_payload if event.public_payload is not None else event.payload
-    own_card = (event.result or {}).get("card")
-    if event.actor == viewer.label and public.get("redacted") and own_card and event.type in CARD_EVENTS:
-        return {"card": own_card}  # the author's form: what the ack gave them
-    return public
+        return event.payload, False
+    if event.actor == viewer.label and (own := own_form(event.type, event.public_payload, event.result)):
+        return own, True
+    return (event.public_payload if event.public_payload is not None else event.payload), False
 
 
 def tombstone(card_id: int | None, step_key: str | None) -> dict:
@@ -107,12 +115,12 @@ class _Now:
             return None
         return card
 
-    def card_payload(self, old: dict) -> dict:
+    def card_payload(self, old: dict, own: bool = False) -> dict:
         card = self.card(old.get("id"))
         if card is None:
             return tombstone(old.get("id"), old.get("step_key"))
         view = card_view(card, self.names, self.viewer)
-        if not view.get("mine"):  # as live: only the author's own form says "mine"
+        if not own:  # as live: only the author's own form says "mine"
             view.pop("mine", None)
         if card.id in self.variants or old.get("variants") is not None:
             view["variants"] = [variant_view(v, self.names) for v in self.variants.get(card.id, [])]
@@ -122,11 +130,11 @@ class _Now:
 def scrub(db: Session, ws: WorkshopSession, events: list[Event], viewer: Actor) -> list[dict]:
     """The events as this viewer replays them: their live form, with nothing that is gone."""
     forms = [event_form(event, viewer) for event in events]
-    now = _Now(db, ws, viewer, forms)
+    now = _Now(db, ws, viewer, [payload for payload, _own in forms])
     replayed = []
-    for event, payload in zip(events, forms, strict=True):
+    for event, (payload, own) in zip(events, forms, strict=True):
         if isinstance(payload.get("card"), dict):
-            card = now.card_payload(payload["card"])
+            card = now.card_payload(payload["card"], own)
             payload = card if card.get("gone") else {**payload, "card": card}
         if isinstance((payload.get("data") or {}).get("cards"), list):
             cards = []

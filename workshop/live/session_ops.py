@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from workshop.activities.registry import activity_for
 from workshop.db import get_row, utcnow
-from workshop.i18n import N_, localized
+from workshop.i18n import N_
 from workshop.measures import capture as record_capture
 from workshop.measures.messages import RecordRefused
 from workshop.measures.models import Measure, RecordRevision
@@ -187,7 +187,7 @@ def undo_capture(ctx: OpContext, payload: dict) -> Outcome:
         undone.append(
             {
                 "field_key": revision.field_key,
-                "field_label": localized(field.label),
+                "field_label": field.label,  # {de, en}, as a capture's
                 "lines": [line["text"] for line in written.lines or []],
                 "revision_id": written.id,
             }

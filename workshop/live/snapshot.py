@@ -39,9 +39,10 @@ def _public_runtime(state: dict) -> dict:
     return {k: state.get(k) for k in ("locked", "revealed", "timer", "seconds", "entered_at")}
 
 
-def _label(record_template, field_key: str) -> str:
+def _label(record_template, field_key: str) -> dict | str:
+    """A record field's name in both languages ({de, en}): each screen shows the one of its page."""
     field = record_template.field(field_key)
-    return field.label_text() if field else field_key
+    return field.label if field else field_key
 
 
 SNAPSHOT_CARD_COLUMNS = (

@@ -198,7 +198,7 @@ def write(db: Session, ws, measure: Measure, step: dict, planned: list[Planned],
         captured.append(
             {
                 "field_key": item.field.key,
-                "field_label": localized(item.field.label),
+                "field_label": item.field.label,  # {de, en}: each screen shows its language
                 "lines": [line["text"] for line in item.after],
                 "added": item.added,
                 "revision_id": revision.id if revision else None,

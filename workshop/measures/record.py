@@ -19,8 +19,9 @@ from workshop.measures import changes, monitoring, status
 from workshop.measures.field_values import check_value
 from workshop.measures.messages import RecordRefused
 from workshop.measures.models import Measure, MeasureStatusChange, RecordComment, RecordRevision
-from workshop.measures.record_template import RecordTemplate, load_record_template
+from workshop.measures.record_template import RecordField, RecordTemplate, load_record_template
 from workshop.measures.status import ensure_editable
+from workshop.validation import strip_controls
 
 # Who may write the status field: only the status flow (and the demo seed, which sets a state).
 STATUS_WRITERS = frozenset({"status", "demo"})
@@ -101,6 +102,7 @@ def set_field(
         )
     if check_lock:
         ensure_editable(measure)
+    lines = _without_controls(field, lines)
     value = "\n".join(line["text"] for line in lines)
     previous = db.scalars(
         select(RecordRevision)
@@ -125,6 +127,19 @@ def set_field(
     if field_key == "title" and value.strip():
         measure.title = value.strip()[:300]
     return revision
+
+
+def _without_controls(field: RecordField, lines: list[dict]) -> list[dict]:
+    """Every value is stored without control characters (a line keeps its tabs where the field
+    takes lines; in a one-line field a tab is a space): whatever wrote it — the form, capture,
+    co-drafting, import — the record stays printable and every export (XLSX, DOCX) readable."""
+    one_line = field.type in ("text", "date", "status")
+    clean = []
+    for line in lines:
+        text = line["text"]
+        safe = strip_controls(text.replace("\t", " ") if one_line else text, keep="\n" if one_line else "\n\t")
+        clean.append(line if safe == text else {**line, "text": safe})
+    return clean
 
 
 def lines_keeping_sources(
@@ -234,6 +249,61 @@ def undo(
     return written
 
 
+# --- redaction: a captured card its author deleted ----------------------------------------------
+
+# What a redacted line says instead of the card's text (the record is the body's German file;
+# pages show it in the viewer's language: source.redacted marks it).
+REDACTED_TEXT = "[geschwärzt: von der Person gelöscht]"
+
+
+def _from_card(line: dict, session_id: int, card_id: int) -> bool:
+    source = line.get("source") or {}
+    return source.get("card_id") == card_id and source.get("session_id") == session_id and not source.get("redacted")
+
+
+def _redacted(line: dict) -> dict:
+    return {"text": REDACTED_TEXT, "source": {**(line.get("source") or {}), "redacted": True}}
+
+
+def redact_card(
+    db: Session, measure: Measure, session_id: int, card_id: int, author_id: int | None
+) -> list[RecordRevision]:
+    """Take a card's text out of the record after its author deleted the card (docs/privacy.md).
+
+    Each field holding a line from the card gets a revision of kind "redact" in which that line
+    says it was redacted (its provenance stays: session, step, card); every earlier revision
+    loses the card's text too, so no restore brings it back. The one change of history the
+    record allows: a person took back what they wrote. Not refused after the mandate (no
+    content changes, a right of the person); the lock stays."""
+    written = []
+    for key, current in current_values(db, measure).items():
+        if current.revision is None or not any(_from_card(line, session_id, card_id) for line in current.lines):
+            continue
+        lines = [_redacted(line) if _from_card(line, session_id, card_id) else line for line in current.lines]
+        revision = set_field(
+            db,
+            measure,
+            key,
+            lines,
+            source_kind="redact",
+            author_id=author_id,
+            session_id=session_id,
+            step_key=current.revision.source_step_key,
+            check_lock=False,
+        )
+        if revision is not None:
+            written.append(revision)
+    db.flush()
+    new = {revision.id for revision in written}
+    for revision in db.scalars(select(RecordRevision).where(RecordRevision.measure_id == measure.id)):
+        if revision.id in new or not any(_from_card(line, session_id, card_id) for line in revision.lines or []):
+            continue
+        revision.lines = [_redacted(line) if _from_card(line, session_id, card_id) else line for line in revision.lines]
+        revision.value = "\n".join(line["text"] for line in revision.lines)
+    db.flush()
+    return written
+
+
 # --- the status flow: the only writer of the status field -------------------------------------
 
 
@@ -278,7 +348,7 @@ def add_comment(
     db: Session, measure: Measure, text: str, author_id: int | None, author_name: str = ""
 ) -> RecordComment:
     """A comment does not change the record, so a mandated measure takes comments too."""
-    text = (text or "").strip()
+    text = strip_controls(text or "").strip()
     if not text:
         raise RecordRefused("invalid_value", N_("Der Kommentar ist leer."))
     if len(text) > COMMENT_MAX:

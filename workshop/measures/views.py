@@ -9,8 +9,10 @@ from flask_login import current_user, login_required
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
+from workshop import privacy
 from workshop.access import policy
 from workshop.accounts.models import Facilitator
+from workshop.activities.models import Card
 from workshop.agenda.create import FieldMapNeeded, create_session
 from workshop.agenda.templates import TemplateError, available_templates
 from workshop.drafting import hub
@@ -133,11 +135,15 @@ def record(measure_id):
         )
         .all()
     )
+    values = current_values(db(), measure)
     return render_template(
         "measures/record.html",
+        step_titles=_step_titles(sessions),
         measure=measure,
         template=template_of(measure),
-        values=current_values(db(), measure),
+        values=values,
+        deleted_cards=_deleted_cards(values),
+        may_edit=policy.may(db(), current_user.id, "measure.edit", measure),
         sessions=sessions,
         session_templates=available_templates(),
         editing=request.args.get("edit"),
@@ -149,6 +155,51 @@ def record(measure_id):
         comment_max=record_ops.COMMENT_MAX,
         monitoring=monitoring_context(measure),
     )
+
+
+def _step_titles(sessions) -> dict[tuple[int, str], str]:
+    """(session id, step key) -> the step's title in the page's language (a record line keeps
+    the title it was captured under, in German; a step key is no name for people)."""
+    return {(ws.id, step["key"]): localized(step.get("title"), locale()) for ws in sessions for step in ws.steps}
+
+
+def _deleted_cards(values) -> set[int]:
+    """Cards behind the record's lines that their authors deleted (and nobody redacted yet)."""
+    ids = {
+        (line.get("source") or {}).get("card_id")
+        for value in values.values()
+        for line in value.lines
+        if not (line.get("source") or {}).get("redacted")
+    } - {None}
+    if not ids:
+        return set()
+    return set(db().scalars(select(Card.id).where(Card.id.in_(ids), Card.deleted_at.is_not(None))))
+
+
+@bp.route("/<measure_id>/redact", methods=["POST"])
+@login_required
+def redact(measure_id):
+    """A card its author deleted leaves the record, the protocol, the exports and the replay
+    (docs/privacy.md); those who write the record decide (the record is the body's file)."""
+    measure = measure_or_404(measure_id, "measure.edit")
+    raw = request.form.get("card_id", "")
+    card = db().get(Card, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
+    ws = db().get(WorkshopSession, card.session_id) if card is not None else None
+    if card is None or ws is None or ws.measure_id != measure.id or card.deleted_at is None:
+        abort(
+            400,
+            _("Geschwärzt wird nur eine Karte dieser Maßnahme, die ihre Verfasserin oder ihr Verfasser gelöscht hat."),
+        )
+    record_ops.redact_card(db(), measure, ws.id, card.id, current_user.id)
+    privacy.redact_card(db(), card, record_ops.REDACTED_TEXT)
+    db().commit()
+    flash(
+        _(
+            "Die Zeile ist geschwärzt: der Text der gelöschten Karte ist aus Steckbrief, Verlauf, Protokoll und Wiedergabe entfernt."
+        ),
+        "info",
+    )
+    return redirect(url_for(".record", measure_id=measure.id), 303)
 
 
 @bp.route("/<measure_id>/fields", methods=["POST"])
@@ -301,8 +352,10 @@ def history(measure_id):
         )
         .all()
     )
+    sessions = db().scalars(select(WorkshopSession).where(WorkshopSession.measure_id == measure.id)).all()
     return render_template(
         "measures/history.html",
+        step_titles=_step_titles(sessions),
         measure=measure,
         template=template_of(measure),
         values=values,

@@ -3,7 +3,10 @@ the file stays editable in Word or LibreOffice and its outline works."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import re
+from typing import TypeVar
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -12,6 +15,43 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from workshop.protocols.model import Protocol
+
+# Characters XML 1.0 cannot hold: python-docx refuses a run with one (a 500 for the whole file).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Word's document properties (title, author) hold at most this many characters (python-docx checks).
+CORE_PROPERTY_MAX = 255
+
+Model = TypeVar("Model")
+
+
+def xml_safe(value: Model) -> Model:
+    """A copy of a document model (dataclasses, lists, dicts, strings) without characters XML
+    cannot hold. The record path stores none (measures/record.py); this is for what an older
+    version stored, and for every other text a document shows."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)  # type: ignore[return-value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: xml_safe(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **changes)
+    if isinstance(value, list):
+        return [xml_safe(item) for item in value]  # type: ignore[return-value]
+    if isinstance(value, tuple):
+        return tuple(xml_safe(item) for item in value)  # type: ignore[return-value]
+    if isinstance(value, dict):
+        return {key: xml_safe(item) for key, item in value.items()}  # type: ignore[return-value]
+    return value
+
+
+def core_property(text: str) -> str:
+    """text as a document property: whole if it fits, else cut at a word and marked with "…"
+    (the document's own heading keeps the whole title)."""
+    text = " ".join(xml_safe(text).split())
+    if len(text) <= CORE_PROPERTY_MAX:
+        return text
+    cut = text[: CORE_PROPERTY_MAX - 1]
+    if " " in cut[CORE_PROPERTY_MAX // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:–-") + "…"
 
 
 def new_document(title: str, language: str, author: str = ""):
@@ -22,7 +62,7 @@ def new_document(title: str, language: str, author: str = ""):
     style = document.styles["Normal"]
     style.font.name, style.font.size = "Arial", Pt(10.5)
     props = document.core_properties
-    props.title, props.language, props.author = title, language, author
+    props.title, props.language, props.author = core_property(title), language, core_property(author)
     set_proofing_language(document, language)
     return document
 
@@ -85,7 +125,8 @@ def _bullets(document, heading: str, lines: list[str]) -> None:
 
 
 def render_docx(protocol: Protocol, images: dict[int, tuple[str, bytes]] | None = None) -> bytes:
-    p, L = protocol, protocol.labels
+    p = xml_safe(protocol)
+    L = p.labels
     images = images or {}
     document = new_document(p.title, p.language, p.moderation)
     document.add_heading(p.title, level=1)

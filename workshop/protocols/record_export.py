@@ -15,7 +15,7 @@ from workshop.i18n import localized
 from workshop.measures.models import Measure
 from workshop.measures.record import current_values, template_of
 from workshop.measures.status import LABELS as STATUS_LABELS
-from workshop.protocols.docx import key_value_table, new_document
+from workshop.protocols.docx import key_value_table, new_document, xml_safe
 from workshop.protocols.export import DOCX_MIMETYPE
 from workshop.protocols.html import stylesheet
 from workshop.protocols.pdf import html_to_pdf
@@ -72,6 +72,7 @@ def render_record_pdf(document: RecordDocument) -> bytes:
 
 
 def render_record_docx(document: RecordDocument) -> bytes:
+    document = xml_safe(document)
     L = document.labels
     doc = new_document(document.title, document.language)
     doc.add_heading(document.title, level=1)

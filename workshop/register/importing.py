@@ -80,15 +80,25 @@ def _find_header(rows: list[list[str]]) -> tuple[int, Layout, list[tuple[int, st
     )
 
 
-def _measure_for(db: Session, layout: Layout, reference: str, title: str) -> Measure | None:
+class NumberTaken(Exception):
+    """The row's reference number belongs to a measure the importer may not read."""
+
+
+def _measure_for(db: Session, layout: Layout, reference: str, title: str, user_id: int) -> Measure | None:
+    """The measure a row updates: only among those the importer may read (another team's measure
+    does not exist for them, as everywhere else). A reference number is unique in the whole
+    installation, though, so one of another team's is NumberTaken (without saying whose)."""
     if reference:
-        return db.scalar(select(Measure).where(Measure.reference_number == reference))
-    return db.scalar(
+        measure = db.scalar(select(Measure).where(Measure.reference_number == reference))
+        if measure is not None and not policy.may(db, user_id, "measure.read", measure):
+            raise NumberTaken
+        return measure
+    candidates = db.scalars(
         select(Measure)
         .where(Measure.record_template == layout.record_template, Measure.title == title)
         .order_by(Measure.id)
-        .limit(1)
     )
+    return next((m for m in candidates if policy.may(db, user_id, "measure.read", m)), None)
 
 
 def run_import(
@@ -168,7 +178,22 @@ def run_import(
             if result.errors:
                 result.action = "error"
                 continue
-            measure = _measure_for(db, layout, reference, title)
+            try:
+                measure = _measure_for(db, layout, reference, title, author_id)
+            except NumberTaken:
+                result.errors.append(
+                    CellError(
+                        values[REFERENCE][0],
+                        texts(
+                            N_(
+                                "Die Nummer %(ref)s ist schon vergeben; bitte eine andere angeben oder die Zelle leer lassen."
+                            ),
+                            ref=reference,
+                        ),
+                    )
+                )
+                result.action = "error"
+                continue
             if measure is not None and measure.record_template != layout.record_template:
                 result.errors.append(
                     CellError(

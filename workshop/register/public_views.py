@@ -6,12 +6,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from workshop.access import policy
 from workshop.i18n import current_locale as locale
 from workshop.measures.models import Measure
 from workshop.measures.status import LABELS as STATUS_LABELS
 from workshop.register import public
-from workshop.register.access import may_read_measure, may_write_measure
-from workshop.web import db, get_or_404, session_or_404
+from workshop.register.access import may_read_measure
+from workshop.web import db, get_or_404, measure_or_404, session_or_404
 
 bp = Blueprint("public", __name__)
 
@@ -34,9 +35,9 @@ def page(measure_id):
 @bp.route("/register/measures/<measure_id>/public", methods=["POST"])
 @login_required
 def set_public(measure_id):
-    measure = get_or_404(Measure, measure_id)
-    if not may_write_measure(current_user, measure):
-        abort(404)
+    """Publishing is a decision like the status flow (owner, co-facilitator): 403 for the rest
+    of the team, 404 for everyone else (workshop/access/policy.py)."""
+    measure = measure_or_404(measure_id, "measure.publish")
     on = request.form.get("public") == "1"
     public.set_public(db(), measure, on, current_user.id)
     db().commit()
@@ -66,6 +67,7 @@ def contributions(measure_id):
         sessions=sessions,
         fates=fates,
         is_public=public.is_public(db(), measure.id),
+        may_publish=policy.may(db(), current_user.id, "measure.publish", measure),
         reason_max=public.REASON_MAX,
     )
 

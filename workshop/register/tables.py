@@ -7,19 +7,25 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from html.parser import HTMLParser
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import InvalidFileException
 
 from workshop.i18n import N_
 from workshop.measures.messages import RecordRefused
+from workshop.validation import strip_controls
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
-# A cell a spreadsheet would run as a formula (CSV injection); exported with a leading apostrophe.
-_FORMULA_START = ("=", "+", "-", "@")
+# A cell a spreadsheet would run as a formula (CSV injection): it starts, after any white space or
+# control characters, with one of these (the full-width forms too: spreadsheets fold them), or
+# with a TAB or CR itself. Exported with a leading apostrophe (OWASP, "CSV Injection").
+_FORMULA_START = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
+_LEADING_BLANK = re.compile(r"^[\s\x00-\x1f\x7f-\x9f]*")
 
 
 class TableRefused(RecordRefused):
@@ -60,9 +66,9 @@ def cell_text(raw) -> str:
     """A cell as the record's text: lines; HTML lists and paragraphs split into lines."""
     if raw is None:
         return ""
-    text = str(raw).replace("\r\n", "\n").strip()
-    if text.startswith("'") and text[1:2] in _FORMULA_START:
-        text = text[1:]
+    text = strip_controls(str(raw).replace("\r\n", "\n"), keep="\n\t").strip()
+    if text.startswith("'") and _runs_as_formula(text[1:]):
+        text = text[1:]  # our own export's neutralised cell
     if "<" in text and ">" in text:
         parser = _Lines()
         parser.feed(text)
@@ -130,8 +136,12 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
     return rows
 
 
+def _runs_as_formula(text: str) -> bool:
+    return text[:1] in ("\t", "\r") or _LEADING_BLANK.sub("", text).startswith(_FORMULA_START)
+
+
 def _safe(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if _runs_as_formula(text) else text
 
 
 def write_csv(header: list[str], rows: list[list[str]]) -> bytes:
@@ -147,9 +157,11 @@ def write_xlsx(header: list[str], rows: list[list[str]], title: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]
-    sheet.append(header)
+    # XML cannot hold most control characters; a record written by an older version may still
+    # have one, and one cell must not cost the whole export.
+    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in header])
     for row in rows:
-        sheet.append(row)
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in row])
     for row in sheet.iter_rows():
         for cell in row:
             cell.data_type = "s"  # never a formula, whatever the text starts with

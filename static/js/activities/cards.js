@@ -9,25 +9,33 @@ export function upsertCard(s, card, mine) {
   if (card.gone) { dropCard(s, card.id); return; } // a tombstone in a replay: only the id is left
   if (s.spotlight && s.spotlight.card_id === card.id) s.spotlight = { ...s.spotlight, text: card.text };
   const old = s.cards.find((c) => c.id === card.id);
-  if (old) Object.assign(old, card, { mine: mine || old.mine });
-  else s.cards.push({ ...card, mine: !!mine });
+  const own = mine || !!card.mine; // our own form of an event says so (`mine: true`)
+  if (old) Object.assign(old, card, { mine: own || old.mine });
+  else s.cards.push({ ...card, mine: own });
 }
 
-// The own form of card.added / card.edited is the ack's `card`: our card, also while the room
-// sees only a redacted placeholder (silent step, moderation).
+// The ack's `card` is our card as we see it (our event carried it already, as the room's event
+// carries the room's form; docs/realtime.md, "Three forms").
 const ownCard = (s, e) => { if (e.own.card) upsertCard(s, e.own.card, true); };
+
+function redacted(s, p) {
+  (s.redacted[p.step_key] = s.redacted[p.step_key] || new Set()).add(p.card_id);
+}
 
 export const CARD_EVENTS = {
   "card.added": (s, p, e) => {
     if (e.own) return ownCard(s, e);
     if (p.gone) { dropCard(s, p.card_id); return; }
-    if (p.redacted) { (s.redacted[p.step_key] = s.redacted[p.step_key] || new Set()).add(p.card_id); return; }
+    if (p.redacted) { redacted(s, p); return; }
     upsertCard(s, p.card, false);
   },
   "card.edited": (s, p, e) => {
     if (e.own) return ownCard(s, e);
     if (p.gone) dropCard(s, p.card_id);
-    else if (!p.redacted) upsertCard(s, p.card, false);
+    // An edit the room may not see yet: a moderated card back in the queue leaves the room's
+    // screens (and the spotlight) until it is approved again.
+    else if (p.redacted) { dropCard(s, p.card_id); redacted(s, p); }
+    else upsertCard(s, p.card, false);
   },
   "card.shown": (s, p, e) => {
     if (e.own) return;

@@ -1,7 +1,7 @@
 // Consent (systemic consensing): each person rates their resistance 0–10 per option; the result
 // is revealed together.
 import { activityOf, visibleCards } from "../live.js";
-import { consentResult } from "../widgets.js";
+import { consentResult, optionText } from "../widgets.js";
 
 function phoneBoard(state, step, ui) {
   const { h, _ } = ui;
@@ -13,9 +13,10 @@ function phoneBoard(state, step, ui) {
     h("ul", { class: "cards" }, visibleCards(state, step.key).map((option) => {
       const value = mine[option.id];
       const set = (v) => ui.send(v === null ? "rating.clear" : "rating.set", v === null ? { card_id: option.id } : { card_id: option.id, value: v });
+      const text = optionText(step, option);
       return h("li", { class: "card", "data-card-id": option.id },
-        h("p", { class: "card-text", text: option.text }),
-        h("fieldset", { class: "scale" }, h("legend", { class: "visually-hidden" }, _("Widerstand gegen: {text}", { text: option.text })),
+        h("p", { class: "card-text", text }),
+        h("fieldset", { class: "scale" }, h("legend", { class: "visually-hidden" }, _("Widerstand gegen: {text}", { text })),
           Array.from({ length: 11 }, (_slot, v) => h("button", { type: "button", class: `scale-btn${value === v ? " chosen" : ""}`,
             "aria-pressed": value === v ? "true" : "false", "aria-label": _("Widerstand {v}", { v }), onclick: () => set(v) }, String(v)))),
         value !== undefined ? h("button", { type: "button", class: "link", onclick: () => set(null) }, _("Bewertung zurücknehmen (Enthaltung)")) : null);
@@ -33,12 +34,12 @@ export default {
   projector(state, step, ui) {
     const { h } = ui;
     return [h("div", {}, h("ul", { class: "cards" }, visibleCards(state, step.key).map((o) => h("li", { class: "card", "data-card-id": o.id },
-      h("span", { class: "card-text", text: o.text })))), consentResult(state, step))];
+      h("span", { class: "card-text", text: optionText(step, o) })))), consentResult(state, step))];
   },
   console(state, s, ui) {
     const { h, _ } = ui;
     return [h("ul", { class: "cards" }, visibleCards(state, s.key).map((o) => h("li", { class: "card" },
-      h("span", { class: "card-text", text: o.text }), o.column_key === "passive" ? h("p", { class: "card-author" }, _("immer dabei")) : null))),
+      h("span", { class: "card-text", text: optionText(s, o) }), o.column_key === "passive" ? h("p", { class: "card-author" }, _("immer dabei")) : null))),
     consentResult(state, s)];
   },
   events: {

@@ -1,10 +1,11 @@
 // Summary: shows what has been captured into the record; nobody adds anything.
+import { t } from "../live.js";
 import { capturedFields } from "../widgets.js";
 
 function captured(state, ui) {
   const { h } = ui;
   return capturedFields(state).map((c) => h("section", { class: "column" },
-    h("h2", { text: c.field_label || c.field_key }), h("ul", {}, c.lines.map((line) => h("li", { text: line })))));
+    h("h2", { text: t(c.field_label) || c.field_key }), h("ul", {}, c.lines.map((line) => h("li", { text: line })))));
 }
 
 export default {

@@ -22,8 +22,13 @@ from workshop.extensions import socketio
 
 
 def room(session_id: int, audience: str) -> str:
-    """Two rooms per session: "staff" (facilitators) and "public" (participants, projector)."""
+    """Two rooms per session: "staff" (facilitators) and "public" (participants, projector); and
+    one per participant (audience: their Actor.label), for the events that have an own form."""
     return f"session:{session_id}:{audience}"
+
+
+# staff events, public events, and (index in public, actor label, own form) — see _Pending.own
+_Batches = tuple[list[dict], list[dict], list[tuple[int, str, dict]]]
 
 
 class Signal(Protocol):
@@ -38,6 +43,8 @@ class Signal(Protocol):
 class _Pending:
     staff: list[dict] = field(default_factory=list)
     public: list[dict] = field(default_factory=list)
+    # (index in public, actor label, event): the acting participant's own form of that event
+    own: list[tuple[int, str, dict]] = field(default_factory=list)
     last_sent: float = float("-inf")
     last_size: int = 0  # events in the last batch sent: more than one means a burst is on
     flushed: Signal | None = None  # set once the waiting batch is out (None: nothing waits)
@@ -67,12 +74,24 @@ class Broadcaster:
         phones = socketio.server.manager.rooms.get("/", {}).get(room(session_id, "public"), ())
         return max(self.window, len(phones) * self.per_phone)
 
-    def send(self, session_id: int, staff_event: dict, public_event: dict, can_wait: bool = False) -> Signal | None:
+    def send(
+        self,
+        session_id: int,
+        staff_event: dict,
+        public_event: dict,
+        can_wait: bool = False,
+        own: tuple[str, dict] | None = None,
+    ) -> Signal | None:
         """Send now, or queue for the window's end; returns what to wait on before acknowledging
-        (None: already sent), so the acting client still gets the event before its ack."""
+        (None: already sent), so the acting client still gets the event before its ack.
+
+        own: (actor label, event) — the acting participant's own form, which their screens get
+        instead of public_event (docs/realtime.md, "Three forms")."""
         with self._lock:
             pending = self._sessions.setdefault(session_id, _Pending())
             pending.staff.append(staff_event)
+            if own is not None:
+                pending.own.append((len(pending.public), *own))
             pending.public.append(public_event)
             now = time.monotonic()
             due = pending.last_sent + self._window(session_id, pending)
@@ -99,7 +118,7 @@ class Broadcaster:
         with self._lock:
             pending = self._sessions.get(session_id)
             if pending is not None:
-                pending.staff, pending.public = [], []
+                pending.staff, pending.public, pending.own = [], [], []
 
     def _flush_later(self, session_id: int) -> None:
         pending = self._sessions[session_id]
@@ -121,17 +140,39 @@ class Broadcaster:
             flushed.set()
 
     @staticmethod
-    def _take(pending: _Pending) -> tuple[list[dict], list[dict]]:
-        batches = (pending.staff, pending.public)
+    def _take(pending: _Pending) -> _Batches:
+        batches = (pending.staff, pending.public, pending.own)
         pending.last_size = len(pending.staff)
-        pending.staff, pending.public = [], []
+        pending.staff, pending.public, pending.own = [], [], []
         pending.last_sent = time.monotonic()
         return batches
 
     @staticmethod
-    def _emit(session_id: int, batches: tuple[list[dict], list[dict]]) -> None:
-        for audience, events in zip(("staff", "public"), batches, strict=True):
-            if len(events) == 1:
-                socketio.emit("event", events[0], to=room(session_id, audience))
-            elif events:
-                socketio.emit("events", events, to=room(session_id, audience))
+    def _emit(session_id: int, batches: _Batches) -> None:
+        staff, public, own = batches
+        _send(staff, room(session_id, "staff"))
+        if not own:
+            _send(public, room(session_id, "public"))
+            return
+        # Each acting participant gets the batch with their own forms in it, and the public batch
+        # skips their screens: one form per viewer. (skip_sid names this process's screens; one
+        # of theirs on another process gets their batch first, and then the public one, whose
+        # events its seq has passed already: a client ignores those.)
+        replaced: dict[str, dict[int, dict]] = {}
+        for index, label, event in own:
+            replaced.setdefault(label, {})[index] = event
+        skip = []
+        for label, theirs in replaced.items():
+            person = room(session_id, label)
+            _send([theirs.get(i, event) for i, event in enumerate(public)], person)
+            skip += [sid for sid, _eio in socketio.server.manager.get_participants("/", person)]
+        _send(public, room(session_id, "public"), skip)
+
+
+def _send(events: list[dict], to: str, skip: list[str] | None = None) -> None:
+    """One event as `event`, several as one `events` batch."""
+    extra = {"skip_sid": skip} if skip else {}
+    if len(events) == 1:
+        socketio.emit("event", events[0], to=to, **extra)
+    elif events:
+        socketio.emit("events", events, to=to, **extra)

@@ -163,6 +163,8 @@ def on_connect(auth=None):
     snapshot = _snapshot(session_id, actor)
     socketio.emit("snapshot", snapshot, to=request.sid, ignore_queue=True)  # this process's socket
     join_room(room(session_id, "staff" if actor.role == FACILITATOR else "public"))
+    if actor.role == PARTICIPANT:  # their own form of an event comes to them alone (broadcast.py)
+        join_room(room(session_id, actor.label))
     with db_factory()() as db:  # committed before the join: the room's broadcast went past this socket
         missed = engine.events_after(db, session_id, snapshot["seq"], MAX_REPLAY + 1, actor)
     if len(missed) > MAX_REPLAY:
