@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import atexit
+import itertools
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -33,6 +38,7 @@ REDIS_URL = os.environ.get("WORKSHOP_TEST_REDIS", "redis://127.0.0.1:6379/0")
 PASSWORD = "correct horse battery"
 
 
+@cache
 def _postgres_reachable() -> bool:
     try:
         engine = create_engine(POSTGRES_ADMIN_URL, connect_args={"connect_timeout": 3})
@@ -44,27 +50,98 @@ def _postgres_reachable() -> bool:
         return False
 
 
-@pytest.fixture(params=["sqlite"])
-def database_url(request, tmp_path):
-    yield from _database(request.param, tmp_path)
+# --- databases: migrated once per run, copied for each test ---------------------------------------
+# Migrating costs a quarter of a second on SQLite and a second on PostgreSQL, per test. So the
+# run migrates one SQLite file and one PostgreSQL template database (each the first time a test
+# needs it), and every test gets a copy: the file copied, or CREATE DATABASE … TEMPLATE.
+
+_migrated: dict[str, object] = {}
 
 
-def _database(kind: str, tmp_path):
+def migrated_sqlite_file() -> Path:
+    """This run's migrated SQLite file (made on first use; removed when the run ends)."""
+    if "sqlite" not in _migrated:
+        directory = Path(tempfile.mkdtemp(prefix="workshop-migrated-"))
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)
+        upgrade(f"sqlite:///{directory / 'template.db'}")
+        _migrated["sqlite"] = directory / "template.db"
+    path = _migrated["sqlite"]
+    assert isinstance(path, Path)
+    return path
+
+
+def migrated_sqlite(path: Path) -> str:
+    """A migrated SQLite database at `path` (a copy of this run's migrated file), as a URL."""
+    shutil.copyfile(migrated_sqlite_file(), path)
+    return f"sqlite:///{path}"
+
+
+def _postgres_template() -> str:
+    """This run's migrated PostgreSQL template database (made on first use, dropped at the end)."""
+    if "postgresql" not in _migrated:
+        name = f"workshop_template_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        atexit.register(_drop_postgres, name)
+        upgrade(POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")  # alembic disconnects after
+        _migrated["postgresql"] = name
+    name = _migrated["postgresql"]
+    assert isinstance(name, str)
+    return name
+
+
+def _drop_postgres(name: str) -> None:
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture
+def database_url(database_kind, tmp_path):
+    """A migrated database for one test (SQLite; PostgreSQL where the module's database_kind says)."""
+    yield from _database(database_kind, tmp_path, migrated=True)
+
+
+def _database(kind: str, tmp_path, migrated: bool = False):
+    """A database of its own, empty or (migrated=True) at the newest schema; dropped after."""
     if kind == "sqlite":
-        yield f"sqlite:///{tmp_path / 'workshop.db'}"
+        path = tmp_path / "workshop.db"
+        yield migrated_sqlite(path) if migrated else f"sqlite:///{path}"
         return
     if not _postgres_reachable():
         if IN_CI:
             pytest.fail(f"PostgreSQL at {POSTGRES_ADMIN_URL} is not reachable, and CI must run these tests")
         pytest.skip(f"PostgreSQL at {POSTGRES_ADMIN_URL} is not reachable")
+    template = f' TEMPLATE "{_postgres_template()}"' if migrated else ""
     name = f"workshop_test_{uuid.uuid4().hex[:10]}"
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"{template}'))
     yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    _drop_postgres(name)
     admin.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashes(request, monkeypatch):
+    """In-process tests create and log in accounts by the hundred, and scrypt at its full cost
+    (werkzeug's n=2**15) takes 75 ms each time: there the hash costs n=2**10. Tests against a
+    server process keep the full cost (they measure logins' timing and the room under guessing)."""
+    if request.node.get_closest_marker("e2e"):
+        return
+    import workshop.accounts.models as accounts
+
+    real = accounts.generate_password_hash
+
+    def cheaper(password: str, method: str = "scrypt", salt_length: int = 16) -> str:
+        return real(password, "scrypt:1024:8:1" if method == "scrypt" else method, salt_length)
+
+    monkeypatch.setattr(accounts, "generate_password_hash", cheaper)
 
 
 @pytest.fixture
@@ -86,7 +163,8 @@ def redis_queue_env() -> dict:
 
 @pytest.fixture
 def postgres_url(tmp_path):
-    yield from _database("postgresql", tmp_path)
+    """A migrated PostgreSQL database for one test."""
+    yield from _database("postgresql", tmp_path, migrated=True)
 
 
 def _free_port() -> int:
@@ -97,31 +175,57 @@ def _free_port() -> int:
 
 @dataclass
 class Server:
-    """The real `workshop serve` (eventlet) in its own process, over a database the test can read."""
+    """The real `workshop serve` (eventlet) in its own process, over a database the test can read.
+
+    A module's tests share one (see the `server` fixture): each test gets its own view, whose
+    accounts are its own (tag: e-mail addresses get "+<tag>" before the "@") and whose log()
+    starts where the test started."""
 
     base_url: str
     database_url: str
     process: subprocess.Popen
     sessions: object
     log_path: Path
+    tag: str = ""
+    log_offset: int = 0
+    own_facilitators: list[int] = field(default_factory=list)
+
+    def for_test(self, tag: str) -> Server:
+        """A view of this server for one test."""
+        size = self.log_path.stat().st_size if self.log_path.exists() else 0
+        return replace(self, tag=tag, log_offset=size, own_facilitators=[])
+
+    def email(self, email: str) -> str:
+        """The address an account of this test has (the same as given on a server of its own)."""
+        if not self.tag:
+            return email
+        local, _at, domain = email.partition("@")
+        return f"{local}+{self.tag}@{domain}"
+
+    def reference(self, reference_number: str | None) -> str | None:
+        """A measure's reference number as this test has it (unique in the shared database)."""
+        return f"{reference_number}-{self.tag}" if reference_number and self.tag else reference_number
 
     def db(self):
         return self.sessions()
 
     def facilitator(self, email="moderation@example.org", name="Mo Deration"):
         with self.db() as db:
-            user = create_facilitator(db, email, name, PASSWORD)
+            user = create_facilitator(db, self.email(email), name, PASSWORD)
             db.commit()
+            self.own_facilitators.append(user.id)
             return user.id
 
     def measure(self, title="Testmaßnahme", reference_number=None, owner=None):
-        """A measure with an owner on its team: `owner` (a facilitator id), else the first
-        facilitator there is (else the first who opens a session on it, see session())."""
+        """A measure with an owner on its team: `owner` (a facilitator id), else this test's first
+        facilitator (else the first who opens a session on it, see session())."""
         with self.db() as db:
-            m = Measure(title=title, reference_number=reference_number)
+            m = Measure(title=title, reference_number=self.reference(reference_number))
             db.add(m)
             db.flush()
-            owner = owner or db.scalar(select(func.min(Facilitator.id)))
+            owner = owner or (self.own_facilitators[0] if self.own_facilitators else None)
+            if owner is None and not self.tag:
+                owner = db.scalar(select(func.min(Facilitator.id)))
             if owner is not None:
                 add_member(db, m.id, owner, OWNER)
             db.commit()
@@ -143,7 +247,7 @@ class Server:
             return ws.id, ws.join_code
 
     def login(self, email="moderation@example.org"):
-        return login(self.base_url, email, PASSWORD)
+        return login(self.base_url, self.email(email), PASSWORD)
 
     def facilitator_client(self, session_id, http, role="facilitator"):
         return LiveClient(self.base_url, session_id, role, cookies=cookie_header(http))
@@ -153,7 +257,10 @@ class Server:
         return LiveClient(self.base_url, session_id, "participant", token=joined["token"])
 
     def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
+        """What the server logged since this test began."""
+        with self.log_path.open("rb") as log:
+            log.seek(self.log_offset)
+            return log.read().decode(errors="replace")
 
 
 def start_server(database_url: str, log_path: Path, extra_env: dict | None = None, port: int | None = None):
@@ -202,8 +309,12 @@ def stop_server(process: subprocess.Popen) -> None:
 
 @contextmanager
 def running_server(database_url: str, tmp_path: Path, extra_env: dict | None = None, name: str = "server"):
-    """A migrated database and `workshop serve` over it (with extra environment), stopped after."""
-    upgrade(database_url)
+    """A migrated database and `workshop serve` over it (with extra environment), stopped after.
+    A SQLite file that does not exist yet is this run's migrated file, copied."""
+    if database_url.startswith("sqlite:///") and not Path(database_url[len("sqlite:///") :]).exists():
+        migrated_sqlite(Path(database_url[len("sqlite:///") :]))
+    else:
+        upgrade(database_url)
     engine = make_engine(database_url)
     log_path = tmp_path / f"{name}.log"
     process, base_url = start_server(database_url, log_path, extra_env)
@@ -214,10 +325,38 @@ def running_server(database_url: str, tmp_path: Path, extra_env: dict | None = N
         engine.dispose()
 
 
+@pytest.fixture(scope="module", params=["sqlite"])
+def database_kind(request):
+    """The database the module's tests run on; a module that runs on both overrides this
+    fixture with params=["sqlite", "postgresql"]."""
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def shared_server(database_kind, tmp_path_factory):
+    """One server (and database) for the tests of a module: starting one costs a second or two,
+    more than most tests it serves."""
+    tmp = tmp_path_factory.mktemp("server")
+    for database_url in _database(database_kind, tmp, migrated=True):
+        with running_server(database_url, tmp) as running:
+            yield running
+
+
 @pytest.fixture
-def server(database_url, tmp_path):
-    with running_server(database_url, tmp_path) as running:
-        yield running
+def server(request, database_kind, tmp_path):
+    """A running server for this test: the module's shared one, seen through this test's own
+    accounts (Server.for_test), or one of its own for a test marked `own_server` (it kills,
+    restarts or reconfigures the server, or needs a database nobody else wrote to)."""
+    if request.node.get_closest_marker("own_server"):
+        for database_url in _database(database_kind, tmp_path, migrated=True):
+            with running_server(database_url, tmp_path) as running:
+                yield running
+        return
+    shared = request.getfixturevalue("shared_server")
+    yield shared.for_test(f"t{next(_test_numbers)}")
+
+
+_test_numbers = itertools.count(1)
 
 
 @pytest.fixture
@@ -273,21 +412,34 @@ SLOW_MODULES = {
 SERVER_STARTERS = ("running_server(", "start_server(", '"workshop.cli"')
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "own_server: the test gets a server of its own instead of the module's shared one"
+    )
+
+
 def pytest_collection_modifyitems(config, items):
     import inspect
 
+    def source(function) -> str:
+        try:
+            return inspect.getsource(function)
+        except (OSError, TypeError):
+            return ""
+
     for item in items:
         used = set(getattr(item, "fixturenames", ()))
-        try:
-            body = inspect.getsource(item.function)
-        except (OSError, TypeError):
-            body = ""
+        # The test's body and its fixtures' (a module fixture may start the server the test talks to).
+        definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+        body = source(item.function) + "".join(
+            source(definition.func) for name in used for definition in definitions.get(name, ())
+        )
         if "server" in used or any(starter in body for starter in SERVER_STARTERS):
             item.add_marker(pytest.mark.e2e)
         if "browser" in used or "launch(" in body:
             item.add_marker(pytest.mark.browser)
         params = getattr(getattr(item, "callspec", None), "params", {})
-        if "postgres_url" in used or params.get("database_url") == "postgresql":
+        if "postgres_url" in used or params.get("database_kind") == "postgresql":
             item.add_marker(pytest.mark.postgres)
         if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)

@@ -7,16 +7,15 @@ import re
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import migrated_sqlite
 from workshop.accessibility.models import BarrierReport
 from workshop.accounts.service import create_facilitator
 from workshop.app import create_app
-from workshop.migrate import upgrade
 
 
 @pytest.fixture
 def app(tmp_path):
-    url = f"sqlite:///{tmp_path / 'a11y.db'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / "a11y.db")
     app = create_app(
         {
             "DATABASE_URL": url,

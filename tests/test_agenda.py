@@ -9,6 +9,7 @@ from datetime import time
 
 import pytest
 
+from tests.conftest import migrated_sqlite
 from workshop.access.policy import add_member
 from workshop.accounts.service import create_facilitator
 from workshop.activities.registry import ACTIVITIES
@@ -17,7 +18,6 @@ from workshop.agenda.create import create_session
 from workshop.agenda.templates import available_templates
 from workshop.app import create_app
 from workshop.measures.models import Measure
-from workshop.migrate import upgrade
 from workshop.sessions.models import CustomTemplate, WorkshopSession
 
 PNG = bytes.fromhex(
@@ -29,8 +29,7 @@ PASSWORD = "ein-langes-passwort"
 
 @pytest.fixture
 def app(tmp_path):
-    url = f"sqlite:///{tmp_path / 'agenda.db'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / "agenda.db")
     app = create_app(
         {
             "DATABASE_URL": url,

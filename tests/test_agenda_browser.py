@@ -49,7 +49,9 @@ def test_build_a_two_hour_agenda_and_run_it(server, browser, tmp_path):
     server.facilitator("co@example.org", "Co Moderation")
     mid = server.measure("Anlaufstelle Prozessbegleitung", "2022-14222")
     console = watch(
-        login_page(browser, base, "moderation@example.org", PASSWORD, viewport={"width": 1280, "height": 900}),
+        login_page(
+            browser, base, server.email("moderation@example.org"), PASSWORD, viewport={"width": 1280, "height": 900}
+        ),
         base,
         problems,
     )
@@ -154,13 +156,15 @@ def test_build_a_two_hour_agenda_and_run_it(server, browser, tmp_path):
     sid = int(console.url.rstrip("/").rsplit("/", 1)[1])
     expect(console.locator(".console-header .eyebrow")).to_contain_text("Bausteine 1 + 2")
     console.get_by_role("link", name="Team und Leinwand-Links").click()
-    console.fill("#member-email", "co@example.org")
+    console.fill("#member-email", server.email("co@example.org"))
     console.select_option("#member-role", "co_facilitator")
     console.get_by_role("button", name="Speichern").click()
     expect(console.locator("main")).to_contain_text("Co Moderation")
     console.goto(f"{base}/sessions/{sid}")
     co = watch(
-        login_page(browser, base, "co@example.org", PASSWORD, viewport={"width": 1280, "height": 900}), base, problems
+        login_page(browser, base, server.email("co@example.org"), PASSWORD, viewport={"width": 1280, "height": 900}),
+        base,
+        problems,
     )
     co.goto(f"{base}/sessions/{sid}")
     expect(co.locator(".staff-role")).to_have_text("Co-Moderation")
@@ -270,7 +274,9 @@ def test_new_session_form_labels_sit_beside_their_inputs(server, browser):
     base = server.base_url
     server.facilitator()
     mid = server.measure()
-    page = login_page(browser, base, "moderation@example.org", PASSWORD, viewport={"width": 1280, "height": 900})
+    page = login_page(
+        browser, base, server.email("moderation@example.org"), PASSWORD, viewport={"width": 1280, "height": 900}
+    )
     page.goto(f"{base}/measures/{mid}")
     form = page.locator(f'form[action="/measures/{mid}/sessions"]')
     labels = form.locator("label[for]").all()

@@ -7,20 +7,19 @@ import re
 
 from openapi_spec_validator import validate
 
+from tests.conftest import migrated_sqlite
 from workshop.access.policy import add_member
 from workshop.accounts.service import create_facilitator
 from workshop.agenda.create import create_session
 from workshop.app import create_app
 from workshop.measures import record as record_ops
 from workshop.measures.models import Measure
-from workshop.migrate import upgrade
 
 PASSWORD = "api-password-123"
 
 
 def _app(tmp_path):
-    url = f"sqlite:///{tmp_path / 'api.db'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / "api.db")
     app = create_app({"DATABASE_URL": url, "SOCKETIO_ASYNC_MODE": "threading", "SECRET_KEY": "x" * 40})
     factory = app.extensions["workshop.db"].session_factory
     with factory() as db:

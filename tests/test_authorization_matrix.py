@@ -276,7 +276,7 @@ class World:
         for role, measure_role in ((M_CO, "co_facilitator"), (M_EDITOR, "editor"), (M_OBSERVER, "observer")):
             server.member(self.measure, self.users[role], measure_role)
         self.other_measure = server.measure("Andere Maßnahme", owner=self.other)
-        self.http = {role: login(server.base_url, email(role), PASSWORD) for role in ACCOUNTS}
+        self.http = {role: login(server.base_url, server.email(email(role)), PASSWORD) for role in ACCOUNTS}
         self.owner_http, self.other_http = self.http[OWNER], self.http[FAC_OTHER]
 
     def apply(self, sid, actor, op_type, **payload):
@@ -603,7 +603,7 @@ def monitoring_targets(world: World) -> dict:
 
 def request_route(world: World, http: requests.Session, route: str, sid: int, code: str) -> requests.Response:
     base, mid = world.server.base_url, world.measure
-    token = csrf_token(http, f"{base}/login")
+    token = session_csrf_token(http, f"{base}/login")
     form = {"csrf_token": token}
     measure_member, session_member, link, link_token = throwaway_targets(world, sid)
     ids = ("<milestone_id>", "<indicator_id>", "<value_id>", "<file_id>", "<feed_id>", "/kalender/")
@@ -616,14 +616,14 @@ def request_route(world: World, http: requests.Session, route: str, sid: int, co
         "POST /measures/<id>/team": (
             "post",
             f"/measures/{mid}/team",
-            {**form, "email": "spare@example.org", "role": "observer"},
+            {**form, "email": world.server.email("spare@example.org"), "role": "observer"},
         ),
         "POST /measures/<id>/team/<member_id>/remove": ("post", f"/measures/{mid}/team/{measure_member}/remove", form),
         "GET /sessions/<id>/team": ("get", f"/sessions/{sid}/team", None),
         "POST /sessions/<id>/team": (
             "post",
             f"/sessions/{sid}/team",
-            {**form, "email": "spare@example.org", "role": "observer"},
+            {**form, "email": world.server.email("spare@example.org"), "role": "observer"},
         ),
         "POST /sessions/<id>/team/<member_id>/remove": ("post", f"/sessions/{sid}/team/{session_member}/remove", form),
         "POST /sessions/<id>/projector-links": ("post", f"/sessions/{sid}/projector-links", form),
@@ -633,7 +633,11 @@ def request_route(world: World, http: requests.Session, route: str, sid: int, co
             form,
         ),
         "GET /p/<token>": ("get", f"/p/{link_token}", None),
-        "POST /login": ("post", "/login", {**form, "email": "spare@example.org", "password": PASSWORD}),
+        "POST /login": (
+            "post",
+            "/login",
+            {**form, "email": world.server.email("spare@example.org"), "password": PASSWORD},
+        ),
         "POST /logout": ("post", "/logout", form),
         "POST /measures": ("post", "/measures", {**form, "title": "Neue Maßnahme"}),
         "POST /measures/<id>/fields": (
@@ -801,6 +805,18 @@ def _tiny_png() -> bytes:
     return out.getvalue()
 
 
+def session_csrf_token(http: requests.Session, url: str) -> str:
+    """The CSRF token of this browser session: it stays valid as long as the session does, so a
+    session fetches it once (a login or logout starts a new session: a new token, fetched then)."""
+    cookie = http.cookies.get("session")
+    cached = getattr(http, "csrf_cache", None)
+    if cached is None or cached[0] != cookie:
+        token = csrf_token(http, url)
+        http.csrf_cache = (http.cookies.get("session"), token)  # type: ignore[attr-defined]
+        return token
+    return cached[1]
+
+
 def denied(response: requests.Response) -> bool:
     # login_required sends to /login?next=…; a plain redirect to /login (after logout) is success.
     to_login = response.is_redirect and "/login?next=" in response.headers.get("Location", "")
@@ -854,12 +870,12 @@ def test_http_routes_by_role(server):
             # A login of its own: for login/logout, and for a session's files (the cached login has
             # joined the session as a participant by then, through the join rows, and may see them).
             if route in ("POST /login", "POST /logout", "GET /sessions/<id>/files/<file_id>") and role in ACCOUNTS:
-                http = login(server.base_url, email(role), PASSWORD)
+                http = login(server.base_url, server.email(email(role)), PASSWORD)
             else:
                 http = http_as(world, role, code, other_code)
             response = request_route(world, http, route, sid, code)
             if route == "POST /logout" and role in ACCOUNTS:  # a logout revokes every cookie of the account
-                world.http[role] = login(server.base_url, email(role), PASSWORD)
+                world.http[role] = login(server.base_url, server.email(email(role)), PASSWORD)
             allowed = role in allowed_roles
             if denied(response) == allowed or response.status_code >= 500:
                 wrong.append(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import sessionmaker
 
+from tests.conftest import migrated_sqlite
 from workshop.accounts.service import create_facilitator
 from workshop.activities.registry import ACTIVITIES, activity_for
 from workshop.agenda.create import create_session
@@ -16,7 +17,6 @@ from workshop.db import make_engine
 from workshop.live import engine
 from workshop.live.snapshot import build_snapshot
 from workshop.measures.models import Measure
-from workshop.migrate import upgrade
 from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor, Rejected
 from workshop.protocols.markdown import render_markdown
 from workshop.protocols.model import build_protocol
@@ -39,8 +39,7 @@ TEMPLATE = {
 
 @pytest.fixture
 def room(tmp_path):
-    url = f"sqlite:///{tmp_path / 'blitz.db'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / "blitz.db")
     sessions = sessionmaker(make_engine(url), expire_on_commit=False)
     with sessions() as db:
         fac = create_facilitator(db, "mo@example.org", "Mo", "pw-long-enough-123")

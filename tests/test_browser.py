@@ -42,7 +42,9 @@ def test_framing_session_in_real_browsers(server, browser):
     sid, code = server.session(fid, mid, location="Raum 1")
 
     console = watch(
-        login_page(browser, base, "moderation@example.org", PASSWORD, viewport={"width": 1280, "height": 900}),
+        login_page(
+            browser, base, server.email("moderation@example.org"), PASSWORD, viewport={"width": 1280, "height": 900}
+        ),
         base,
         problems,
     )

@@ -18,7 +18,11 @@ def open_room(server, browser, template):
     problems = []
     if not getattr(server, "_console", None):
         server._console = login_page(
-            browser, server.base_url, "moderation@example.org", PASSWORD, viewport={"width": 1280, "height": 1000}
+            browser,
+            server.base_url,
+            server.email("moderation@example.org"),
+            PASSWORD,
+            viewport={"width": 1280, "height": 1000},
         )
     console = watch(server._console, server.base_url, problems)
     console.goto(f"{server.base_url}/sessions/{sid}")

@@ -34,7 +34,11 @@ def test_capture_preview_then_capture_then_undo(server, browser):
         db.commit()
     sid, code = server.session(fid, mid)
     console = login_page(
-        browser, server.base_url, "moderation@example.org", PASSWORD, viewport={"width": 1280, "height": 900}
+        browser,
+        server.base_url,
+        server.email("moderation@example.org"),
+        PASSWORD,
+        viewport={"width": 1280, "height": 900},
     )
     console.goto(f"{server.base_url}/sessions/{sid}")
     expect(console.locator("#conn")).to_have_text("verbunden")
@@ -92,7 +96,11 @@ def test_session_creation_asks_for_a_mapping_and_capture_follows_it(server, brow
         mid = aachen.id
     server.member(mid, fid, "owner")  # the measure's team (access)
     page = login_page(
-        browser, server.base_url, "moderation@example.org", PASSWORD, viewport={"width": 1280, "height": 900}
+        browser,
+        server.base_url,
+        server.email("moderation@example.org"),
+        PASSWORD,
+        viewport={"width": 1280, "height": 900},
     )
     page.goto(f"{server.base_url}/measures/{mid}")
     expect(page.locator(".eyebrow").first).to_contain_text("Aachen Aktionsplan")

@@ -82,11 +82,17 @@ def test_measure_member_command_puts_someone_on_a_team(server):
         db.add(measure)
         db.commit()
         mid = measure.id
-    ok = run_cli(["measure-member", str(mid), "--email", "Team@Example.org", "--role", "editor"], server.database_url)
+    ok = run_cli(
+        ["measure-member", str(mid), "--email", server.email("Team@Example.org"), "--role", "editor"],
+        server.database_url,
+    )
     assert ok.returncode == 0, ok.stderr
     with server.db() as db:
         assert db.scalars(select(MeasureMember.role).where(MeasureMember.measure_id == mid)).all() == ["editor"]
-    bad = run_cli(["measure-member", str(mid), "--email", "team@example.org", "--role", "admin"], server.database_url)
+    bad = run_cli(
+        ["measure-member", str(mid), "--email", server.email("team@example.org"), "--role", "admin"],
+        server.database_url,
+    )
     assert bad.returncode != 0 and "admin" in bad.stderr
     nobody = run_cli(
         ["measure-member", str(mid), "--email", "nobody@example.org", "--role", "owner"], server.database_url

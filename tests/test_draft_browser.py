@@ -49,7 +49,9 @@ def test_two_browsers_type_into_the_same_field_at_once(server, browser):
     pages = []
     for email in ("moderation@example.org", "zweite@example.org"):
         page = watch(
-            login_page(browser, base, email, PASSWORD, viewport={"width": 1200, "height": 900}), base, problems
+            login_page(browser, base, server.email(email), PASSWORD, viewport={"width": 1200, "height": 900}),
+            base,
+            problems,
         )
         page.goto(f"{base}/measures/{mid}/draft")
         expect(page.locator("#conn")).to_have_text("verbunden")
@@ -94,7 +96,9 @@ def test_a_card_is_pulled_into_a_field_in_the_browser_and_keeps_its_origin(serve
     finally:
         facilitator.close()
     page = watch(
-        login_page(browser, base, "moderation@example.org", PASSWORD, viewport={"width": 1200, "height": 900}),
+        login_page(
+            browser, base, server.email("moderation@example.org"), PASSWORD, viewport={"width": 1200, "height": 900}
+        ),
         base,
         problems,
     )
@@ -148,7 +152,9 @@ def test_the_database_goes_away_while_a_person_types_and_the_field_ends_as_shown
     server.facilitator()
     mid = server.measure("Anlaufstelle Prozessbegleitung", "2022-14222")
     page = watch(
-        login_page(browser, base, "moderation@example.org", PASSWORD, viewport={"width": 1200, "height": 900}),
+        login_page(
+            browser, base, server.email("moderation@example.org"), PASSWORD, viewport={"width": 1200, "height": 900}
+        ),
         base,
         problems,
     )

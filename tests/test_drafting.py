@@ -14,7 +14,7 @@ import socketio
 from pycrdt import Doc, Map, Text
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD, _database, start_server, stop_server
+from tests.conftest import PASSWORD, start_server, stop_server
 from tests.draft_client import NS, DraftClient
 from tests.live_client import cookie_header, login
 from workshop.drafting.models import DraftUpdate
@@ -23,10 +23,10 @@ from workshop.measures.models import RecordRevision
 FIELD = "short_description"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def database_kind(request):
     """The update log is binary (bytea on PostgreSQL): every drafting test runs on both databases."""
-    yield from _database(request.param, tmp_path)
+    return request.param
 
 
 @pytest.fixture
@@ -124,6 +124,7 @@ def test_ten_editors_typing_at_once_converge_and_lose_nothing(drafting):
     assert latest(drafting["server"], drafting["measure_id"]).value == server_text
 
 
+@pytest.mark.own_server  # it kills the server
 def test_acknowledged_edits_survive_sigkill(drafting, tmp_path):
     server = drafting["server"]
     a = drafting["client"]()

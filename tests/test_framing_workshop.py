@@ -16,7 +16,11 @@ def everyone_at(clients, seq):
         client.wait_seq(seq)
 
 
-@pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def database_kind(request):
+    return request.param
+
+
 def test_a_whole_framing_workshop(framing):
     server, sid, code = framing["server"], framing["session_id"], framing["code"]
     fac = framing["facilitator"]

@@ -10,18 +10,17 @@ import pytest
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import sessionmaker
 
+from tests.conftest import migrated_sqlite
 from workshop.accounts.models import Facilitator
 from workshop.agenda.create import create_session
 from workshop.db import insert_many, make_engine
 from workshop.live.models import Event
 from workshop.measures.models import Measure
-from workshop.migrate import upgrade
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def migrated(request, tmp_path, postgres_url_or_none):
-    url = f"sqlite:///{tmp_path / 'w.db'}" if request.param == "sqlite" else postgres_url_or_none()
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / "w.db") if request.param == "sqlite" else postgres_url_or_none()
     engine = make_engine(url)
     yield sessionmaker(bind=engine, expire_on_commit=False)
     engine.dispose()
@@ -87,7 +86,6 @@ def test_insert_many_stores_what_a_plain_insert_stores(migrated):
 
 def test_insert_many_refuses_rows_without_a_column_that_has_a_python_default(postgres_url):
     """On PostgreSQL the column would be NULL (the plain INSERT on SQLite applies the default itself)."""
-    upgrade(postgres_url)
     engine = make_engine(postgres_url)
     row = {k: v for k, v in _events(1, 1)[0].items() if k != "created_at"}
     try:
@@ -102,7 +100,6 @@ def test_a_string_too_long_for_its_column_is_refused_not_cut(postgres_url):
     cut it to 40 characters and stored it."""
     from sqlalchemy.exc import DataError
 
-    upgrade(postgres_url)
     engine = make_engine(postgres_url)
     try:
         with sessionmaker(bind=engine)() as db:

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import socketio
 
-from tests.conftest import PASSWORD
 from tests.draft_client import DraftClient
-from tests.live_client import cookie_header, csrf_token, login
+from tests.live_client import cookie_header, csrf_token
 from workshop.live import engine
 from workshop.measures.models import Measure
 from workshop.ops import FACILITATOR, PARTICIPANT, Actor
@@ -35,7 +34,7 @@ def test_a_facilitator_not_on_the_team_neither_sees_nor_changes_the_measure(serv
         {"type": "card.add", "payload": {"step_key": "knowledge", "text": "Stilles Wissen"}},
     )
 
-    base, other = server.base_url, login(server.base_url, "other@example.org", PASSWORD)
+    base, other = server.base_url, server.login("other@example.org")
     token = csrf_token(other, f"{base}/measures")
     assert "Geheime Maßnahme" not in other.get(f"{base}/measures").text
     for path in (f"/measures/{mid}", f"/measures/{mid}/history", f"/measures/{mid}/draft"):
@@ -63,14 +62,14 @@ def test_a_facilitator_not_on_the_team_neither_sees_nor_changes_the_measure(serv
         draft.close()
 
     # the owner's own co-drafting page does not offer the silent step's unrevealed card either
-    page = login(base, "owner@example.org", PASSWORD).get(f"{base}/measures/{mid}/draft").text
+    page = server.login("owner@example.org").get(f"{base}/measures/{mid}/draft").text
     assert "Stilles Wissen" not in page
 
 
 def test_the_owner_still_works_on_the_measure(server):
     owner = server.facilitator("owner@example.org", "Owner")
     mid = server.measure("Eigene Maßnahme")
-    http = login(server.base_url, "owner@example.org", PASSWORD)
+    http = server.login("owner@example.org")
     assert "Eigene Maßnahme" in http.get(f"{server.base_url}/measures").text
     token = csrf_token(http, f"{server.base_url}/measures/{mid}")
     saved = http.post(
@@ -142,17 +141,21 @@ def test_each_staff_role_gets_its_own_console(server):
     minutes = server.facilitator("minutes@example.org", "Minutes")
     mid = server.measure("Maßnahme")
     sid, _code = server.session(owner, mid)
-    http = login(server.base_url, "owner@example.org", PASSWORD)
+    http = server.login("owner@example.org")
     team_url = f"{server.base_url}/sessions/{sid}/team"
     added = http.post(
         team_url,
-        data={"csrf_token": csrf_token(http, team_url), "email": "minutes@example.org", "role": "minute_taker"},
+        data={
+            "csrf_token": csrf_token(http, team_url),
+            "email": server.email("minutes@example.org"),
+            "role": "minute_taker",
+        },
         allow_redirects=False,
     )
     assert added.status_code == 303
     wrong_role = http.post(
         team_url,
-        data={"csrf_token": csrf_token(http, team_url), "email": "minutes@example.org", "role": "admin"},
+        data={"csrf_token": csrf_token(http, team_url), "email": server.email("minutes@example.org"), "role": "admin"},
         allow_redirects=False,
     )
     assert wrong_role.status_code == 303  # refused with a message naming the roles; nothing changed
@@ -163,6 +166,6 @@ def test_each_staff_role_gets_its_own_console(server):
         from workshop.access.models import SessionMember
 
         assert db.scalars(select(SessionMember.role).where(SessionMember.session_id == sid)).all() == ["minute_taker"]
-    console = login(server.base_url, "minutes@example.org", PASSWORD).get(f"{server.base_url}/sessions/{sid}").text
+    console = server.login("minutes@example.org").get(f"{server.base_url}/sessions/{sid}").text
     assert 'data-staff-role="minute_taker"' in console and "Protokoll" in console
     assert minutes

@@ -15,11 +15,13 @@ def test_login_needs_the_right_password_and_a_csrf_token(server):
     http = requests.Session()
     token = csrf_token(http, f"{server.base_url}/login")
     wrong = http.post(
-        f"{server.base_url}/login", data={"csrf_token": token, "email": "moderation@example.org", "password": "wrong"}
+        f"{server.base_url}/login",
+        data={"csrf_token": token, "email": server.email("moderation@example.org"), "password": "wrong"},
     )
     assert wrong.status_code == 401 and "falsch" in wrong.text
     no_csrf = requests.post(
-        f"{server.base_url}/login", data={"email": "moderation@example.org", "password": "correct horse battery"}
+        f"{server.base_url}/login",
+        data={"email": server.email("moderation@example.org"), "password": "correct horse battery"},
     )
     assert no_csrf.status_code == 400
     assert requests.get(f"{server.base_url}/measures", allow_redirects=False).status_code == 302
@@ -33,14 +35,15 @@ def test_register_record_and_hand_edits_keep_revisions(server):
     http = server.login()
     base = server.base_url
     token = csrf_token(http, f"{base}/measures")
+    reference = server.reference("AC-1")  # unique in the module's database
     created = http.post(
-        f"{base}/measures", data={"csrf_token": token, "title": "Initiativen einbinden", "reference_number": "AC-1"}
+        f"{base}/measures", data={"csrf_token": token, "title": "Initiativen einbinden", "reference_number": reference}
     )
     assert created.status_code == 200 and "Initiativen einbinden" in created.text
     measure_url = created.url
     assert re.search(r"/measures/\d+$", measure_url)
-    duplicate = http.post(f"{base}/measures", data={"csrf_token": token, "title": "x", "reference_number": "AC-1"})
-    assert "Referenznummer „AC-1“ ist schon vergeben" in duplicate.text
+    duplicate = http.post(f"{base}/measures", data={"csrf_token": token, "title": "x", "reference_number": reference})
+    assert f"Referenznummer „{reference}“ ist schon vergeben" in duplicate.text
     empty = http.post(f"{base}/measures", data={"csrf_token": token, "title": "  "})
     assert "title" in empty.text and "nicht angelegt" in empty.text
     assert http.get(f"{base}/measures").text.count("Initiativen einbinden") == 1

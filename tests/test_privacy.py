@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
+from tests.conftest import migrated_sqlite
 from workshop.accounts.service import create_facilitator
 from workshop.activities.models import Card
 from workshop.agenda.create import create_session
@@ -17,7 +18,6 @@ from workshop.db import make_engine, utcnow
 from workshop.live import engine
 from workshop.live.models import Event
 from workshop.measures.models import Measure
-from workshop.migrate import upgrade
 from workshop.ops import Actor
 from workshop.privacy import purge
 from workshop.sessions.models import Participant, WorkshopSession
@@ -56,8 +56,7 @@ def _stored(factory, sid) -> str:
 
 
 def test_retention_purges_names_tokens_and_deleted_texts_of_old_sessions(tmp_path):
-    url = f"sqlite:///{tmp_path / 'w.db'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / "w.db")
     factory = sessionmaker(bind=make_engine(url), expire_on_commit=False)
     with factory() as db:
         fid = create_facilitator(db, "m@example.org", "M", "correct horse battery").id

@@ -18,7 +18,9 @@ def test_projector_link_from_the_console_runs_the_room_pc_until_revoked(server, 
     sid, code = server.session(fid, mid, location="Raum 1")
 
     console = watch(
-        login_page(browser, base, "moderation@example.org", PASSWORD, viewport={"width": 1280, "height": 900}),
+        login_page(
+            browser, base, server.email("moderation@example.org"), PASSWORD, viewport={"width": 1280, "height": 900}
+        ),
         base,
         problems,
     )

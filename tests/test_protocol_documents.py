@@ -25,7 +25,6 @@ from workshop.agenda.create import create_session
 from workshop.app import create_app
 from workshop.live import engine
 from workshop.measures.models import Measure
-from workshop.migrate import upgrade
 from workshop.ops import FACILITATOR, PARTICIPANT, Actor
 from workshop.protocols.models import ProtocolAttachment, ProtocolReopening, ProtocolVersion
 
@@ -35,8 +34,7 @@ PASSWORD = "protokoll-geheim-1"
 
 class World:
     def __init__(self, database_url: str):
-        self.url = database_url
-        upgrade(self.url)
+        self.url = database_url  # migrated (tests/conftest.py)
         self.app = create_app(
             {"DATABASE_URL": self.url, "SOCKETIO_ASYNC_MODE": "threading", "WORKSHOP_RATE_LIMITS": "off"}
         )

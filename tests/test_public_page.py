@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 
+from tests.conftest import migrated_sqlite
 from workshop.access.policy import add_member
 from workshop.accounts.service import create_facilitator
 from workshop.agenda.create import create_session
 from workshop.app import create_app
 from workshop.live import engine
 from workshop.measures.models import Measure
-from workshop.migrate import upgrade
 from workshop.ops import FACILITATOR, PARTICIPANT, Actor
 
 PASSWORD = "public-password-1"
@@ -20,8 +20,7 @@ PASSWORD = "public-password-1"
 
 class World:
     def __init__(self, tmp_path):
-        url = f"sqlite:///{tmp_path / 'public.db'}"
-        upgrade(url)
+        url = migrated_sqlite(tmp_path / "public.db")
         self.app = create_app({"DATABASE_URL": url, "SOCKETIO_ASYNC_MODE": "threading", "SECRET_KEY": "x" * 40})
         self.sessions = self.app.extensions["workshop.db"].session_factory
         with self.sessions() as db:

@@ -35,7 +35,7 @@ def test_public_page_shows_the_fate_of_every_contribution(server, browser):
         assert facilitator.op("record.capture", step_key="ideas", card_ids=[cards["Mehr Sitzbänke am Markt"]])["ok"]
         assert facilitator.op("session.end")["ok"]
 
-    page = login_page(browser, base, "moderation@example.org", PASSWORD, bypass_csp=True)
+    page = login_page(browser, base, server.email("moderation@example.org"), PASSWORD, bypass_csp=True)
     page.goto(f"{base}/register/measures/{mid}/contributions")
     page.get_by_role("button", name="Öffentliche Seite einschalten").click()
     expect(page.get_by_text("Die Maßnahme hat jetzt eine öffentliche Seite.")).to_be_visible()

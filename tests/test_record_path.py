@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import migrated_sqlite
 from workshop.accounts.service import create_facilitator
 from workshop.agenda.create import FieldMapNeeded, create_session
 from workshop.agenda.templates import TemplateError
@@ -23,8 +24,7 @@ class World:
     """A migrated SQLite database, one facilitator, one Berlin measure; ops through the engine."""
 
     def __init__(self, tmp_path):
-        url = f"sqlite:///{tmp_path / 'record.db'}"
-        upgrade(url)
+        url = migrated_sqlite(tmp_path / "record.db")
         self.app = create_app({"DATABASE_URL": url, "SOCKETIO_ASYNC_MODE": "threading", "SECRET_KEY": "x" * 40})
         self.sessions = self.app.extensions["workshop.db"].session_factory
         with self.sessions() as db:

@@ -13,12 +13,12 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from tests.conftest import migrated_sqlite
 from workshop.access.policy import add_member
 from workshop.accounts.service import create_facilitator
 from workshop.app import create_app
 from workshop.measures import record as record_ops
 from workshop.measures.models import Measure, RecordRevision
-from workshop.migrate import upgrade
 from workshop.register import exporting
 from workshop.register.importing import run_import
 from workshop.register.layouts import layouts
@@ -30,8 +30,7 @@ PASSWORD = "register-password-1"
 
 class World:
     def __init__(self, tmp_path, url=None):
-        url = url or f"sqlite:///{tmp_path / 'register.db'}"
-        upgrade(url)
+        url = url or migrated_sqlite(tmp_path / "register.db")
         self.app = create_app({"DATABASE_URL": url, "SOCKETIO_ASYNC_MODE": "threading", "SECRET_KEY": "x" * 40})
         self.sessions = self.app.extensions["workshop.db"].session_factory
         with self.sessions() as db:

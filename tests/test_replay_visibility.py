@@ -12,6 +12,7 @@ import json
 import pytest
 from sqlalchemy.orm import sessionmaker
 
+from tests.conftest import migrated_sqlite
 from workshop.access.policy import OWNER, add_member
 from workshop.accounts.service import create_facilitator
 from workshop.agenda.create import create_session
@@ -19,15 +20,13 @@ from workshop.db import make_engine
 from workshop.live import engine
 from workshop.live.snapshot import build_snapshot
 from workshop.measures.models import Measure
-from workshop.migrate import upgrade
 from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor, Rejected
 from workshop.sessions.models import WorkshopSession
 
 
 @pytest.fixture
 def sessions(tmp_path):
-    url = f"sqlite:///{tmp_path / 'replay.db'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / "replay.db")
     bind = make_engine(url)
     yield sessionmaker(bind=bind, expire_on_commit=False)
     bind.dispose()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from urllib.parse import urlsplit
 
+import pytest
 from sqlalchemy import select
 
 from tests.conftest import start_server, stop_server
@@ -37,6 +38,7 @@ def assert_matches_db(client: LiveClient, server, sid):
     assert len({text for _id, text in seen}) == len(seen), "a card appears twice"
 
 
+@pytest.mark.own_server  # it kills the server
 def test_kill_9_loses_nothing_acknowledged_and_clients_resume(framing, tmp_path):
     server, sid, code = framing["server"], framing["session_id"], framing["code"]
     assert framing["facilitator"].op("session.start")["ok"]

@@ -21,7 +21,9 @@ def test_console_now_next_people_notes_and_shortcuts(server, browser):
     fid = server.facilitator()
     sid, code = server.session(fid, server.measure())
     console = watch(
-        login_page(browser, base, "moderation@example.org", PASSWORD, viewport={"width": 1280, "height": 900}),
+        login_page(
+            browser, base, server.email("moderation@example.org"), PASSWORD, viewport={"width": 1280, "height": 900}
+        ),
         base,
         problems,
     )
@@ -98,7 +100,7 @@ def _session_on_a_projector(server, browser, viewport: dict, problems: list):
     """A new session, its console (logged in), a facilitator socket and its projector page at
     `viewport`: (session id, join code, console page, facilitator client, projector page)."""
     sid, code = server.session(server.facilitator(), server.measure())
-    console = login_page(browser, server.base_url, "moderation@example.org", PASSWORD)
+    console = login_page(browser, server.base_url, server.email("moderation@example.org"), PASSWORD)
     facilitator = server.facilitator_client(sid, server.login())
     projector = watch(console.context.new_page(), server.base_url, problems)
     projector.set_viewport_size(viewport)
@@ -223,7 +225,7 @@ def test_blitzlicht_on_phone_projector_and_console(server, browser):
             ],
         }
         db.commit()
-    console = watch(login_page(browser, base, "moderation@example.org", PASSWORD), base, problems)
+    console = watch(login_page(browser, base, server.email("moderation@example.org"), PASSWORD), base, problems)
     console.goto(f"{base}/sessions/{sid}")
     projector = watch(console.context.new_page(), base, problems)
     projector.goto(f"{base}/sessions/{sid}/projector")

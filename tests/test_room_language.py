@@ -44,13 +44,19 @@ def test_duplicate_reference_number_is_refused_in_the_page_language(server, lang
     http.cookies.set("lang", lang)
     base = server.base_url
     token = csrf_token(http, f"{base}/measures")
-    http.post(f"{base}/measures", data={"csrf_token": token, "title": "Help desk", "reference_number": "AC-1"})
-    duplicate = http.post(f"{base}/measures", data={"csrf_token": token, "title": "Other", "reference_number": "AC-1"})
+    reference = server.reference("AC-1")  # unique in the module's database
+    first = http.post(
+        f"{base}/measures", data={"csrf_token": token, "title": "Help desk", "reference_number": reference}
+    )
+    assert first.status_code == 200 and "flash-error" not in first.text
+    duplicate = http.post(
+        f"{base}/measures", data={"csrf_token": token, "title": "Other", "reference_number": reference}
+    )
     flash = re.search(r'class="flash flash-error"[^>]*>(.*?)<', duplicate.text, re.S).group(1)
     if lang == "de":
-        assert "Referenznummer „AC-1“ ist schon vergeben" in flash and not ENGLISH.search(flash), flash
+        assert f"Referenznummer „{reference}“ ist schon vergeben" in flash and not ENGLISH.search(flash), flash
     else:
-        assert "reference number “AC-1” is already taken" in flash and "nicht" not in flash, flash
+        assert f"reference number “{reference}” is already taken" in flash and "nicht" not in flash, flash
 
 
 def _visible_text(page) -> str:
@@ -69,7 +75,9 @@ def test_no_word_of_the_other_language_on_the_live_pages(server, browser, lang):
     fid = server.facilitator()
     sid, code = server.session(fid, server.measure("Help desk", "HD-1"), title="Help desk", location="Hall")
     console = watch(
-        login_page(browser, base, "moderation@example.org", PASSWORD, viewport={"width": 1280, "height": 900}),
+        login_page(
+            browser, base, server.email("moderation@example.org"), PASSWORD, viewport={"width": 1280, "height": 900}
+        ),
         base,
         problems,
     )

@@ -43,14 +43,18 @@ def test_debrief_with_two_observers_notes_and_a_replay_at_a_moment(server, brows
 
     problems: list[str] = []
     for n, observer_email in enumerate(("beobachtung1@example.org", "beobachtung2@example.org"), 1):
-        page = watch(login_page(browser, server.base_url, observer_email, PASSWORD), server.base_url, problems)
+        page = watch(
+            login_page(browser, server.base_url, server.email(observer_email), PASSWORD), server.base_url, problems
+        )
         page.goto(f"{server.base_url}/sessions/{sid}/debrief")
         page.fill("#note-text", f"Beobachtung {n}: Die Sperre kam ohne Ansage.")
         page.get_by_role("button", name="Notiz speichern").click()
         expect(page.locator(".flash-success")).to_contain_text("Notiz gespeichert")
         page.context.close()
 
-    page = watch(login_page(browser, server.base_url, "trainer@example.org", PASSWORD), server.base_url, problems)
+    page = watch(
+        login_page(browser, server.base_url, server.email("trainer@example.org"), PASSWORD), server.base_url, problems
+    )
     page.goto(f"{server.base_url}/sessions/{sid}/debrief")
     timeline = page.locator("#timeline")
     for text in (

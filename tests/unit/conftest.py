@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.conftest import migrated_sqlite
 from workshop.accounts.models import Facilitator
 from workshop.agenda.create import create_session
 from workshop.app import create_app
@@ -18,24 +19,14 @@ from workshop.db import make_engine
 from workshop.live import engine
 from workshop.live.engine import Applied
 from workshop.measures.models import Measure
-from workshop.migrate import upgrade
 from workshop.ops import FACILITATOR, PARTICIPANT, Actor, Rejected
 from workshop.sessions.models import WorkshopSession
 
 
-@pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory):
-    """Migrating costs about a second: do it once, copy the file for each test."""
-    path = tmp_path_factory.mktemp("db") / "template.db"
-    upgrade(f"sqlite:///{path}")
-    return path
-
-
 @pytest.fixture
-def database_url(migrated_template, tmp_path):
-    path = tmp_path / "workshop.db"
-    path.write_bytes(migrated_template.read_bytes())
-    return f"sqlite:///{path}"
+def database_url(tmp_path):
+    """A copy of the run's migrated SQLite file (tests/conftest.py)."""
+    return migrated_sqlite(tmp_path / "workshop.db")
 
 
 @pytest.fixture
