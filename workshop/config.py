@@ -28,6 +28,9 @@
 | WORKSHOP_DB_POOL_SIZE / _MAX_OVERFLOW | 10 / 20 connections per process (PostgreSQL); processes × both < max_connections |
 | WORKSHOP_RETENTION_DAYS  | 90; personal data of sessions older than this is purged (0: never) |
 | WORKSHOP_REVOCATION_SWEEP_MS | 5000; how often each process closes staff sockets whose login, link or team role ended |
+| WORKSHOP_JOB_WORKERS     | 2; worker processes for imports, renders and images (jobs running at once per process with a queue) |
+| WORKSHOP_JOB_QUEUE       | unset: a pool of worker processes per process; redis://… : the RQ queue worked by `workshop worker` |
+| WORKSHOP_JOB_QUEUE_NAME  | workshop-jobs (the RQ queue's name; separate deployments sharing one Redis need different ones) |
 | WORKSHOP_PING_SECONDS    | 20; the server pings every socket this often and drops one that has not answered this long after (keep it under 60: idle connections close then) |
 """
 
@@ -112,6 +115,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 1 * 1024 * 1024,  # a form's text fields, so the one limit a page names holds
         "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL") or "flask-socketio",
         "RATELIMIT_ENABLED": os.environ.get("WORKSHOP_RATE_LIMITS", "on") != "off",
         "RATELIMIT_STORAGE_URI": os.environ.get("WORKSHOP_RATE_LIMIT_STORAGE") or "memory://",
@@ -151,6 +155,10 @@ def load_config(overrides: dict | None = None) -> dict:
         # a revoked projector link, taken off the team): workshop/access/revocation.py.
         "REVOCATION_SWEEP_MS": _int_setting("WORKSHOP_REVOCATION_SWEEP_MS", 5000, 100),
         "PING_SECONDS": _int_setting("WORKSHOP_PING_SECONDS", 20, 1),
+        # Heavy work (imports, PDF/DOCX, photos) runs in worker processes: workshop/jobs.
+        "JOB_WORKERS": _int_setting("WORKSHOP_JOB_WORKERS", 2, 1),
+        "JOB_QUEUE": os.environ.get("WORKSHOP_JOB_QUEUE") or None,
+        "JOB_QUEUE_NAME": os.environ.get("WORKSHOP_JOB_QUEUE_NAME") or "workshop-jobs",
     }
     config.update(overrides)
     if production:

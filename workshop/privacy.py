@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from workshop.activities.models import Card
 from workshop.db import utcnow
 from workshop.live.models import Event
+from workshop.protocols import render_cache
 from workshop.sessions.models import Participant, WorkshopSession
 
 log = logging.getLogger("workshop.privacy")
@@ -80,6 +81,7 @@ def purge(db: Session, days: int, now: datetime | None = None) -> dict:
             setattr(event, name, value)
         done["events"] += bool(changed)
     done["sessions"] = len(session_ids)
+    render_cache.forget_sessions(session_ids)  # rendered final versions hold names too
     done["participants"] = len(participants)
     db.commit()
     return done

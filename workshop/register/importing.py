@@ -13,13 +13,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workshop import jobs
 from workshop.access import policy
 from workshop.i18n import N_
 from workshop.measures import record as record_ops
 from workshop.measures.messages import RecordRefused, texts
 from workshop.measures.models import Measure
 from workshop.register.layouts import REFERENCE, Layout, layouts
-from workshop.register.tables import MAX_ROWS, TableRefused, cell_text, is_tab_separated, read_table
+from workshop.register.reading import MAX_ROWS, read_table
+from workshop.register.tables import TableRefused, cell_text
 
 SOURCE_KIND = "import"
 
@@ -103,8 +105,10 @@ def run_import(
     """Preview (apply=False, always rolled back) or apply (committed only if every row is fine).
 
     may_write: register/access.py's check for an existing measure a row would change.
-    TableRefused when the file as a whole is not an importable table."""
-    rows = read_table(filename, data)
+    TableRefused when the file as a whole is not an importable table (or goes beyond a limit);
+    jobs.JobRefused when reading it took too long. The file is read in a worker process."""
+    table = jobs.run(read_table, filename, data, owner=author_id)
+    rows = table.rows
     header_index, layout, mapped = _find_header(rows)
     unknown = [heading for _i, heading, key in mapped if key is None]
     if unknown:
@@ -131,7 +135,7 @@ def run_import(
 
     # Only the tab-separated original leaves merged cells empty; an XLSX has them filled by the
     # reader, and in our own exports an empty cell means empty (else a round trip would fill it).
-    carry_down = layout.carry_down if is_tab_separated(filename, data) else frozenset()
+    carry_down = layout.carry_down if table.tab_separated else frozenset()
     results: list[RowResult] = []
     carried: dict[str, str] = {}
     seen_refs: dict[str, int] = {}

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from workshop import uploads
 from workshop.i18n import current_locale as locale
 from workshop.i18n import localized
 from workshop.measures import record as record_ops
@@ -25,7 +26,8 @@ from workshop.register.access import may_read_measure, may_write_measure
 from workshop.register.importing import run_import
 from workshop.register.layouts import layouts
 from workshop.register.public import practice_measure_ids
-from workshop.register.tables import MAX_IMPORT_BYTES, TableRefused
+from workshop.register.reading import MAX_IMPORT_BYTES
+from workshop.register.tables import TableRefused
 from workshop.web import db, get_or_404
 
 bp = Blueprint("register", __name__, url_prefix="/register")
@@ -132,15 +134,8 @@ def measure_json(measure_id):
     )
 
 
-# Uploads may be larger than the app-wide request limit (1 MB), up to the import limit. Set in a
-# url_value_preprocessor because that runs before any before_request (CSRF reads the form there).
-_UPLOAD_SLACK = 256 * 1024
-
-
-@bp.url_value_preprocessor
-def _allow_large_upload(endpoint, _values):
-    if endpoint == "register.import_table" and request.method == "POST":
-        request.max_content_length = MAX_IMPORT_BYTES + _UPLOAD_SLACK
+# Uploads may be larger than the app-wide request limit (1 MB), up to the import limit (uploads.py).
+uploads.allow("register.import_table", MAX_IMPORT_BYTES + 256 * 1024, MAX_IMPORT_BYTES)
 
 
 @bp.errorhandler(413)
