@@ -170,6 +170,7 @@ def start_server(database_url: str, log_path: Path, extra_env: dict | None = Non
         "WORKSHOP_HOST": "127.0.0.1",
         "WORKSHOP_PORT": str(port),
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "WORKSHOP_PRACTICE_MIN_PACE_MS": "20",  # simulated rooms at test speed (the floor outside tests: 500 ms)
         **(extra_env or {}),
     }
     log = open(log_path, "ab")

@@ -59,6 +59,11 @@ def serve(demo: bool):
             app.extensions["workshop.db"].remove()
         click.echo(f"Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}")
         click.echo(f"Demo session console: {base}/sessions/{ws.id}  (join code {ws.join_code})")
+    from workshop import jobs
+
+    warm = getattr(jobs.backend(), "warm", None)
+    if warm is not None:  # the local pool: its worker processes start now, not at the first upload
+        warm()
     click.echo(f"Workshop is running at {base}  (stop with Ctrl+C)")
     sys.stdout.flush()
     _run_server(app, socketio)

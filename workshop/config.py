@@ -31,6 +31,8 @@
 | WORKSHOP_JOB_WORKERS     | 2; worker processes for imports, renders and images (jobs running at once per process with a queue) |
 | WORKSHOP_JOB_QUEUE       | unset: a pool of worker processes per process; redis://… : the RQ queue worked by `workshop worker` |
 | WORKSHOP_JOB_QUEUE_NAME  | workshop-jobs (the RQ queue's name; separate deployments sharing one Redis need different ones) |
+| WORKSHOP_PRACTICE_MIN_PACE_MS | 500; simulated participants act at most once per this many ms (tests lower it) |
+| WORKSHOP_PRACTICE_SHARE_PERCENT | 10; all practice of a process uses at most this share of its event loop |
 | WORKSHOP_PING_SECONDS    | 20; the server pings every socket this often and drops one that has not answered this long after (keep it under 60: idle connections close then) |
 """
 
@@ -159,6 +161,12 @@ def load_config(overrides: dict | None = None) -> dict:
         "JOB_WORKERS": _int_setting("WORKSHOP_JOB_WORKERS", 2, 1),
         "JOB_QUEUE": os.environ.get("WORKSHOP_JOB_QUEUE") or None,
         "JOB_QUEUE_NAME": os.environ.get("WORKSHOP_JOB_QUEUE_NAME") or "workshop-jobs",
+        # Simulated participants (training/simulation.py): no room ticks faster than this, and all
+        # practice of a process together uses at most this share of its event loop.
+        # An uploaded table between its preview and its import (register/previews.py).
+        "IMPORT_PREVIEW_DIR": os.environ.get("WORKSHOP_IMPORT_PREVIEW_DIR") or str(INSTANCE_DIR / "import-previews"),
+        "PRACTICE_MIN_PACE": _int_setting("WORKSHOP_PRACTICE_MIN_PACE_MS", 500, 1) / 1000,
+        "PRACTICE_SHARE": _int_setting("WORKSHOP_PRACTICE_SHARE_PERCENT", 10, 1) / 100,
     }
     config.update(overrides)
     if production:

@@ -67,6 +67,7 @@ class RedisQueue:
 
     def run(self, spec: TaskSpec, args: tuple) -> tuple[str, Any]:
         from rq.command import send_stop_job_command
+        from rq.exceptions import InvalidJobOperation
         from rq.job import JobStatus
 
         with self.admission:
@@ -85,7 +86,10 @@ class RedisQueue:
             finish_by: float | None = None
             try:
                 while True:
-                    status = job.get_status(refresh=True)
+                    try:
+                        status = job.get_status(refresh=True)
+                    except InvalidJobOperation:  # expired in Redis before a worker took it
+                        status = None
                     now = time.monotonic()
                     if status == JobStatus.FINISHED:
                         envelope = job.return_value(refresh=True)
@@ -106,7 +110,7 @@ class RedisQueue:
                     if status in (JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED) and now > start_by:
                         job.cancel()
                         raise no_worker(wait)
-                    if status is None and now > start_by:  # expired unstarted
+                    if status is None:  # expired unstarted (or deleted)
                         raise no_worker(wait)
                     if finish_by is not None and now > finish_by:
                         try:

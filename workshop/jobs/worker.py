@@ -57,6 +57,11 @@ def _portable(error: BaseException) -> BaseException:
         return broken()
 
 
+def _is_rq_timeout(error: BaseException) -> bool:
+    timeouts = sys.modules.get("rq.timeouts")
+    return timeouts is not None and isinstance(error, timeouts.BaseTimeoutException)
+
+
 def execute(target: str, args: tuple, *, memory_limit: bool = True) -> tuple[str, Any]:
     """Run the task named by target with args; ("ok", result) or ("error", exception)."""
     try:
@@ -72,7 +77,9 @@ def execute(target: str, args: tuple, *, memory_limit: bool = True) -> tuple[str
         return "error", failed()
     except (JobRefused, *spec.refusals) as error:
         return "error", _portable(error)
-    except Exception:
+    except Exception as error:
+        if _is_rq_timeout(error):
+            raise  # RQ's work horse: its own time limit, it marks the job as timed out
         log.exception("job %s failed", target)  # a bug: the person reads only that it failed
         return "error", broken()
     finally:

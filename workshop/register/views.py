@@ -4,24 +4,20 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
-import tempfile
-import time
-from pathlib import Path
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from workshop import uploads
+from workshop import jobs, uploads
 from workshop.i18n import current_locale as locale
 from workshop.i18n import localized
 from workshop.measures import record as record_ops
 from workshop.measures.models import Measure
 from workshop.measures.record_template import available_record_templates, load_record_template, record_template_choices
 from workshop.measures.status import LABELS as STATUS_LABELS
-from workshop.register import exporting
+from workshop.register import exporting, previews
 from workshop.register.access import may_read_measure, may_write_measure
 from workshop.register.importing import run_import
 from workshop.register.layouts import layouts
@@ -31,9 +27,6 @@ from workshop.register.tables import TableRefused
 from workshop.web import db, get_or_404
 
 bp = Blueprint("register", __name__, url_prefix="/register")
-
-_UPLOADS = Path(tempfile.gettempdir()) / "workshop-imports"
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
 def _filters() -> dict:
@@ -150,24 +143,6 @@ def _too_large(_error):
     return redirect(url_for(".import_table"), 303)
 
 
-PREVIEW_KEPT_SECONDS = 3600
-
-
-def _forget_old_previews() -> None:
-    """A preview nobody confirmed is kept an hour, then its file goes."""
-    cutoff = time.time() - PREVIEW_KEPT_SECONDS
-    for path in _UPLOADS.glob("*-*"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            pass  # another process took it first
-
-
-def _upload_path(token: str) -> Path:
-    return _UPLOADS / f"{int(current_user.id)}-{token}"
-
-
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
 def import_table():
@@ -176,12 +151,16 @@ def import_table():
     if not may_write_measure(current_user):
         abort(403)
     token = request.form.get("token", "")
+    if token and request.form.get("action") == "cancel":
+        previews.forget(current_user.id, token)
+        flash(_("Import abgebrochen; die hochgeladene Datei ist gelöscht."), "info")
+        return redirect(url_for(".import_table"), 303)
     if token:  # the confirmation of a previewed file: the same bytes, kept server-side
-        if not _TOKEN.match(token) or not _upload_path(token).exists():
+        kept = previews.read(current_user.id, token)
+        if kept is None:
             flash(_("Die Vorschau ist abgelaufen; bitte die Datei noch einmal hochladen."), "error")
             return redirect(url_for(".import_table"), 303)
-        path = _upload_path(token)
-        filename, data = request.form.get("filename", "")[:200], path.read_bytes()
+        filename, data = request.form.get("filename", "")[:200], kept
     else:
         upload = request.files.get("file")
         if upload is None or not upload.filename:
@@ -198,11 +177,11 @@ def import_table():
             apply=apply,
             may_write=lambda measure: may_write_measure(current_user, measure),
         )
-    except TableRefused as error:
+    except (TableRefused, jobs.JobRefused) as error:
         flash(_("Nicht importiert: %(error)s", error=error.text()), "error")
         return redirect(url_for(".import_table"), 303)
     if apply:
-        _upload_path(token).unlink(missing_ok=True)
+        previews.forget(current_user.id, token)
         counts = result.counts()
         if result.applied:
             flash(
@@ -214,11 +193,8 @@ def import_table():
             )
             return redirect(url_for(".index"), 303)
         flash(_("Nichts importiert: mindestens eine Zeile hat Fehler."), "error")
-    elif not token:
-        token = secrets.token_urlsafe(24)
-        _UPLOADS.mkdir(parents=True, exist_ok=True)
-        _forget_old_previews()
-        _upload_path(token).write_bytes(data)
+    elif not token and result.ok:  # a preview with errors cannot be applied: nothing is kept
+        token = previews.keep(current_user.id, data)
     return render_template(
         "register/import.html",
         result=result,
