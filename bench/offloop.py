@@ -32,8 +32,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from report import write_section  # noqa: E402
 
-from tests.conftest import PASSWORD, running_server  # noqa: E402
-from tests.live_client import csrf_token, login  # noqa: E402
+from tests.conftest import running_server  # noqa: E402
+from tests.live_client import csrf_token  # noqa: E402
 
 ACK_GAP = 0.1  # s between the phone's cards
 START, END = "<!-- bench/offloop.py -->", "<!-- /bench/offloop.py -->"
@@ -257,7 +257,7 @@ def bots_row(world: World, n: int) -> tuple[list[float], dict]:
             sids.append((ws.id, owner))
         db.commit()
     answers = {}
-    for (sid, owner), http in zip(sids, (world.http, world.http2), strict=True):
+    for (sid, _owner), http in zip(sids, (world.http, world.http2), strict=True):
         console = world.server.facilitator_client(sid, http)
         console.op("session.start")
         console.close()
