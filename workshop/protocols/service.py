@@ -224,7 +224,7 @@ def reopen(db: Session, ws: WorkshopSession, user_id: int, reason: str) -> Proto
 def add_attachment(
     db: Session, ws: WorkshopSession, user_id: int, filename: str, data: bytes, caption: str
 ) -> ProtocolAttachment:
-    _ensure_draft(draft_of(db, ws))
+    _ensure_draft(peek_draft(db, ws))  # the cheap refusals first, reading only
     if len(attachments_of(db, ws)) >= MAX_ATTACHMENTS:
         raise ProtocolError(N_("Höchstens %(max)s Anlagen je Protokoll."), max=MAX_ATTACHMENTS)
     caption = re.sub(r"\s+", " ", caption or "").strip()[:300] or filename.rsplit(".", 1)[0][:300] or "Anlage"
@@ -235,7 +235,11 @@ def add_attachment(
             max=MAX_ATTACHMENT_BYTES // 1024 // 1024,
         )
     # Decoding a photo takes up to a second of CPU (38 megapixels): a worker does it (workshop/jobs).
+    # No transaction stays open meanwhile: a write lock held would stop every room's writes, and
+    # on SQLite a write on a snapshot older than another commit is refused (SQLITE_BUSY_SNAPSHOT).
+    db.rollback()
     encoded, mimetype, width, height = jobs.run(images.check_image, filename, data, owner=user_id)
+    _ensure_draft(draft_of(db, ws))  # again, in the transaction that writes (it may have changed)
     attachment = ProtocolAttachment(
         session_id=ws.id,
         caption=caption,

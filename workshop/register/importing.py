@@ -107,6 +107,7 @@ def run_import(
     may_write: register/access.py's check for an existing measure a row would change.
     TableRefused when the file as a whole is not an importable table (or goes beyond a limit);
     jobs.JobRefused when reading it took too long. The file is read in a worker process."""
+    db.rollback()  # no transaction open while a worker reads (see protocols/service.add_attachment)
     table = jobs.run(read_table, filename, data, owner=author_id)
     rows = table.rows
     header_index, layout, mapped = _find_header(rows)

@@ -147,7 +147,10 @@ class Simulation:
                 self.budget.charge(time.perf_counter() - began)
                 if view is None:
                     break
-                for bot in self.bots:
+                start = tick % len(self.bots) if self.bots else 0
+                for bot in self.bots[start:] + self.bots[:start]:  # who waits for the budget changes each tick
+                    if self.budget.wait_time():
+                        break  # the share is used up: the rest of the room acts in a later tick
                     if bot.participant_id is None:
                         if tick >= bot.join_at_tick:
                             self.budget.charge(OP_SECONDS)
