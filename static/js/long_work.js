@@ -42,7 +42,7 @@ function showProgress(status, label) {
 }
 
 function filenameOf(response, fallback) {
-  const header = response.headers.get("Content-Disposition") || "";
+  const header = response.headers.get("content-disposition") || "";
   const match = header.match(/filename="([^"]+)"/);
   return match ? match[1] : fallback;
 }
