@@ -176,6 +176,12 @@ def import_table():
             current_user.id,
             apply=apply,
             may_write=lambda measure: may_write_measure(current_user, measure),
+            numbering_as_reference=request.form.get("numbering") == "1",
+            choices={
+                int(name[4:]): value
+                for name, value in request.form.items()
+                if name.startswith("row-") and name[4:].isdigit() and len(name) < 12 and value in ("update", "new")
+            },
         )
     except (TableRefused, jobs.JobRefused) as error:
         flash(_("Nicht importiert: %(error)s", error=error.text()), "error")
@@ -195,6 +201,8 @@ def import_table():
         flash(_("Nichts importiert: mindestens eine Zeile hat Fehler."), "error")
     elif not token and result.ok:  # a preview with errors cannot be applied: nothing is kept
         token = previews.keep(current_user.id, data)
+    elif token and not result.ok:
+        previews.forget(current_user.id, token)
     return render_template(
         "register/import.html",
         result=result,
