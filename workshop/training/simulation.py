@@ -43,8 +43,15 @@ class PracticeBudget:
     a bucket of loop-seconds, refilled by `share` per second. A tick (the room's snapshot) is
     charged what it took, each op OP_SECONDS; a simulation whose charge does not fit waits."""
 
-    def __init__(self, share: float, burst: float = 0.5):
+    IN_FLIGHT = (
+        4  # simulated ops of the process waiting for the engine at once (a real phone's op queues behind no more)
+    )
+    PENDING = 40  # ops handed out but not yet done; a tick hands out no more beyond this
+
+    def __init__(self, share: float, burst: float = 0.1):
         self.share, self.burst = share, burst
+        self.in_flight = threading.BoundedSemaphore(self.IN_FLIGHT)
+        self.pending = 0
         self.level = burst
         self.at = time.monotonic()
         self.waited = 0.0  # seconds simulations spent waiting for the budget (the benchmark prints it)
@@ -110,6 +117,21 @@ class Simulation:
         op = {**op, "op_id": secrets.token_hex(12)}
         return live.submit(self.session_id, actor, op, app=self.app)  # the one way in, as for phones
 
+    def _in_turn(self, work, *args) -> None:
+        """Run one bot's op with at most IN_FLIGHT of the process's simulated ops at the engine:
+        on SQLite every write takes one lock, and a burst of bots would queue a real room behind it."""
+        try:
+            with self.budget.in_flight:
+                work(*args)
+        finally:
+            with self.budget._lock:
+                self.budget.pending -= 1
+
+    def _hand_out(self, work, *args) -> None:
+        with self.budget._lock:
+            self.budget.pending += 1
+        socketio.start_background_task(self._in_turn, work, *args)
+
     def _join(self, bot: Bot) -> None:
         outcome = self._submit(Actor(SYSTEM), {"type": "participant.join", "payload": {"display_name": bot.name}})
         if isinstance(outcome, Rejected):
@@ -149,12 +171,15 @@ class Simulation:
                     break
                 start = tick % len(self.bots) if self.bots else 0
                 for bot in self.bots[start:] + self.bots[:start]:  # who waits for the budget changes each tick
-                    if self.budget.wait_time():
-                        break  # the share is used up: the rest of the room acts in a later tick
+                    if (
+                        self.budget.wait_time() > self.budget.burst / max(self.budget.share, 0.01)
+                        or self.budget.pending >= self.budget.PENDING
+                    ):
+                        break  # a tick goes one burst into debt at most, and the engine's queue stays short
                     if bot.participant_id is None:
                         if tick >= bot.join_at_tick:
                             self.budget.charge(OP_SECONDS)
-                            socketio.start_background_task(self._join, bot)
+                            self._hand_out(self._join, bot)
                             bot.participant_id = -1  # joining
                         continue
                     if bot.participant_id < 0:
@@ -162,7 +187,7 @@ class Simulation:
                     op = next_op(bot, view, tick)
                     if op is not None:
                         self.budget.charge(OP_SECONDS)
-                        socketio.start_background_task(self._act, bot, op)
+                        self._hand_out(self._act, bot, op)
                 tick += 1
                 socketio.sleep(self.pace)
         except Exception:
