@@ -112,8 +112,7 @@ def test_the_purge_leaves_no_name_in_final_protocols_and_no_text_from_before_an_
     from workshop.protocols.models import ProtocolVersion
     from workshop.protocols.service import finalize
 
-    url = f"sqlite:///{tmp_path / 'w.db'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / "w.db")
     factory = sessionmaker(bind=make_engine(url), expire_on_commit=False)
     with factory() as db:
         fid = create_facilitator(db, "m@example.org", "M", "correct horse battery").id
