@@ -44,6 +44,7 @@ bench: setup proxy browser
 	$(PY) bench/drafting.py $(BENCH_ARGS)
 	$(PY) bench/failover.py $(BENCH_ARGS)
 	$(PY) bench/page_weight.py
+	$(PY) bench/offloop.py $(BENCH_ARGS)
 
 setup: $(STAMP) $(ASSETS) $(PAGE_BUILDS) $(MO) pdf
 

@@ -277,6 +277,9 @@ def start_server(database_url: str, log_path: Path, extra_env: dict | None = Non
         "WORKSHOP_HOST": "127.0.0.1",
         "WORKSHOP_PORT": str(port),
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        # simulated rooms at test speed: no pace floor (outside tests 500 ms), the whole loop for practice (10 %)
+        "WORKSHOP_PRACTICE_MIN_PACE_MS": "20",
+        "WORKSHOP_PRACTICE_SHARE_PERCENT": "100",
         **(extra_env or {}),
     }
     log = open(log_path, "ab")

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from workshop import assets
+from workshop import assets, jobs, uploads
 from workshop.config import PROJECT_ROOT, load_config
 from workshop.db import engine_for, make_session_factory
 from workshop.extensions import csrf, login_manager, socketio
@@ -45,6 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     engine = engine_for(app.config)
     sessions = make_session_factory(engine)
+    jobs.configure(app.config["JOB_WORKERS"], app.config["JOB_QUEUE"], app.config["JOB_QUEUE_NAME"])
     app.extensions["workshop.engine"] = engine
     app.extensions["workshop.db"] = sessions
 
@@ -66,6 +67,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         user = sessions().get(Facilitator, int(ident))
         return user if user is not None and user.matches_epoch(epoch) else None
 
+    uploads.init_app(app)  # body limits per endpoint, in force before the CSRF check reads the form
     csrf.init_app(app)
     init_rate_limits(app)
     app.extensions["workshop.event_limiter"] = EventLimiter(

@@ -60,6 +60,11 @@ def serve(demo: bool):
             app.extensions["workshop.db"].remove()
         click.echo(f"Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}")
         click.echo(f"Demo session console: {base}/sessions/{ws.id}  (join code {ws.join_code})")
+    from workshop import jobs
+
+    warm = getattr(jobs.backend(), "warm", None)
+    if warm is not None:  # the local pool: its worker processes start now, not at the first upload
+        warm()
     click.echo(f"Workshop is running at {base}  (stop with Ctrl+C)")
     sys.stdout.flush()
     _run_server(app, socketio)
@@ -229,6 +234,65 @@ def demo():
     )
 
 
+@cli.command()
+@click.option("--status", is_flag=True, help="Show the queue, its workers and the failed jobs, then exit.")
+@click.option("--burst", is_flag=True, help="Work what is queued, then exit (tests, one-off runs).")
+def worker(status: bool, burst: bool):
+    """Work the job queue (WORKSHOP_JOB_QUEUE): the imports, renders and photos of the web processes."""
+    from workshop import jobs
+    from workshop.config import load_config
+
+    config = load_config()
+    settings = jobs.Settings(
+        workers=config["JOB_WORKERS"], queue_url=config["JOB_QUEUE"], queue_name=config["JOB_QUEUE_NAME"]
+    )
+    if not settings.queue_url:
+        raise click.ClickException(
+            "WORKSHOP_JOB_QUEUE is not set (e.g. redis://127.0.0.1:6379/2): without a queue every "
+            "`workshop serve` runs its own worker processes and needs no `workshop worker`."
+        )
+    from workshop.jobs import queue
+
+    if status:
+        for line in queue.describe(settings):
+            click.echo(line)
+        return
+    queue.work(settings, burst=burst)
+
+
+def _with_progress(label: str, function, *args):
+    """Run function(*args) while the terminal shows that it is at work (a render takes seconds in
+    a worker process): a moving bar with the seconds so far, then how long it took."""
+    import threading
+    import time
+
+    outcome: dict = {}
+
+    def work():
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as error:
+            outcome["error"] = error
+
+    thread = threading.Thread(target=work, daemon=True)
+    started = time.monotonic()
+    thread.start()
+    show = sys.stderr.isatty()
+    width, position = 20, 0
+    while thread.is_alive():
+        thread.join(0.2)
+        if show and thread.is_alive():
+            position = (position + 1) % (2 * width - 2)
+            at = position if position < width else 2 * width - 2 - position
+            bar = " " * at + "███" + " " * (width - at)
+            click.echo(f"\r{label} [{bar[: width + 2]}] {time.monotonic() - started:4.1f} s", nl=False, err=True)
+    if show:
+        click.echo(f"\r{label}: {time.monotonic() - started:.1f} s" + " " * (width + 12), err=True)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 @cli.command("export-protocol")
 @click.argument("session_id", type=int)
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "pdf", "docx"]), default="md", show_default=True)
@@ -238,6 +302,9 @@ def demo():
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def export_protocol_command(session_id: int, fmt: str, version: int | None, output: Path):
     """Write a session's protocol (Ergebnisprotokoll) to FILE."""
+    from flask import copy_current_request_context
+
+    from workshop import jobs
     from workshop.protocols.export import export_protocol
     from workshop.protocols.service import ProtocolError
     from workshop.sessions.models import WorkshopSession
@@ -249,9 +316,18 @@ def export_protocol_command(session_id: int, fmt: str, version: int | None, outp
         if ws is None:
             raise click.ClickException(f"there is no session {session_id}")
         try:
-            text, _mimetype = export_protocol(session, ws, fmt, version)
+            text, _mimetype = _with_progress(
+                f"{fmt.upper()} of session {session_id}",
+                copy_current_request_context(export_protocol),  # the thread renders in this request's context
+                session,
+                ws,
+                fmt,
+                version,
+            )
         except ProtocolError as error:
             raise click.ClickException(str(error)) from error
+        except jobs.JobRefused as error:
+            raise click.ClickException(error.text("en")) from error
     if isinstance(text, bytes):
         output.write_bytes(text)
     else:

@@ -32,6 +32,11 @@
 | WORKSHOP_RETENTION_DAYS  | 90; personal data of sessions older than this is purged (0: never) |
 | WORKSHOP_REVOCATION_SWEEP_MS | 5000; how often each process closes staff sockets whose login, link or team role ended |
 | WORKSHOP_PING_SECONDS    | 5; the server pings every socket this often and drops one that has not answered this long after; a phone gives a server up that sent no ping for twice this (10 s: a dead or hung one) |
+| WORKSHOP_JOB_WORKERS     | 2; worker processes for imports, renders and images (jobs running at once per process with a queue) |
+| WORKSHOP_JOB_QUEUE       | unset: a pool of worker processes per process; redis://… : the RQ queue worked by `workshop worker` |
+| WORKSHOP_JOB_QUEUE_NAME  | workshop-jobs (the RQ queue's name; separate deployments sharing one Redis need different ones) |
+| WORKSHOP_PRACTICE_MIN_PACE_MS | 500; simulated participants act at most once per this many ms (tests lower it) |
+| WORKSHOP_PRACTICE_SHARE_PERCENT | 10; all practice of a process uses at most this share of its event loop |
 """
 
 from __future__ import annotations
@@ -115,6 +120,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 1 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 1 * 1024 * 1024,  # a form's text fields, so the one limit a page names holds
         "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL") or "flask-socketio",
         "RATELIMIT_ENABLED": os.environ.get("WORKSHOP_RATE_LIMITS", "on") != "off",
         "RATELIMIT_STORAGE_URI": os.environ.get("WORKSHOP_RATE_LIMIT_STORAGE") or "memory://",
@@ -165,6 +171,16 @@ def load_config(overrides: dict | None = None) -> dict:
         # both together and reconnects, so a dead or hung server is noticed within 2 × 5 s (issue 34;
         # was 20: 40 s). A ping is a message per phone per interval: bench/run.py measures its cost.
         "PING_SECONDS": _int_setting("WORKSHOP_PING_SECONDS", 5, 1),
+        # Heavy work (imports, PDF/DOCX, photos) runs in worker processes: workshop/jobs.
+        "JOB_WORKERS": _int_setting("WORKSHOP_JOB_WORKERS", 2, 1),
+        "JOB_QUEUE": os.environ.get("WORKSHOP_JOB_QUEUE") or None,
+        "JOB_QUEUE_NAME": os.environ.get("WORKSHOP_JOB_QUEUE_NAME") or "workshop-jobs",
+        # Simulated participants (training/simulation.py): no room ticks faster than this, and all
+        # practice of a process together uses at most this share of its event loop.
+        # An uploaded table between its preview and its import (register/previews.py).
+        "IMPORT_PREVIEW_DIR": os.environ.get("WORKSHOP_IMPORT_PREVIEW_DIR") or str(INSTANCE_DIR / "import-previews"),
+        "PRACTICE_MIN_PACE": _int_setting("WORKSHOP_PRACTICE_MIN_PACE_MS", 500, 1) / 1000,
+        "PRACTICE_SHARE": _int_setting("WORKSHOP_PRACTICE_SHARE_PERCENT", 10, 1) / 100,
     }
     config.update(overrides)
     if production:

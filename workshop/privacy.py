@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from workshop.activities.models import ActionItem, Card
 from workshop.db import utcnow
 from workshop.live.models import Event
+from workshop.protocols import render_cache
 from workshop.protocols.models import ProtocolDraft, ProtocolVersion
 from workshop.sessions.models import Participant, WorkshopSession
 
@@ -131,6 +132,7 @@ def purge(db: Session, days: int, now: datetime | None = None) -> dict:
             version.document = document
             done["protocol_versions"] += 1
     done["sessions"] = len(session_ids)
+    render_cache.forget_sessions(session_ids)  # rendered final versions hold names too
     done["participants"] = len(participants)
     db.commit()
     return done

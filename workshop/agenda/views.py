@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import delete, select
 
+from workshop import uploads
 from workshop.access import policy
 from workshop.access.projector import projector_link
 from workshop.activities.models import Card
@@ -47,11 +48,9 @@ MAX_UPLOAD_REQUEST = 12 * 1024 * 1024
 ALLOWED_MIME = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}
 
 
-@bp.before_request
-def _allow_uploads():
-    # Only the builder takes files; every other route keeps the app's 1 MB limit.
-    if request.endpoint == "agenda.builder":
-        request.max_content_length = MAX_UPLOAD_REQUEST
+# Only the builder takes files; every other route keeps the app's 1 MB limit (uploads.py sets it
+# before the CSRF check reads the form: set later, the 1 MB limit refused a 2 MB PDF).
+uploads.allow("agenda.builder", MAX_UPLOAD_REQUEST, MAX_FILE_BYTES)
 
 
 def _session_details(form) -> tuple[dict, list[str]]:

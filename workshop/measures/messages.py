@@ -56,3 +56,14 @@ class RecordRefused(Rejected):
 
     def __str__(self) -> str:
         return self.text()
+
+    def __reduce__(self):
+        """As itself across processes (a refusal made in a job worker, workshop/jobs)."""
+        return _restore_refusal, (type(self), self.code, self.texts)
+
+
+def _restore_refusal(cls, code: str, texts_: dict[str, str]) -> RecordRefused:
+    refusal = cls.__new__(cls)
+    Rejected.__init__(refusal, code, texts_["en"])
+    refusal.texts = texts_
+    return refusal

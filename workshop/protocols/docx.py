@@ -14,6 +14,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from workshop import jobs
 from workshop.protocols.model import Protocol
 
 # Characters XML 1.0 cannot hold: python-docx refuses a run with one (a 500 for the whole file).
@@ -124,7 +125,16 @@ def _bullets(document, heading: str, lines: list[str]) -> None:
             document.add_paragraph(line, style="List Bullet")
 
 
-def render_docx(protocol: Protocol, images: dict[int, tuple[str, bytes]] | None = None) -> bytes:
+DOCX_SECONDS = 60.0
+
+
+def render_docx(protocol: Protocol, images: dict[int, tuple[str, bytes]] | None = None, owner=None) -> bytes:
+    """python-docx is pure Python (0.6–1.8 s for 500 cards): a worker process writes it."""
+    return jobs.run(write_docx, protocol, images or {}, owner=owner)
+
+
+@jobs.task(seconds=DOCX_SECONDS, memory_mb=1536)
+def write_docx(protocol: Protocol, images: dict[int, tuple[str, bytes]]) -> bytes:
     p = xml_safe(protocol)
     L = p.labels
     images = images or {}

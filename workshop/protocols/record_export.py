@@ -11,6 +11,7 @@ from datetime import datetime
 from flask import render_template
 from sqlalchemy.orm import Session
 
+from workshop import jobs
 from workshop.i18n import localized
 from workshop.measures.models import Measure
 from workshop.measures.record import current_values, template_of
@@ -64,14 +65,19 @@ def build_record(db: Session, measure: Measure, language: str = "de") -> RecordD
     )
 
 
-def render_record_pdf(document: RecordDocument) -> bytes:
+def render_record_pdf(document: RecordDocument, owner=None) -> bytes:
     html = render_template(
         "protocols/record_document.html", d=document, css=stylesheet() + stylesheet("protocol-print.css")
     )
-    return html_to_pdf(html)
+    return html_to_pdf(html, owner)
 
 
-def render_record_docx(document: RecordDocument) -> bytes:
+def render_record_docx(document: RecordDocument, owner=None) -> bytes:
+    return jobs.run(write_record_docx, document, owner=owner)
+
+
+@jobs.task(seconds=60.0, memory_mb=1536)
+def write_record_docx(document: RecordDocument) -> bytes:
     document = xml_safe(document)
     L = document.labels
     doc = new_document(document.title, document.language)
@@ -91,9 +97,10 @@ def render_record_docx(document: RecordDocument) -> bytes:
 RECORD_FORMATS = {"pdf": (render_record_pdf, "application/pdf"), "docx": (render_record_docx, DOCX_MIMETYPE)}
 
 
-def export_record(db: Session, measure: Measure, fmt: str, language: str = "de") -> tuple[bytes, str]:
+def export_record(db: Session, measure: Measure, fmt: str, language: str = "de", owner=None) -> tuple[bytes, str]:
+    """Rendered in a worker (workshop/jobs); raises jobs.JobRefused when it could not be."""
     renderer, mimetype = RECORD_FORMATS[fmt]
-    return renderer(build_record(db, measure, language)), mimetype
+    return renderer(build_record(db, measure, language), owner), mimetype
 
 
 def record_filename(measure: Measure, fmt: str) -> str:

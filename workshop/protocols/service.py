@@ -3,17 +3,17 @@ attach photos. Plain functions over the database; the views only translate and r
 
 from __future__ import annotations
 
-import io
 import re
-import warnings
 
 from marshmallow import Schema, ValidationError, fields, validate
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from workshop import jobs
 from workshop.db import utcnow
 from workshop.i18n import LOCALES, N_
+from workshop.protocols import images
+from workshop.protocols.errors import ProtocolError
 from workshop.protocols.model import Protocol, build_protocol
 from workshop.protocols.models import (
     DRAFT,
@@ -26,20 +26,9 @@ from workshop.protocols.models import (
 from workshop.sessions.models import WorkshopSession
 from workshop.validation import CleanText, describe_errors
 
-MAX_ATTACHMENT_BYTES = 8 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = images.MAX_ATTACHMENT_BYTES
 MAX_ATTACHMENTS = 30
-MAX_IMAGE_PIXELS = 40_000_000  # a 40-megapixel photo; larger is refused before decoding
-MAX_SIDE = 2400  # re-encoded photos are at most this wide or high: enough to read a flipchart
-FORMATS = {"JPEG": ("image/jpeg", {"jpg", "jpeg"}), "PNG": ("image/png", {"png"})}
 LINES_MAX, LINE_MAX, TEXT_MAX = 200, 2000, 20_000
-
-
-class ProtocolError(Exception):
-    """A refusal a person sees: `message` is a German msgid (N_), translated where it is shown."""
-
-    def __init__(self, message: str, **params):
-        super().__init__(message % params if params else message)
-        self.message, self.params = message, params
 
 
 # --- the draft ------------------------------------------------------------------------------
@@ -232,73 +221,25 @@ def reopen(db: Session, ws: WorkshopSession, user_id: int, reason: str) -> Proto
 # --- attachments ------------------------------------------------------------------------------
 
 
-def check_image(filename: str, data: bytes) -> tuple[bytes, str, int, int]:
-    """The upload's content decides: it must decode as a JPEG or PNG whose name says the same.
-    Returns the re-encoded image (no metadata such as GPS, upright, at most MAX_SIDE), its
-    mimetype and size."""
-    if len(data) > MAX_ATTACHMENT_BYTES:
+def add_attachment(
+    db: Session, ws: WorkshopSession, user_id: int, filename: str, data: bytes, caption: str
+) -> ProtocolAttachment:
+    _ensure_draft(peek_draft(db, ws))  # the cheap refusals first, reading only
+    if len(attachments_of(db, ws)) >= MAX_ATTACHMENTS:
+        raise ProtocolError(N_("Höchstens %(max)s Anlagen je Protokoll."), max=MAX_ATTACHMENTS)
+    caption = re.sub(r"\s+", " ", caption or "").strip()[:300] or filename.rsplit(".", 1)[0][:300] or "Anlage"
+    if len(data) > MAX_ATTACHMENT_BYTES:  # before anything is handed to a worker
         raise ProtocolError(
             N_("Die Datei ist zu groß (%(size)s MB); erlaubt sind höchstens %(max)s MB."),
             size=f"{len(data) / 1024 / 1024:.1f}",
             max=MAX_ATTACHMENT_BYTES // 1024 // 1024,
         )
-    if not data:
-        raise ProtocolError(N_("Die Datei ist leer."))
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
-                probe.verify()
-            image = Image.open(io.BytesIO(data))
-            if image.width * image.height > MAX_IMAGE_PIXELS:
-                raise ProtocolError(
-                    N_("Das Bild ist zu groß (%(width)s × %(height)s Pixel)."), width=image.width, height=image.height
-                )
-            image.load()
-    except ProtocolError:
-        raise
-    except (
-        UnidentifiedImageError,
-        OSError,
-        SyntaxError,
-        ValueError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ) as error:
-        raise ProtocolError(N_("„%(name)s“ ist kein lesbares Bild (erlaubt: JPEG, PNG)."), name=filename) from error
-    if image.format not in FORMATS:
-        raise ProtocolError(
-            N_("„%(name)s“ ist ein %(format)s-Bild; erlaubt sind JPEG und PNG."),
-            name=filename,
-            format=image.format or "?",
-        )
-    mimetype, extensions = FORMATS[image.format]
-    if extension not in extensions:
-        raise ProtocolError(
-            N_("„%(name)s“ ist ein %(format)s-Bild, die Endung passt nicht dazu (erwartet: %(expected)s)."),
-            name=filename,
-            format=image.format,
-            expected=", ".join(sorted(extensions)),
-        )
-    upright = ImageOps.exif_transpose(image)
-    upright.thumbnail((MAX_SIDE, MAX_SIDE))
-    out = io.BytesIO()
-    if mimetype == "image/jpeg":
-        upright.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
-    else:
-        upright.save(out, "PNG", optimize=True)
-    return out.getvalue(), mimetype, upright.width, upright.height
-
-
-def add_attachment(
-    db: Session, ws: WorkshopSession, user_id: int, filename: str, data: bytes, caption: str
-) -> ProtocolAttachment:
-    _ensure_draft(draft_of(db, ws))
-    if len(attachments_of(db, ws)) >= MAX_ATTACHMENTS:
-        raise ProtocolError(N_("Höchstens %(max)s Anlagen je Protokoll."), max=MAX_ATTACHMENTS)
-    caption = re.sub(r"\s+", " ", caption or "").strip()[:300] or filename.rsplit(".", 1)[0][:300] or "Anlage"
-    encoded, mimetype, width, height = check_image(filename, data)
+    # Decoding a photo takes up to a second of CPU (38 megapixels): a worker does it (workshop/jobs).
+    # No transaction stays open meanwhile: a write lock held would stop every room's writes, and
+    # on SQLite a write on a snapshot older than another commit is refused (SQLITE_BUSY_SNAPSHOT).
+    db.rollback()
+    encoded, mimetype, width, height = jobs.run(images.check_image, filename, data, owner=user_id)
+    _ensure_draft(draft_of(db, ws))  # again, in the transaction that writes (it may have changed)
     attachment = ProtocolAttachment(
         session_id=ws.id,
         caption=caption,

@@ -9,9 +9,11 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
+from workshop import jobs, uploads
 from workshop.access import policy
 from workshop.accounts.models import Facilitator
 from workshop.i18n import LANGUAGE_NAMES, LOCALES, N_
+from workshop.jobs.web import refused_page
 from workshop.protocols import service
 from workshop.protocols.export import FORMATS, export_protocol, protocol_filename
 from workshop.protocols.html import PROTOCOL_CSP
@@ -52,9 +54,13 @@ def protocol(session_id, fmt):
     version = _version_arg()
     language = request.args.get("lang")
     try:
-        body, mimetype = export_protocol(db(), ws, fmt, version, language if language in LOCALES else None)
+        body, mimetype = export_protocol(
+            db(), ws, fmt, version, language if language in LOCALES else None, owner=current_user.id
+        )
     except service.ProtocolError:
         abort(404)
+    except jobs.JobRefused as error:
+        return refused_page(error)
     response = Response(body, mimetype=mimetype)
     if fmt == "html":
         response.headers["Content-Security-Policy"] = PROTOCOL_CSP
@@ -162,19 +168,14 @@ def reopen(session_id):
     return redirect(url_for("protocols.edit", session_id=ws.id))
 
 
-@bp.url_value_preprocessor
-def _upload_limit(endpoint, values):
-    """Photos may be larger than the app's 1 MB request limit. This runs before the CSRF check
-    reads the form, so the larger limit (plus room for the form fields) is in force when the
-    body is parsed; a bigger body is refused while parsing, never spooled."""
-    if endpoint == "protocols.upload":
-        request.max_content_length = service.MAX_ATTACHMENT_BYTES + 64 * 1024
+# Photos may be larger than the app's 1 MB request limit (plus room for the form fields): uploads.py.
+uploads.allow("protocols.upload", service.MAX_ATTACHMENT_BYTES + 64 * 1024, service.MAX_ATTACHMENT_BYTES)
 
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(error):
     if request.endpoint != "protocols.upload":
-        return error
+        return uploads.too_large_page(error)
     # The body was refused before the view (and its login check) ran: check here, without raising.
     from workshop.sessions.models import WorkshopSession
 
@@ -203,6 +204,10 @@ def upload(session_id):
         service.add_attachment(db(), ws, current_user.id, upload_file.filename, data, caption)
     except service.ProtocolError as error:
         return _refused(error, ws)
+    except jobs.JobRefused as error:
+        db().rollback()
+        flash(error.text(), "error")
+        return redirect(url_for("protocols.edit", session_id=ws.id))
     db().commit()
     flash(_("Anlage hinzugefügt."), "success")
     return redirect(url_for("protocols.edit", session_id=ws.id))
@@ -231,7 +236,12 @@ def record_file(measure_id, fmt):
         abort(404)
     measure = measure_or_404(measure_id)
     language = request.args.get("lang", "de")
-    body, mimetype = export_record(db(), measure, fmt, language if language in LOCALES else "de")
+    try:
+        body, mimetype = export_record(
+            db(), measure, fmt, language if language in LOCALES else "de", owner=current_user.id
+        )
+    except jobs.JobRefused as error:
+        return refused_page(error)
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{record_filename(measure, fmt)}"'
     return response

@@ -13,13 +13,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workshop import jobs
 from workshop.access import policy
 from workshop.i18n import N_
 from workshop.measures import record as record_ops
 from workshop.measures.messages import RecordRefused, texts
 from workshop.measures.models import Measure
-from workshop.register.layouts import REFERENCE, Layout, layouts
-from workshop.register.tables import MAX_ROWS, TableRefused, cell_text, is_tab_separated, read_table
+from workshop.register.layouts import NUMBERING, REFERENCE, Layout, layouts
+from workshop.register.reading import MAX_ROWS, read_table
+from workshop.register.tables import TableRefused, cell_text
 
 SOURCE_KIND = "import"
 
@@ -38,6 +40,10 @@ class RowResult:
     measure_id: int | None = None
     changed: list[str] = field(default_factory=list)  # column headings
     errors: list[CellError] = field(default_factory=list)
+    inherited: list[tuple[str, int]] = field(default_factory=list)  # (heading, line): "same as above"
+    twin_id: int | None = None  # an existing measure of the same title: a possible duplicate
+    twin_title: str = ""
+    choice: str = ""  # for a twin: "update" it or make a "new" measure
 
 
 @dataclass
@@ -45,6 +51,8 @@ class ImportResult:
     layout: str
     rows: list[RowResult]
     applied: bool = False
+    numbering: str = ""  # the heading of a running-number column ("Nr."), if the table has one
+    numbering_as_reference: bool = False
 
     @property
     def ok(self) -> bool:
@@ -101,6 +109,19 @@ def _measure_for(db: Session, layout: Layout, reference: str, title: str, user_i
     return next((m for m in candidates if policy.may(db, user_id, "measure.read", m)), None)
 
 
+def _twin(db: Session, layout: Layout, title: str, may_write: Callable[[Measure], bool]) -> Measure | None:
+    """An existing measure of the layout's template with this title that the importer may change."""
+    for measure in db.scalars(
+        select(Measure)
+        .where(Measure.record_template == layout.record_template, Measure.title == title)
+        .order_by(Measure.id)
+        .limit(20)
+    ):
+        if may_write(measure):
+            return measure
+    return None
+
+
 def run_import(
     db: Session,
     filename: str,
@@ -109,13 +130,32 @@ def run_import(
     *,
     apply: bool,
     may_write: Callable[[Measure], bool] = lambda _measure: True,
+    numbering_as_reference: bool = False,
+    choices: dict[int, str] | None = None,
 ) -> ImportResult:
     """Preview (apply=False, always rolled back) or apply (committed only if every row is fine).
 
     may_write: register/access.py's check for an existing measure a row would change.
-    TableRefused when the file as a whole is not an importable table."""
-    rows = read_table(filename, data)
+    numbering_as_reference: take a running-number column ("Nr.") for the reference number; by
+    default it is left out (the Aachen table numbers its rows 1…7).
+    choices: line -> "update" | "new" for a row whose title an existing measure has (a possible
+    duplicate, shown in the preview): update that measure, or make a new one. Without a choice, a
+    row without a reference number updates it (re-importing a file changes nothing), a row with an
+    unknown reference number becomes a new measure.
+    TableRefused when the file as a whole is not an importable table (or goes beyond a limit);
+    jobs.JobRefused when reading it took too long. The file is read in a worker process."""
+    db.rollback()  # no transaction open while a worker reads (see protocols/service.add_attachment)
+    table = jobs.run(read_table, filename, data, owner=author_id)
+    rows = table.rows
     header_index, layout, mapped = _find_header(rows)
+    numbering = next((heading for _i, heading, key in mapped if key == NUMBERING), "")
+    has_reference = any(key == REFERENCE for _i, _h, key in mapped)
+    take_numbers = numbering_as_reference and not has_reference
+    mapped = [
+        (i, heading, (REFERENCE if take_numbers else None) if key == NUMBERING else key)
+        for i, heading, key in mapped
+        if key != NUMBERING or take_numbers
+    ]
     unknown = [heading for _i, heading, key in mapped if key is None]
     if unknown:
         raise TableRefused(
@@ -139,20 +179,25 @@ def run_import(
     if len(body) > MAX_ROWS:
         raise TableRefused(N_("Die Tabelle hat mehr als %(max)s Zeilen."), max=MAX_ROWS)
 
-    # Only the tab-separated original leaves merged cells empty; an XLSX has them filled by the
-    # reader, and in our own exports an empty cell means empty (else a round trip would fill it).
-    carry_down = layout.carry_down if is_tab_separated(filename, data) else frozenset()
+    # A continuation row leaves the action field empty where the source means "as above" (merged
+    # cells; the XLSX reader fills real merged ranges itself): it takes the row above's — unless it
+    # is an existing measure that has none (in our own export an empty cell means empty).
+    carry_down = layout.carry_down
     results: list[RowResult] = []
-    carried: dict[str, str] = {}
+    carried: dict[str, tuple[str, int]] = {}  # key -> (text, line it came from)
     seen_refs: dict[str, int] = {}
+    choices = choices or {}
     try:
         for line, row in body:
             values: dict[str, tuple[str, str]] = {}  # key -> (heading, text)
+            above: dict[str, tuple[str, str, int]] = {}  # key -> (heading, text, line) for empty carry-down cells
             for index, heading, key in columns:
                 text = cell_text(row[index] if index < len(row) else "")
                 if key in carry_down:
-                    text = text or carried.get(key, "")
-                    carried[key] = text
+                    if text:
+                        carried[key] = (text, line)
+                    elif key in carried:
+                        above[key] = (heading, *carried[key])
                 values[key] = (heading, text)
             reference = values.get(REFERENCE, ("", ""))[1]
             title = values.get("title", ("", ""))[1]
@@ -194,6 +239,11 @@ def run_import(
                 )
                 result.action = "error"
                 continue
+            twin = measure if not reference else (None if measure is not None else _twin(db, layout, title, may_write))
+            if twin is not None and (measure is None or may_write(measure)):
+                result.twin_id, result.twin_title = twin.id, twin.title
+                result.choice = choices.get(line) or ("update" if measure is not None else "new")
+                measure = twin if result.choice == "update" else None
             if measure is not None and measure.record_template != layout.record_template:
                 result.errors.append(
                     CellError(
@@ -228,6 +278,10 @@ def run_import(
                 result.action = "new"
             result.measure_id = measure.id
             current = record_ops.current_values(db, measure)
+            for key, (heading, text, from_line) in above.items():
+                if result.action == "new" or current[key].value:
+                    values[key] = (heading, text)
+                    result.inherited.append((heading, from_line))
             for key, (heading, text) in values.items():
                 field_ = template.field(key)
                 if key == REFERENCE or field_ is None or field_.type == "status":
@@ -248,7 +302,7 @@ def run_import(
                 result.action = "changed"
             # The plan's milestone and indicator lines start its monitoring (once; issue 31).
             record_ops.seed_monitoring_from_lists(db, measure, author_id, SOURCE_KIND)
-        outcome = ImportResult(layout.key, results)
+        outcome = ImportResult(layout.key, results, numbering=numbering, numbering_as_reference=take_numbers)
         if apply and outcome.ok:
             db.commit()  # one transaction: every row or none
             outcome.applied = True

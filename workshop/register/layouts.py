@@ -12,6 +12,10 @@ from workshop.i18n import localized
 from workshop.measures.record_template import load_record_template
 
 REFERENCE = "reference_number"
+# A column of the source's running numbers ("Nr." in the Aachen table: 1…7). It is not a
+# reference number unless the person importing says so in the preview; otherwise it is left out.
+NUMBERING = "numbering"
+NUMBERING_HEADINGS = frozenset({"Nr.", "Nr", "No.", "Lfd. Nr.", "#"})
 
 
 @dataclass(frozen=True)
@@ -33,12 +37,14 @@ class Layout:
         for column in self.columns:
             if column.heading == heading:
                 return column.key
+        if heading in NUMBERING_HEADINGS:
+            return NUMBERING
         return self.aliases.get(heading)
 
 
 # The Aachen table's own headings for the fields it has (in its order).
 _AACHEN_HEADINGS = {
-    "reference_number": "Nr.",
+    "reference_number": "Referenznummer",
     "action_field": "Aktionsfeld",
     "title": "Arbeitstitel des Vorhabens",
     "objective": "Übergeordnete Zielsetzung",

@@ -4,7 +4,7 @@ Export writes one row per milestone (its current status) and one per indicator (
 empty, to be filled in); import reads the same columns back. Like the register import: a preview
 of every row's outcome, then all rows or none, each bad cell named with its column.
 
-parse() is the one place that reads the file (register/tables.read_table, bounded there);
+parse() is the one place that reads the file (register/reading.read_table, bounded there, in a worker);
 apply_rows() is a plain function over parsed rows, so the reading and the row logic can each move
 into a worker process. Rows only ever write through measures/record.py (progress: a mandated
 measure takes them)."""
@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from workshop import jobs
 from workshop.i18n import N_
 from workshop.measures import monitoring
 from workshop.measures import record as record_ops
 from workshop.measures.messages import RecordRefused, texts
 from workshop.measures.models import Measure
-from workshop.register.tables import MAX_ROWS, TableRefused, read_table, write_csv, write_xlsx
+from workshop.register.reading import MAX_ROWS, read_table
+from workshop.register.tables import TableRefused, write_csv, write_xlsx
 
 SOURCE_KIND = "import"
 KIND_MILESTONE, KIND_INDICATOR = "Meilenstein", "Indikator"
@@ -116,10 +118,10 @@ def export_table(db: Session, measures: list[Measure], fmt: str) -> bytes:
     return write_csv(header, rows) if fmt == "csv" else write_xlsx(header, rows, "Monitoring")
 
 
-def parse(filename: str, data: bytes) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
+def parse(filename: str, data: bytes, owner: int | None = None) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
     """The file's column positions by key and its body rows (line number, cells); TableRefused
     when it is no table of these columns. The only function here that reads bytes."""
-    rows = read_table(filename, data)
+    rows = jobs.run(read_table, filename, data, owner=owner).rows  # a worker process (workshop/jobs)
     by_heading = {heading.casefold(): key for key, pair in COLUMNS.items() for heading in pair}
     for index, row in enumerate(rows[:20]):
         positions = {}

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
-import tempfile
-import time
 from datetime import date
-from pathlib import Path
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from workshop import jobs, uploads
 from workshop.access import policy
 from workshop.i18n import current_locale as locale
 from workshop.i18n import localized
@@ -23,18 +20,16 @@ from workshop.measures.models import Measure
 from workshop.measures.record_template import available_record_templates, load_record_template, record_template_choices
 from workshop.measures.status import LABELS as STATUS_LABELS
 from workshop.monitoring import progress as monitoring_progress
-from workshop.register import exporting, monitoring_table
+from workshop.register import exporting, monitoring_table, previews
 from workshop.register.access import may_read_measure, may_write_measure
 from workshop.register.importing import run_import
 from workshop.register.layouts import layouts
 from workshop.register.public import practice_measure_ids
-from workshop.register.tables import MAX_IMPORT_BYTES, TableRefused
+from workshop.register.reading import MAX_IMPORT_BYTES
+from workshop.register.tables import TableRefused
 from workshop.web import db, get_or_404
 
 bp = Blueprint("register", __name__, url_prefix="/register")
-
-_UPLOADS = Path(tempfile.gettempdir()) / "workshop-imports"
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
 def _filters() -> dict:
@@ -147,15 +142,9 @@ def measure_json(measure_id):
     )
 
 
-# Uploads may be larger than the app-wide request limit (1 MB), up to the import limit. Set in a
-# url_value_preprocessor because that runs before any before_request (CSRF reads the form there).
-_UPLOAD_SLACK = 256 * 1024
-
-
-@bp.url_value_preprocessor
-def _allow_large_upload(endpoint, _values):
-    if endpoint in ("register.import_table", "register.monitoring_import") and request.method == "POST":
-        request.max_content_length = MAX_IMPORT_BYTES + _UPLOAD_SLACK
+# Uploads may be larger than the app-wide request limit (1 MB), up to the import limit (uploads.py).
+uploads.allow("register.import_table", MAX_IMPORT_BYTES + 256 * 1024, MAX_IMPORT_BYTES)
+uploads.allow("register.monitoring_import", MAX_IMPORT_BYTES + 256 * 1024, MAX_IMPORT_BYTES)
 
 
 @bp.errorhandler(413)
@@ -170,24 +159,6 @@ def _too_large(_error):
     return redirect(url_for(".import_table"), 303)
 
 
-PREVIEW_KEPT_SECONDS = 3600
-
-
-def _forget_old_previews() -> None:
-    """A preview nobody confirmed is kept an hour, then its file goes."""
-    cutoff = time.time() - PREVIEW_KEPT_SECONDS
-    for path in _UPLOADS.glob("*-*"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            pass  # another process took it first
-
-
-def _upload_path(token: str) -> Path:
-    return _UPLOADS / f"{int(current_user.id)}-{token}"
-
-
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
 def import_table():
@@ -196,12 +167,16 @@ def import_table():
     if not may_write_measure(current_user):
         abort(403)
     token = request.form.get("token", "")
+    if token and request.form.get("action") == "cancel":
+        previews.forget(current_user.id, token)
+        flash(_("Import abgebrochen; die hochgeladene Datei ist gelöscht."), "info")
+        return redirect(url_for(".import_table"), 303)
     if token:  # the confirmation of a previewed file: the same bytes, kept server-side
-        if not _TOKEN.match(token) or not _upload_path(token).exists():
+        kept = previews.read(current_user.id, token)
+        if kept is None:
             flash(_("Die Vorschau ist abgelaufen; bitte die Datei noch einmal hochladen."), "error")
             return redirect(url_for(".import_table"), 303)
-        path = _upload_path(token)
-        filename, data = request.form.get("filename", "")[:200], path.read_bytes()
+        filename, data = request.form.get("filename", "")[:200], kept
     else:
         upload = request.files.get("file")
         if upload is None or not upload.filename:
@@ -217,12 +192,18 @@ def import_table():
             current_user.id,
             apply=apply,
             may_write=lambda measure: may_write_measure(current_user, measure),
+            numbering_as_reference=request.form.get("numbering") == "1",
+            choices={
+                int(name[4:]): value
+                for name, value in request.form.items()
+                if name.startswith("row-") and name[4:].isdigit() and len(name) < 12 and value in ("update", "new")
+            },
         )
-    except TableRefused as error:
+    except (TableRefused, jobs.JobRefused) as error:
         flash(_("Nicht importiert: %(error)s", error=error.text()), "error")
         return redirect(url_for(".import_table"), 303)
     if apply:
-        _upload_path(token).unlink(missing_ok=True)
+        previews.forget(current_user.id, token)
         counts = result.counts()
         if result.applied:
             flash(
@@ -234,11 +215,10 @@ def import_table():
             )
             return redirect(url_for(".index"), 303)
         flash(_("Nichts importiert: mindestens eine Zeile hat Fehler."), "error")
-    elif not token:
-        token = secrets.token_urlsafe(24)
-        _UPLOADS.mkdir(parents=True, exist_ok=True)
-        _forget_old_previews()
-        _upload_path(token).write_bytes(data)
+    elif not token and result.ok:  # a preview with errors cannot be applied: nothing is kept
+        token = previews.keep(current_user.id, data)
+    elif token and not result.ok:
+        previews.forget(current_user.id, token)
     return render_template(
         "register/import.html",
         result=result,
@@ -284,11 +264,16 @@ def monitoring_import():
     if request.method == "GET":
         return render_template("register/monitoring_import.html", result=None, max_mb=max_mb)
     token = request.form.get("token", "")
-    if token:
-        if not _TOKEN.match(token) or not _upload_path(token).exists():
+    if token and request.form.get("action") == "cancel":
+        previews.forget(current_user.id, token)
+        flash(_("Import abgebrochen; die hochgeladene Datei ist gelöscht."), "info")
+        return redirect(url_for(".monitoring_import"), 303)
+    if token:  # the confirmation of a previewed file: the same bytes, kept server-side (previews.py)
+        kept = previews.read(current_user.id, token)
+        if kept is None:
             flash(_("Die Vorschau ist abgelaufen; bitte die Datei noch einmal hochladen."), "error")
             return redirect(url_for(".monitoring_import"), 303)
-        filename, data = request.form.get("filename", "")[:200], _upload_path(token).read_bytes()
+        filename, data = request.form.get("filename", "")[:200], kept
     else:
         upload = request.files.get("file")
         if upload is None or not upload.filename:
@@ -297,7 +282,7 @@ def monitoring_import():
         filename, data = upload.filename[:200], upload.stream.read(MAX_IMPORT_BYTES + 1)
     apply = bool(token) and request.form.get("action") == "apply"
     try:
-        positions, body = monitoring_table.parse(filename, data)
+        positions, body = monitoring_table.parse(filename, data, owner=current_user.id)
         result = monitoring_table.apply_rows(
             db(),
             positions,
@@ -307,11 +292,11 @@ def monitoring_import():
             apply=apply,
             may_write=lambda measure: policy.may(db(), current_user.id, "measure.monitor", measure),
         )
-    except TableRefused as error:
+    except (TableRefused, jobs.JobRefused) as error:
         flash(_("Nicht importiert: %(error)s", error=error.text()), "error")
         return redirect(url_for(".monitoring_import"), 303)
     if apply:
-        _upload_path(token).unlink(missing_ok=True)
+        previews.forget(current_user.id, token)
         if result.applied:
             counts = result.counts()
             flash(
@@ -323,11 +308,10 @@ def monitoring_import():
             )
             return redirect(url_for(".index"), 303)
         flash(_("Nichts importiert: mindestens eine Zeile hat Fehler."), "error")
-    elif not token:
-        token = secrets.token_urlsafe(24)
-        _UPLOADS.mkdir(parents=True, exist_ok=True)
-        _forget_old_previews()
-        _upload_path(token).write_bytes(data)
+    elif not token and result.ok:  # a preview with errors cannot be applied: nothing is kept
+        token = previews.keep(current_user.id, data)
+    elif token and not result.ok:
+        previews.forget(current_user.id, token)
     return render_template(
         "register/monitoring_import.html",
         result=result,

@@ -13,10 +13,13 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+import time
 
 from workshop import live
 from workshop.extensions import socketio
+from workshop.i18n import N_
 from workshop.live.snapshot import build_snapshot
+from workshop.measures.messages import RecordRefused
 from workshop.ops import PARTICIPANT, SYSTEM, VIEWER, Actor, Rejected
 from workshop.sessions.models import Participant, WorkshopSession
 from workshop.training.bots import Bot, make_bots, next_op
@@ -24,14 +27,76 @@ from workshop.training.practice import is_practice
 
 log = logging.getLogger("workshop.training")
 
-MAX_BOTS = 200
-MIN_PACE, MAX_PACE = 0.02, 30.0
+MAX_BOTS = 200  # per session
+MAX_BOTS_PER_FACILITATOR = 200  # all practice sessions one facilitator runs in this process
+MAX_BOTS_PER_PROCESS = 400
+MIN_PACE, MAX_PACE = 0.02, 30.0  # what the form accepts; the floor in force is the app's PRACTICE_MIN_PACE
+OP_SECONDS = 0.003  # what one simulated op costs the loop (engine, commit, broadcast; bench/offloop.py)
+
+
+class TooManyBots(RecordRefused):
+    """A cap on simulated participants would be passed; nothing was started."""
+
+
+class PracticeBudget:
+    """All simulations of a process together may use at most `share` of its event loop's time:
+    a bucket of loop-seconds, refilled by `share` per second. A tick (the room's snapshot) is
+    charged what it took, each op OP_SECONDS; a simulation whose charge does not fit waits."""
+
+    IN_FLIGHT = (
+        4  # simulated ops of the process waiting for the engine at once (a real phone's op queues behind no more)
+    )
+    PENDING = 40  # ops handed out but not yet done; a tick hands out no more beyond this
+
+    def __init__(self, share: float, burst: float = 0.1):
+        self.share, self.burst = share, burst
+        self.in_flight = threading.BoundedSemaphore(self.IN_FLIGHT)
+        self.pending = 0
+        self.level = burst
+        self.at = time.monotonic()
+        self.waited = 0.0  # seconds simulations spent waiting for the budget (the benchmark prints it)
+        self._lock = threading.Lock()
+
+    def _refill(self) -> None:
+        now = time.monotonic()
+        self.level = min(self.burst, self.level + (now - self.at) * self.share)
+        self.at = now
+
+    def charge(self, seconds: float) -> None:
+        with self._lock:
+            self._refill()
+            self.level -= seconds
+
+    def wait_time(self) -> float:
+        """How long to wait until the bucket is not in debt (0: go on)."""
+        with self._lock:
+            self._refill()
+            return 0.0 if self.level >= 0 else -self.level / self.share
+
+
+def budget(app) -> PracticeBudget:
+    every = app.extensions.setdefault("workshop.practice_budget", {})
+    share = app.config.get("PRACTICE_SHARE", 0.1)
+    if share not in every:
+        every[share] = PracticeBudget(share)
+    return every[share]
 
 
 class Simulation:
-    def __init__(self, app, session_id: int, count: int, temper: str, pace: float, seed: int | None = None):
+    def __init__(
+        self,
+        app,
+        session_id: int,
+        count: int,
+        temper: str,
+        pace: float,
+        seed: int | None = None,
+        facilitator_id: int | None = None,
+    ):
         self.app = app
         self.session_id = session_id
+        self.facilitator_id = facilitator_id
+        self.budget = budget(app)
         self.bots = make_bots(count, temper, seed)
         self.temper = temper
         self.pace = pace
@@ -51,6 +116,21 @@ class Simulation:
     def _submit(self, actor: Actor, op: dict):
         op = {**op, "op_id": secrets.token_hex(12)}
         return live.submit(self.session_id, actor, op, app=self.app)  # the one way in, as for phones
+
+    def _in_turn(self, work, *args) -> None:
+        """Run one bot's op with at most IN_FLIGHT of the process's simulated ops at the engine:
+        on SQLite every write takes one lock, and a burst of bots would queue a real room behind it."""
+        try:
+            with self.budget.in_flight:
+                work(*args)
+        finally:
+            with self.budget._lock:
+                self.budget.pending -= 1
+
+    def _hand_out(self, work, *args) -> None:
+        with self.budget._lock:
+            self.budget.pending += 1
+        socketio.start_background_task(self._in_turn, work, *args)
 
     def _join(self, bot: Bot) -> None:
         outcome = self._submit(Actor(SYSTEM), {"type": "participant.join", "payload": {"display_name": bot.name}})
@@ -79,20 +159,35 @@ class Simulation:
         tick = 0
         try:
             while not self._stop.is_set():
+                pause = self.budget.wait_time()
+                if pause:  # practice has used its share of the loop: the room idles a moment
+                    self.budget.waited += pause
+                    socketio.sleep(min(pause, self.pace * 10))
+                    continue
+                began = time.perf_counter()
                 view = self._view()
+                self.budget.charge(time.perf_counter() - began)
                 if view is None:
                     break
-                for bot in self.bots:
+                start = tick % len(self.bots) if self.bots else 0
+                for bot in self.bots[start:] + self.bots[:start]:  # who waits for the budget changes each tick
+                    if (
+                        self.budget.wait_time() > self.budget.burst / max(self.budget.share, 0.01)
+                        or self.budget.pending >= self.budget.PENDING
+                    ):
+                        break  # a tick goes one burst into debt at most, and the engine's queue stays short
                     if bot.participant_id is None:
                         if tick >= bot.join_at_tick:
-                            socketio.start_background_task(self._join, bot)
+                            self.budget.charge(OP_SECONDS)
+                            self._hand_out(self._join, bot)
                             bot.participant_id = -1  # joining
                         continue
                     if bot.participant_id < 0:
                         continue
                     op = next_op(bot, view, tick)
                     if op is not None:
-                        socketio.start_background_task(self._act, bot, op)
+                        self.budget.charge(OP_SECONDS)
+                        self._hand_out(self._act, bot, op)
                 tick += 1
                 socketio.sleep(self.pace)
         except Exception:
@@ -112,11 +207,37 @@ def simulated_count(app, session_id: int) -> int:
     return sum(len(s.bots) for s in simulations(app, session_id))
 
 
-def start_simulation(app, session_id: int, count: int, temper: str, pace: float) -> Simulation:
-    """Add `count` simulated participants to a practice session, on top of those already there."""
+def _running(app) -> list[Simulation]:
+    every = app.extensions.setdefault("workshop.simulations", {})
+    return [s for session_id in list(every) for s in simulations(app, session_id)]
+
+
+def start_simulation(
+    app, session_id: int, count: int, temper: str, pace: float, facilitator_id: int | None = None
+) -> Simulation:
+    """Add `count` simulated participants to a practice session, on top of those already there.
+    TooManyBots (de/en, naming the cap) past a cap per session, facilitator or process."""
+    running = _running(app)
     if simulated_count(app, session_id) + count > MAX_BOTS:
-        raise Rejected("too_many_bots", f"At most {MAX_BOTS} simulated participants per session.")
-    simulation = Simulation(app, session_id, count, temper, pace)
+        raise TooManyBots("too_many_bots", N_("Höchstens %(max)s simulierte Teilnehmende je Sitzung."), max=MAX_BOTS)
+    mine = sum(len(s.bots) for s in running if facilitator_id is not None and s.facilitator_id == facilitator_id)
+    if mine + count > MAX_BOTS_PER_FACILITATOR:
+        raise TooManyBots(
+            "too_many_bots",
+            N_("Höchstens %(max)s simulierte Teilnehmende für Sie in allen Übungen zusammen (jetzt: %(now)s)."),
+            max=MAX_BOTS_PER_FACILITATOR,
+            now=mine,
+        )
+    if sum(len(s.bots) for s in running) + count > MAX_BOTS_PER_PROCESS:
+        raise TooManyBots(
+            "too_many_bots",
+            N_(
+                "Gerade üben zu viele: höchstens %(max)s simulierte Teilnehmende auf diesem Server. Bitte später noch einmal."
+            ),
+            max=MAX_BOTS_PER_PROCESS,
+        )
+    pace = max(pace, app.config.get("PRACTICE_MIN_PACE", 0.5))  # no room ticks faster (tests may lower it)
+    simulation = Simulation(app, session_id, count, temper, pace, facilitator_id=facilitator_id)
     simulations(app, session_id).append(simulation)
     simulation.start()
     return simulation

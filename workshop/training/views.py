@@ -11,7 +11,6 @@ from sqlalchemy import select
 from workshop.agenda.templates import TemplateError, available_templates
 from workshop.live.transport.sockets import resend_snapshots
 from workshop.measures.models import Measure
-from workshop.ops import Rejected
 from workshop.sessions.models import WorkshopSession
 from workshop.training import simulation
 from workshop.training.bots import TEMPERS
@@ -156,12 +155,12 @@ def add_bots(session_id):
     try:
         form = BotsForm().load(request.form.to_dict(), unknown="exclude")
         pace = form["seconds"] or PACES[form["pace"]]
-        simulation.start_simulation(_app(), ws.id, form["count"], form["temper"], pace)
+        simulation.start_simulation(_app(), ws.id, form["count"], form["temper"], pace, current_user.id)
     except ValidationError as error:
         flash(_("Keine simulierten Teilnehmenden: %(error)s", error=describe_errors(error.messages)), "error")
         return redirect(url_for("sessions.console", session_id=ws.id), 303)
-    except Rejected:
-        flash(_("Höchstens %(max)s simulierte Teilnehmende je Sitzung.", max=simulation.MAX_BOTS), "error")
+    except simulation.TooManyBots as error:
+        flash(error.text(), "error")
         return redirect(url_for("sessions.console", session_id=ws.id), 303)
     flash(_("%(count)s simulierte Teilnehmende kommen dazu.", count=form["count"]), "success")
     return redirect(url_for("sessions.console", session_id=ws.id), 303)
