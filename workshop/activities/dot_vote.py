@@ -14,7 +14,7 @@ from sqlalchemy import case, func, select, update
 
 from workshop.activities.base import Activity, ResultItem
 from workshop.activities.cards import live_cards
-from workshop.activities.cluster import ClusterActivity, cluster_lines
+from workshop.activities.cluster import ClusterActivity, cluster_members
 from workshop.activities.models import Card, Cluster, Vote
 from workshop.activities.protocol import Fold, ProtocolCard, Section, points
 from workshop.db import insert_many
@@ -289,9 +289,12 @@ class DotVoteActivity(Activity):
     def results(self, db, ws, step):
         totals = vote_totals(db, ws.id, step["key"])
         if votes_on_clusters(ws, step):
-            lines = cluster_lines(db, ws, ws.step(step["source"]))
-            ranked = sorted(lines, key=lambda cid: (-totals.get(cid, 0), cid))
-            return [ResultItem(lines[cid], None, None, totals.get(cid, 0), cluster_id=cid) for cid in ranked]
+            clusters = cluster_members(db, ws, ws.step(step["source"]))
+            ranked = sorted(clusters, key=lambda cid: (-totals.get(cid, 0), cid))
+            return [
+                ResultItem(clusters[cid][0], None, None, totals.get(cid, 0), cluster_id=cid, members=clusters[cid][1])
+                for cid in ranked
+            ]
         cards = live_cards(db, ws.id, step["source"])
         ranked = sorted(cards, key=lambda c: (-totals.get(c.id, 0), c.id))
         return [ResultItem(c.text, c.id, c.column_key, totals.get(c.id, 0)) for c in ranked]

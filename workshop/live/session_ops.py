@@ -44,6 +44,8 @@ class CapturePayload(Schema):
     field_key = fields.String(validate=validate.Length(1, 80))
     card_ids = fields.List(fields.Integer(strict=True), validate=validate.Length(1, 100))
     mode = fields.String(validate=validate.OneOf(["replace", "append"]))  # default: the step's, else append
+    # a cluster (or a vote on clusters) gives one line per cluster: its title, or with its cards
+    clusters = fields.String(validate=validate.OneOf(list(record_capture.CLUSTER_SHAPES)))
 
 
 class UndoPayload(Schema):
@@ -143,6 +145,7 @@ def plan_capture(ctx: OpContext, payload: dict) -> tuple[dict, Measure, list]:
         _chosen_results(ctx, step, payload),
         field_key=payload.get("field_key"),
         mode=payload.get("mode"),
+        clusters=payload.get("clusters"),
     )
     return step, measure, planned
 

@@ -93,7 +93,7 @@ def capture_preview(session_id):
     console shows it before the facilitator confirms). The same planning as record.capture;
     the transaction is rolled back, so this changes nothing."""
     ws = session_or_404(session_id, "session.run")
-    args = {k: v for k, v in request.args.items() if k in ("step_key", "field_key", "mode") and v}
+    args = {k: v for k, v in request.args.items() if k in ("step_key", "field_key", "mode", "clusters") and v}
     try:
         if request.args.get("card_ids"):
             args["card_ids"] = [int(part) for part in request.args["card_ids"].split(",")[:100]]
