@@ -82,6 +82,9 @@ def console(session_id):
         record_fields=fields,
         staff_role=role,
         role_label=ROLE_LABELS[role],
+        # Only what this role may do is offered (a control the server refuses is not shown).
+        may_run=role in policy.SESSION_ACTIONS["session.run"],
+        may_notes=role in policy.SESSION_ACTIONS["session.notes"],
         training=training_context(ws),
     )
 
