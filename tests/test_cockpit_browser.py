@@ -181,3 +181,59 @@ def test_axe_finds_nothing_in_the_cockpit(server, console):
     assert axe_violations(console) == []
     go_to(console, "questions", "Zentrale Fragestellungen")
     assert axe_violations(console) == []
+
+
+BUTTONS = """() => [...document.querySelectorAll('button, input[type=submit], select, textarea:not([readonly]), input:not([type=hidden])')]
+  .filter((el) => el.offsetParent !== null && !el.disabled)
+  .map((el) => (el.id || el.innerText || el.getAttribute('aria-label') || el.name || el.tagName).trim())"""
+
+
+@pytest.fixture(scope="module")
+def practice(server):
+    """A practice of unit 3 at its action items step, with one task; an observer on its team."""
+    from workshop.access.policy import OBSERVER, add_member
+    from workshop.training.practice import create_practice_session
+
+    server.observer_id = server.facilitator("beobachtung@example.org", "Beo Bachter")
+    with server.db() as db:
+        ws = create_practice_session(db, facilitator_id=server.fid, template_key="co_drafting", title="Übung Aufgaben")
+        add_member(db, ws.measure_id, server.observer_id, OBSERVER)
+        db.commit()
+        sid = ws.id
+    facilitator = server.facilitator_client(sid, server.http)
+    assert facilitator.op("session.start")["ok"]
+    assert facilitator.op("step.goto", step_key="next_steps")["ok"]
+    assert facilitator.op("action.add", who="Kim", what="Entwurf verschicken", due="2026-12-10")["ok"]
+    yield sid
+    facilitator.close()
+
+
+def test_an_observer_is_offered_nothing_an_observer_may_not_do(server, browser, practice):
+    """Regression (issue 30): the observer's console offered bots, reset, "add task" and "delete",
+    each ending on a bare 404 or a refusal."""
+    page = login_page(
+        browser, server.base_url, "beobachtung@example.org", PASSWORD, viewport={"width": 1366, "height": 768}
+    )
+    page.goto(f"{server.base_url}/sessions/{practice}")
+    expect(page.locator("#board")).to_contain_text("Entwurf verschicken")
+    offered = page.evaluate(BUTTONS)
+    # What an observer may do here: take a note for the debrief (and log out, switch shortcuts).
+    assert set(offered) <= {"observer-note", "Notiz speichern", "Abmelden (Beo Bachter)"}, offered
+    expect(page.locator("#step-notes")).to_have_attribute("readonly", "")
+    page.context.close()
+    # The facilitator of the same practice gets all of it, the task's due date with a label too.
+    page = login_page(browser, server.base_url, EMAIL, PASSWORD, viewport={"width": 1366, "height": 768})
+    page.goto(f"{server.base_url}/sessions/{practice}")
+    expect(page.locator("#board")).to_contain_text("Entwurf verschicken")
+    offered = page.evaluate(BUTTONS)
+    for wanted in (
+        "next",
+        "timer-start",
+        "Simulierte Teilnehmende hinzufügen",
+        "Übung zurücksetzen",
+        "Aufgabe hinzufügen",
+        "Löschen",
+    ):
+        assert wanted in offered, (wanted, offered)
+    expect(page.get_by_label("Bis wann? (optional)")).to_have_attribute("type", "date")
+    page.context.close()

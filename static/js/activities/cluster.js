@@ -4,6 +4,7 @@ import { activityOf } from "../live.js";
 
 function consoleBoard(state, s, ui) {
   const { h, _ } = ui;
+  if (!ui.may.run) return [clusterBoard(state, s)]; // an observer sees the groups, changes none
   const send = ui.send;
   const clusters = clustersOf(state, s.key);
   const title = h("input", { id: "cluster-title", maxlength: 200, placeholder: _("Neuer Cluster") });
