@@ -29,6 +29,7 @@
 | WORKSHOP_RETENTION_DAYS  | 90; personal data of sessions older than this is purged (0: never) |
 | WORKSHOP_REVOCATION_SWEEP_MS | 5000; how often each process closes staff sockets whose login, link or team role ended |
 | WORKSHOP_PING_SECONDS    | 20; the server pings every socket this often and drops one that has not answered this long after (keep it under 60: idle connections close then) |
+| WORKSHOP_TIMEZONE        | Europe/Berlin; the one time zone of every time a person reads (screens, PDF, API) |
 """
 
 from __future__ import annotations
@@ -83,6 +84,17 @@ def _int_setting(name: str, default: int, minimum: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def _zone_setting(name: str) -> str:
+    from workshop.timezone import DEFAULT_ZONE, zone_named
+
+    value = os.environ.get(name) or DEFAULT_ZONE
+    try:
+        zone_named(value)
+    except ValueError as error:
+        raise ConfigError(f"{name}: {error}") from None
     return value
 
 
@@ -151,6 +163,8 @@ def load_config(overrides: dict | None = None) -> dict:
         # a revoked projector link, taken off the team): workshop/access/revocation.py.
         "REVOCATION_SWEEP_MS": _int_setting("WORKSHOP_REVOCATION_SWEEP_MS", 5000, 100),
         "PING_SECONDS": _int_setting("WORKSHOP_PING_SECONDS", 20, 1),
+        # Every time a person reads is in this zone (workshop/timezone.py); the database keeps UTC.
+        "TIMEZONE": _zone_setting("WORKSHOP_TIMEZONE"),
     }
     config.update(overrides)
     if production:

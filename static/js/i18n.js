@@ -10,6 +10,14 @@ export function _(text, params = {}) {
 
 export const lang = document.documentElement.lang || "de";
 
+// The instance's one time zone (<html data-time-zone>, workshop/timezone.py): a clock time a page
+// writes is the same as on every other screen and in the protocol, whatever the device is set to.
+const timeZone = document.documentElement.dataset.timeZone || undefined;
+
+export function clockTime(date) {
+  return date.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", timeZone });
+}
+
 export function formatNumber(value) {
   return new Intl.NumberFormat(lang).format(value);
 }

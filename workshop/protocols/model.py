@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,8 +25,9 @@ from workshop.db import get_row
 from workshop.i18n import localized
 from workshop.measures.models import Measure, RecordRevision
 from workshop.measures.record import template_of
-from workshop.protocols.wording import LOCAL_TIME, Wording
+from workshop.protocols.wording import Wording
 from workshop.sessions.models import Participant, WorkshopSession
+from workshop.timezone import now_local
 
 UNIT_NAMES = {
     1: "Rahmen setzen",
@@ -239,5 +239,5 @@ def build_protocol(
         distribution=_lines(edits.get("distribution")),
         next_date=(edits.get("next_date") or "").strip(),
         attachments=[AttachmentRef(a.id, a.caption) for a in attachments or []],
-        generated_at=f"{w.date(datetime.now(LOCAL_TIME))} {w.time(datetime.now(LOCAL_TIME))}",
+        generated_at=f"{w.date(now_local())} {w.time(now_local())}",
     )
