@@ -3,7 +3,7 @@ timestamps — is in it (WORKSHOP_TIMEZONE, Europe/Berlin by default).
 
 The database keeps UTC (db.UTCDateTime); times are turned into the instance's zone only where they
 are shown. Flask-Babel's date filters use it too (BABEL_DEFAULT_TIMEZONE, set in app.py), and the
-browser gets it as <html data-time-zone> for the few clock times it writes itself.
+browser gets it as <body data-time-zone> for the few clock times it writes itself.
 """
 
 from __future__ import annotations

@@ -10,9 +10,9 @@ export function _(text, params = {}) {
 
 export const lang = document.documentElement.lang || "de";
 
-// The instance's one time zone (<html data-time-zone>, workshop/timezone.py): a clock time a page
+// The instance's one time zone (<body data-time-zone>, workshop/timezone.py): a clock time a page
 // writes is the same as on every other screen and in the protocol, whatever the device is set to.
-const timeZone = document.documentElement.dataset.timeZone || undefined;
+const timeZone = (document.body && document.body.dataset.timeZone) || undefined;
 
 export function clockTime(date) {
   return date.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", timeZone });
