@@ -120,8 +120,11 @@ class ClusterActivity(Activity):
         return {"clusters": [cluster_view(c) for c in session_clusters(db, ws.id, step["key"])]}
 
     def protocol(self, f, step, item):
-        """A cluster is its title and what it groups (each card once)."""
-        item.results = [r.with_members() for r in self.results(f.db, f.ws, step)]
+        """The clusters by title with how many contributions each groups. The contributions stand
+        once, in their own step's TOP, each with its cluster's title (brainstorm.protocol)."""
+        for result in self.results(f.db, f.ws, step):
+            count = f.w.ngettext("%(num)d Beitrag", "%(num)d Beiträge", len(result.members))
+            item.results.append(f"{result.text} ({count})")
 
     def results(self, db, ws, step):
         """One result per cluster: its title, with its distinct cards beside it."""

@@ -16,7 +16,7 @@ from workshop.activities.base import Activity, ResultItem
 from workshop.activities.cards import live_cards
 from workshop.activities.cluster import ClusterActivity, cluster_members
 from workshop.activities.models import Card, Cluster, Vote
-from workshop.activities.protocol import Fold, ProtocolCard, Section, points
+from workshop.activities.protocol import Fold, Section, points
 from workshop.db import insert_many
 from workshop.ops import FACILITATOR, PARTICIPANT, Actor, OpContext, OpSpec, Outcome, Rejected
 from workshop.sessions.runtime import is_revealed
@@ -300,13 +300,17 @@ class DotVoteActivity(Activity):
         return [ResultItem(c.text, c.id, c.column_key, totals.get(c.id, 0)) for c in ranked]
 
     def protocol(self, f: Fold, step: dict, item: Section) -> None:
+        """The top results with their dots. Every card's dots stand with the card in its own TOP
+        (its contributions), so they are not listed here a second time; voted cards that did not
+        reach the record are open points."""
         ranked = self.results(f.db, f.ws, step)
         top = (step.get("capture") or {}).get("top") or len(ranked)
-        item.cards = [ProtocolCard(r.text, None, [points(f.w, r.votes)]) for r in ranked]
         item.results = [f"{r.text} ({points(f.w, r.votes)})" for r in ranked[:top] if r.votes]
         if not any(r.votes for r in ranked):
             item.results = [f.w.gettext("Es wurden keine Punkte vergeben.")]
-        f.open_points += [r.text for r in ranked if r.card_id is not None and r.card_id not in f.captured_card_ids]
+        f.open_points += [
+            r.text for r in ranked if r.votes and r.card_id is not None and r.card_id not in f.captured_card_ids
+        ]
 
     def reveal(self, db, ws, step):
         if not step.get("hidden"):

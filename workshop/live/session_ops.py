@@ -29,6 +29,8 @@ class JoinPayload(Schema):
         load_default="",
         validate=validate.Length(max=DISPLAY_NAME_MAX, error=f"must be at most {DISPLAY_NAME_MAX} characters"),
     )
+    # the join page's question: may the filed protocol name this person? (no by default)
+    named_in_protocol = fields.Boolean(load_default=False)
 
 
 class Empty(Schema):
@@ -60,7 +62,12 @@ def join(ctx: OpContext, payload: dict) -> Outcome:
     token = secrets.token_urlsafe(24)
     # A public-audience format asks no names; a name sent anyway is not stored.
     name = None if ctx.ws.template.get("anonymous") else (payload["display_name"] or None)
-    participant = Participant(session_id=ctx.ws.id, token_hash=token_hash(token), display_name=name)
+    participant = Participant(
+        session_id=ctx.ws.id,
+        token_hash=token_hash(token),
+        display_name=name,
+        named_in_protocol=bool(name and payload["named_in_protocol"]),  # no name, nothing to name
+    )
     ctx.db.add(participant)
     ctx.db.flush()
     return Outcome(

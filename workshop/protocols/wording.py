@@ -101,4 +101,8 @@ class Wording:
             "record": _("Maßnahmensteckbrief"),
             "status": _("Status"),
             "page": _("Seite"),
+            "annex_title": _("Anlage: Beiträge im Wortlaut"),
+            "annex_note": _(
+                "Alle Beiträge der Sitzung je TOP, mit Punkten und – wo die Person zugestimmt hat – Namen."
+            ),
         }

@@ -83,6 +83,8 @@ class Participant(Base):
     display_name: Mapped[str | None] = mapped_column(String(60))
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     simulated: Mapped[bool] = mapped_column(default=False, server_default=false())  # a practice bot
+    # Asked on the join page: may the filed protocol name them (attendance, their contributions)?
+    named_in_protocol: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     session: Mapped[WorkshopSession] = relationship(back_populates="participants")
 

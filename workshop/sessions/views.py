@@ -29,21 +29,25 @@ MAX_REMEMBERED_SESSIONS = 20
 
 class JoinForm(Schema):
     display_name = fields.String(load_default="")
+    named_in_protocol = fields.Boolean(load_default=False)  # a ticked checkbox sends "1"
 
 
 class ApiJoin(Schema):
     code = Text(required=True, validate=validate.Length(1, 20))
     display_name = Text(load_default="")
+    named_in_protocol = fields.Boolean(load_default=False)
 
 
-def _join(ws, display_name: str) -> dict:
+def _join(ws, display_name: str, named_in_protocol: bool = False) -> dict:
     """Join as an op like any other (queued with the room's ops, broadcast after commit)."""
     # Give the request's pooled connection back before waiting: the queue needs one to apply
     # the join, and a join storm's waiting requests would otherwise hold the whole pool (HTTP
     # 500 after the pool timeout). ws keeps what it loaded; the callers read only that.
     db().close()
     outcome = live.submit(
-        ws.id, Actor.system(), {"type": "participant.join", "payload": {"display_name": display_name}}
+        ws.id,
+        Actor.system(),
+        {"type": "participant.join", "payload": {"display_name": display_name, "named_in_protocol": named_in_protocol}},
     )
     if isinstance(outcome, Rejected):
         raise outcome
@@ -165,9 +169,15 @@ def join(code):
     token = session.get("participants", {}).get(str(ws.id))
     participant = participant_by_token(db(), ws.id, token)
     if request.method == "POST" and participant is None:
-        form = JoinForm().load(request.form.to_dict(), unknown="exclude")
         try:
-            result = _join(ws, form["display_name"])
+            form = JoinForm().load(request.form.to_dict(), unknown="exclude")
+        except ValidationError as error:
+            flash(_("Beitritt nicht möglich: %(reason)s", reason=describe_errors(error.messages)), "error")
+            return render_template(
+                "sessions/join_name.html", ws=ws, last_name=request.form.get("display_name", "")
+            ), 400
+        try:
+            result = _join(ws, form["display_name"], form["named_in_protocol"])
         except Rejected as rejected:
             flash(_("Beitritt nicht möglich: %(reason)s", reason=rejected.message), "error")
             return render_template("sessions/join_name.html", ws=ws, last_name=form["display_name"]), 400
@@ -196,7 +206,7 @@ def api_join():
             ok=False, error={"code": "unknown_code", "message": "There is no running session with this code."}
         ), 404
     try:
-        result = _join(ws, form["display_name"])
+        result = _join(ws, form["display_name"], form["named_in_protocol"])
     except Rejected as rejected:
         return jsonify(rejected.as_ack()), 400
     return jsonify(ok=True, session_id=ws.id, participant_id=result["participant_id"], token=result["token"])
