@@ -10,7 +10,8 @@ function media(state, step, ui) {
 
 function body(state, step, ui) {
   const { h, t } = ui;
-  return [step.text ? h("p", { class: "input-text", text: t(step.text) }) : null, media(state, step, ui)];
+  // one column that the projector's board gives its whole height: the image takes what the text leaves
+  return [h("div", { class: "input-body" }, step.text ? h("p", { class: "input-text", text: t(step.text) }) : null, media(state, step, ui))];
 }
 
 export default {
