@@ -237,3 +237,17 @@ def test_an_observer_is_offered_nothing_an_observer_may_not_do(server, browser, 
         assert wanted in offered, (wanted, offered)
     expect(page.get_by_label("Bis wann? (optional)")).to_have_attribute("type", "date")
     page.context.close()
+
+
+def test_the_invitation_of_the_20_step_walk_prints_on_one_a4_page(server, browser):
+    """Regression (issue 30): the invitation printed on two A4 pages."""
+    import io
+
+    from pypdf import PdfReader
+
+    page = login_page(browser, server.base_url, EMAIL, PASSWORD)
+    page.goto(f"{server.base_url}/sessions/{server.sid}/invitation")
+    expect(page.locator(".invite-agenda li")).to_have_count(18)  # the steps with planned minutes
+    pdf = page.pdf(format="A4")
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
+    page.context.close()
