@@ -42,6 +42,34 @@ def set_public(measure_id):
     return redirect(url_for("public.contributions", measure_id=measure.id), 303)
 
 
+def policy_may_publish(measure) -> bool:
+    from workshop.access import policy
+
+    return policy.may(db(), current_user.id, "measure.team", measure)
+
+
+@bp.route("/register/measures/<measure_id>/public/fields", methods=["POST"])
+@login_required
+def set_published_fields(measure_id):
+    """Which record fields the public page shows: the choice of the measure's owner."""
+    from workshop.access import policy
+
+    measure = get_or_404(Measure, measure_id)
+    if not may_read_measure(current_user, measure):
+        abort(404)
+    if not policy.may(db(), current_user.id, "measure.team", measure):
+        abort(403)
+    try:
+        public.set_published_fields(db(), measure, request.form.getlist("field"))
+    except public.FateRefused as refused:
+        db().rollback()
+        flash(refused.text(locale()), "error")
+        return redirect(url_for("public.contributions", measure_id=measure.id), 303)
+    db().commit()
+    flash(_("Gespeichert: Diese Felder zeigt die öffentliche Seite."), "info")
+    return redirect(url_for("public.contributions", measure_id=measure.id), 303)
+
+
 @bp.route("/register/measures/<measure_id>/contributions")
 @login_required
 def contributions(measure_id):
@@ -62,6 +90,9 @@ def contributions(measure_id):
         fates=fates,
         is_public=public.is_public(db(), measure.id),
         reason_max=public.REASON_MAX,
+        publishable=[(f.key, f.label_text(locale())) for f in public.publishable_fields(measure)],
+        published=public.published_fields(db(), measure.id),
+        may_publish=policy_may_publish(measure),
     )
 
 
