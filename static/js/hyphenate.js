@@ -8,6 +8,8 @@ import { de, en } from "../vendor/hyphen.bundle.js";
 const PATTERNS = { de, en };
 const LONG_WORD = 10; // shorter words fit a card's line anyway
 const supported = new Map();
+// a long word of each language: only measured, never shown
+const PROBES = { de: "donaudampfschifffahrtsgesellschaft", en: "internationalization" };
 
 // Does this browser hyphenate `lang` by itself? A long word in a narrow box with hyphens: auto
 // gets taller when it is broken into lines.
@@ -15,7 +17,7 @@ function browserHyphenates(lang) {
   if (!supported.has(lang)) {
     const probe = document.createElement("span");
     probe.lang = lang;
-    probe.textContent = lang === "de" ? "Donaudampfschifffahrtsgesellschaft" : "internationalization";
+    probe.textContent = PROBES[lang];
     probe.style.cssText = "position:absolute;visibility:hidden;width:3em;hyphens:auto;-webkit-hyphens:auto;overflow-wrap:normal;word-break:normal;font-size:16px;line-height:20px";
     document.body.append(probe);
     supported.set(lang, probe.getBoundingClientRect().height > 25);
