@@ -29,6 +29,13 @@ SIZES = [(1920, 1080), (1280, 720)]
 MIN_TEXT_PX = 24
 
 
+def three_page_pdf() -> bytes:
+    out = io.BytesIO()
+    pages = [Image.new("RGB", (842, 595), colour) for colour in ((200, 30, 30), (30, 160, 30), (30, 30, 200))]
+    pages[0].save(out, "PDF", save_all=True, append_images=pages[1:])
+    return out.getvalue()
+
+
 def tall_png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (600, 1200), (11, 92, 171)).save(out, "PNG")
@@ -43,8 +50,10 @@ def server(tmp_path_factory):
         slide = SessionFile(
             name="befund.png", mime="image/png", size=0, data=tall_png(), alt_text="Drei Befunde in einem Bild"
         )
+        deck = SessionFile(name="befunde.pdf", mime="application/pdf", size=0, data=three_page_pdf())
         with running.db() as db:
-            make_walk_session(db, running.sid, files=[slide])
+            make_walk_session(db, running.sid, files=[slide, deck])
+            running.deck_id = deck.id
         walk = Walk(running.sessions, running.sid, running.fid)
         walk.join(28)
         running.made = walk.run(cards=80, until="weigh")
@@ -176,3 +185,44 @@ def test_long_words_break_with_a_hyphen_in_german_and_english(server, projector)
     # An English page, a format without English: the title says it is German (its hyphenation too).
     assert projector.evaluate("() => document.querySelector('#step h1').lang") in ("en", "de")
     projector.context.add_cookies([{"name": "lang", "value": "de", "url": server.base_url}])
+
+
+def test_a_pdf_is_shown_page_by_page_and_the_room_follows_the_facilitator(server, projector, browser):
+    show(server, projector, "input", "Input", (1920, 1080))
+    page_image = projector.locator("figure.pdf-page img")
+    expect(page_image).to_have_attribute("data-page", "1")
+    expect(projector.locator("figure.pdf-page figcaption")).to_contain_text("Seite 1 von 3")
+    projector.wait_for_function("() => document.querySelector('figure.pdf-page img').naturalWidth > 0")
+    assert projector.evaluate("() => document.querySelector('figure.pdf-page img').naturalWidth") == 1600
+    phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    phone.goto(f"{server.base_url}/j/{server.code}")
+    phone.click("button[type=submit]")
+    expect(phone.locator("figure.pdf-page img")).to_have_attribute("data-page", "1")
+    console = login_page(browser, server.base_url, EMAIL, PASSWORD, viewport={"width": 1366, "height": 768})
+    console.goto(f"{server.base_url}/sessions/{server.sid}")
+    console.get_by_role("button", name="Nächste Seite von befunde.pdf").click()
+    for screen in (projector, phone, console):
+        expect(screen.locator("figure.pdf-page img")).to_have_attribute("data-page", "2")
+    expect(projector.locator("figure.pdf-page figcaption")).to_contain_text("Seite 2 von 3")
+    console.get_by_role("button", name="Nächste Seite von befunde.pdf").click()
+    expect(console.get_by_role("button", name="Nächste Seite von befunde.pdf")).to_be_disabled()  # the last page
+    expect(projector.locator("figure.pdf-page img")).to_have_attribute("data-page", "3")
+    # An op with an event, like every change: a reload (and a replay) shows the same page.
+    phone.reload()
+    expect(phone.locator("figure.pdf-page img")).to_have_attribute("data-page", "3")
+    with server.db() as db:
+        from sqlalchemy import select
+
+        from workshop.live.models import Event
+
+        turns = db.scalars(select(Event.type).where(Event.session_id == server.sid, Event.type == "input.paged")).all()
+    assert len(turns) == 2
+    # Only the session's viewers get the pages; a page that is not there is not found.
+    stranger = browser.new_context().new_page()
+    answer = stranger.request.get(f"{server.base_url}/sessions/{server.sid}/files/{server.deck_id}/pages/1")
+    assert answer.status == 404
+    assert (
+        projector.request.get(f"{server.base_url}/sessions/{server.sid}/files/{server.deck_id}/pages/4").status == 404
+    )
+    for page in (phone, console, stranger):
+        page.context.close()

@@ -144,7 +144,7 @@ function renderTimer(state) {
 }
 
 // What the activity modules get from this page (see activities/index.js).
-const ui = { h, t, _, fill, announce, send, cardItem, clearFields, may };
+const ui = { h, t, _, fill, announce, send, cardItem, clearFields, may, redraw: () => render(live.state) };
 
 function consoleAdds(s) {
   const activity = activityFor(s);

@@ -78,6 +78,7 @@ const ERRORS = {
   unknown_event: () => _("Das versteht der Server nicht; bitte die Seite neu laden."),
   unknown_op: () => _("Das versteht der Server nicht; bitte die Seite neu laden."),
   unknown_step: () => _("Diesen Schritt gibt es in dieser Sitzung nicht."),
+  file_not_found: () => _("Diese Datei gehört nicht zu diesem Schritt."),
 };
 
 export function errorText(error) {

@@ -156,7 +156,7 @@ function render(state) {
     h("h1", { text: t(step.title), lang: langOf(step.title) }),
     step.prompt ? h("p", { class: "prompt", text: t(step.prompt), lang: langOf(step.prompt) }) : null,
     ...stepNotices(state, step));
-  fill($("board"), activityFor(step).projector(state, step, { h, t, _, fill }));
+  fill($("board"), activityFor(step).projector(state, step, { h, t, _, fill, redraw: () => render(live.state) }));
   hyphenate($("step"), $("board"));
   fitBoard();
 }

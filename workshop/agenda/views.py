@@ -32,6 +32,7 @@ from workshop.agenda.templates import (
 from workshop.i18n import current_locale
 from workshop.measures.capture import capturable
 from workshop.measures.record import template_of
+from workshop.sessions import pdf_pages
 from workshop.sessions.models import CustomTemplate, SessionFile, WorkshopSession
 from workshop.sessions.qr import qr_svg
 from workshop.sessions.service import participant_by_token
@@ -356,9 +357,8 @@ def builder(session_id):
     return redirect(url_for(".builder", session_id=ws.id, _anchor=anchor), 303)
 
 
-@bp.route("/sessions/<session_id>/files/<file_id>")
-def session_file(session_id, file_id):
-    """An input step's file: for the session's staff, its participants and its projector links."""
+def _viewable_file(session_id, file_id) -> SessionFile:
+    """An input step's file, for the session's staff, its participants and its projector links."""
     ws = get_or_404(WorkshopSession, session_id)
     allowed = policy.may(db(), current_user.get_id() and current_user.id, "session.view", ws)
     if not allowed:
@@ -369,7 +369,59 @@ def session_file(session_id, file_id):
     stored = get_or_404(SessionFile, file_id)
     if not allowed or stored.session_id != ws.id:
         abort(404)
-    return _file_response(stored)
+    return stored
+
+
+@bp.route("/sessions/<session_id>/files/<file_id>")
+def session_file(session_id, file_id):
+    return _file_response(_viewable_file(session_id, file_id))
+
+
+def _page_count(stored: SessionFile) -> int:
+    """A PDF's pages: read once (off the event loop) and kept on the file."""
+    if stored.page_count is None:
+        data = stored.data
+        db().commit()  # no transaction stays open while poppler reads
+        stored.page_count = pdf_pages.off_loop(pdf_pages.page_count, data)
+        db().commit()
+    return stored.page_count
+
+
+@bp.route("/sessions/<session_id>/files/<file_id>/pages")
+def pdf_page_count(session_id, file_id):
+    """How many pages an input's PDF has (the screens show 'Seite 2 von 7')."""
+    stored = _viewable_file(session_id, file_id)
+    if stored.mime != "application/pdf":
+        abort(404)
+    try:
+        return {"pages": _page_count(stored)}
+    except pdf_pages.PdfPageError:
+        return {"pages": None, "error": _("Das PDF lässt sich nicht lesen.")}, 422
+
+
+@bp.route("/sessions/<session_id>/files/<file_id>/pages/<int:number>")
+def pdf_page(session_id, file_id, number):
+    """Page `number` of an input's PDF as an image, rendered on the server (pdf_pages.py)."""
+    stored = _viewable_file(session_id, file_id)
+    if stored.mime != "application/pdf":
+        abort(404)
+    key = (stored.id, stored.size, number)
+    png = pdf_pages.PAGES.get(key)
+    if png is None:
+        try:
+            if not 1 <= number <= _page_count(stored):
+                abort(404)
+            data = stored.data
+            db().commit()
+            png = pdf_pages.off_loop(pdf_pages.render_page, data, number)
+        except pdf_pages.PdfPageError:
+            abort(422)
+        pdf_pages.PAGES.put(key, png)
+    response = make_response(png)
+    response.headers["Content-Type"] = "image/png"
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _file_response(stored: SessionFile):
