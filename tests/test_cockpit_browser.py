@@ -251,3 +251,22 @@ def test_the_invitation_of_the_20_step_walk_prints_on_one_a4_page(server, browse
     pdf = page.pdf(format="A4")
     assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
     page.context.close()
+
+
+def test_a_phone_at_320_px_with_the_largest_text_does_not_scroll_sideways(server, browser):
+    """Regression (issue 30): at 320 px after "A+" twice the phone's page scrolled sideways (the
+    console's minimum width of the contribution box applied to the phone's box too)."""
+    facilitator = server.facilitator_client(server.sid, server.http)
+    assert facilitator.op("step.goto", step_key="questions")["ok"]
+    facilitator.close()
+    phone = browser.new_context(viewport={"width": 320, "height": 640}).new_page()
+    phone.goto(f"{server.base_url}/j/{server.code}")
+    phone.click("button[type=submit]")
+    expect(phone.locator("#card-text")).to_be_visible()  # the session is at a brainstorm step
+    for _ in range(2):
+        phone.click("#text-larger")
+    expect(phone.locator("#text-larger")).to_be_disabled()
+    wide = phone.evaluate("""() => [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > 321).map((e) => e.tagName + '.' + e.className + '#' + e.id + ':' + Math.round(e.getBoundingClientRect().right))""")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 320, wide
+    phone.context.close()
