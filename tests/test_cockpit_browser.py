@@ -270,3 +270,19 @@ def test_a_phone_at_320_px_with_the_largest_text_does_not_scroll_sideways(server
       .filter((e) => e.getBoundingClientRect().right > 321).map((e) => e.tagName + '.' + e.className + '#' + e.id + ':' + Math.round(e.getBoundingClientRect().right))""")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 320, wide
     phone.context.close()
+
+
+def test_the_replays_projector_is_the_whole_screen_scaled_not_cropped(server, console):
+    """Regression (issue 30): the replay showed the projector cropped in a small frame."""
+    console.set_viewport_size({"width": 1366, "height": 768})
+    console.goto(f"{server.base_url}/sessions/{server.sid}/replay")
+    frame = console.frame_locator(".replay-screen iframe")
+    expect(frame.locator("#board")).to_be_attached()
+    sizes = console.evaluate("""() => { const f = document.querySelector('.replay-screen iframe');
+      const box = { width: f.parentElement.clientWidth, height: f.parentElement.clientHeight }, drawn = f.getBoundingClientRect();
+      return { inner: f.contentWindow.innerWidth, box: box.width, drawn: drawn.width, drawnH: drawn.height, boxH: box.height }; }""")
+    assert sizes["inner"] == 1920, sizes  # laid out as on a projector
+    assert sizes["drawn"] <= sizes["box"] + 0.5 and sizes["drawnH"] <= sizes["boxH"] + 0.5, sizes  # all of it in view
+    assert sizes["drawn"] > sizes["box"] - 8, sizes  # and the frame filled, not a thumbnail
+    console.goto(f"{server.base_url}/sessions/{server.sid}")
+    expect(console.locator("#conn")).to_have_attribute("data-state", "online")
