@@ -9,6 +9,8 @@ order starts at the controls, and axe finds nothing. One server and one browser 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -286,3 +288,14 @@ def test_the_replays_projector_is_the_whole_screen_scaled_not_cropped(server, co
     assert sizes["drawn"] > sizes["box"] - 8, sizes  # and the frame filled, not a thumbnail
     console.goto(f"{server.base_url}/sessions/{server.sid}")
     expect(console.locator("#conn")).to_have_attribute("data-state", "online")
+
+
+def test_a_unit_2_step_of_a_unit_1_session_gets_unit_2_s_guide(server, console):
+    """Regression (issue 30): in a unit 1 + 2 session the guide of unit 1 showed for unit-2 steps."""
+    console.set_viewport_size({"width": 1366, "height": 768})
+    go_to(console, "weigh", "Was ist wichtig?")
+    expect(console.locator("#step-notes")).to_have_value(re.compile(r"^Ziel: Internes und externes Wissen"))
+    expect(console.locator("#guide-link")).to_have_attribute("href", re.compile(r"#baustein-2$"))
+    go_to(console, "questions", "Zentrale Fragestellungen")
+    expect(console.locator("#step-notes")).to_have_value(re.compile(r"^Ziel: Den Rahmen der Maßnahme setzen"))
+    expect(console.locator("#guide-link")).to_have_attribute("href", re.compile(r"#baustein-1$"))

@@ -285,6 +285,10 @@ function guideText(state, s) {
 }
 
 function renderNotes(state, s) {
+  // The guide link follows the step: a step appended from unit 2 links unit 2's guide.
+  const link = $("guide-link");
+  const unit = (state.step_units || {})[s.key] || state.session.unit;
+  if (link && unit) link.hash = `baustein-${unit}`;
   if (notesStepKey === s.key && document.activeElement === notesEl) return; // never under the cursor
   const saved = (state.notes || {})[s.key];
   if (notesStepKey !== s.key || notesEl.value !== (saved ?? guideText(state, s))) {
