@@ -173,8 +173,9 @@ def _describe_images(ws: WorkshopSession, draft: list[dict], form) -> list[tuple
     return problems
 
 
-def _store_upload(ws: WorkshopSession, upload) -> tuple[int | None, str | None]:
-    """Keep an uploaded image or PDF; its type is read from the content, not from its name."""
+def _store_upload(ws: WorkshopSession, upload, alt_text: str = "") -> tuple[int | None, str | None]:
+    """Keep an uploaded image or PDF; its type is read from the content, not from its name. An
+    image takes the description typed beside the upload (so a save need not be refused for it)."""
     data = upload.read(MAX_FILE_BYTES + 1)
     name = (upload.filename or "datei")[-200:]
     if len(data) > MAX_FILE_BYTES:
@@ -182,7 +183,8 @@ def _store_upload(ws: WorkshopSession, upload) -> tuple[int | None, str | None]:
     kind = filetype.guess(data)
     if kind is None or kind.mime not in ALLOWED_MIME:
         return None, _("„%(name)s“ ist kein Bild (PNG, JPEG, GIF, WebP) und kein PDF.", name=name)
-    stored = SessionFile(session_id=ws.id, name=name, mime=kind.mime, size=len(data), data=data)
+    alt = " ".join(alt_text.split())[:MAX_ALT_TEXT] if kind.mime.startswith("image/") else ""
+    stored = SessionFile(session_id=ws.id, name=name, mime=kind.mime, size=len(data), data=data, alt_text=alt or None)
     db().add(stored)
     db().flush()
     return stored.id, None
@@ -291,7 +293,7 @@ def builder(session_id):
         for upload in request.files.getlist(f"s{index}-upload"):
             if not upload or not upload.filename:
                 continue
-            file_id, problem = _store_upload(ws, upload)
+            file_id, problem = _store_upload(ws, upload, request.form.get(f"s{index}-upload-alt", ""))
             if problem:
                 problems.append((index, _("Schritt %(number)s: %(problem)s", number=index + 1, problem=problem)))
             else:
