@@ -21,6 +21,10 @@ ASSETS = {
 # package-lock.json) into one self-contained module each. name -> the module's source.
 BUNDLES = {
     "yjs.bundle.js": 'export * from "yjs";\n',
+    # The projector's hyphenation (soft hyphens from TeX's patterns, German and English): the browser's
+    # own `hyphens: auto` needs dictionaries many installations lack (static/js/hyphenate.js).
+    "hyphen.bundle.js": 'export { hyphenateSync as de } from "hyphen/de";\n'
+    'export { hyphenateSync as en } from "hyphen/en";\n',
 }
 
 

@@ -252,8 +252,8 @@ class Server:
     def facilitator_client(self, session_id, http, role="facilitator"):
         return LiveClient(self.base_url, session_id, role, cookies=cookie_header(http))
 
-    def participant(self, session_id, code, name=""):
-        joined = join(self.base_url, code, name)
+    def participant(self, session_id, code, name="", named_in_protocol=False):
+        joined = join(self.base_url, code, name, named_in_protocol)
         return LiveClient(self.base_url, session_id, "participant", token=joined["token"])
 
     def log(self) -> str:

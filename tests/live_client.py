@@ -264,7 +264,9 @@ def csrf_token(http: requests.Session, url: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', http.get(url).text).group(1)
 
 
-def join(base_url: str, code: str, display_name: str = "") -> dict:
-    response = requests.post(f"{base_url}/api/join", json={"code": code, "display_name": display_name})
+def join(base_url: str, code: str, display_name: str = "", named_in_protocol: bool = False) -> dict:
+    """named_in_protocol: the join page's question, may the filed protocol name this person."""
+    body = {"code": code, "display_name": display_name, "named_in_protocol": named_in_protocol}
+    response = requests.post(f"{base_url}/api/join", json=body)
     assert response.status_code == 200, response.text
     return response.json()

@@ -112,6 +112,7 @@ OP_TABLE: dict[str, frozenset[str]] = {
     "action.edit": NOTES | {PART},  # their own item (staff who write notes: any)
     "action.delete": NOTES | {PART},
     "blitz.say": frozenset({PART}),
+    "input.page": RUNS,  # turning an input's PDF page: the projector and the phones follow
 }
 
 # The format each operation is tried in (framing unless named).
@@ -166,6 +167,7 @@ ROUTE_TABLE: dict[str, frozenset[str]] = {
     "POST /register/import": LOGGED_IN,
     # Public pages: publishing is a decision like the status flow; fates by those who run the session.
     "POST /register/measures/<id>/public": STEERS_MEASURE,
+    "POST /register/measures/<id>/public/fields": STEERS_MEASURE,  # what the page shows: part of publishing
     "POST /register/sessions/<id>/cards/<card_id>/fate": RUNS,
     # The read API: a measure like its record page, a session's protocol like its console.
     "GET /api/measures/<id>": TEAM,
@@ -186,6 +188,8 @@ ROUTE_TABLE: dict[str, frozenset[str]] = {
     "POST /sessions/<id>/projector-links/<link_id>/revoke": RUNS,
     # (before the projector link: an account that opened it keeps it in its cookie, and the link is a key)
     "GET /sessions/<id>/files/<file_id>": SEES | {PART},
+    "GET /sessions/<id>/files/<file_id>/pages": SEES | {PART},  # an input's PDF, page by page
+    "GET /sessions/<id>/files/<file_id>/pages/<number>": SEES | {PART},
     "GET /p/<token>": EVERYONE,  # the link is the key
     "GET /sessions/<id>/capture-preview": RUNS,
     # The protocol is edited by whoever takes notes in the session (facilitators, minute-taker).
@@ -340,6 +344,21 @@ def add_blitzlicht_step(world: World, sid: int) -> None:
         db.commit()
 
 
+def add_pdf_input_step(world: World, sid: int) -> int:
+    """No shipped format has an input step: append one with a PDF; its file's id."""
+    from workshop.sessions.models import SessionFile
+
+    with world.server.db() as db:
+        ws = db.get(WorkshopSession, sid)
+        pdf = SessionFile(session_id=sid, name="folien.pdf", mime="application/pdf", size=4, data=b"%PDF", page_count=3)
+        db.add(pdf)
+        db.flush()
+        step = {"key": "talk", "type": "input", "title": {"de": "Input"}, "files": [pdf.id]}
+        ws.template = {**ws.template, "steps": [*ws.template["steps"], step]}
+        db.commit()
+        return pdf.id
+
+
 def prepare(world: World, op_type: str, sid: int, pid: int, author: Actor) -> dict:
     """Bring session sid into a state in which op_type would succeed for `author`; its payload."""
     owner, part = Actor(FACILITATOR, world.owner), Actor(PARTICIPANT, pid)
@@ -355,6 +374,10 @@ def prepare(world: World, op_type: str, sid: int, pid: int, author: Actor) -> di
     if op_type == "blitz.say":
         world.apply(sid, owner, "step.goto", step_key="flash")
         return {"text": "Mut"}
+    if op_type == "input.page":
+        file_id = add_pdf_input_step(world, sid)
+        world.apply(sid, owner, "step.goto", step_key="talk")
+        return {"step_key": "talk", "file_id": file_id, "page": 2}
     if op_type == "step.goto":
         return {"step_key": "scope"}
     if op_type == "card.add":
@@ -363,7 +386,8 @@ def prepare(world: World, op_type: str, sid: int, pid: int, author: Actor) -> di
         world.apply(sid, part, "card.add", step_key="approaches", text="Ansatz")
         return {"step_key": "approaches"}
     if op_type == "record.undo":
-        world.apply(sid, part, "card.add", step_key="approaches", text="Ansatz")
+        # words of their own: a capture leaves out a line the measure's field has already
+        world.apply(sid, part, "card.add", step_key="approaches", text=f"Ansatz aus Sitzung {sid}")
         return {"revision_ids": world.apply(sid, owner, "record.capture", step_key="approaches")["revision_ids"]}
     if op_type in ("card.edit", "card.delete"):
         card = world.apply(sid, author, "card.add", step_key="approaches", text="eigene Karte")
@@ -782,6 +806,17 @@ def request_route(world: World, http: requests.Session, route: str, sid: int, co
         "GET /register/monitoring.<fmt>": ("get", "/register/monitoring.csv", None),
         "POST /register/monitoring/import": ("post", "/register/monitoring/import", form),
         "GET /api/measures/<id>/monitoring": ("get", f"/api/measures/{mid}/monitoring", None),
+        "GET /sessions/<id>/files/<file_id>/pages": ("get", f"/sessions/{sid}/files/{world.pdf}/pages", None),
+        "GET /sessions/<id>/files/<file_id>/pages/<number>": (
+            "get",
+            f"/sessions/{sid}/files/{world.pdf}/pages/1",
+            None,
+        ),
+        "POST /register/measures/<id>/public/fields": (
+            "post",
+            f"/register/measures/{mid}/public/fields",
+            {**form, "field": "actors"},
+        ),
     }
     method, path, data = calls[route]
     if method == "json":
@@ -793,6 +828,16 @@ def request_route(world: World, http: requests.Session, route: str, sid: int, co
             base + path, data=data, files={"file": ("flipchart.png", _tiny_png(), "image/png")}, allow_redirects=False
         )
     return http.get(base + path, allow_redirects=False)
+
+
+def _tiny_pdf() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (60, 40), (255, 255, 255)).save(out, "PDF")
+    return out.getvalue()
 
 
 def _tiny_png() -> bytes:
@@ -861,15 +906,18 @@ def test_http_routes_by_role(server):
         from workshop.sessions.models import SessionFile
 
         stored = SessionFile(session_id=sid, name="folie.png", mime="image/png", size=4, data=b"\x89PNG")
-        db.add(stored)
+        pdf = SessionFile(session_id=sid, name="folien.pdf", mime="application/pdf", size=0, data=_tiny_pdf())
+        db.add_all([stored, pdf])
         db.commit()
-        world.file = stored.id
+        world.file, world.pdf = stored.id, pdf.id
     wrong = []
     for route, allowed_roles in ROUTE_TABLE.items():
         for role in HTTP_ROLES:
             # A login of its own: for login/logout, and for a session's files (the cached login has
             # joined the session as a participant by then, through the join rows, and may see them).
-            if route in ("POST /login", "POST /logout", "GET /sessions/<id>/files/<file_id>") and role in ACCOUNTS:
+            if (
+                route in ("POST /login", "POST /logout") or route.startswith("GET /sessions/<id>/files/")
+            ) and role in ACCOUNTS:
                 http = login(server.base_url, server.email(email(role)), PASSWORD)
             else:
                 http = http_as(world, role, code, other_code)

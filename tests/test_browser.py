@@ -58,6 +58,7 @@ def test_framing_session_in_real_browsers(server, browser):
     kim = watch(phone(browser), base, problems)
     kim.goto(f"{base}/j/{code}")
     kim.fill("#display_name", "Kim")
+    kim.get_by_label("Mein Name darf im Protokoll stehen").check()  # asked on the join page (issue 30)
     kim.click("button[type=submit]")
     anon = watch(phone(browser), base, problems)
     anon.goto(f"{base}/join")
@@ -69,6 +70,8 @@ def test_framing_session_in_real_browsers(server, browser):
         page = watch(phone(browser), base, problems)
         page.goto(f"{base}/j/{code}")
         page.fill("#display_name", name)
+        if name == "Ali":  # Ali agrees to be named in the protocol, Jo does not
+            page.get_by_label("Mein Name darf im Protokoll stehen").check()
         page.click("button[type=submit]")
         others.append(page)
     phones = [kim, anon, *others]
@@ -147,7 +150,7 @@ def test_framing_session_in_real_browsers(server, browser):
     with console.expect_download() as download:
         console.get_by_role("link", name="Protokoll (Markdown)").click()
     text = Path(download.value.path()).read_text()
-    assert "| **Teilnehmende** | 5 (namentlich: Ali, Jo, Kim) |" in text
+    assert "| **Teilnehmende** | 5 (namentlich: Ali, Kim) |" in text  # Jo did not agree
     assert "- Wer trägt die Anlaufstelle? (3 Punkte, Kim)" in text
 
     console.goto(f"{base}/measures/{mid}")

@@ -103,7 +103,7 @@ def test_measure_member_command_puts_someone_on_a_team(server):
 def test_export_protocol_command_escapes_card_text(framing, tmp_path):
     server, sid, code = framing["server"], framing["session_id"], framing["code"]
     fac = framing["facilitator"]
-    evil = server.participant(sid, code, "<b>Eve</b>")
+    evil = server.participant(sid, code, "<b>Eve</b>", named_in_protocol=True)
     framing["clients"].append(evil)
     fac.op("session.start")
     text = "<script>alert(1)</script> **fett** | Tabelle"

@@ -24,7 +24,7 @@ def database_kind(request):
 def test_a_whole_framing_workshop(framing):
     server, sid, code = framing["server"], framing["session_id"], framing["code"]
     fac = framing["facilitator"]
-    alex = server.participant(sid, code, "Alex")
+    alex = server.participant(sid, code, "Alex", named_in_protocol=True)  # agreed to be named in the protocol
     p2 = server.participant(sid, code)
     p3 = server.participant(sid, code)
     people = [alex, p2, p3]
@@ -166,16 +166,20 @@ def test_a_whole_framing_workshop(framing):
     assert "| **Teilnehmende** | 3 (namentlich: Alex) |" in text
     assert "| **Moderation** | Mo Deration |" in text
     assert text.index("## TOP 1: Vorhandene Ansätze") < text.index("## TOP 5: Punkte vergeben")
+    # compact (issue 30): the TOP says its contributions in a sentence, the annex has each of them
     top4 = text[text.index("## TOP 4: Zentrale Fragestellungen") : text.index("## TOP 5")]
+    assert "die meisten Punkte: Wer trägt die Anlaufstelle? (5 Punkte)" in top4
+    annex = text[text.index("## Anlage: Beiträge im Wortlaut") :]
+    questions = annex[annex.index("### TOP 4: Zentrale Fragestellungen") :]
     assert (
-        top4.index("- Wer trägt die Anlaufstelle? (5 Punkte, Alex)")
-        < top4.index("- Wie messen wir Wirkung? (3 Punkte)")
-        < top4.index("- Wie gewinnen wir Freiwillige? (1 Punkt)")
+        questions.index("- Wer trägt die Anlaufstelle? (5 Punkte, Alex)")
+        < questions.index("- Wie messen wir Wirkung? (3 Punkte)")
+        < questions.index("- Wie gewinnen wir Freiwillige? (1 Punkt)")
     )
-    assert "- CityLAB Service-Agent:innen-Schulung (Alex)" in text
+    assert "- CityLAB Service-Agent:innen-Schulung (Alex)" in annex
     assert "Tippfehler" not in text and "Leitlinien Bürgerbeteiligung" not in text  # edited / deleted
     assert "**In den Maßnahmensteckbrief übernommen – Zentrale Fragestellungen**" in text
-    assert "- Gehört nicht dazu: Externe Moderation einkaufen" in text
+    assert "**Gehört nicht dazu**\n\n- Externe Moderation einkaufen" in annex
     html = framing["http"].get(f"{server.base_url}/sessions/{sid}/protocol.html")
     assert html.status_code == 200 and "<h2>TOP 5: Punkte vergeben</h2>" in html.text
     assert "Teilnehmende</th><td>3 (namentlich: Alex)" in html.text

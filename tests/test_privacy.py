@@ -127,7 +127,10 @@ def test_the_purge_leaves_no_name_in_final_protocols_and_no_text_from_before_an_
         return engine.apply(factory, sid, actor, {"type": op_type, "payload": payload}).result
 
     person = Actor(
-        "participant", do(Actor.system(), "participant.join", display_name="Erika Mustermann")["participant_id"]
+        "participant",
+        do(Actor.system(), "participant.join", display_name="Erika Mustermann", named_in_protocol=True)[
+            "participant_id"
+        ],
     )
     do(fac, "session.start")
     card = do(person, "card.add", step_key="draft", column_key="objectives", text="Ruf an: 0176 1234567")["card_id"]

@@ -55,9 +55,11 @@ class World:
             db.commit()
             return ws.id
 
-    def join(self, sid: int, name: str = "") -> Actor:
+    def join(self, sid: int, name: str = "", named_in_protocol: bool = True) -> Actor:
+        """named_in_protocol: the join page's question, may the protocol name them (yes here)."""
+        payload = {"display_name": name, "named_in_protocol": named_in_protocol}
         result = engine.apply(
-            self.factory, sid, Actor.system(), {"type": "participant.join", "payload": {"display_name": name}}
+            self.factory, sid, Actor.system(), {"type": "participant.join", "payload": payload}
         ).result
         return Actor(PARTICIPANT, result["participant_id"])
 
@@ -480,7 +482,8 @@ def test_unreleased_public_contributions_are_counted_with_their_reason(world):
     world.op(sid, fac, "card.hide", card_id=cards[1], hidden=True)
     md = world.client().get(f"/sessions/{sid}/protocol.md").get_data(as_text=True)
     top = md[md.index("## TOP 1") : md.index("## TOP 2")]
-    assert "- Mehr Bänke am Markt" in top
+    assert "**Beiträge:** 1 Beitrag – im Wortlaut in der Anlage" in top  # the compact TOP (issue 30)
+    assert "- Mehr Bänke am Markt" in md[md.index("## Anlage: Beiträge im Wortlaut") :]
     assert "BELEIDIGUNG" not in md and "Noch offen" not in md  # counted, not shown
     assert "**Nicht freigegebene Beiträge**" in top
     assert "- 2 Beiträge wurden nicht freigegeben: von der Moderation noch nicht geprüft." in top

@@ -142,6 +142,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     drafting_hub.init_app(app)
 
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]  # the date filters show local time
     init_i18n(app)
     assets.init_app(app)  # the minified phone script and stylesheet, when built
 

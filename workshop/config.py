@@ -37,6 +37,7 @@
 | WORKSHOP_JOB_QUEUE_NAME  | workshop-jobs (the RQ queue's name; separate deployments sharing one Redis need different ones) |
 | WORKSHOP_PRACTICE_MIN_PACE_MS | 500; simulated participants act at most once per this many ms (tests lower it) |
 | WORKSHOP_PRACTICE_SHARE_PERCENT | 10; all practice of a process uses at most this share of its event loop |
+| WORKSHOP_TIMEZONE        | Europe/Berlin; the one time zone of every time a person reads (screens, PDF, API) |
 """
 
 from __future__ import annotations
@@ -91,6 +92,17 @@ def _int_setting(name: str, default: int, minimum: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def _zone_setting(name: str) -> str:
+    from workshop.timezone import DEFAULT_ZONE, zone_named
+
+    value = os.environ.get(name) or DEFAULT_ZONE
+    try:
+        zone_named(value)
+    except ValueError as error:
+        raise ConfigError(f"{name}: {error}") from None
     return value
 
 
@@ -181,6 +193,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "IMPORT_PREVIEW_DIR": os.environ.get("WORKSHOP_IMPORT_PREVIEW_DIR") or str(INSTANCE_DIR / "import-previews"),
         "PRACTICE_MIN_PACE": _int_setting("WORKSHOP_PRACTICE_MIN_PACE_MS", 500, 1) / 1000,
         "PRACTICE_SHARE": _int_setting("WORKSHOP_PRACTICE_SHARE_PERCENT", 10, 1) / 100,
+        # Every time a person reads is in this zone (workshop/timezone.py); the database keeps UTC.
+        "TIMEZONE": _zone_setting("WORKSHOP_TIMEZONE"),
     }
     config.update(overrides)
     if production:

@@ -8,6 +8,9 @@ import { activityFor } from "./activities/index.js";
 
 const $ = (id) => document.getElementById(id);
 const columnFields = (s) => (s.columns || []).some((c) => c.field);
+// A cluster step, or a vote on one: each cluster is one line, its title or its title with its cards.
+const onClusters = (s, steps) => s.type === "cluster"
+  || (s.type === "dot_vote" && (steps.find((x) => x.key === s.source) || {}).type === "cluster");
 
 // The session's field map (set when it was created): the format's field -> this record's ("" = none).
 const fieldMapNode = document.getElementById("field-map");
@@ -28,6 +31,7 @@ export function initCapture({ send, showError, clearError, currentStep, fields, 
     const payload = { step_key: s.key, mode: $("capture-append").checked ? "append" : "replace" };
     if ($("capture-field").value) payload.field_key = $("capture-field").value;
     if (cardIds) payload.card_ids = cardIds;
+    if (!$("capture-shape").hidden) payload.clusters = $("capture-as").value;
     return payload;
   }
 
@@ -43,6 +47,7 @@ export function initCapture({ send, showError, clearError, currentStep, fields, 
     const query = new URLSearchParams({ step_key: payload.step_key, mode: payload.mode });
     if (payload.field_key) query.set("field_key", payload.field_key);
     if (payload.card_ids) query.set("card_ids", payload.card_ids.join(","));
+    if (payload.clusters) query.set("clusters", payload.clusters);
     let answer;
     try {
       const response = await fetch(`/sessions/${sessionId}/capture-preview?${query}`, { credentials: "same-origin" });
@@ -104,9 +109,9 @@ export function initCapture({ send, showError, clearError, currentStep, fields, 
   $("capture-confirm").addEventListener("click", confirm);
   $("capture-cancel").addEventListener("click", hidePreview);
   $("capture-undo").addEventListener("click", undo);
-  ["capture-field", "capture-append"].forEach((id) => $(id).addEventListener("change", hidePreview));
+  ["capture-field", "capture-append", "capture-as"].forEach((id) => $(id).addEventListener("change", hidePreview));
 
-  return function render(s) {
+  return function render(s, state) {
     if (stepKey !== s.key) {
       // A new step brings its own defaults: the field it names (or none) and whether it appends.
       stepKey = s.key;
@@ -119,7 +124,9 @@ export function initCapture({ send, showError, clearError, currentStep, fields, 
       lastCapture = null;
       hidePreview();
       selected.clear();
+      $("capture-as").value = "titles";
     }
+    $("capture-shape").hidden = !onClusters(s, state.steps);
     const configured = s.capture || {};
     const perColumn = columnFields(s);
     $("capture").hidden = activityFor(s).captures === false;
@@ -129,6 +136,7 @@ export function initCapture({ send, showError, clearError, currentStep, fields, 
       ? _("Spalten → Felder: {pairs}", { pairs: s.columns.filter((c) => c.field).map((c) => `${t(c.title)} → ${label(mapped(c.field))}`).join(" · ") })
       : mapped(configured.field || "") ? _("Vorgesehen: „{value}“.", { value: label(mapped(configured.field)) })
         : _("Dieser Schritt sieht kein Feld vor: bitte ein Feld wählen.");
-    $("capture-selected").hidden = !activityFor(s).selectable;
+    // a vote on clusters has no cards to tick
+    $("capture-selected").hidden = !activityFor(s).selectable || onClusters(s, state.steps);
   };
 }

@@ -1,7 +1,7 @@
 // Co-drafting the record: one Y.Doc per field, bound to its <textarea>, synchronised with the
 // server's pycrdt documents over Socket.IO (namespace /draft). Protocol: docs/realtime.md.
 import * as Y from "../vendor/yjs.bundle.js";
-import { _, errorText, lang } from "./i18n.js";
+import { _, clockTime, errorText } from "./i18n.js";
 
 const app = document.getElementById("draft-app");
 const measureId = Number(app.dataset.measureId);
@@ -283,6 +283,6 @@ socket.on("draft.presence", (msg) => {
 });
 socket.on("draft.saved", (msg) => {
   const el = document.querySelector(`[data-saved="${CSS.escape(msg.field_key)}"]`);
-  if (el) el.textContent = _("im Steckbrief gespeichert {value}", { value: new Date().toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" }) });
+  if (el) el.textContent = _("im Steckbrief gespeichert {value}", { value: clockTime(new Date()) });
 });
 socket.on("draft.status", (msg) => { if (msg.measure_id === measureId) setStatus(msg.label, msg.locked); });

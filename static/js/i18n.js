@@ -10,6 +10,14 @@ export function _(text, params = {}) {
 
 export const lang = document.documentElement.lang || "de";
 
+// The instance's one time zone (<body data-time-zone>, workshop/timezone.py): a clock time a page
+// writes is the same as on every other screen and in the protocol, whatever the device is set to.
+const timeZone = (document.body && document.body.dataset.timeZone) || undefined;
+
+export function clockTime(date) {
+  return date.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", timeZone });
+}
+
 export function formatNumber(value) {
   return new Intl.NumberFormat(lang).format(value);
 }
@@ -78,6 +86,7 @@ const ERRORS = {
   unknown_event: () => _("Das versteht der Server nicht; bitte die Seite neu laden."),
   unknown_op: () => _("Das versteht der Server nicht; bitte die Seite neu laden."),
   unknown_step: () => _("Diesen Schritt gibt es in dieser Sitzung nicht."),
+  file_not_found: () => _("Diese Datei gehört nicht zu diesem Schritt."),
 };
 
 export function errorText(error) {

@@ -97,6 +97,7 @@ $("card-form").addEventListener("submit", async (event) => {
 const ui = {
   h, t, _, fill, announce, send, cardItem, queuedCard, clearFields,
   online: () => live.socket.connected,
+  redraw: () => render(live.state),
   queued: () => live.queued(),
 };
 

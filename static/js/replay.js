@@ -61,3 +61,11 @@ if (scrubber) {
     if (e.origin === window.location.origin && e.data && e.data.replayReady) show(Number(scrubber.value));
   });
 }
+
+// The projector's frame is a 1920×1080 screen scaled to the width it has (it was cropped before).
+document.querySelectorAll(".replay-screen").forEach((box) => {
+  const frame = box.querySelector("iframe.scaled");
+  const fit = () => { frame.style.transform = `scale(${Math.min(box.clientWidth / frame.width, box.clientHeight / frame.height)})`; };
+  new ResizeObserver(fit).observe(box);
+  fit();
+});

@@ -71,8 +71,10 @@ def test_cluster_groups_cards_of_its_source(make_room):
     cluster = room.apply(room.facilitator, "cluster.create", title="Digitalisierung").result["cluster_id"]
     room.apply(room.facilitator, "card.cluster", card_id=card, cluster_id=cluster)
     assert _state(room, "clusters", room.facilitator)["clusters"][0]["title"] == "Digitalisierung"
-    part = _protocol(room).agenda[4]
-    assert part.results == ["Digitalisierung: Akten digital"]
+    protocol = _protocol(room)
+    assert protocol.agenda[4].results == ["Digitalisierung (1 Beitrag)"]
+    # the card stands once, in its own TOP, with its cluster's title
+    assert [(c.text, c.notes) for c in protocol.agenda[0].cards] == [("Akten digital", ["Digitalisierung"])]
 
 
 def test_dot_vote_budget_maximum_totals_and_protocol(make_room):

@@ -10,6 +10,8 @@ from marshmallow import Schema, fields, validate
 
 from workshop.activities.base import Activity
 from workshop.i18n import LocalizedText
+from workshop.ops import FACILITATOR, OpContext, OpSpec, Outcome, Rejected
+from workshop.sessions.runtime import step_state, update_step
 from workshop.sessions.steps import Localized, Step
 
 
@@ -24,6 +26,30 @@ class InputStep(Step):
     files: list[int] = field(default_factory=list)
 
 
+class TurnPage(Schema):
+    step_key = fields.String(required=True, validate=validate.Length(1, 80))
+    file_id = fields.Integer(required=True, strict=True)
+    page = fields.Integer(required=True, strict=True, validate=validate.Range(1, 500))
+
+
+def turn_page(ctx: OpContext, payload: dict) -> Outcome:
+    """The facilitator turns a PDF's page; the projector and the phones follow (issue 30)."""
+    from workshop.sessions.models import SessionFile
+
+    step = ctx.ws.current  # an input step: the engine checked (OpSpec.step_types)
+    if step["key"] != payload["step_key"]:
+        raise Rejected("step_not_active", f"Step '{payload['step_key']}' is not the current step.")
+    stored = ctx.db.get(SessionFile, payload["file_id"])
+    if stored is None or stored.id not in (step.get("files") or []) or stored.mime != "application/pdf":
+        raise Rejected("file_not_found", f"File {payload['file_id']} is no PDF of this step.")
+    if stored.page_count is not None and payload["page"] > stored.page_count:
+        raise Rejected("invalid", f"payload.page: the PDF has {stored.page_count} pages.")
+    pages = dict(step_state(ctx.ws, step["key"]).get("pages") or {})
+    pages[str(stored.id)] = payload["page"]
+    update_step(ctx.ws, step["key"], pages=pages)
+    return Outcome("input.paged", {"step_key": step["key"], "file_id": stored.id, "page": payload["page"]})
+
+
 class WelcomeActivity(Activity):
     type = "welcome"
 
@@ -32,6 +58,7 @@ class InputActivity(Activity):
     type = "input"
     config_schema = InputConfig
     step_class = InputStep
+    ops = (OpSpec("input.page", TurnPage, frozenset({FACILITATOR}), turn_page, step_types=frozenset({"input"})),)
 
     def state(self, db, ws, step, viewer):
         """The step's files as the viewers fetch them (the file route checks who may)."""
@@ -43,14 +70,15 @@ class InputActivity(Activity):
         found = {
             f.id: f
             for f in db.execute(
-                select(SessionFile.id, SessionFile.name, SessionFile.mime, SessionFile.alt_text).where(
-                    SessionFile.session_id == ws.id, SessionFile.id.in_(wanted)
-                )
+                select(
+                    SessionFile.id, SessionFile.name, SessionFile.mime, SessionFile.alt_text, SessionFile.page_count
+                ).where(SessionFile.session_id == ws.id, SessionFile.id.in_(wanted))
             )
         }
         # An image without the facilitator's description (one from before it was asked for) is
         # named by the step's title: a file name ("IMG_2041.png") tells a screen reader nothing.
         fallback = step.get("title")
+        turned = step_state(ws, step["key"]).get("pages") or {}
         return {
             "files": [
                 {
@@ -59,6 +87,9 @@ class InputActivity(Activity):
                     "mime": found[i].mime,
                     "url": f"/sessions/{ws.id}/files/{i}",
                     "alt": found[i].alt_text or fallback,
+                    # a PDF is shown page by page: the page the facilitator turned to, and how many
+                    "page": turned.get(str(i), 1),
+                    "pages": found[i].page_count,
                 }
                 for i in wanted
                 if i in found

@@ -37,6 +37,12 @@ class ResultItem:
     column_key: str | None
     votes: int = 0
     cluster_id: int | None = None
+    # a cluster: text is its title, members its cards' texts, each once (a capture may take them)
+    members: tuple[str, ...] = ()
+
+    def with_members(self) -> str:
+        """A cluster's title and its distinct cards on one line ("Title: a; b"); else the text."""
+        return f"{self.text}: {'; '.join(self.members)}" if self.members else self.text
 
 
 @cache

@@ -28,7 +28,7 @@ from workshop.activities.cards import (
     live_cards,
     visible_to,
 )
-from workshop.activities.models import Card
+from workshop.activities.models import Card, Cluster
 from workshop.activities.protocol import Fold, ProtocolCard, Section, points
 from workshop.db import utcnow
 from workshop.i18n import LocalizedText, localized
@@ -303,14 +303,31 @@ class BrainstormActivity(Activity):
         cards = live_cards(f.db, f.ws.id, step["key"])
         if step_votes is not None:
             cards.sort(key=lambda c: (-step_votes.get(c.id, 0), c.id))
+        # A later cluster step grouped these cards: each says its cluster's title.
+        clusters = {
+            cluster.id: cluster.title
+            for cluster in f.db.scalars(
+                select(Cluster).where(
+                    Cluster.session_id == f.ws.id,
+                    Cluster.deleted_at.is_(None),
+                    Cluster.id.in_({c.cluster_id for c in cards if c.cluster_id is not None}),
+                )
+            )
+        }
         for card in cards:
-            notes = [points(f.w, step_votes.get(card.id, 0))] if step_votes is not None else []
+            notes = [clusters[card.cluster_id]] if card.cluster_id in clusters else []
+            notes += [points(f.w, step_votes.get(card.id, 0))] if step_votes is not None else []
             name = f.names.get(card.participant_id) if card.participant_id is not None else None
             if name:
                 notes.append(name)
             notes += protocol_notes(f, card)
             item.cards.append(
-                ProtocolCard(card.text, columns.get(card.column_key) if len(columns) > 1 else None, notes)
+                ProtocolCard(
+                    card.text,
+                    columns.get(card.column_key) if len(columns) > 1 else None,
+                    notes,
+                    step_votes.get(card.id, 0) if step_votes is not None else None,
+                )
             )
         unreleased = f.db.scalars(
             select(Card.status).where(

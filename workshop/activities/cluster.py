@@ -119,16 +119,37 @@ class ClusterActivity(Activity):
     def state(self, db, ws, step, viewer):
         return {"clusters": [cluster_view(c) for c in session_clusters(db, ws.id, step["key"])]}
 
+    def protocol(self, f, step, item):
+        """The clusters by title with how many contributions each groups. The contributions stand
+        once, in their own step's TOP, each with its cluster's title (brainstorm.protocol)."""
+        for result in self.results(f.db, f.ws, step):
+            count = f.w.ngettext("%(num)d Beitrag", "%(num)d Beiträge", len(result.members))
+            item.results.append(f"{result.text} ({count})")
+
     def results(self, db, ws, step):
-        """One line per cluster: its title and its cards."""
-        return [ResultItem(text, None, None, cluster_id=cid) for cid, text in cluster_lines(db, ws, step).items()]
+        """One result per cluster: its title, with its distinct cards beside it."""
+        return [
+            ResultItem(title, None, None, cluster_id=cid, members=members)
+            for cid, (title, members) in cluster_members(db, ws, step).items()
+        ]
 
 
-def cluster_lines(db, ws, step: dict) -> dict[int, str]:
-    """Cluster id -> "Title: card; card" for the clusters of a cluster step."""
+def _same_text(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def distinct(texts: list[str]) -> tuple[str, ...]:
+    """Each text once (two people often write the same card): case and spacing do not count."""
+    seen: dict[str, str] = {}
+    for text in texts:
+        seen.setdefault(_same_text(text), text)
+    return tuple(seen.values())
+
+
+def cluster_members(db, ws, step: dict) -> dict[int, tuple[str, tuple[str, ...]]]:
+    """Cluster id -> (title, its cards' texts, each once) for the clusters of a cluster step."""
     cards = live_cards(db, ws.id, step["source"])
-    lines = {}
-    for cluster in session_clusters(db, ws.id, step["key"]):
-        members = [c.text for c in cards if c.cluster_id == cluster.id]
-        lines[cluster.id] = f"{cluster.title}: {'; '.join(members)}" if members else cluster.title
-    return lines
+    return {
+        cluster.id: (cluster.title, distinct([c.text for c in cards if c.cluster_id == cluster.id]))
+        for cluster in session_clusters(db, ws.id, step["key"])
+    }

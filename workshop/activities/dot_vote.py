@@ -15,9 +15,9 @@ from sqlalchemy import case, func, select, update
 from workshop.activities.base import Activity, ResultItem
 from workshop.activities.card_merge import own_merge_votes
 from workshop.activities.cards import live_cards
-from workshop.activities.cluster import ClusterActivity, cluster_lines
+from workshop.activities.cluster import ClusterActivity, cluster_members
 from workshop.activities.models import Card, Cluster, Vote
-from workshop.activities.protocol import Fold, ProtocolCard, Section, points
+from workshop.activities.protocol import Fold, Section, points
 from workshop.db import insert_many
 from workshop.ops import FACILITATOR, PARTICIPANT, Actor, OpContext, OpSpec, Outcome, Rejected
 from workshop.sessions.runtime import is_revealed
@@ -291,21 +291,28 @@ class DotVoteActivity(Activity):
     def results(self, db, ws, step):
         totals = vote_totals(db, ws.id, step["key"])
         if votes_on_clusters(ws, step):
-            lines = cluster_lines(db, ws, ws.step(step["source"]))
-            ranked = sorted(lines, key=lambda cid: (-totals.get(cid, 0), cid))
-            return [ResultItem(lines[cid], None, None, totals.get(cid, 0), cluster_id=cid) for cid in ranked]
+            clusters = cluster_members(db, ws, ws.step(step["source"]))
+            ranked = sorted(clusters, key=lambda cid: (-totals.get(cid, 0), cid))
+            return [
+                ResultItem(clusters[cid][0], None, None, totals.get(cid, 0), cluster_id=cid, members=clusters[cid][1])
+                for cid in ranked
+            ]
         cards = live_cards(db, ws.id, step["source"])
         ranked = sorted(cards, key=lambda c: (-totals.get(c.id, 0), c.id))
         return [ResultItem(c.text, c.id, c.column_key, totals.get(c.id, 0)) for c in ranked]
 
     def protocol(self, f: Fold, step: dict, item: Section) -> None:
+        """The top results with their dots. Every card's dots stand with the card in its own TOP
+        (its contributions), so they are not listed here a second time; voted cards that did not
+        reach the record are open points."""
         ranked = self.results(f.db, f.ws, step)
         top = (step.get("capture") or {}).get("top") or len(ranked)
-        item.cards = [ProtocolCard(r.text, None, [points(f.w, r.votes)]) for r in ranked]
         item.results = [f"{r.text} ({points(f.w, r.votes)})" for r in ranked[:top] if r.votes]
         if not any(r.votes for r in ranked):
             item.results = [f.w.gettext("Es wurden keine Punkte vergeben.")]
-        f.open_points += [r.text for r in ranked if r.card_id is not None and r.card_id not in f.captured_card_ids]
+        f.open_points += [
+            r.text for r in ranked if r.votes and r.card_id is not None and r.card_id not in f.captured_card_ids
+        ]
 
     def reveal(self, db, ws, step):
         if not step.get("hidden"):

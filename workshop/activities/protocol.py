@@ -33,6 +33,7 @@ class ProtocolCard:
     text: str
     column: str | None = None
     notes: list[str] = field(default_factory=list)  # "5 Punkte", the author, "von Papier übertragen"
+    votes: int | None = None  # dots it got (None: it was not voted on); the TOP's summary names the top ones
 
 
 @dataclass

@@ -33,6 +33,7 @@ from workshop.agenda.templates import (
 from workshop.i18n import current_locale
 from workshop.measures.capture import capturable
 from workshop.measures.record import template_of
+from workshop.sessions import pdf_pages
 from workshop.sessions.models import CustomTemplate, SessionFile, WorkshopSession
 from workshop.sessions.qr import qr_svg
 from workshop.sessions.service import participant_by_token
@@ -171,8 +172,9 @@ def _describe_images(ws: WorkshopSession, draft: list[dict], form) -> list[tuple
     return problems
 
 
-def _store_upload(ws: WorkshopSession, upload) -> tuple[int | None, str | None]:
-    """Keep an uploaded image or PDF; its type is read from the content, not from its name."""
+def _store_upload(ws: WorkshopSession, upload, alt_text: str = "") -> tuple[int | None, str | None]:
+    """Keep an uploaded image or PDF; its type is read from the content, not from its name. An
+    image takes the description typed beside the upload (so a save need not be refused for it)."""
     data = upload.read(MAX_FILE_BYTES + 1)
     name = (upload.filename or "datei")[-200:]
     if len(data) > MAX_FILE_BYTES:
@@ -180,7 +182,8 @@ def _store_upload(ws: WorkshopSession, upload) -> tuple[int | None, str | None]:
     kind = filetype.guess(data)
     if kind is None or kind.mime not in ALLOWED_MIME:
         return None, _("„%(name)s“ ist kein Bild (PNG, JPEG, GIF, WebP) und kein PDF.", name=name)
-    stored = SessionFile(session_id=ws.id, name=name, mime=kind.mime, size=len(data), data=data)
+    alt = " ".join(alt_text.split())[:MAX_ALT_TEXT] if kind.mime.startswith("image/") else ""
+    stored = SessionFile(session_id=ws.id, name=name, mime=kind.mime, size=len(data), data=data, alt_text=alt or None)
     db().add(stored)
     db().flush()
     return stored.id, None
@@ -289,7 +292,7 @@ def builder(session_id):
         for upload in request.files.getlist(f"s{index}-upload"):
             if not upload or not upload.filename:
                 continue
-            file_id, problem = _store_upload(ws, upload)
+            file_id, problem = _store_upload(ws, upload, request.form.get(f"s{index}-upload-alt", ""))
             if problem:
                 problems.append((index, _("Schritt %(number)s: %(problem)s", number=index + 1, problem=problem)))
             else:
@@ -355,9 +358,8 @@ def builder(session_id):
     return redirect(url_for(".builder", session_id=ws.id, _anchor=anchor), 303)
 
 
-@bp.route("/sessions/<session_id>/files/<file_id>")
-def session_file(session_id, file_id):
-    """An input step's file: for the session's staff, its participants and its projector links."""
+def _viewable_file(session_id, file_id) -> SessionFile:
+    """An input step's file, for the session's staff, its participants and its projector links."""
     ws = get_or_404(WorkshopSession, session_id)
     allowed = policy.may(db(), current_user.get_id() and current_user.id, "session.view", ws)
     if not allowed:
@@ -368,7 +370,59 @@ def session_file(session_id, file_id):
     stored = get_or_404(SessionFile, file_id)
     if not allowed or stored.session_id != ws.id:
         abort(404)
-    return _file_response(stored)
+    return stored
+
+
+@bp.route("/sessions/<session_id>/files/<file_id>")
+def session_file(session_id, file_id):
+    return _file_response(_viewable_file(session_id, file_id))
+
+
+def _page_count(stored: SessionFile) -> int:
+    """A PDF's pages: read once (off the event loop) and kept on the file."""
+    if stored.page_count is None:
+        data = stored.data
+        db().commit()  # no transaction stays open while poppler reads
+        stored.page_count = pdf_pages.off_loop(pdf_pages.page_count, data)
+        db().commit()
+    return stored.page_count
+
+
+@bp.route("/sessions/<session_id>/files/<file_id>/pages")
+def pdf_page_count(session_id, file_id):
+    """How many pages an input's PDF has (the screens show 'Seite 2 von 7')."""
+    stored = _viewable_file(session_id, file_id)
+    if stored.mime != "application/pdf":
+        abort(404)
+    try:
+        return {"pages": _page_count(stored)}
+    except pdf_pages.PdfPageError:
+        return {"pages": None, "error": _("Das PDF lässt sich nicht lesen.")}, 422
+
+
+@bp.route("/sessions/<session_id>/files/<file_id>/pages/<int:number>")
+def pdf_page(session_id, file_id, number):
+    """Page `number` of an input's PDF as an image, rendered on the server (pdf_pages.py)."""
+    stored = _viewable_file(session_id, file_id)
+    if stored.mime != "application/pdf":
+        abort(404)
+    key = (stored.id, stored.size, number)
+    png = pdf_pages.PAGES.get(key)
+    if png is None:
+        try:
+            if not 1 <= number <= _page_count(stored):
+                abort(404)
+            data = stored.data
+            db().commit()
+            png = pdf_pages.off_loop(pdf_pages.render_page, data, number)
+        except pdf_pages.PdfPageError:
+            abort(422)
+        pdf_pages.PAGES.put(key, png)
+    response = make_response(png)
+    response.headers["Content-Type"] = "image/png"
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _file_response(stored: SessionFile):

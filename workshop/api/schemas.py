@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from workshop.timezone import local_iso
+
+
+class LocalDateTime(fields.DateTime):
+    """ISO 8601 in the instance's time zone, with its offset (2026-12-03T09:00:00+01:00): the
+    screens' and the protocol's time, and still the exact moment for a program."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return local_iso(value)
+
 
 class ErrorSchema(Schema):
     ok = fields.Boolean(metadata={"description": "always false"})
@@ -18,7 +28,7 @@ class MeasureSummarySchema(Schema):
         required=True, metadata={"description": "idea | draft | mandated | in_implementation | done | continuation"}
     )
     record_template = fields.String(required=True, metadata={"description": "default (Berlin) | aachen"})
-    updated_at = fields.DateTime()
+    updated_at = LocalDateTime()
 
 
 class RecordLineSchema(Schema):
@@ -37,7 +47,7 @@ class RecordFieldSchema(Schema):
 
 
 class MeasureSchema(MeasureSummarySchema):
-    created_at = fields.DateTime()
+    created_at = LocalDateTime()
     record = fields.List(fields.Nested(RecordFieldSchema))
 
 
@@ -48,7 +58,7 @@ class RevisionSchema(Schema):
     source_kind = fields.String(metadata={"description": "manual | capture | import | restore | undo | status | …"})
     source_session_id = fields.Integer(allow_none=True)
     source_step_key = fields.String(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = LocalDateTime()
 
 
 class SessionSummarySchema(Schema):
@@ -59,8 +69,8 @@ class SessionSummarySchema(Schema):
     mode = fields.String(metadata={"description": "live | exercise"})
     status = fields.String(metadata={"description": "ready | live | ended"})
     run_number = fields.Integer()
-    created_at = fields.DateTime()
-    started_at = fields.DateTime(allow_none=True)
+    created_at = LocalDateTime()
+    started_at = LocalDateTime(allow_none=True)
 
 
 class ProtocolSchema(Schema):

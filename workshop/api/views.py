@@ -20,6 +20,7 @@ from workshop.measures import record as record_ops
 from workshop.measures.models import Measure, RecordRevision
 from workshop.register.access import may_read_measure
 from workshop.register.exporting import _plain
+from workshop.timezone import local_iso
 from workshop.web import db
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -117,7 +118,7 @@ def measure(measure_id: int):
         for f in record_ops.template_of(found).fields
     ]
     data = schemas.MeasureSummarySchema().dump(found)
-    data["created_at"] = found.created_at.isoformat() if found.created_at else None
+    data["created_at"] = local_iso(found.created_at)
     data["record"] = schemas.RecordFieldSchema(many=True).dump(record)
     return jsonify(data)
 

@@ -138,7 +138,7 @@ class RecordSync:
         source = {
             "session_id": ws.id,
             "session_title": ws.title,
-            "unit": ws.template.get("unit"),
+            "unit": step.get("unit") or ws.template.get("unit"),  # a step appended from another unit names it
             "template": ws.template_key,
             "step_key": card.step_key,
             "step_title": localized(step["title"]),

@@ -29,6 +29,8 @@ class JoinPayload(Schema):
         load_default="",
         validate=validate.Length(max=DISPLAY_NAME_MAX, error=f"must be at most {DISPLAY_NAME_MAX} characters"),
     )
+    # the join page's question: may the filed protocol name this person? (no by default)
+    named_in_protocol = fields.Boolean(load_default=False)
 
 
 class Empty(Schema):
@@ -44,6 +46,8 @@ class CapturePayload(Schema):
     field_key = fields.String(validate=validate.Length(1, 80))
     card_ids = fields.List(fields.Integer(strict=True), validate=validate.Length(1, 100))
     mode = fields.String(validate=validate.OneOf(["replace", "append"]))  # default: the step's, else append
+    # a cluster (or a vote on clusters) gives one line per cluster: its title, or with its cards
+    clusters = fields.String(validate=validate.OneOf(list(record_capture.CLUSTER_SHAPES)))
 
 
 class UndoPayload(Schema):
@@ -58,7 +62,12 @@ def join(ctx: OpContext, payload: dict) -> Outcome:
     token = secrets.token_urlsafe(24)
     # A public-audience format asks no names; a name sent anyway is not stored.
     name = None if ctx.ws.template.get("anonymous") else (payload["display_name"] or None)
-    participant = Participant(session_id=ctx.ws.id, token_hash=token_hash(token), display_name=name)
+    participant = Participant(
+        session_id=ctx.ws.id,
+        token_hash=token_hash(token),
+        display_name=name,
+        named_in_protocol=bool(name and payload["named_in_protocol"]),  # no name, nothing to name
+    )
     ctx.db.add(participant)
     ctx.db.flush()
     return Outcome(
@@ -143,6 +152,7 @@ def plan_capture(ctx: OpContext, payload: dict) -> tuple[dict, Measure, list]:
         _chosen_results(ctx, step, payload),
         field_key=payload.get("field_key"),
         mode=payload.get("mode"),
+        clusters=payload.get("clusters"),
     )
     return step, measure, planned
 

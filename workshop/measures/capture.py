@@ -35,6 +35,9 @@ from workshop.measures.record_template import RecordField, RecordTemplate
 from workshop.measures.status import ensure_editable
 
 APPEND, REPLACE = "append", "replace"
+# What a cluster becomes in the record: its title (the default), or its title and its cards, each once.
+TITLES, WITH_CARDS = "titles", "cards"
+CLUSTER_SHAPES = (TITLES, WITH_CARDS)
 # Identification the record keeps for itself (also on the measure row): never filled from cards.
 PROTECTED_KEYS = frozenset({"reference_number", "title"})
 
@@ -129,14 +132,16 @@ def _targets(ws, step: dict, items: list, field_key: str | None) -> dict[str, li
     raise RecordRefused("no_field", N_("Dieser Schritt sieht kein Feld des Steckbriefs vor; bitte ein Feld wählen."))
 
 
-def _line(ws, step: dict, item, prefix: str | None) -> dict:
+def _line(ws, step: dict, item, prefix: str | None, clusters: str) -> dict:
+    text = item.with_members() if clusters == WITH_CARDS else item.text
     return {
-        "text": f"{prefix}: {item.text}" if prefix else item.text,
+        "text": f"{prefix}: {text}" if prefix else text,
         "source": {
             "session_id": ws.id,
             "session_title": ws.title,
-            "unit": ws.template.get("unit"),
-            "run": ws.run_number,
+            # the unit the step came from: a step appended from another unit names that one
+            "unit": step.get("unit") or ws.template.get("unit"),
+            "run": None if step.get("unit") else ws.run_number,  # the session's run counts its own unit
             "template": ws.template_key,
             "step_key": step["key"],
             "step_title": localized(step["title"]),
@@ -148,8 +153,35 @@ def _line(ws, step: dict, item, prefix: str | None) -> dict:
     }
 
 
+def _same(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _without_repeats(before: list[dict], new_lines: list[dict]) -> list[dict]:
+    """New lines minus what the field already says (the same card, or the same words) and minus
+    repeats among themselves: a capture never writes a line twice."""
+    known_cards = {(line.get("source") or {}).get("card_id") for line in before} - {None}
+    known_texts = {_same(line["text"]) for line in before}
+    kept = []
+    for line in new_lines:
+        words = _same(line["text"])
+        if line["source"]["card_id"] in known_cards or words in known_texts:
+            continue
+        known_texts.add(words)
+        kept.append(line)
+    return kept
+
+
 def plan(
-    db: Session, ws, measure: Measure, step: dict, items: list, *, field_key: str | None = None, mode: str | None = None
+    db: Session,
+    ws,
+    measure: Measure,
+    step: dict,
+    items: list,
+    *,
+    field_key: str | None = None,
+    mode: str | None = None,
+    clusters: str | None = None,
 ) -> list[Planned]:
     """What each field will hold after the capture; refuses (RecordRefused) and writes nothing."""
     ensure_editable(measure)
@@ -164,13 +196,16 @@ def plan(
     planned = []
     for key, chosen in targets.items():
         field = _capturable_field(record_template, key)
-        new_lines = [_line(ws, step, item, columns.get(item.column_key) if prefix_columns else None) for item in chosen]
+        new_lines = [
+            _line(ws, step, item, columns.get(item.column_key) if prefix_columns else None, clusters or TITLES)
+            for item in chosen
+        ]
         before = values[key].lines if key in values else []
         if mode == APPEND:
-            known = {(line.get("source") or {}).get("card_id") for line in before} - {None}
-            new_lines = [line for line in new_lines if line["source"]["card_id"] not in known]
+            new_lines = _without_repeats(before, new_lines)
             after = before + new_lines
         else:
+            new_lines = _without_repeats([], new_lines)
             after = new_lines
         # The same check a hand edit gets, on what the field will hold (a date is normalised).
         checked = check_value(field, "\n".join(line["text"] for line in after))

@@ -162,26 +162,25 @@ def write_docx(protocol: Protocol, images: dict[int, tuple[str, bytes]]) -> byte
         grid_table(document, [L["name"], L["organisation"]], [[a.name, a.organisation] for a in p.attendees])
     for item in p.agenda:
         document.add_heading(f"{L['top']} {item.number}: {item.title}", level=2)
+        if item.empty():  # a welcome, an input, a break: the heading is all there is
+            continue
         if item.prompt:
             para = document.add_paragraph()
             para.add_run(f"{L['prompt']}: ").italic = True
             para.add_run(item.prompt)
-        if item.cards:
-            document.add_heading(L["contributions"], level=3)
-            for card in item.cards:
-                para = document.add_paragraph(style="List Bullet")
-                if card.column:
-                    para.add_run(f"{card.column}: ").bold = True
-                para.add_run(card.text + (f" ({', '.join(card.notes)})" if card.notes else ""))
-        _bullets(document, L["withheld"], item.withheld)
         _bullets(document, L["results"], item.results)
         _bullets(document, L["decisions"], item.decisions)
         _bullets(document, L["dissent"], item.dissent)
+        for capture in item.captures:
+            _bullets(document, f"{L['captured']} – {capture.field_label}", capture.lines)
+        if item.summary:
+            para = document.add_paragraph()
+            para.add_run(f"{L['contributions']}: ").bold = True
+            para.add_run(item.summary)
+        _bullets(document, L["withheld"], item.withheld)
         if item.notes:
             document.add_heading(L["notes"], level=3)
             document.add_paragraph(item.notes)
-        for capture in item.captures:
-            _bullets(document, f"{L['captured']} – {capture.field_label}", capture.lines)
     if p.tasks:
         document.add_heading(L["tasks"], level=2)
         grid_table(document, [L["what"], L["who"], L["due"]], [[t.what, t.who, t.due] for t in p.tasks])
@@ -197,6 +196,20 @@ def write_docx(protocol: Protocol, images: dict[int, tuple[str, bytes]]) -> byte
             if attachment.id in images:
                 document.add_picture(io.BytesIO(images[attachment.id][1]), width=Cm(15))
             document.add_paragraph(f"{L['attachment']} {number}: {attachment.caption}", style="Caption")
+    if p.annex and any(item.cards for item in p.agenda):
+        document.add_page_break()
+        document.add_heading(L.get("annex_title", L["contributions"]), level=2)
+        if L.get("annex_note"):
+            document.add_paragraph(L["annex_note"])
+        for item in (item for item in p.agenda if item.cards):
+            document.add_heading(f"{L['top']} {item.number}: {item.title}", level=3)
+            for column, cards in item.by_column():
+                if column:
+                    document.add_paragraph().add_run(column).bold = True
+                for card in cards:
+                    document.add_paragraph(
+                        card.text + (f" ({', '.join(card.notes)})" if card.notes else ""), style="List Bullet"
+                    )
     document.add_paragraph(f"{L['generated']} {p.generated_at}.")
     out = io.BytesIO()
     document.save(out)

@@ -43,27 +43,21 @@ def render_markdown(protocol: Protocol, images=None) -> str:
         out += [f"| {_escape(a.name)} | {_escape(a.organisation)} |" for a in p.attendees] + [""]
     for item in p.agenda:
         out += [f"## {L['top']} {item.number}: {_escape(item.title)}", ""]
+        if item.empty():  # a welcome, an input, a break: the heading is all there is
+            continue
         if item.prompt:
             out += [f"*{L['prompt']}:* {_escape(item.prompt)}", ""]
-        if item.cards:
-            out += [f"**{L['contributions']}**", ""]
-            for card in item.cards:
-                column = f"{_escape(card.column)}: " if card.column else ""
-                notes = f" ({', '.join(map(_escape, card.notes))})" if card.notes else ""
-                out.append(f"- {column}{_escape(card.text)}{notes}")
-            out.append("")
-        for key, lines in (
-            ("withheld", item.withheld),
-            ("results", item.results),
-            ("decisions", item.decisions),
-            ("dissent", item.dissent),
-        ):
+        for key, lines in (("results", item.results), ("decisions", item.decisions), ("dissent", item.dissent)):
             if lines:
                 out += [f"**{L[key]}**", ""] + _bullets(lines)
-        if item.notes:
-            out += [f"**{L['notes']}**", "", _escape(item.notes), ""]
         for capture in item.captures:
             out += [f"**{L['captured']} – {_escape(capture.field_label)}**", ""] + _bullets(capture.lines)
+        if item.summary:
+            out += [f"**{L['contributions']}:** {_escape(item.summary)}", ""]
+        if item.withheld:
+            out += [f"**{L['withheld']}**", ""] + _bullets(item.withheld)
+        if item.notes:
+            out += [f"**{L['notes']}**", "", _escape(item.notes), ""]
     if p.tasks:
         out += [f"## {L['tasks']}", "", f"| {L['what']} | {L['who']} | {L['due']} |", "|---|---|---|"]
         out += [f"| {_escape(t.what)} | {_escape(t.who)} | {t.due} |" for t in p.tasks] + [""]
@@ -73,5 +67,18 @@ def render_markdown(protocol: Protocol, images=None) -> str:
     if p.attachments:
         out += [f"## {L['attachments']}", ""]
         out += [f"{n}. {L['attachment']} {n}: {_escape(a.caption)}" for n, a in enumerate(p.attachments, 1)] + [""]
+    if p.annex and any(item.cards for item in p.agenda):
+        out += [f"## {L.get('annex_title', L['contributions'])}", ""]
+        if L.get("annex_note"):
+            out += [f"*{L['annex_note']}*", ""]
+        for item in (item for item in p.agenda if item.cards):
+            out += [f"### {L['top']} {item.number}: {_escape(item.title)}", ""]
+            for column, cards in item.by_column():
+                if column:
+                    out += [f"**{_escape(column)}**", ""]
+                for card in cards:
+                    notes = f" ({', '.join(map(_escape, card.notes))})" if card.notes else ""
+                    out.append(f"- {_escape(card.text)}{notes}")
+                out.append("")
     out += [f"*{L['generated']} {p.generated_at}.*", ""]
     return "\n".join(out)

@@ -15,19 +15,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workshop.activities.protocol import Fold, ProtocolCard, Task
+from workshop.activities.protocol import Fold, ProtocolCard, Task, points
 from workshop.activities.registry import activity_for
 from workshop.db import get_row
 from workshop.i18n import localized
 from workshop.measures.models import Measure, RecordRevision
 from workshop.measures.record import template_of
-from workshop.protocols.wording import LOCAL_TIME, Wording
+from workshop.protocols.wording import Wording
 from workshop.sessions.models import Participant, WorkshopSession
+from workshop.timezone import now_local
 
 UNIT_NAMES = {
     1: "Rahmen setzen",
@@ -58,6 +58,23 @@ class AgendaItem:
     notes: str = ""
     captures: list[Capture] = field(default_factory=list)
     withheld: list[str] = field(default_factory=list)  # unreleased contributions, counted by reason
+    # The contributions in one sentence (how many, per column, the most dots); the cards themselves
+    # stand in the annex (Protocol.annex), so a TOP reads as its results.
+    summary: str = ""
+
+    def by_column(self) -> list[tuple[str | None, list[ProtocolCard]]]:
+        """The contributions grouped by their column, in the order the columns first appear (the
+        annex gives each column a heading instead of repeating it before every card)."""
+        groups: dict[str | None, list[ProtocolCard]] = {}
+        for card in self.cards:
+            groups.setdefault(card.column, []).append(card)
+        return list(groups.items())
+
+    def empty(self) -> bool:
+        """Nothing to report (a welcome, an input, a break): the protocol gives it one line."""
+        return not (
+            self.cards or self.results or self.decisions or self.dissent or self.notes or self.captures or self.withheld
+        )
 
 
 @dataclass
@@ -98,6 +115,7 @@ class Protocol:
     attachments: list[AttachmentRef] = field(default_factory=list)
     status: str = "draft"  # draft | final
     version: int | None = None
+    annex: bool = True  # the contributions in full, after the protocol (the facilitator may leave it out)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -159,6 +177,30 @@ def _lines(value) -> list[str]:
     return [line for line in (value or []) if line.strip()]
 
 
+MOST_VOTED = 3  # a TOP's summary names this many of its most-dotted contributions
+
+
+def _summary(w: Wording, cards: list[ProtocolCard], annex: bool) -> str:
+    """ "14 Beiträge (Gehört dazu: 8, Gehört nicht dazu: 6) – die meisten Punkte: … – im Wortlaut
+    in der Anlage": the contributions of a TOP in one sentence."""
+    if not cards:
+        return ""
+    parts = [w.ngettext("%(num)d Beitrag", "%(num)d Beiträge", len(cards))]
+    columns: dict[str, int] = {}
+    for card in cards:
+        if card.column:
+            columns[card.column] = columns.get(card.column, 0) + 1
+    if 1 < len(columns) <= 6:
+        parts[0] += " (" + ", ".join(f"{name}: {count}" for name, count in columns.items()) + ")"
+    voted = sorted((c for c in cards if c.votes), key=lambda c: -(c.votes or 0))[:MOST_VOTED]
+    if voted:
+        most = "; ".join(f"{c.text} ({points(w, c.votes or 0)})" for c in voted)
+        parts.append(w.gettext("die meisten Punkte: %(cards)s", cards=most))
+    if annex:
+        parts.append(w.gettext("im Wortlaut in der Anlage"))
+    return " – ".join(parts)
+
+
 def build_protocol(
     db: Session, ws: WorkshopSession, edits: dict | None = None, language: str = "de", attachments: list | None = None
 ) -> Protocol:
@@ -169,7 +211,9 @@ def build_protocol(
     measure = get_row(db, Measure, ws.measure_id)
     record_template = template_of(measure)
     participants = db.scalars(select(Participant).where(Participant.session_id == ws.id)).all()
-    names = {p.id: p.display_name for p in participants}
+    # A name only of who agreed on the join page to be named in the protocol (docs/privacy.md).
+    names = {p.id: p.display_name if p.named_in_protocol else None for p in participants}
+    annex = edits.get("annex", True) is not False
     revisions = db.scalars(
         select(RecordRevision).where(RecordRevision.source_session_id == ws.id).order_by(RecordRevision.id)
     ).all()
@@ -199,6 +243,7 @@ def build_protocol(
         item.dissent = _lines(top_edits.get("dissent"))
         item.notes = (top_edits.get("notes") or "").strip()
         item.cards += [ProtocolCard(text, None, [w.labels()["from_paper"]]) for text in _lines(top_edits.get("paper"))]
+        item.summary = _summary(w, item.cards, annex)
         agenda.append(item)
 
     unit = ws.template.get("unit")
@@ -239,5 +284,6 @@ def build_protocol(
         distribution=_lines(edits.get("distribution")),
         next_date=(edits.get("next_date") or "").strip(),
         attachments=[AttachmentRef(a.id, a.caption) for a in attachments or []],
-        generated_at=f"{w.date(datetime.now(LOCAL_TIME))} {w.time(datetime.now(LOCAL_TIME))}",
+        generated_at=f"{w.date(now_local())} {w.time(now_local())}",
+        annex=annex,
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from flask import render_template
 from sqlalchemy.orm import Session
@@ -20,7 +19,8 @@ from workshop.protocols.docx import key_value_table, new_document, xml_safe
 from workshop.protocols.export import DOCX_MIMETYPE
 from workshop.protocols.html import stylesheet
 from workshop.protocols.pdf import html_to_pdf
-from workshop.protocols.wording import LOCAL_TIME, Wording
+from workshop.protocols.wording import Wording
+from workshop.timezone import now_local
 
 
 @dataclass
@@ -53,7 +53,7 @@ def build_record(db: Session, measure: Measure, language: str = "de") -> RecordD
             lines = [line for line in (value.value if value else "").splitlines() if line.strip()]
             section.rows.append((record_field.label_text(w.language), lines or ["–"]))
         sections.append(section)
-    now = datetime.now(LOCAL_TIME)
+    now = now_local()
     return RecordDocument(
         language=w.language,
         labels=labels,

@@ -143,6 +143,7 @@ class ProtocolEdits(Schema):
     tops = fields.Dict(
         keys=fields.String(validate=validate.Length(1, 80)), values=fields.Nested(_Top), load_default=dict
     )
+    annex = fields.Boolean(load_default=True)  # every contribution in full as an annex
 
 
 def _ensure_draft(draft: ProtocolDraft) -> None:

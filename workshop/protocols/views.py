@@ -107,6 +107,8 @@ def edits_from_form(ws) -> dict:
         "next_date": request.form.get("next_date", ""),
         "open_points": _form_lines("open_points"),
         "tops": tops,
+        # the checkbox comes after a hidden "0": unticked sends only "0", a form without it keeps the annex
+        "annex": "1" in request.form.getlist("annex") or "0" not in request.form.getlist("annex"),
     }
 
 

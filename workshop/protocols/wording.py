@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 from workshop.i18n import DEFAULT_LOCALE, LOCALES, TRANSLATIONS_DIR
-
-LOCAL_TIME = ZoneInfo("Europe/Berlin")
+from workshop.timezone import local
 
 
 @cache
@@ -44,14 +42,13 @@ class Wording:
     def date(self, moment: datetime | None) -> str:
         if moment is None:
             return "–"
-        local = moment.astimezone(LOCAL_TIME)
-        return local.strftime("%d.%m.%Y") if self.language == "de" else format_date(local, "d MMMM y", locale="en")
+        day = local(moment)
+        return day.strftime("%d.%m.%Y") if self.language == "de" else format_date(day, "d MMMM y", locale="en")
 
     def time(self, moment: datetime | None) -> str:
         if moment is None:
             return "–"
-        local = moment.astimezone(LOCAL_TIME).strftime("%H:%M")
-        return self.gettext("%(time)s Uhr", time=local)
+        return self.gettext("%(time)s Uhr", time=local(moment).strftime("%H:%M"))
 
     def decimal(self, value: float) -> str:
         return format_decimal(value, "0.0", locale=self.language)
@@ -104,4 +101,8 @@ class Wording:
             "record": _("Maßnahmensteckbrief"),
             "status": _("Status"),
             "page": _("Seite"),
+            "annex_title": _("Anlage: Beiträge im Wortlaut"),
+            "annex_note": _(
+                "Alle Beiträge der Sitzung je TOP, mit Punkten und – wo die Person zugestimmt hat – Namen."
+            ),
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +13,7 @@ from workshop.measures import status
 from workshop.measures.models import Measure, MeasureStatusChange, RecordComment, RecordRevision
 from workshop.register.layouts import REFERENCE, Layout
 from workshop.register.tables import write_csv, write_xlsx
+from workshop.timezone import local_iso
 
 
 def table(db: Session, layout: Layout, measures: list[Measure]) -> tuple[list[str], list[list[str]]]:
@@ -41,6 +43,9 @@ def export_table(db: Session, layout: Layout, measures: list[Measure], fmt: str)
 
 
 def _iso(value) -> str | None:
+    """A moment in the instance's time zone with its offset; a date as it is."""
+    if isinstance(value, datetime):
+        return local_iso(value)
     return value.isoformat() if value is not None else None
 
 
@@ -121,6 +126,8 @@ def _plain(value):
         return [_plain(v) for v in value]
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
+    if isinstance(value, datetime):
+        return local_iso(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)

@@ -16,6 +16,8 @@ class PublicMeasure(Base):
     measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True)
     published_by: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id", ondelete="SET NULL"))
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The record fields the page shows, in the record's order: the owner's choice (None: none yet).
+    published_fields: Mapped[list | None] = mapped_column(default=None)
 
 
 class CardFate(Base):

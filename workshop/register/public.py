@@ -49,6 +49,29 @@ def set_public(db: Session, measure: Measure, public: bool, author_id: int | Non
     db.flush()
 
 
+def publishable_fields(measure: Measure) -> list:
+    """The record fields an owner may put on the public page (the status shows anyway)."""
+    return [f for f in record_ops.template_of(measure).fields if f.type != "status"]
+
+
+def set_published_fields(db: Session, measure: Measure, keys: list[str]) -> None:
+    """Which record fields the public page shows; FateRefused names a field that is no field."""
+    row = db.get(PublicMeasure, measure.id)
+    if row is None:
+        raise FateRefused(N_("Die Maßnahme hat keine öffentliche Seite; bitte zuerst einschalten."))
+    known = {f.key for f in publishable_fields(measure)}
+    unknown = [key for key in keys if key not in known]
+    if unknown:
+        raise FateRefused(N_("Der Steckbrief hat kein Feld „%(field)s“."), field=unknown[0])
+    row.published_fields = [f.key for f in publishable_fields(measure) if f.key in set(keys)]
+    db.flush()
+
+
+def published_fields(db: Session, measure_id: int) -> list[str]:
+    row = db.get(PublicMeasure, measure_id)
+    return list(row.published_fields or []) if row is not None else []
+
+
 def public_sessions(db: Session, measure: Measure) -> list:
     from workshop.sessions.models import WorkshopSession  # sessions/ knows measures, not the reverse
 
@@ -178,13 +201,18 @@ def public_view(db: Session, measure: Measure, locale: str) -> dict:
                 item.merged_with = numbers.get(fate.merged_into_id) if fate.merged_into_id else None
             items.append(item)
         sessions.append(PublicSession(ws.title, ws.started_at or ws.created_at, items))
+    # What the owner chose to publish, and the fields public contributions went into (their fate).
+    chosen = set(published_fields(db, measure.id)) - {description_key}
+    shown_fields |= chosen
     return {
         "title": measure.title,
         "status": measure.status,
         "description": values[description_key].value if description_key else "",
         "sessions": sessions,
         "fields": [
-            (f.key, f.label_text(locale), values[f.key].value) for f in template.fields if f.key in shown_fields
+            (f.key, f.label_text(locale), values[f.key].value)
+            for f in template.fields
+            if f.key in shown_fields and values[f.key].value.strip()
         ],
     }
 

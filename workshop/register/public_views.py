@@ -48,6 +48,22 @@ def set_public(measure_id):
     return redirect(url_for("public.contributions", measure_id=measure.id), 303)
 
 
+@bp.route("/register/measures/<measure_id>/public/fields", methods=["POST"])
+@login_required
+def set_published_fields(measure_id):
+    """Which record fields the public page shows: part of publishing (owner, co-facilitator)."""
+    measure = measure_or_404(measure_id, "measure.publish")
+    try:
+        public.set_published_fields(db(), measure, request.form.getlist("field"))
+    except public.FateRefused as refused:
+        db().rollback()
+        flash(refused.text(locale()), "error")
+        return redirect(url_for("public.contributions", measure_id=measure.id), 303)
+    db().commit()
+    flash(_("Gespeichert: Diese Felder zeigt die öffentliche Seite."), "info")
+    return redirect(url_for("public.contributions", measure_id=measure.id), 303)
+
+
 @bp.route("/register/measures/<measure_id>/contributions")
 @login_required
 def contributions(measure_id):
@@ -69,6 +85,8 @@ def contributions(measure_id):
         is_public=public.is_public(db(), measure.id),
         may_publish=policy.may(db(), current_user.id, "measure.publish", measure),
         reason_max=public.REASON_MAX,
+        publishable=[(f.key, f.label_text(locale())) for f in public.publishable_fields(measure)],
+        published=public.published_fields(db(), measure.id),
     )
 
 

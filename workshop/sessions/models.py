@@ -83,6 +83,8 @@ class Participant(Base):
     display_name: Mapped[str | None] = mapped_column(String(60))
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     simulated: Mapped[bool] = mapped_column(default=False, server_default=false())  # a practice bot
+    # Asked on the join page: may the filed protocol name them (attendance, their contributions)?
+    named_in_protocol: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     session: Mapped[WorkshopSession] = relationship(back_populates="participants")
 
@@ -115,4 +117,5 @@ class SessionFile(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     # What an image shows, in a sentence, for people who cannot see it (the builder asks for it)
     alt_text: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    page_count: Mapped[int | None] = mapped_column(nullable=True)  # a PDF's pages, once read (pdf_pages.py)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -29,21 +29,25 @@ MAX_REMEMBERED_SESSIONS = 20
 
 class JoinForm(Schema):
     display_name = fields.String(load_default="")
+    named_in_protocol = fields.Boolean(load_default=False)  # a ticked checkbox sends "1"
 
 
 class ApiJoin(Schema):
     code = Text(required=True, validate=validate.Length(1, 20))
     display_name = Text(load_default="")
+    named_in_protocol = fields.Boolean(load_default=False)
 
 
-def _join(ws, display_name: str) -> dict:
+def _join(ws, display_name: str, named_in_protocol: bool = False) -> dict:
     """Join as an op like any other (queued with the room's ops, broadcast after commit)."""
     # Give the request's pooled connection back before waiting: the queue needs one to apply
     # the join, and a join storm's waiting requests would otherwise hold the whole pool (HTTP
     # 500 after the pool timeout). ws keeps what it loaded; the callers read only that.
     db().close()
     outcome = live.submit(
-        ws.id, Actor.system(), {"type": "participant.join", "payload": {"display_name": display_name}}
+        ws.id,
+        Actor.system(),
+        {"type": "participant.join", "payload": {"display_name": display_name, "named_in_protocol": named_in_protocol}},
     )
     if isinstance(outcome, Rejected):
         raise outcome
@@ -82,6 +86,9 @@ def console(session_id):
         record_fields=fields,
         staff_role=role,
         role_label=ROLE_LABELS[role],
+        # Only what this role may do is offered (a control the server refuses is not shown).
+        may_run=role in policy.SESSION_ACTIONS["session.run"],
+        may_notes=role in policy.SESSION_ACTIONS["session.notes"],
         training=training_context(ws),
     )
 
@@ -93,7 +100,7 @@ def capture_preview(session_id):
     console shows it before the facilitator confirms). The same planning as record.capture;
     the transaction is rolled back, so this changes nothing."""
     ws = session_or_404(session_id, "session.run")
-    args = {k: v for k, v in request.args.items() if k in ("step_key", "field_key", "mode") and v}
+    args = {k: v for k, v in request.args.items() if k in ("step_key", "field_key", "mode", "clusters") and v}
     try:
         if request.args.get("card_ids"):
             args["card_ids"] = [int(part) for part in request.args["card_ids"].split(",")[:100]]
@@ -162,9 +169,15 @@ def join(code):
     token = session.get("participants", {}).get(str(ws.id))
     participant = participant_by_token(db(), ws.id, token)
     if request.method == "POST" and participant is None:
-        form = JoinForm().load(request.form.to_dict(), unknown="exclude")
         try:
-            result = _join(ws, form["display_name"])
+            form = JoinForm().load(request.form.to_dict(), unknown="exclude")
+        except ValidationError as error:
+            flash(_("Beitritt nicht möglich: %(reason)s", reason=describe_errors(error.messages)), "error")
+            return render_template(
+                "sessions/join_name.html", ws=ws, last_name=request.form.get("display_name", "")
+            ), 400
+        try:
+            result = _join(ws, form["display_name"], form["named_in_protocol"])
         except Rejected as rejected:
             flash(_("Beitritt nicht möglich: %(reason)s", reason=rejected.message), "error")
             return render_template("sessions/join_name.html", ws=ws, last_name=form["display_name"]), 400
@@ -193,7 +206,7 @@ def api_join():
             ok=False, error={"code": "unknown_code", "message": "There is no running session with this code."}
         ), 404
     try:
-        result = _join(ws, form["display_name"])
+        result = _join(ws, form["display_name"], form["named_in_protocol"])
     except Rejected as rejected:
         return jsonify(rejected.as_ack()), 400
     return jsonify(ok=True, session_id=ws.id, participant_id=result["participant_id"], token=result["token"])

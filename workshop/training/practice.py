@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from workshop.access import policy
 from workshop.activities.models import ActionItem, Card, Cluster, PollAnswer, Rating, Vote
 from workshop.activities.registry import seed_step_cards
-from workshop.agenda.create import create_session
+from workshop.agenda.create import FieldMapNeeded, create_session
 from workshop.live.models import Event
 from workshop.measures.models import Measure, RecordRevision
 from workshop.ops import Rejected
@@ -34,9 +34,27 @@ def create_practice_session(db: Session, *, facilitator_id: int, template_key: s
     db.add(measure)
     db.flush()
     policy.add_member(db, measure.id, facilitator_id)  # the trainer owns the exercise measure
-    return create_session(
-        db, measure_id=measure.id, facilitator_id=facilitator_id, template_key=template_key, title=title, mode=EXERCISE
-    )
+    try:
+        return create_session(
+            db,
+            measure_id=measure.id,
+            facilitator_id=facilitator_id,
+            template_key=template_key,
+            title=title,
+            mode=EXERCISE,
+        )
+    except FieldMapNeeded as needed:
+        # A team's format may capture into fields of another record template; an exercise record
+        # is never real, so those steps capture into no field rather than the practice failing.
+        return create_session(
+            db,
+            measure_id=measure.id,
+            facilitator_id=facilitator_id,
+            template_key=template_key,
+            title=title,
+            mode=EXERCISE,
+            field_map=dict.fromkeys(needed.missing, ""),
+        )
 
 
 def reset_session(db: Session, ws: WorkshopSession) -> None:

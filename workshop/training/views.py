@@ -103,7 +103,12 @@ def index():
         )
         .all()
     )
-    return render_template("training/index.html", sessions=sessions, templates=available_templates())
+    from workshop.sessions.template_editor import library_templates
+
+    # the five units and the team's own formats (issue 30: "Üben" offered only the five)
+    return render_template(
+        "training/index.html", sessions=sessions, templates=available_templates(), library=library_templates()
+    )
 
 
 @bp.route("/training/guides")

@@ -26,14 +26,17 @@ export default {
   projector: (state, step) => [actionList(state, step)],
   console(state, s, ui) {
     const { h, _ } = ui;
-    const who = h("input", { id: "fac-action-who", maxlength: 200, placeholder: _("Wer") });
-    const what = h("input", { id: "fac-action-what", maxlength: 1000, placeholder: _("Was") });
-    const due = h("input", { id: "fac-action-due", type: "date", "aria-label": _("Bis wann") });
-    return [h("form", { class: "inline-form", onsubmit: async (e) => { e.preventDefault();
+    // Who may write (facilitators, minute-takers) gets the form and "Löschen"; an observer reads.
+    if (!ui.may.notes) return [actionList(state, s)];
+    const who = h("input", { id: "fac-action-who", maxlength: 200, required: true });
+    const what = h("input", { id: "fac-action-what", maxlength: 1000, required: true });
+    const due = h("input", { id: "fac-action-due", type: "date" });
+    const field = (id, label, input) => h("div", { class: "field" }, h("label", { for: id }, label), input);
+    return [h("form", { class: "action-form", onsubmit: async (e) => { e.preventDefault();
       const ack = await ui.send("action.add", { who: who.value, what: what.value, due: due.value || null });
       if (ack.ok) ui.clearFields(["fac-action-who", "fac-action-what", "fac-action-due"]); } },
-    h("label", { for: "fac-action-what", class: "visually-hidden" }, _("Was")), what,
-    h("label", { for: "fac-action-who", class: "visually-hidden" }, _("Wer")), who, due, h("button", { type: "submit" }, _("Aufgabe hinzufügen"))),
+    field("fac-action-what", _("Was ist zu tun?"), what), field("fac-action-who", _("Wer?"), who),
+    field("fac-action-due", _("Bis wann? (optional)"), due), h("button", { type: "submit" }, _("Aufgabe hinzufügen"))),
     actionList(state, s, (item) => h("button", { type: "button", class: "link", onclick: () => ui.send("action.delete", { item_id: item.id }) }, _("Löschen")))];
   },
   events: {

@@ -1,9 +1,11 @@
 // Break: the projector says until when; nobody is asked for anything.
+import { clockTime } from "../i18n.js";
+
 function backAt(state, step) {
   const entered = (state.runtime[step.key] || {}).entered_at;
   if (!entered || !step.timebox_minutes) return null;
   const at = new Date(Date.parse(entered) + step.timebox_minutes * 60000);
-  return at.toLocaleTimeString(document.documentElement.lang || "de", { hour: "2-digit", minute: "2-digit" });
+  return clockTime(at);
 }
 
 function lines(state, step, ui) {

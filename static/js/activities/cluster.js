@@ -6,12 +6,13 @@ import { MERGE_EVENTS, mergeSelected, variantList } from "./card_merge.js";
 
 function consoleBoard(state, s, ui) {
   const { h, _ } = ui;
+  if (!ui.may.run) return [clusterBoard(state, s)]; // an observer sees the groups, changes none
   const send = ui.send;
   const clusters = clustersOf(state, s.key);
   const title = h("input", { id: "cluster-title", maxlength: 200, placeholder: _("Neuer Cluster") });
   const board = clusterBoard(state, s, {
     cardExtra: (card) => [h("input", { type: "checkbox", class: "merge-pick", "aria-label": _("Zum Zusammenführen auswählen: {text}", { text: card.text }),
-      checked: ui.selected.has(card.id), onchange: (e) => { if (e.target.checked) ui.selected.add(card.id); else ui.selected.delete(card.id); ui.refresh(); } }),
+      checked: ui.selected.has(card.id), onchange: (e) => { if (e.target.checked) ui.selected.add(card.id); else ui.selected.delete(card.id); ui.redraw(); } }),
     variantList(card, send), h("select", { "aria-label": _("Cluster für: {text}", { text: card.text }),
       onchange: (e) => send("card.cluster", { card_id: card.id, cluster_id: e.target.value ? Number(e.target.value) : null }) },
     h("option", { value: "" }, _("– ohne Cluster –")),

@@ -12,7 +12,7 @@ function overlaps(suggestion, ids) {
 }
 
 async function load(s, ui) {
-  panel.loading = true; panel.error = null; ui.refresh();
+  panel.loading = true; panel.error = null; ui.redraw();
   const sessionId = document.getElementById("app").dataset.sessionId;
   try {
     const answer = await (await fetch(`/sessions/${sessionId}/suggestions?step_key=${encodeURIComponent(s.key)}`,
@@ -24,7 +24,7 @@ async function load(s, ui) {
     panel.error = _("Die Vorschläge konnten nicht geladen werden.");
   }
   panel.loading = false;
-  ui.refresh();
+  ui.redraw();
   if (panel.list && panel.list.length) ui.announce(_("{count} Vorschläge", { count: panel.list.length }));
 }
 
@@ -36,7 +36,7 @@ async function decide(s, ui, suggestion, accept) {
   if (!ack.ok || !panel.list) return;
   panel.list = panel.list.filter((x) => x.key !== suggestion.key && !(accept && overlaps(x, suggestion.card_ids)));
   ui.announce(accept ? _("Vorschlag übernommen.") : _("Vorschlag abgelehnt."));
-  ui.refresh();
+  ui.redraw();
   const next = document.querySelector("#suggestions li.suggestion");
   if (next) next.focus();
 }
