@@ -52,7 +52,7 @@ $(MO): translations/en/LC_MESSAGES/messages.po $(STAMP)
 
 # After changing texts: re-extract and merge, then translate the new entries in the .po file.
 translations: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k lazy_gettext --no-wrap --sort-by-file --project Workshop -o translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k NP_:1c,2 -k lazy_gettext --no-wrap --sort-by-file --project Workshop -o translations/messages.pot .
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-wrap --ignore-obsolete
 
 $(STAMP):

@@ -7,13 +7,13 @@ from workshop.activities.models import ActionItem, Card, Cluster, PollAnswer, Ra
 from workshop.db import Base  # noqa: F401
 from workshop.drafting.models import DraftCardLink, DraftUpdate  # noqa: F401
 from workshop.live.models import Event  # noqa: F401
-from workshop.measures.models import Measure, MeasureStatusChange, RecordRevision  # noqa: F401
+from workshop.measures.models import Measure, MeasureStatusChange, PublicMeasure, RecordRevision  # noqa: F401
 from workshop.protocols.models import (  # noqa: F401
     ProtocolAttachment,
     ProtocolDraft,
     ProtocolReopening,
     ProtocolVersion,
 )
-from workshop.register.models import CardFate, PublicMeasure  # noqa: F401
+from workshop.register.models import CardFate  # noqa: F401
 from workshop.sessions.models import CustomTemplate, Participant, WorkshopSession  # noqa: F401
 from workshop.training.models import ObserverNote  # noqa: F401

@@ -14,9 +14,9 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from workshop.activities.registry import ACTIVITIES
 from workshop.config import SESSION_TEMPLATE_DIR
-from workshop.i18n import LocalizedText, current_locale, localized
+from workshop.i18n import LocalizedText, current_locale, in_language, localized
 from workshop.measures.record_template import RecordTemplate, load_record_template
-from workshop.sessions.steps import Step
+from workshop.sessions.steps import Problem, Step, StepRef
 from workshop.validation import describe_errors
 
 KEY = validate.Regexp(r"^[a-z][a-z0-9_-]{0,39}$", error="use lower-case letters, digits, - and _ (max. 40)")
@@ -140,7 +140,7 @@ def load_step(raw: dict, where: str, earlier: list[Step], record_template: Recor
     step = activity.step_class.from_stored({**base, **config})
     if any(s.key == step.key for s in earlier):
         raise TemplateError(f"{where}: key: '{step.key}' is used by an earlier step")
-    problems = step.check({s.key: ACTIVITIES[s.type].offers for s in earlier})
+    problems = [for_file(problem) for problem in step.check({s.key: ACTIVITIES[s.type].offers for s in earlier})]
     capture = step.capture
     if capture and capture.field and record_template.field(capture.field) is None:
         problems.append(f"capture.field: the record has no field '{capture.field}'")
@@ -160,6 +160,16 @@ def load_step(raw: dict, where: str, earlier: list[Step], record_template: Recor
     if problems:
         raise TemplateError(f"{where}: {'; '.join(problems)}")
     return step
+
+
+def for_file(problem: Problem | str) -> str:
+    """A step's own problem for a template file's author: "option: sentence", in English (the
+    language of the file checker's other messages), another step named by its key."""
+    if isinstance(problem, str):
+        return problem
+    values = {k: f"'{v.key}'" if isinstance(v, StepRef) else v for k, v in problem.values.items()}
+    text = in_language("en", problem.text, **values)
+    return f"{problem.option}: {text}" if problem.option else text
 
 
 def load_template_file(path: Path) -> dict:

@@ -13,10 +13,10 @@ from workshop.i18n import N_, localized
 from workshop.measures import capture as record_capture
 from workshop.measures.messages import RecordRefused
 from workshop.measures.models import Measure, RecordRevision
+from workshop.measures.publication import public_path
 from workshop.measures.record import template_of
 from workshop.measures.record import undo as record_undo
 from workshop.ops import FACILITATOR, SYSTEM, OpContext, OpSpec, Outcome, Rejected
-from workshop.register.public import public_path
 from workshop.sessions.models import ENDED, LIVE, READY, Participant, token_hash
 from workshop.sessions.runtime import enter_step, is_revealed, leave_step
 from workshop.validation import CleanText
@@ -120,7 +120,7 @@ def _chosen_results(ctx: OpContext, step: dict, payload: dict) -> list:
                 "card_not_found", f"Card(s) {', '.join(map(str, missing))} are not results of step '{step['key']}'."
             )
         return [by_id[cid] for cid in dict.fromkeys(payload["card_ids"])]
-    if step["type"] == "dot_vote":  # a card nobody voted for is no result of the vote
+    if activity_for(step).ranked_by_votes:  # a card nobody voted for is no result of the vote
         results = [item for item in results if item.votes > 0]
     top = (step.get("capture") or {}).get("top")
     return results[:top] if top else results
@@ -143,6 +143,7 @@ def plan_capture(ctx: OpContext, payload: dict) -> tuple[dict, Measure, list]:
         _chosen_results(ctx, step, payload),
         field_key=payload.get("field_key"),
         mode=payload.get("mode"),
+        with_votes=activity_for(step).ranked_by_votes,
     )
     return step, measure, planned
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from workshop.access import policy
 from workshop.accounts.models import Facilitator
 from workshop.agenda.create import FieldMapNeeded, create_session
+from workshop.agenda.library import team_formats
 from workshop.agenda.templates import TemplateError, available_templates
 from workshop.drafting import hub
 from workshop.i18n import current_locale as locale
@@ -32,7 +33,6 @@ from workshop.measures.status import LABELS as STATUS_LABELS
 from workshop.measures.status import NEXT as STATUS_NEXT
 from workshop.measures.status import REASON_MAX
 from workshop.sessions.models import WorkshopSession
-from workshop.sessions.template_editor import my_custom_templates
 from workshop.validation import CleanText, describe_errors
 from workshop.web import db, get_or_404, measure_or_404
 
@@ -129,7 +129,7 @@ def record(measure_id):
         sessions=sessions,
         session_templates=available_templates(),
         editing=request.args.get("edit"),
-        custom_templates=my_custom_templates(),
+        custom_templates=team_formats(db(), current_user.id),
         status_labels=_status_labels(),
         next_statuses=STATUS_NEXT[measure.status],
         locked=status.is_locked(measure),
