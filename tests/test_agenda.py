@@ -486,3 +486,107 @@ def test_a_number_that_is_none_is_named_and_changes_nothing(app, lang, change, n
         assert SUPERSCRIPT_TWO in problems, problems
     assert 'name="title"' in text  # the form again, as typed
     assert steps_of(app) == before
+
+
+def visible_text(page: str) -> str:
+    """What a person reads on a page: no markup, no attributes, no scripts."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def texts_of(steps: list[dict]) -> list[dict]:
+    """Every text a person reads of these steps, in its stored {de, en} form."""
+    found = []
+    for step in steps:
+        found += [step[name] for name in ("title", "prompt", "text", "passive_option") if step.get(name)]
+        found += [option for option in step.get("options") or []]
+        found += [column["title"] for column in step.get("columns") or []]
+    return found
+
+
+def test_an_english_agenda_of_units_1_and_2_has_no_german_left(app):
+    """Regression (issue 30, point 5): in English mode, steps appended from a unit or a preset kept
+    the language of the moment they were added ("Was wissen wir?", "Begrüßung", "sehr zufrieden"),
+    in the invitation, the console and the protocol; the builder must write what is typed into the
+    person's language and keep the other one."""
+    client = login(app, lang="en")
+    url = f"/sessions/{app.session_id}/agenda"
+    form = form_of(client.get(url).get_data(as_text=True))
+    assert client.post(url, data={**form, "append_key": "knowledge_merge", "action": "append"}).status_code == 303
+    for choice, where in (("welcome", "0"), ("feedback", ""), ("break", "3"), ("blitzlicht", "")):
+        form = form_of(client.get(url).get_data(as_text=True))
+        added = client.post(url, data={**form, "add_type": choice, "add_position": where, "action": "add"})
+        assert added.status_code == 303, added.get_data(as_text=True)[:500]
+    form = form_of(client.get(url).get_data(as_text=True))
+    first = next(i for i in range(40) if form.get(f"s{i}-key") == "approaches")
+    form[f"s{first}-title"] = "Approaches we know of"  # typed in English: German stays as it was
+    assert client.post(url, data={**form, "action": "save"}).status_code == 303
+
+    steps = steps_of(app)
+    assert [s["type"] for s in steps].count("welcome") == 1 and len({s.get("unit") for s in steps}) >= 2
+    texts = texts_of(steps)
+    assert all(text.get("de") and text.get("en") for text in texts), [t for t in texts if not t.get("en")]
+    approaches = next(s for s in steps if s["key"] == "approaches")
+    assert approaches["title"] == {"de": "Vorhandene Ansätze", "en": "Approaches we know of"}
+    welcome = next(s for s in steps if s["type"] == "welcome")
+    assert welcome["title"] == {"de": "Begrüßung", "en": "Welcome"}
+    german = {t["de"] for t in texts if t["de"] != t["en"]}
+    assert {"Was wissen wir?", "Begrüßung", "sehr zufrieden", "Pause"} <= german  # the texts of the issue
+
+    db = app.extensions["workshop.db"]()
+    ws = db.get(WorkshopSession, app.session_id)
+    plain = create_session(db, measure_id=ws.measure_id, facilitator_id=ws.facilitator_id, template_key="framing").id
+    db.commit()
+    db.close()
+    pages = {
+        "builder": "/sessions/{}/agenda",
+        "invitation": "/sessions/{}/invitation",
+        "console": "/sessions/{}",
+        "protocol": "/sessions/{}/protocol.md?lang=en",
+    }
+    for name, path in pages.items():
+        answer = client.get(path.format(app.session_id))
+        assert answer.status_code == 200, name
+        shown = visible_text(answer.get_data(as_text=True))
+        # A word that reads the same on a plain unit-1 page (the timer's "Pause") is no step's.
+        baseline = visible_text(client.get(path.format(plain)).get_data(as_text=True))
+        left = sorted(
+            text
+            for text in german
+            if re.search(rf"(?<!\w){re.escape(text)}(?!\w)", shown)
+            and not re.search(rf"(?<!\w){re.escape(text)}(?!\w)", baseline)
+        )
+        assert not left, f"German on the English {name}: {left}"
+
+    # In German: the same plan has no raw keys (a type, a step's key, a format's file name).
+    german_client = login(app, lang="de")
+    keys = set(ACTIVITIES) | {s["key"] for s in steps} | set(available_templates())
+    for path in (url, f"/sessions/{app.session_id}/invitation", "/templates"):
+        shown = visible_text(german_client.get(path).get_data(as_text=True))
+        raw = sorted(key for key in keys if re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", shown))
+        assert not raw, f"raw keys on {path}: {raw}"
+
+
+def test_the_record_history_names_a_step_by_its_title(app):
+    """Regression (issue 30, point 5): the history said "Sitzung 1, Schritt approaches" (its key)."""
+    from workshop.live import engine
+    from workshop.ops import FACILITATOR, Actor
+
+    factory = app.extensions["workshop.db"].session_factory
+    with factory() as db:
+        ws = db.get(WorkshopSession, app.session_id)
+        add_member(db, ws.measure_id, ws.facilitator_id)
+        db.commit()
+        measure_id, facilitator = ws.measure_id, Actor(FACILITATOR, ws.facilitator_id)
+
+    def apply(actor, op_type, **payload):
+        return engine.apply(factory, app.session_id, actor, {"type": op_type, "payload": payload}).result
+
+    person = Actor("participant", apply(Actor.system(), "participant.join", display_name="")["participant_id"])
+    apply(facilitator, "session.start")
+    apply(person, "card.add", step_key="approaches", text="Bürgeramt testet Online-Termine")
+    apply(facilitator, "record.capture", step_key="approaches", field_key="open_questions")
+    for lang, named in (("de", "Schritt „Vorhandene Ansätze“"), ("en", "step “Existing approaches”")):
+        shown = visible_text(login(app, lang=lang).get(f"/measures/{measure_id}/history").get_data(as_text=True))
+        assert named in shown and not re.search(r"(Schritt|step) approaches", shown), shown[:2000]
+        assert lang == "de" or "aus einer Sitzung" not in shown  # the revision's kind in English too

@@ -288,9 +288,19 @@ def history(measure_id):
         )
         .all()
     )
+    sessions = {
+        ws.id: ws for ws in db().scalars(select(WorkshopSession).where(WorkshopSession.measure_id == measure.id))
+    }
+
+    def step_title(session_id: int, step_key: str) -> str:
+        """A step by its title in the reader's language (never its key)."""
+        step = sessions[session_id].step(step_key) if session_id in sessions else None
+        return localized(step["title"], locale()) if step else ""
+
     return render_template(
         "measures/history.html",
         measure=measure,
+        step_title=step_title,
         template=template_of(measure),
         values=values,
         field_key=field_key,
