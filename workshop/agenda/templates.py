@@ -45,7 +45,7 @@ class CaptureSchema(Schema):
 
 class StepBaseSchema(Schema):
     key = fields.String(required=True, validate=KEY)
-    type = fields.String(required=True, validate=validate.OneOf(sorted(ACTIVITIES)))
+    type = fields.String(required=True, validate=lambda value: validate.OneOf(sorted(ACTIVITIES))(value))
     title = LocalizedText(required=True, max_length=120)
     prompt = LocalizedText(load_default=None, max_length=1000)
     timebox_minutes = fields.Integer(strict=True, validate=validate.Range(1, 480), load_default=None)

@@ -8,6 +8,8 @@ the CLI and the tests all call apply(); broadcasting what it returns is the call
 from __future__ import annotations
 
 import logging
+from collections import ChainMap
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -37,7 +39,8 @@ from workshop.validation import check_json_shape, describe_errors, schema_instan
 
 log = logging.getLogger("workshop.live")
 
-OPS: dict[str, OpSpec] = {**SESSION_OPS, **CONTROL_OPS, **ACTIVITY_OPS}
+# Every op by type: a view of the three tables (an activity registered later is found too).
+OPS: Mapping[str, OpSpec] = ChainMap(SESSION_OPS, CONTROL_OPS, ACTIVITY_OPS)
 
 
 class OpEnvelope(Schema):
