@@ -68,9 +68,7 @@ class HandsActivity(Activity):
     presets = (Preset(type, label, N_("Handzeichen"), minutes=2),)
     config_schema = HandsConfig
     step_class = HandsStep
-    ops = (
-        OpSpec("hands.raise", RaiseHand, frozenset({PARTICIPANT}), raise_hand, step_types=frozenset({type})),
-    )
+    ops = (OpSpec("hands.raise", RaiseHand, frozenset({PARTICIPANT}), raise_hand, step_types=frozenset({type})),)
 
     def results(self, db, ws, step):
         hands = db.query(Card).filter_by(session_id=ws.id, step_key=step["key"], deleted_at=None).count()
