@@ -129,10 +129,11 @@ def _database(kind: str, tmp_path, migrated: bool = False):
 
 @pytest.fixture(autouse=True)
 def _cheap_password_hashes(request, monkeypatch):
-    """In-process tests create and log in accounts by the hundred, and scrypt at its full cost
-    (werkzeug's n=2**15) takes 75 ms each time: there the hash costs n=2**10. Tests against a
-    server process keep the full cost (they measure logins' timing and the room under guessing)."""
-    if request.node.get_closest_marker("e2e"):
+    """Tests create and log in accounts by the hundred, and scrypt at its full cost (werkzeug's
+    n=2**15) takes 75 ms each time, for the hash and again for each login: an account a test
+    creates is hashed at n=2**10 (the server checks it at that cost). Tests that measure what a
+    login costs are marked `full_password_cost` and keep it."""
+    if request.node.get_closest_marker("full_password_cost"):
         return
     import workshop.accounts.models as accounts
 
@@ -415,6 +416,7 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "own_server: the test gets a server of its own instead of the module's shared one"
     )
+    config.addinivalue_line("markers", "full_password_cost: the test's accounts are hashed at scrypt's full cost")
 
 
 def pytest_collection_modifyitems(config, items):
