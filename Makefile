@@ -1,7 +1,7 @@
 # The whole set-up on a fresh machine is one of these two commands:
 #   make run    start the app on SQLite with demo data (prints URL and demo login)
 #   make test   run the whole test suite (installs what the tests need, chromium included)
-#   make test-fast   the in-process tests only (seconds; no server, no browser)
+#   make test-fast   the in-process tests only (under a minute; no server, no browser)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | md5sum | cut -c1-12)
@@ -26,7 +26,7 @@ lint: setup
 	$(VENV)/bin/mypy
 	npx --no-install eslint --max-warnings 0 static/js
 
-# The in-process tests only (engine, activities, import rules, catalogs): seconds, no server,
+# The in-process tests only (engine, activities, import rules, catalogs): under a minute, no server,
 # no browser. Markers are set in tests/conftest.py.
 test-fast: setup
 	$(PY) -m pytest -q -m "not e2e and not browser and not slow"
@@ -54,7 +54,7 @@ $(MO): translations/en/LC_MESSAGES/messages.po $(STAMP)
 
 # After changing texts: re-extract and merge, then translate the new entries in the .po file.
 translations: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k lazy_gettext --no-wrap --sort-by-file --project Workshop -o translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k NP_:1c,2 -k lazy_gettext --no-wrap --sort-by-file --project Workshop -o translations/messages.pot .
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-wrap --ignore-obsolete
 
 $(STAMP):

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import redis
 from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 
 from tests.live_client import LiveClient, cookie_header, join, login
@@ -33,6 +34,7 @@ from workshop.measures.models import Measure
 from workshop.migrate import upgrade
 
 IN_CI = os.environ.get("CI") == "true"
+SQLITE_BUSY = {5, 517}  # busy, and busy because another connection committed since this one read
 POSTGRES_ADMIN_URL = os.environ.get("WORKSHOP_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("WORKSHOP_TEST_REDIS", "redis://127.0.0.1:6379/0")
 PASSWORD = "correct horse battery"
@@ -129,10 +131,11 @@ def _database(kind: str, tmp_path, migrated: bool = False):
 
 @pytest.fixture(autouse=True)
 def _cheap_password_hashes(request, monkeypatch):
-    """In-process tests create and log in accounts by the hundred, and scrypt at its full cost
-    (werkzeug's n=2**15) takes 75 ms each time: there the hash costs n=2**10. Tests against a
-    server process keep the full cost (they measure logins' timing and the room under guessing)."""
-    if request.node.get_closest_marker("e2e"):
+    """Tests create and log in accounts by the hundred, and scrypt at its full cost (werkzeug's
+    n=2**15) takes 75 ms each time, for the hash and again for each login: an account a test
+    creates is hashed at n=2**10 (the server checks it at that cost). Tests that measure what a
+    login costs are marked `full_password_cost` and keep it."""
+    if request.node.get_closest_marker("full_password_cost"):
         return
     import workshop.accounts.models as accounts
 
@@ -209,42 +212,60 @@ class Server:
     def db(self):
         return self.sessions()
 
+    def write(self, change):
+        """change(db) in a transaction of its own, committed. The server writes beside it (a
+        module's server serves several tests): on SQLite, a commit of the server's between this
+        transaction's first read and its first write refuses the write (SQLITE_BUSY_SNAPSHOT,
+        which waiting does not clear); then the whole transaction runs again."""
+        for attempt in range(20):
+            with self.db() as db:
+                try:
+                    result = change(db)
+                    db.commit()
+                    return result
+                except OperationalError as error:
+                    if getattr(error.orig, "sqlite_errorcode", None) not in SQLITE_BUSY or attempt == 19:
+                        raise
+                    db.rollback()
+            time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
     def facilitator(self, email="moderation@example.org", name="Mo Deration"):
-        with self.db() as db:
-            user = create_facilitator(db, self.email(email), name, PASSWORD)
-            db.commit()
-            self.own_facilitators.append(user.id)
-            return user.id
+        user_id = self.write(lambda db: create_facilitator(db, self.email(email), name, PASSWORD).id)
+        self.own_facilitators.append(user_id)
+        return user_id
 
     def measure(self, title="Testmaßnahme", reference_number=None, owner=None):
         """A measure with an owner on its team: `owner` (a facilitator id), else this test's first
         facilitator (else the first who opens a session on it, see session())."""
-        with self.db() as db:
+
+        def create(db):
             m = Measure(title=title, reference_number=self.reference(reference_number))
             db.add(m)
             db.flush()
-            owner = owner or (self.own_facilitators[0] if self.own_facilitators else None)
-            if owner is None and not self.tag:
-                owner = db.scalar(select(func.min(Facilitator.id)))
-            if owner is not None:
-                add_member(db, m.id, owner, OWNER)
-            db.commit()
+            chosen = owner or (self.own_facilitators[0] if self.own_facilitators else None)
+            if chosen is None and not self.tag:
+                chosen = db.scalar(select(func.min(Facilitator.id)))
+            if chosen is not None:
+                add_member(db, m.id, chosen, OWNER)
             return m.id
 
+        return self.write(create)
+
     def member(self, measure_id, facilitator_id, role):
-        with self.db() as db:
-            add_member(db, measure_id, facilitator_id, role)
-            db.commit()
+        self.write(lambda db: add_member(db, measure_id, facilitator_id, role))
 
     def session(self, facilitator_id, measure_id, template_key="framing", **kw):
-        with self.db() as db:
+        def create(db):
             if not db.scalar(select(MeasureMember.id).where(MeasureMember.measure_id == measure_id)):
                 add_member(db, measure_id, facilitator_id, OWNER)  # a fixture's measure gets an owner
             ws = create_session(
                 db, measure_id=measure_id, facilitator_id=facilitator_id, template_key=template_key, **kw
             )
-            db.commit()
+            db.flush()
             return ws.id, ws.join_code
+
+        return self.write(create)
 
     def login(self, email="moderation@example.org"):
         return login(self.base_url, self.email(email), PASSWORD)
@@ -419,6 +440,7 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "own_server: the test gets a server of its own instead of the module's shared one"
     )
+    config.addinivalue_line("markers", "full_password_cost: the test's accounts are hashed at scrypt's full cost")
 
 
 def pytest_collection_modifyitems(config, items):

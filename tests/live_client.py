@@ -100,7 +100,14 @@ class LiveClient:
         """Events can arrive out of seq order (concurrent handlers, two processes); apply in order."""
         held = {e["seq"]: e for e in self.events}
         while self.state["seq"] + 1 in held:
-            apply_event(self.state, held[self.state["seq"] + 1])
+            event = held[self.state["seq"] + 1]
+            apply_event(self.state, event)
+            if event["type"] == "session.reset":  # as live.js: what it holds is gone, a fresh snapshot
+                self.sio.emit("sync", {}, callback=self._on_sync_answer)
+
+    def _on_sync_answer(self, answer):
+        if isinstance(answer, dict) and answer.get("snapshot"):
+            self._on_snapshot(answer["snapshot"])
 
     def wait_for(self, predicate, what: str, timeout: float = 10):
         with self._changed:

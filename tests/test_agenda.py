@@ -3,6 +3,7 @@ test client over a migrated SQLite file (no server, no socket needed)."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from datetime import time
@@ -10,11 +11,13 @@ from datetime import time
 import pytest
 
 from tests.conftest import migrated_sqlite
+from tests.forms import form_of
 from workshop.access.policy import add_member
 from workshop.accounts.service import create_facilitator
 from workshop.activities.registry import ACTIVITIES
-from workshop.agenda import plan as agenda
+from workshop.agenda import editor as agenda
 from workshop.agenda.create import create_session
+from workshop.agenda.plan import clock_plan
 from workshop.agenda.templates import available_templates
 from workshop.app import create_app
 from workshop.measures.models import Measure
@@ -59,26 +62,6 @@ def login(app, email="moderation@example.org", lang="de"):
     return client
 
 
-def form_of(page: str) -> dict:
-    """Every field of the builder's form as the browser would send it."""
-    form = {}
-    for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page):
-        form[name] = value
-    for tag in re.findall(r'<input[^>]*type="checkbox"[^>]*>', page):
-        name = re.search(r'name="([^"]+)"', tag).group(1)
-        if "checked" not in tag:
-            form.pop(name, None)
-    for name, value in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>([^<]*)</textarea>', page):
-        form[name] = value.replace("&#39;", "'").replace("&amp;", "&").replace("&quot;", '"')
-    for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
-        chosen = re.search(r'<option value="([^"]*)" selected', body) or re.search(r'<option value="([^"]*)"', body)
-        form[name] = chosen.group(1) if chosen else ""
-    form.pop("action", None)
-    for name in list(form):
-        form[name] = form[name].replace("&#39;", "'").replace("&amp;", "&").replace("&quot;", '"')
-    return form
-
-
 def steps_of(app) -> list[dict]:
     db = app.extensions["workshop.db"]()
     try:
@@ -102,7 +85,7 @@ def test_change_type_keeps_what_it_can(app):
             "budget": "4",
             "source": "questions",
         }
-        poll = agenda.change_type(draft, "poll")
+        poll = agenda.change_type(draft, "poll", "de")
         assert (poll["title"], poll["prompt"], poll["timebox_minutes"], poll["hidden"]) == (
             "Punkte",
             "Was zählt?",
@@ -111,7 +94,7 @@ def test_change_type_keeps_what_it_can(app):
         )
         assert "budget" not in poll and "source" not in poll
         assert poll["options"].splitlines() == ["Ja", "Nein"]  # a poll needs options: its preset fills them
-        back = agenda.change_type(poll, "brainstorm")
+        back = agenda.change_type(poll, "brainstorm", "de")
         assert back["title"] == "Punkte" and "options" not in back
 
 
@@ -142,7 +125,7 @@ def test_validation_names_step_and_field_in_the_users_language(app):
     texts = [text for _i, text in german.value.problems]
     assert "Schritt 1: Bitte geben Sie einen Titel ein." in texts
     assert "Schritt 1: Die Zeit „abc“ ist keine ganze Zahl von 1 bis 480 Minuten." in texts
-    assert any(t.startswith("Schritt 2: Eine Umfrage braucht 2 bis 12 Antwortmöglichkeiten") for t in texts)
+    assert "Schritt 2: „Antwortmöglichkeiten (eine pro Zeile)“: bitte 2 bis 12 Zeilen (jetzt 1)." in texts
     assert any(t.startswith("Schritt 3: „Punkte pro Person“: „0“ ist keine ganze Zahl von 1 bis 50") for t in texts)
     assert any(t.startswith("Schritt 3: „Quelle") for t in texts)
     with app.test_request_context(headers={"Cookie": "lang=en"}):
@@ -150,15 +133,15 @@ def test_validation_names_step_and_field_in_the_users_language(app):
             agenda.draft_to_steps(draft, [], "en")
     texts = [text for _i, text in english.value.problems]
     assert "Step 1: Please enter a title." in texts
-    assert any(t.startswith("Step 2: A poll needs 2 to 12 answer options") for t in texts)
+    assert "Step 2: “Answer options (one per line)”: please 2 to 12 lines (now 1)." in texts
 
 
 def test_clock_plan_start_times_total_and_slot_warning():
     steps = [{"timebox_minutes": 10}, {"timebox_minutes": 50}, {"timebox_minutes": 15}, {"timebox_minutes": 55}]
-    plan = agenda.clock_plan(steps, None, time(9, 30), time(11, 30))
+    plan = clock_plan(steps, None, time(9, 30), time(11, 30))
     assert [r.start for r in plan.rows] == [time(9, 30), time(9, 40), time(10, 30), time(10, 45)]
     assert (plan.total_minutes, plan.ends_at, plan.over_minutes) == (130, time(11, 40), 10)
-    assert agenda.clock_plan(steps, None, time(9, 0), time(11, 30)).over_minutes == 0
+    assert clock_plan(steps, None, time(9, 0), time(11, 30)).over_minutes == 0
 
 
 def test_every_activity_type_has_a_builder_form_from_its_schema(app):
@@ -166,7 +149,7 @@ def test_every_activity_type_has_a_builder_form_from_its_schema(app):
         kinds = {o.name: o.kind for o in agenda.option_fields("dot_vote")}
         assert kinds == {"source": "step", "budget": "number", "max_per_card": "number", "hidden": "checkbox"}
         assert {o.name: o.kind for o in agenda.option_fields("consent")}["options"] == "lines"
-        assert {o.name: o.kind for o in agenda.option_fields("input")} == {"text": "longtext"}
+        assert {o.name: o.kind for o in agenda.option_fields("input")} == {"text": "longtext", "files": "files"}
 
 
 # --- the builder page -----------------------------------------------------------------------------
@@ -330,13 +313,9 @@ def test_format_editor_columns_in_english_mode(app):
     English/German error naming 'key: Titel'."""
     client = login(app, lang="en")
     url = "/templates/framing/adapt"
-    page = client.get(url).get_data(as_text=True)
-    form = {"title": "Framing, short"}
-    for name, value in re.findall(r'name="(step-\d+-[a-z_]+)"[^>]*value="([^"]*)"', page):
-        form[name] = value
-    for name, value in re.findall(r'name="(step-\d+-[a-z_]+)"[^>]*>([^<]*)</textarea>', page):
-        form[name] = value
-    saved = client.post(url, data={**form, "step-1-columns": "In: In scope\nOut of scope"})
+    form = {**form_of(client.get(url).get_data(as_text=True)), "title": "Framing, short"}
+    index = next(i for i in range(30) if form.get(f"s{i}-key") == "scope")
+    saved = client.post(url, data={**form, f"s{index}-columns": "In: In scope\nOut of scope", "action": "save"})
     assert saved.status_code == 303, saved.get_data(as_text=True)
     db = app.extensions["workshop.db"]()
     custom = db.query(CustomTemplate).one()
@@ -470,3 +449,144 @@ def test_cross_step_problems_are_sentences_and_nothing_typed_is_lost(app, lang):
     )
     assert f"{step} {vote}: {expected}" in problems and not any(w in problems for w in TECHNICAL), problems
     assert 'value="9"' in text and steps_of(app) == before
+
+
+SUPERSCRIPT_TWO = "²"  # str.isdigit() says yes, int() refuses it: it was a 500
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+@pytest.mark.parametrize(
+    "change, named",
+    [
+        ({"expected_headcount": SUPERSCRIPT_TWO}, {"de": "„Erwartete Teilnehmende“", "en": "“Expected participants”"}),
+        ({"units": f"1,{SUPERSCRIPT_TWO}"}, {"de": "„Bausteine“", "en": "“Units”"}),
+        ({"action": f"up-{SUPERSCRIPT_TWO}"}, {"de": "Diesen Schritt gibt es nicht", "en": "This step does not"}),
+        (
+            {"action": "add", "add_type": "welcome", "add_position": SUPERSCRIPT_TWO},
+            {"de": "„Position des neuen Schritts“", "en": "“Position of the new step”"},
+        ),
+        ({"s0-timebox_minutes": SUPERSCRIPT_TWO}, {"de": "Die Zeit „²“", "en": "The time “²”"}),
+        ({"s0-files": SUPERSCRIPT_TWO}, {"de": "„Bilder oder PDF", "en": "“Images or PDF"}),
+    ],
+)
+def test_a_number_that_is_none_is_named_and_changes_nothing(app, lang, change, named):
+    """Regression (issue 29, finding 6): "²" in a number field of the builder gave 500."""
+    client = login(app, lang=lang)
+    url = f"/sessions/{app.session_id}/agenda"
+    before = steps_of(app)
+    form = {**form_of(client.get(url).get_data(as_text=True)), "action": "save", **change}
+    if "s0-files" in change:
+        form["s0-type"] = form["s0-old_type"] = "input"  # a step that takes files
+    refused = client.post(url, data=form)
+    text = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 400, text[:300]
+    problems = re.search(r'id="problems">(.*?)</div>', text, re.S).group(1)
+    assert named[lang] in problems, problems
+    if "action" not in change or "add_position" in change:  # a field a person sees: its value too
+        assert SUPERSCRIPT_TWO in problems, problems
+    assert 'name="title"' in text  # the form again, as typed
+    assert steps_of(app) == before
+
+
+def visible_text(page: str) -> str:
+    """What a person reads on a page: no markup, no attributes, no scripts."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def texts_of(steps: list[dict]) -> list[dict]:
+    """Every text a person reads of these steps, in its stored {de, en} form."""
+    found = []
+    for step in steps:
+        found += [step[name] for name in ("title", "prompt", "text", "passive_option") if step.get(name)]
+        found += [option for option in step.get("options") or []]
+        found += [column["title"] for column in step.get("columns") or []]
+    return found
+
+
+def test_an_english_agenda_of_units_1_and_2_has_no_german_left(app):
+    """Regression (issue 30, point 5): in English mode, steps appended from a unit or a preset kept
+    the language of the moment they were added ("Was wissen wir?", "Begrüßung", "sehr zufrieden"),
+    in the invitation, the console and the protocol; the builder must write what is typed into the
+    person's language and keep the other one."""
+    client = login(app, lang="en")
+    url = f"/sessions/{app.session_id}/agenda"
+    form = form_of(client.get(url).get_data(as_text=True))
+    assert client.post(url, data={**form, "append_key": "knowledge_merge", "action": "append"}).status_code == 303
+    for choice, where in (("welcome", "0"), ("feedback", ""), ("break", "3"), ("blitzlicht", "")):
+        form = form_of(client.get(url).get_data(as_text=True))
+        added = client.post(url, data={**form, "add_type": choice, "add_position": where, "action": "add"})
+        assert added.status_code == 303, added.get_data(as_text=True)[:500]
+    form = form_of(client.get(url).get_data(as_text=True))
+    first = next(i for i in range(40) if form.get(f"s{i}-key") == "approaches")
+    form[f"s{first}-title"] = "Approaches we know of"  # typed in English: German stays as it was
+    assert client.post(url, data={**form, "action": "save"}).status_code == 303
+
+    steps = steps_of(app)
+    assert [s["type"] for s in steps].count("welcome") == 1 and len({s.get("unit") for s in steps}) >= 2
+    texts = texts_of(steps)
+    assert all(text.get("de") and text.get("en") for text in texts), [t for t in texts if not t.get("en")]
+    approaches = next(s for s in steps if s["key"] == "approaches")
+    assert approaches["title"] == {"de": "Vorhandene Ansätze", "en": "Approaches we know of"}
+    welcome = next(s for s in steps if s["type"] == "welcome")
+    assert welcome["title"] == {"de": "Begrüßung", "en": "Welcome"}
+    german = {t["de"] for t in texts if t["de"] != t["en"]}
+    assert {"Was wissen wir?", "Begrüßung", "sehr zufrieden", "Pause"} <= german  # the texts of the issue
+
+    db = app.extensions["workshop.db"]()
+    ws = db.get(WorkshopSession, app.session_id)
+    plain = create_session(db, measure_id=ws.measure_id, facilitator_id=ws.facilitator_id, template_key="framing").id
+    db.commit()
+    db.close()
+    pages = {
+        "builder": "/sessions/{}/agenda",
+        "invitation": "/sessions/{}/invitation",
+        "console": "/sessions/{}",
+        "protocol": "/sessions/{}/protocol.md?lang=en",
+    }
+    for name, path in pages.items():
+        answer = client.get(path.format(app.session_id))
+        assert answer.status_code == 200, name
+        shown = visible_text(answer.get_data(as_text=True))
+        # A word that reads the same on a plain unit-1 page (the timer's "Pause") is no step's.
+        baseline = visible_text(client.get(path.format(plain)).get_data(as_text=True))
+        left = sorted(
+            text
+            for text in german
+            if re.search(rf"(?<!\w){re.escape(text)}(?!\w)", shown)
+            and not re.search(rf"(?<!\w){re.escape(text)}(?!\w)", baseline)
+        )
+        assert not left, f"German on the English {name}: {left}"
+
+    # In German: the same plan has no raw keys (a type, a step's key, a format's file name).
+    german_client = login(app, lang="de")
+    keys = set(ACTIVITIES) | {s["key"] for s in steps} | set(available_templates())
+    for path in (url, f"/sessions/{app.session_id}/invitation", "/templates"):
+        shown = visible_text(german_client.get(path).get_data(as_text=True))
+        raw = sorted(key for key in keys if re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", shown))
+        assert not raw, f"raw keys on {path}: {raw}"
+
+
+def test_the_record_history_names_a_step_by_its_title(app):
+    """Regression (issue 30, point 5): the history said "Sitzung 1, Schritt approaches" (its key)."""
+    from workshop.live import engine
+    from workshop.ops import FACILITATOR, Actor
+
+    factory = app.extensions["workshop.db"].session_factory
+    with factory() as db:
+        ws = db.get(WorkshopSession, app.session_id)
+        add_member(db, ws.measure_id, ws.facilitator_id)
+        db.commit()
+        measure_id, facilitator = ws.measure_id, Actor(FACILITATOR, ws.facilitator_id)
+
+    def apply(actor, op_type, **payload):
+        return engine.apply(factory, app.session_id, actor, {"type": op_type, "payload": payload}).result
+
+    person = Actor("participant", apply(Actor.system(), "participant.join", display_name="")["participant_id"])
+    apply(facilitator, "session.start")
+    apply(person, "card.add", step_key="approaches", text="Bürgeramt testet Online-Termine")
+    apply(facilitator, "record.capture", step_key="approaches", field_key="open_questions")
+    for lang, named in (("de", "Schritt „Vorhandene Ansätze“"), ("en", "step “Existing approaches”")):
+        shown = visible_text(login(app, lang=lang).get(f"/measures/{measure_id}/history").get_data(as_text=True))
+        assert named in shown and not re.search(r"(Schritt|step) approaches", shown), shown[:2000]
+        assert lang == "de" or "aus einer Sitzung" not in shown  # the revision's kind in English too

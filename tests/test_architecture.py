@@ -14,6 +14,7 @@ lazy import hides a dependency but does not remove it.
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from collections import defaultdict
 from fnmatch import fnmatch
@@ -35,7 +36,7 @@ OUTER = (
     "workshop/migrate.py",
     "workshop/models.py",
     "workshop/*/views.py",
-    "workshop/sessions/template_editor.py",
+    "workshop/*/*_views.py",
     "workshop/live/transport/*",
     "workshop/drafting/sockets.py",
     "workshop/migrations/*",
@@ -224,3 +225,123 @@ def test_the_scan_sees_lazy_relative_and_type_checking_imports(tiny_package):
     assert packages["workshop.a"] == {"workshop.b"}  # a/views.py -> c is the outer layer's: left out
     assert packages["workshop.c"] == {"workshop.a"}
     assert cycles(packages) == [["workshop.a", "workshop.b", "workshop.a"]]
+
+
+def test_live_imports_nothing_of_the_pages():
+    """The engine is domain: it knows no page (a view, the register's pages) — what it needs of a
+    measure it asks measures/. Its transport may use the HTTP helpers, never a page module."""
+    modules = all_modules()
+    graph = import_graph()
+    pages = {
+        name
+        for name, path in modules.items()
+        if fnmatch(path.relative_to(ROOT).as_posix(), "workshop/*/*views.py") or name.startswith("workshop.register")
+    }
+    wrong = []
+    for name, targets in graph.items():
+        if not name.startswith("workshop.live"):
+            continue
+        engine_side = not name.startswith("workshop.live.transport")
+        for target in sorted(targets):
+            outside = is_outer(target, modules) and not target.startswith("workshop.live")
+            if target in pages or (engine_side and outside):
+                wrong.append(f"{name} imports {target}")
+    assert not wrong, "live/ reaches into the pages:\n  " + "\n  ".join(wrong)
+
+
+# --- no activity type name outside its activity -----------------------------------------------------
+# Shared code asks the activity (its label, presets, options, ranked_by_votes, bot_op, protocol …)
+# instead of testing `step["type"] == "dot_vote"`. A type's name may appear only in the module that
+# defines it (and in migrations, which keep history). The same word with another meaning is listed
+# here with that meaning; nothing else belongs in this table.
+OTHER_MEANINGS = {
+    "draft": {  # a record revision written by co-drafting, a protocol's or a measure's state
+        "workshop/drafting/record_sync.py",
+        "workshop/measures/status.py",
+        "workshop/protocols/model.py",
+        "workshop/protocols/models.py",
+        "templates/measures/record.html",
+        "templates/measures/history.html",
+    },
+    # a record line's source: a card or a cluster row; a suggestion's kind (a cluster to make) and
+    # the accepted one's event field (the cluster it made)
+    "cluster": {
+        "workshop/register/public.py",
+        "workshop/suggestions/grouping.py",
+        "workshop/activities/cluster_suggestions.py",
+    },
+    "summary": {"workshop/monitoring/calendar.py"},  # an ICS event's SUMMARY
+    "action_items": {"workshop/activities/models.py"},  # the table of the tasks
+}
+JINJA = re.compile(r"{{.*?}}|{%.*?%}", re.S)
+QUOTED = re.compile(r"""["']([a-z_]+)["']""")
+
+
+def activity_types() -> dict[str, str]:
+    """Type name -> the file of the activity module that defines it (type = "…" in its class)."""
+    found = {}
+    for path in sorted((PACKAGE / "activities").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                for item in node.body:
+                    if (
+                        isinstance(item, ast.Assign)
+                        and any(isinstance(t, ast.Name) and t.id == "type" for t in item.targets)
+                        and isinstance(item.value, ast.Constant)
+                        and isinstance(item.value.value, str)
+                        and item.value.value
+                    ):
+                        found[item.value.value] = path.relative_to(ROOT).as_posix()
+    return found
+
+
+def type_names_in_python(path: Path, types: set[str]) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in types
+    ]
+
+
+def type_names_in_template(path: Path, types: set[str]) -> list[tuple[int, str]]:
+    text = path.read_text(encoding="utf-8")
+    found = []
+    for block in JINJA.finditer(text):
+        for name in QUOTED.findall(block.group()):
+            if name in types:
+                found.append((text.count("\n", 0, block.start()) + 1, name))
+    return found
+
+
+def type_name_uses(root: Path = ROOT) -> list[str]:
+    types = activity_types()
+    names = set(types)
+    wrong = []
+    files = [p for p in sorted((root / "workshop").rglob("*.py")) if "migrations" not in p.parts]
+    files += sorted((root / "templates").rglob("*.html"))
+    for path in files:
+        rel = path.relative_to(root).as_posix()
+        scan = type_names_in_python if path.suffix == ".py" else type_names_in_template
+        for line, name in scan(path, names):
+            if types.get(name) == rel or rel in OTHER_MEANINGS.get(name, ()):
+                continue
+            wrong.append(f"{rel}:{line}: '{name}'")
+    return wrong
+
+
+def test_no_activity_type_name_outside_its_activity():
+    wrong = type_name_uses()
+    assert not wrong, "activity type names outside their module (ask the activity instead):\n  " + "\n  ".join(wrong)
+
+
+def test_the_type_name_scan_sees_python_and_jinja(tmp_path, monkeypatch):
+    (tmp_path / "workshop" / "activities").mkdir(parents=True)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "workshop" / "activities" / "vote.py").write_text('class V:\n    type = "vote"\n')
+    (tmp_path / "workshop" / "shared.py").write_text('def f(step):\n    return step["type"] == "vote"\n')
+    (tmp_path / "templates" / "page.html").write_text('<p>vote</p>\n{% if step.type == "vote" %}x{% endif %}\n')
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    monkeypatch.setattr(sys.modules[__name__], "PACKAGE", tmp_path / "workshop")
+    assert type_name_uses(tmp_path) == ["workshop/shared.py:2: 'vote'", "templates/page.html:2: 'vote'"]

@@ -72,6 +72,7 @@ OP_TABLE: dict[str, frozenset[str]] = {
     "step.goto": RUNS,
     "record.capture": RUNS,
     "record.undo": RUNS,
+    "session.reset": RUNS,  # a practice session only (the engine refuses it in a real one)
     "card.add": NOTES | {PART},
     "card.edit": NOTES | {PART},  # on their own card
     "card.delete": NOTES | {PART},  # on their own card
@@ -363,6 +364,11 @@ def prepare(world: World, op_type: str, sid: int, pid: int, author: Actor) -> di
     """Bring session sid into a state in which op_type would succeed for `author`; its payload."""
     owner, part = Actor(FACILITATOR, world.owner), Actor(PARTICIPANT, pid)
     if op_type in ("session.start", "session.end"):
+        return {}
+    if op_type == "session.reset":
+        with world.server.db() as db:  # a practice session: the only kind that may be reset
+            db.get(WorkshopSession, sid).mode = "exercise"
+            db.commit()
         return {}
     if op_type == "participant.join":
         return {"display_name": "x"}

@@ -4,6 +4,7 @@ client with the real login and CSRF, and the files are opened with pypdf and pyt
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import shutil
@@ -253,8 +254,40 @@ def test_bad_edits_are_refused_and_change_nothing(world, mandate):
         data={"csrf_token": token, "attendance_count": "viele", "next_date": "morgen"},
         follow_redirects=True,
     )
-    assert "attendance.count" in answer.get_data(as_text=True)
+    assert answer.status_code == 400
+    assert "„Anzahl Anwesende“: „viele“ ist keine ganze Zahl von 0 bis 100000." in answer.get_data(as_text=True)
     assert "morgen" not in client.get(f"/sessions/{sid}/protocol.md").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "lang, version, count",
+    [
+        (
+            "de",
+            "„Fassung“: „²“ ist keine ganze Zahl.",
+            "„Anzahl Anwesende“: „²“ ist keine ganze Zahl von 0 bis 100000.",
+        ),
+        (
+            "en",
+            "“version”: “²” is not a whole number.",
+            "“Number of people present”: “²” is not a whole number from 0 to 100000.",
+        ),
+    ],
+)
+def test_a_number_that_is_none_is_named_on_the_protocol_page(world, mandate, lang, version, count):
+    """Regression (issue 29, finding 6): "²" as ?version= or as the attendance gave 500."""
+    sid = mandate["sid"]
+    client = world.client()
+    client.set_cookie("lang", lang)
+    download = client.get(f"/sessions/{sid}/protocol.md?version=²")
+    assert download.status_code == 400 and version in html.unescape(download.get_data(as_text=True))
+    token = csrf(client, f"/sessions/{sid}/protocol")
+    saved = client.post(
+        f"/sessions/{sid}/protocol", data={"csrf_token": token, "attendance_count": "²", "next_date": "morgen"}
+    )
+    page = html.unescape(saved.get_data(as_text=True))
+    assert saved.status_code == 400 and count in page and 'name="attendance_count"' in page  # the form again
+    assert "morgen" not in client.get(f"/sessions/{sid}/protocol.md").get_data(as_text=True)  # nothing stored
 
 
 def _png(size=(40, 30)) -> bytes:

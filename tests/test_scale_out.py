@@ -7,6 +7,7 @@ runs. Fine here (and for short queries in general); see docs/deployment.md.
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 import threading
@@ -18,22 +19,33 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from tests.conftest import running_server
+from tests.conftest import _database, redis_queue_env, running_server
 from tests.draft_client import DraftClient
 from tests.live_client import LiveClient, cookie_header, join
 from workshop.activities.models import Vote
 from workshop.measures.models import RecordRevision
 
+pytestmark = pytest.mark.postgres
+_tags = itertools.count(1)
 
-@pytest.fixture(params=["eventlet", "gevent"])
-def two_servers(request, postgres_url, redis_queue, tmp_path):
-    """Two processes in each async mode: gevent is the production recommendation (docs/deployment.md)."""
-    env = {**redis_queue, "SOCKETIO_ASYNC_MODE": request.param}
-    with (
-        running_server(postgres_url, tmp_path, env, name="a") as a,
-        running_server(postgres_url, tmp_path, env, name="b") as b,
-    ):
-        yield a, b
+
+@pytest.fixture(scope="module", params=["eventlet", "gevent"])
+def two_running_servers(request, tmp_path_factory):
+    """Two processes in each async mode (gevent is the production recommendation, docs/deployment.md),
+    on one PostgreSQL and one Redis channel; the module's tests share them."""
+    tmp = tmp_path_factory.mktemp(f"two-{request.param}")
+    env = {**redis_queue_env(), "SOCKETIO_ASYNC_MODE": request.param}
+    for url in _database("postgresql", tmp, migrated=True):
+        with running_server(url, tmp, env, name="a") as a, running_server(url, tmp, env, name="b") as b:
+            yield a, b
+
+
+@pytest.fixture
+def two_servers(two_running_servers):
+    """The two processes as this test sees them: its own accounts on both (tests/conftest.py)."""
+    tag = f"s{next(_tags)}"
+    a, b = two_running_servers
+    return a.for_test(tag), b.for_test(tag)
 
 
 def test_a_card_added_through_one_process_reaches_a_phone_on_the_other(two_servers):

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+
+from tests.forms import form_of
 from tests.live_client import csrf_token
+from workshop.sessions.models import CustomTemplate
 
 
-def editor_form(http, url, **changes):
-    form = {"csrf_token": csrf_token(http, url), "title": "Rahmen setzen kompakt"}
-    page = http.get(url).text
-    for name, value in re.findall(r'name="(step-\d+-[a-z_]+)"[^>]*value="([^"]*)"', page):
-        form[name] = value
-    for name, value in re.findall(r'name="(step-\d+-[a-z_]+)"[^>]*>([^<]*)</textarea>', page):
-        form[name] = value
+def editor_form(http, url, page=None, **changes):
+    """The format editor's form (the step editor of agendas too) as the browser sends it."""
+    form = {**form_of(page if page is not None else http.get(url).text), "title": "Rahmen setzen kompakt"}
+    form["csrf_token"] = csrf_token(http, url)
     form.update(changes)
     return form
 
 
 def test_adapt_a_copy_and_run_it(server):
-    server.facilitator()
+    fid = server.facilitator()
     mid = server.measure()
     http = server.login()
     base = server.base_url
@@ -28,42 +29,49 @@ def test_adapt_a_copy_and_run_it(server):
 
     # Sentences in the user's language naming the step and what to change (issue 13), not the
     # template checker's English ("step 5 'vote': budget: Must be greater than or equal to 1").
-    bad = http.post(url, data=editor_form(http, url, **{"step-4-budget": "0"}))
+    bad = http.post(url, data=editor_form(http, url, **{"s4-budget": "0", "action": "save"}))
     assert (
         bad.status_code == 400 and "Schritt 5: „Punkte pro Person“: „0“ ist keine ganze Zahl von 1 bis 50." in bad.text
     )
-    orphan = http.post(url, data=editor_form(http, url, **{"step-3-remove": "on"}))
+    # Removing the step a vote takes its cards from: the editor's button, and the vote is named.
+    removed = http.post(url, data=editor_form(http, url, action="remove-3"))
+    assert removed.status_code == 200 and "noch nicht gespeichert" in removed.text
+    orphan = http.post(url, data=editor_form(http, url, removed.text, action="save"))
     assert (
         orphan.status_code == 400
         and "Schritt 4: „Quelle (ein früherer Schritt)“: wählen Sie einen früheren Schritt" in orphan.text
     )
     nine = "\n".join(f"Spalte {n}" for n in range(9))  # a title alone is a column; at most 8
-    columns = http.post(url, data=editor_form(http, url, **{"step-1-columns": nine}))
+    columns = http.post(url, data=editor_form(http, url, **{"s1-columns": nine, "action": "save"}))
     assert columns.status_code == 400 and "höchstens 8 Spalten, es sind 9." in columns.text
     # A column mapped to a field the record does not have, or to the status: named in German too.
-    no_field = http.post(url, data=editor_form(http, url, **{"step-1-columns": "in [gibtsnicht]: Drin"}))
+    no_field = http.post(url, data=editor_form(http, url, **{"s1-columns": "in [gibtsnicht]: Drin", "action": "save"}))
     assert no_field.status_code == 400 and "Schritt 2:" in no_field.text and "gibtsnicht" in no_field.text
-    status = http.post(url, data=editor_form(http, url, **{"step-1-columns": "in [status]: Drin"}))
+    status = http.post(url, data=editor_form(http, url, **{"s1-columns": "in [status]: Drin", "action": "save"}))
     assert status.status_code == 400 and "übernimmt nichts aus Beiträgen" in status.text
     texts = bad.text + orphan.text + columns.text + no_field.text + status.text
     assert not any(
         word in texts for word in ("Must be", "is not an earlier", "Length", "the record has no", "captured")
     )
+    with server.db() as db:  # nothing was stored
+        assert not db.scalars(select(CustomTemplate).where(CustomTemplate.facilitator_id == fid)).all()
 
+    # Adapted with the editor's buttons: a step dropped, two moved, texts and numbers changed.
+    page = http.post(url, data=editor_form(http, url, action="remove-2")).text  # no dependencies step
+    page = http.post(url, data=editor_form(http, url, page, action="up-1")).text  # scope first, then approaches
     saved = http.post(
         url,
         data=editor_form(
             http,
             url,
+            page,
             **{
-                "step-2-remove": "on",  # no dependencies step
-                "step-0-position": "2",
-                "step-1-position": "1",  # scope first, then approaches
-                "step-1-columns": "in: Drin\nout: Draußen\nlater: Später",
-                "step-1-prompt": "Was gehört dazu?",
-                "step-4-budget": "3",
-                "step-4-max_per_card": "1",
-                "step-4-timebox_minutes": "4",
+                "s0-columns": "in: Drin\nout: Draußen\nlater: Später",
+                "s0-prompt": "Was gehört dazu?",
+                "s3-budget": "3",
+                "s3-max_per_card": "1",
+                "s3-timebox_minutes": "4",
+                "action": "save",
             },
         ),
     )

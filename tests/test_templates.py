@@ -35,7 +35,7 @@ def test_framing_template_has_the_steps_of_unit_one():
     "change, message",
     [
         (("budget: 5", "budget: 0"), "framing.yaml: step 5 'vote': budget: Must be greater than or equal to 1"),
-        (("max_per_card: 3", "max_per_card: 9"), "step 5 'vote': max_per_card: must not be larger than budget"),
+        (("max_per_card: 3", "max_per_card: 9"), "step 5 'vote': max_per_card: “At most per contribution” is larger"),
         (("source: questions", "source: summary"), "step 5 'vote': source: 'summary' is not an earlier step"),
         (("source: questions", "source: vote"), "step 5 'vote': source: 'vote' is not an earlier step"),
         (("type: dot_vote", "type: dotvote"), "step 5 'vote': type: Must be one of"),

@@ -186,21 +186,28 @@ def test_a_practice_session_of_every_unit_with_30_simulated_participants(practic
         )
     assert real_record(practice) == before, "no real record changed"
 
-    # Reset: back to the start; an open console gets the fresh state at once.
+    # Reset: back to the start, an op with its event; an open console gets the fresh state at once.
     fac = LiveClient(server.base_url, sid, "facilitator", cookies=cookie_header(http))
+    run = fac.state["seq"]
     try:
         answer = post(
             http, server.base_url, f"/training/sessions/{sid}/reset", {"confirm": "on"}, page=f"/sessions/{sid}"
         )
         assert answer.status_code == 303
-        fac.wait_for(lambda c: c.state["seq"] == 0 and c.state["session"]["status"] == "ready", "the reset snapshot")
+        fac.wait_for(
+            lambda c: c.snapshots[-1]["seq"] > run and c.state["session"]["status"] == "ready",
+            "the snapshot after the reset",
+        )
+        assert fac.state["participants"] == 0 and fac.state["seq"] == run + 1
+        assert any(e["type"] == "session.reset" for e in fac.events)  # the screen saw the reset itself
     finally:
         fac.close()
     with server.db() as db:
         ws = db.get(WorkshopSession, sid)
-        assert (ws.status, ws.current_step, ws.last_seq, ws.started_at) == ("ready", 0, 0, None)
+        assert (ws.status, ws.current_step, ws.last_seq, ws.started_at) == ("ready", 0, run + 1, None)
         consent_options = sum(1 for s in ws.steps if s["type"] == "consent")
-    assert count(server, Event, sid) == 0
+        last = db.scalars(select(Event).where(Event.session_id == sid).order_by(Event.seq.desc())).first()
+    assert (last.seq, last.type) == (run + 1, "session.reset")  # the run stays in the log, the reset after it
     assert count(server, Vote, sid) == count(server, Rating, sid) == count(server, PollAnswer, sid) == 0
     assert count(server, ActionItem, sid) == 0
     assert count(server, Participant, sid) == 0

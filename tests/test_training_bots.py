@@ -95,3 +95,12 @@ def test_gini_and_clock():
     assert gini([0, 0, 0, 9]) == 0.75  # one of four did everything: 1 - 1/n
     assert gini([]) == 0
     assert clock(65) == "1:05" and clock(-30) == "−0:30" and clock(3725) == "1:02:05"
+
+
+def test_a_flash_round_gets_one_word_from_each_simulated_participant():
+    """Regression (issue 27): simulated participants skipped the Blitzlicht (no bot action for it)."""
+    step = {"key": "mood", "type": "blitzlicht"}
+    bots = joined(8, "lively")
+    said = [ops_until_quiet(bot, view(step)) for bot in bots]
+    assert all(len(ops) == 1 for ops in said)
+    assert all(op["type"] == "blitz.say" and 1 <= len(op["payload"]["text"]) <= 40 for ops in said for op in ops)

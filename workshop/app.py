@@ -60,11 +60,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     @login_manager.user_loader
     def _load_facilitator(user_id: str):
         from workshop.accounts.models import Facilitator
+        from workshop.validation import whole_number
 
         ident, _dot, epoch = user_id.partition(".")
-        if not ident.isdigit() or len(ident) > 18:
+        number = whole_number(ident)
+        if number is None:
             return None
-        user = sessions().get(Facilitator, int(ident))
+        user = sessions().get(Facilitator, number)
         return user if user is not None and user.matches_epoch(epoch) else None
 
     uploads.init_app(app)  # body limits per endpoint, in force before the CSRF check reads the form
@@ -102,6 +104,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from workshop.access.views import bp as access_bp
     from workshop.accessibility.views import bp as accessibility_bp
     from workshop.accounts.views import bp as accounts_bp
+    from workshop.agenda.format_views import bp as template_editor_bp
     from workshop.agenda.views import bp as agenda_bp
     from workshop.api.views import bp as api_bp
     from workshop.drafting import hub as drafting_hub
@@ -113,7 +116,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     from workshop.protocols.views import bp as protocols_bp
     from workshop.register.public_views import bp as public_bp
     from workshop.register.views import bp as register_bp
-    from workshop.sessions.template_editor import bp as template_editor_bp
     from workshop.sessions.views import bp as sessions_bp
     from workshop.suggestions.views import bp as suggestions_bp
     from workshop.training.views import bp as training_bp

@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
 from flask import Blueprint, has_request_context, redirect, request
 from flask_babel import Babel, get_locale
 from marshmallow import ValidationError, fields
@@ -58,7 +59,47 @@ def N_(text: str) -> str:
     return text
 
 
+# A German msgid, or (context, msgid) for one that means something else elsewhere (NP_).
+Msgid = str | tuple[str, str]
+
+
+def NP_(context: str, text: str) -> tuple[str, str]:
+    """Marks a German text with a context for the catalog (pybabel -k NP_:1c,2), e.g. a step
+    titled "Pause" (a break; the timer's "Pause" is another word in English)."""
+    return (context, text)
+
+
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+
+
+@cache
+def catalog(language: str) -> NullTranslations:
+    """Babel's translations of one language, read directly (no request needed: the CLI, the
+    engine, a protocol in another language than its reader's)."""
+    if language == DEFAULT_LOCALE or language not in LOCALES:
+        return NullTranslations()  # the msgids are German
+    return Translations.load(str(TRANSLATIONS_DIR), [language])
+
+
+def in_language(language: str, msgid: Msgid, **values) -> str:
+    """A catalog text in a given language (German: the msgid itself)."""
+    if isinstance(msgid, tuple):
+        text = str(catalog(language).pgettext(*msgid))
+    else:
+        text = str(catalog(language).gettext(msgid))
+    return text % values if values else text
+
+
+def in_every_language(msgid: Msgid, **values) -> dict[str, str]:
+    """{de: …, en: …} of a catalog text: how a step made from a preset keeps both languages."""
+    return {language: in_language(language, msgid, **values) for language in LOCALES}
+
+
+def in_current_language(msgid: Msgid, **values) -> str:
+    """A catalog text in the viewer's language (German outside a request)."""
+    return in_language(current_locale(), msgid, **values)
+
+
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 
 

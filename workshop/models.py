@@ -7,7 +7,7 @@ from workshop.activities.models import ActionItem, Card, CardMerge, Cluster, Pol
 from workshop.db import Base  # noqa: F401
 from workshop.drafting.models import DraftCardLink, DraftUpdate  # noqa: F401
 from workshop.live.models import Event  # noqa: F401
-from workshop.measures.models import Measure, MeasureStatusChange, RecordRevision  # noqa: F401
+from workshop.measures.models import Measure, MeasureStatusChange, PublicMeasure, RecordRevision  # noqa: F401
 from workshop.measures.monitoring import (  # noqa: F401
     EvidenceFile,
     Indicator,
@@ -23,6 +23,6 @@ from workshop.protocols.models import (  # noqa: F401
     ProtocolReopening,
     ProtocolVersion,
 )
-from workshop.register.models import CardFate, PublicMeasure  # noqa: F401
+from workshop.register.models import CardFate  # noqa: F401
 from workshop.sessions.models import CustomTemplate, Participant, WorkshopSession  # noqa: F401
 from workshop.training.models import ObserverNote  # noqa: F401

@@ -71,6 +71,9 @@ class OpContext:
     ws: Any  # workshop.sessions.models.WorkshopSession (not imported: this module is a leaf)
     actor: Actor
     participant: Any  # workshop.sessions.models.Participant | None
+    # A step's activity (activities/registry.activity_for), for handlers that work across steps
+    # and cannot import the registry (it imports them): e.g. merging asks "does it collect cards?"
+    activity_of: Callable[[JSON], Any] | None = None
 
 
 @dataclass

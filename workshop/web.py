@@ -6,6 +6,8 @@ from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy.orm import Session, sessionmaker
 
+from workshop.validation import whole_number
+
 
 def db() -> Session:
     """The request's database session (removed at teardown)."""
@@ -18,12 +20,10 @@ def db_factory() -> sessionmaker:
 
 
 def get_or_404(model, ident):
-    try:
-        ident = int(ident)
-    except (TypeError, ValueError):
+    number = ident if isinstance(ident, int) and not isinstance(ident, bool) else whole_number(ident)
+    if number is None or not 0 < number < 2**63:  # the database's integers; beyond them nothing can exist
         abort(404)
-    if not 0 < ident < 2**63:  # the database's integers; beyond them nothing can exist
-        abort(404)
+    ident = number
     obj = db().get(model, ident)
     if obj is None:
         abort(404)

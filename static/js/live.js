@@ -149,11 +149,13 @@ export function connectLive({ onChange, onStatus, onRejected, activities }) {
     if (!state) return;
     events.forEach((event) => { if (event.seq > lastSeq) early.set(event.seq, event); });
     let applied = null;
+    let reset = false;
     while (early.has(lastSeq + 1)) {
       applied = early.get(lastSeq + 1);
       early.delete(lastSeq + 1);
       const reduce = REDUCERS[applied.type];
       if (reduce) reduce(state, applied.payload, applied);
+      if (applied.type === "session.reset") reset = true;
       lastSeq = applied.seq;
       state.seq = lastSeq;
       recent.set(applied.seq, applied);
@@ -164,10 +166,16 @@ export function connectLive({ onChange, onStatus, onRejected, activities }) {
       }
     }
     if (applied) onChange(state, applied);
+    // A practice session back at its start: what this screen holds is gone; a fresh snapshot.
+    if (reset) { snapshot(); return; }
     if (early.size && !syncTimer) {
       // A gap: give the missing event a moment to arrive, then ask for it.
       syncTimer = setTimeout(() => { syncTimer = null; if (early.size) sync(); }, 700);
     }
+  }
+
+  function snapshot() {
+    socket.emit("sync", {}, (answer) => { if (answer && answer.ok && answer.snapshot) applySnapshot(answer.snapshot); });
   }
 
   function sync() {
@@ -251,6 +259,11 @@ function replaySource(url, REDUCERS, onChange, onStatus) {
     let last = null;
     for (const event of data.events) {
       if (event.seq > seq) break;
+      if (event.type === "session.reset") { // a practice session back at its start
+        state = structuredClone(data.start);
+        state.redacted = {};
+        state.clockOffset = 0;
+      }
       const reduce = REDUCERS[event.type];
       if (reduce) reduce(state, event.payload, event);
       state.seq = event.seq;

@@ -81,20 +81,6 @@ def test_a_join_is_answered_before_its_head_count_is_broadcast(app, make_room, e
     assert sent == []  # the count is still waiting for company
 
 
-def test_a_reset_drops_the_old_timelines_waiting_events(app, emitted):
-    """A practice session reset starts seq again; a head count of the old run still waiting (bots
-    that had just joined) would reach screens holding the fresh snapshot as if it were new."""
-    sent, _arrived = emitted
-    broadcaster = Broadcaster(0.0, 0.0, A_MINUTE)
-    old = _event(25, "participant.joined")
-    flushed = broadcaster.send(7, old, old, can_wait=True)
-    broadcaster.discard(7)
-    first = _event(1)  # the new timeline's first event
-    assert broadcaster.send(7, first, first) is flushed
-    assert flushed.wait(10)
-    assert [data for _message, data, _room in sent] == [first, first]  # the old seq 25 never went out
-
-
 def test_a_head_count_waits_less_than_a_phone_waits_for_a_missing_event():
     """On several processes an event of another process can overtake a head count held back here;
     if it waited longer than the phones wait for a missing event, every screen would ask for a

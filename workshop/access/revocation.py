@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workshop.accounts.models import Facilitator
+from workshop.validation import whole_number
 
 log = logging.getLogger("workshop.access")
 
@@ -38,12 +39,13 @@ def register(check: Check) -> None:
 def stale_logins(db: Session, logins: dict[str, str]) -> set[str]:
     """Of {socket id: the login id its cookie carried ("<facilitator id>.<epoch>")}, the sockets
     whose login no longer holds: logged out since, or the account is gone."""
-    ids = {int(login.split(".", 1)[0]) for login in logins.values() if login.split(".", 1)[0].isdigit()}
+    owners = {sid: whole_number(login.split(".", 1)[0]) for sid, login in logins.items()}
+    ids = {owner for owner in owners.values() if owner is not None}
     current = {f.id: f.get_id() for f in db.scalars(select(Facilitator).where(Facilitator.id.in_(ids)))} if ids else {}
     stale = set()
     for sid, login in logins.items():
-        owner = login.split(".", 1)[0]
-        if not owner.isdigit() or current.get(int(owner)) != login:
+        owner = owners[sid]
+        if owner is None or current.get(owner) != login:
             stale.add(sid)
     return stale
 

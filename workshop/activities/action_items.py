@@ -5,10 +5,11 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from workshop.activities.base import Activity, ResultItem
+from workshop.activities.base import Activity, ResultItem, Simulated
 from workshop.activities.models import ActionItem
 from workshop.activities.protocol import Fold, Section, Task
 from workshop.db import utcnow
+from workshop.i18n import N_
 from workshop.ops import FACILITATOR, PARTICIPANT, OpContext, OpSpec, Outcome, Rejected
 from workshop.validation import CleanText
 
@@ -89,8 +90,20 @@ def format_item(item: ActionItem) -> str:
     return f"{item.what} – {item.who}{due}"
 
 
+def propose_item(bot: Simulated, view: dict, step: dict) -> dict | None:
+    """Now and then a simulated participant proposes one task (from the "actions" phrase bank)."""
+    if step["key"] in bot.done:
+        return None
+    bot.done.add(step["key"])
+    if bot.rng.random() > 0.3:
+        return None
+    item = bot.pick("actions")
+    return {"type": "action.add", "payload": {"who": item["who"], "what": item["what"], "due": None}}
+
+
 class ActionItemsActivity(Activity):
     type = "action_items"
+    label = N_("Aufgaben")
     ops = (
         OpSpec(
             "action.add",
@@ -134,3 +147,6 @@ class ActionItemsActivity(Activity):
             f.tasks.append(Task(task.what, task.who, due))
             by = f.w.gettext("bis")
             item.results.append(f"{task.what} – {task.who}" + (f" – {by} {due}" if task.due else ""))
+
+    def bot_op(self, bot, view, step):
+        return propose_item(bot, view, step)

@@ -8,16 +8,25 @@ from dataclasses import dataclass, field
 
 from marshmallow import Schema, fields, validate
 
-from workshop.activities.base import Activity
-from workshop.i18n import LocalizedText
+from workshop.activities.base import Activity, Preset
+from workshop.i18n import N_, NP_, LocalizedText
 from workshop.ops import FACILITATOR, OpContext, OpSpec, Outcome, Rejected
 from workshop.sessions.runtime import step_state, update_step
 from workshop.sessions.steps import Localized, Step
 
 
 class InputConfig(Schema):
-    text = LocalizedText(load_default=None, max_length=5000)  # shown on the projector and the phones
-    files = fields.List(fields.Integer(strict=True), load_default=list, validate=validate.Length(max=10))
+    text = LocalizedText(  # shown on the projector and the phones
+        load_default=None,
+        max_length=5000,
+        metadata={"label": N_("Text auf der Leinwand"), "help": N_("Erscheint auf der Leinwand und auf den Handys.")},
+    )
+    files = fields.List(
+        fields.Integer(strict=True),
+        load_default=list,
+        validate=validate.Length(max=10),
+        metadata={"label": N_("Bilder oder PDF (je höchstens 5 MB)"), "editor": "files"},
+    )
 
 
 @dataclass(kw_only=True)
@@ -52,13 +61,28 @@ def turn_page(ctx: OpContext, payload: dict) -> Outcome:
 
 class WelcomeActivity(Activity):
     type = "welcome"
+    label = N_("Begrüßung")
+    presets = (
+        Preset(
+            type,
+            label,
+            N_("Begrüßung"),
+            minutes=10,
+            prompt=N_("Willkommen! Worum es heute geht und wie wir arbeiten."),
+            frame=True,
+        ),
+    )
+    capturable = False  # nothing is said in it that could go into the record
 
 
 class InputActivity(Activity):
     type = "input"
+    label = N_("Input (Text, Bilder, PDF)")
+    presets = (Preset(type, label, N_("Input"), minutes=15, frame=True),)
     config_schema = InputConfig
     step_class = InputStep
     ops = (OpSpec("input.page", TurnPage, frozenset({FACILITATOR}), turn_page, step_types=frozenset({"input"})),)
+    capturable = False
 
     def state(self, db, ws, step, viewer):
         """The step's files as the viewers fetch them (the file route checks who may)."""
@@ -99,4 +123,7 @@ class InputActivity(Activity):
 
 class BreakActivity(Activity):
     type = "break"
+    label = N_("Pause (Kaffee, Luft)")
+    presets = (Preset(type, label, NP_("agenda step", "Pause"), minutes=15, frame=True),)
+    capturable = False
     guided = False

@@ -10,14 +10,17 @@ from __future__ import annotations
 from marshmallow import Schema, validate
 from sqlalchemy import select
 
-from workshop.activities.base import Activity, ResultItem
+from workshop.activities.base import Activity, Preset, ResultItem, Simulated
 from workshop.activities.models import Card
 from workshop.db import utcnow
+from workshop.i18n import N_
 from workshop.ops import PARTICIPANT, OpContext, OpSpec, Outcome
 from workshop.validation import CleanText
 
 WORD_MAX_LENGTH = 40
 COLUMN = "word"
+# What simulated participants say in a practice session (German, like the phrase banks).
+BOT_WORDS = ("Mut", "Neugier", "Zeitdruck", "Zuversicht", "offen", "müde", "gespannt", "Klarheit", "Tempo")
 
 
 class BlitzlichtConfig(Schema):
@@ -75,8 +78,21 @@ def say(ctx: OpContext, payload: dict) -> Outcome:
     )
 
 
+def say_a_word(bot: Simulated, view: dict, step: dict) -> dict | None:
+    """A simulated participant says one word (the room's loud one may now and then replace theirs)."""
+    said = bot.written.get(step["key"], 0)
+    if said >= (2 if bot.dominant else 1) or (said and bot.rng.random() > 0.2):
+        return None
+    bot.written[step["key"]] = said + 1
+    return {"type": "blitz.say", "payload": {"text": bot.rng.choice(BOT_WORDS)}}
+
+
 class BlitzlichtActivity(Activity):
     type = "blitzlicht"
+    label = N_("Blitzlicht (ein Wort von jeder Person)")
+    presets = (
+        Preset(type, label, N_("Blitzlicht"), minutes=5, prompt=N_("Wie geht es Ihnen mit dem Thema – in einem Wort?")),
+    )
     config_schema = BlitzlichtConfig
     ops = (
         OpSpec(
@@ -84,7 +100,7 @@ class BlitzlichtActivity(Activity):
             SayPayload,
             frozenset({PARTICIPANT}),
             say,
-            step_types=frozenset({"blitzlicht"}),
+            step_types=frozenset({type}),
             lock_applies=True,
         ),
     )
@@ -101,3 +117,6 @@ class BlitzlichtActivity(Activity):
             ResultItem(f"{w['text']} ({w['count']})", None, COLUMN, w["count"])
             for w in tally(_words(db, ws.id, step["key"]))
         ]
+
+    def bot_op(self, bot, view, step):
+        return say_a_word(bot, view, step)

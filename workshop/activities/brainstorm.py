@@ -15,7 +15,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from workshop.activities.base import Activity, ResultItem
+from workshop.activities.base import Activity, Preset, ResultItem, Simulated
 from workshop.activities.card_merge import protocol_notes, variants_of
 from workshop.activities.cards import (
     CARD_MAX_LENGTH,
@@ -31,11 +31,11 @@ from workshop.activities.cards import (
 from workshop.activities.models import Card, Cluster
 from workshop.activities.protocol import Fold, ProtocolCard, Section, points
 from workshop.db import utcnow
-from workshop.i18n import LocalizedText, localized
+from workshop.i18n import N_, LocalizedText, localized
 from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor, OpContext, OpSpec, Outcome, Rejected
 from workshop.sessions.names import participant_names
 from workshop.sessions.runtime import is_revealed, set_spotlight, spotlight
-from workshop.sessions.steps import Column, Step
+from workshop.sessions.steps import Column, Problem, Step
 from workshop.validation import CleanText
 
 MAX_CARDS_PER_PERSON_AND_STEP = 50
@@ -54,10 +54,35 @@ class BrainstormConfig(Schema):
         fields.Nested(ColumnSchema),
         validate=validate.Length(1, 8),
         load_default=lambda: [{"key": "main", "title": {"de": "Karten", "en": "Cards"}}],
+        metadata={
+            "label": N_("Spalten (eine pro Zeile: „schluessel: Titel“ oder nur der Titel)"),
+            "help": N_("Mit „schluessel [feld]: Titel“ geht eine Spalte in ein Feld des Steckbriefs."),
+            "editor": "columns",
+        },
     )
-    silent = fields.Boolean(load_default=False)
-    moderated = fields.Boolean(load_default=False)
-    authors = fields.String(load_default="everyone", validate=validate.OneOf(["everyone", "facilitator"]))
+    silent = fields.Boolean(
+        load_default=False,
+        metadata={
+            "label": N_("Still (Beiträge erst nach dem Aufdecken sichtbar)"),
+            "help": N_("Jede Person sieht nur ihre eigenen Beiträge, bis Sie aufdecken."),
+        },
+    )
+    moderated = fields.Boolean(
+        load_default=False,
+        metadata={
+            "label": N_("Moderiert (Beiträge erst nach Freigabe sichtbar)"),
+            "help": N_("Ein Beitrag erscheint erst, wenn die Moderation ihn freigibt (öffentliche Beteiligung)."),
+        },
+    )
+    authors = fields.String(
+        load_default="everyone",
+        validate=validate.OneOf(["everyone", "facilitator"]),
+        metadata={
+            "label": N_("Wer schreibt"),
+            "help": N_("„nur die Moderation“: ein Schritt für Notizen, die nur Sie schreiben."),
+            "choices": {"everyone": N_("alle"), "facilitator": N_("nur die Moderation")},
+        },
+    )
 
 
 @dataclass(kw_only=True)
@@ -76,15 +101,31 @@ class BrainstormStep(Step):
 
     def check(self, earlier):
         keys = [column.key for column in self.columns]
-        return ["columns: column keys must differ"] if len(set(keys)) != len(keys) else []
+        twice = sorted({key for key in keys if keys.count(key) > 1})
+        return [
+            Problem(
+                "columns", N_("Spaltenschlüssel müssen verschieden sein: „%(key)s“ steht zweimal da."), {"key": key}
+            )
+            for key in twice
+        ]
 
 
 @dataclass(kw_only=True)
 class DraftStep(BrainstormStep):
     def check(self, earlier):
-        return super().check(earlier) + [
-            f"columns: column '{c.key}' needs a record field (field: …)" for c in self.columns if not c.field
-        ]
+        problems = super().check(earlier)
+        if any(not c.field for c in self.columns):
+            problems.append(
+                Problem(
+                    "columns",
+                    N_(
+                        "Jede Spalte eines Formulier-Schritts braucht ein Feld des Steckbriefs: "
+                        "schreiben Sie sie als „schluessel [feld]: Titel“."
+                    ),
+                    names_option=False,
+                )
+            )
+        return problems
 
 
 def _card_text():
@@ -257,8 +298,27 @@ def approve_card(ctx: OpContext, payload: dict) -> Outcome:
 CARD_STEP_TYPES = frozenset({"brainstorm", "draft"})
 
 
+def write_card(bot: Simulated, view: dict, step: dict) -> dict | None:
+    """A simulated participant writes a card from the phrase banks, up to its temper's number."""
+    if step.get("authors", "everyone") != "everyone":
+        return None
+    if bot.written.get(step["key"], 0) >= bot.card_limit():
+        return None
+    columns = step.get("columns") or [None]
+    column = bot.rng.choice(columns)
+    column_key = column["key"] if column else None
+    text = bot.phrase(step, column_key)
+    bot.written[step["key"]] = bot.written.get(step["key"], 0) + 1
+    payload = {"step_key": step["key"], "text": text}
+    if column_key:
+        payload["column_key"] = column_key
+    return {"type": "card.add", "payload": payload}
+
+
 class BrainstormActivity(Activity):
     type = "brainstorm"
+    label = N_("Sammeln (Beiträge)")
+    presets = (Preset(type, label, N_("Sammeln"), minutes=10),)
     offers = frozenset({"cards"})
     config_schema = BrainstormConfig
     step_class = BrainstormStep
@@ -362,10 +422,15 @@ class BrainstormActivity(Activity):
         names = participant_names(db, ws.id, only={c.participant_id for c in cards})
         return {"cards": [card_view(c, names) for c in cards]}
 
+    def bot_op(self, bot, view, step):
+        return write_card(bot, view, step)
+
 
 class DraftActivity(BrainstormActivity):
     """Co-drafting on the record's structure: one column per record field."""
 
     type = "draft"
+    label = N_("Formulieren (Spalten = Felder des Steckbriefs)")
+    presets = (Preset(type, label, N_("Formulieren"), minutes=15),)
     step_class = DraftStep
     ops = ()  # the card ops are brainstorm's; they accept draft steps too

@@ -29,7 +29,6 @@ from workshop.sessions.names import participant_names
 from workshop.sessions.runtime import is_revealed, set_spotlight, spotlight
 
 MAX_MERGED = 20
-CARD_STEPS = frozenset({"brainstorm", "draft"})
 
 
 class MergeCards(Schema):
@@ -56,9 +55,20 @@ def _holder_view(ctx: OpContext, card: Card) -> dict:
     return {**card_view(card, names), "variants": [variant_view(v, names) for v in variants]}
 
 
-def _vote_steps(ws, step_key: str) -> list[dict]:
-    """The dot votes on this step's cards."""
-    return [s for s in ws.steps if s["type"] == "dot_vote" and s.get("source") == step_key]
+def _vote_steps(ctx: OpContext, step_key: str) -> list[dict]:
+    """The votes on this step's cards (steps whose results its dots rank)."""
+    return [s for s in ctx.ws.steps if s.get("source") == step_key and _activity(ctx, s).ranked_by_votes]
+
+
+def _collects_cards(ctx: OpContext, step: dict) -> bool:
+    """A step people write cards into (its cards are what later steps build on)."""
+    return "cards" in _activity(ctx, step).offers
+
+
+def _activity(ctx: OpContext, step: dict):
+    if ctx.activity_of is None:
+        raise RuntimeError("merging needs the engine's OpContext.activity_of")
+    return ctx.activity_of(step)
 
 
 def _votes(ctx: OpContext, vote_key: str, card_ids: list[int]) -> dict[tuple[int, int | None], Vote]:
@@ -110,7 +120,7 @@ def merge(ctx: OpContext, payload: dict) -> Outcome:
     step = ctx.ws.step(keep.step_key)
     if any(c.step_key != keep.step_key for c in others):
         raise Rejected("not_same_step", "Only cards of one step can be merged.")
-    if step is None or step["type"] not in CARD_STEPS:
+    if step is None or not _collects_cards(ctx, step):
         raise Rejected("not_mergeable", "Only contributions of a collecting step can be merged.")
     if any(c.status != VISIBLE for c in cards):
         raise Rejected("not_mergeable", "A hidden card, or one awaiting moderation, cannot be merged.")
@@ -128,7 +138,7 @@ def merge(ctx: OpContext, payload: dict) -> Outcome:
             keep.cluster_id = other.cluster_id
     merged_ids = [c.id for c in others]
     vote_totals = {}
-    for vote_step in _vote_steps(ctx.ws, step["key"]):
+    for vote_step in _vote_steps(ctx, step["key"]):
         votes = _votes(ctx, vote_step["key"], ids)
         voters: dict[str, dict] = {}
         for participant_id in sorted({p for p, _c in votes}):

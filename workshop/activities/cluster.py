@@ -11,15 +11,24 @@ from workshop.activities.base import Activity, ResultItem
 from workshop.activities.cards import get_live_card, live_cards
 from workshop.activities.models import Card, Cluster
 from workshop.db import utcnow
+from workshop.i18n import N_
 from workshop.ops import FACILITATOR, OpContext, OpSpec, Outcome, Rejected
-from workshop.sessions.steps import Step
+from workshop.sessions.steps import Problem, Step, StepRef
 from workshop.validation import CleanText
 
 MAX_CLUSTERS = 40
 
 
 class ClusterConfig(Schema):
-    source = fields.String(required=True, validate=validate.Length(1, 80))
+    source = fields.String(
+        required=True,
+        validate=validate.Length(1, 80),
+        metadata={
+            "label": N_("Quelle (ein früherer Schritt)"),
+            "help": N_("Die Beiträge dieses Schritts werden geclustert."),
+            "editor": "step",
+        },
+    )
 
 
 @dataclass(kw_only=True)
@@ -27,8 +36,20 @@ class ClusterStep(Step):
     source: str
 
     def check(self, earlier):
-        if "cards" not in earlier.get(self.source, ()):
-            return [f"source: '{self.source}' is not an earlier step with cards"]
+        source = {"source": StepRef(self.source)}
+        if self.source not in earlier:
+            return [Problem("source", N_("%(source)s ist kein früherer Schritt."), source)]
+        if "cards" not in earlier[self.source]:
+            return [
+                Problem(
+                    "source",
+                    N_(
+                        "%(source)s hat keine Beiträge, mit denen dieser Schritt arbeiten kann; wählen Sie einen "
+                        "früheren Schritt, in dem gesammelt wird."
+                    ),
+                    source,
+                )
+            ]
         return []
 
 
@@ -106,6 +127,7 @@ def assign(ctx: OpContext, payload: dict) -> Outcome:
 
 class ClusterActivity(Activity):
     type = "cluster"
+    label = N_("Clustern")
     offers = frozenset({"clusters"})
     config_schema = ClusterConfig
     step_class = ClusterStep

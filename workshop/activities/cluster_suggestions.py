@@ -14,7 +14,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import Session
 
 from workshop.activities.cards import VISIBLE, get_live_card, live_cards
-from workshop.activities.cluster import MAX_CLUSTERS, cluster_view, session_clusters
+from workshop.activities.cluster import MAX_CLUSTERS, ClusterActivity, cluster_view, session_clusters
 from workshop.activities.models import Card, Cluster
 from workshop.ops import FACILITATOR, OpContext, OpSpec, Outcome, Rejected
 from workshop.sessions.runtime import step_state, update_step
@@ -102,13 +102,13 @@ SUGGESTION_OPS = (
         AcceptSuggestion,
         frozenset({FACILITATOR}),
         accept,
-        step_types=frozenset({"cluster"}),
+        step_types=frozenset({ClusterActivity.type}),
     ),
     OpSpec(
         "cluster.reject_suggestion",
         RejectSuggestion,
         frozenset({FACILITATOR}),
         reject,
-        step_types=frozenset({"cluster"}),
+        step_types=frozenset({ClusterActivity.type}),
     ),
 )

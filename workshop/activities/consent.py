@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from workshop.activities.base import Activity, ResultItem
+from workshop.activities.base import Activity, ResultItem, Simulated
 from workshop.activities.cards import card_view, get_live_card, live_cards
 from workshop.activities.models import Card, Rating
 from workshop.activities.protocol import Fold, Section
 from workshop.db import utcnow
-from workshop.i18n import LocalizedText, localized
+from workshop.i18n import N_, LocalizedText, localized
 from workshop.ops import FACILITATOR, PARTICIPANT, OpContext, OpSpec, Outcome, Rejected
 from workshop.sessions.runtime import is_revealed
 from workshop.sessions.steps import Localized, Step
@@ -51,8 +51,23 @@ def option_text(step: dict, text: str, passive: bool, locale: str) -> str:
 
 
 class ConsentConfig(Schema):
-    options = fields.List(LocalizedText(max_length=300), load_default=list, validate=validate.Length(max=12))
-    passive_option = LocalizedText(max_length=300, load_default=lambda: dict(DEFAULT_PASSIVE))
+    options = fields.List(
+        LocalizedText(max_length=300),
+        load_default=list,
+        validate=validate.Length(max=12),
+        metadata={
+            "label": N_("Antwortmöglichkeiten (eine pro Zeile)"),
+            "help": N_("Die Vorschläge, zu denen jede Person ihren Widerstand von 0 bis 10 angibt."),
+        },
+    )
+    passive_option = LocalizedText(
+        max_length=300,
+        load_default=lambda: dict(DEFAULT_PASSIVE),
+        metadata={
+            "label": N_("Passivlösung (Status quo)"),
+            "help": N_("Immer eine Option: so zeigt sich, ob ein Vorschlag besser ist, als nichts zu tun."),
+        },
+    )
 
 
 @dataclass(kw_only=True)
@@ -208,8 +223,23 @@ def consent_result(db, ws, step) -> dict:
     return compute_consent(options, ratings)
 
 
+def rate_next(bot: Simulated, view: dict, step: dict) -> dict | None:
+    """A simulated participant rates the options one by one; the status quo meets more
+    resistance than a proposal, most of the time."""
+    options = [c for c in view["cards"] if c.get("step_key") == step["key"]]
+    rated = bot.written.get(step["key"], 0)  # ratings given in this step
+    if rated >= len(options):
+        return None
+    option = options[rated]
+    bot.written[step["key"]] = rated + 1
+    passive = option.get("column_key") == PASSIVE
+    value = min(MAX_RESISTANCE, max(0, round(bot.rng.gauss(6.5 if passive else 3, 2.2))))
+    return {"type": "rating.set", "payload": {"card_id": option["id"], "value": value}}
+
+
 class ConsentActivity(Activity):
     type = "consent"
+    label = N_("Konsensieren")
     config_schema = ConsentConfig
     step_class = ConsentStep
     ops = (
@@ -276,6 +306,9 @@ class ConsentActivity(Activity):
 
     def reveal(self, db, ws, step):
         return {"result": consent_result(db, ws, step)}
+
+    def bot_op(self, bot, view, step):
+        return rate_next(bot, view, step)
 
     def protocol(self, f: Fold, step: dict, item: Section) -> None:
         result = consent_result(f.db, f.ws, step)

@@ -12,28 +12,51 @@ from dataclasses import dataclass
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import case, func, select, update
 
-from workshop.activities.base import Activity, ResultItem
+from workshop.activities.base import Activity, ResultItem, Simulated
 from workshop.activities.card_merge import own_merge_votes
 from workshop.activities.cards import live_cards
 from workshop.activities.cluster import ClusterActivity, cluster_members
 from workshop.activities.models import Card, Cluster, Vote
 from workshop.activities.protocol import Fold, Section, points
 from workshop.db import insert_many
+from workshop.i18n import N_
 from workshop.ops import FACILITATOR, PARTICIPANT, Actor, OpContext, OpSpec, Outcome, Rejected
 from workshop.sessions.runtime import is_revealed
-from workshop.sessions.steps import Step
+from workshop.sessions.steps import Problem, Step, StepRef
 
 
 class DotVoteConfig(Schema):
-    source = fields.String(required=True, validate=validate.Length(1, 80))
-    budget = fields.Integer(load_default=5, strict=True, validate=validate.Range(1, 50))
-    max_per_card = fields.Integer(load_default=3, strict=True, validate=validate.Range(1, 50))
-    hidden = fields.Boolean(load_default=False)
-
-    @validates_schema
-    def _max_within_budget(self, data, **kwargs):
-        if data.get("max_per_card", 0) > data.get("budget", 0):
-            raise ValidationError("must not be larger than budget", "max_per_card")
+    source = fields.String(
+        required=True,
+        validate=validate.Length(1, 80),
+        metadata={
+            "label": N_("Quelle (ein früherer Schritt)"),
+            "help": N_("Bewertet werden die Beiträge oder Cluster dieses Schritts."),
+            "editor": "step",
+        },
+    )
+    budget = fields.Integer(
+        load_default=5,
+        strict=True,
+        validate=validate.Range(1, 50),
+        metadata={"label": N_("Punkte pro Person"), "help": N_("Wie viele Punkte jede Person insgesamt vergibt.")},
+    )
+    max_per_card = fields.Integer(
+        load_default=3,
+        strict=True,
+        validate=validate.Range(1, 50),
+        metadata={
+            "label": N_("Höchstens pro Beitrag"),
+            "help": N_("Wie viele ihrer Punkte eine Person einem Beitrag geben darf."),
+        },
+    )
+    hidden = fields.Boolean(
+        load_default=False,
+        metadata={
+            "label": N_("Ergebnis verdeckt bis zum Aufdecken"),
+            "help": N_("Niemand lässt sich von den anderen leiten: das Ergebnis erscheint, wenn Sie aufdecken."),
+        },
+    )
 
 
 @dataclass(kw_only=True)
@@ -44,11 +67,30 @@ class DotVoteStep(Step):
     hidden: bool = False
 
     def check(self, earlier):
+        problems = []
+        if self.max_per_card > self.budget:
+            problems.append(
+                Problem(
+                    "max_per_card",
+                    N_("„Höchstens pro Beitrag“ ist größer als „Punkte pro Person“; bitte verkleinern Sie es."),
+                    names_option=False,
+                )
+            )
+        source = {"source": StepRef(self.source)}
         if self.source not in earlier:
-            return [f"source: '{self.source}' is not an earlier step"]
-        if not earlier[self.source] & {"cards", "clusters"}:
-            return [f"source: step '{self.source}' has no cards or clusters to vote on"]
-        return []
+            problems.append(Problem("source", N_("%(source)s ist kein früherer Schritt."), source))
+        elif not earlier[self.source] & {"cards", "clusters"}:
+            problems.append(
+                Problem(
+                    "source",
+                    N_(
+                        "%(source)s hat keine Beiträge oder Cluster, über die abgestimmt werden kann; wählen Sie "
+                        "einen früheren Schritt, in dem gesammelt oder geclustert wird."
+                    ),
+                    source,
+                )
+            )
+        return problems
 
 
 class VoteOnTarget(Schema):
@@ -249,10 +291,38 @@ def remove_vote(ctx: OpContext, payload: dict) -> Outcome:
     return _one("vote.remove", ctx, payload)
 
 
+def cast_dot(bot: Simulated, view: dict, step: dict) -> dict | None:
+    """A simulated participant spends its dots, on favourites it chose at the start (a room
+    agrees somewhat: earlier cards or clusters are liked more)."""
+    budget = step.get("budget", 5)
+    if bot.spent.get(step["key"], 0) >= budget:
+        return None
+    source = next((s for s in view["steps"] if s["key"] == step.get("source")), None)
+    on_clusters = bool(source and source["type"] == ClusterActivity.type)
+    if on_clusters and source is not None:
+        targets = [c["id"] for c in (view["activity"].get(source["key"]) or {}).get("clusters", [])]
+    else:
+        targets = [
+            c["id"]
+            for c in view["cards"]
+            if c.get("step_key") == step.get("source") and c.get("status", "visible") == "visible"
+        ]
+    if not targets:
+        return None
+    if step["key"] not in bot.favourites:
+        weights = [1 / (1 + index * 0.6) for index in range(len(targets))]
+        bot.favourites[step["key"]] = bot.rng.choices(targets, weights=weights, k=budget)
+    choice = bot.favourites[step["key"]][bot.spent.get(step["key"], 0) % budget]
+    bot.spent[step["key"]] = bot.spent.get(step["key"], 0) + 1
+    return {"type": "vote.add", "payload": {"cluster_id" if on_clusters else "card_id": choice}}
+
+
 class DotVoteActivity(Activity):
     type = "dot_vote"
+    label = N_("Punkte vergeben")
     config_schema = DotVoteConfig
     step_class = DotVoteStep
+    ranked_by_votes = True
     ops = (
         OpSpec(
             "vote.add",
@@ -321,3 +391,6 @@ class DotVoteActivity(Activity):
 
     def votes_on_source(self, db, ws, step):
         return vote_totals(db, ws.id, step["key"])
+
+    def bot_op(self, bot, view, step):
+        return cast_dot(bot, view, step)

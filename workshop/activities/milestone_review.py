@@ -28,11 +28,12 @@ from workshop.activities.consent import ConsentActivity
 from workshop.activities.models import Card
 from workshop.activities.protocol import Fold, Section
 from workshop.db import utcnow
+from workshop.i18n import N_
 from workshop.measures import capture, monitoring
 from workshop.measures.models import Measure
 from workshop.measures.record import template_of
 from workshop.ops import FACILITATOR, PARTICIPANT, OpContext, OpSpec, Outcome, Rejected
-from workshop.sessions.steps import Step
+from workshop.sessions.steps import Problem, Step
 from workshop.validation import CleanText
 
 TYPE = "milestone_review"
@@ -42,8 +43,30 @@ NOTE_MAX = 500
 
 
 class ReviewConfig(Schema):
-    mode = fields.String(load_default="milestones", validate=validate.OneOf(["milestones", "decision"]))
-    source = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 80))
+    mode = fields.String(
+        load_default="milestones",
+        validate=validate.OneOf(["milestones", "decision"]),
+        metadata={
+            "label": N_("Was der Schritt tut"),
+            "help": N_(
+                "Meilensteine und Indikatoren gemeinsam durchgehen, oder das Ergebnis eines Konsensierens festhalten."
+            ),
+            "choices": {
+                "milestones": N_("Meilensteine und Indikatoren durchgehen"),
+                "decision": N_("Ergebnis eines Konsensierens festhalten"),
+            },
+        },
+    )
+    source = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(1, 80),
+        metadata={
+            "label": N_("Quelle (ein früherer Schritt)"),
+            "help": N_("Nur beim Festhalten: das Konsensieren, dessen Ergebnis festgehalten wird."),
+            "editor": "step",
+        },
+    )
 
 
 @dataclass(kw_only=True)
@@ -51,9 +74,14 @@ class ReviewStep(Step):
     mode: str = "milestones"
     source: str | None = None
 
-    def check(self, earlier: dict[str, frozenset[str]]) -> list[str]:
+    def check(self, earlier: dict[str, frozenset[str]]) -> list[Problem]:
         if self.mode == "decision" and (not self.source or self.source not in earlier):
-            return [f"{self.key}: mode decision needs source: the key of an earlier consent step"]
+            return [
+                Problem(
+                    "source",
+                    N_("Zum Festhalten eines Ergebnisses wählen Sie das frühere Konsensieren als Quelle."),
+                )
+            ]
         return []
 
 
@@ -256,7 +284,9 @@ def decide(ctx: OpContext, payload: dict) -> Outcome:
         raise Rejected("wrong_step_type", "review.decide belongs to a review step in mode decision.")
     source = ctx.ws.step(step.get("source") or "")
     # The consent step's ranked options (the format names one as source; another type gives none).
-    items = ConsentActivity().results(ctx.db, ctx.ws, source) if source and source["type"] == "consent" else []
+    items = (
+        ConsentActivity().results(ctx.db, ctx.ws, source) if source and source["type"] == ConsentActivity.type else []
+    )
     review = capture.capture_review(
         ctx.db, ctx.ws, _measure(ctx.db, ctx.ws), step, source, payload["text"], items, ctx.actor.id
     )
@@ -269,6 +299,7 @@ def _spec(op_type, schema, roles, handler, lock=False):
 
 class MilestoneReviewActivity(Activity):
     type = TYPE
+    label = N_("Sachstand prüfen (Meilensteine und Indikatoren)")
     config_schema = ReviewConfig
     step_class = ReviewStep
     ops = (
@@ -291,6 +322,22 @@ class MilestoneReviewActivity(Activity):
             mine = [c for c in _cards(db, ws, step["key"]) if c.participant_id == viewer.id]
             out["mine"] = {c.column_key: c.text for c in mine if not c.column_key.startswith(("obstacle", "next"))}
         return out
+
+    def bot_op(self, bot, view, step):
+        """A simulated team member proposes a status for the milestone in focus, or rates the trend of
+        the indicator in focus, once each."""
+        if step.get("mode") == "decision":
+            return None
+        state = view["activity"].get(step["key"]) or {}
+        focus = state.get("focus") or {}
+        kind, item = focus.get("kind"), focus.get("item_id")
+        mine = state.get("mine") or {}
+        if kind == "milestone" and state.get("statuses") and f"status:{item}" not in mine:
+            status = bot.rng.choice(state["statuses"])["key"]
+            return {"type": "review.propose", "payload": {"milestone_id": item, "status": status}}
+        if kind == "indicator" and f"trend:{item}" not in mine:
+            return {"type": "review.trend", "payload": {"indicator_id": item, "trend": bot.rng.choice(TRENDS)}}
+        return None
 
     def results(self, db, ws, step):
         if step.get("mode") == "decision":

@@ -7,20 +7,38 @@ from dataclasses import dataclass
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from workshop.activities.base import Activity, ResultItem
+from workshop.activities.base import Activity, Preset, ResultItem, Simulated
 from workshop.activities.models import PollAnswer
 from workshop.activities.protocol import Fold, Section
 from workshop.db import utcnow
-from workshop.i18n import LocalizedText, localized
+from workshop.i18n import N_, LocalizedText, localized
 from workshop.ops import FACILITATOR, PARTICIPANT, OpContext, OpSpec, Outcome, Rejected
 from workshop.sessions.runtime import is_revealed
 from workshop.sessions.steps import Localized, Step
+from workshop.validation import whole_number
 
 
 class PollConfig(Schema):
-    options = fields.List(LocalizedText(max_length=200), required=True, validate=validate.Length(2, 12))
-    multiple = fields.Boolean(load_default=False)
-    hidden = fields.Boolean(load_default=False)
+    options = fields.List(
+        LocalizedText(max_length=200),
+        required=True,
+        validate=validate.Length(2, 12),
+        metadata={
+            "label": N_("Antwortmöglichkeiten (eine pro Zeile)"),
+            "help": N_("Nur Zahlen (z. B. 0 bis 5 für die Faust der Fünf) ergeben eine Skala mit Durchschnitt."),
+        },
+    )
+    multiple = fields.Boolean(
+        load_default=False,
+        metadata={"label": N_("Mehrfachauswahl"), "help": N_("Jede Person darf mehrere Antworten wählen.")},
+    )
+    hidden = fields.Boolean(
+        load_default=False,
+        metadata={
+            "label": N_("Ergebnis verdeckt bis zum Aufdecken"),
+            "help": N_("Niemand lässt sich von den anderen leiten: das Ergebnis erscheint, wenn Sie aufdecken."),
+        },
+    )
 
 
 @dataclass(kw_only=True)
@@ -89,11 +107,45 @@ def answer(ctx: OpContext, payload: dict) -> Outcome:
 
 
 def _is_scale(options: list[str]) -> bool:
-    return len(options) > 2 and all(o.isdigit() for o in options)
+    """Options that are all whole numbers (0 to 5: the fist of five) form a scale with a mean."""
+    return len(options) > 2 and all(whole_number(o) is not None for o in options)
+
+
+def answer_once(bot: Simulated, view: dict, step: dict) -> dict | None:
+    """A simulated participant answers once: a fist of five mostly with 3 or 4, a multiple
+    choice with one to three options, otherwise one option at random."""
+    if step["key"] in bot.done:
+        return None
+    bot.done.add(step["key"])
+    options = [localized(o) for o in step.get("options") or []]
+    if len(options) < 2:
+        return None
+    if _is_scale(options) and not step.get("multiple"):
+        values = [int(o) for o in options]
+        wanted = round(bot.rng.gauss(min(values) + (max(values) - min(values)) * 0.68, 1.1))
+        choice = min(range(len(values)), key=lambda i: abs(values[i] - wanted))
+        return {"type": "poll.answer", "payload": {"choices": [choice]}}
+    if step.get("multiple"):
+        picks = sorted(bot.rng.sample(range(len(options)), k=bot.rng.randint(1, min(3, len(options)))))
+        return {"type": "poll.answer", "payload": {"choices": picks}}
+    return {"type": "poll.answer", "payload": {"choices": [bot.rng.randrange(len(options))]}}
 
 
 class PollActivity(Activity):
     type = "poll"
+    label = N_("Umfrage")
+    presets = (
+        Preset(type, label, N_("Umfrage"), minutes=5, texts={"options": (N_("Ja"), N_("Nein"))}),
+        Preset(
+            "feedback",
+            N_("Feedbackrunde (Umfrage mit einer Frage)"),
+            N_("Feedbackrunde"),
+            minutes=5,
+            prompt=N_("Wie zufrieden sind Sie mit dem heutigen Workshop?"),
+            texts={"options": (N_("sehr zufrieden"), N_("zufrieden"), N_("teils, teils"), N_("unzufrieden"))},
+            frame=True,
+        ),
+    )
     config_schema = PollConfig
     step_class = PollStep
     ops = (
@@ -147,6 +199,9 @@ class PollActivity(Activity):
 
     def reveal(self, db, ws, step):
         return {"counts": counts(db, ws.id, step)} if step["hidden"] else None
+
+    def bot_op(self, bot, view, step):
+        return answer_once(bot, view, step)
 
     def protocol(self, f: Fold, step: dict, item: Section) -> None:
         """A scale (fist of five: options 0–5) gets its mean and only the values someone chose;

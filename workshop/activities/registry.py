@@ -5,6 +5,8 @@ A new activity type: its module (a subclass of base.Activity) and its line here.
 
 from __future__ import annotations
 
+from sqlalchemy import delete, update
+
 from workshop.activities.action_items import ActionItemsActivity
 from workshop.activities.agenda_items import BreakActivity, InputActivity, WelcomeActivity
 from workshop.activities.base import Activity
@@ -16,6 +18,7 @@ from workshop.activities.cluster_suggestions import SUGGESTION_OPS
 from workshop.activities.consent import ConsentActivity
 from workshop.activities.dot_vote import DotVoteActivity
 from workshop.activities.milestone_review import MilestoneReviewActivity
+from workshop.activities.models import ActionItem, Card, Cluster, PollAnswer, Rating, Vote
 from workshop.activities.poll import PollActivity
 from workshop.activities.summary import SummaryActivity
 from workshop.ops import OpSpec
@@ -73,3 +76,15 @@ def step_of(stored: dict) -> Step:
 def seed_step_cards(db, ws) -> None:
     for step in ws.steps:
         activity_for(step).seed(db, ws, step)
+
+
+def clear_contributions(db, ws) -> None:
+    """Everything anybody added in the session's steps goes, and the steps get what they start
+    with again (a practice session reset to its start)."""
+    for model in (Vote, Rating, PollAnswer, ActionItem):
+        db.execute(delete(model).where(model.session_id == ws.id))
+    db.execute(update(Card).where(Card.session_id == ws.id).values(cluster_id=None))
+    db.execute(delete(Cluster).where(Cluster.session_id == ws.id))
+    db.execute(delete(Card).where(Card.session_id == ws.id))
+    db.flush()
+    seed_step_cards(db, ws)

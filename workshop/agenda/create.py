@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from workshop.access.policy import may_use_format
 from workshop.activities.registry import seed_step_cards
-from workshop.agenda.templates import TemplateError, load_template_file, parse_template_data
+from workshop.agenda.templates import TemplateError, parse_template_data, template_file
 from workshop.config import SESSION_TEMPLATE_DIR
 from workshop.db import get_row
 from workshop.i18n import localized
@@ -66,7 +66,7 @@ def create_session(
                 f"there is no session template '{template_key}'",
                 _("die Vorlage „%(name)s“ gibt es nicht", name=template_key),
             )
-        template = load_template_file(path)  # raises TemplateError naming file, step, field
+        template = template_file(path)  # raises TemplateError naming file, step, field
     template = _with_field_map(db, measure_id, template, field_map or {})
     code = new_join_code()
     while db.scalar(select(WorkshopSession.id).where(WorkshopSession.join_code == code)):

@@ -6,6 +6,7 @@ A broken file is refused with a message naming the file, the step and the field,
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import yaml
@@ -14,9 +15,9 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from workshop.activities.registry import ACTIVITIES
 from workshop.config import SESSION_TEMPLATE_DIR
-from workshop.i18n import LocalizedText, current_locale, localized
+from workshop.i18n import LocalizedText, current_locale, in_language, localized
 from workshop.measures.record_template import RecordTemplate, load_record_template
-from workshop.sessions.steps import Step
+from workshop.sessions.steps import Problem, Step, StepRef
 from workshop.validation import describe_errors
 
 KEY = validate.Regexp(r"^[a-z][a-z0-9_-]{0,39}$", error="use lower-case letters, digits, - and _ (max. 40)")
@@ -48,7 +49,7 @@ class CaptureSchema(Schema):
 
 class StepBaseSchema(Schema):
     key = fields.String(required=True, validate=KEY)
-    type = fields.String(required=True, validate=validate.OneOf(sorted(ACTIVITIES)))
+    type = fields.String(required=True, validate=lambda value: validate.OneOf(sorted(ACTIVITIES))(value))
     title = LocalizedText(required=True, max_length=120)
     prompt = LocalizedText(load_default=None, max_length=1000)
     timebox_minutes = fields.Integer(strict=True, validate=validate.Range(1, 480), load_default=None)
@@ -145,7 +146,7 @@ def load_step(raw: dict, where: str, earlier: list[Step], record_template: Recor
     step = activity.step_class.from_stored({**base, **config})
     if any(s.key == step.key for s in earlier):
         raise TemplateError(f"{where}: key: '{step.key}' is used by an earlier step")
-    problems = step.check({s.key: ACTIVITIES[s.type].offers for s in earlier})
+    problems = [for_file(problem) for problem in step.check({s.key: ACTIVITIES[s.type].offers for s in earlier})]
     capture = step.capture
     if capture and capture.field and record_template.field(capture.field) is None:
         problems.append(f"capture.field: the record has no field '{capture.field}'")
@@ -167,6 +168,16 @@ def load_step(raw: dict, where: str, earlier: list[Step], record_template: Recor
     return step
 
 
+def for_file(problem: Problem | str) -> str:
+    """A step's own problem for a template file's author: "option: sentence", in English (the
+    language of the file checker's other messages), another step named by its key."""
+    if isinstance(problem, str):
+        return problem
+    values = {k: f"'{v.key}'" if isinstance(v, StepRef) else v for k, v in problem.values.items()}
+    text = in_language("en", problem.text, **values)
+    return f"{problem.option}: {text}" if problem.option else text
+
+
 def load_template_file(path: Path) -> dict:
     template = parse_template(path.read_text(encoding="utf-8"), path.name)
     if template["key"] != path.stem:
@@ -174,12 +185,35 @@ def load_template_file(path: Path) -> dict:
     return template
 
 
+# A file's checked template (or why it fails) by (path, mtime, size): checking the five formats
+# took 24 ms, on every page that lists them (the record, the builder, the formats library) and every
+# session created. A changed file is read again.
+_LOADED: dict[Path, tuple[tuple[float, int], dict | TemplateError]] = {}
+
+
+def template_file(path: Path) -> dict:
+    """The checked template of a file (load_template_file, remembered while the file is unchanged);
+    each caller gets its own copy (a session stores and changes its own)."""
+    stat = path.stat()
+    version = (stat.st_mtime, stat.st_size)
+    known = _LOADED.get(path)
+    if known is None or known[0] != version:
+        try:
+            loaded: dict | TemplateError = load_template_file(path)
+        except TemplateError as error:
+            loaded = error
+        known = _LOADED[path] = (version, loaded)
+    if isinstance(known[1], TemplateError):
+        raise known[1]
+    return copy.deepcopy(known[1])
+
+
 def available_templates(directory: Path = SESSION_TEMPLATE_DIR) -> dict[str, dict]:
     """Every template that loads; broken files are skipped here (use check_templates to see why)."""
     templates = {}
     for path in sorted(directory.glob("*.yaml")):
         try:
-            templates[path.stem] = load_template_file(path)
+            templates[path.stem] = template_file(path)
         except TemplateError:
             continue
     return templates

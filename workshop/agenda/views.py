@@ -20,24 +20,19 @@ from workshop import uploads
 from workshop.access import policy
 from workshop.access.projector import projector_link
 from workshop.activities.models import Card
-from workshop.activities.registry import ACTIVITIES, seed_step_cards
-from workshop.agenda import plan as agenda
-from workshop.agenda.templates import (
-    TemplateError,
-    available_templates,
-    format_label,
-    parse_template_data,
-    template_units,
-    units_label,
-)
+from workshop.activities.registry import seed_step_cards
+from workshop.agenda import editor
+from workshop.agenda.library import chosen_format, team_formats
+from workshop.agenda.plan import clock_plan
+from workshop.agenda.templates import available_templates, format_label, template_units, units_label
 from workshop.i18n import current_locale
-from workshop.measures.capture import capturable
+from workshop.measures import capture
 from workshop.measures.record import template_of
 from workshop.sessions import pdf_pages
 from workshop.sessions.models import CustomTemplate, SessionFile, WorkshopSession
 from workshop.sessions.qr import qr_svg
 from workshop.sessions.service import participant_by_token
-from workshop.sessions.template_editor import library_templates
+from workshop.validation import NotAWholeNumber, form_number, whole_number
 from workshop.web import db, get_or_404, session_or_404
 
 bp = Blueprint("agenda", __name__)
@@ -78,10 +73,11 @@ def _session_details(form) -> tuple[dict, list[str]]:
             parsed[name] = time.fromisoformat(values[name]) if values[name] else None
         except ValueError:
             problems.append(_("%(label)s: „%(value)s“ ist keine Uhrzeit (HH:MM).", label=label, value=values[name]))
-    headcount = values["expected_headcount"]
-    if headcount and (not headcount.isdigit() or not 1 <= int(headcount) <= 10000):
-        problems.append(_("Erwartete Teilnehmende: „%(value)s“ ist keine ganze Zahl von 1 bis 10000.", value=headcount))
-    parsed["expected_headcount"] = int(headcount) if headcount.isdigit() else None
+    try:
+        parsed["expected_headcount"] = form_number(values["expected_headcount"], _("Erwartete Teilnehmende"), 1, 10000)
+    except NotAWholeNumber as error:
+        problems.append(error.sentence())
+        parsed["expected_headcount"] = None
     return {"values": values, "parsed": parsed}, problems
 
 
@@ -96,36 +92,6 @@ def _details_of(ws: WorkshopSession) -> dict:
     }
 
 
-def _draft_from_form(form) -> list[dict]:
-    try:
-        count = min(int(form.get("count", "0")), agenda.MAX_STEPS + 5)
-    except ValueError:
-        count = 0
-    draft = []
-    for index in range(count):
-        prefix = f"s{index}-"
-        values = {name[len(prefix) :]: value for name, value in form.items() if name.startswith(prefix)}
-        if not values.get("type"):
-            continue
-        old_type = values.pop("old_type", values["type"])
-        dropped = {name[len("drop-") :] for name in values if name.startswith("drop-")}
-        for name in [n for n in values if n.startswith("drop-")]:
-            del values[name]
-        if dropped and values.get("files"):  # files the facilitator ticked off
-            values["files"] = ",".join(f for f in values["files"].split(",") if f not in dropped)
-        if old_type != values["type"] and old_type in ACTIVITIES and values["type"] in ACTIVITIES:
-            values = agenda.change_type({**values, "type": old_type}, values["type"])
-        draft.append(values)
-    return draft
-
-
-def _units_from_form(form, ws: WorkshopSession) -> list[int]:
-    """The units the agenda combines, carried through the form like the draft (nothing is stored
-    before a save that fits)."""
-    raw = [u for u in form.get("units", "").split(",") if u.strip().isdigit() and 1 <= int(u) <= 5]
-    return sorted({int(u) for u in raw}) or template_units(ws.template)
-
-
 MAX_ALT_TEXT = 500
 
 
@@ -136,16 +102,16 @@ def _describe_images(ws: WorkshopSession, draft: list[dict], form) -> list[tuple
     typed = {
         int(match.group(1)): value.strip()
         for name, value in form.items()
-        if (match := re.fullmatch(r"s\d+-alt-(\d+)", name)) and match.group(1).isdigit()
+        if (match := re.fullmatch(r"s[0-9]+-alt-([0-9]{1,18})", name))
     }
     files = {f.id: f for f in db().scalars(select(SessionFile).where(SessionFile.session_id == ws.id))}
     problems: list[tuple[int | None, str]] = []
     for index, values in enumerate(draft):
-        if values.get("type") != "input":
+        if not editor.takes_files(values.get("type", "")):
             continue
         where = _("Schritt %(number)s", number=index + 1)
         for raw in values.get("files", "").split(","):
-            stored = files.get(int(raw)) if raw.strip().isdigit() else None
+            stored = files.get(whole_number(raw) or 0)
             if stored is None or not stored.mime.startswith("image/"):
                 continue  # a PDF is named by its link ("PDF öffnen: …")
             text = typed.get(stored.id)
@@ -189,58 +155,28 @@ def _store_upload(ws: WorkshopSession, upload, alt_text: str = "") -> tuple[int 
     return stored.id, None
 
 
-def _apply_action(ws, draft: list[dict], action: str, form, units: list[int]) -> tuple[list[dict], list[str]]:
-    """Structural changes on the draft (an appended format adds its units); returns the new
-    draft and problems to show."""
-    problems = []
-    verb, _sep, arg = action.partition("-")
-    index = int(arg) if arg.isdigit() else -1
-    if verb == "add":
-        choice = form.get("add_type", "")
-        if choice not in agenda.PRESETS and choice not in ACTIVITIES:
-            problems.append(_("Bitte wählen Sie, welche Art Schritt hinzukommen soll."))
-        else:
-            new = agenda.new_step_draft(choice, {d.get("key", "") for d in draft})
-            where = form.get("add_position", "")
-            at = int(where) if where.isdigit() and int(where) < len(draft) else len(draft)
-            draft = draft[:at] + [new] + draft[at:]
-    elif verb in ("up", "down"):
-        draft = agenda.move(draft, index, -1 if verb == "up" else 1)
-    elif verb == "remove" and 0 <= index < len(draft):
-        draft = draft[:index] + draft[index + 1 :]
-    elif verb == "append":
-        template = _library_choice(form.get("append_key", ""))
-        if template is None:
-            problems.append(_("Bitte wählen Sie ein Format, dessen Schritte angehängt werden."))
-        else:
-            draft = agenda.append_unit(draft, template, current_locale())
-            units[:] = sorted(set(units) | set(template_units(template)))
-    return draft, problems
-
-
-def _library_choice(key: str) -> dict | None:
-    originals = available_templates()
-    if key in originals:
-        return originals[key]
-    if key.startswith("custom-") and key[7:].isdigit():
-        custom = db().get(CustomTemplate, int(key[7:]))
-        if custom is not None and policy.may_use_format(db(), current_user.id, custom):
-            try:
-                return parse_template_data(custom.template, custom.title)
-            except TemplateError:
-                return None
-    return None
+def editor_context(draft: list[dict], problems: list, record_fields: list[tuple[str, str]]) -> dict:
+    """What the step editor's template (sessions/_step_editor.html) needs, for an agenda and a format."""
+    step_problems, general = editor.plain_problems(problems)
+    return dict(
+        draft=draft,
+        step_problems=step_problems,
+        general_problems=general,
+        type_choices=editor.type_choices(),
+        add_choices=editor.add_choices(),
+        option_fields=editor.option_fields,
+        capturable=editor.capturable,
+        record_fields=record_fields,
+        library=team_formats(db(), current_user.id),
+        originals=available_templates(),
+    )
 
 
 def _render(ws, details: dict, draft: list[dict], problems: list, status: int = 200, units=None):
     record_fields = [(f.key, f.label_text(current_locale())) for f in template_of(ws.measure).fields]
     files = {f.id: f for f in db().scalars(select(SessionFile).where(SessionFile.session_id == ws.id))}
     steps_for_plan = [
-        {
-            "timebox_minutes": int(d["timebox_minutes"]) if d.get("timebox_minutes", "").isdigit() else 0,
-            "title": d.get("title", ""),
-        }
-        for d in draft
+        {"timebox_minutes": whole_number(d.get("timebox_minutes", "")) or 0, "title": d.get("title", "")} for d in draft
     ]
 
     def parse_time(value):
@@ -249,29 +185,16 @@ def _render(ws, details: dict, draft: list[dict], problems: list, status: int = 
         except ValueError:
             return None
 
-    plan = agenda.clock_plan(steps_for_plan, None, parse_time(details["start_time"]), parse_time(details["end_time"]))
-    step_problems: dict[int, list[str]] = {}
-    general: list[str] = []
-    for item in problems:
-        index, text = item if isinstance(item, tuple) else (None, item)
-        (step_problems.setdefault(index, []) if index is not None else general).append(text)
+    plan = clock_plan(steps_for_plan, None, parse_time(details["start_time"]), parse_time(details["end_time"]))
     return render_template(
         "sessions/agenda.html",
         ws=ws,
         details=details,
-        draft=draft,
         plan=plan,
-        general_problems=general,
-        step_problems=step_problems,
         files=files,
-        type_choices=[(t, str(agenda.TYPE_LABELS.get(t, t))) for t in ACTIVITIES],
-        add_choices=agenda.add_choices(),
-        option_fields=agenda.option_fields,
-        record_fields=record_fields,
-        library=library_templates(),
-        originals=available_templates(),
         editable=ws.status == "ready",
         units=units or template_units(ws.template),
+        **editor_context(draft, problems, record_fields),
     ), status
 
 
@@ -281,12 +204,13 @@ def builder(session_id):
     ws = session_or_404(session_id, "session.run")
     locale = current_locale()
     if request.method == "GET":
-        return _render(ws, _details_of(ws), [agenda.step_to_draft(s, locale) for s in ws.steps], [])
+        return _render(ws, _details_of(ws), [editor.step_to_draft(s, locale) for s in ws.steps], [])
     if ws.status != "ready":
         flash(_("Der Ablauf lässt sich nur ändern, bevor die Sitzung beginnt."), "error")
         return redirect(url_for(".builder", session_id=ws.id), 303)
     details, problems = _session_details(request.form)
-    draft = _draft_from_form(request.form)
+    draft, number_problems = editor.draft_from_form(request.form, locale)
+    problems += number_problems
     # Uploads first: a stored file stays attached to its step even if something else must be fixed.
     for index, values in enumerate(draft):
         for upload in request.files.getlist(f"s{index}-upload"):
@@ -299,8 +223,11 @@ def builder(session_id):
                 values["files"] = ",".join(filter(None, [values.get("files", ""), str(file_id)]))
     problems += _describe_images(ws, draft, request.form)
     action = request.form.get("action", "save")
-    units = _units_from_form(request.form, ws)
-    draft, action_problems = _apply_action(ws, draft, action, request.form, units)
+    units, unit_problems = editor.units_from_form(request.form, ws.template)
+    problems += unit_problems
+    draft, action_problems = editor.apply_action(
+        draft, action, request.form, units, lambda key: chosen_format(db(), current_user.id, key), locale
+    )
     problems += action_problems
     file_ids = set(db().scalars(select(SessionFile.id).where(SessionFile.session_id == ws.id)))
     steps = None
@@ -308,16 +235,16 @@ def builder(session_id):
         header = {k: v for k, v in ws.template.items() if k not in ("steps", "units")}
         if len(units) > 1:
             header["units"] = units
-        steps = agenda.draft_to_steps(
+        steps = editor.draft_to_steps(
             draft,
             ws.steps,
             locale,
             header=header,
             record_fields={f.key: f.label_text(locale) for f in template_of(ws.measure).fields},
             file_ids=file_ids,
-            blocked_fields={f.key for f in template_of(ws.measure).fields if not capturable(f)},
+            blocked_fields={f.key for f in template_of(ws.measure).fields if not capture.capturable(f)},
         )
-    except agenda.AgendaError as error:
+    except editor.AgendaError as error:
         problems += error.problems
     if problems:
         db().commit()  # keep the uploaded files the draft now refers to; the plan itself is unchanged
@@ -353,8 +280,8 @@ def builder(session_id):
     if action == "append":
         anchor = f"step-{len(steps) - 1}"
     elif action == "add":
-        where = request.form.get("add_position", "")
-        anchor = f"step-{int(where) if where.isdigit() and int(where) < len(steps) else len(steps) - 1}"
+        where = whole_number(request.form.get("add_position", ""))
+        anchor = f"step-{where if where is not None and where < len(steps) else len(steps) - 1}"
     return redirect(url_for(".builder", session_id=ws.id, _anchor=anchor), 303)
 
 
@@ -444,7 +371,5 @@ def invitation(session_id):
     from workshop.web import join_url
 
     url = join_url(ws.join_code)
-    plan = agenda.clock_plan(ws.steps, ws.scheduled_date, ws.start_time, ws.end_time)
-    return render_template(
-        "sessions/invitation.html", ws=ws, join_url=url, qr=qr_svg(url), plan=plan, type_labels=agenda.TYPE_LABELS
-    )
+    plan = clock_plan(ws.steps, ws.scheduled_date, ws.start_time, ws.end_time)
+    return render_template("sessions/invitation.html", ws=ws, join_url=url, qr=qr_svg(url), plan=plan)

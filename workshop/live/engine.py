@@ -8,6 +8,8 @@ the CLI and the tests all call apply(); broadcasting what it returns is the call
 from __future__ import annotations
 
 import logging
+from collections import ChainMap
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -15,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from workshop.access import policy
-from workshop.activities.registry import ACTIVITY_OPS, step_of
+from workshop.activities.registry import ACTIVITY_OPS, activity_for, step_of
 from workshop.db import insert_many, utcnow
 from workshop.live import replay
 from workshop.live.controls import CONTROL_OPS
@@ -38,7 +40,8 @@ from workshop.validation import check_json_shape, describe_errors, schema_instan
 
 log = logging.getLogger("workshop.live")
 
-OPS: dict[str, OpSpec] = {**SESSION_OPS, **CONTROL_OPS, **ACTIVITY_OPS}
+# Every op by type: a view of the three tables (an activity registered later is found too).
+OPS: Mapping[str, OpSpec] = ChainMap(SESSION_OPS, CONTROL_OPS, ACTIVITY_OPS)
 
 
 class OpEnvelope(Schema):
@@ -295,7 +298,7 @@ def _apply_run_unguarded(db: Session, ws: WorkshopSession, run: list[_Parsed | R
                 continue
             participant = _authorize(db, ws, item.actor, item.spec)
             _check_step_rules(ws, item.actor, item.spec, item.payload)
-            accepted.append((index, item, OpContext(db, ws, item.actor, participant)))
+            accepted.append((index, item, OpContext(db, ws, item.actor, participant, activity_for)))
         except Rejected as rejected:
             outcomes[index] = rejected
     batch_handler = ops[0].spec.batch_handler if ops else None
@@ -356,7 +359,7 @@ def _apply_one(db: Session, ws: WorkshopSession, op: _Parsed) -> Applied:
             return _duplicate(seen, actor)
     participant = _authorize(db, ws, actor, spec)
     _check_step_rules(ws, actor, spec, op.payload)
-    outcome = spec.handler(OpContext(db, ws, actor, participant), op.payload)
+    outcome = spec.handler(OpContext(db, ws, actor, participant, activity_for), op.payload)
     ws.last_seq += 1
     event = Event(
         session_id=ws.id,

@@ -5,19 +5,19 @@ from __future__ import annotations
 import secrets
 
 from marshmallow import Schema, fields, validate
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
-from workshop.activities.registry import activity_for
+from workshop.activities.registry import activity_for, clear_contributions
 from workshop.db import get_row, utcnow
 from workshop.i18n import N_
 from workshop.measures import capture as record_capture
 from workshop.measures.messages import RecordRefused
 from workshop.measures.models import Measure, RecordRevision
-from workshop.measures.record import template_of
+from workshop.measures.publication import public_path
+from workshop.measures.record import forget_session, template_of
 from workshop.measures.record import undo as record_undo
 from workshop.ops import FACILITATOR, SYSTEM, OpContext, OpSpec, Outcome, Rejected
-from workshop.register.public import public_path
-from workshop.sessions.models import ENDED, LIVE, READY, Participant, token_hash
+from workshop.sessions.models import ENDED, EXERCISE, LIVE, READY, Participant, token_hash
 from workshop.sessions.runtime import enter_step, is_revealed, leave_step
 from workshop.validation import CleanText
 
@@ -129,7 +129,7 @@ def _chosen_results(ctx: OpContext, step: dict, payload: dict) -> list:
                 "card_not_found", f"Card(s) {', '.join(map(str, missing))} are not results of step '{step['key']}'."
             )
         return [by_id[cid] for cid in dict.fromkeys(payload["card_ids"])]
-    if step["type"] == "dot_vote":  # a card nobody voted for is no result of the vote
+    if activity_for(step).ranked_by_votes:  # a card nobody voted for is no result of the vote
         results = [item for item in results if item.votes > 0]
     top = (step.get("capture") or {}).get("top")
     return results[:top] if top else results
@@ -153,6 +153,7 @@ def plan_capture(ctx: OpContext, payload: dict) -> tuple[dict, Measure, list]:
         field_key=payload.get("field_key"),
         mode=payload.get("mode"),
         clusters=payload.get("clusters"),
+        with_votes=activity_for(step).ranked_by_votes,
     )
     return step, measure, planned
 
@@ -213,6 +214,24 @@ def undo_capture(ctx: OpContext, payload: dict) -> Outcome:
     )
 
 
+def reset_practice(ctx: OpContext, payload: dict) -> Outcome:
+    """A practice session back to its start, as if just created: every contribution and
+    simulated participant goes, and what it captured into its exercise measure. The log keeps
+    what happened and this event after it: every screen starts again from a fresh snapshot, a
+    replay shows the reset, the debrief counts from here. Only a practice session."""
+    ws = ctx.ws
+    if ws.mode != EXERCISE:
+        raise Rejected("not_practice", "Only a practice session can be reset.")
+    clear_contributions(ctx.db, ws)
+    ctx.db.execute(delete(Participant).where(Participant.session_id == ws.id, Participant.simulated.is_(True)))
+    measure = get_row(ctx.db, Measure, ws.measure_id)
+    if measure.is_exercise:  # a practice session's captures went there, never into a real record
+        forget_session(ctx.db, measure, ws.id)
+    ws.status, ws.current_step, ws.runtime = READY, 0, {}
+    ws.started_at = ws.ended_at = None
+    return Outcome("session.reset", {"status": READY, "step_index": 0})
+
+
 SESSION_OPS: dict[str, OpSpec] = {
     spec.type: spec
     for spec in (
@@ -222,5 +241,6 @@ SESSION_OPS: dict[str, OpSpec] = {
         OpSpec("step.goto", GotoPayload, frozenset({FACILITATOR}), goto_step, frozenset({LIVE})),
         OpSpec("record.capture", CapturePayload, frozenset({FACILITATOR}), capture, frozenset({LIVE, ENDED})),
         OpSpec("record.undo", UndoPayload, frozenset({FACILITATOR}), undo_capture, frozenset({LIVE, ENDED})),
+        OpSpec("session.reset", Empty, frozenset({FACILITATOR}), reset_practice, frozenset({READY, LIVE, ENDED})),
     )
 }

@@ -13,9 +13,9 @@ from workshop.activities.registry import activity_for
 from workshop.db import utcnow
 from workshop.live.replay import current_spotlight
 from workshop.measures.models import Measure, RecordRevision
+from workshop.measures.publication import public_path
 from workshop.measures.record import template_of
 from workshop.ops import FACILITATOR, PARTICIPANT, Actor
-from workshop.register.public import public_path
 from workshop.sessions.guides import guide_for
 from workshop.sessions.models import Participant, WorkshopSession
 from workshop.sessions.names import participant_names

@@ -132,7 +132,7 @@ def _targets(ws, step: dict, items: list, field_key: str | None) -> dict[str, li
     raise RecordRefused("no_field", N_("Dieser Schritt sieht kein Feld des Steckbriefs vor; bitte ein Feld wählen."))
 
 
-def _line(ws, step: dict, item, prefix: str | None, clusters: str) -> dict:
+def _line(ws, step: dict, item, prefix: str | None, clusters: str, with_votes: bool) -> dict:
     text = item.with_members() if clusters == WITH_CARDS else item.text
     return {
         "text": f"{prefix}: {text}" if prefix else text,
@@ -147,7 +147,7 @@ def _line(ws, step: dict, item, prefix: str | None, clusters: str) -> dict:
             "step_title": localized(step["title"]),
             "card_id": item.card_id,
             "cluster_id": item.cluster_id,
-            "votes": item.votes if step["type"] == "dot_vote" else None,
+            "votes": item.votes if with_votes else None,
             "captured_at": utcnow().isoformat(),
         },
     }
@@ -182,8 +182,11 @@ def plan(
     field_key: str | None = None,
     mode: str | None = None,
     clusters: str | None = None,
+    with_votes: bool = False,
 ) -> list[Planned]:
-    """What each field will hold after the capture; refuses (RecordRefused) and writes nothing."""
+    """What each field will hold after the capture; refuses (RecordRefused) and writes nothing.
+    with_votes: the step's results are ranked by dots (Activity.ranked_by_votes), and each line
+    says how many it got."""
     ensure_editable(measure)
     record_template = template_of(measure)
     if not items:
@@ -197,7 +200,9 @@ def plan(
     for key, chosen in targets.items():
         field = _capturable_field(record_template, key)
         new_lines = [
-            _line(ws, step, item, columns.get(item.column_key) if prefix_columns else None, clusters or TITLES)
+            _line(
+                ws, step, item, columns.get(item.column_key) if prefix_columns else None, clusters or TITLES, with_votes
+            )
             for item in chosen
         ]
         before = values[key].lines if key in values else []

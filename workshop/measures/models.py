@@ -82,3 +82,15 @@ class RecordComment(Base):
     author_name: Mapped[str] = mapped_column(String(200), default="")
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PublicMeasure(Base):
+    """A measure whose team opted in to a public page (no row: not public)."""
+
+    __tablename__ = "public_measures"
+
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True)
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The record fields the page shows, in the record's order: the owner's choice (None: none yet).
+    published_fields: Mapped[list | None] = mapped_column(default=None)

@@ -142,6 +142,23 @@ def _without_controls(field: RecordField, lines: list[dict]) -> list[dict]:
     return clean
 
 
+def forget_session(db: Session, measure: Measure, session_id: int) -> int:
+    """A practice session reset: the revisions it wrote into its exercise measure go (open editors
+    follow, as after any change). A real measure's record keeps everything: refused."""
+    if not measure.is_exercise:
+        raise RecordRefused("not_practice", N_("Nur eine Übungsmaßnahme vergisst, was eine Sitzung eingetragen hat."))
+    revisions = db.scalars(
+        select(RecordRevision).where(
+            RecordRevision.measure_id == measure.id, RecordRevision.source_session_id == session_id
+        )
+    ).all()
+    for revision in revisions:
+        db.delete(revision)
+    for field_key in sorted({revision.field_key for revision in revisions}):
+        changes.note_change(db, measure.id, field_key, "reset")
+    return len(revisions)
+
+
 def lines_keeping_sources(
     db: Session, measure: Measure, field_key: str, text: str, extra_sources: dict[str, dict] | None = None
 ) -> list[dict]:

@@ -14,6 +14,7 @@ from workshop.access import policy
 from workshop.accounts.models import Facilitator
 from workshop.activities.models import Card
 from workshop.agenda.create import FieldMapNeeded, create_session
+from workshop.agenda.library import team_formats
 from workshop.agenda.templates import TemplateError, available_templates
 from workshop.drafting import hub
 from workshop.i18n import current_locale as locale
@@ -36,7 +37,6 @@ from workshop.measures.status import REASON_MAX
 from workshop.monitoring import progress as monitoring_progress
 from workshop.monitoring.views import page_context as monitoring_context
 from workshop.sessions.models import WorkshopSession
-from workshop.sessions.template_editor import my_custom_templates
 from workshop.validation import CleanText, describe_errors
 from workshop.web import db, get_or_404, measure_or_404
 
@@ -147,7 +147,7 @@ def record(measure_id):
         sessions=sessions,
         session_templates=available_templates(),
         editing=request.args.get("edit"),
-        custom_templates=my_custom_templates(),
+        custom_templates=team_formats(db(), current_user.id),
         status_labels=_status_labels(),
         next_statuses=STATUS_NEXT[measure.status],
         locked=status.is_locked(measure),
@@ -352,11 +352,19 @@ def history(measure_id):
         )
         .all()
     )
-    sessions = db().scalars(select(WorkshopSession).where(WorkshopSession.measure_id == measure.id)).all()
+    sessions = {
+        ws.id: ws for ws in db().scalars(select(WorkshopSession).where(WorkshopSession.measure_id == measure.id))
+    }
+
+    def step_title(session_id: int, step_key: str) -> str:
+        """A step by its title in the reader's language (never its key)."""
+        step = sessions[session_id].step(step_key) if session_id in sessions else None
+        return localized(step["title"], locale()) if step else ""
+
     return render_template(
         "measures/history.html",
-        step_titles=_step_titles(sessions),
         measure=measure,
+        step_title=step_title,
         template=template_of(measure),
         values=values,
         field_key=field_key,

@@ -19,6 +19,7 @@ from workshop.protocols.export import FORMATS, export_protocol, protocol_filenam
 from workshop.protocols.html import PROTOCOL_CSP
 from workshop.protocols.models import FINAL
 from workshop.protocols.record_export import RECORD_FORMATS, export_record, record_filename
+from workshop.validation import NotAWholeNumber, form_number, whole_number
 from workshop.web import db, measure_or_404, session_or_404
 
 bp = Blueprint("protocols", __name__)
@@ -36,13 +37,22 @@ def _refused(error: service.ProtocolError, ws) -> BaseResponse:
     return redirect(url_for("protocols.edit", session_id=ws.id))
 
 
+class _BadNumber(Exception):
+    """A number in the form or query that is none: shown on the protocol's page, with 400."""
+
+    def __init__(self, error: NotAWholeNumber):
+        self.error = error
+
+
 def _version_arg() -> int | None:
+    """?version=N: a final version's number (none: the draft)."""
     raw = request.args.get("version")
     if raw is None:
         return None
-    if not raw.isdigit():
-        abort(404)
-    return int(raw)
+    try:
+        return form_number(raw, _("Fassung"), 1)
+    except NotAWholeNumber as error:
+        raise _BadNumber(error) from error
 
 
 @bp.route("/sessions/<session_id>/protocol.<fmt>")
@@ -51,7 +61,10 @@ def protocol(session_id, fmt):
     if fmt not in FORMATS:
         abort(404)
     ws = session_or_404(session_id)  # every staff role of the session reads its protocol
-    version = _version_arg()
+    try:
+        version = _version_arg()
+    except _BadNumber as bad:
+        return _bad_number(ws, bad.error)
     language = request.args.get("lang")
     try:
         body, mimetype = export_protocol(
@@ -83,7 +96,10 @@ def _attendees(name: str) -> list[dict]:
 
 
 def edits_from_form(ws) -> dict:
-    count = request.form.get("attendance_count", "").strip()
+    try:
+        count = form_number(request.form.get("attendance_count", ""), _("Anzahl Anwesende"), 0, 100_000)
+    except NotAWholeNumber as error:
+        raise _BadNumber(error) from error
     tops = {}
     for step in ws.steps:
         prefix = f"top-{step['key']}-"
@@ -100,7 +116,7 @@ def edits_from_form(ws) -> dict:
         "language": request.form.get("language", "de"),
         "header": {"place": request.form.get("place", ""), "minute_taker": request.form.get("minute_taker", "")},
         "attendance": {
-            "count": int(count) if count.isdigit() else (None if not count else count),
+            "count": count,
             "people": _attendees("attendees"),
         },
         "distribution": _form_lines("distribution"),
@@ -119,17 +135,23 @@ def edit(session_id):
     if request.method == "POST":
         try:
             service.save_edits(db(), ws, current_user.id, edits_from_form(ws))
+        except _BadNumber as bad:
+            return _bad_number(ws, bad.error)
         except service.ProtocolError as error:
             return _refused(error, ws)
         db().commit()
         flash(_("Entwurf gespeichert."), "success")
         return redirect(url_for("protocols.edit", session_id=ws.id))
+    return _edit_page(ws)
+
+
+def _edit_page(ws, status: int = 200):
     draft = service.peek_draft(db(), ws)
     protocol = service.current_protocol(db(), ws)
     versions = service.versions_of(db(), ws)
     reopenings = service.reopenings_of(db(), ws)
     people = {f.id: f.display_name for f in db().scalars(select(Facilitator))}
-    return render_template(
+    page = render_template(
         "protocols/edit.html",
         ws=ws,
         draft=draft,
@@ -142,6 +164,16 @@ def edit(session_id):
         languages=LANGUAGE_NAMES,
         max_mb=service.MAX_ATTACHMENT_BYTES // 1024 // 1024,
     )
+    return page, status
+
+
+def _bad_number(ws, error: NotAWholeNumber):
+    """400 with the sentence naming the field; on the protocol's page for those who work on it."""
+    db().rollback()
+    if policy.may(db(), current_user.id, "session.notes", ws):
+        flash(error.sentence(), "error")
+        return _edit_page(ws, 400)
+    return Response(error.sentence(), status=400, mimetype="text/plain")
 
 
 @bp.route("/sessions/<session_id>/protocol/finalize", methods=["POST"])
@@ -182,7 +214,8 @@ def _too_large(error):
     from workshop.sessions.models import WorkshopSession
 
     raw_id = str((request.view_args or {}).get("session_id", ""))
-    ws = db().get(WorkshopSession, int(raw_id)) if raw_id.isdigit() else None
+    number = whole_number(raw_id)
+    ws = db().get(WorkshopSession, number) if number is not None else None
     if ws is None or not policy.may(db(), current_user.get_id() and current_user.id, "session.notes", ws):
         return NotFound()
     return _refused(
@@ -219,10 +252,11 @@ def upload(session_id):
 @login_required
 def remove_attachment(session_id, attachment_id):
     ws = _session_for_protocol(session_id)
-    if not str(attachment_id).isdigit():
+    number = whole_number(str(attachment_id))
+    if number is None:
         abort(404)
     try:
-        service.remove_attachment(db(), ws, int(attachment_id))
+        service.remove_attachment(db(), ws, number)
     except service.ProtocolError as error:
         return _refused(error, ws)
     db().commit()

@@ -8,21 +8,14 @@ produce a German protocol, and the other way round.
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from babel.support import NullTranslations, Translations
 
-from workshop.i18n import DEFAULT_LOCALE, LOCALES, TRANSLATIONS_DIR
+from workshop.i18n import DEFAULT_LOCALE, LOCALES, catalog
 from workshop.timezone import local
 
-
-@cache
-def translations(language: str) -> NullTranslations:
-    if language == DEFAULT_LOCALE or language not in LOCALES:
-        return NullTranslations()  # the msgids are German
-    return Translations.load(str(TRANSLATIONS_DIR), [language])
+translations = catalog  # the one reading of the catalog (workshop/i18n.py)
 
 
 class Wording:

@@ -6,18 +6,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workshop.db import Base, utcnow
-
-
-class PublicMeasure(Base):
-    """A measure whose team opted in to a public page (no row: not public)."""
-
-    __tablename__ = "public_measures"
-
-    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True)
-    published_by: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id", ondelete="SET NULL"))
-    published_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # The record fields the page shows, in the record's order: the owner's choice (None: none yet).
-    published_fields: Mapped[list | None] = mapped_column(default=None)
+from workshop.measures.models import PublicMeasure  # noqa: F401  (a measure's own opt-in: measures/models.py)
 
 
 class CardFate(Base):

@@ -18,8 +18,9 @@ from workshop.activities.models import Card
 from workshop.i18n import N_
 from workshop.measures import record as record_ops
 from workshop.measures.messages import RecordRefused
-from workshop.measures.models import Measure
-from workshop.register.models import CardFate, PublicMeasure
+from workshop.measures.models import Measure, PublicMeasure
+from workshop.measures.publication import is_public, public_path  # noqa: F401  (the register's pages ask here)
+from workshop.register.models import CardFate
 
 PUBLIC_TEMPLATE = "public_participation"
 REASON_MAX = 500
@@ -29,15 +30,6 @@ FATES = ("merged", "rejected", "open")
 class FateRefused(RecordRefused):
     def __init__(self, msgid: str, **params):
         super().__init__("invalid_fate", msgid, **params)
-
-
-def is_public(db: Session, measure_id: int) -> bool:
-    return db.get(PublicMeasure, measure_id) is not None
-
-
-def public_path(db: Session, measure_id: int) -> str | None:
-    """The page's path for a phone at the end of a session, or None while the measure is not public."""
-    return f"/oeffentlich/{measure_id}" if is_public(db, measure_id) else None
 
 
 def set_public(db: Session, measure: Measure, public: bool, author_id: int | None) -> None:

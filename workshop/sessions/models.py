@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from workshop.db import Base, utcnow
 
 READY, LIVE, ENDED = "ready", "live", "ended"  # WorkshopSession.status
+EXERCISE = "exercise"  # WorkshopSession.mode of a practice session (training/practice.py)
 
 
 def token_hash(token: str) -> str:

@@ -10,10 +10,29 @@ five times as long to build.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Self
 
 Localized = dict[str, str]  # {"de": …, "en": …}: LocalizedText's loaded form
+
+
+@dataclass(frozen=True)
+class StepRef:
+    """Another step, named in a problem: the builder says "Schritt 3 „Titel“", a template file 'key'."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What a step's own check finds: the option it is about ("" for the step as a whole) and a
+    sentence, a German msgid (N_) with %(name)s values, in whoever reads it's language (the
+    builder's person, or English for a template file's author)."""
+
+    option: str
+    text: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+    names_option: bool = True  # the builder puts the option's name first ("„Quelle“: …")
 
 
 @dataclass(kw_only=True)
@@ -75,9 +94,9 @@ class Step:
         """Every record field this step names: its columns' and its capture's."""
         return self.column_fields() + ([self.capture.field] if self.capture and self.capture.field else [])
 
-    def check(self, earlier: dict[str, frozenset[str]]) -> list[str]:
-        """Cross-step checks when a template is loaded; earlier: what each earlier step offers,
-        by key. Returns error texts naming the option."""
+    def check(self, earlier: dict[str, frozenset[str]]) -> list[Problem]:
+        """Its rules across its options and against the earlier steps (earlier: what each offers,
+        by key), for a template file and the builder alike."""
         return []
 
 

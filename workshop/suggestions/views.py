@@ -12,23 +12,16 @@ from __future__ import annotations
 import os
 
 from flask import Blueprint, jsonify, request
-from flask_login import login_required
+from flask_login import current_user, login_required
 
+from workshop import jobs
+from workshop.activities.cluster import ClusterActivity
 from workshop.activities.cluster_suggestions import rejected_keys, suggestion_input
-from workshop.offload import run_blocking
 from workshop.ops import Rejected
-from workshop.suggestions import semantic
-from workshop.suggestions.grouping import suggest
+from workshop.suggestions.work import suggestion_views
 from workshop.web import db, session_or_404
 
 bp = Blueprint("suggestions", __name__)
-
-
-def _similarity():
-    """The optional meaning model, when installed and switched on (WORKSHOP_SUGGEST_MEANING=1)."""
-    if os.environ.get("WORKSHOP_SUGGEST_MEANING") == "1" and semantic.available():
-        return semantic.meaning_similarity()
-    return None
 
 
 @bp.route("/sessions/<session_id>/suggestions")
@@ -36,10 +29,14 @@ def _similarity():
 def suggestions(session_id):
     ws = session_or_404(session_id, "session.run")
     step = ws.step(request.args.get("step_key", ""))
-    if step is None or step["type"] != "cluster":
+    if step is None or step["type"] != ClusterActivity.type:
         return jsonify(Rejected("wrong_step_type", "Suggestions are made for a cluster step.").as_ack()), 400
     cards, free = suggestion_input(db(), ws, step)
     rejected = rejected_keys(ws, step["key"])
     db().close()  # no connection held while the CPU works
-    found = run_blocking(lambda: suggest(cards, clusterable=free, rejected=rejected, similarity=_similarity()))
-    return jsonify({"ok": True, "step_key": step["key"], "suggestions": [s.view() for s in found]})
+    meaning = os.environ.get("WORKSHOP_SUGGEST_MEANING") == "1"  # the optional model (README)
+    try:
+        found = jobs.run(suggestion_views, cards, sorted(free), list(rejected), meaning, owner=current_user.id)
+    except jobs.JobRefused as refused:
+        return jsonify({"ok": False, "error": {"code": refused.code, "message": str(refused)}}), 503
+    return jsonify({"ok": True, "step_key": step["key"], "suggestions": found})

@@ -1,8 +1,9 @@
 """Simulated participants for practice sessions: what one of them does next.
 
 A bot looks at the step as a phone would see it (the public snapshot) and answers with the op a
-person might send now, or None. It keeps its own memory (what it wrote, how many dots it spent) so
-it needs no private view. The same brain drives bots inside the server (training/simulation.py,
+person might send now, or None: what that op is, each activity says (Activity.bot_op); the bot
+brings its dice, its temper and its memory (what it wrote, how many dots it spent), so it needs no
+private view. The same brain drives bots inside the server (training/simulation.py,
 through the op queue like any phone) and from the shell (`workshop simulate`, as real Socket.IO
 clients), so both behave alike.
 
@@ -18,6 +19,8 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+
+from workshop.activities.registry import ACTIVITIES
 
 TEMPERS = ("quiet", "lively", "dominant", "late", "drops")
 PHRASES_FILE = Path(__file__).with_name("phrases.yaml")
@@ -100,6 +103,17 @@ class Bot:
     def settings(self) -> Temper:
         return TEMPER_SETTINGS[self.temper]
 
+    def card_limit(self) -> int:
+        """The most contributions it writes in one step (the room's loud one writes more)."""
+        return DOMINANT_CARDS if self.dominant else self.settings.cards_per_step
+
+    def phrase(self, step: dict, column_key: str | None) -> str:
+        return self.rng.choice(phrases_for(step, column_key))
+
+    def pick(self, bank: str):
+        """One entry of a phrase bank (e.g. "actions": {who, what})."""
+        return self.rng.choice(phrase_banks()[bank])
+
 
 def make_bots(count: int, temper: str, seed: int | None = None) -> list[Bot]:
     if temper not in TEMPER_SETTINGS:
@@ -137,94 +151,5 @@ def next_op(bot: Bot, view: dict, tick: int) -> dict | None:
         return None
     if (view["runtime"].get(step["key"]) or {}).get("locked"):
         return None
-    handler = _BY_TYPE.get(step["type"])
-    return handler(bot, view, step) if handler else None
-
-
-def _write_card(bot: Bot, view: dict, step: dict) -> dict | None:
-    if step.get("authors", "everyone") != "everyone":
-        return None
-    limit = DOMINANT_CARDS if bot.dominant else bot.settings.cards_per_step
-    if bot.written.get(step["key"], 0) >= limit:
-        return None
-    columns = step.get("columns") or [None]
-    column = bot.rng.choice(columns)
-    column_key = column["key"] if column else None
-    text = bot.rng.choice(phrases_for(step, column_key))
-    bot.written[step["key"]] = bot.written.get(step["key"], 0) + 1
-    payload = {"step_key": step["key"], "text": text}
-    if column_key:
-        payload["column_key"] = column_key
-    return {"type": "card.add", "payload": payload}
-
-
-def _vote(bot: Bot, view: dict, step: dict) -> dict | None:
-    budget = step.get("budget", 5)
-    if bot.spent.get(step["key"], 0) >= budget:
-        return None
-    source = next((s for s in view["steps"] if s["key"] == step.get("source")), None)
-    on_clusters = bool(source and source["type"] == "cluster")
-    if on_clusters and source is not None:
-        targets = [c["id"] for c in (view["activity"].get(source["key"]) or {}).get("clusters", [])]
-    else:
-        targets = [
-            c["id"]
-            for c in view["cards"]
-            if c.get("step_key") == step.get("source") and c.get("status", "visible") == "visible"
-        ]
-    if not targets:
-        return None
-    if step["key"] not in bot.favourites:  # a room agrees somewhat: earlier items are liked more
-        weights = [1 / (1 + index * 0.6) for index in range(len(targets))]
-        bot.favourites[step["key"]] = bot.rng.choices(targets, weights=weights, k=budget)
-    choice = bot.favourites[step["key"]][bot.spent.get(step["key"], 0) % budget]
-    bot.spent[step["key"]] = bot.spent.get(step["key"], 0) + 1
-    return {"type": "vote.add", "payload": {"cluster_id" if on_clusters else "card_id": choice}}
-
-
-def _rate(bot: Bot, view: dict, step: dict) -> dict | None:
-    options = [c for c in view["cards"] if c.get("step_key") == step["key"]]
-    rated = bot.written.get(step["key"], 0)  # counts ratings given in this step
-    if rated >= len(options):
-        return None
-    option = options[rated]
-    bot.written[step["key"]] = rated + 1
-    # The status quo (the passive option) meets more resistance than a proposal, most of the time.
-    passive = option.get("column_key") == "passive"
-    value = min(10, max(0, round(bot.rng.gauss(6.5 if passive else 3, 2.2))))
-    return {"type": "rating.set", "payload": {"card_id": option["id"], "value": value}}
-
-
-def _answer(bot: Bot, view: dict, step: dict) -> dict | None:
-    if step["key"] in bot.done:
-        return None
-    bot.done.add(step["key"])
-    count = len(step.get("options") or [])
-    if count < 2:
-        return None
-    if count == 6:  # fist of five: most hands show 3 or 4
-        choice = min(5, max(0, round(bot.rng.gauss(3.4, 1.1))))
-        return {"type": "poll.answer", "payload": {"choices": [choice]}}
-    if step.get("multiple"):
-        picks = sorted(bot.rng.sample(range(count), k=bot.rng.randint(1, min(3, count))))
-        return {"type": "poll.answer", "payload": {"choices": picks}}
-    return {"type": "poll.answer", "payload": {"choices": [bot.rng.randrange(count)]}}
-
-
-def _action_item(bot: Bot, view: dict, step: dict) -> dict | None:
-    if step["key"] in bot.done or bot.rng.random() > 0.3:
-        bot.done.add(step["key"])
-        return None
-    bot.done.add(step["key"])
-    item = bot.rng.choice(phrase_banks()["actions"])
-    return {"type": "action.add", "payload": {"who": item["who"], "what": item["what"], "due": None}}
-
-
-_BY_TYPE = {
-    "brainstorm": _write_card,
-    "draft": _write_card,
-    "dot_vote": _vote,
-    "consent": _rate,
-    "poll": _answer,
-    "action_items": _action_item,
-}
+    activity = ACTIVITIES.get(step["type"])
+    return activity.bot_op(bot, view, step) if activity else None

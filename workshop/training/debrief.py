@@ -24,6 +24,7 @@ from workshop.sessions.runtime import step_state
 from workshop.training.models import ObserverNote
 
 INTERVENTIONS = (
+    "session.reset",
     "session.started",
     "step.changed",
     "step.locked",
@@ -114,6 +115,8 @@ def _step_title(ws: WorkshopSession, key: str | None) -> str:
 def describe(ws: WorkshopSession, event: Event) -> str:
     p = event.payload or {}
     title = _step_title(ws, p.get("step_key"))
+    if event.type == "session.reset":
+        return _("Übung auf den Anfang zurückgesetzt")
     if event.type == "session.started":
         return _("Sitzung gestartet")
     if event.type == "session.ended":
@@ -159,12 +162,17 @@ def build_debrief(db: Session, ws: WorkshopSession) -> Debrief:
         )
     contributions = _contributions(db, ws.id)
     start = ws.started_at or ws.created_at
+    # A practice session reset (its event) starts a new run: the debrief is the current run's.
+    since = db.scalar(select(func.max(Event.seq)).where(Event.session_id == ws.id, Event.type == "session.reset")) or 0
     events = db.scalars(
-        select(Event).where(Event.session_id == ws.id, Event.type.in_(INTERVENTIONS)).order_by(Event.seq)
+        select(Event)
+        .where(Event.session_id == ws.id, Event.seq > since, Event.type.in_(INTERVENTIONS))
+        .order_by(Event.seq)
     ).all()
     timeline = [Moment((e.created_at - start).total_seconds(), "intervention", describe(ws, e)) for e in events]
     names = {fid: name for fid, name in db.execute(select(Facilitator.id, Facilitator.display_name))}
-    for note in db.scalars(select(ObserverNote).where(ObserverNote.session_id == ws.id).order_by(ObserverNote.id)):
+    notes = select(ObserverNote).where(ObserverNote.session_id == ws.id, ObserverNote.seq >= since)
+    for note in db.scalars(notes.order_by(ObserverNote.id)):
         author = names.get(note.author_id, "") if note.author_id else ""
         timeline.append(Moment((note.created_at - start).total_seconds(), "note", note.text, author))
     timeline.sort(key=lambda m: m.offset_seconds)

@@ -1,10 +1,9 @@
 """Practice mode: exercise measures whose sessions never touch a real record.
 
 An exercise measure is marked (Measure.is_exercise) and shown as "Übung" everywhere; its sessions
-run in mode "exercise". A practice session can be reset to its start (every contribution, event
-and simulated participant removed, the record lines it captured into its own exercise measure
-removed) and an exercise measure can be deleted with all its sessions. Real measures and their
-sessions can be neither: the functions refuse them.
+run in mode "exercise". A practice session can be reset to its start — the engine's op
+session.reset (live/session_ops.py), so every screen and the replay see it — and an exercise
+measure can be deleted with all its sessions. Real measures and their sessions can be neither.
 """
 
 from __future__ import annotations
@@ -13,15 +12,13 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from workshop.access import policy
-from workshop.activities.models import ActionItem, Card, Cluster, PollAnswer, Rating, Vote
-from workshop.activities.registry import seed_step_cards
+from workshop.activities.registry import clear_contributions
 from workshop.agenda.create import FieldMapNeeded, create_session
 from workshop.live.models import Event
-from workshop.measures.models import Measure, RecordRevision
+from workshop.measures.models import Measure
+from workshop.measures.record import forget_session
 from workshop.ops import Rejected
-from workshop.sessions.models import CustomTemplate, Participant, WorkshopSession
-
-EXERCISE = "exercise"
+from workshop.sessions.models import EXERCISE, CustomTemplate, Participant, WorkshopSession
 
 
 def is_practice(ws: WorkshopSession) -> bool:
@@ -57,32 +54,15 @@ def create_practice_session(db: Session, *, facilitator_id: int, template_key: s
         )
 
 
-def reset_session(db: Session, ws: WorkshopSession) -> None:
-    """Back to the start, as if just created: nothing anybody added remains."""
-    if not is_practice(ws):
-        raise Rejected("not_practice", "Only a practice session can be reset.")
-    session_id = ws.id
-    db.execute(delete(Event).where(Event.session_id == session_id))
-    for model in (Vote, Rating, PollAnswer, ActionItem):
-        db.execute(delete(model).where(model.session_id == session_id))
-    db.execute(update(Card).where(Card.session_id == session_id).values(cluster_id=None))
-    db.execute(delete(Cluster).where(Cluster.session_id == session_id))
-    db.execute(delete(Card).where(Card.session_id == session_id))
-    db.execute(delete(Participant).where(Participant.session_id == session_id, Participant.simulated.is_(True)))
-    measure = db.get(Measure, ws.measure_id)
-    if measure is not None and measure.is_exercise:
-        db.execute(delete(RecordRevision).where(RecordRevision.source_session_id == session_id))
-    ws.status, ws.current_step, ws.runtime, ws.last_seq = "ready", 0, {}, 0
-    ws.started_at = ws.ended_at = None
-    db.flush()
-    seed_step_cards(db, ws)
-
-
 def delete_practice_measure(db: Session, measure: Measure) -> None:
     if not measure.is_exercise:
         raise Rejected("not_practice", "Only an exercise measure can be deleted.")
     for ws in db.scalars(select(WorkshopSession).where(WorkshopSession.measure_id == measure.id)):
-        reset_session(db, ws)
+        # The whole session goes, its log with it (a reset instead is an op with an event:
+        # live/session_ops.reset_practice).
+        clear_contributions(db, ws)
+        forget_session(db, measure, ws.id)
+        db.execute(delete(Event).where(Event.session_id == ws.id))
         db.execute(delete(Participant).where(Participant.session_id == ws.id))
         db.delete(ws)
     # Its formats stay their authors' only: on SQLite (no foreign key added by the migration) a

@@ -8,15 +8,16 @@ from flask_login import current_user, login_required
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
+from workshop import live
 from workshop.agenda.templates import TemplateError, available_templates
-from workshop.live.transport.sockets import resend_snapshots
 from workshop.measures.models import Measure
+from workshop.ops import FACILITATOR, Actor, Rejected
 from workshop.sessions.models import WorkshopSession
 from workshop.training import simulation
 from workshop.training.bots import TEMPERS
 from workshop.training.debrief import build_debrief, clock, debrief_markdown
 from workshop.training.models import ObserverNote
-from workshop.training.practice import create_practice_session, delete_practice_measure, is_practice, reset_session
+from workshop.training.practice import create_practice_session, delete_practice_measure, is_practice
 from workshop.validation import CleanText, describe_errors
 from workshop.web import db, session_or_404
 
@@ -103,11 +104,14 @@ def index():
         )
         .all()
     )
-    from workshop.sessions.template_editor import library_templates
+    from workshop.agenda.library import team_formats
 
     # the five units and the team's own formats (issue 30: "Üben" offered only the five)
     return render_template(
-        "training/index.html", sessions=sessions, templates=available_templates(), library=library_templates()
+        "training/index.html",
+        sessions=sessions,
+        templates=available_templates(),
+        library=team_formats(db(), current_user.id),
     )
 
 
@@ -134,9 +138,12 @@ def guides():
 def reset(session_id):
     ws = practice_session_or_404(session_id)
     simulation.stop_simulations(_app(), ws.id)
-    reset_session(db(), ws)
-    db().commit()
-    resend_snapshots(ws.id)  # every open screen starts again from the fresh state
+    db().close()  # the op queue applies the reset in a transaction of its own
+    # An op like any other: stored with its event, broadcast, and every screen takes a fresh snapshot.
+    outcome = live.submit(int(ws.id), Actor(FACILITATOR, current_user.id), {"type": "session.reset"})
+    if isinstance(outcome, Rejected):
+        flash(_("Die Übung ließ sich gerade nicht zurücksetzen; bitte versuchen Sie es noch einmal."), "error")
+        return redirect(url_for("sessions.console", session_id=ws.id), 303)
     flash(_("Die Übung ist auf den Anfang zurückgesetzt."), "success")
     return redirect(url_for("sessions.console", session_id=ws.id), 303)
 

@@ -112,14 +112,6 @@ class Broadcaster:
         self._emit(session_id, batches)
         return None
 
-    def discard(self, session_id: int) -> None:
-        """Drop the session's events that wait for their window: its log was wiped (a practice
-        session reset) and a screen given the fresh snapshot would take them for new ones."""
-        with self._lock:
-            pending = self._sessions.get(session_id)
-            if pending is not None:
-                pending.staff, pending.public, pending.own = [], [], []
-
     def _flush_later(self, session_id: int) -> None:
         pending = self._sessions[session_id]
         while True:

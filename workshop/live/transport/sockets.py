@@ -131,16 +131,6 @@ def _snapshot(session_id: int, actor: Actor) -> dict:
         return build_snapshot(db, db.get(WorkshopSession, session_id), actor)
 
 
-def resend_snapshots(session_id: int) -> None:
-    """A fresh snapshot to every screen of the session connected to this process, each in its own
-    form (after a practice session was reset: their state and seq start again). Events of the old
-    seq still waiting for their broadcast window are dropped first."""
-    current_app.extensions["workshop.broadcaster"].discard(session_id)
-    for sid, (connected_to, actor) in list(connections.items()):
-        if connected_to == session_id:
-            socketio.emit("snapshot", _snapshot(session_id, actor), to=sid)
-
-
 def _reserved_event_ack() -> dict:
     """'connect' and 'disconnect' sent as ordinary events by a client (not the real thing)."""
     name = request.event["message"]
