@@ -62,6 +62,7 @@ const ERRORS = {
   not_revealed: () => _("Beiträge einer stillen Phase erst nach dem Aufdecken zusammenführen."),
   merge_not_found: () => _("Diese Zusammenführung gibt es nicht (mehr)."),
   merged_since: () => _("Diese Beiträge wurden seitdem weiter zusammengeführt: erst das aufheben."),
+  card_merged: () => _("Dieser Beitrag wurde mit einem anderen zusammengeführt und steht dort als Variante. Ändern lässt er sich erst, wenn die Moderation die Zusammenführung aufhebt."),
   card_has_variants: () => _("In diesen Beitrag wurden andere zusammengeführt; bitte die Moderation fragen."),
   invalid_value: () => _("Dieser Wert ist hier nicht möglich."),
   item_not_found: () => _("Diese Aufgabe gibt es nicht (mehr)."),

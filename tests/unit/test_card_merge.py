@@ -87,7 +87,9 @@ def test_every_authors_text_and_credit_stay_as_variants_and_come_back_whole(make
             assert (variant["id"], variant["text"], variant["author"]) == (y, "Wer entscheidet zum Schluss?", "Lou")
             assert variant.get("mine", False) == (viewer == lou)
     room.goto("questions")
-    assert room.refused(lou, "card.edit", card_id=y, text="anders").code == "card_not_found"
+    # Lou's card lives on as a variant: editing or deleting it says so (not "there is no card")
+    assert room.refused(lou, "card.edit", card_id=y, text="anders").code == "card_merged"
+    assert room.refused(lou, "card.delete", card_id=y).code == "card_merged"
     assert room.refused(kim, "card.delete", card_id=x).code == "card_has_variants"  # it holds Lou's text
     room.apply(room.facilitator, "card.unmerge", merge_id=merge_id)
     with room.db() as db:

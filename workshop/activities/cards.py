@@ -72,6 +72,13 @@ def card_view(card: CardLike, names: dict[int, str | None], viewer: Actor | None
 
 def get_live_card(db: Session, session_id: int, card_id: int) -> Card:
     card = db.get(Card, card_id)
+    if card is not None and card.session_id == session_id and card.merged_into_id is not None:
+        # its text lives on as a variant of the card it was merged into: say so, not "no such card"
+        raise Rejected(
+            "card_merged",
+            f"Card {card_id} was merged into card {card.merged_into_id}; it is kept there as a variant. "
+            "Ask the facilitator to undo the merge to change it.",
+        )
     if card is None or card.session_id != session_id or card.deleted_at is not None:
         raise Rejected("card_not_found", f"There is no card {card_id} in this session.")
     return card
