@@ -156,3 +156,19 @@ def test_a_silent_steps_cards_are_merged_after_the_reveal(make_room):
     assert room.refused(room.facilitator, "card.merge", card_ids=[a, b]).code == "not_revealed"
     room.apply(room.facilitator, "step.reveal", step_key="knowledge")
     room.apply(room.facilitator, "card.merge", card_ids=[a, b])
+
+
+def test_a_captured_merged_card_names_the_cards_merged_into_it_in_the_records_provenance(make_room):
+    from workshop.measures.models import Measure
+    from workshop.measures.record import current_values
+
+    room, kim, lou, x, y, z = _voting_room(make_room)
+    _vote(room, kim, x, 1)
+    room.apply(room.facilitator, "card.merge", card_ids=[x, y])
+    room.apply(room.facilitator, "record.capture", step_key="vote")
+    with room.db() as db:
+        lines = current_values(db, db.get(Measure, room.ws(db).measure_id))["central_questions"].lines
+    by_card = {line["source"]["card_id"]: line["source"] for line in lines}
+    assert list(by_card) == [x]  # only voted cards are a vote's result
+    assert by_card[x]["merged"] == [{"card_id": y, "text": "Wer entscheidet zum Schluss?"}]
+    assert "Lou" not in str(lines)  # no participant's name goes into the record

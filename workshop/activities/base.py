@@ -16,7 +16,7 @@ A new activity type is one module with a subclass and one line in registry.py.
 from __future__ import annotations
 
 import builtins
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -37,6 +37,9 @@ class ResultItem:
     column_key: str | None
     votes: int = 0
     cluster_id: int | None = None
+    # What else the record's provenance of this result names (measures/capture.py), e.g. the cards
+    # merged into it: {"merged": [{"card_id", "text"}]}
+    trace: dict = field(default_factory=dict)
 
 
 @cache

@@ -25,6 +25,7 @@ from workshop.activities.cards import (
     get_live_card,
     is_author,
     live_cards,
+    merged_trace,
     visible_to,
 )
 from workshop.activities.models import Card
@@ -282,7 +283,9 @@ class BrainstormActivity(Activity):
     )
 
     def results(self, db, ws, step):
-        return [ResultItem(c.text, c.id, c.column_key) for c in live_cards(db, ws.id, step["key"])]
+        cards = live_cards(db, ws.id, step["key"])
+        traces = merged_trace(db, ws.id, [c.id for c in cards])
+        return [ResultItem(c.text, c.id, c.column_key, trace=traces.get(c.id, {})) for c in cards]
 
     def protocol(self, f: Fold, step: dict, item: Section) -> None:
         """The contributions (sorted by the votes they later got) are the result; unreleased

@@ -114,6 +114,15 @@ def variants_of(db, session_id: int, holder_ids) -> dict[int, list[Card]]:
     return out
 
 
+def merged_trace(db, session_id: int, card_ids) -> dict[int, dict]:
+    """Card id -> what a record line taken from it names besides it: the cards merged into it (their
+    ids and texts; no names: the record is read beyond the room)."""
+    return {
+        holder: {"merged": [{"card_id": c.id, "text": c.text} for c in cards]}
+        for holder, cards in variants_of(db, session_id, set(card_ids)).items()
+    }
+
+
 def attach_variants(db, session_id: int, views: list[dict], viewer: Actor | None = None) -> None:
     """Give each card view that holds merged cards its `variants` (the snapshot's cards)."""
     found = variants_of(db, session_id, {view["id"] for view in views})

@@ -144,6 +144,7 @@ def _line(ws, step: dict, item, prefix: str | None) -> dict:
             "cluster_id": item.cluster_id,
             "votes": item.votes if step["type"] == "dot_vote" else None,
             "captured_at": utcnow().isoformat(),
+            **getattr(item, "trace", {}),  # e.g. the cards merged into this one (activities.base.ResultItem)
         },
     }
 
