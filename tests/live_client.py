@@ -203,6 +203,24 @@ def apply_event(state: dict, event: dict) -> None:
     elif kind in ("cluster.created", "cluster.renamed"):
         clusters = [c for c in activity.get("clusters", []) if c["id"] != p["cluster"]["id"]]
         activity["clusters"] = sorted(clusters + [p["cluster"]], key=lambda c: c["id"])
+    elif kind == "cluster.suggestion_accepted":
+        clusters = [c for c in activity.get("clusters", []) if c["id"] != p["cluster"]["id"]]
+        activity["clusters"] = sorted(clusters + [p["cluster"]], key=lambda c: c["id"])
+        for card in state["cards"]:
+            if card["id"] in p["card_ids"]:
+                card["cluster_id"] = p["cluster"]["id"]
+    elif kind == "card.merged" and not p.get("gone"):
+        state["cards"] = [c for c in state["cards"] if c["id"] not in p["merged_ids"]]
+        _upsert(state, p["card"])
+        _merge_votes(state, p)
+    elif kind == "card.unmerged" and not p.get("gone"):
+        _upsert(state, p["card"])
+        for card in p["data"]["cards"]:
+            if card.get("gone"):
+                _drop(state, card["id"])
+            else:
+                _upsert(state, card)
+        _unmerge_votes(state, p)
     elif kind == "cluster.deleted":
         for a in state["activity"].values():
             a["clusters"] = [c for c in a.get("clusters", []) if c["id"] != p["cluster_id"]]
@@ -239,7 +257,59 @@ def apply_event(state: dict, event: dict) -> None:
         state["spotlight"] = p["spotlight"] if p["spotlight"] and not p["spotlight"].get("gone") else None
     elif kind == "record.captured" and not p.get("redacted"):
         state["captures"] += [{**c, "step_key": p["step_key"]} for c in p["captures"]]
+    own = event.get("own_result")  # a replay's own part for the participant who acted (their ack's result)
+    if own and kind == "vote.changed":
+        target = own.get("card_id", own.get("cluster_id"))
+        activity.setdefault("mine", {})[str(target)] = own["mine"]
+        activity["remaining"] = own["remaining"]
     state["seq"] = event["seq"]
+
+
+def _step(state: dict, key: str) -> dict:
+    return next(s for s in state["steps"] if s["key"] == key)
+
+
+def _merge_votes(state: dict, p: dict) -> None:
+    """static/js/activities/card_merge.js votesOnMerge: totals, and a voter's own dots by the server's rule."""
+    for vote in p.get("votes", []):
+        a = state["activity"].setdefault(vote["step_key"], {})
+        if "totals" in vote:
+            a["totals"] = {**a.get("totals", {}), **vote["totals"]}
+            for merged in p["merged_ids"]:
+                a["totals"].pop(str(merged), None)
+        if "mine" not in a:
+            continue
+        ids = [p["card"]["id"], *p["merged_ids"]]
+        before = {str(i): a["mine"][str(i)] for i in ids if a["mine"].get(str(i))}
+        if not before:
+            continue
+        step = _step(state, vote["step_key"])
+        a["mine"][str(p["card"]["id"])] = min(sum(before.values()), step["max_per_card"])
+        for merged in p["merged_ids"]:
+            a["mine"].pop(str(merged), None)
+        a.setdefault("merges", {})[str(p["merge_id"])] = {"before": before, "after": a["mine"][str(p["card"]["id"])]}
+        a["remaining"] = step["budget"] - sum(a["mine"].values())
+
+
+def _unmerge_votes(state: dict, p: dict) -> None:
+    restored = [c["id"] for c in p["data"]["cards"]]
+    for vote in p.get("votes", []):
+        a = state["activity"].setdefault(vote["step_key"], {})
+        if "totals" in vote:
+            a["totals"] = {**a.get("totals", {}), **vote["totals"]}
+        mine = a.get("merges", {}).pop(str(p["merge_id"]), None)
+        if "mine" not in a or mine is None:
+            continue
+        keep = str(p["card"]["id"])
+        if a["mine"].get(keep, 0) != mine["after"]:
+            continue  # changed since: the dots stay
+        a["mine"][keep] = mine["before"].get(keep, 0)
+        budget = _step(state, vote["step_key"])["budget"]
+        for card_id in restored:
+            give = min(mine["before"].get(str(card_id), 0), max(0, budget - sum(a["mine"].values())))
+            if give:
+                a["mine"][str(card_id)] = give
+        a["remaining"] = budget - sum(a["mine"].values())
 
 
 def login(base_url: str, email: str, password: str) -> requests.Session:

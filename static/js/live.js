@@ -154,6 +154,7 @@ export function connectLive({ onChange, onStatus, onRejected, activities }) {
       early.delete(lastSeq + 1);
       const reduce = REDUCERS[applied.type];
       if (reduce) reduce(state, applied.payload, applied);
+      if (applied.own_result) applyOwn(applied, applied.own_result); // a replay's (sync) own part: our dots, our answer
       lastSeq = applied.seq;
       state.seq = lastSeq;
       recent.set(applied.seq, applied);
@@ -253,6 +254,7 @@ function replaySource(url, REDUCERS, onChange, onStatus) {
       if (event.seq > seq) break;
       const reduce = REDUCERS[event.type];
       if (reduce) reduce(state, event.payload, event);
+      if (reduce && event.own_result) reduce(state, event.payload, { ...event, own: event.own_result }); // what our ack said
       state.seq = event.seq;
       last = event;
     }

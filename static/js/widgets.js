@@ -117,7 +117,7 @@ export function clusterBoard(state, step, { cardExtra, groups } = {}) {
   const section = (title, members, cluster) => h("section", { class: "column cluster", "data-cluster-id": cluster ? cluster.id : "" },
     h("h3", { text: `${title} (${members.length})` }),
     h("ul", { class: "cards" }, members.map((c) => h("li", { class: "card", "data-card-id": c.id },
-      h("span", { class: "card-text", text: c.text }), cardExtra ? cardExtra(c, cluster) : null))));
+      h("span", { class: "card-text", text: c.text }), cardExtra ? cardExtra(c, cluster) : mergedCount(c)))));
   const loose = cards.filter((c) => !c.cluster_id || !clusters.some((cl) => cl.id === c.cluster_id));
   return h("div", { class: groups ? "columns cluster-groups" : "columns" },
     clusters.map((cl) => section(cl.title, cards.filter((c) => c.cluster_id === cl.id), cl)),
@@ -142,5 +142,14 @@ export function capturedFields(state) {
 
 // A card as the projector shows it: its text only, in the grid that fits the screen.
 export function projectorCard(card) {
-  return h("li", { class: "card", "data-card-id": card.id }, h("span", { class: "card-text", text: card.text }));
+  return h("li", { class: "card", "data-card-id": card.id }, h("span", { class: "card-text", text: card.text }), mergedCount(card));
+}
+
+// A card others were merged into (activities/card_merge.js), where its variants' texts do not fit
+// (projector, phone): how many there are, readable from the back row; the texts in its tooltip.
+export function mergedCount(card) {
+  const n = (card.variants || []).length;
+  if (!n) return null;
+  return h("span", { class: "merged-count", title: card.variants.map((v) => v.text).join(" · ") },
+    _("+{count} zusammengeführt", { count: n }));
 }

@@ -6,7 +6,9 @@ Three forms of an event (docs/realtime.md, "Three forms"):
 - room: `Event.public_payload` (None: the same as staff) — participants and the projector;
 - the person who acted: the room form, except that a card the room does not see yet (silent,
   pending) is the card as the author's ack carried it (`Event.result["card"]`). The actor never
-  gets the staff form: a hidden vote's total or a hidden poll's counts are staff-only.
+  gets the staff form: a hidden vote's total or a hidden poll's counts are staff-only. Besides it,
+  the participant gets `own_result`: the rest of their ack's result (their dots and points left, their
+  rating, their answer), which their phone applied live from the ack.
 
 Why re-read the rows: the log keeps what was said when, but a replay must never carry text
 that moderation hid, its author deleted or edited away since (a late joiner's `sync
@@ -23,7 +25,7 @@ from workshop.activities.action_items import item_view
 from workshop.activities.cards import CardLike, card_view, variant_view, variants_of, visible_to
 from workshop.activities.models import ActionItem, Card
 from workshop.live.models import Event
-from workshop.ops import FACILITATOR, VIEWER, Actor
+from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor
 from workshop.sessions.models import WorkshopSession
 from workshop.sessions.names import participant_names
 from workshop.sessions.runtime import is_revealed
@@ -150,8 +152,21 @@ def scrub(db: Session, ws: WorkshopSession, events: list[Event], viewer: Actor) 
                 }
             else:
                 payload = {**payload, "item": item_view(item)}
-        replayed.append({"seq": event.seq, "type": event.type, "payload": payload, "at": event.created_at.isoformat()})
+        entry = {"seq": event.seq, "type": event.type, "payload": payload, "at": event.created_at.isoformat()}
+        if (own := own_part(event, viewer)) is not None:
+            entry["own_result"] = own
+        replayed.append(entry)
     return replayed
+
+
+def own_part(event: Event, viewer: Actor) -> dict | None:
+    """What the participant who acted got in their ack besides the event (their dots and points left,
+    their rating, their answer), so their replay shows what their phone showed. Their own card is in
+    the event's author form already (event_form), as it is now; the ack's copy may be stale."""
+    if viewer.role != PARTICIPANT or event.actor != viewer.label or not event.result:
+        return None
+    own = {key: value for key, value in event.result.items() if key != "card"}
+    return own or None
 
 
 def current_spotlight(db: Session, ws: WorkshopSession, spot: dict | None) -> dict | None:
