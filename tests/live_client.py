@@ -96,10 +96,20 @@ class LiveClient:
                 self._apply_early()
             self._changed.notify_all()
 
+    def _placeholder(self, event: dict) -> bool:
+        """The room's form of an event this participant also gets in its own (`whole_for`, as live.js)."""
+        whole = (event.get("payload") or {}).get("whole_for") if isinstance(event.get("payload"), dict) else None
+        me = (self.state or {}).get("me", {})
+        return isinstance(whole, list) and me.get("role") == "participant" and me.get("id") in whole
+
     def _apply_early(self):
-        """Events can arrive out of seq order (concurrent handlers, two processes); apply in order."""
-        held = {e["seq"]: e for e in self.events}
-        while self.state["seq"] + 1 in held:
+        """Events can arrive out of seq order (concurrent handlers, two processes); apply in order.
+        A participant's own form of an event wins over the room's, which it waits for (live.js)."""
+        held: dict[int, dict] = {}
+        for e in self.events:
+            if e["seq"] not in held or self._placeholder(held[e["seq"]]):
+                held[e["seq"]] = e
+        while self.state["seq"] + 1 in held and not self._placeholder(held[self.state["seq"] + 1]):
             apply_event(self.state, held[self.state["seq"] + 1])
 
     def wait_for(self, predicate, what: str, timeout: float = 10):
@@ -180,6 +190,13 @@ def apply_event(state: dict, event: dict) -> None:
         for key, times in p.get("steps", {}).items():
             state["runtime"].setdefault(key, {}).update(times)
     elif kind in ("card.added", "card.edited", "card.shown"):
+        at_table = p.get("table_no") or (p.get("card") or {}).get("table_no")
+        step_key = p.get("step_key") or (p.get("card") or {}).get("step_key")
+        if kind == "card.added" and at_table and "card_ids" in state["activity"].get(step_key, {}):
+            ids = state["activity"][step_key]["card_ids"].setdefault(str(at_table), [])
+            card_id = p.get("card_id") or p["card"]["id"]
+            if card_id not in ids:
+                ids.append(card_id)
         if p.get("gone"):
             _drop(state, p["card_id"])
         elif p.get("redacted"):
@@ -196,6 +213,10 @@ def apply_event(state: dict, event: dict) -> None:
             _drop(state, p["card_id"])
     elif kind == "card.deleted":
         _drop(state, p["card_id"])
+        if p.get("table_no"):
+            ids = state["activity"].get(p["step_key"], {}).get("card_ids", {}).get(str(p["table_no"]), [])
+            if p["card_id"] in ids:
+                ids.remove(p["card_id"])
     elif kind == "card.clustered":
         for card in state["cards"]:
             if card["id"] == p["card_id"]:
@@ -221,6 +242,34 @@ def apply_event(state: dict, event: dict) -> None:
             else:
                 _upsert(state, card)
         _unmerge_votes(state, p)
+    elif kind in ("table.seated", "table.round"):
+        activity.update(counts=p["counts"], hosts=p["hosts"], round=p["round"])
+        if "mine" in p:
+            activity["mine"] = p["mine"]
+            if p["mine"]["table_no"] and p["mine"]["table_no"] not in activity.setdefault("visited", []):
+                activity["visited"] = sorted([*activity["visited"], p["mine"]["table_no"]])
+        if "seats" in p and "seats" in activity:
+            by_id = {seat["participant_id"]: seat for seat in activity["seats"]}
+            by_id.update({seat["participant_id"]: seat for seat in p["seats"]})
+            activity["seats"] = list(by_id.values())
+        for card in (p.get("data") or {}).get("cards", []):
+            _upsert(state, card)
+        if kind == "table.round":
+            runtime["timer"] = p["timer"]
+    elif kind == "table.picked":
+        activity["picks"] = p["picks"]
+        for card in state["cards"]:
+            if card["id"] == p.get("card_id") and not p.get("redacted"):
+                card["picked"] = p["picked"]
+    elif kind == "table.shown":
+        activity.update(shown=p["shown"], opened=p["opened"])
+        for card in p["data"]["cards"]:
+            _upsert(state, card)
+    elif kind == "harvest.collected":
+        activity["collected"] = True
+        state["runtime"].setdefault(p["source"], {})["revealed"] = True
+        for card in p["data"]["cards"]:
+            _upsert(state, card)
     elif kind == "cluster.deleted":
         for a in state["activity"].values():
             a["clusters"] = [c for c in a.get("clusters", []) if c["id"] != p["cluster_id"]]

@@ -145,11 +145,24 @@ export function connectLive({ onChange, onStatus, onRejected, activities }) {
 
   // Events in any order and grouping (one "event", an "events" batch, a sync replay):
   // applied in seq order, drawn once.
-  function receive(events) {
+  // An event the room got in its form while this phone gets it in its own as well (`whole_for`: a
+  // table's card for its members, a new seat for whom it seats): that one is waited for, and it wins.
+  const placeholder = (event) => {
+    const whole = event.payload && event.payload.whole_for;
+    return Array.isArray(whole) && state && state.me && state.me.role === "participant" && whole.includes(state.me.id);
+  };
+
+  // synced: a sync answer, each event already in this viewer's own form (never waited on again).
+  function receive(events, synced = false) {
     if (!state) return;
-    events.forEach((event) => { if (event.seq > lastSeq) early.set(event.seq, event); });
+    events.forEach((event) => {
+      const held = early.get(event.seq);
+      if (event.seq > lastSeq && (!held || placeholder(held))) {
+        early.set(event.seq, synced && placeholder(event) ? { ...event, payload: { ...event.payload, whole_for: null } } : event);
+      }
+    });
     let applied = null;
-    while (early.has(lastSeq + 1)) {
+    while (early.has(lastSeq + 1) && !placeholder(early.get(lastSeq + 1))) {
       applied = early.get(lastSeq + 1);
       early.delete(lastSeq + 1);
       const reduce = REDUCERS[applied.type];
@@ -175,7 +188,7 @@ export function connectLive({ onChange, onStatus, onRejected, activities }) {
     socket.emit("sync", { after_seq: lastSeq }, (answer) => {
       if (!answer || !answer.ok) return;
       if (answer.snapshot) applySnapshot(answer.snapshot);
-      else receive(answer.events);
+      else receive(answer.events, true);
     });
   }
 

@@ -183,7 +183,7 @@ function render(state) {
   renderTimer(state);
   renderStatus(state, step);
   const activity = activityFor(step);
-  const writes = !!(activity.composes && activity.composes(step));
+  const writes = !!(activity.composes && activity.composes(step, state));
   composeEl.hidden = !writes || !!(state.runtime[step.key] || {}).locked;
   redrawKeepingInput(boardEl, activity.phone(state, step, ui));
 }

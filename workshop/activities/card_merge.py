@@ -29,7 +29,7 @@ from workshop.sessions.names import participant_names
 from workshop.sessions.runtime import is_revealed, set_spotlight, spotlight
 
 MAX_MERGED = 20
-CARD_STEPS = frozenset({"brainstorm", "draft"})
+CARD_STEPS = frozenset({"brainstorm", "draft", "harvest"})  # harvest: the tables' cards in the plenary
 
 
 class MergeCards(Schema):

@@ -51,6 +51,9 @@ TYPE_LABELS = {
     "poll": lazy_gettext("Umfrage"),
     "action_items": lazy_gettext("Aufgaben"),
     "summary": lazy_gettext("Zusammenfassung"),
+    # table groups (activities/tables.py, harvest.py)
+    "tables": lazy_gettext("An Tischen (Tischgruppen, World Café)"),
+    "harvest": lazy_gettext("Ernte der Tische im Plenum"),
 }
 OPTION_LABELS = {
     "columns": lazy_gettext("Spalten (eine pro Zeile: „schluessel: Titel“ oder nur der Titel)"),
@@ -65,8 +68,19 @@ OPTION_LABELS = {
     "multiple": lazy_gettext("Mehrfachauswahl"),
     "passive_option": lazy_gettext("Passivlösung (Status quo)"),
     "text": lazy_gettext("Text auf der Leinwand"),
+    # table groups (activities/tables.py)
+    "tables": lazy_gettext("Tische (einer pro Zeile: Name oder Thema)"),
+    "seating": lazy_gettext("Wer wählt den Tisch"),
+    "rounds": lazy_gettext("Runden (World Café: ab 2 wechseln die Gäste den Tisch)"),
+    "picks": lazy_gettext("Kernpunkte pro Tisch fürs Plenum"),
 }
-CHOICE_LABELS = {"everyone": lazy_gettext("alle"), "facilitator": lazy_gettext("nur die Moderation")}
+CHOICE_LABELS = {
+    "everyone": lazy_gettext("alle"),
+    "facilitator": lazy_gettext("nur die Moderation"),
+    # a table step's seating (activities/tables.py)
+    "choose": lazy_gettext("jede Person am Handy (oder per QR-Code des Tisches)"),
+    "qr": lazy_gettext("nur per QR-Code am Tisch"),
+}
 
 # What a new step of each kind starts with. "feedback" is a poll preset (one question at the end).
 PRESETS = {

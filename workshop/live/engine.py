@@ -8,7 +8,7 @@ the CLI and the tests all call apply(); broadcasting what it returns is the call
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select, update
@@ -29,6 +29,7 @@ from workshop.ops import (
     Actor,
     OpContext,
     OpSpec,
+    Outcome,
     Rejected,
 )
 from workshop.sessions.models import Participant, WorkshopSession
@@ -56,6 +57,7 @@ class Applied:
     duplicate: bool = False
     public_event: JSON | None = None  # what participants and the projector receive
     can_wait: bool = False  # Outcome.can_wait: the broadcast may wait for company, the ack not for it
+    personal: list[tuple[list[int], JSON]] = field(default_factory=list)  # (participant ids, event)
 
     @property
     def for_public(self) -> JSON:
@@ -76,6 +78,16 @@ class Applied:
 def event_view(event: Event, public: bool = False) -> JSON:
     payload = event.public_payload if public and event.public_payload is not None else event.payload
     return {"seq": event.seq, "type": event.type, "payload": payload, "at": event.created_at.isoformat()}
+
+
+def _room_form(outcome: Outcome) -> JSON | None:
+    """The room's form of an event. With personal forms (a table's members read its cards whole) it
+    names who gets one, `whole_for`: those phones wait for theirs (static/js/live.js)."""
+    ids = sorted({pid for participant_ids, _form in outcome.personal for pid in participant_ids})
+    if not ids:
+        return outcome.public_payload
+    room_form = outcome.public_payload if outcome.public_payload is not None else outcome.event_payload
+    return {**room_form, "whole_for": ids}
 
 
 @dataclass(frozen=True)
@@ -302,7 +314,7 @@ def _apply_run_unguarded(db: Session, ws: WorkshopSession, run: list[_Parsed | R
             "seq": ws.last_seq,
             "type": result.event_type,
             "payload": result.event_payload,
-            "public_payload": result.public_payload,
+            "public_payload": (public := _room_form(result)),
             "op_id": op.envelope["op_id"],
             "actor": op.actor.label,
             "result": result.result,
@@ -313,8 +325,9 @@ def _apply_run_unguarded(db: Session, ws: WorkshopSession, run: list[_Parsed | R
         outcomes[index] = Applied(
             view,
             {**result.result, **result.private_result},
-            public_event={**view, "payload": result.public_payload} if result.public_payload is not None else None,
+            public_event={**view, "payload": public} if public is not None else None,
             can_wait=result.can_wait,
+            personal=[(ids, {**view, "payload": form}) for ids, form in result.personal],
         )
     if rows:
         insert_many(db, Event, rows)
@@ -344,7 +357,7 @@ def _apply_one(db: Session, ws: WorkshopSession, op: _Parsed) -> Applied:
         seq=ws.last_seq,
         type=outcome.event_type,
         payload=outcome.event_payload,
-        public_payload=outcome.public_payload,
+        public_payload=_room_form(outcome),
         op_id=envelope["op_id"],
         actor=actor.label,
         result=outcome.result,
@@ -354,8 +367,9 @@ def _apply_one(db: Session, ws: WorkshopSession, op: _Parsed) -> Applied:
     return Applied(
         event_view(event),
         {**outcome.result, **outcome.private_result},
-        public_event=event_view(event, public=True) if outcome.public_payload is not None else None,
+        public_event=event_view(event, public=True) if event.public_payload is not None else None,
         can_wait=outcome.can_wait,
+        personal=[(ids, {**event_view(event), "payload": form}) for ids, form in outcome.personal],
     )
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from workshop.activities.action_items import item_view
 from workshop.activities.cards import CardLike, card_view, variant_view, variants_of, visible_to
 from workshop.activities.models import ActionItem, Card
+from workshop.activities.seating import Seating, reads_whole, seat_form
 from workshop.live.models import Event
 from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor
 from workshop.sessions.models import WorkshopSession
@@ -39,6 +40,8 @@ CARD_COLUMNS = (
     Card.facilitator_id,
     Card.status,
     Card.cluster_id,
+    Card.table_no,
+    Card.picked,
     Card.deleted_at,
 )
 CARD_EVENTS = ("card.added", "card.edited", "card.shown", "card.hidden")
@@ -46,7 +49,7 @@ ITEM_EVENTS = ("action.added", "action.edited")
 ROOM = Actor(VIEWER)  # a spotlight is for the room: shown only while the room may see its card
 
 
-def event_form(event: Event, viewer: Actor) -> dict:
+def event_form(event: Event, viewer: Actor, seating: Seating | None = None) -> dict:
     """The payload this viewer received live for this event (before scrubbing)."""
     if viewer.role == FACILITATOR:
         return event.payload
@@ -54,6 +57,10 @@ def event_form(event: Event, viewer: Actor) -> dict:
     own_card = (event.result or {}).get("card")
     if event.actor == viewer.label and public.get("redacted") and own_card and event.type in CARD_EVENTS:
         return {"card": own_card}  # the author's form: what the ack gave them
+    if reads_whole(public, seating):  # a table's card event, to a member of that table (seating.py)
+        return event.payload
+    if viewer.role == PARTICIPANT and (mine := seat_form(event.payload, public, viewer.id)) is not None:
+        return mine  # a seating event that seats this participant: with their own seat
     return public
 
 
@@ -64,7 +71,7 @@ def tombstone(card_id: int | None, step_key: str | None) -> dict:
 class _Now:
     """The current state of every card and item the replayed events mention, for one viewer."""
 
-    def __init__(self, db: Session, ws: WorkshopSession, viewer: Actor, payloads: list[dict]):
+    def __init__(self, db: Session, ws: WorkshopSession, viewer: Actor, payloads: list[dict], seating: Seating):
         card_ids, item_ids = set(), set()
         for payload in payloads:
             if isinstance(payload.get("card"), dict):
@@ -77,7 +84,7 @@ class _Now:
                 item_ids.add(payload["item"].get("id"))
         card_ids.discard(None)
         item_ids.discard(None)
-        self.ws, self.viewer = ws, viewer
+        self.ws, self.viewer, self.seating = ws, viewer, seating
         # plain rows (as the snapshot reads them): a 200-event replay must not load 200 ORM objects
         self.cards = (
             {c.id: c for c in db.execute(select(*CARD_COLUMNS).where(Card.session_id == ws.id, Card.id.in_(card_ids)))}
@@ -105,7 +112,8 @@ class _Now:
         card = self.cards.get(card_id)
         if card is None or card.deleted_at is not None:
             return None
-        if not visible_to(card, self.ws.step(card.step_key), is_revealed(self.ws, card.step_key), self.viewer):
+        step = self.ws.step(card.step_key)
+        if not visible_to(card, step, is_revealed(self.ws, card.step_key), self.viewer, self.seating):
             return None
         return card
 
@@ -123,8 +131,9 @@ class _Now:
 
 def scrub(db: Session, ws: WorkshopSession, events: list[Event], viewer: Actor) -> list[dict]:
     """The events as this viewer replays them: their live form, with nothing that is gone."""
-    forms = [event_form(event, viewer) for event in events]
-    now = _Now(db, ws, viewer, forms)
+    seating = Seating.of(db, ws, viewer)
+    forms = [event_form(event, viewer, seating) for event in events]
+    now = _Now(db, ws, viewer, forms, seating)
     replayed = []
     for event, payload in zip(events, forms, strict=True):
         if isinstance(payload.get("card"), dict):
@@ -177,7 +186,7 @@ def current_spotlight(db: Session, ws: WorkshopSession, spot: dict | None) -> di
     if (
         card is None
         or card.deleted_at is not None
-        or not visible_to(card, ws.step(card.step_key), is_revealed(ws, card.step_key), ROOM)
+        or not visible_to(card, ws.step(card.step_key), is_revealed(ws, card.step_key), ROOM, Seating.room(ws))
     ):
         return None
     return {**spot, "text": card.text}

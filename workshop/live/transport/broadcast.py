@@ -22,8 +22,13 @@ from workshop.extensions import socketio
 
 
 def room(session_id: int, audience: str) -> str:
-    """Two rooms per session: "staff" (facilitators) and "public" (participants, projector)."""
+    """Two rooms per session: "staff" (facilitators) and "public" (participants, projector); and one
+    per participant (audience "participant:<id>", all their sockets) for an event's personal form."""
     return f"session:{session_id}:{audience}"
+
+
+def personal_room(session_id: int, participant_id: int) -> str:
+    return room(session_id, f"participant:{participant_id}")
 
 
 class Signal(Protocol):
@@ -38,6 +43,7 @@ class Signal(Protocol):
 class _Pending:
     staff: list[dict] = field(default_factory=list)
     public: list[dict] = field(default_factory=list)
+    personal: list[tuple[list[int], dict]] = field(default_factory=list)  # (participant ids, event)
     last_sent: float = float("-inf")
     last_size: int = 0  # events in the last batch sent: more than one means a burst is on
     flushed: Signal | None = None  # set once the waiting batch is out (None: nothing waits)
@@ -67,13 +73,22 @@ class Broadcaster:
         phones = socketio.server.manager.rooms.get("/", {}).get(room(session_id, "public"), ())
         return max(self.window, len(phones) * self.per_phone)
 
-    def send(self, session_id: int, staff_event: dict, public_event: dict, can_wait: bool = False) -> Signal | None:
+    def send(
+        self,
+        session_id: int,
+        staff_event: dict,
+        public_event: dict,
+        can_wait: bool = False,
+        personal: list[tuple[list[int], dict]] | None = None,
+    ) -> Signal | None:
         """Send now, or queue for the window's end; returns what to wait on before acknowledging
-        (None: already sent), so the acting client still gets the event before its ack."""
+        (None: already sent), so the acting client still gets the event before its ack. personal:
+        the same event in other forms for some participants, sent after the room's."""
         with self._lock:
             pending = self._sessions.setdefault(session_id, _Pending())
             pending.staff.append(staff_event)
             pending.public.append(public_event)
+            pending.personal.extend(personal or ())
             now = time.monotonic()
             due = pending.last_sent + self._window(session_id, pending)
             if can_wait:
@@ -99,7 +114,7 @@ class Broadcaster:
         with self._lock:
             pending = self._sessions.get(session_id)
             if pending is not None:
-                pending.staff, pending.public = [], []
+                pending.staff, pending.public, pending.personal = [], [], []
 
     def _flush_later(self, session_id: int) -> None:
         pending = self._sessions[session_id]
@@ -121,17 +136,22 @@ class Broadcaster:
             flushed.set()
 
     @staticmethod
-    def _take(pending: _Pending) -> tuple[list[dict], list[dict]]:
-        batches = (pending.staff, pending.public)
+    def _take(pending: _Pending) -> tuple[list[dict], list[dict], list[tuple[list[int], dict]]]:
+        batches = (pending.staff, pending.public, pending.personal)
         pending.last_size = len(pending.staff)
-        pending.staff, pending.public = [], []
+        pending.staff, pending.public, pending.personal = [], [], []
         pending.last_sent = time.monotonic()
         return batches
 
     @staticmethod
-    def _emit(session_id: int, batches: tuple[list[dict], list[dict]]) -> None:
-        for audience, events in zip(("staff", "public"), batches, strict=True):
+    def _emit(session_id: int, batches: tuple[list[dict], list[dict], list[tuple[list[int], dict]]]) -> None:
+        staff, public, personal = batches
+        for audience, events in (("staff", staff), ("public", public)):
             if len(events) == 1:
                 socketio.emit("event", events[0], to=room(session_id, audience))
             elif events:
                 socketio.emit("events", events, to=room(session_id, audience))
+        # After the room's form: a phone that gets the redacted form first waits for this one (live.js).
+        for participant_ids, event in personal:
+            if participant_ids:
+                socketio.emit("event", event, to=[personal_room(session_id, pid) for pid in participant_ids])

@@ -161,7 +161,9 @@ class OpQueue:
             for waiting, outcome in zip(batch, outcomes, strict=True):
                 try:
                     if isinstance(outcome, Applied) and not outcome.duplicate:
-                        out = self.broadcaster.send(session_id, outcome.event, outcome.for_public, outcome.can_wait)
+                        out = self.broadcaster.send(
+                            session_id, outcome.event, outcome.for_public, outcome.can_wait, outcome.personal
+                        )
                         waiting.broadcast = None if outcome.can_wait else out
                 except Exception:  # stored all the same: clients see the gap and sync
                     log.exception("broadcast failed in session %s", session_id)
