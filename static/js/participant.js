@@ -110,6 +110,7 @@ function renderHeader(state) {
     h("h1", { text: t(step.title) }),
     step.prompt ? h("p", { class: "prompt", text: t(step.prompt) }) : null,
     ...stepNotices(state, step),
+    activityFor(step).phoneHeader ? activityFor(step).phoneHeader(state, step, ui) : null, // e.g. one's table
   );
 }
 

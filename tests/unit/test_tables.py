@@ -221,3 +221,24 @@ def test_what_a_participant_may_not_do_at_the_tables_is_refused_and_changes_noth
     before = _snapshot(room, room.facilitator)["activity"]["tables"]
     assert room.refused(people[0], op_type, **payload).code == code
     assert _snapshot(room, room.facilitator)["activity"]["tables"] == before
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_protocol_lists_each_tables_board_with_its_host_and_the_harvest_by_table(make_room, language):
+    from workshop.protocols.markdown import render_markdown
+    from workshop.protocols.model import build_protocol
+
+    room, (ada, ben, cem, *_rest) = _seated_room(make_room)
+    card = room.apply(ada, "card.add", step_key="tables", text="Busspur am Ring fehlt").result["card_id"]
+    room.apply(cem, "card.add", step_key="tables", text="Tablets für alle Schulen")
+    room.apply(ada, "table.host", step_key="tables", table_no=1)
+    room.apply(ada, "table.pick", card_id=card)
+    room.goto("harvest")
+    room.apply(room.facilitator, "harvest.collect")
+    with room.db() as db:
+        text = render_markdown(build_protocol(db, room.ws(db), language=language))
+    mobility, education = ("Mobilität", "Bildung") if language == "de" else ("Mobility", "Education")
+    host = "Gastgeber:in: Ada" if language == "de" else "host: Ada"
+    plenary = "für das Plenum" if language == "de" else "for the plenary"
+    assert f"{mobility} – {host}" in text
+    assert plenary in text and "Busspur am Ring fehlt" in text and education in text

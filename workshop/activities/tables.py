@@ -30,7 +30,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from workshop.activities.base import Activity, ResultItem
+from workshop.activities.base import Activity
 from workshop.activities.brainstorm import ColumnSchema
 from workshop.activities.cards import VISIBLE, card_view, get_live_card
 from workshop.activities.models import Card, TableSeat
@@ -466,10 +466,9 @@ class TablesActivity(Activity):
         return {"cards": [card_view(c, names) for c in cards]}
 
     def results(self, db, ws, step):
-        return [
-            ResultItem(c.text, c.id, c.column_key, trace={"table": table_name(step, c.table_no or 0)})
-            for c in table_cards(db, ws, step["key"])
-        ]
+        """None: a table's cards reach the record through the harvest (captured here, their lines would
+        reach the room before the tables are opened)."""
+        return []
 
     def protocol(self, f: Fold, step: dict, item: Section) -> None:
         """Each table's board, its host and its key points."""

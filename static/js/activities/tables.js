@@ -78,14 +78,6 @@ function phoneBoard(state, step, ui) {
   card.picked ? _("★ fürs Plenum – zurücknehmen") : _("☆ fürs Plenum markieren"));
   const earlier = (a.visited || []).filter((other) => other !== no);
   return [
-    h("section", { class: "table-seat", "aria-labelledby": "my-table" },
-      h("p", { class: "eyebrow" }, [_("Ihr Tisch"), roundLine(ui, step, a)].filter(Boolean).join(" · ")),
-      h("h2", { id: "my-table", text: tableTitle(ui, step, no) }),
-      h("p", { class: "meta" }, mine.host ? _("Sie sind Gastgeber:in dieses Tisches.") : hostLine(ui, a, no)),
-      mine.host ? h("p", { class: "notice" }, _("Markieren Sie bis zu {picks} Kernpunkte für das Plenum. In der nächsten Runde bleiben Sie an diesem Tisch und erzählen der neuen Gruppe kurz, was bisher gesagt wurde.", { picks: step.picks }))
-        : null,
-      !mine.host && !(a.hosts || {})[no] ? h("button", { type: "button", onclick: () => ui.send("table.host", { step_key: step.key, table_no: no }) },
-        _("Ich übernehme die Gastgeberrolle")) : null),
     h("ul", { class: "cards" }, cardsAt(state, step, no).map((card) => ui.cardItem(card, mine.host ? pick(card) : pickMark(ui, card))),
       ui.online() ? [] : ui.queued().filter((op) => op.type === "card.add" && op.payload.step_key === step.key).map(ui.queuedCard)),
     !cardsAt(state, step, no).length ? h("p", { class: "empty" }, _("Noch nichts an diesem Tisch – schreiben Sie den ersten Beitrag.")) : null,
@@ -95,6 +87,23 @@ function phoneBoard(state, step, ui) {
     step.seating === "choose" && !mine.host ? h("details", { class: "change-table" }, h("summary", {}, _("An einen anderen Tisch wechseln")),
       tableChoices(state, step, ui, no)) : null,
   ];
+}
+
+// Above the compose box (participant.js): where one sits, who hosts it, the round.
+function seatHeader(state, step, ui) {
+  const { h, _ } = ui;
+  const a = boardOf(state, step);
+  const mine = a.mine || {};
+  const no = mine.table_no;
+  if (!no) return null;
+  return h("section", { class: "table-seat", "aria-labelledby": "my-table" },
+    h("p", { class: "eyebrow" }, [_("Ihr Tisch"), roundLine(ui, step, a)].filter(Boolean).join(" · ")),
+    h("h2", { id: "my-table", text: tableTitle(ui, step, no) }),
+    h("p", { class: "meta" }, mine.host ? _("Sie sind Gastgeber:in dieses Tisches.") : hostLine(ui, a, no)),
+      mine.host ? h("p", { class: "notice" }, _("Markieren Sie bis zu {picks} Kernpunkte für das Plenum. In der nächsten Runde bleiben Sie an diesem Tisch und erzählen der neuen Gruppe kurz, was bisher gesagt wurde.", { picks: step.picks }))
+      : null,
+      !mine.host && !(a.hosts || {})[no] ? h("button", { type: "button", onclick: () => ui.send("table.host", { step_key: step.key, table_no: no }) },
+      _("Ich übernehme die Gastgeberrolle")) : null);
 }
 
 // --- the projector ------------------------------------------------------------------------------
@@ -159,7 +168,7 @@ function tableColumn(state, step, ui, no) {
       here.map((s) => h("option", { value: s.participant_id, selected: host === s }, personLabel(ui, seats, s))))),
     h("ul", { class: "table-people" }, here.map((s) => h("li", {}, personLabel(ui, seats, s), s.host ? ` (${_("Gastgeber:in")})` : "", " ",
       seatSelect(ui, step, seats, s)))),
-    h("button", { type: "button", "aria-pressed": a.shown === no ? "true" : "false", onclick: () => ui.send("table.show", { step_key: step.key, table_no: no }) },
+    h("button", { type: "button", class: "show-table", "aria-pressed": a.shown === no ? "true" : "false", onclick: () => ui.send("table.show", { step_key: step.key, table_no: no }) },
       a.shown === no ? _("Auf der Leinwand") : _("Auf der Leinwand zeigen")),
     h("ul", { class: "cards" }, cardsAt(state, step, no).concat(state.cards.filter((c) => c.step_key === step.key && c.table_no === no && c.status === "hidden"))
       .map((card) => ui.cardItem(card, h("button", { type: "button", class: "link", "aria-pressed": card.picked ? "true" : "false",
@@ -231,8 +240,9 @@ export default {
   composes: (step, state) => !!(state && ((state.activity[step.key] || {}).mine || {}).table_no),
   consoleAdds: () => null, // each table has its own field on the console
   revealable: () => true, // "aufdecken": every table's board to everyone
-  selectable: true,
+  captures: false, // the harvest takes the tables' cards into the record
   phone: phoneBoard,
+  phoneHeader: seatHeader,
   projector: projectorBoard,
   console: consoleBoard,
   events: {
