@@ -214,13 +214,13 @@ def _seating_outcome(ctx: OpContext, step: dict, changed: list[int], kind: str =
     return Outcome(kind, staff, {"changed": len(entries)}, public_payload=room, personal=list(personal.values()))
 
 
-def _must_be_live_table_step(ctx: OpContext, payload: dict) -> dict:
+def _table_step(ctx: OpContext) -> dict:
     return ctx.ws.current  # the engine checked: a table step (step_types), the current one (names_step)
 
 
 def sit(ctx: OpContext, payload: dict) -> Outcome:
     """A participant takes a seat (their choice, or the table's QR code)."""
-    step = _must_be_live_table_step(ctx, payload)
+    step = _table_step(ctx)
     if step.get("seating") == "facilitator":
         raise Rejected("seating_by_facilitator", "In this step the facilitator assigns the tables.")
     _check_table(step, payload["table_no"])
@@ -240,7 +240,7 @@ def _participant(ctx: OpContext, participant_id: int) -> None:
 
 def assign(ctx: OpContext, payload: dict) -> Outcome:
     """The facilitator seats someone (or lets them get up: table_no None)."""
-    step = _must_be_live_table_step(ctx, payload)
+    step = _table_step(ctx)
     _participant(ctx, payload["participant_id"])
     if payload["table_no"] is not None:
         _check_table(step, payload["table_no"])
@@ -250,7 +250,7 @@ def assign(ctx: OpContext, payload: dict) -> Outcome:
 
 def spread(ctx: OpContext, payload: dict) -> Outcome:
     """Everyone not seated yet goes to the table with the fewest people (the lowest number on a tie)."""
-    step = _must_be_live_table_step(ctx, payload)
+    step = _table_step(ctx)
     current = seats(ctx.db, ctx.ws, step["key"])
     people = ctx.db.scalars(select(Participant.id).where(Participant.session_id == ctx.ws.id).order_by(Participant.id))
     loose = [pid for pid in people if current.get(pid) is None or current[pid].table_no is None]
@@ -270,7 +270,7 @@ def spread(ctx: OpContext, payload: dict) -> Outcome:
 def host(ctx: OpContext, payload: dict) -> Outcome:
     """Name a table's host. The facilitator names anyone at the table (None: no host); a participant
     at a table without a host takes it on (participant_id left out), or a host steps down (None)."""
-    step = _must_be_live_table_step(ctx, payload)
+    step = _table_step(ctx)
     no = payload["table_no"]
     _check_table(step, no)
     current = seats(ctx.db, ctx.ws, step["key"])
@@ -307,7 +307,7 @@ def host(ctx: OpContext, payload: dict) -> Outcome:
 
 def next_round(ctx: OpContext, payload: dict) -> Outcome:
     """World Café: the next round. Hosts stay; guests move on (assigned) or get up (they choose)."""
-    step = _must_be_live_table_step(ctx, payload)
+    step = _table_step(ctx)
     now_round = current_round(ctx.ws, step["key"])
     if now_round >= step.get("rounds", 1):
         raise Rejected("last_round", f"Step '{step['key']}' has {step.get('rounds', 1)} round(s).")
@@ -376,7 +376,7 @@ def pick(ctx: OpContext, payload: dict) -> Outcome:
 def show(ctx: OpContext, payload: dict) -> Outcome:
     """What the projector shows: the overview (None) or one table — which opens that table's board
     to everyone from now on (the room reads it on the projector anyway)."""
-    step = _must_be_live_table_step(ctx, payload)
+    step = _table_step(ctx)
     no = payload["table_no"]
     data: dict = {"cards": []}
     now_open = opened(ctx.ws, step["key"])
