@@ -96,10 +96,20 @@ class LiveClient:
                 self._apply_early()
             self._changed.notify_all()
 
+    def _placeholder(self, event: dict) -> bool:
+        """The room's form of an event this participant also gets in its own (`whole_for`, as live.js)."""
+        whole = (event.get("payload") or {}).get("whole_for") if isinstance(event.get("payload"), dict) else None
+        me = (self.state or {}).get("me", {})
+        return isinstance(whole, list) and me.get("role") == "participant" and me.get("id") in whole
+
     def _apply_early(self):
-        """Events can arrive out of seq order (concurrent handlers, two processes); apply in order."""
-        held = {e["seq"]: e for e in self.events}
-        while self.state["seq"] + 1 in held:
+        """Events can arrive out of seq order (concurrent handlers, two processes); apply in order.
+        A participant's own form of an event wins over the room's, which it waits for (live.js)."""
+        held: dict[int, dict] = {}
+        for e in self.events:
+            if e["seq"] not in held or self._placeholder(held[e["seq"]]):
+                held[e["seq"]] = e
+        while self.state["seq"] + 1 in held and not self._placeholder(held[self.state["seq"] + 1]):
             event = held[self.state["seq"] + 1]
             apply_event(self.state, event)
             if event["type"] == "session.reset":  # as live.js: what it holds is gone, a fresh snapshot
@@ -187,6 +197,13 @@ def apply_event(state: dict, event: dict) -> None:
         for key, times in p.get("steps", {}).items():
             state["runtime"].setdefault(key, {}).update(times)
     elif kind in ("card.added", "card.edited", "card.shown"):
+        at_table = p.get("table_no") or (p.get("card") or {}).get("table_no")
+        step_key = p.get("step_key") or (p.get("card") or {}).get("step_key")
+        if kind == "card.added" and at_table and "card_ids" in state["activity"].get(step_key, {}):
+            ids = state["activity"][step_key]["card_ids"].setdefault(str(at_table), [])
+            card_id = p.get("card_id") or p["card"]["id"]
+            if card_id not in ids:
+                ids.append(card_id)
         if p.get("gone"):
             _drop(state, p["card_id"])
         elif p.get("redacted"):
@@ -205,6 +222,10 @@ def apply_event(state: dict, event: dict) -> None:
             _drop(state, p["card_id"])
     elif kind == "card.deleted":
         _drop(state, p["card_id"])
+        if p.get("table_no"):
+            ids = state["activity"].get(p["step_key"], {}).get("card_ids", {}).get(str(p["table_no"]), [])
+            if p["card_id"] in ids:
+                ids.remove(p["card_id"])
     elif kind == "card.clustered":
         for card in state["cards"]:
             if card["id"] == p["card_id"]:
@@ -212,6 +233,52 @@ def apply_event(state: dict, event: dict) -> None:
     elif kind in ("cluster.created", "cluster.renamed"):
         clusters = [c for c in activity.get("clusters", []) if c["id"] != p["cluster"]["id"]]
         activity["clusters"] = sorted(clusters + [p["cluster"]], key=lambda c: c["id"])
+    elif kind == "cluster.suggestion_accepted":
+        clusters = [c for c in activity.get("clusters", []) if c["id"] != p["cluster"]["id"]]
+        activity["clusters"] = sorted(clusters + [p["cluster"]], key=lambda c: c["id"])
+        for card in state["cards"]:
+            if card["id"] in p["card_ids"]:
+                card["cluster_id"] = p["cluster"]["id"]
+    elif kind == "card.merged" and not p.get("gone"):
+        state["cards"] = [c for c in state["cards"] if c["id"] not in p["merged_ids"]]
+        _upsert(state, p["card"])
+        _merge_votes(state, p)
+    elif kind == "card.unmerged" and not p.get("gone"):
+        _upsert(state, p["card"])
+        for card in p["data"]["cards"]:
+            if card.get("gone"):
+                _drop(state, card["id"])
+            else:
+                _upsert(state, card)
+        _unmerge_votes(state, p)
+    elif kind in ("table.seated", "table.round"):
+        activity.update(counts=p["counts"], hosts=p["hosts"], round=p["round"])
+        if "mine" in p:
+            activity["mine"] = p["mine"]
+            if p["mine"]["table_no"] and p["mine"]["table_no"] not in activity.setdefault("visited", []):
+                activity["visited"] = sorted([*activity["visited"], p["mine"]["table_no"]])
+        if "seats" in p and "seats" in activity:
+            by_id = {seat["participant_id"]: seat for seat in activity["seats"]}
+            by_id.update({seat["participant_id"]: seat for seat in p["seats"]})
+            activity["seats"] = list(by_id.values())
+        for card in (p.get("data") or {}).get("cards", []):
+            _upsert(state, card)
+        if kind == "table.round":
+            runtime["timer"] = p["timer"]
+    elif kind == "table.picked":
+        activity["picks"] = p["picks"]
+        for card in state["cards"]:
+            if card["id"] == p.get("card_id") and not p.get("redacted"):
+                card["picked"] = p["picked"]
+    elif kind == "table.shown":
+        activity.update(shown=p["shown"], opened=p["opened"])
+        for card in p["data"]["cards"]:
+            _upsert(state, card)
+    elif kind == "harvest.collected":
+        activity["collected"] = True
+        state["runtime"].setdefault(p["source"], {})["revealed"] = True
+        for card in p["data"]["cards"]:
+            _upsert(state, card)
     elif kind == "cluster.deleted":
         for a in state["activity"].values():
             a["clusters"] = [c for c in a.get("clusters", []) if c["id"] != p["cluster_id"]]
@@ -248,7 +315,59 @@ def apply_event(state: dict, event: dict) -> None:
         state["spotlight"] = p["spotlight"] if p["spotlight"] and not p["spotlight"].get("gone") else None
     elif kind == "record.captured" and not p.get("redacted"):
         state["captures"] += [{**c, "step_key": p["step_key"]} for c in p["captures"]]
+    own = event.get("own_result")  # a replay's own part for the participant who acted (their ack's result)
+    if own and kind == "vote.changed":
+        target = own.get("card_id", own.get("cluster_id"))
+        activity.setdefault("mine", {})[str(target)] = own["mine"]
+        activity["remaining"] = own["remaining"]
     state["seq"] = event["seq"]
+
+
+def _step(state: dict, key: str) -> dict:
+    return next(s for s in state["steps"] if s["key"] == key)
+
+
+def _merge_votes(state: dict, p: dict) -> None:
+    """static/js/activities/card_merge.js votesOnMerge: totals, and a voter's own dots by the server's rule."""
+    for vote in p.get("votes", []):
+        a = state["activity"].setdefault(vote["step_key"], {})
+        if "totals" in vote:
+            a["totals"] = {**a.get("totals", {}), **vote["totals"]}
+            for merged in p["merged_ids"]:
+                a["totals"].pop(str(merged), None)
+        if "mine" not in a:
+            continue
+        ids = [p["card"]["id"], *p["merged_ids"]]
+        before = {str(i): a["mine"][str(i)] for i in ids if a["mine"].get(str(i))}
+        if not before:
+            continue
+        step = _step(state, vote["step_key"])
+        a["mine"][str(p["card"]["id"])] = min(sum(before.values()), step["max_per_card"])
+        for merged in p["merged_ids"]:
+            a["mine"].pop(str(merged), None)
+        a.setdefault("merges", {})[str(p["merge_id"])] = {"before": before, "after": a["mine"][str(p["card"]["id"])]}
+        a["remaining"] = step["budget"] - sum(a["mine"].values())
+
+
+def _unmerge_votes(state: dict, p: dict) -> None:
+    restored = [c["id"] for c in p["data"]["cards"]]
+    for vote in p.get("votes", []):
+        a = state["activity"].setdefault(vote["step_key"], {})
+        if "totals" in vote:
+            a["totals"] = {**a.get("totals", {}), **vote["totals"]}
+        mine = a.get("merges", {}).pop(str(p["merge_id"]), None)
+        if "mine" not in a or mine is None:
+            continue
+        keep = str(p["card"]["id"])
+        if a["mine"].get(keep, 0) != mine["after"]:
+            continue  # changed since: the dots stay
+        a["mine"][keep] = mine["before"].get(keep, 0)
+        budget = _step(state, vote["step_key"])["budget"]
+        for card_id in restored:
+            give = min(mine["before"].get(str(card_id), 0), max(0, budget - sum(a["mine"].values())))
+            if give:
+                a["mine"][str(card_id)] = give
+        a["remaining"] = budget - sum(a["mine"].values())
 
 
 def login(base_url: str, email: str, password: str) -> requests.Session:

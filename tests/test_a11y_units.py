@@ -1,6 +1,6 @@
 """WCAG 2.2 AA over every unit, step by step (issue 17): axe-core with the 2.0/2.1/2.2 A and AA
 tags, every impact, on the phone in German and in English at 320 px and at 390 px, on the
-console (German) and on the projector (English), in every step of the five shipped formats —
+console (German) and on the projector (English), in every step of the shipped formats —
 with content in each state: cards of others and the phone's own (with its edit button), a
 hidden card, clusters, votes, consent ratings, poll answers revealed, action items, a paused
 (locked) step and a running timer.
@@ -21,7 +21,7 @@ from tests.browser import (
 from tests.conftest import PASSWORD
 from workshop.agenda.templates import available_templates
 
-FORMATS = ["framing", "knowledge_merge", "co_drafting", "mandate", "public_participation"]
+FORMATS = ["framing", "knowledge_merge", "co_drafting", "mandate", "public_participation", "world_cafe"]
 WIDTHS = (320, 390)
 
 
@@ -63,6 +63,19 @@ def fill(step: dict, fac, bots, phone) -> None:
             phone.fill("#card-text", "Mein eigener Beitrag")
             phone.click("#card-form button[type=submit]")
             expect(phone.locator("li.card.mine")).not_to_have_count(0)
+    elif kind == "tables":  # people at three tables, a host and a key point; the German phone sits at table 1
+        for n, bot in enumerate(bots):
+            assert bot.op("table.sit", step_key=key, table_no=n % 3 + 1)["ok"]
+            assert bot.op("card.add", step_key=key, text=f"Beitrag an Tisch {n % 3 + 1}")["ok"]
+        assert bots[0].op("table.host", step_key=key, table_no=1)["ok"]
+        assert bots[0].op("table.pick", card_id=bots[0].cards(key)[0]["id"])["ok"]
+        phone.locator("button.table-choice").first.click()
+        expect(phone.locator("#my-table")).to_be_visible()
+        phone.fill("#card-text", "Mein eigener Beitrag")
+        phone.click("#card-form button[type=submit]")
+        expect(phone.locator("li.card.mine")).not_to_have_count(0)
+    elif kind == "harvest":
+        assert fac.op("harvest.collect")["ok"]
     elif kind == "cluster":
         cluster = fac.op("cluster.create", title="Erstes Cluster")
         assert cluster["ok"], cluster

@@ -114,6 +114,16 @@ OP_TABLE: dict[str, frozenset[str]] = {
     "action.delete": NOTES | {PART},
     "blitz.say": frozenset({PART}),
     "input.page": RUNS,  # turning an input's PDF page: the projector and the phones follow
+    # Table groups (activities/tables.py, harvest.py): a participant takes a seat, takes on hosting a
+    # table without a host and, as its host, marks its key points; the rest is running the room.
+    "table.sit": frozenset({PART}),
+    "table.assign": RUNS,
+    "table.spread": RUNS,
+    "table.host": RUNS | {PART},
+    "table.round": RUNS,
+    "table.pick": RUNS | {PART},
+    "table.show": RUNS,
+    "harvest.collect": RUNS,
 }
 
 # The format each operation is tried in (framing unless named).
@@ -127,6 +137,11 @@ OP_TEMPLATE = {
     "review.decide": "review",
     **dict.fromkeys(("consent.option_add", "rating.set", "rating.clear", "poll.answer"), "mandate"),
     **dict.fromkeys(("action.add", "action.edit", "action.delete"), "co_drafting"),
+    **dict.fromkeys(
+        ("table.sit", "table.assign", "table.spread", "table.host", "table.round", "table.pick", "table.show"),
+        "world_cafe",
+    ),
+    "harvest.collect": "world_cafe",
 }
 
 # Who may connect to a session, and as what.
@@ -175,6 +190,8 @@ ROUTE_TABLE: dict[str, frozenset[str]] = {
     "GET /api/sessions/<id>/protocol": SEES,
     "POST /join": EVERYONE,
     "POST /j/<code>": EVERYONE,
+    "POST /j/<code>/t/<int:table_no>": EVERYONE,  # a table's QR code: joins, and seats at that table
+    "GET /sessions/<id>/tische": SEES,
     "POST /api/join": EVERYONE,
     "GET /sessions/<id>": SEES,
     "GET /sessions/<id>/projector": SEES,
@@ -432,6 +449,25 @@ def prepare(world: World, op_type: str, sid: int, pid: int, author: Actor) -> di
         ]
         world.apply(sid, owner, "step.goto", step_key="clusters")
         return {"card_ids": cards, **({"kind": "cluster"} if op_type == "cluster.reject_suggestion" else {})}
+    if op_type.startswith(("table.", "harvest.")):  # world_cafe: the table step "tables" is current
+        tables = {"step_key": "tables"}
+        if op_type == "table.sit":
+            return {**tables, "table_no": 1}
+        if op_type == "table.assign":
+            return {**tables, "participant_id": pid, "table_no": 1}
+        if op_type in ("table.spread", "table.round"):
+            return tables
+        if op_type == "table.show":
+            return {**tables, "table_no": 1}
+        world.apply(sid, part, "table.sit", step_key="tables", table_no=1)
+        if op_type == "table.host":
+            return {**tables, "table_no": 1, "participant_id": pid}
+        card = world.apply(sid, part, "card.add", step_key="tables", text="Am Tisch")["card_id"]
+        if op_type == "table.pick":
+            world.apply(sid, part, "table.host", step_key="tables", table_no=1)
+            return {"card_id": card}
+        world.apply(sid, owner, "step.goto", step_key="harvest")
+        return {}
     if op_type.startswith("review."):
         milestone, indicator = review_items(world)
         world.apply(sid, owner, "step.goto", step_key="decision" if op_type == "review.decide" else "status")
@@ -706,6 +742,8 @@ def request_route(world: World, http: requests.Session, route: str, sid: int, co
         ),
         "POST /join": ("post", "/join", {**form, "code": code}),
         "POST /j/<code>": ("post", f"/j/{code}", {**form, "display_name": ""}),
+        "POST /j/<code>/t/<int:table_no>": ("post", f"/j/{code}/t/1", {**form, "display_name": ""}),
+        "GET /sessions/<id>/tische": ("get", f"/sessions/{sid}/tische", None),
         "POST /api/join": ("json", "/api/join", {"code": code}),
         "GET /sessions/<id>": ("get", f"/sessions/{sid}", None),
         "GET /sessions/<id>/projector": ("get", f"/sessions/{sid}/projector", None),

@@ -13,7 +13,7 @@ from tests.conftest import PASSWORD
 def test_a_record_pdf_arrives_in_the_background_with_a_progress_bar(server, browser):
     server.facilitator()
     mid = server.measure("Anlaufstelle Prozessbegleitung")
-    page = login_page(browser, server.base_url, "moderation@example.org", PASSWORD, accept_downloads=True)
+    page = login_page(browser, server.base_url, server.email("moderation@example.org"), PASSWORD, accept_downloads=True)
     page.goto(f"{server.base_url}/measures/{mid}")
 
     def slow(route):
@@ -37,7 +37,7 @@ def test_a_record_pdf_arrives_in_the_background_with_a_progress_bar(server, brow
 def test_a_refused_download_says_why_next_to_the_link(server, browser):
     server.facilitator()
     mid = server.measure("Anlaufstelle")
-    page = login_page(browser, server.base_url, "moderation@example.org", PASSWORD)
+    page = login_page(browser, server.base_url, server.email("moderation@example.org"), PASSWORD)
     page.context.add_cookies([{"name": "lang", "value": "en", "url": server.base_url}])
     page.goto(f"{server.base_url}/measures/{mid}")
     page.route(

@@ -118,6 +118,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from workshop.register.views import bp as register_bp
     from workshop.sessions.views import bp as sessions_bp
     from workshop.suggestions.views import bp as suggestions_bp
+    from workshop.tables.views import bp as tables_bp
     from workshop.training.views import bp as training_bp
     from workshop.watchdog import bp as watchdog_bp
 
@@ -135,6 +136,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         agenda_bp,
         training_bp,
         suggestions_bp,
+        tables_bp,
         accessibility_bp,
         register_bp,
         public_bp,

@@ -3,7 +3,16 @@
 from workshop.access.models import MeasureMember, ProjectorLink, SessionMember  # noqa: F401
 from workshop.accessibility.models import BarrierReport  # noqa: F401
 from workshop.accounts.models import Facilitator  # noqa: F401
-from workshop.activities.models import ActionItem, Card, CardMerge, Cluster, PollAnswer, Rating, Vote  # noqa: F401
+from workshop.activities.models import (  # noqa: F401
+    ActionItem,
+    Card,
+    CardMerge,
+    Cluster,
+    PollAnswer,
+    Rating,
+    TableSeat,
+    Vote,
+)
 from workshop.db import Base  # noqa: F401
 from workshop.drafting.models import DraftCardLink, DraftUpdate  # noqa: F401
 from workshop.live.models import Event  # noqa: F401

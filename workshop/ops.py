@@ -93,6 +93,10 @@ class Outcome:
     # The room need not see it at once (a head count): its broadcast waits up to the broadcaster's
     # slow window for company, and its sender's answer does not wait for it (live/transport/broadcast.py).
     can_wait: bool = False
+    # The event in another form for some participants, [(participant ids, payload)]: a table's
+    # members read its cards whole where the room gets them redacted (activities/seating.py). Sent
+    # to those participants' own rooms along with the room's form; a replay derives the same forms.
+    personal: list[tuple[list[int], JSON]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

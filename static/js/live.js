@@ -145,17 +145,31 @@ export function connectLive({ onChange, onStatus, onRejected, activities }) {
 
   // Events in any order and grouping (one "event", an "events" batch, a sync replay):
   // applied in seq order, drawn once.
-  function receive(events) {
+  // An event the room got in its form while this phone gets it in its own as well (`whole_for`: a
+  // table's card for its members, a new seat for whom it seats): that one is waited for, and it wins.
+  const placeholder = (event) => {
+    const whole = event.payload && event.payload.whole_for;
+    return Array.isArray(whole) && state && state.me && state.me.role === "participant" && whole.includes(state.me.id);
+  };
+
+  // synced: a sync answer, each event already in this viewer's own form (never waited on again).
+  function receive(events, synced = false) {
     if (!state) return;
-    events.forEach((event) => { if (event.seq > lastSeq) early.set(event.seq, event); });
+    events.forEach((event) => {
+      const held = early.get(event.seq);
+      if (event.seq > lastSeq && (!held || placeholder(held))) {
+        early.set(event.seq, synced && placeholder(event) ? { ...event, payload: { ...event.payload, whole_for: null } } : event);
+      }
+    });
     let applied = null;
     let reset = false;
-    while (early.has(lastSeq + 1)) {
+    while (early.has(lastSeq + 1) && !placeholder(early.get(lastSeq + 1))) {
       applied = early.get(lastSeq + 1);
       early.delete(lastSeq + 1);
       const reduce = REDUCERS[applied.type];
       if (reduce) reduce(state, applied.payload, applied);
       if (applied.type === "session.reset") reset = true;
+      if (applied.own_result) applyOwn(applied, applied.own_result); // a replay's (sync) own part: our dots, our answer
       lastSeq = applied.seq;
       state.seq = lastSeq;
       recent.set(applied.seq, applied);
@@ -182,7 +196,7 @@ export function connectLive({ onChange, onStatus, onRejected, activities }) {
     socket.emit("sync", { after_seq: lastSeq }, (answer) => {
       if (!answer || !answer.ok) return;
       if (answer.snapshot) applySnapshot(answer.snapshot);
-      else receive(answer.events);
+      else receive(answer.events, true);
     });
   }
 
@@ -266,6 +280,7 @@ function replaySource(url, REDUCERS, onChange, onStatus) {
       }
       const reduce = REDUCERS[event.type];
       if (reduce) reduce(state, event.payload, event);
+      if (reduce && event.own_result) reduce(state, event.payload, { ...event, own: event.own_result }); // what our ack said
       state.seq = event.seq;
       last = event;
     }

@@ -111,6 +111,7 @@ function renderHeader(state) {
     h("h1", { text: t(step.title) }),
     step.prompt ? h("p", { class: "prompt", text: t(step.prompt) }) : null,
     ...stepNotices(state, step),
+    activityFor(step).phoneHeader ? activityFor(step).phoneHeader(state, step, ui) : null, // e.g. one's table
   );
 }
 
@@ -189,7 +190,7 @@ function render(state) {
   renderTimer(state);
   renderStatus(state, step);
   const activity = activityFor(step);
-  const writes = !!(activity.composes && activity.composes(step));
+  const writes = !!(activity.composes && activity.composes(step, state));
   composeEl.hidden = !writes || !!(state.runtime[step.key] || {}).locked;
   redrawKeepingInput(boardEl, activity.phone(state, step, ui));
 }

@@ -129,7 +129,7 @@ export function clusterBoard(state, step, { cardExtra, groups } = {}) {
   const section = (title, members, cluster) => h("section", { class: "column cluster", "data-cluster-id": cluster ? cluster.id : "" },
     h("h3", { text: `${title} (${members.length})` }),
     h("ul", { class: "cards" }, members.map((c) => h("li", { class: "card", "data-card-id": c.id },
-      h("span", { class: "card-text", text: c.text }), cardExtra ? cardExtra(c, cluster) : null))));
+      h("span", { class: "card-text", text: c.text }), tableTag(state, c), cardExtra ? cardExtra(c, cluster) : mergedCount(c)))));
   const loose = cards.filter((c) => !c.cluster_id || !clusters.some((cl) => cl.id === c.cluster_id));
   return h("div", { class: groups ? "columns cluster-groups" : "columns" },
     clusters.map((cl) => section(cl.title, cards.filter((c) => c.cluster_id === cl.id), cl)),
@@ -154,5 +154,24 @@ export function capturedFields(state) {
 
 // A card as the projector shows it: its text only, in the grid that fits the screen.
 export function projectorCard(card) {
-  return h("li", { class: "card", "data-card-id": card.id }, h("span", { class: "card-text", text: card.text }));
+  return h("li", { class: "card", "data-card-id": card.id }, h("span", { class: "card-text", text: card.text }), mergedCount(card));
+}
+
+// The table a card came from (a harvest's cards in the plenary; activities/tables.js): its step's
+// source is the step whose `tables` name it.
+export function tableTag(state, card) {
+  if (!card.table_no) return null;
+  const step = state.steps.find((x) => x.key === card.step_key) || {};
+  const tablesStep = step.tables ? step : state.steps.find((x) => x.key === step.source && x.tables);
+  const name = tablesStep && tablesStep.tables[card.table_no - 1];
+  return name ? h("span", { class: "table-tag" }, t(name)) : null;
+}
+
+// A card others were merged into (activities/card_merge.js), where its variants' texts do not fit
+// (projector, phone): how many there are, readable from the back row; the texts in its tooltip.
+export function mergedCount(card) {
+  const n = (card.variants || []).length;
+  if (!n) return null;
+  return h("span", { class: "merged-count", title: card.variants.map((v) => v.text).join(" · ") },
+    _("+{count} zusammengeführt", { count: n }));
 }

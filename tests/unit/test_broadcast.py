@@ -99,7 +99,7 @@ def test_an_own_form_goes_to_its_author_alone_inside_the_batch(app, emitted):
     flushed = broadcaster.send(7, joined, joined, can_wait=True)
     staff, room_form = _event(2), {**_event(2), "payload": {"redacted": True}}
     own = {**_event(2), "payload": {"card": {"id": 5, "mine": True}}}
-    assert broadcaster.send(7, staff, room_form, own=("participant:3", own)) is flushed
+    assert broadcaster.send(7, staff, room_form, personal=[([3], own)]) is flushed
     assert flushed.wait(10)
     assert sent == [
         ("events", [joined, staff], room(7, "staff")),

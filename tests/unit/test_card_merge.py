@@ -87,7 +87,9 @@ def test_every_authors_text_and_credit_stay_as_variants_and_come_back_whole(make
             assert (variant["id"], variant["text"], variant["author"]) == (y, "Wer entscheidet zum Schluss?", "Lou")
             assert variant.get("mine", False) == (viewer == lou)
     room.goto("questions")
-    assert room.refused(lou, "card.edit", card_id=y, text="anders").code == "card_not_found"
+    # Lou's card lives on as a variant: editing or deleting it says so (not "there is no card")
+    assert room.refused(lou, "card.edit", card_id=y, text="anders").code == "card_merged"
+    assert room.refused(lou, "card.delete", card_id=y).code == "card_merged"
     assert room.refused(kim, "card.delete", card_id=x).code == "card_has_variants"  # it holds Lou's text
     room.apply(room.facilitator, "card.unmerge", merge_id=merge_id)
     with room.db() as db:
@@ -154,3 +156,19 @@ def test_a_silent_steps_cards_are_merged_after_the_reveal(make_room):
     assert room.refused(room.facilitator, "card.merge", card_ids=[a, b]).code == "not_revealed"
     room.apply(room.facilitator, "step.reveal", step_key="knowledge")
     room.apply(room.facilitator, "card.merge", card_ids=[a, b])
+
+
+def test_a_captured_merged_card_names_the_cards_merged_into_it_in_the_records_provenance(make_room):
+    from workshop.measures.models import Measure
+    from workshop.measures.record import current_values
+
+    room, kim, lou, x, y, z = _voting_room(make_room)
+    _vote(room, kim, x, 1)
+    room.apply(room.facilitator, "card.merge", card_ids=[x, y])
+    room.apply(room.facilitator, "record.capture", step_key="vote")
+    with room.db() as db:
+        lines = current_values(db, db.get(Measure, room.ws(db).measure_id))["central_questions"].lines
+    by_card = {line["source"]["card_id"]: line["source"] for line in lines}
+    assert list(by_card) == [x]  # only voted cards are a vote's result
+    assert by_card[x]["merged"] == [{"card_id": y, "text": "Wer entscheidet zum Schluss?"}]
+    assert "Lou" not in str(lines)  # no participant's name goes into the record

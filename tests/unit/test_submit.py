@@ -28,7 +28,7 @@ def broadcast(app, sessions):
     sent: list[dict] = []
     broadcaster = app.extensions["workshop.broadcaster"]
 
-    def send(session_id, staff_event, public_event, can_wait=False, own=None):
+    def send(session_id, staff_event, public_event, can_wait=False, personal=None):
         with sessions() as db:  # a fresh connection sees only what is committed
             assert db.query(Event).filter_by(session_id=session_id, seq=staff_event["seq"]).one()
         sent.append(staff_event)

@@ -57,6 +57,9 @@ class ResultItem:
     cluster_id: int | None = None
     # a cluster: text is its title, members its cards' texts, each once (a capture may take them)
     members: tuple[str, ...] = ()
+    # What else the record's provenance of this result names (measures/capture.py), e.g. the cards
+    # merged into it: {"merged": [{"card_id", "text"}]}
+    trace: dict = field(default_factory=dict)
 
     def with_members(self) -> str:
         """A cluster's title and its distinct cards on one line ("Title: a; b"); else the text."""

@@ -26,10 +26,12 @@ from workshop.activities.cards import (
     get_live_card,
     is_author,
     live_cards,
+    merged_trace,
     visible_to,
 )
 from workshop.activities.models import Card, Cluster
 from workshop.activities.protocol import Fold, ProtocolCard, Section, points
+from workshop.activities.seating import TABLES, Seating, is_table_step, members, redacted_card, seat_of
 from workshop.db import utcnow
 from workshop.i18n import N_, LocalizedText, localized
 from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor, OpContext, OpSpec, Outcome, Rejected
@@ -139,6 +141,7 @@ class AddCard(Schema):
     step_key = fields.String(required=True, validate=validate.Length(1, 80))
     column_key = fields.String(validate=validate.Length(1, 80))
     text = _card_text()
+    table_no = fields.Integer(strict=True)  # a table step: the table the facilitator writes at
 
 
 class EditCard(Schema):
@@ -172,9 +175,11 @@ def _author_fields(ctx: OpContext) -> dict:
 
 
 def _public_form(ctx: OpContext, card: Card, step: dict, view: dict) -> dict | None:
-    """What the room gets for this card: the card, or only that there is one more."""
-    if visible_to(card, step, is_revealed(ctx.ws, step["key"]), PUBLIC_VIEWER):
+    """What the room gets for this card: the card, or only that there is one more (at which table)."""
+    if visible_to(card, step, is_revealed(ctx.ws, step["key"]), PUBLIC_VIEWER, Seating.room(ctx.ws)):
         return None
+    if card.table_no is not None and is_table_step(step):
+        return redacted_card(step["key"], card.id, card.table_no)
     return {"redacted": True, "step_key": step["key"], "card_id": card.id}
 
 
@@ -183,10 +188,33 @@ def _needs_approval(ctx: OpContext, step: dict) -> bool:
     return bool(step.get("moderated")) and ctx.actor.role == PARTICIPANT
 
 
+def _table_forms(ctx: OpContext, card: Card, step: dict, public: dict | None, staff: dict) -> list:
+    """A card the room gets redacted goes whole to the members of its table (activities/seating.py)."""
+    if public is None or card.table_no is None or not is_table_step(step):
+        return []
+    return [(members(ctx.db, ctx.ws, step["key"], card.table_no), staff)]
+
+
+def _table_of_new_card(ctx: OpContext, step: dict, payload: dict) -> int | None:
+    """A table step's card is written at its author's table; the facilitator names the table."""
+    if not is_table_step(step):
+        return None
+    if ctx.actor.role == PARTICIPANT:
+        seat = seat_of(ctx.db, ctx.ws, step["key"], ctx.actor.id or 0)
+        if seat is None or seat.table_no is None:
+            raise Rejected("not_seated", "Take a seat at a table first.")
+        return seat.table_no
+    table_no = payload.get("table_no")
+    if table_no is None or not 1 <= table_no <= len(step.get("tables") or []):
+        raise Rejected("unknown_table", "payload.table_no: the table to write at.")
+    return table_no
+
+
 def add_card(ctx: OpContext, payload: dict) -> Outcome:
     step = ctx.ws.current  # payload["step_key"] is the current step: OpSpec.names_step
     if step.get("authors") == "facilitator" and ctx.actor.role != FACILITATOR:
         raise Rejected("forbidden", "Only the facilitator writes in this step.")
+    table_no = _table_of_new_card(ctx, step, payload)
     columns = [column["key"] for column in step["columns"]]
     column_key = payload.get("column_key") or columns[0]
     if column_key not in columns:
@@ -203,16 +231,19 @@ def add_card(ctx: OpContext, payload: dict) -> Outcome:
         column_key=column_key,
         text=payload["text"],
         status=PENDING if needs_approval else VISIBLE,
+        table_no=table_no,
         **_author_fields(ctx),
     )
     ctx.db.add(card)
     ctx.db.flush()
     view = card_view(card, participant_names(ctx.db, ctx.ws.id, only=[card.participant_id]))
+    public = _public_form(ctx, card, step, view)
     return Outcome(
         "card.added",
         {"card": view},
         {"card_id": card.id, "card": {**view, "mine": True}},
-        public_payload=_public_form(ctx, card, step, view),
+        public_payload=public,
+        personal=_table_forms(ctx, card, step, public, {"card": view}),
     )
 
 
@@ -243,11 +274,13 @@ def edit_card(ctx: OpContext, payload: dict) -> Outcome:
         card.status = PENDING
     _follow_spotlight(ctx, card, gone=back_to_queue)
     view = card_view(card, participant_names(ctx.db, ctx.ws.id, only=[card.participant_id]))
+    public = _public_form(ctx, card, ctx.ws.current, view)
     return Outcome(
         "card.edited",
         {"card": view},
         {"card_id": card.id, "card": {**view, "mine": True}},
-        public_payload=_public_form(ctx, card, ctx.ws.current, view),
+        public_payload=public,
+        personal=_table_forms(ctx, card, ctx.ws.current, public, {"card": view}),
     )
 
 
@@ -257,7 +290,10 @@ def delete_card(ctx: OpContext, payload: dict) -> Outcome:
         raise Rejected("card_has_variants", "Other people's cards were merged into this one: ask the facilitator.")
     card.deleted_at = utcnow()  # kept for the log; votes on it stop counting
     _follow_spotlight(ctx, card, gone=True)
-    return Outcome("card.deleted", {"card_id": card.id, "step_key": card.step_key}, {"card_id": card.id})
+    gone = {"card_id": card.id, "step_key": card.step_key}
+    if card.table_no is not None:  # every screen counts a table's cards
+        gone["table_no"] = card.table_no
+    return Outcome("card.deleted", gone, {"card_id": card.id})
 
 
 def _moderate(ctx: OpContext, card: Card, status: str) -> Outcome:
@@ -278,6 +314,7 @@ def _moderate(ctx: OpContext, card: Card, status: str) -> Outcome:
         {"card": view},
         {"card_id": card.id},
         public_payload=public if public is not None else {"card": view},
+        personal=_table_forms(ctx, card, step, public, {"card": view}),
     )
 
 
@@ -295,7 +332,7 @@ def approve_card(ctx: OpContext, payload: dict) -> Outcome:
 
 
 # The card ops are brainstorm's; draft steps (co-drafting, below) take them too.
-CARD_STEP_TYPES = frozenset({"brainstorm", "draft"})
+CARD_STEP_TYPES = frozenset({"brainstorm", "draft", TABLES})  # tables: activities/tables.py
 
 
 def write_card(bot: Simulated, view: dict, step: dict) -> dict | None:
@@ -353,7 +390,9 @@ class BrainstormActivity(Activity):
     )
 
     def results(self, db, ws, step):
-        return [ResultItem(c.text, c.id, c.column_key) for c in live_cards(db, ws.id, step["key"])]
+        cards = live_cards(db, ws.id, step["key"])
+        traces = merged_trace(db, ws.id, [c.id for c in cards])
+        return [ResultItem(c.text, c.id, c.column_key, trace=traces.get(c.id, {})) for c in cards]
 
     def protocol(self, f: Fold, step: dict, item: Section) -> None:
         """The contributions (sorted by the votes they later got) are the result; unreleased

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from workshop.activities.models import Card
+from workshop.activities.models import Card, TableSeat
 from workshop.ops import FACILITATOR, PARTICIPANT, Actor, Rejected
 from workshop.sessions.names import participant_names
+from workshop.sessions.runtime import step_state
 
 # A card, or a row of its columns (the snapshot reads 2,000 cards as plain rows): the helpers
 # below read only attributes both have.
@@ -15,6 +18,55 @@ CardLike = Card | Row
 
 CARD_MAX_LENGTH = 500
 VISIBLE, PENDING, HIDDEN = "visible", "pending", "hidden"
+
+
+# --- a card's table (activities/tables.py; seat rules: activities/seating.py) ---
+
+TABLES = "tables"  # the activity type of a table step
+
+
+def is_table_step(step: dict | None) -> bool:
+    return step is not None and step.get("type") == TABLES
+
+
+def current_round(ws, step_key: str) -> int:
+    return int(step_state(ws, step_key).get("round") or 1)
+
+
+def opened(ws, step_key: str) -> set[int]:
+    """The tables whose boards the facilitator opened to everyone (put on the projector)."""
+    return set(step_state(ws, step_key).get("opened") or [])
+
+
+@dataclass
+class Seating:
+    """What one viewer may read of the tables: the tables they sat at, per step, and the opened ones."""
+
+    ws: object
+    visited: dict[str, set[int]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, db: Session, ws, viewer: Actor) -> Seating:
+        if viewer.role != PARTICIPANT or viewer.id is None or not any(is_table_step(s) for s in ws.steps):
+            return cls(ws)
+        visited: dict[str, set[int]] = {}
+        rows = db.execute(
+            select(TableSeat.step_key, TableSeat.table_no).where(
+                TableSeat.session_id == ws.id, TableSeat.participant_id == viewer.id, TableSeat.table_no.is_not(None)
+            )
+        )
+        for step_key, table_no in rows:
+            if table_no is not None:
+                visited.setdefault(step_key, set()).add(table_no)
+        return cls(ws, visited)
+
+    @classmethod
+    def room(cls, ws) -> Seating:
+        """The projector's (and the room's): the opened tables only."""
+        return cls(ws)
+
+    def sees(self, step_key: str, table_no: int) -> bool:
+        return table_no in self.visited.get(step_key, set()) or table_no in opened(self.ws, step_key)
 
 
 def live_cards(db: Session, session_id: int, step_key: str, *, shown_only: bool = True) -> list[Card]:
@@ -25,8 +77,12 @@ def live_cards(db: Session, session_id: int, step_key: str, *, shown_only: bool 
     return list(db.scalars(query.order_by(Card.id)))
 
 
-def visible_to(card: CardLike, step: dict | None, revealed: bool, viewer: Actor) -> bool:
-    """May this viewer see this card now? Facilitators see everything (they moderate)."""
+def visible_to(
+    card: CardLike, step: dict | None, revealed: bool, viewer: Actor, seating: Seating | None = None
+) -> bool:
+    """May this viewer see this card now? Facilitators see everything (they moderate). A card at a
+    table (a table step before its reveal) is its table's: seating says which tables this viewer may
+    read (activities/seating.py); without one, none but their own cards."""
     if viewer.role == FACILITATOR:
         return True
     own = is_author(card, viewer)
@@ -34,6 +90,8 @@ def visible_to(card: CardLike, step: dict | None, revealed: bool, viewer: Actor)
         return False
     if card.status == PENDING:
         return own
+    if card.table_no is not None and is_table_step(step) and not revealed:
+        return own or (seating is not None and seating.sees(step["key"], card.table_no))  # type: ignore[index]
     if step is not None and step.get("silent") and not revealed:
         return own
     return True
@@ -65,6 +123,9 @@ def card_view(card: CardLike, names: dict[int, str | None], viewer: Actor | None
         "status": card.status,
         "cluster_id": card.cluster_id,
     }
+    if card.table_no is not None:  # written at a table, or harvested from one (activities/tables.py)
+        view["table_no"] = card.table_no
+        view["picked"] = bool(card.picked)
     if viewer is not None:
         view["mine"] = is_author(card, viewer)
     return view
@@ -72,6 +133,13 @@ def card_view(card: CardLike, names: dict[int, str | None], viewer: Actor | None
 
 def get_live_card(db: Session, session_id: int, card_id: int) -> Card:
     card = db.get(Card, card_id)
+    if card is not None and card.session_id == session_id and card.merged_into_id is not None:
+        # its text lives on as a variant of the card it was merged into: say so, not "no such card"
+        raise Rejected(
+            "card_merged",
+            f"Card {card_id} was merged into card {card.merged_into_id}; it is kept there as a variant. "
+            "Ask the facilitator to undo the merge to change it.",
+        )
     if card is None or card.session_id != session_id or card.deleted_at is not None:
         raise Rejected("card_not_found", f"There is no card {card_id} in this session.")
     return card
@@ -105,6 +173,15 @@ def variants_of(db, session_id: int, holder_ids) -> dict[int, list[Card]]:
     for card in rows:
         out.setdefault(card.merged_into_id, []).append(card)
     return out
+
+
+def merged_trace(db, session_id: int, card_ids) -> dict[int, dict]:
+    """Card id -> what a record line taken from it names besides it: the cards merged into it (their
+    ids and texts; no names: the record is read beyond the room)."""
+    return {
+        holder: {"merged": [{"card_id": c.id, "text": c.text} for c in cards]}
+        for holder, cards in variants_of(db, session_id, set(card_ids)).items()
+    }
 
 
 def attach_variants(db, session_id: int, views: list[dict], viewer: Actor | None = None) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import case, func, select, update
 
 from workshop.activities.base import Activity, ResultItem, Simulated
 from workshop.activities.card_merge import own_merge_votes
-from workshop.activities.cards import live_cards
+from workshop.activities.cards import live_cards, merged_trace
 from workshop.activities.cluster import ClusterActivity, cluster_members
 from workshop.activities.models import Card, Cluster, Vote
 from workshop.activities.protocol import Fold, Section, points
@@ -369,7 +369,8 @@ class DotVoteActivity(Activity):
             ]
         cards = live_cards(db, ws.id, step["source"])
         ranked = sorted(cards, key=lambda c: (-totals.get(c.id, 0), c.id))
-        return [ResultItem(c.text, c.id, c.column_key, totals.get(c.id, 0)) for c in ranked]
+        traces = merged_trace(db, ws.id, [c.id for c in cards])
+        return [ResultItem(c.text, c.id, c.column_key, totals.get(c.id, 0), trace=traces.get(c.id, {})) for c in ranked]
 
     def protocol(self, f: Fold, step: dict, item: Section) -> None:
         """The top results with their dots. Every card's dots stand with the card in its own TOP

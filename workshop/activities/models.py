@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workshop.db import Base, utcnow
@@ -35,6 +35,12 @@ class Card(Base):
     # Merged into another card (activities/card_merge.py): stored like a deleted card (deleted_at),
     # so every reader that skips deleted cards skips it, and shown as a variant of that card.
     merged_into_id: Mapped[int | None] = mapped_column(index=True)
+    # Table groups (activities/tables.py): the table a card was written at (1, 2, …, of its step's
+    # tables), or, for a card a harvest brought into the plenary, the table it came from (origin_id:
+    # the table's card it copies); picked: the table's host marked it for the plenary.
+    table_no: Mapped[int | None]
+    origin_id: Mapped[int | None] = mapped_column(index=True)
+    picked: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class CardMerge(Base):
@@ -130,3 +136,22 @@ class ActionItem(Base):
     facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
+
+
+class TableSeat(Base):
+    """Where a participant sits in a round of a table step (activities/tables.py); host: they host
+    that table (and stay there when the others move on to the next round). Only appended: a change of
+    seat or host is a new row (their seat is their latest row of the round), so who sat where stays
+    known — what each person may read are the boards of the tables they sat at."""
+
+    __tablename__ = "table_seats"
+    __table_args__ = (Index("ix_table_seats_session_step", "session_id", "step_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    step_key: Mapped[str] = mapped_column(String(80))
+    round: Mapped[int] = mapped_column(default=1)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    table_no: Mapped[int | None]  # None: up from their table (a guest between rounds)
+    host: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,10 +17,12 @@ from workshop.activities.cluster import ClusterActivity
 from workshop.activities.cluster_suggestions import SUGGESTION_OPS
 from workshop.activities.consent import ConsentActivity
 from workshop.activities.dot_vote import DotVoteActivity
+from workshop.activities.harvest import HarvestActivity
 from workshop.activities.milestone_review import MilestoneReviewActivity
 from workshop.activities.models import ActionItem, Card, Cluster, PollAnswer, Rating, Vote
 from workshop.activities.poll import PollActivity
 from workshop.activities.summary import SummaryActivity
+from workshop.activities.tables import TablesActivity
 from workshop.ops import OpSpec
 from workshop.sessions.steps import Step
 
@@ -37,6 +39,8 @@ ACTIVITIES: dict[str, Activity] = {
         SummaryActivity(),
         BlitzlichtActivity(),
         MilestoneReviewActivity(),
+        TablesActivity(),
+        HarvestActivity(),
         WelcomeActivity(),
         InputActivity(),
         BreakActivity(),

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workshop.activities.cards import visible_to
+from workshop.activities.cards import Seating, visible_to
 from workshop.activities.models import Card
 from workshop.db import utcnow
 from workshop.drafting import room
@@ -42,7 +42,7 @@ ROOM = Actor(VIEWER)
 
 def room_may_see(card: Card, ws: WorkshopSession) -> bool:
     """Only cards the session's room could see are offered to the measure's editors."""
-    return visible_to(card, ws.step(card.step_key), is_revealed(ws, card.step_key), ROOM)
+    return visible_to(card, ws.step(card.step_key), is_revealed(ws, card.step_key), ROOM, Seating.room(ws))
 
 
 class DraftHub(Protocol):

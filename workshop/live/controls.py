@@ -12,7 +12,7 @@ from datetime import datetime
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from workshop.activities.cards import get_live_card, visible_to
+from workshop.activities.cards import Seating, get_live_card, visible_to
 from workshop.activities.models import Cluster
 from workshop.activities.registry import activity_for
 from workshop.db import utcnow
@@ -131,7 +131,8 @@ def spotlight(ctx: OpContext, payload: dict) -> Outcome:
         card = get_live_card(ctx.db, ctx.ws.id, payload["card_id"])
         # The spotlight is for the room: a card it may not see (hidden, pending, a silent
         # step's card before the reveal) is refused, whoever's screen could show it.
-        if not visible_to(card, ctx.ws.step(card.step_key), is_revealed(ctx.ws, card.step_key), ROOM):
+        step = ctx.ws.step(card.step_key)
+        if not visible_to(card, step, is_revealed(ctx.ws, card.step_key), ROOM, Seating.room(ctx.ws)):
             raise Rejected("card_not_visible", "Only a card everybody can see can be put in the spotlight.")
         target = {"card_id": card.id, "text": card.text}
     elif payload["cluster_id"] is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections import ChainMap
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select, update
@@ -60,19 +60,14 @@ class Applied:
     duplicate: bool = False
     public_event: JSON | None = None  # what participants and the projector receive
     can_wait: bool = False  # Outcome.can_wait: the broadcast may wait for company, the ack not for it
-    # What the acting participant receives instead of the room's form, where the two differ (their
-    # own card the room does not see yet, replay.own_form); who that is (Actor.label).
-    own_event: JSON | None = None
-    actor_label: str | None = None
+    # The event in other forms for some participants (participant ids, event), each of whom gets it
+    # instead of the room's form: the acting participant's own card the room does not see yet
+    # (replay.own_form), a table's cards whole for its members (activities/seating.py).
+    personal: list[tuple[list[int], JSON]] = field(default_factory=list)
 
     @property
     def for_public(self) -> JSON:
         return self.public_event or self.event
-
-    @property
-    def own(self) -> tuple[str, JSON] | None:
-        """(actor label, own form) for the broadcaster, or None: the actor gets the room's form."""
-        return (self.actor_label, self.own_event) if self.actor_label and self.own_event else None
 
     @property
     def seq(self) -> int:
@@ -89,6 +84,16 @@ class Applied:
 def event_view(event: Event, public: bool = False) -> JSON:
     payload = event.public_payload if public and event.public_payload is not None else event.payload
     return {"seq": event.seq, "type": event.type, "payload": payload, "at": event.created_at.isoformat()}
+
+
+def _room_form(outcome: Outcome) -> JSON | None:
+    """The room's form of an event. With personal forms (a table's members read its cards whole) it
+    names who gets one, `whole_for`: those phones wait for theirs (static/js/live.js)."""
+    ids = sorted({pid for participant_ids, _form in outcome.personal for pid in participant_ids})
+    if not ids:
+        return outcome.public_payload
+    room_form = outcome.public_payload if outcome.public_payload is not None else outcome.event_payload
+    return {**room_form, "whole_for": ids}
 
 
 @dataclass(frozen=True)
@@ -315,7 +320,7 @@ def _apply_run_unguarded(db: Session, ws: WorkshopSession, run: list[_Parsed | R
             "seq": ws.last_seq,
             "type": result.event_type,
             "payload": result.event_payload,
-            "public_payload": result.public_payload,
+            "public_payload": (public := _room_form(result)),
             "op_id": op.envelope["op_id"],
             "actor": op.actor.label,
             "result": result.result,
@@ -326,9 +331,9 @@ def _apply_run_unguarded(db: Session, ws: WorkshopSession, run: list[_Parsed | R
         outcomes[index] = Applied(
             view,
             {**result.result, **result.private_result},
-            public_event={**view, "payload": result.public_payload} if result.public_payload is not None else None,
+            public_event={**view, "payload": public} if public is not None else None,
             can_wait=result.can_wait,
-            **_own(op.actor, view, result),
+            personal=_own(op.actor, view, result) + [(ids, {**view, "payload": form}) for ids, form in result.personal],
         )
     if rows:
         insert_many(db, Event, rows)
@@ -336,12 +341,12 @@ def _apply_run_unguarded(db: Session, ws: WorkshopSession, run: list[_Parsed | R
     return [outcome for outcome in outcomes if outcome is not None]
 
 
-def _own(actor: Actor, view: JSON, outcome: Outcome) -> JSON:
-    """Applied's own_event and actor_label: the acting participant's own form, if it has one."""
+def _own(actor: Actor, view: JSON, outcome: Outcome) -> list[tuple[list[int], JSON]]:
+    """The acting participant's own form, if it has one (first: it wins over a table's form)."""
     own = replay.own_form(outcome.event_type, outcome.public_payload, outcome.result)
-    if own is None or actor.role != PARTICIPANT:
-        return {}
-    return {"own_event": {**view, "payload": own}, "actor_label": actor.label}
+    if own is None or actor.role != PARTICIPANT or actor.id is None:
+        return []
+    return [([actor.id], {**view, "payload": own})]
 
 
 def _duplicate(seen: Event, actor: Actor) -> Applied:
@@ -366,7 +371,7 @@ def _apply_one(db: Session, ws: WorkshopSession, op: _Parsed) -> Applied:
         seq=ws.last_seq,
         type=outcome.event_type,
         payload=outcome.event_payload,
-        public_payload=outcome.public_payload,
+        public_payload=_room_form(outcome),
         op_id=envelope["op_id"],
         actor=actor.label,
         result=outcome.result,
@@ -377,9 +382,10 @@ def _apply_one(db: Session, ws: WorkshopSession, op: _Parsed) -> Applied:
     return Applied(
         view,
         {**outcome.result, **outcome.private_result},
-        public_event=event_view(event, public=True) if outcome.public_payload is not None else None,
+        public_event=event_view(event, public=True) if event.public_payload is not None else None,
         can_wait=outcome.can_wait,
-        **_own(actor, view, outcome),
+        personal=_own(actor, view, outcome)
+        + [(ids, {**event_view(event), "payload": form}) for ids, form in outcome.personal],
     )
 
 

@@ -6,7 +6,9 @@ Three forms of an event (docs/realtime.md, "Three forms"):
 - room: `Event.public_payload` (None: the same as staff) — participants and the projector;
 - the person who acted: the room form, except that a card the room does not see yet (silent,
   pending) is the card as the author's ack carried it (`Event.result["card"]`). The actor never
-  gets the staff form: a hidden vote's total or a hidden poll's counts are staff-only.
+  gets the staff form: a hidden vote's total or a hidden poll's counts are staff-only. Besides it,
+  the participant gets `own_result`: the rest of their ack's result (their dots and points left, their
+  rating, their answer), which their phone applied live from the ack.
 
 Why re-read the rows: the log keeps what was said when, but a replay must never carry text
 that moderation hid, its author deleted or edited away since (a late joiner's `sync
@@ -22,8 +24,9 @@ from sqlalchemy.orm import Session
 from workshop.activities.action_items import item_view
 from workshop.activities.cards import CardLike, card_view, variant_view, variants_of, visible_to
 from workshop.activities.models import ActionItem, Card
+from workshop.activities.seating import Seating, reads_whole, seat_form
 from workshop.live.models import Event
-from workshop.ops import FACILITATOR, VIEWER, Actor
+from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor
 from workshop.sessions.models import WorkshopSession
 from workshop.sessions.names import participant_names
 from workshop.sessions.runtime import is_revealed
@@ -37,6 +40,8 @@ CARD_COLUMNS = (
     Card.facilitator_id,
     Card.status,
     Card.cluster_id,
+    Card.table_no,
+    Card.picked,
     Card.deleted_at,
 )
 CARD_EVENTS = ("card.added", "card.edited", "card.shown", "card.hidden")
@@ -53,14 +58,19 @@ def own_form(event_type: str, public_payload: dict | None, result: dict | None) 
     return None
 
 
-def event_form(event: Event, viewer: Actor) -> tuple[dict, bool]:
+def event_form(event: Event, viewer: Actor, seating: Seating | None = None) -> tuple[dict, bool]:
     """The payload this viewer received live for this event (before scrubbing), and whether it
     was the acting person's own form (the broadcaster sends it to them alone, live)."""
     if viewer.role == FACILITATOR:
         return event.payload, False
     if event.actor == viewer.label and (own := own_form(event.type, event.public_payload, event.result)):
         return own, True
-    return (event.public_payload if event.public_payload is not None else event.payload), False
+    public = event.public_payload if event.public_payload is not None else event.payload
+    if reads_whole(public, seating):  # a table's card event, to a member of that table (seating.py)
+        return event.payload, False
+    if viewer.role == PARTICIPANT and (mine := seat_form(event.payload, public, viewer.id)) is not None:
+        return mine, False  # a seating event that seats this participant: with their own seat
+    return public, False
 
 
 def tombstone(card_id: int | None, step_key: str | None) -> dict:
@@ -70,7 +80,7 @@ def tombstone(card_id: int | None, step_key: str | None) -> dict:
 class _Now:
     """The current state of every card and item the replayed events mention, for one viewer."""
 
-    def __init__(self, db: Session, ws: WorkshopSession, viewer: Actor, payloads: list[dict]):
+    def __init__(self, db: Session, ws: WorkshopSession, viewer: Actor, payloads: list[dict], seating: Seating):
         card_ids, item_ids = set(), set()
         for payload in payloads:
             if isinstance(payload.get("card"), dict):
@@ -83,7 +93,7 @@ class _Now:
                 item_ids.add(payload["item"].get("id"))
         card_ids.discard(None)
         item_ids.discard(None)
-        self.ws, self.viewer = ws, viewer
+        self.ws, self.viewer, self.seating = ws, viewer, seating
         # plain rows (as the snapshot reads them): a 200-event replay must not load 200 ORM objects
         self.cards = (
             {c.id: c for c in db.execute(select(*CARD_COLUMNS).where(Card.session_id == ws.id, Card.id.in_(card_ids)))}
@@ -111,7 +121,8 @@ class _Now:
         card = self.cards.get(card_id)
         if card is None or card.deleted_at is not None:
             return None
-        if not visible_to(card, self.ws.step(card.step_key), is_revealed(self.ws, card.step_key), self.viewer):
+        step = self.ws.step(card.step_key)
+        if not visible_to(card, step, is_revealed(self.ws, card.step_key), self.viewer, self.seating):
             return None
         return card
 
@@ -129,8 +140,9 @@ class _Now:
 
 def scrub(db: Session, ws: WorkshopSession, events: list[Event], viewer: Actor) -> list[dict]:
     """The events as this viewer replays them: their live form, with nothing that is gone."""
-    forms = [event_form(event, viewer) for event in events]
-    now = _Now(db, ws, viewer, [payload for payload, _own in forms])
+    seating = Seating.of(db, ws, viewer)
+    forms = [event_form(event, viewer, seating) for event in events]
+    now = _Now(db, ws, viewer, [payload for payload, _own in forms], seating)
     replayed = []
     for event, (payload, own) in zip(events, forms, strict=True):
         if isinstance(payload.get("card"), dict):
@@ -158,8 +170,21 @@ def scrub(db: Session, ws: WorkshopSession, events: list[Event], viewer: Actor) 
                 }
             else:
                 payload = {**payload, "item": item_view(item)}
-        replayed.append({"seq": event.seq, "type": event.type, "payload": payload, "at": event.created_at.isoformat()})
+        entry = {"seq": event.seq, "type": event.type, "payload": payload, "at": event.created_at.isoformat()}
+        if (own_result := own_part(event, viewer)) is not None:
+            entry["own_result"] = own_result
+        replayed.append(entry)
     return replayed
+
+
+def own_part(event: Event, viewer: Actor) -> dict | None:
+    """What the participant who acted got in their ack besides the event (their dots and points left,
+    their rating, their answer), so their replay shows what their phone showed. Their own card is in
+    the event's author form already (event_form), as it is now; the ack's copy may be stale."""
+    if viewer.role != PARTICIPANT or event.actor != viewer.label or not event.result:
+        return None
+    own = {key: value for key, value in event.result.items() if key != "card"}
+    return own or None
 
 
 def current_spotlight(db: Session, ws: WorkshopSession, spot: dict | None) -> dict | None:
@@ -170,7 +195,7 @@ def current_spotlight(db: Session, ws: WorkshopSession, spot: dict | None) -> di
     if (
         card is None
         or card.deleted_at is not None
-        or not visible_to(card, ws.step(card.step_key), is_revealed(ws, card.step_key), ROOM)
+        or not visible_to(card, ws.step(card.step_key), is_revealed(ws, card.step_key), ROOM, Seating.room(ws))
     ):
         return None
     return {**spot, "text": card.text}

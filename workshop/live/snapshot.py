@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from workshop.activities.cards import attach_variants, card_view, visible_to
+from workshop.activities.cards import Seating, attach_variants, card_view, visible_to
 from workshop.activities.models import Card
 from workshop.activities.registry import activity_for
 from workshop.db import utcnow
@@ -54,6 +54,8 @@ SNAPSHOT_CARD_COLUMNS = (
     Card.facilitator_id,
     Card.status,
     Card.cluster_id,
+    Card.table_no,
+    Card.picked,
 )
 
 
@@ -63,7 +65,12 @@ def build_snapshot(db: Session, ws: WorkshopSession, viewer: Actor) -> dict:
     rows = db.execute(
         select(*SNAPSHOT_CARD_COLUMNS).where(Card.session_id == ws.id, Card.deleted_at.is_(None)).order_by(Card.id)
     )
-    cards = [card for card in rows if visible_to(card, ws.step(card.step_key), is_revealed(ws, card.step_key), viewer)]
+    seating = Seating.of(db, ws, viewer)  # the tables this viewer may read (activities/seating.py)
+    cards = [
+        card
+        for card in rows
+        if visible_to(card, ws.step(card.step_key), is_revealed(ws, card.step_key), viewer, seating)
+    ]
     # The authors' names only: every phone of a join storm gets a snapshot, and reading the whole
     # room's names for each made a storm of n phones read n²/2 rows.
     names = participant_names(db, ws.id, only={card.participant_id for card in cards})

@@ -149,6 +149,7 @@ def _line(ws, step: dict, item, prefix: str | None, clusters: str, with_votes: b
             "cluster_id": item.cluster_id,
             "votes": item.votes if with_votes else None,
             "captured_at": utcnow().isoformat(),
+            **getattr(item, "trace", {}),  # e.g. the cards merged into this one (activities.base.ResultItem)
         },
     }
 

@@ -22,13 +22,17 @@ from workshop.extensions import socketio
 
 
 def room(session_id: int, audience: str) -> str:
-    """Two rooms per session: "staff" (facilitators) and "public" (participants, projector); and
-    one per participant (audience: their Actor.label), for the events that have an own form."""
+    """Two rooms per session: "staff" (facilitators) and "public" (participants, projector); and one
+    per participant (audience "participant:<id>", all their sockets) for an event's personal form."""
     return f"session:{session_id}:{audience}"
 
 
-# staff events, public events, and (index in public, actor label, own form) — see _Pending.own
-_Batches = tuple[list[dict], list[dict], list[tuple[int, str, dict]]]
+def personal_room(session_id: int, participant_id: int) -> str:
+    return room(session_id, f"participant:{participant_id}")
+
+
+# staff events, public events, and (index in public, participant ids, their form) — see _Pending
+_Batches = tuple[list[dict], list[dict], list[tuple[int, list[int], dict]]]
 
 
 class Signal(Protocol):
@@ -43,8 +47,9 @@ class Signal(Protocol):
 class _Pending:
     staff: list[dict] = field(default_factory=list)
     public: list[dict] = field(default_factory=list)
-    # (index in public, actor label, event): the acting participant's own form of that event
-    own: list[tuple[int, str, dict]] = field(default_factory=list)
+    # (index in public, participant ids, event): the form those participants get of that event
+    # instead of the room's (their own card the room does not see yet, a table's card for its members)
+    personal: list[tuple[int, list[int], dict]] = field(default_factory=list)
     last_sent: float = float("-inf")
     last_size: int = 0  # events in the last batch sent: more than one means a burst is on
     flushed: Signal | None = None  # set once the waiting batch is out (None: nothing waits)
@@ -80,18 +85,17 @@ class Broadcaster:
         staff_event: dict,
         public_event: dict,
         can_wait: bool = False,
-        own: tuple[str, dict] | None = None,
+        personal: list[tuple[list[int], dict]] | None = None,
     ) -> Signal | None:
         """Send now, or queue for the window's end; returns what to wait on before acknowledging
         (None: already sent), so the acting client still gets the event before its ack.
 
-        own: (actor label, event) — the acting participant's own form, which their screens get
-        instead of public_event (docs/realtime.md, "Three forms")."""
+        personal: (participant ids, event) — the form of this event those participants' screens get
+        instead of public_event (docs/realtime.md, "Three forms"); the first one named wins."""
         with self._lock:
             pending = self._sessions.setdefault(session_id, _Pending())
             pending.staff.append(staff_event)
-            if own is not None:
-                pending.own.append((len(pending.public), *own))
+            pending.personal += [(len(pending.public), ids, event) for ids, event in personal or ()]
             pending.public.append(public_event)
             now = time.monotonic()
             due = pending.last_sent + self._window(session_id, pending)
@@ -133,29 +137,30 @@ class Broadcaster:
 
     @staticmethod
     def _take(pending: _Pending) -> _Batches:
-        batches = (pending.staff, pending.public, pending.own)
+        batches = (pending.staff, pending.public, pending.personal)
         pending.last_size = len(pending.staff)
-        pending.staff, pending.public, pending.own = [], [], []
+        pending.staff, pending.public, pending.personal = [], [], []
         pending.last_sent = time.monotonic()
         return batches
 
     @staticmethod
     def _emit(session_id: int, batches: _Batches) -> None:
-        staff, public, own = batches
+        staff, public, personal = batches
         _send(staff, room(session_id, "staff"))
-        if not own:
+        if not personal:
             _send(public, room(session_id, "public"))
             return
-        # Each acting participant gets the batch with their own forms in it, and the public batch
-        # skips their screens: one form per viewer. (skip_sid names this process's screens; one
-        # of theirs on another process gets their batch first, and then the public one, whose
-        # events its seq has passed already: a client ignores those.)
-        replaced: dict[str, dict[int, dict]] = {}
-        for index, label, event in own:
-            replaced.setdefault(label, {})[index] = event
+        # Each participant with a form of their own gets the batch with their forms in it, and the
+        # public batch skips their screens: one form per viewer. (skip_sid names this process's
+        # screens; one of theirs on another process gets their batch first, and then the public
+        # one, whose events its seq has passed already: a client ignores those.)
+        replaced: dict[int, dict[int, dict]] = {}
+        for index, participant_ids, event in personal:
+            for participant_id in participant_ids:
+                replaced.setdefault(participant_id, {}).setdefault(index, event)
         skip = []
-        for label, theirs in replaced.items():
-            person = room(session_id, label)
+        for participant_id, theirs in replaced.items():
+            person = personal_room(session_id, participant_id)
             _send([theirs.get(i, event) for i, event in enumerate(public)], person)
             skip += [sid for sid, _eio in socketio.server.manager.get_participants("/", person)]
         _send(public, room(session_id, "public"), skip)

@@ -162,7 +162,7 @@ class OpQueue:
                 try:
                     if isinstance(outcome, Applied) and not outcome.duplicate:
                         out = self.broadcaster.send(
-                            session_id, outcome.event, outcome.for_public, outcome.can_wait, own=outcome.own
+                            session_id, outcome.event, outcome.for_public, outcome.can_wait, outcome.personal
                         )
                         waiting.broadcast = None if outcome.can_wait else out
                 except Exception:  # stored all the same: clients see the gap and sync

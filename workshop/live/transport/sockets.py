@@ -22,7 +22,7 @@ from workshop.access.projector import projector_link
 from workshop.extensions import socketio
 from workshop.live import engine
 from workshop.live.snapshot import build_snapshot
-from workshop.live.transport.broadcast import room
+from workshop.live.transport.broadcast import personal_room, room
 from workshop.ops import FACILITATOR, PARTICIPANT, VIEWER, Actor, Rejected
 from workshop.sessions.models import WorkshopSession
 from workshop.sessions.service import participant_by_token
@@ -153,8 +153,8 @@ def on_connect(auth=None):
     snapshot = _snapshot(session_id, actor)
     socketio.emit("snapshot", snapshot, to=request.sid, ignore_queue=True)  # this process's socket
     join_room(room(session_id, "staff" if actor.role == FACILITATOR else "public"))
-    if actor.role == PARTICIPANT:  # their own form of an event comes to them alone (broadcast.py)
-        join_room(room(session_id, actor.label))
+    if actor.role == PARTICIPANT and actor.id is not None:  # an event's personal form (broadcast.py)
+        join_room(personal_room(session_id, actor.id))
     with db_factory()() as db:  # committed before the join: the room's broadcast went past this socket
         missed = engine.events_after(db, session_id, snapshot["seq"], MAX_REPLAY + 1, actor)
     if len(missed) > MAX_REPLAY:
