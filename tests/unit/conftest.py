@@ -53,9 +53,7 @@ class Room:
         return caught.value
 
     def join(self, name: str = "", named_in_protocol: bool = False) -> Actor:
-        applied = self.apply(
-            Actor.system(), "participant.join", display_name=name, named_in_protocol=named_in_protocol
-        )
+        applied = self.apply(Actor.system(), "participant.join", display_name=name, named_in_protocol=named_in_protocol)
         return Actor(PARTICIPANT, applied.result["participant_id"])
 
     def start(self) -> None:
